@@ -1,0 +1,142 @@
+// Package listing defines the listing (案件) as anken stores, indexes and serves
+// it, the raw form agencies send, and the rules a listing must obey.
+package listing
+
+import (
+	"time"
+)
+
+// Listing is one job offered by one agency (エージェント), normalized.
+type Listing struct {
+	ID            int64      `json:"id"`
+	Agency        string     `json:"agency"` // agency slug
+	ExternalID    string     `json:"external_id"`
+	Title         string     `json:"title"`
+	Description   string     `json:"description"`
+	Role          Role       `json:"role"`   // 職種
+	Skills        []string   `json:"skills"` // canonical skill slugs
+	Rate          Rate       `json:"rate"`   // 単価
+	Remote        Remote     `json:"remote,omitempty"`
+	DaysPerWeek   Range      `json:"days_per_week"`           // 稼働日数
+	HoursPerMonth Range      `json:"hours_per_month"`         // 精算幅, e.g. 140〜180h
+	Prefecture    string     `json:"prefecture,omitempty"`    // ISO 3166-2:JP, e.g. JP-13
+	Location      string     `json:"location,omitempty"`      // free text, e.g. 東京都渋谷区
+	Contract      Contract   `json:"contract,omitempty"`      // 契約形態
+	SideJobOK     bool       `json:"side_job_ok"`             // 副業OK
+	Start         string     `json:"start,omitempty"`         // "immediate" or YYYY-MM-DD
+	Status        Status     `json:"status"`                  // open or closed
+	PostedAt      time.Time  `json:"posted_at"`               // when the agency published it
+	UpdatedAt     time.Time  `json:"updated_at"`              // last change stored by anken
+	ValidThrough  *time.Time `json:"valid_through,omitempty"` // closes by itself after this
+	ApplyURL      string     `json:"apply_url,omitempty"`
+}
+
+// Rate is the pay (単価) of a listing. Min and Max are in Unit; MonthlyMin
+// and MonthlyMax are the same range in monthly yen, the canonical unit
+// (hour × 160, day × 20, year ÷ 12). Zero means "not stated".
+type Rate struct {
+	Unit       RateUnit `json:"unit,omitempty"`
+	Min        int64    `json:"min,omitempty"`
+	Max        int64    `json:"max,omitempty"`
+	MonthlyMin int64    `json:"monthly_min,omitempty"`
+	MonthlyMax int64    `json:"monthly_max,omitempty"`
+	Negotiable bool     `json:"negotiable"` // スキル見合い, 応相談
+}
+
+// Known reports whether the rate states any amount.
+func (r Rate) Known() bool { return r.MonthlyMin > 0 || r.MonthlyMax > 0 }
+
+// Range is an inclusive integer range; zero means "not stated".
+type Range struct {
+	Min int `json:"min,omitempty"`
+	Max int `json:"max,omitempty"`
+}
+
+// Known reports whether the range states anything.
+func (r Range) Known() bool { return r.Min > 0 || r.Max > 0 }
+
+// RateUnit is the unit an agency quoted a rate in.
+type RateUnit string
+
+const (
+	PerMonth RateUnit = "month" // 月額
+	PerHour  RateUnit = "hour"  // 時給
+	PerDay   RateUnit = "day"   // 日額
+	PerYear  RateUnit = "year"  // 年収
+)
+
+// RateUnits lists every valid unit.
+var RateUnits = []RateUnit{PerMonth, PerHour, PerDay, PerYear}
+
+// Monthly converts an amount in unit u to monthly yen.
+func Monthly(u RateUnit, amount int64) int64 {
+	switch u {
+	case PerHour:
+		return amount * 160
+	case PerDay:
+		return amount * 20
+	case PerYear:
+		return amount / 12
+	default:
+		return amount
+	}
+}
+
+// Role is the kind of work (職種).
+type Role string
+
+const (
+	RoleBackend   Role = "backend"
+	RoleFrontend  Role = "frontend"
+	RoleFullstack Role = "fullstack"
+	RoleInfra     Role = "infra"
+	RoleSRE       Role = "sre"
+	RoleData      Role = "data"
+	RoleML        Role = "ml"
+	RoleMobile    Role = "mobile"
+	RolePM        Role = "pm"
+	RoleQA        Role = "qa"
+	RoleSecurity  Role = "security"
+	RoleDesign    Role = "design"
+	RoleOther     Role = "other"
+)
+
+// Roles lists every valid role in display order.
+var Roles = []Role{RoleBackend, RoleFrontend, RoleFullstack, RoleInfra, RoleSRE, RoleData,
+	RoleML, RoleMobile, RolePM, RoleQA, RoleSecurity, RoleDesign, RoleOther}
+
+// Remote is the work style.
+type Remote string
+
+const (
+	RemoteFull    Remote = "full"    // フルリモート
+	RemotePartial Remote = "partial" // 一部リモート
+	RemoteOnsite  Remote = "onsite"  // 常駐
+)
+
+// Remotes lists every valid work style.
+var Remotes = []Remote{RemoteFull, RemotePartial, RemoteOnsite}
+
+// Contract is the contract type (契約形態).
+type Contract string
+
+const (
+	ContractQuasiMandate Contract = "quasi_mandate" // 準委任
+	ContractWork         Contract = "work_contract" // 請負
+	ContractOutsourcing  Contract = "outsourcing"   // 業務委託 (type unspecified)
+	ContractDispatch     Contract = "dispatch"      // 派遣
+)
+
+// Contracts lists every valid contract type.
+var Contracts = []Contract{ContractQuasiMandate, ContractWork, ContractOutsourcing, ContractDispatch}
+
+// Status says whether a listing can still be applied to.
+type Status string
+
+const (
+	StatusOpen   Status = "open"
+	StatusClosed Status = "closed"
+)
+
+// StartImmediate is the Start value for 即日.
+const StartImmediate = "immediate"

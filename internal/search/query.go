@@ -1,0 +1,81 @@
+// Package search answers listing searches from an in-memory index that is
+// built from the store and kept current by following its change log.
+package search
+
+import (
+	"errors"
+
+	"anken/internal/listing"
+)
+
+// Sort orders search hits.
+type Sort string
+
+const (
+	SortRelevance Sort = "relevance" // field-weighted text score, then freshness
+	SortNewest    Sort = "newest"    // posted_at, newest first
+	SortRate      Sort = "rate"      // monthly_max, highest first
+)
+
+// Sorts lists every valid sort.
+var Sorts = []Sort{SortRelevance, SortNewest, SortRate}
+
+// Facet names a field whose value counts a search can return.
+type Facet string
+
+const (
+	FacetRole       Facet = "role"
+	FacetSkills     Facet = "skills"
+	FacetRemote     Facet = "remote"
+	FacetPrefecture Facet = "prefecture"
+	FacetContract   Facet = "contract"
+	FacetDays       Facet = "days"     // by days_per_week.min: "1" … "5"
+	FacetSideJob    Facet = "side_job" // "true", "false"
+	FacetRate       Facet = "rate"     // 5万円 bands of monthly_max: "600000" is 60万–65万円
+)
+
+// Facets lists every valid facet.
+var Facets = []Facet{FacetRole, FacetSkills, FacetRemote, FacetPrefecture, FacetContract,
+	FacetDays, FacetSideJob, FacetRate}
+
+// Query is one search. The zero Query matches every open listing.
+//
+// Semantics (the oracle that every index must equal): after NFKC
+// normalization and lower-casing, each term of Text made only of ASCII
+// matches whole words (or a synonym: golang = go, k8s = kubernetes,
+// js = javascript) in the title, skills or description; any other term
+// matches as a substring of them. Terms are ANDed. Each filter is exact;
+// several values of one filter are ORed.
+type Query struct {
+	Text        string
+	Skills      []string // canonical slugs; a listing must have all of them
+	Roles       []listing.Role
+	Remotes     []listing.Remote
+	Prefectures []string // ISO 3166-2:JP
+	Contracts   []listing.Contract
+	RateMin     int64 // monthly yen: rate.monthly_max (or min) ≥ RateMin
+	RateMax     int64 // monthly yen: rate.monthly_min (or max) ≤ RateMax
+	DaysMax     int   // days_per_week.min ≤ DaysMax
+	SideJob     *bool // side_job_ok equals
+	Sort        Sort  // SortRelevance when empty
+	Facets      []Facet
+	Cursor      string // from Result.NextCursor; empty for the first page
+	Limit       int    // hits per page; DefaultLimit when 0
+}
+
+// Page sizes.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
+// Result is one page of hits and the counts over all hits.
+type Result struct {
+	Total      int                      // hits over all pages
+	Hits       []*listing.Listing       // this page, in sort order
+	Facets     map[Facet]map[string]int // value → number of hits with it
+	NextCursor string                   // empty on the last page
+}
+
+// ErrBadCursor is returned for a cursor this index did not issue or cannot read.
+var ErrBadCursor = errors.New("search: malformed cursor")
