@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"anken/internal/listing"
+)
+
+// Change is one entry of the change log with the listing as it is now.
+type Change struct {
+	Seq     int64
+	Listing listing.Listing
+}
+
+// Changes returns up to limit changes with a sequence number above after, in
+// order. Sequence numbers commit in order, so a follower that remembers the
+// last one it applied never misses a change; it may see gaps.
+func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]Change, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT c.seq, l.id, a.slug, l.doc
+		FROM listing_changes c
+		JOIN listings l ON l.id = c.listing_id
+		JOIN agencies a ON a.id = l.agency_id
+		WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: changes after %d: %w", after, err)
+	}
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		var (
+			c      Change
+			id     int64
+			agency string
+			doc    []byte
+		)
+		if err := rows.Scan(&c.Seq, &id, &agency, &doc); err != nil {
+			return nil, fmt.Errorf("store: changes after %d: %w", after, err)
+		}
+		if c.Listing, err = decodeDoc(id, agency, doc); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: changes after %d: %w", after, err)
+	}
+	return out, nil
+}
+
+// LastSeq returns the newest sequence number in the change log (0 if empty).
+func (s *Store) LastSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM listing_changes`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("store: last seq: %w", err)
+	}
+	return seq, nil
+}
+
+// OpenListings calls fn for every open listing in id order and returns the
+// change-log position to follow from: every change after it must be applied
+// on top. It reads the position first, so a change made during the scan is
+// applied again, never missed.
+func (s *Store) OpenListings(ctx context.Context, fn func(*listing.Listing) error) (int64, error) {
+	seq, err := s.LastSeq(ctx)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.db.QueryContext(ctx, selectListing+`WHERE l.status = $1 ORDER BY l.id`, listing.StatusOpen)
+	if err != nil {
+		return 0, fmt.Errorf("store: open listings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id     int64
+			agency string
+			doc    []byte
+		)
+		if err := rows.Scan(&id, &agency, &doc); err != nil {
+			return 0, fmt.Errorf("store: open listings: %w", err)
+		}
+		l, err := decodeDoc(id, agency, doc)
+		if err != nil {
+			return 0, err
+		}
+		if err := fn(&l); err != nil {
+			return 0, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("store: open listings: %w", err)
+	}
+	return seq, nil
+}
+
+// CountListings returns how many listings are stored, by status.
+func (s *Store) CountListings(ctx context.Context) (map[listing.Status]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM listings GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("store: count listings: %w", err)
+	}
+	defer rows.Close()
+	out := map[listing.Status]int{}
+	for rows.Next() {
+		var (
+			st listing.Status
+			n  int
+		)
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("store: count listings: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,86 @@
+// Package storetest opens fresh stores for tests: SQLite in a temporary
+// directory, or PostgreSQL in a schema of its own on the server named by
+// ANKEN_TEST_DATABASE_URL.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"anken/internal/store"
+)
+
+// EnvURL names the variable holding the test PostgreSQL URL.
+const EnvURL = "ANKEN_TEST_DATABASE_URL"
+
+// Open returns a migrated, empty store of the backend ("sqlite" or
+// "postgres") that is removed when the test ends. Without ANKEN_TEST_DATABASE_URL
+// a PostgreSQL test is skipped, or fails when CI=true.
+func Open(t testing.TB, backend string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	var cfg store.Config
+	switch backend {
+	case "sqlite":
+		cfg.DataDir = t.TempDir()
+	case "postgres":
+		cfg.DatabaseURL = schemaURL(t)
+	default:
+		t.Fatalf("storetest: unknown backend %q", backend)
+	}
+	s, err := store.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// schemaURL creates a schema for the test and returns a URL that uses it.
+func schemaURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: CI must run the PostgreSQL half of the suite", EnvURL)
+		}
+		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", EnvURL)
+	}
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "test_" + hex.EncodeToString(b[:])
+	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatalf("storetest: create schema on %s: %v", EnvURL, err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("storetest: %s: %v", EnvURL, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
