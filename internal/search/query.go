@@ -79,3 +79,17 @@ type Result struct {
 
 // ErrBadCursor is returned for a cursor this index did not issue or cannot read.
 var ErrBadCursor = errors.New("search: malformed cursor")
+
+// withDefaults fills the zero sort and page size and clamps the page size.
+func (q Query) withDefaults() Query {
+	if q.Sort == "" {
+		q.Sort = SortRelevance
+	}
+	switch {
+	case q.Limit <= 0:
+		q.Limit = DefaultLimit
+	case q.Limit > MaxLimit:
+		q.Limit = MaxLimit
+	}
+	return q
+}

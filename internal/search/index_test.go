@@ -1,0 +1,607 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"anken/internal/listing"
+	"anken/internal/skill"
+)
+
+// Vocabulary for random listings: Japanese words, ASCII words that are
+// skills or synonyms, traps for whole-word matching, width variants, emoji.
+var (
+	jaWords = []string{"東京", "港区", "渋谷", "開発", "リモート", "フルリモート", "バックエンド",
+		"決済", "基盤", "案件", "週3日", "月額", "万円", "設計", "運用", "保守", "港", "京都",
+		"東", "ｼﾞｬﾊﾞ", "ジャバ", "パイソン", "ポスグレ", "Go言語", "Ｇｏ言語", "ＡＷＳ", "副業OK",
+		"🚀", "😀開発", "東京都", "横浜", "大阪", "データ", "機械学習", "ｶﾞｲﾄﾞ", "ガイド"}
+	asciiWords = []string{"go", "Go", "golang", "Golang", "GO", "google", "good", "mongodb",
+		"java", "javascript", "JavaScript", "js", "JS", "typescript", "ts", "c", "C", "c#", "C#",
+		"c++", "C++", "ci/cd", "CI/CD", "k8s", "kubernetes", "Kubernetes", "node.js", "Node.js",
+		"react", "React.js", "aws", "AWS", "r", "python", "rust", "go.", "(go)", "#go", "c-sharp",
+		".net", "vue.js", "a", "x", "2026", "api", "REST", "sql", "SQL"}
+	fillers = []string{"の", "で", "を", "、", "。", " ", "\n", "・", "/", "（", "）", "【", "】", "-", "〜"}
+)
+
+func randomText(r *rand.Rand, words int) string {
+	var b strings.Builder
+	for range words {
+		switch r.IntN(3) {
+		case 0:
+			b.WriteString(asciiWords[r.IntN(len(asciiWords))])
+		default:
+			b.WriteString(jaWords[r.IntN(len(jaWords))])
+		}
+		b.WriteString(fillers[r.IntN(len(fillers))])
+		if r.IntN(4) == 0 {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+var testSkills = []string{"go", "java", "javascript", "typescript", "python", "csharp", "cpp", "c",
+	"kubernetes", "aws", "react", "postgresql", "rust", "nodejs"}
+
+func randomListing(r *rand.Rand, id int64) *listing.Listing {
+	pick := func(n int) int { return r.IntN(n) }
+	l := &listing.Listing{
+		ID:          id,
+		Agency:      "a" + strconv.Itoa(pick(3)),
+		ExternalID:  "X" + strconv.FormatInt(id, 10),
+		Title:       randomText(r, 2+pick(5)),
+		Description: randomText(r, 5+pick(40)),
+		Status:      listing.StatusOpen,
+		PostedAt:    time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(pick(60*24)) * time.Hour),
+		SideJobOK:   pick(4) == 0,
+	}
+	if pick(6) > 0 {
+		l.Role = listing.Roles[pick(len(listing.Roles))]
+	}
+	if pick(6) > 0 {
+		l.Remote = listing.Remotes[pick(len(listing.Remotes))]
+	}
+	if pick(5) > 0 {
+		l.Prefecture = listing.PrefectureCodes[[]int{12, 12, 12, 13, 26, 22, 39}[pick(7)]]
+	}
+	if pick(5) > 0 {
+		l.Contract = listing.Contracts[pick(len(listing.Contracts))]
+	}
+	for range pick(5) {
+		s := testSkills[pick(len(testSkills))]
+		if !slices.Contains(l.Skills, s) {
+			l.Skills = append(l.Skills, s)
+		}
+	}
+	switch pick(4) {
+	case 0: // unknown
+	case 1:
+		lo := int64(40+pick(60)) * 10_000
+		l.Rate = listing.Rate{Unit: listing.PerMonth, Min: lo, Max: lo + 100_000, MonthlyMin: lo, MonthlyMax: lo + 100_000}
+	case 2:
+		hi := int64(50+pick(60)) * 10_000
+		l.Rate = listing.Rate{Unit: listing.PerMonth, Max: hi, MonthlyMax: hi}
+	default:
+		h := int64(2000 + 500*pick(10))
+		l.Rate = listing.Rate{Unit: listing.PerHour, Min: h, MonthlyMin: h * 160}
+	}
+	if pick(5) > 0 {
+		lo := 1 + pick(5)
+		l.DaysPerWeek = listing.Range{Min: lo, Max: max(lo, 1+pick(5))}
+	}
+	return l
+}
+
+// randomQuery draws a query, often from the listings' own text so that it
+// has hits, with the edge cases of the oracle: empty text, one kana, width
+// variants, emoji, a 200-character query, punctuation only.
+func randomQuery(r *rand.Rand, ls []*listing.Listing) Query {
+	pick := func(n int) int { return r.IntN(n) }
+	var q Query
+	var terms []string
+	for range pick(4) {
+		switch pick(8) {
+		case 0, 1:
+			terms = append(terms, jaWords[pick(len(jaWords))])
+		case 2, 3:
+			terms = append(terms, asciiWords[pick(len(asciiWords))])
+		case 4, 5: // a slice of some listing's text: 1 to 4 runes
+			if len(ls) > 0 {
+				rs := []rune(ls[pick(len(ls))].Description)
+				if len(rs) > 0 {
+					i := pick(len(rs))
+					terms = append(terms, string(rs[i:min(len(rs), i+1+pick(4))]))
+				}
+			}
+		case 6:
+			terms = append(terms, []string{"ア", "ｱ", "ー", "🚀", "!!", "-", "東京都港区の案件", "Ｊａｖａ", "c ++"}[pick(9)])
+		default:
+			terms = append(terms, strings.Repeat("開発", 100))
+		}
+	}
+	q.Text = strings.Join(terms, []string{" ", "　", "  "}[pick(3)])
+	if pick(4) == 0 {
+		q.Skills = []string{testSkills[pick(len(testSkills))]}
+	}
+	if pick(4) == 0 {
+		q.Roles = []listing.Role{listing.Roles[pick(len(listing.Roles))], listing.Roles[pick(len(listing.Roles))]}
+	}
+	if pick(4) == 0 {
+		q.Remotes = []listing.Remote{listing.Remotes[pick(len(listing.Remotes))]}
+	}
+	if pick(5) == 0 {
+		q.Prefectures = []string{"JP-13"}
+	}
+	if pick(6) == 0 {
+		q.Contracts = []listing.Contract{listing.Contracts[pick(len(listing.Contracts))]}
+	}
+	if pick(4) == 0 {
+		q.RateMin = int64(30+pick(80)) * 10_000
+	}
+	if pick(5) == 0 {
+		q.RateMax = q.RateMin + int64(pick(50))*10_000
+	}
+	if pick(5) == 0 {
+		q.DaysMax = 1 + pick(5)
+	}
+	if pick(6) == 0 {
+		b := pick(2) == 0
+		q.SideJob = &b
+	}
+	q.Sort = Sorts[pick(len(Sorts))]
+	q.Facets = slices.Clone(Facets)
+	q.Limit = 1 + pick(30)
+	return q
+}
+
+// The oracle: DESIGN.md's search semantics written as plainly as possible,
+// sharing no code with the index but the taxonomy.
+
+var oracleWordRE = regexp.MustCompile(`[a-z0-9#+._-]+`)
+
+func oracleFold(s string) string { return strings.ToLower(norm.NFKC.String(s)) }
+
+func oracleWords(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range oracleWordRE.FindAllString(s, -1) {
+		w = strings.TrimRight(strings.TrimLeft(w, "-_#+"), ".-_")
+		if strings.ContainsAny(w, "abcdefghijklmnopqrstuvwxyz0123456789") {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+func oracleSynonyms(w string) []string {
+	out := []string{w}
+	if sk, ok := skill.Lookup(w); ok {
+		for _, s := range append([]string{sk.Slug, oracleFold(sk.Name)}, sk.Aliases...) {
+			if ws := oracleWords(s); len(ws) == 1 && ws[s] && s == strings.ToValidUTF8(s, "") && isPlainASCII(s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func isPlainASCII(s string) bool {
+	for _, r := range s {
+		if r > 127 {
+			return false
+		}
+	}
+	return true
+}
+
+// oracleText caches each listing's folded text and words: the oracle
+// would otherwise spend the test's time in NFKC.
+type oracleDoc struct {
+	text  string
+	words map[string]bool
+}
+
+var oracleCache sync.Map // *listing.Listing → oracleDoc
+
+func oracleMatch(l *listing.Listing, q Query) bool {
+	od, ok := oracleCache.Load(l)
+	if !ok {
+		od = newOracleDoc(l)
+		oracleCache.Store(l, od)
+	}
+	text, words := od.(oracleDoc).text, od.(oracleDoc).words
+	return oracleMatchText(text, words, q) && oracleMatchFilters(l, q)
+}
+
+func newOracleDoc(l *listing.Listing) oracleDoc {
+	var skillText []string
+	for _, s := range l.Skills {
+		skillText = append(skillText, s)
+		if sk, ok := skill.BySlug(s); ok {
+			skillText = append(skillText, sk.Name)
+		}
+	}
+	text := oracleFold(l.Title + "\n" + strings.Join(skillText, " ") + "\n" + l.Description)
+	return oracleDoc{text: text, words: oracleWords(text)}
+}
+
+func oracleMatchText(text string, words map[string]bool, q Query) bool {
+	for _, t := range strings.Fields(oracleFold(q.Text)) {
+		if !isPlainASCII(t) {
+			if !strings.Contains(text, t) {
+				return false
+			}
+			continue
+		}
+		for w := range oracleWords(t) {
+			found := false
+			for _, s := range oracleSynonyms(w) {
+				found = found || words[s]
+			}
+			if !found {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func oracleMatchFilters(l *listing.Listing, q Query) bool {
+	for _, s := range q.Skills {
+		if !slices.Contains(l.Skills, s) {
+			return false
+		}
+	}
+	if len(q.Roles) > 0 && !slices.Contains(q.Roles, l.Role) ||
+		len(q.Remotes) > 0 && !slices.Contains(q.Remotes, l.Remote) ||
+		len(q.Prefectures) > 0 && !slices.Contains(q.Prefectures, l.Prefecture) ||
+		len(q.Contracts) > 0 && !slices.Contains(q.Contracts, l.Contract) ||
+		q.SideJob != nil && *q.SideJob != l.SideJobOK {
+		return false
+	}
+	hi, lo := l.Rate.MonthlyMax, l.Rate.MonthlyMin
+	if hi == 0 {
+		hi = lo
+	}
+	if lo == 0 {
+		lo = hi
+	}
+	if q.RateMin > 0 && hi < q.RateMin || q.RateMax > 0 && (lo == 0 || lo > q.RateMax) {
+		return false
+	}
+	days := l.DaysPerWeek.Min
+	if days == 0 {
+		days = l.DaysPerWeek.Max
+	}
+	return q.DaysMax == 0 || days > 0 && days <= q.DaysMax
+}
+
+func oracleFacets(hits []*listing.Listing, want []Facet) map[Facet]map[string]int {
+	out := map[Facet]map[string]int{}
+	for _, f := range want {
+		m := map[string]int{}
+		for _, l := range hits {
+			switch f {
+			case FacetRole:
+				if l.Role != "" {
+					m[string(l.Role)]++
+				}
+			case FacetRemote:
+				if l.Remote != "" {
+					m[string(l.Remote)]++
+				}
+			case FacetPrefecture:
+				if l.Prefecture != "" {
+					m[l.Prefecture]++
+				}
+			case FacetContract:
+				if l.Contract != "" {
+					m[string(l.Contract)]++
+				}
+			case FacetSkills:
+				for _, s := range l.Skills {
+					m[s]++
+				}
+			case FacetSideJob:
+				m[strconv.FormatBool(l.SideJobOK)]++
+			case FacetDays:
+				d := l.DaysPerWeek.Min
+				if d == 0 {
+					d = l.DaysPerWeek.Max
+				}
+				if d > 0 {
+					m[strconv.Itoa(d)]++
+				}
+			case FacetRate:
+				r := l.Rate.MonthlyMax
+				if r == 0 {
+					r = l.Rate.MonthlyMin
+				}
+				if r > 0 {
+					m[strconv.FormatInt(r-r%50_000, 10)]++
+				}
+			}
+		}
+		out[f] = m
+	}
+	return out
+}
+
+// searchAll follows cursors to the last page and checks that no listing
+// repeats and that pages come in sort order.
+func searchAll(t *testing.T, x *Index, q Query) ([]*listing.Listing, Result) {
+	t.Helper()
+	var all []*listing.Listing
+	seen := map[int64]bool{}
+	first, err := x.Search(context.Background(), q)
+	if err != nil {
+		t.Fatalf("Search(%+v): %v", q, err)
+	}
+	res := first
+	for pages := 0; ; pages++ {
+		if len(res.Hits) > max(q.Limit, 1) {
+			t.Fatalf("page of %d hits, limit %d", len(res.Hits), q.Limit)
+		}
+		for _, l := range res.Hits {
+			if seen[l.ID] {
+				t.Fatalf("query %+v: listing %d repeated on page %d", q, l.ID, pages)
+			}
+			seen[l.ID] = true
+			all = append(all, l)
+		}
+		if res.NextCursor == "" {
+			break
+		}
+		if pages > 10_000 {
+			t.Fatal("cursor never ends")
+		}
+		next := q
+		next.Cursor = res.NextCursor
+		if res, err = x.Search(context.Background(), next); err != nil {
+			t.Fatalf("page %d: %v", pages+1, err)
+		}
+	}
+	for i := 1; i < len(all); i++ {
+		a, b := all[i-1], all[i]
+		switch q.Sort {
+		case SortNewest:
+			if a.PostedAt.Before(b.PostedAt) {
+				t.Fatalf("newest: %v before %v", a.PostedAt, b.PostedAt)
+			}
+		case SortRate:
+			if rateHi(a.Rate) < rateHi(b.Rate) {
+				t.Fatalf("rate: %d before %d", rateHi(a.Rate), rateHi(b.Rate))
+			}
+		}
+	}
+	return all, first
+}
+
+func ids(ls []*listing.Listing) []int64 {
+	out := make([]int64, len(ls))
+	for i, l := range ls {
+		out[i] = l.ID
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestOracle compares the index with a brute-force scan on random queries
+// over random listings, across updates and deletes.
+func TestOracle(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	x := NewIndex()
+	live := map[int64]*listing.Listing{}
+	var nextID int64 = 1
+	add := func() {
+		l := randomListing(r, nextID)
+		nextID++
+		live[l.ID] = l
+		x.Upsert(l)
+	}
+	for range 800 {
+		add()
+	}
+	queries := 3000
+	if testing.Short() {
+		queries = 500
+	}
+	for i := range queries {
+		if i%50 == 0 { // churn: replace, close, add
+			for range 20 {
+				id := int64(1 + r.IntN(int(nextID-1)))
+				switch r.IntN(3) {
+				case 0:
+					if _, ok := live[id]; ok {
+						l := randomListing(r, id)
+						live[id] = l
+						x.Upsert(l)
+					}
+				case 1:
+					delete(live, id)
+					x.Delete(id)
+				default:
+					add()
+				}
+			}
+			if x.Len() != len(live) {
+				t.Fatalf("Len = %d, want %d", x.Len(), len(live))
+			}
+		}
+		ls := slices.Collect(maps.Values(live))
+		q := randomQuery(r, ls)
+		var want []*listing.Listing
+		for _, l := range ls {
+			if oracleMatch(l, q) {
+				want = append(want, l)
+			}
+		}
+		got, first := searchAll(t, x, q)
+		if first.Total != len(want) || !slices.Equal(ids(got), ids(want)) {
+			t.Fatalf("query %d %+v:\n total %d, hits %v\nwant %d: %v", i, q, first.Total, ids(got), len(want), ids(want))
+		}
+		wantFacets := oracleFacets(want, q.Facets)
+		if skills := wantFacets[FacetSkills]; len(skills) > maxSkillFacet {
+			t.Fatalf("test vocabulary has %d skills; facet cap is %d", len(skills), maxSkillFacet)
+		}
+		for _, f := range q.Facets {
+			if !maps.Equal(first.Facets[f], wantFacets[f]) {
+				t.Fatalf("query %+v: facet %s = %v, want %v", q, f, first.Facets[f], wantFacets[f])
+			}
+		}
+	}
+}
+
+func TestShortAndTrickyTerms(t *testing.T) {
+	x := NewIndex()
+	docs := []struct {
+		title, desc string
+		skills      []string
+	}{
+		{"港区のGo案件", "Golangでの開発", []string{"go"}},
+		{"C#/.NET 開発", "Windows アプリ", []string{"csharp"}},
+		{"C++ ゲームエンジン", "", []string{"cpp"}},
+		{"Google 広告の運用", "good な MongoDB 案件", nil},
+		{"JavaScript フロント", "React", []string{"javascript"}},
+		{"東京都 CI/CD 整備", "k8s クラスタ運用", nil},
+		{"ｶﾞｲﾄﾞ作成", "ＡＷＳ 構築", nil},
+	}
+	for i, d := range docs {
+		x.Upsert(&listing.Listing{ID: int64(i + 1), Title: d.title, Description: d.desc, Skills: d.skills,
+			Status: listing.StatusOpen, ExternalID: "x"})
+	}
+	tests := []struct {
+		q    string
+		want []int64
+	}{
+		{"港", []int64{1}},
+		{"東京", []int64{6}},
+		{"go", []int64{1}},
+		{"golang", []int64{1}},
+		{"Ｇｏ", []int64{1}},
+		{"c#", []int64{2}},
+		{"C++", []int64{3}},
+		{"c", nil},
+		{"java", nil},
+		{"js", []int64{5}},
+		{"kubernetes", []int64{6}},
+		{"ci", []int64{6}},
+		{"ガイド", []int64{7}},
+		{"aws", []int64{7}},
+		{"港 go", []int64{1}},
+		{"港 java", nil},
+		{"", []int64{1, 2, 3, 4, 5, 6, 7}},
+		{"!!", []int64{1, 2, 3, 4, 5, 6, 7}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			res, err := x.Search(context.Background(), Query{Text: tt.q, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(res.Hits); !slices.Equal(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
+				t.Errorf("Search(%q) = %v, want %v", tt.q, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRelevanceRanksTitleFirst(t *testing.T) {
+	x := NewIndex()
+	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	x.Upsert(&listing.Listing{ID: 1, Title: "保守案件", Description: "決済システム", Status: listing.StatusOpen, PostedAt: old.Add(time.Hour)})
+	x.Upsert(&listing.Listing{ID: 2, Title: "決済システム開発", Description: "", Status: listing.StatusOpen, PostedAt: old})
+	x.Upsert(&listing.Listing{ID: 3, Title: "決済の新規開発", Description: "", Status: listing.StatusOpen, PostedAt: old.Add(2 * time.Hour)})
+	res, _ := x.Search(context.Background(), Query{Text: "決済"})
+	var got []int64
+	for _, l := range res.Hits {
+		got = append(got, l.ID)
+	}
+	if want := []int64{3, 2, 1}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v (title matches first, newer first among equals)", got, want)
+	}
+}
+
+func TestBadCursor(t *testing.T) {
+	x := NewIndex()
+	for i := range 5 {
+		x.Upsert(&listing.Listing{ID: int64(i + 1), Title: "案件", Status: listing.StatusOpen})
+	}
+	res, _ := x.Search(context.Background(), Query{Limit: 2})
+	if res.NextCursor == "" {
+		t.Fatal("no cursor after the first of three pages")
+	}
+	for _, c := range []string{"garbage", "!!!", res.NextCursor + "x"} {
+		if _, err := x.Search(context.Background(), Query{Limit: 2, Cursor: c}); !errors.Is(err, ErrBadCursor) {
+			t.Errorf("cursor %q: error %v, want ErrBadCursor", c, err)
+		}
+	}
+	// A cursor only continues the search that issued it.
+	if _, err := x.Search(context.Background(), Query{Limit: 2, Text: "案件", Cursor: res.NextCursor}); !errors.Is(err, ErrBadCursor) {
+		t.Errorf("cursor of another search: error %v, want ErrBadCursor", err)
+	}
+}
+
+// TestConcurrentSearchAndWrite searches while listings are written and
+// closed; run under -race it checks the index's locking.
+func TestConcurrentSearchAndWrite(t *testing.T) {
+	x := NewIndex()
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 300 {
+		x.Upsert(randomListing(r, int64(i+1)))
+	}
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	errs := make(chan error, 4)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w := rand.New(rand.NewPCG(3, 4))
+		for i := 0; ctx.Err() == nil && i < 3000; i++ {
+			id := int64(1 + w.IntN(400))
+			if w.IntN(3) == 0 {
+				x.Delete(id)
+			} else {
+				x.Upsert(randomListing(w, id))
+			}
+		}
+	}()
+	for g := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			qr := rand.New(rand.NewPCG(uint64(g), 9))
+			for i := 0; ctx.Err() == nil && i < 300; i++ {
+				q := randomQuery(qr, nil)
+				res, err := x.Search(ctx, q)
+				if err != nil && ctx.Err() == nil {
+					errs <- fmt.Errorf("search: %w", err)
+					return
+				}
+				for _, l := range res.Hits {
+					if l.Status != listing.StatusOpen {
+						errs <- fmt.Errorf("hit %d is %s", l.ID, l.Status)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
