@@ -12,9 +12,9 @@ import (
 // ("rate": "月額60万〜70万円") or already structured
 // ("rate": {"unit": "month", "min": 600000, "max": 700000}).
 type Raw struct {
-	ExternalID   string `json:"external_id"`
-	Title        string `json:"title"`
-	Description  string `json:"description"`
+	ExternalID   string `json:"external_id,omitempty"`
+	Title        string `json:"title,omitempty"`
+	Description  string `json:"description,omitempty"`
 	Rate         Value  `json:"rate,omitzero"`
 	Remote       Value  `json:"remote,omitzero"`
 	Days         Value  `json:"days,omitzero"`

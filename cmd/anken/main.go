@@ -1,0 +1,131 @@
+// Command anken serves the listing search API and pages, runs the background
+// work, and offers the operator's commands: migrate, demo, import, normalize,
+// agency, reindex.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"anken/internal/config"
+	"anken/internal/server"
+	"anken/internal/store"
+)
+
+const usage = `anken: a Japanese IT freelance and side-job listing aggregator.
+
+Usage:
+  anken serve [--addr 127.0.0.1:8080] [--demo]   API, pages and workers
+  anken migrate                                   apply database migrations
+  anken demo --listings N --out FILE [--seed S]   write generated listings as JSON Lines
+  anken import --agency SLUG --format jsonl FILE  bulk import an agency's listings
+  anken normalize                                 raw listings (JSON Lines) on stdin → normalized on stdout
+  anken agency create SLUG [--name NAME]          add an agency and print its API key once
+  anken agency key SLUG                           print a new API key for an agency
+  anken agency list                               list agencies
+  anken reindex                                   build the search index from the store and report
+
+Configuration is read from ANKEN_* environment variables (see .env.example);
+flags override them.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "anken:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return err
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, args, stderr)
+	case "migrate":
+		return migrate(ctx, cfg, args, stdout)
+	case "demo":
+		return demoCmd(args, stdout, stderr)
+	case "import":
+		return importCmd(ctx, cfg, args, stdout, stderr)
+	case "normalize":
+		return normalizeCmd(args, stdin, stdout, stderr)
+	case "agency":
+		return agencyCmd(ctx, cfg, args, stdout)
+	case "reindex":
+		return reindex(ctx, cfg, args, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// newLogger returns the process logger: JSON (or text) on stderr, with the
+// request id of the context on every record.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if cfg.LogFormat == "text" {
+		h = slog.NewTextHandler(w, opts)
+	}
+	return slog.New(server.LogHandler{Handler: h})
+}
+
+// openStore opens and migrates the configured store.
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	s, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("anken "+name, flag.ContinueOnError)
+	return fs
+}
+
+func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	fs := newFlags("migrate")
+	dataDir := fs.String("data-dir", cfg.DataDir, "SQLite data directory (ANKEN_DATA_DIR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.DataDir = *dataDir
+	s, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n, err := s.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d migrations applied\n", s.Dialect(), n)
+	return nil
+}

@@ -1,0 +1,211 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"anken/internal/ingest"
+	"anken/internal/listing"
+	"anken/internal/store"
+)
+
+const agencyKeyScheme = "agencyKey"
+
+// MaxBatch is the most listings one batch request may carry.
+const MaxBatch = 1000
+
+type putInput struct {
+	ExternalID string `path:"external_id" minLength:"1" maxLength:"200" doc:"Your id for the listing."`
+	Body       listing.Raw
+}
+
+type batchInput struct {
+	Body struct {
+		Listings []listing.Raw `json:"listings" minItems:"1" maxItems:"1000" doc:"Up to 1,000 raw listings; each is stored or rejected on its own."`
+	}
+}
+
+type externalIDInput struct {
+	ExternalID string `path:"external_id" minLength:"1" maxLength:"200" doc:"Your id for the listing."`
+}
+
+type resultOutput struct{ Body ingest.Result }
+
+// BatchBody answers a batch: one result per listing, in request order.
+type BatchBody struct {
+	Results  []ingest.Result `json:"results"`
+	Accepted int             `json:"accepted" doc:"Listings created, updated or unchanged."`
+	Rejected int             `json:"rejected" doc:"Listings rejected; see each result's errors."`
+}
+
+type batchOutput struct{ Body BatchBody }
+
+type agencyKey struct{}
+
+func (h *handlers) registerAgency() {
+	sec := []map[string][]string{{agencyKeyScheme: {}}}
+	auth := huma.Middlewares{h.authenticate}
+	authErrors := []int{http.StatusUnauthorized}
+	huma.Register(h.api, huma.Operation{
+		OperationID: "put-agency-listing",
+		Method:      http.MethodPut,
+		Path:        "/v1/agency/listings/{external_id}",
+		Summary:     "Create or replace a listing",
+		Description: "Stores the listing under your external_id, normalizing free-text fields " +
+			"(\"rate\": \"月額60万〜70万円\") or taking structured ones as given. " +
+			"A listing identical to the stored one is `unchanged`; a closed one is reopened.",
+		Tags:         []string{"agency"},
+		Security:     sec,
+		Middlewares:  auth,
+		Errors:       append(authErrors, http.StatusBadRequest, http.StatusUnprocessableEntity),
+		MaxBodyBytes: 1 << 20,
+	}, h.put)
+	huma.Register(h.api, huma.Operation{
+		OperationID: "batch-agency-listings",
+		Method:      http.MethodPost,
+		Path:        "/v1/agency/listings:batch",
+		Summary:     "Create or replace up to 1,000 listings",
+		Description: "Each listing is validated and stored on its own: a rejected one never " +
+			"keeps the others from being stored. The answer has one result per listing, in order.",
+		Tags:         []string{"agency"},
+		Security:     sec,
+		Middlewares:  auth,
+		Errors:       append(authErrors, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity),
+		MaxBodyBytes: 64 << 20,
+	}, h.batch)
+	huma.Register(h.api, huma.Operation{
+		OperationID: "get-agency-listing",
+		Method:      http.MethodGet,
+		Path:        "/v1/agency/listings/{external_id}",
+		Summary:     "Read one of your listings",
+		Tags:        []string{"agency"},
+		Security:    sec,
+		Middlewares: auth,
+		Errors:      append(authErrors, http.StatusNotFound),
+	}, h.getOwn)
+	huma.Register(h.api, huma.Operation{
+		OperationID: "close-agency-listing",
+		Method:      http.MethodDelete,
+		Path:        "/v1/agency/listings/{external_id}",
+		Summary:     "Close a listing",
+		Description: "The listing leaves search at once; its page stays, marked closed. Putting it again reopens it.",
+		Tags:        []string{"agency"},
+		Security:    sec,
+		Middlewares: auth,
+		Errors:      append(authErrors, http.StatusNotFound),
+	}, h.close)
+}
+
+// authenticate finds the agency of the Bearer key and refuses the request
+// without one.
+func (h *handlers) authenticate(ctx huma.Context, next func(huma.Context)) {
+	key, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
+	key = strings.TrimSpace(key)
+	if !ok || key == "" {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken"`)
+		huma.WriteErr(h.api, ctx, http.StatusUnauthorized,
+			"missing API key: send your agency's key as \"Authorization: Bearer ak_…\"")
+		return
+	}
+	agency, err := h.Store.AgencyByKey(ctx.Context(), key)
+	if errors.Is(err, store.ErrNotFound) {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken", error="invalid_token"`)
+		huma.WriteErr(h.api, ctx, http.StatusUnauthorized, "API key is not valid or has been revoked")
+		return
+	}
+	if err != nil {
+		h.Log.ErrorContext(ctx.Context(), "authenticate", slog.Any("err", err))
+		huma.WriteErr(h.api, ctx, http.StatusServiceUnavailable, "cannot check the API key right now; retry shortly")
+		return
+	}
+	next(huma.WithValue(ctx, agencyKey{}, agency))
+}
+
+func agencyFrom(ctx context.Context) store.Agency {
+	return ctx.Value(agencyKey{}).(store.Agency)
+}
+
+func (h *handlers) put(ctx context.Context, in *putInput) (*resultOutput, error) {
+	raw := in.Body
+	if raw.ExternalID != "" && raw.ExternalID != in.ExternalID {
+		return nil, huma.Error422UnprocessableEntity("external_id in the body differs from the path",
+			&huma.ErrorDetail{Location: "body.external_id", Value: raw.ExternalID, Message: "must equal the path's " + in.ExternalID})
+	}
+	raw.ExternalID = in.ExternalID
+	res, err := h.write(ctx, []listing.Raw{raw})
+	if err != nil {
+		return nil, err
+	}
+	r := res[0]
+	if r.Outcome == ingest.Rejected {
+		return nil, huma.Error422UnprocessableEntity("listing rejected: "+listing.Invalid(r.Errors).Error(), detailErrors("body", r.Errors)...)
+	}
+	return &resultOutput{Body: r}, nil
+}
+
+func (h *handlers) batch(ctx context.Context, in *batchInput) (*batchOutput, error) {
+	res, err := h.write(ctx, in.Body.Listings)
+	if err != nil {
+		return nil, err
+	}
+	out := &batchOutput{Body: BatchBody{Results: res}}
+	for _, r := range res {
+		if r.Outcome == ingest.Rejected {
+			out.Body.Rejected++
+		} else {
+			out.Body.Accepted++
+		}
+	}
+	return out, nil
+}
+
+func (h *handlers) write(ctx context.Context, raws []listing.Raw) ([]ingest.Result, error) {
+	agency := agencyFrom(ctx)
+	res, err := ingest.Put(ctx, h.Store, agency, raws)
+	if err != nil {
+		h.Log.ErrorContext(ctx, "write listings", slog.String("agency", agency.Slug), slog.Any("err", err))
+		return nil, huma.Error503ServiceUnavailable("could not store the listings; nothing was stored, retry shortly")
+	}
+	h.Wrote()
+	return res, nil
+}
+
+func (h *handlers) getOwn(ctx context.Context, in *externalIDInput) (*listingOutput, error) {
+	l, err := h.Store.AgencyListing(ctx, agencyFrom(ctx), in.ExternalID)
+	if err != nil {
+		return nil, h.storeError(ctx, err, "listing "+in.ExternalID)
+	}
+	return &listingOutput{Body: &l}, nil
+}
+
+func (h *handlers) close(ctx context.Context, in *externalIDInput) (*resultOutput, error) {
+	r, err := h.Store.CloseListing(ctx, agencyFrom(ctx), in.ExternalID)
+	if err != nil {
+		return nil, h.storeError(ctx, err, "listing "+in.ExternalID)
+	}
+	h.Wrote()
+	return &resultOutput{Body: ingest.Result{ExternalID: in.ExternalID, ID: r.ID, Outcome: string(r.Outcome)}}, nil
+}
+
+// storeError maps a store error to a problem: not found is 404, anything
+// else is logged and answered 503 without internals.
+func (h *handlers) storeError(ctx context.Context, err error, what string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return huma.Error404NotFound(what + " not found")
+	}
+	h.Log.ErrorContext(ctx, "store", slog.Any("err", err))
+	return huma.Error503ServiceUnavailable("the store is not answering; retry shortly")
+}
+
+func detailErrors(prefix string, errs []*listing.FieldError) []error {
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = &huma.ErrorDetail{Location: prefix + "." + e.Field, Value: e.Value, Message: e.Reason}
+	}
+	return out
+}

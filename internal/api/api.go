@@ -1,0 +1,93 @@
+// Package api is anken's JSON API under /v1: listing search for engineers and
+// listing writes for agencies. Operations are declared with huma, so the
+// OpenAPI 3.1 document at /openapi.json is generated from this code and
+// cannot drift from it. Errors are RFC 9457 problem+json.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"anken/internal/listing"
+	"anken/internal/search"
+	"anken/internal/store"
+)
+
+// Store is what the API needs of the system of record.
+type Store interface {
+	AgencyByKey(ctx context.Context, key string) (store.Agency, error)
+	AgencyListing(ctx context.Context, agency store.Agency, externalID string) (listing.Listing, error)
+	Listing(ctx context.Context, id int64) (listing.Listing, error)
+	PutListings(ctx context.Context, agency store.Agency, ls []*listing.Listing) ([]store.PutResult, error)
+	CloseListing(ctx context.Context, agency store.Agency, externalID string) (store.PutResult, error)
+}
+
+// Searcher answers searches; search.Index is the implementation.
+type Searcher interface {
+	Search(ctx context.Context, q search.Query) (search.Result, error)
+	Get(id int64) (*listing.Listing, bool)
+}
+
+// Deps are the API's collaborators.
+type Deps struct {
+	Store  Store
+	Index  Searcher
+	Log    *slog.Logger
+	Wrote  func() // called after a write so the local index catches up at once
+	Server string // base URL named in the OpenAPI servers list
+}
+
+type handlers struct {
+	Deps
+	api huma.API
+}
+
+// Version is the API version in the OpenAPI document.
+const Version = "1.0.0"
+
+// Register adds the API's operations, /openapi.json and /docs to mux.
+func Register(mux *http.ServeMux, d Deps) huma.API {
+	if d.Wrote == nil {
+		d.Wrote = func() {}
+	}
+	api := humago.New(mux, config(d.Server))
+	h := &handlers{Deps: d, api: api}
+	h.registerSearch()
+	h.registerAgency()
+	return api
+}
+
+func config(server string) huma.Config {
+	c := huma.DefaultConfig("anken API", Version)
+	c.CreateHooks = nil // no $schema links in bodies
+	registerAliases(c.OpenAPI.Components.Schemas)
+	c.DocsPath = "" // served by docs.go without third-party scripts
+	c.OpenAPI.Info.Description = "日本のIT フリーランス・副業案件を横断検索する API。" +
+		"Search listings (案件) from many agencies with filters and facet counts; " +
+		"agencies publish and close their listings with an API key. " +
+		"Money is integer yen (monthly yen is canonical), times are RFC 3339, " +
+		"errors are RFC 9457 application/problem+json."
+	c.OpenAPI.Info.License = &huma.License{Name: "Proprietary", URL: "https://anken.example/terms"}
+	c.OpenAPI.Info.Contact = &huma.Contact{Name: "anken operators", Email: "ops@anken.example"}
+	if server == "" {
+		server = "http://127.0.0.1:8080"
+	}
+	c.OpenAPI.Servers = []*huma.Server{{URL: server, Description: "this anken node"}}
+	c.OpenAPI.Tags = []*huma.Tag{
+		{Name: "listings", Description: "Search and read open listings (案件). No key needed."},
+		{Name: "agency", Description: "Publish, replace and close your agency's listings. Needs your agency's API key as a Bearer token."},
+	}
+	c.OpenAPI.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		agencyKeyScheme: {
+			Type:         "http",
+			Scheme:       "bearer",
+			BearerFormat: "ak_…",
+			Description:  "The key `anken agency create SLUG` printed once for your agency.",
+		},
+	}
+	return c
+}

@@ -1,0 +1,277 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"anken/internal/api"
+	"anken/internal/search"
+	"anken/internal/store/storetest"
+)
+
+type fixture struct {
+	srv      *httptest.Server
+	keyA     string
+	keyB     string
+	follower *search.Follower
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	a, err := st.CreateAgency(ctx, "agency-a", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := st.CreateAgency(ctx, "agency-b", "B")
+	keyA, _ := st.CreateKey(ctx, a.ID)
+	keyB, _ := st.CreateKey(ctx, b.ID)
+	idx := search.NewIndex()
+	log := slog.New(slog.DiscardHandler)
+	f := search.NewFollower(st, idx, time.Hour, log)
+	if err := f.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	fx := &fixture{keyA: keyA, keyB: keyB, follower: f}
+	api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Wrote: func() {
+		if _, err := f.CatchUp(ctx); err != nil {
+			t.Error(err)
+		}
+	}})
+	fx.srv = httptest.NewServer(mux)
+	t.Cleanup(fx.srv.Close)
+	return fx
+}
+
+type response struct {
+	status int
+	ctype  string
+	body   map[string]any
+	raw    string
+}
+
+func (fx *fixture) do(t *testing.T, method, path, key, body string) response {
+	t.Helper()
+	req, _ := http.NewRequest(method, fx.srv.URL+path, strings.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	r := response{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), raw: string(b)}
+	json.Unmarshal(b, &r.body)
+	return r
+}
+
+const goodListing = `{
+	"title": "【Go/フルリモート】決済基盤のバックエンド開発",
+	"description": "決済APIの設計・開発。Go と PostgreSQL。",
+	"rate": {"unit": "month", "min": 600000, "max": 700000},
+	"remote": "full",
+	"days": {"min": 3, "max": 5},
+	"skills": ["go", "postgresql"],
+	"role": "backend",
+	"contract": "quasi_mandate"
+}`
+
+func TestProblems(t *testing.T) {
+	fx := newFixture(t)
+	big := `{"listings": [` + strings.TrimSuffix(strings.Repeat(`{"external_id":"x","title":"t"},`, api.MaxBatch+1), ",") + `]}`
+	tests := []struct {
+		name, method, path, key, body string
+		status                        int
+		mentions                      string // the detail or an error must name this
+	}{
+		{"unknown role", "GET", "/v1/listings?role=wizard", "", "", 422, "role"},
+		{"unknown remote", "GET", "/v1/listings?remote=moon", "", "", 422, "remote"},
+		{"unknown skill", "GET", "/v1/listings?skill=klingon", "", "", 422, "skill"},
+		{"bad prefecture", "GET", "/v1/listings?prefecture=JP-99", "", "", 422, "prefecture"},
+		{"limit too big", "GET", "/v1/listings?limit=1000", "", "", 422, "limit"},
+		{"rate not a number", "GET", "/v1/listings?rate_min=lots", "", "", 422, "rate_min"},
+		{"rate range upside down", "GET", "/v1/listings?rate_min=900000&rate_max=100000", "", "", 422, "rate_min"},
+		{"bad cursor", "GET", "/v1/listings?cursor=garbage", "", "", 400, "cursor"},
+		{"bad facet", "GET", "/v1/listings?facets=color", "", "", 422, "facets"},
+		{"listing id not a number", "GET", "/v1/listings/abc", "", "", 422, "id"},
+		{"missing listing", "GET", "/v1/listings/999999", "", "", 404, "not found"},
+		{"no key", "PUT", "/v1/agency/listings/X-1", "", goodListing, 401, "API key"},
+		{"wrong key", "PUT", "/v1/agency/listings/X-1", "ak_0000", goodListing, 401, "not valid"},
+		{"malformed JSON", "PUT", "/v1/agency/listings/X-1", "A", `{"title": "unterminated`, 400, ""},
+		{"body id differs from path", "PUT", "/v1/agency/listings/X-1", "A", `{"external_id":"X-2","title":"t"}`, 422, "external_id"},
+		{"missing title", "PUT", "/v1/agency/listings/X-1", "A", `{"description":"no title"}`, 422, "title"},
+		{"unknown field", "PUT", "/v1/agency/listings/X-1", "A", `{"title":"t","salary":"lots"}`, 422, "salary"},
+		{"oversized batch", "POST", "/v1/agency/listings:batch", "A", big, 422, "1000"},
+		{"empty batch", "POST", "/v1/agency/listings:batch", "A", `{"listings": []}`, 422, "listings"},
+		{"batch malformed JSON", "POST", "/v1/agency/listings:batch", "A", `{"listings": [`, 400, ""},
+		{"close missing", "DELETE", "/v1/agency/listings/NOPE", "A", "", 404, "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key := tt.key
+			if key == "A" {
+				key = fx.keyA
+			}
+			r := fx.do(t, tt.method, tt.path, key, tt.body)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.raw)
+			}
+			if !strings.HasPrefix(r.ctype, "application/problem+json") {
+				t.Errorf("Content-Type %q, want application/problem+json", r.ctype)
+			}
+			if r.body["status"] != float64(tt.status) || r.body["title"] == "" {
+				t.Errorf("problem body lacks status/title: %s", r.raw)
+			}
+			if !strings.Contains(strings.ToLower(r.raw), strings.ToLower(tt.mentions)) {
+				t.Errorf("problem does not mention %q: %s", tt.mentions, r.raw)
+			}
+		})
+	}
+}
+
+func TestAgencyWritesAndSearch(t *testing.T) {
+	fx := newFixture(t)
+	r := fx.do(t, "PUT", "/v1/agency/listings/GO-1", fx.keyA, goodListing)
+	if r.status != 200 || r.body["outcome"] != "created" {
+		t.Fatalf("put: %d %s", r.status, r.raw)
+	}
+	id := int64(r.body["id"].(float64))
+	if r = fx.do(t, "PUT", "/v1/agency/listings/GO-1", fx.keyA, goodListing); r.body["outcome"] != "unchanged" {
+		t.Errorf("same put again: %s", r.raw)
+	}
+
+	r = fx.do(t, "GET", fmt.Sprintf("/v1/listings/%d", id), "", "")
+	if r.status != 200 || r.body["agency"] != "agency-a" || r.body["external_id"] != "GO-1" {
+		t.Fatalf("get: %d %s", r.status, r.raw)
+	}
+	rate := r.body["rate"].(map[string]any)
+	if rate["monthly_min"] != 600000.0 || rate["monthly_max"] != 700000.0 {
+		t.Errorf("rate = %v", rate)
+	}
+
+	r = fx.do(t, "GET", "/v1/listings?q=決済&skill=Golang&facets=role,remote", "", "")
+	if r.status != 200 || r.body["total"] != 1.0 {
+		t.Fatalf("search: %d %s", r.status, r.raw)
+	}
+	facets := r.body["facets"].(map[string]any)
+	if facets["role"].(map[string]any)["backend"] != 1.0 || facets["remote"].(map[string]any)["full"] != 1.0 {
+		t.Errorf("facets = %v", facets)
+	}
+
+	// Agency B can neither read nor close A's listing, and its own listing
+	// with the same external id is a different one.
+	if r = fx.do(t, "GET", "/v1/agency/listings/GO-1", fx.keyB, ""); r.status != 404 {
+		t.Errorf("b reads a's listing: %d %s", r.status, r.raw)
+	}
+	if r = fx.do(t, "DELETE", "/v1/agency/listings/GO-1", fx.keyB, ""); r.status != 404 {
+		t.Errorf("b closes a's listing: %d %s", r.status, r.raw)
+	}
+	if r = fx.do(t, "GET", "/v1/agency/listings/GO-1", fx.keyA, ""); r.status != 200 || r.body["status"] != "open" {
+		t.Errorf("a's listing after b's attempts: %d %s", r.status, r.raw)
+	}
+
+	// A batch stores the good items and rejects the bad one alone.
+	batch := `{"listings": [
+		{"external_id": "B-1", "title": "Reactでの管理画面開発", "description": "フロントエンド", "role": "frontend", "remote": "partial"},
+		{"external_id": "B-2", "description": "タイトルがない"},
+		{"external_id": "B-3", "title": "インフラ構築 AWS", "description": "Terraform", "role": "infra", "rate": {"unit": "month", "min": 900000000}}
+	]}`
+	r = fx.do(t, "POST", "/v1/agency/listings:batch", fx.keyA, batch)
+	if r.status != 200 || r.body["accepted"] != 1.0 || r.body["rejected"] != 2.0 {
+		t.Fatalf("batch: %d %s", r.status, r.raw)
+	}
+	results := r.body["results"].([]any)
+	if o := results[1].(map[string]any); o["outcome"] != "rejected" || !strings.Contains(fmt.Sprint(o["errors"]), "title") {
+		t.Errorf("result for the listing without a title: %v", o)
+	}
+	if o := results[2].(map[string]any); o["outcome"] != "rejected" || !strings.Contains(fmt.Sprint(o["errors"]), "rate") {
+		t.Errorf("result for the billion-yen rate: %v", o)
+	}
+
+	// Closing removes it from search but keeps its page.
+	if r = fx.do(t, "DELETE", "/v1/agency/listings/GO-1", fx.keyA, ""); r.status != 200 || r.body["outcome"] != "closed" {
+		t.Fatalf("close: %d %s", r.status, r.raw)
+	}
+	if r = fx.do(t, "GET", "/v1/listings?q=決済", "", ""); r.body["total"] != 0.0 {
+		t.Errorf("closed listing still found: %s", r.raw)
+	}
+	if r = fx.do(t, "GET", fmt.Sprintf("/v1/listings/%d", id), "", ""); r.status != 200 || r.body["status"] != "closed" {
+		t.Errorf("closed listing page: %d %s", r.status, r.raw)
+	}
+}
+
+func TestOpenAPIDocument(t *testing.T) {
+	fx := newFixture(t)
+	resp, err := http.Get(fx.srv.URL + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		OpenAPI string                    `json:"openapi"`
+		Paths   map[string]map[string]any `json:"paths"`
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
+	}
+	for path, methods := range map[string][]string{
+		"/v1/listings":                      {"get"},
+		"/v1/listings/{id}":                 {"get"},
+		"/v1/agency/listings/{external_id}": {"put", "get", "delete"},
+		"/v1/agency/listings:batch":         {"post"},
+	} {
+		for _, m := range methods {
+			if _, ok := doc.Paths[path][m]; !ok {
+				t.Errorf("openapi.json lacks %s %s", m, path)
+			}
+		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite docs/openapi.json from the code")
+
+// TestOpenAPIGolden keeps docs/openapi.json, the copy that is linted in CI
+// and read in reviews, equal to the document the code serves.
+func TestOpenAPIGolden(t *testing.T) {
+	doc := api.Register(http.NewServeMux(), api.Deps{}).OpenAPI()
+	got, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	const path = "../../docs/openapi.json"
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/api -run OpenAPIGolden -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s is stale: run go test ./internal/api -run OpenAPIGolden -update", path)
+	}
+}

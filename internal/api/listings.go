@@ -1,0 +1,184 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"anken/internal/listing"
+	"anken/internal/search"
+	"anken/internal/skill"
+)
+
+// SearchInput is GET /v1/listings. Several values of one filter (comma
+// separated or repeated) match any of them; skill needs all of them.
+type SearchInput struct {
+	Q          string   `query:"q" maxLength:"400" doc:"Free text. Japanese terms match as substrings (港, 東京), ASCII words as whole words with synonyms (golang = go, k8s = kubernetes); terms are ANDed." example:"リモート Go"`
+	Skill      []string `query:"skill" maxItems:"20" doc:"Skill slugs or names (go, kubernetes, C#); a listing must have all of them." example:"go"`
+	Role       []string `query:"role" enum:"backend,frontend,fullstack,infra,sre,data,ml,mobile,pm,qa,security,design,other" doc:"職種"`
+	Remote     []string `query:"remote" enum:"full,partial,onsite" doc:"Work style: full (フルリモート), partial (一部リモート), onsite (常駐)."`
+	Prefecture []string `query:"prefecture" pattern:"^JP-(0[1-9]|[1-3][0-9]|4[0-7])$" doc:"ISO 3166-2:JP code, e.g. JP-13 for 東京都." example:"JP-13"`
+	RateMin    int64    `query:"rate_min" minimum:"0" maximum:"5000000" doc:"Monthly yen: listings that can pay at least this (rate.monthly_max ≥ rate_min)." example:"600000"`
+	RateMax    int64    `query:"rate_max" minimum:"0" maximum:"5000000" doc:"Monthly yen: listings whose rate starts at or below this (rate.monthly_min ≤ rate_max)."`
+	DaysMax    int      `query:"days_max" minimum:"0" maximum:"7" doc:"Listings workable in this many days a week or fewer (days_per_week.min ≤ days_max)."`
+	Contract   []string `query:"contract" enum:"quasi_mandate,work_contract,outsourcing,dispatch" doc:"Contract type: quasi_mandate (準委任), work_contract (請負), outsourcing (業務委託), dispatch (派遣)."`
+	SideJob    string   `query:"side_job" enum:"true,false" doc:"true: only listings that suit someone with a main job (副業OK)."`
+	Sort       string   `query:"sort" enum:"relevance,newest,rate" default:"relevance" doc:"relevance (title first, fresher first), newest (posted_at) or rate (monthly_max, highest first)."`
+	Facets     []string `query:"facets" enum:"role,skills,remote,prefecture,contract,days,side_job,rate" doc:"Fields to count over all hits. rate counts 5万円 bands of rate.monthly_max keyed by their lower bound."`
+	Cursor     string   `query:"cursor" maxLength:"1000" doc:"next_cursor of the previous page."`
+	Limit      int      `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Hits per page."`
+}
+
+// SearchBody is the search answer.
+type SearchBody struct {
+	Total      int                       `json:"total" doc:"Hits over all pages."`
+	Hits       []*listing.Listing        `json:"hits" doc:"This page, in sort order."`
+	Facets     map[string]map[string]int `json:"facets,omitempty" doc:"For each requested facet, value → number of hits."`
+	NextCursor string                    `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page."`
+}
+
+type searchOutput struct{ Body SearchBody }
+
+type getInput struct {
+	ID int64 `path:"id" minimum:"1" doc:"Listing id."`
+}
+
+type listingOutput struct{ Body *listing.Listing }
+
+func (h *handlers) registerSearch() {
+	huma.Register(h.api, huma.Operation{
+		OperationID: "search-listings",
+		Method:      http.MethodGet,
+		Path:        "/v1/listings",
+		Summary:     "Search open listings",
+		Description: "案件検索. Free text, filters, facet counts and cursor pagination over every open listing.",
+		Tags:        []string{"listings"},
+		Security:    []map[string][]string{},
+		Errors:      []int{http.StatusBadRequest, http.StatusUnprocessableEntity},
+	}, h.search)
+	huma.Register(h.api, huma.Operation{
+		OperationID: "get-listing",
+		Method:      http.MethodGet,
+		Path:        "/v1/listings/{id}",
+		Summary:     "Read one listing",
+		Tags:        []string{"listings"},
+		Security:    []map[string][]string{},
+		Errors:      []int{http.StatusNotFound, http.StatusUnprocessableEntity},
+	}, h.get)
+}
+
+func (h *handlers) search(ctx context.Context, in *SearchInput) (*searchOutput, error) {
+	q := search.Query{
+		Text:        in.Q,
+		Prefectures: in.Prefecture,
+		RateMin:     in.RateMin,
+		RateMax:     in.RateMax,
+		DaysMax:     in.DaysMax,
+		Sort:        search.Sort(in.Sort),
+		Cursor:      in.Cursor,
+		Limit:       in.Limit,
+	}
+	for _, s := range in.Skill {
+		slug, err := skillSlug(s)
+		if err != nil {
+			return nil, huma.Error422UnprocessableEntity("unknown skill", err)
+		}
+		q.Skills = append(q.Skills, slug)
+	}
+	for _, v := range in.Role {
+		q.Roles = append(q.Roles, listing.Role(v))
+	}
+	for _, v := range in.Remote {
+		q.Remotes = append(q.Remotes, listing.Remote(v))
+	}
+	for _, v := range in.Contract {
+		q.Contracts = append(q.Contracts, listing.Contract(v))
+	}
+	for _, v := range in.Facets {
+		q.Facets = append(q.Facets, search.Facet(v))
+	}
+	if in.SideJob != "" {
+		b := in.SideJob == "true"
+		q.SideJob = &b
+	}
+	if in.RateMin > 0 && in.RateMax > 0 && in.RateMin > in.RateMax {
+		return nil, huma.Error422UnprocessableEntity("rate_min is greater than rate_max",
+			&huma.ErrorDetail{Location: "query.rate_min", Value: in.RateMin, Message: "must not exceed rate_max"})
+	}
+	res, err := h.Index.Search(ctx, q)
+	if errors.Is(err, search.ErrBadCursor) {
+		return nil, huma.Error400BadRequest("cursor is not one this server issued; start again without it",
+			&huma.ErrorDetail{Location: "query.cursor", Value: in.Cursor, Message: err.Error()})
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, huma.NewError(499, "request cancelled")
+		}
+		h.Log.ErrorContext(ctx, "search", slog.Any("err", err))
+		return nil, huma.Error500InternalServerError("search failed")
+	}
+	out := &searchOutput{Body: SearchBody{Total: res.Total, Hits: res.Hits, NextCursor: res.NextCursor}}
+	if out.Body.Hits == nil {
+		out.Body.Hits = []*listing.Listing{}
+	}
+	if len(res.Facets) > 0 {
+		out.Body.Facets = make(map[string]map[string]int, len(res.Facets))
+		for f, counts := range res.Facets {
+			out.Body.Facets[string(f)] = counts
+		}
+	}
+	return out, nil
+}
+
+func (h *handlers) get(ctx context.Context, in *getInput) (*listingOutput, error) {
+	if l, ok := h.Index.Get(in.ID); ok {
+		return &listingOutput{Body: l}, nil
+	}
+	// Closed listings are not in the index but keep their page.
+	l, err := h.Store.Listing(ctx, in.ID)
+	if err != nil {
+		return nil, h.storeError(ctx, err, "listing")
+	}
+	return &listingOutput{Body: &l}, nil
+}
+
+// skillSlug maps what a user typed (Go, golang, C#) to a taxonomy slug.
+func skillSlug(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if sk, ok := skill.Lookup(s); ok {
+		return sk.Slug, nil
+	}
+	return "", &huma.ErrorDetail{Location: "query.skill", Value: s,
+		Message: "not a known skill; use a slug such as go, typescript, kubernetes"}
+}
+
+// listParams are the search parameters that take several values.
+var listParams = []string{"skill", "role", "remote", "prefecture", "contract", "facets"}
+
+// JoinListParams lets clients send several values of a list parameter
+// either comma-separated (role=backend,sre) or repeated
+// (role=backend&role=sre): it joins repeated ones before the API reads them.
+func JoinListParams(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery != "" {
+			q := r.URL.Query()
+			joined := false
+			for _, p := range listParams {
+				if vs := q[p]; len(vs) > 1 {
+					q.Set(p, strings.Join(vs, ","))
+					joined = true
+				}
+			}
+			if joined {
+				// In place, not on a clone: the access log reads the
+				// route the mux records on this request.
+				r.URL.RawQuery = q.Encode()
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

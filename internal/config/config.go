@@ -1,0 +1,84 @@
+// Package config reads anken's settings from ANKEN_* environment variables.
+// Command-line flags override them; see .env.example for every variable.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting. The zero value is not valid: use Load.
+type Config struct {
+	Addr            string        // ANKEN_ADDR: where serve listens
+	DataDir         string        // ANKEN_DATA_DIR: SQLite file and local outbox
+	DatabaseURL     string        // ANKEN_DATABASE_URL: postgres://… selects PostgreSQL
+	LogLevel        slog.Level    // ANKEN_LOG_LEVEL: debug, info, warn, error
+	LogFormat       string        // ANKEN_LOG_FORMAT: json or text
+	DemoListings    int           // ANKEN_DEMO_LISTINGS: listings serve --demo generates
+	ShutdownTimeout time.Duration // ANKEN_SHUTDOWN_TIMEOUT: grace for in-flight requests
+	IndexPoll       time.Duration // ANKEN_INDEX_POLL: how often the index reads the change log
+}
+
+// Load reads the configuration through getenv (os.Getenv in production).
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "data",
+		LogLevel:        slog.LevelInfo,
+		LogFormat:       "json",
+		DemoListings:    20_000,
+		ShutdownTimeout: 30 * time.Second,
+		IndexPoll:       250 * time.Millisecond,
+	}
+	var errs []string
+	str := func(name string, dst *string) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			*dst = v
+		}
+	}
+	integer := func(name string, dst *int, lo, hi int) {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < lo || n > hi {
+				errs = append(errs, fmt.Sprintf("%s=%q: want a whole number from %d to %d", name, v, lo, hi))
+				return
+			}
+			*dst = n
+		}
+	}
+	duration := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Sprintf("%s=%q: want a positive duration such as 30s", name, v))
+				return
+			}
+			*dst = d
+		}
+	}
+	str("ANKEN_ADDR", &c.Addr)
+	str("ANKEN_DATA_DIR", &c.DataDir)
+	str("ANKEN_DATABASE_URL", &c.DatabaseURL)
+	if v := getenv("ANKEN_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Sprintf("ANKEN_LOG_LEVEL=%q: want debug, info, warn or error", v))
+		}
+	}
+	str("ANKEN_LOG_FORMAT", &c.LogFormat)
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		errs = append(errs, fmt.Sprintf("ANKEN_LOG_FORMAT=%q: want json or text", c.LogFormat))
+	}
+	integer("ANKEN_DEMO_LISTINGS", &c.DemoListings, 0, 5_000_000)
+	duration("ANKEN_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	duration("ANKEN_INDEX_POLL", &c.IndexPoll)
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, "ANKEN_DATABASE_URL: want postgres://user@host:5432/db, or leave it empty for SQLite")
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}

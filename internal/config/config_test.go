@@ -1,0 +1,51 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		check   func(Config) bool
+		wantErr string
+	}{
+		{"defaults", nil, func(c Config) bool {
+			return c.Addr == "127.0.0.1:8080" && c.DataDir == "data" && c.DatabaseURL == "" &&
+				c.DemoListings == 20_000 && c.LogLevel == slog.LevelInfo && c.IndexPoll == 250*time.Millisecond
+		}, ""},
+		{"overrides", map[string]string{
+			"ANKEN_ADDR": ":9000", "ANKEN_DATABASE_URL": "postgres://u@h/db", "ANKEN_LOG_LEVEL": "debug",
+			"ANKEN_DEMO_LISTINGS": "500", "ANKEN_SHUTDOWN_TIMEOUT": "5s",
+		}, func(c Config) bool {
+			return c.Addr == ":9000" && c.DatabaseURL == "postgres://u@h/db" && c.LogLevel == slog.LevelDebug &&
+				c.DemoListings == 500 && c.ShutdownTimeout == 5*time.Second
+		}, ""},
+		{"bad number", map[string]string{"ANKEN_DEMO_LISTINGS": "many"}, nil, "ANKEN_DEMO_LISTINGS"},
+		{"bad duration", map[string]string{"ANKEN_INDEX_POLL": "-1s"}, nil, "ANKEN_INDEX_POLL"},
+		{"bad url", map[string]string{"ANKEN_DATABASE_URL": "mysql://x"}, nil, "ANKEN_DATABASE_URL"},
+		{"bad level", map[string]string{"ANKEN_LOG_LEVEL": "loud"}, nil, "ANKEN_LOG_LEVEL"},
+		{"bad format", map[string]string{"ANKEN_LOG_FORMAT": "xml"}, nil, "ANKEN_LOG_FORMAT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Load error = %v, want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(c) {
+				t.Errorf("Load = %+v", c)
+			}
+		})
+	}
+}
