@@ -29,6 +29,11 @@ type Listing struct {
 	UpdatedAt     time.Time  `json:"updated_at"`              // last change stored by anken
 	ValidThrough  *time.Time `json:"valid_through,omitempty"` // closes by itself after this
 	ApplyURL      string     `json:"apply_url,omitempty"`
+	// GroupID names the group of duplicates this listing belongs to: the
+	// same job offered by several agencies. It is the id of the group's
+	// first listing; a listing without duplicates has its own id (or 0
+	// before grouping has run). Search shows a group as one result.
+	GroupID int64 `json:"group_id,omitempty"`
 }
 
 // Rate is the pay (単価) of a listing. Min and Max are in Unit; MonthlyMin

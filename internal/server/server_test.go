@@ -1,0 +1,121 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"anken/internal/api"
+	"anken/internal/listing"
+	"anken/internal/search"
+)
+
+type fakeHealth struct {
+	pingErr error
+	ready   bool
+}
+
+func (f fakeHealth) Ping(context.Context) error { return f.pingErr }
+func (f fakeHealth) Ready() bool                { return f.ready }
+
+// panicky is a search index that fails the way a bug would.
+type panicky struct{}
+
+func (panicky) Search(context.Context, search.Query) (search.Result, error) { panic("boom") }
+func (panicky) Get(int64) (*listing.Listing, bool)                           { return nil, false }
+
+func newServer(t *testing.T, h Health, idx api.Searcher) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(New(Options{
+		API:    api.Deps{Index: idx},
+		Health: h,
+		Log:    slog.New(slog.DiscardHandler),
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, url string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func TestEndpoints(t *testing.T) {
+	idx := search.NewIndex()
+	tests := []struct {
+		name   string
+		health fakeHealth
+		path   string
+		status int
+		ctype  string
+		body   string // must contain
+	}{
+		{"alive", fakeHealth{}, "/healthz", 200, "application/json", `"ok"`},
+		{"ready", fakeHealth{ready: true}, "/readyz", 200, "application/json", `"index":"ok"`},
+		{"index loading", fakeHealth{}, "/readyz", 503, "application/json", `"index":"loading"`},
+		{"store down", fakeHealth{ready: true, pingErr: errors.New("down")}, "/readyz", 503, "application/json", `"store":"unreachable"`},
+		{"openapi", fakeHealth{}, "/openapi.json", 200, "application/", `"openapi":"3.1.0"`},
+		{"docs page", fakeHealth{}, "/docs", 200, "text/html", "/v1/listings"},
+		{"unknown path", fakeHealth{}, "/v2/nothing", 404, "application/problem+json", "/v2/nothing"},
+		{"repeated list params", fakeHealth{}, "/v1/listings?facets=role&facets=remote", 200, "application/json", `"remote":{}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, tt.health, idx)
+			resp, body := get(t, srv.URL+tt.path)
+			if resp.StatusCode != tt.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.ctype) ||
+				!strings.Contains(body, tt.body) {
+				t.Errorf("GET %s = %d %q %.200s; want %d %s containing %s", tt.path, resp.StatusCode,
+					resp.Header.Get("Content-Type"), body, tt.status, tt.ctype, tt.body)
+			}
+		})
+	}
+}
+
+func TestRequestIDAndMetrics(t *testing.T) {
+	srv := newServer(t, fakeHealth{ready: true}, search.NewIndex())
+	resp, _ := get(t, srv.URL+"/healthz", "X-Request-Id", "abc-123")
+	if got := resp.Header.Get("X-Request-Id"); got != "abc-123" {
+		t.Errorf("sane client id not echoed: %q", got)
+	}
+	resp, _ = get(t, srv.URL+"/healthz", "X-Request-Id", "bad id\twith <junk>")
+	if got := resp.Header.Get("X-Request-Id"); got == "" || strings.ContainsAny(got, " <\t") {
+		t.Errorf("junk id not replaced: %q", got)
+	}
+	get(t, srv.URL+"/v1/listings?q=go")
+	_, metrics := get(t, srv.URL+"/metrics")
+	for _, want := range []string{
+		`anken_http_requests_total{code="200",method="GET",route="GET /healthz"}`,
+		`anken_http_requests_total{code="200",method="GET",route="GET /v1/listings"}`,
+		"go_goroutines",
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestPanicBecomesProblem(t *testing.T) {
+	srv := newServer(t, fakeHealth{ready: true}, panicky{})
+	resp, body := get(t, srv.URL+"/v1/listings")
+	if resp.StatusCode != 500 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") ||
+		strings.Contains(body, "boom") {
+		t.Errorf("panic answered %d %q %s; want a 500 problem that hides the panic", resp.StatusCode,
+			resp.Header.Get("Content-Type"), body)
+	}
+}
