@@ -22,14 +22,15 @@ type Store interface {
 	AgencyByKey(ctx context.Context, key string) (store.Agency, error)
 	AgencyListing(ctx context.Context, agency store.Agency, externalID string) (listing.Listing, error)
 	Listing(ctx context.Context, id int64) (listing.Listing, error)
+	ListingsByID(ctx context.Context, ids []int64) ([]listing.Listing, error)
 	PutListings(ctx context.Context, agency store.Agency, ls []*listing.Listing) ([]store.PutResult, error)
 	CloseListing(ctx context.Context, agency store.Agency, externalID string) (store.PutResult, error)
 }
 
-// Searcher answers searches; search.Index is the implementation.
+// Searcher answers searches with listing ids; search.Index is the
+// implementation.
 type Searcher interface {
 	Search(ctx context.Context, q search.Query) (search.Result, error)
-	Get(id int64) (*listing.Listing, bool)
 }
 
 // Deps are the API's collaborators.

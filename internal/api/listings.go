@@ -36,7 +36,7 @@ type SearchInput struct {
 // SearchBody is the search answer.
 type SearchBody struct {
 	Total      int                       `json:"total" doc:"Hits over all pages."`
-	Hits       []*listing.Listing        `json:"hits" doc:"This page, in sort order."`
+	Hits       []listing.Listing         `json:"hits" doc:"This page, in sort order."`
 	Facets     map[string]map[string]int `json:"facets,omitempty" doc:"For each requested facet, value → number of hits."`
 	NextCursor string                    `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page."`
 }
@@ -121,9 +121,17 @@ func (h *handlers) search(ctx context.Context, in *SearchInput) (*searchOutput, 
 		h.Log.ErrorContext(ctx, "search", slog.Any("err", err))
 		return nil, huma.Error500InternalServerError("search failed")
 	}
-	out := &searchOutput{Body: SearchBody{Total: res.Total, Hits: res.Hits, NextCursor: res.NextCursor}}
+	ids := make([]int64, len(res.Hits))
+	for i, hit := range res.Hits {
+		ids[i] = hit.ID
+	}
+	hits, err := h.Store.ListingsByID(ctx, ids)
+	if err != nil {
+		return nil, h.storeError(ctx, err, "listings")
+	}
+	out := &searchOutput{Body: SearchBody{Total: res.Total, Hits: hits, NextCursor: res.NextCursor}}
 	if out.Body.Hits == nil {
-		out.Body.Hits = []*listing.Listing{}
+		out.Body.Hits = []listing.Listing{}
 	}
 	if len(res.Facets) > 0 {
 		out.Body.Facets = make(map[string]map[string]int, len(res.Facets))
@@ -135,9 +143,6 @@ func (h *handlers) search(ctx context.Context, in *SearchInput) (*searchOutput, 
 }
 
 func (h *handlers) get(ctx context.Context, in *getInput) (*listingOutput, error) {
-	if l, ok := h.Index.Get(in.ID); ok {
-		return &listingOutput{Body: l}, nil
-	}
 	// Closed listings are not in the index but keep their page.
 	l, err := h.Store.Listing(ctx, in.ID)
 	if err != nil {

@@ -19,6 +19,8 @@ type Source interface {
 
 // Target is an index the follower keeps current.
 type Target interface {
+	// Rebuild replaces the contents with the listings fill adds.
+	Rebuild(ctx context.Context, fill func(add func(*listing.Listing)) error) error
 	Upsert(l *listing.Listing)
 	Delete(id int64)
 }
@@ -47,11 +49,18 @@ func NewFollower(src Source, dst Target, poll time.Duration, log *slog.Logger) *
 // change log to follow from.
 func (f *Follower) Load(ctx context.Context) error {
 	start := time.Now()
-	n := 0
-	seq, err := f.src.OpenListings(ctx, func(l *listing.Listing) error {
-		f.dst.Upsert(l)
-		n++
-		return nil
+	var (
+		n   int
+		seq int64
+	)
+	err := f.dst.Rebuild(ctx, func(add func(*listing.Listing)) error {
+		var err error
+		seq, err = f.src.OpenListings(ctx, func(l *listing.Listing) error {
+			add(l)
+			n++
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("search: load index: %w", err)

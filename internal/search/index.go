@@ -2,8 +2,6 @@ package search
 
 import (
 	"cmp"
-	"context"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,48 +12,110 @@ import (
 	"anken/internal/skill"
 )
 
-// Index is the in-memory search index over open listings. Text is indexed
-// twice: ASCII words (with the taxonomy's synonyms resolved at query time)
-// and grams of one and two runes for substring matching of Japanese, which
-// is then checked against the folded text. Filters are roaring bitmaps.
+// FormatVersion names the layout of the index; a node's snapshot of
+// another version is never read. Changes:
 //
-// It is safe for concurrent use: searches share a read lock, Upsert and
-// Delete take the write lock.
+//	1: words, title and skill words, one- and two-rune grams, coded columns.
+const FormatVersion = 1
+
+// Index is the in-memory search index over open listings.
+//
+// Each listing sits in a slot. Per slot the index keeps the folded text
+// (for confirming substrings) and coded columns (role, remote, prefecture,
+// contract, days, rate, posted_at, skills) that filters, facets and sorts
+// read without touching the listing. Text is indexed as ASCII words (the
+// taxonomy's synonyms are resolved at query time) and as grams of one and
+// two runes for substring matching; a term of three or more runes is
+// narrowed by its bigrams and confirmed against the text, and terms that
+// keep being asked are cached as exact bitmaps. Filters are roaring
+// bitmaps.
+//
+// The index does not keep listings: a search answers ids, and callers read
+// the page's listings from the store.
+//
+// It is safe for concurrent use: searches share a read lock; Upsert, Delete
+// and Load take the write lock.
 type Index struct {
-	mu    sync.RWMutex
-	docs  []*doc           // by slot; nil when free
-	slot  map[int64]uint32 // listing id → slot
-	free  []uint32
-	live  *roaring.Bitmap
-	words map[string]*roaring.Bitmap
-	grams map[gram]*roaring.Bitmap
-	// Exact-match filters, one bitmap per value.
-	roles, remotes, prefectures, contracts, skills map[string]*roaring.Bitmap
-	sideJob                                        *roaring.Bitmap
+	mu sync.RWMutex
+
+	// Per slot.
+	id       []int64
+	group    []int64 // listing.GroupID; 0 when not grouped
+	text     []string
+	titleEnd []uint32 // text[:titleEnd] is the title
+	skillEnd []uint32 // text[titleEnd:skillEnd] is the skills
+	cols     []cols
+	skills   [][]uint16 // skill codes
+
+	slot map[int64]uint32 // listing id → slot
+	free []uint32
+	live *roaring.Bitmap
+
+	words      map[string]*roaring.Bitmap // anywhere in the text
+	titleWords map[string]*roaring.Bitmap
+	skillWords map[string]*roaring.Bitmap
+	grams      map[gram]*roaring.Bitmap
+	titleGrams map[gram]*roaring.Bitmap // for relevance of short terms
+	skillGrams map[gram]*roaring.Bitmap
+
+	// Exact-match filters, by code (index 0: not stated).
+	roles, remotes, prefs, contracts []*roaring.Bitmap
+	skillSet                         []*roaring.Bitmap // by skill code
+	sideJob                          *roaring.Bitmap
+
+	skillCode map[string]uint16
+	skillSlug []string
+
+	cache *termCache
 }
 
-// doc is one indexed listing.
-type doc struct {
-	l *listing.Listing
-	// text is the folded title, skills and description, one per line.
-	text                string
-	titleEnd, skillsEnd int
+// cols are the coded fields of one slot: what filters, facets and sorts
+// read for every hit, packed so a walk over hits stays in cache.
+type cols struct {
+	posted   int64 // posted_at, Unix seconds
+	rateLo   int32 // monthly yen; 0 unknown
+	rateHi   int32
+	role     uint8 // 1+index in listing.Roles; 0 unknown
+	remote   uint8 // 1+index in listing.Remotes
+	pref     uint8 // 1..47
+	contract uint8 // 1+index in listing.Contracts
+	days     uint8 // fewest days a week; 0 unknown
+	sideJob  bool
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{
-		slot:        map[int64]uint32{},
-		live:        roaring.New(),
-		words:       map[string]*roaring.Bitmap{},
-		grams:       map[gram]*roaring.Bitmap{},
-		roles:       map[string]*roaring.Bitmap{},
-		remotes:     map[string]*roaring.Bitmap{},
-		prefectures: map[string]*roaring.Bitmap{},
-		contracts:   map[string]*roaring.Bitmap{},
-		skills:      map[string]*roaring.Bitmap{},
-		sideJob:     roaring.New(),
+	x := &Index{}
+	x.reset()
+	return x
+}
+
+func (x *Index) reset() {
+	*x = Index{
+		slot:       map[int64]uint32{},
+		live:       roaring.New(),
+		words:      map[string]*roaring.Bitmap{},
+		titleWords: map[string]*roaring.Bitmap{},
+		skillWords: map[string]*roaring.Bitmap{},
+		grams:      map[gram]*roaring.Bitmap{},
+		titleGrams: map[gram]*roaring.Bitmap{},
+		skillGrams: map[gram]*roaring.Bitmap{},
+		roles:      newBitmaps(len(listing.Roles) + 1),
+		remotes:    newBitmaps(len(listing.Remotes) + 1),
+		prefs:      newBitmaps(len(listing.Prefectures) + 1),
+		contracts:  newBitmaps(len(listing.Contracts) + 1),
+		sideJob:    roaring.New(),
+		skillCode:  map[string]uint16{},
+		cache:      newTermCache(defaultCacheTerms),
 	}
+}
+
+func newBitmaps(n int) []*roaring.Bitmap {
+	bs := make([]*roaring.Bitmap, n)
+	for i := range bs {
+		bs[i] = roaring.New()
+	}
+	return bs
 }
 
 // Len returns the number of listings in the index.
@@ -65,116 +125,30 @@ func (x *Index) Len() int {
 	return len(x.slot)
 }
 
-// Get returns the indexed listing with the id. The caller must not modify it.
-func (x *Index) Get(id int64) (*listing.Listing, bool) {
+// Has reports whether the listing with the id is in the index.
+func (x *Index) Has(id int64) bool {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	s, ok := x.slot[id]
-	if !ok {
-		return nil, false
-	}
-	return x.docs[s].l, true
+	_, ok := x.slot[id]
+	return ok
 }
 
-// Upsert adds the listing or replaces the one with its id. A listing that
-// is not open is removed instead. The index keeps its own copy.
-func (x *Index) Upsert(l *listing.Listing) {
-	if l.Status != listing.StatusOpen {
-		x.Delete(l.ID)
-		return
-	}
-	c := *l
-	c.Skills = slices.Clone(l.Skills)
-	d := newDoc(&c)
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if s, ok := x.slot[c.ID]; ok {
-		x.remove(s)
-	}
-	var s uint32
-	if n := len(x.free); n > 0 {
-		s, x.free = x.free[n-1], x.free[:n-1]
-		x.docs[s] = d
-	} else {
-		s = uint32(len(x.docs))
-		x.docs = append(x.docs, d)
-	}
-	x.slot[c.ID] = s
-	x.each(d, s, func(m map[string]*roaring.Bitmap, k string) {
-		b := m[k]
-		if b == nil {
-			b = roaring.New()
-			m[k] = b
-		}
-		b.Add(s)
-	}, func(g gram) {
-		b := x.grams[g]
-		if b == nil {
-			b = roaring.New()
-			x.grams[g] = b
-		}
-		b.Add(s)
-	})
-	if c.SideJobOK {
-		x.sideJob.Add(s)
-	}
-	x.live.Add(s)
+// prepared is a listing reduced to what the index keeps, computed outside
+// the lock (folding is the expensive part).
+type prepared struct {
+	id, group          int64
+	text               string
+	titleEnd, skillEnd uint32
+	cols               cols
+	skills             []string
 }
 
-// Delete removes the listing with the id, if present.
-func (x *Index) Delete(id int64) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if s, ok := x.slot[id]; ok {
-		x.remove(s)
-	}
-}
-
-// remove takes the doc in slot s out of every posting. x.mu must be held.
-func (x *Index) remove(s uint32) {
-	d := x.docs[s]
-	x.each(d, s, func(m map[string]*roaring.Bitmap, k string) {
-		if b := m[k]; b != nil {
-			b.Remove(s)
-			if b.IsEmpty() {
-				delete(m, k)
-			}
-		}
-	}, func(g gram) {
-		if b := x.grams[g]; b != nil {
-			b.Remove(s)
-			if b.IsEmpty() {
-				delete(x.grams, g)
-			}
-		}
-	})
-	x.sideJob.Remove(s)
-	x.live.Remove(s)
-	delete(x.slot, d.l.ID)
-	x.docs[s] = nil
-	x.free = append(x.free, s)
-}
-
-// each calls key for every (postings map, key) the doc is in and gram for
-// every gram of its text.
-func (x *Index) each(d *doc, s uint32, key func(map[string]*roaring.Bitmap, string), gramFn func(gram)) {
-	l := d.l
-	eachWord(d.text, func(w string) { key(x.words, w) })
-	eachGram(d.text, gramFn)
-	key(x.roles, string(l.Role))
-	key(x.remotes, string(l.Remote))
-	key(x.prefectures, l.Prefecture)
-	key(x.contracts, string(l.Contract))
-	for _, sk := range l.Skills {
-		key(x.skills, sk)
-	}
-}
-
-func newDoc(l *listing.Listing) *doc {
+func prepare(l *listing.Listing) *prepared {
 	var b strings.Builder
+	b.Grow(len(l.Title) + len(l.Description) + 16*len(l.Skills) + 2)
 	b.WriteString(fold(l.Title))
-	b.WriteByte('\n')
 	titleEnd := b.Len()
+	b.WriteByte('\n')
 	for i, slug := range l.Skills {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -187,10 +161,48 @@ func newDoc(l *listing.Listing) *doc {
 			}
 		}
 	}
+	skillEnd := b.Len()
 	b.WriteByte('\n')
-	skillsEnd := b.Len()
 	b.WriteString(fold(l.Description))
-	return &doc{l: l, text: b.String(), titleEnd: titleEnd, skillsEnd: skillsEnd}
+	p := &prepared{
+		id:       l.ID,
+		group:    l.GroupID,
+		text:     b.String(),
+		titleEnd: uint32(titleEnd),
+		skillEnd: uint32(skillEnd),
+		skills:   l.Skills,
+		cols: cols{
+			posted:   l.PostedAt.Unix(),
+			rateLo:   int32(rateLo(l.Rate)),
+			rateHi:   int32(rateHi(l.Rate)),
+			role:     code(listing.Roles, l.Role),
+			remote:   code(listing.Remotes, l.Remote),
+			contract: code(listing.Contracts, l.Contract),
+			pref:     prefCode(l.Prefecture),
+			days:     uint8(min(daysLo(l.DaysPerWeek), 255)),
+			sideJob:  l.SideJobOK,
+		},
+	}
+	return p
+}
+
+// code returns 1 + the position of v in all, or 0 when v is empty or
+// unknown.
+func code[S ~string](all []S, v S) uint8 {
+	for i, a := range all {
+		if a == v {
+			return uint8(i + 1)
+		}
+	}
+	return 0
+}
+
+func prefCode(iso string) uint8 {
+	n, err := strconv.Atoi(strings.TrimPrefix(iso, "JP-"))
+	if err != nil || n < 1 || n > len(listing.Prefectures) || !strings.HasPrefix(iso, "JP-") {
+		return 0
+	}
+	return uint8(n)
 }
 
 // rateHi is the most the listing can pay a month: monthly_max, or
@@ -204,260 +216,147 @@ func rateLo(r listing.Rate) int64 { return cmp.Or(r.MonthlyMin, r.MonthlyMax) }
 // daysLo is the fewest days a week the listing can be worked; 0 when unknown.
 func daysLo(d listing.Range) int { return cmp.Or(d.Min, d.Max) }
 
-// Search answers q. Facet counts cover every hit, not just the page.
-func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
-	q = q.withDefaults()
-	cur, err := decodeCursor(q)
-	if err != nil {
-		return Result{}, err
+// Upsert adds the listing or replaces the one with its id. A listing that
+// is not open is removed instead.
+func (x *Index) Upsert(l *listing.Listing) {
+	if l.Status != listing.StatusOpen {
+		x.Delete(l.ID)
+		return
 	}
-	terms := parseText(q.Text)
-
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	cand := x.candidates(q, terms)
-	var (
-		hits   []hit
-		facets = newFacetCounter(q.Facets)
-		n      int
-	)
-	it := cand.Iterator()
-	for it.HasNext() {
-		s := it.Next()
-		if n++; n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return Result{}, err
-			}
-		}
-		d := x.docs[s]
-		if !q.matchesRanges(d.l) || !matchesSubstrings(d, terms) {
-			continue
-		}
-		facets.add(d.l)
-		hits = append(hits, hit{d: d, score: score(d, terms)})
+	p := prepare(l)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if s, ok := x.slot[p.id]; ok {
+		x.remove(s)
 	}
-	res := Result{Total: len(hits), Facets: facets.result()}
-	res.Hits, res.NextCursor = page(q, hits, cur)
-	return res, nil
+	s := x.place(p)
+	x.post(s)
+	x.cache.add(x, s)
 }
 
-// candidates returns the slots that pass every bitmap filter and hold every
-// term's words or grams. Range filters and substrings are checked after.
-func (x *Index) candidates(q Query, terms []term) *roaring.Bitmap {
-	all := []*roaring.Bitmap{x.live}
-	anyOf := func(m map[string]*roaring.Bitmap, keys []string) {
-		if len(keys) == 0 {
-			return
-		}
-		var bs []*roaring.Bitmap
-		for _, k := range keys {
-			if b := m[k]; b != nil {
-				bs = append(bs, b)
-			}
-		}
-		all = append(all, roaring.FastOr(bs...))
+// Delete removes the listing with the id, if present.
+func (x *Index) Delete(id int64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if s, ok := x.slot[id]; ok {
+		x.remove(s)
 	}
-	anyOf(x.roles, asStrings(q.Roles))
-	anyOf(x.remotes, asStrings(q.Remotes))
-	anyOf(x.prefectures, q.Prefectures)
-	anyOf(x.contracts, asStrings(q.Contracts))
-	for _, sk := range q.Skills {
-		anyOf(x.skills, []string{sk})
+}
+
+// place stores p's columns in a free slot (or a new one) and returns it.
+// x.mu must be held.
+func (x *Index) place(p *prepared) uint32 {
+	var s uint32
+	if n := len(x.free); n > 0 {
+		s, x.free = x.free[n-1], x.free[:n-1]
+	} else {
+		s = uint32(len(x.id))
+		x.id = append(x.id, 0)
+		x.group = append(x.group, 0)
+		x.text = append(x.text, "")
+		x.titleEnd = append(x.titleEnd, 0)
+		x.skillEnd = append(x.skillEnd, 0)
+		x.cols = append(x.cols, cols{})
+		x.skills = append(x.skills, nil)
 	}
-	if q.SideJob != nil {
-		if *q.SideJob {
-			all = append(all, x.sideJob)
+	x.id[s], x.group[s], x.text[s] = p.id, p.group, p.text
+	x.titleEnd[s], x.skillEnd[s], x.cols[s] = p.titleEnd, p.skillEnd, p.cols
+	codes := make([]uint16, len(p.skills))
+	for i, slug := range p.skills {
+		codes[i] = x.skillCodeOf(slug)
+	}
+	x.skills[s] = codes
+	x.slot[p.id] = s
+	return s
+}
+
+func (x *Index) skillCodeOf(slug string) uint16 {
+	if c, ok := x.skillCode[slug]; ok {
+		return c
+	}
+	c := uint16(len(x.skillSlug))
+	x.skillCode[slug] = c
+	x.skillSlug = append(x.skillSlug, slug)
+	x.skillSet = append(x.skillSet, roaring.New())
+	return c
+}
+
+// post adds slot s to every posting its text and columns belong in.
+// x.mu must be held.
+func (x *Index) post(s uint32) { x.postings(s, true) }
+
+// remove takes slot s out of every posting and frees it. x.mu must be held.
+func (x *Index) remove(s uint32) {
+	x.postings(s, false)
+	x.cache.remove(s)
+	delete(x.slot, x.id[s])
+	x.text[s], x.skills[s], x.id[s], x.group[s] = "", nil, 0, 0
+	x.free = append(x.free, s)
+}
+
+// postings adds slot s to (or removes it from) its column bitmaps and the
+// word and gram postings of its text.
+func (x *Index) postings(s uint32, add bool) {
+	fixed := func(b *roaring.Bitmap) {
+		if add {
+			b.Add(s)
 		} else {
-			all = append(all, roaring.AndNot(x.live, x.sideJob))
+			b.Remove(s)
 		}
 	}
-	for _, t := range terms {
-		if t.substr {
-			for _, g := range queryGrams(t.text) {
-				b := x.grams[g]
-				if b == nil {
-					return roaring.New()
-				}
-				all = append(all, b)
+	word := func(m map[string]*roaring.Bitmap) func(string) {
+		return func(w string) {
+			if add {
+				addTo(m, w, s)
+			} else {
+				removeFrom(m, w, s)
 			}
-			continue
-		}
-		for _, syns := range t.words {
-			anyOf(x.words, syns)
 		}
 	}
-	// Smallest first keeps the intersection cheap.
-	slices.SortFunc(all, func(a, b *roaring.Bitmap) int { return cmp.Compare(a.GetCardinality(), b.GetCardinality()) })
-	out := all[0].Clone()
-	for _, b := range all[1:] {
-		out.And(b)
-		if out.IsEmpty() {
-			break
+	c := &x.cols[s]
+	fixed(x.live)
+	fixed(x.roles[c.role])
+	fixed(x.remotes[c.remote])
+	fixed(x.prefs[c.pref])
+	fixed(x.contracts[c.contract])
+	if c.sideJob {
+		fixed(x.sideJob)
+	}
+	for _, sk := range x.skills[s] {
+		fixed(x.skillSet[sk])
+	}
+	t := x.text[s]
+	eachWord(t, word(x.words))
+	eachWord(t[:x.titleEnd[s]], word(x.titleWords))
+	eachWord(t[x.titleEnd[s]:x.skillEnd[s]], word(x.skillWords))
+	gramFn := func(m map[gram]*roaring.Bitmap) func(gram) {
+		return func(g gram) {
+			if add {
+				addTo(m, g, s)
+			} else {
+				removeFrom(m, g, s)
+			}
 		}
 	}
-	return out
+	eachGram(t, gramFn(x.grams))
+	eachGram(t[:x.titleEnd[s]], gramFn(x.titleGrams))
+	eachGram(t[x.titleEnd[s]:x.skillEnd[s]], gramFn(x.skillGrams))
 }
 
-func asStrings[S ~string](vs []S) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = string(v)
+func addTo[K comparable](m map[K]*roaring.Bitmap, k K, s uint32) {
+	b := m[k]
+	if b == nil {
+		b = roaring.New()
+		m[k] = b
 	}
-	return out
+	b.Add(s)
 }
 
-// matchesRanges checks the filters that bitmaps do not hold.
-func (q *Query) matchesRanges(l *listing.Listing) bool {
-	if q.RateMin > 0 && rateHi(l.Rate) < q.RateMin {
-		return false
-	}
-	if q.RateMax > 0 && (rateLo(l.Rate) == 0 || rateLo(l.Rate) > q.RateMax) {
-		return false
-	}
-	if q.DaysMax > 0 && (daysLo(l.DaysPerWeek) == 0 || daysLo(l.DaysPerWeek) > q.DaysMax) {
-		return false
-	}
-	return true
-}
-
-func matchesSubstrings(d *doc, terms []term) bool {
-	for _, t := range terms {
-		if t.substr && !strings.Contains(d.text, t.text) {
-			return false
+func removeFrom[K comparable](m map[K]*roaring.Bitmap, k K, s uint32) {
+	if b := m[k]; b != nil {
+		b.Remove(s)
+		if b.IsEmpty() {
+			delete(m, k)
 		}
 	}
-	return true
-}
-
-// Field weights for relevance: a term in the title counts most.
-const (
-	weightTitle       = 4
-	weightSkills      = 2
-	weightDescription = 1
-)
-
-// score is the field-weighted relevance of a matching doc: for each term,
-// the weights of the fields it occurs in.
-func score(d *doc, terms []term) int {
-	total := 0
-	for _, t := range terms {
-		if t.substr {
-			if strings.Contains(d.text[:d.titleEnd], t.text) {
-				total += weightTitle
-			}
-			if strings.Contains(d.text[d.titleEnd:d.skillsEnd], t.text) {
-				total += weightSkills
-			}
-			if strings.Contains(d.text[d.skillsEnd:], t.text) {
-				total += weightDescription
-			}
-			continue
-		}
-		for _, syns := range t.words {
-			if hasWord(d.text[:d.titleEnd], syns) {
-				total += weightTitle
-			}
-			if hasWord(d.text[d.titleEnd:d.skillsEnd], syns) {
-				total += weightSkills
-			}
-			if hasWord(d.text[d.skillsEnd:], syns) {
-				total += weightDescription
-			}
-		}
-	}
-	return total
-}
-
-func hasWord(text string, syns []string) bool {
-	found := false
-	eachWord(text, func(w string) {
-		if !found && contains(syns, w) {
-			found = true
-		}
-	})
-	return found
-}
-
-// facetCounter counts facet values over hits.
-type facetCounter struct {
-	want   []Facet
-	counts map[Facet]map[string]int
-}
-
-// maxSkillFacet is how many skill values a skills facet returns: the most
-// frequent ones.
-const maxSkillFacet = 30
-
-func newFacetCounter(want []Facet) *facetCounter {
-	fc := &facetCounter{want: want, counts: map[Facet]map[string]int{}}
-	for _, f := range want {
-		fc.counts[f] = map[string]int{}
-	}
-	return fc
-}
-
-func (fc *facetCounter) add(l *listing.Listing) {
-	for _, f := range fc.want {
-		m := fc.counts[f]
-		switch f {
-		case FacetRole:
-			if l.Role != "" {
-				m[string(l.Role)]++
-			}
-		case FacetRemote:
-			if l.Remote != "" {
-				m[string(l.Remote)]++
-			}
-		case FacetPrefecture:
-			if l.Prefecture != "" {
-				m[l.Prefecture]++
-			}
-		case FacetContract:
-			if l.Contract != "" {
-				m[string(l.Contract)]++
-			}
-		case FacetSkills:
-			for _, s := range l.Skills {
-				m[s]++
-			}
-		case FacetDays:
-			if d := daysLo(l.DaysPerWeek); d > 0 {
-				m[strconv.Itoa(d)]++
-			}
-		case FacetSideJob:
-			m[strconv.FormatBool(l.SideJobOK)]++
-		case FacetRate:
-			if r := rateHi(l.Rate); r > 0 {
-				m[strconv.FormatInt(RateBand(r), 10)]++
-			}
-		}
-	}
-}
-
-// RateBand returns the lower bound of the 5万円 band holding monthly yen.
-func RateBand(monthly int64) int64 { return monthly / rateBandWidth * rateBandWidth }
-
-const rateBandWidth = 50_000
-
-func (fc *facetCounter) result() map[Facet]map[string]int {
-	if len(fc.want) == 0 {
-		return nil
-	}
-	if m, ok := fc.counts[FacetSkills]; ok && len(m) > maxSkillFacet {
-		type kv struct {
-			k string
-			n int
-		}
-		all := make([]kv, 0, len(m))
-		for k, n := range m {
-			all = append(all, kv{k, n})
-		}
-		slices.SortFunc(all, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.k, b.k)) })
-		top := make(map[string]int, maxSkillFacet)
-		for _, e := range all[:maxSkillFacet] {
-			top[e.k] = e.n
-		}
-		fc.counts[FacetSkills] = top
-	}
-	return fc.counts
 }

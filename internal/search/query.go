@@ -72,9 +72,15 @@ const (
 // Result is one page of hits and the counts over all hits.
 type Result struct {
 	Total      int                      // hits over all pages
-	Hits       []*listing.Listing       // this page, in sort order
+	Hits       []Hit                    // this page, in sort order
 	Facets     map[Facet]map[string]int // value → number of hits with it
 	NextCursor string                   // empty on the last page
+}
+
+// Hit is one listing of a result page; callers read the listing itself
+// from the store.
+type Hit struct {
+	ID int64
 }
 
 // ErrBadCursor is returned for a cursor this index did not issue or cannot read.

@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"anken/internal/api"
-	"anken/internal/listing"
 	"anken/internal/search"
+	"anken/internal/store/storetest"
 )
 
 type fakeHealth struct {
@@ -27,12 +27,11 @@ func (f fakeHealth) Ready() bool                { return f.ready }
 type panicky struct{}
 
 func (panicky) Search(context.Context, search.Query) (search.Result, error) { panic("boom") }
-func (panicky) Get(int64) (*listing.Listing, bool)                           { return nil, false }
 
 func newServer(t *testing.T, h Health, idx api.Searcher) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(New(Options{
-		API:    api.Deps{Index: idx},
+		API:    api.Deps{Index: idx, Store: storetest.Open(t, "sqlite")},
 		Health: h,
 		Log:    slog.New(slog.DiscardHandler),
 	}))

@@ -1,0 +1,220 @@
+package search
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"anken/internal/listing"
+)
+
+// buildBatch is how many listings a build worker folds at a time.
+const buildBatch = 512
+
+// Rebuild replaces the index's contents with the open listings fill adds,
+// using every core: listings are folded in parallel, then each core posts
+// one range of slots into postings of its own, which are merged at the end.
+// Searches see the old contents until the new ones are complete. fill may
+// reuse the listing it passes once add returns.
+func (x *Index) Rebuild(ctx context.Context, fill func(add func(*listing.Listing)) error) error {
+	n := NewIndex()
+	workers := runtime.GOMAXPROCS(0)
+
+	// Fold in parallel, keeping the order listings came in.
+	type batch struct {
+		seq int
+		ls  []*listing.Listing
+		ps  []*prepared
+	}
+	in := make(chan *batch, workers)
+	out := make(chan *batch, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range in {
+				b.ps = make([]*prepared, len(b.ls))
+				for i, l := range b.ls {
+					b.ps[i] = prepare(l)
+				}
+				b.ls = nil
+				out <- b
+			}
+		})
+	}
+	collected := make(chan []*prepared, 1)
+	go func() {
+		var all []*prepared
+		pending := map[int]*batch{}
+		next := 0
+		for b := range out {
+			pending[b.seq] = b
+			for pb, ok := pending[next]; ok; pb, ok = pending[next] {
+				all = append(all, pb.ps...)
+				delete(pending, next)
+				next++
+			}
+		}
+		collected <- all
+	}()
+	cur := &batch{}
+	seq := 0
+	fillErr := fill(func(l *listing.Listing) {
+		if l.Status != listing.StatusOpen {
+			return
+		}
+		c := *l
+		c.Skills = slices.Clone(l.Skills)
+		cur.ls = append(cur.ls, &c)
+		if len(cur.ls) == buildBatch {
+			cur.seq = seq
+			seq++
+			in <- cur
+			cur = &batch{}
+		}
+	})
+	if len(cur.ls) > 0 {
+		cur.seq = seq
+		in <- cur
+	}
+	close(in)
+	wg.Wait()
+	close(out)
+	all := <-collected
+	if fillErr != nil {
+		return fillErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	// Place every listing (a later one with the same id replaces an
+	// earlier one), then post slot ranges in parallel.
+	for _, p := range all {
+		if s, ok := n.slot[p.id]; ok {
+			n.free = append(n.free, s)
+			n.text[s] = ""
+		}
+		n.place(p)
+	}
+	all = nil
+	n.postAll(workers)
+	for _, s := range n.free {
+		n.id[s], n.skills[s] = 0, nil
+	}
+
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.takeFrom(n)
+	return nil
+}
+
+// postAll fills every posting of a freshly placed index: each worker posts
+// a range of slots into maps of its own, and the maps are merged.
+func (x *Index) postAll(workers int) {
+	n := len(x.id)
+	free := roaring.New()
+	for _, s := range x.free {
+		free.Add(s)
+	}
+	parts := make([]*Index, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		part := &Index{
+			words: map[string]*roaring.Bitmap{}, titleWords: map[string]*roaring.Bitmap{},
+			skillWords: map[string]*roaring.Bitmap{}, grams: map[gram]*roaring.Bitmap{},
+			titleGrams: map[gram]*roaring.Bitmap{}, skillGrams: map[gram]*roaring.Bitmap{},
+			// Columns and text are shared read-only with x.
+			text: x.text, titleEnd: x.titleEnd, skillEnd: x.skillEnd,
+		}
+		parts[w] = part
+		wg.Go(func() {
+			for s := uint32(lo); s < uint32(hi); s++ {
+				if free.Contains(s) {
+					continue
+				}
+				part.postText(s)
+			}
+		})
+	}
+	// Column bitmaps are cheap: post them here meanwhile.
+	for s := range uint32(n) {
+		if free.Contains(s) {
+			continue
+		}
+		c := &x.cols[s]
+		x.live.Add(s)
+		x.roles[c.role].Add(s)
+		x.remotes[c.remote].Add(s)
+		x.prefs[c.pref].Add(s)
+		x.contracts[c.contract].Add(s)
+		if c.sideJob {
+			x.sideJob.Add(s)
+		}
+		for _, sk := range x.skills[s] {
+			x.skillSet[sk].Add(s)
+		}
+	}
+	wg.Wait()
+	merge := func(dst map[string]*roaring.Bitmap, part func(*Index) map[string]*roaring.Bitmap) {
+		for _, p := range parts {
+			for k, b := range part(p) {
+				if d := dst[k]; d != nil {
+					d.Or(b)
+				} else {
+					dst[k] = b
+				}
+			}
+		}
+	}
+	mergeGrams := func(dst map[gram]*roaring.Bitmap, part func(*Index) map[gram]*roaring.Bitmap) {
+		for _, p := range parts {
+			for k, b := range part(p) {
+				if d := dst[k]; d != nil {
+					d.Or(b)
+				} else {
+					dst[k] = b
+				}
+			}
+		}
+	}
+	var mw sync.WaitGroup
+	mw.Go(func() { merge(x.words, func(p *Index) map[string]*roaring.Bitmap { return p.words }) })
+	mw.Go(func() { merge(x.titleWords, func(p *Index) map[string]*roaring.Bitmap { return p.titleWords }) })
+	mw.Go(func() { merge(x.skillWords, func(p *Index) map[string]*roaring.Bitmap { return p.skillWords }) })
+	mw.Go(func() { mergeGrams(x.grams, func(p *Index) map[gram]*roaring.Bitmap { return p.grams }) })
+	mw.Go(func() { mergeGrams(x.titleGrams, func(p *Index) map[gram]*roaring.Bitmap { return p.titleGrams }) })
+	mw.Go(func() { mergeGrams(x.skillGrams, func(p *Index) map[gram]*roaring.Bitmap { return p.skillGrams }) })
+	mw.Wait()
+	for _, m := range []map[gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams} {
+		for _, b := range m {
+			b.RunOptimize()
+		}
+	}
+}
+
+// postText adds slot s to the word and gram postings of its text.
+func (x *Index) postText(s uint32) {
+	t := x.text[s]
+	title, skills := t[:x.titleEnd[s]], t[x.titleEnd[s]:x.skillEnd[s]]
+	eachWord(t, func(w string) { addTo(x.words, w, s) })
+	eachWord(title, func(w string) { addTo(x.titleWords, w, s) })
+	eachWord(skills, func(w string) { addTo(x.skillWords, w, s) })
+	eachGram(t, func(g gram) { addTo(x.grams, g, s) })
+	eachGram(title, func(g gram) { addTo(x.titleGrams, g, s) })
+	eachGram(skills, func(g gram) { addTo(x.skillGrams, g, s) })
+}
+
+// takeFrom moves n's contents into x. x.mu must be held.
+func (x *Index) takeFrom(n *Index) {
+	x.id, x.group, x.text, x.titleEnd, x.skillEnd = n.id, n.group, n.text, n.titleEnd, n.skillEnd
+	x.cols, x.skills, x.slot, x.free, x.live = n.cols, n.skills, n.slot, n.free, n.live
+	x.words, x.titleWords, x.skillWords = n.words, n.titleWords, n.skillWords
+	x.grams, x.titleGrams, x.skillGrams = n.grams, n.titleGrams, n.skillGrams
+	x.roles, x.remotes, x.prefs, x.contracts = n.roles, n.remotes, n.prefs, n.contracts
+	x.skillSet, x.sideJob, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.skillCode, n.skillSlug
+	x.cache.clear()
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"anken/internal/listing"
+)
+
+// ListingsByID returns the listings with the ids, in the order given;
+// ids with no listing are left out. It reads a search page in one query.
+func (s *Store) ListingsByID(ctx context.Context, ids []int64) ([]listing.Listing, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// The ids are integers, written into the statement so one query shape
+	// serves any page size on both dialects.
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	rows, err := s.db.QueryContext(ctx, selectListing+`WHERE l.id IN (`+b.String()+`)`)
+	if err != nil {
+		return nil, fmt.Errorf("store: listings by id: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]listing.Listing, len(ids))
+	for rows.Next() {
+		var (
+			id     int64
+			agency string
+			doc    []byte
+		)
+		if err := rows.Scan(&id, &agency, &doc); err != nil {
+			return nil, fmt.Errorf("store: listings by id: %w", err)
+		}
+		l, err := decodeDoc(id, agency, doc)
+		if err != nil {
+			return nil, err
+		}
+		byID[id] = l
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: listings by id: %w", err)
+	}
+	out := make([]listing.Listing, 0, len(ids))
+	for _, id := range ids {
+		if l, ok := byID[id]; ok {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
