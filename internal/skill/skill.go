@@ -6,6 +6,7 @@ package skill
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -17,6 +18,30 @@ type Skill struct {
 	Name     string   // display name, e.g. "C#"
 	Category string   // language, framework, database, cloud, tool, …
 	Aliases  []string // other spellings, normalized (NFKC, lower case)
+	// NoText lists terms (among slug, name and aliases, normalized) that
+	// Lookup accepts but free-text detection never looks for, because they
+	// would hit ordinary words: c, r, less.
+	NoText []string
+}
+
+// Terms returns every spelling of s, normalized: slug, name, aliases.
+func (s Skill) Terms() []string {
+	out := []string{s.Slug}
+	if n := Fold(s.Name); n != s.Slug {
+		out = append(out, n)
+	}
+	for _, a := range s.Aliases {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// TextTerms returns the spellings to look for in free text: Terms
+// without NoText.
+func (s Skill) TextTerms() []string {
+	return slices.DeleteFunc(s.Terms(), func(t string) bool { return slices.Contains(s.NoText, t) })
 }
 
 //go:embed skills.tsv
@@ -36,46 +61,78 @@ func init() {
 	}
 	for i, s := range all {
 		bySlug[s.Slug] = i
-		for _, t := range append([]string{s.Slug, Fold(s.Name)}, s.Aliases...) {
-			if _, dup := byTerm[t]; !dup {
-				byTerm[t] = i
-			}
+		for _, t := range s.Terms() {
+			byTerm[t] = i
 		}
 	}
 }
 
-// parse reads the taxonomy: one skill a line, tab-separated
-// slug, name, category and aliases separated by "|"; # starts a comment.
+// parse reads the taxonomy: one skill a line, tab-separated slug, name,
+// category, aliases separated by "|" and terms kept out of free-text
+// detection, separated by "|"; # starts a comment. A term may name only
+// one skill.
 func parse(text string) ([]Skill, error) {
 	var out []Skill
 	seen := map[string]int{}
+	terms := map[string]string{} // term → slug
 	for n, line := range strings.Split(text, "\n") {
 		line = strings.TrimRight(line, "\r")
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		f := strings.Split(line, "\t")
-		if len(f) < 3 || len(f) > 4 {
-			return nil, fmt.Errorf("skills.tsv:%d: want 3 or 4 tab-separated fields, got %d", n+1, len(f))
+		if len(f) < 3 || len(f) > 5 {
+			return nil, fmt.Errorf("skills.tsv:%d: want 3 to 5 tab-separated fields, got %d", n+1, len(f))
 		}
 		s := Skill{Slug: f[0], Name: f[1], Category: f[2]}
-		if s.Slug == "" || s.Slug != Fold(s.Slug) || strings.ContainsAny(s.Slug, " \t") {
-			return nil, fmt.Errorf("skills.tsv:%d: slug %q is not lower-case and folded", n+1, s.Slug)
+		if !validSlug(s.Slug) {
+			return nil, fmt.Errorf("skills.tsv:%d: slug %q is not lower-case a-z, 0-9, + # . - _", n+1, s.Slug)
+		}
+		if s.Name == "" || s.Category == "" {
+			return nil, fmt.Errorf("skills.tsv:%d: skill %q needs a name and a category", n+1, s.Slug)
 		}
 		if prev, ok := seen[s.Slug]; ok {
 			return nil, fmt.Errorf("skills.tsv:%d: slug %q already on line %d", n+1, s.Slug, prev)
 		}
 		seen[s.Slug] = n + 1
-		if len(f) == 4 && f[3] != "" {
+		if len(f) >= 4 && f[3] != "" {
 			for _, a := range strings.Split(f[3], "|") {
 				if a = Fold(strings.TrimSpace(a)); a != "" {
 					s.Aliases = append(s.Aliases, a)
 				}
 			}
 		}
+		for _, t := range s.Terms() {
+			if other, ok := terms[t]; ok && other != s.Slug {
+				return nil, fmt.Errorf("skills.tsv:%d: term %q of %q already names %q", n+1, t, s.Slug, other)
+			}
+			terms[t] = s.Slug
+		}
+		if len(f) == 5 && f[4] != "" {
+			for _, t := range strings.Split(f[4], "|") {
+				t = Fold(strings.TrimSpace(t))
+				if !slices.Contains(s.Terms(), t) {
+					return nil, fmt.Errorf("skills.tsv:%d: notext term %q is not a term of %q", n+1, t, s.Slug)
+				}
+				s.NoText = append(s.NoText, t)
+			}
+		}
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// validSlug follows the listing rules: lower-case a-z, 0-9 and + # . - _.
+func validSlug(s string) bool {
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || strings.ContainsRune("+#.-_", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Fold normalizes a term the way the taxonomy and search compare them:

@@ -1,0 +1,43 @@
+package normalize
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// foldRef is fold written plainly, to check fold against.
+func foldRef(s string) string {
+	return string(lowerAppend(nil, norm.NFKC.String(s)))
+}
+
+var foldCases = []string{
+	"", "go", "Go言語", "ＧＯ言語", "月額６０万～７０万円", "〜80万円／月", "ﾌﾙﾘﾓｰﾄ", "ｶﾞｷﾞ", "か\u3099",
+	"A\u0301", "Ａ\u0301x", "㈱アンケン", "①②", "…", "Ⅳ", "ＣＩ／ＣＤ", "Ｃ＃", "‐–—―−", "Café", "İstanbul",
+	"東京都渋谷区（渋谷駅徒歩5分）", "\u3000全角スペース", "ヴ", "ｳﾞ", "㍻", "ﬁle", "Ω", "x\u0308\u0323", "한국어",
+	"e\u0301\u0301", "a\u030a", "ÅB", "※注意", "★★★", "abc\u0301", "\u0301start",
+}
+
+func TestFold(t *testing.T) {
+	for _, s := range foldCases {
+		if got, want := fold(s), foldRef(s); got != want {
+			t.Errorf("fold(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzFold(f *testing.F) {
+	for _, s := range foldCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			fold(s) // must not panic
+			return
+		}
+		if got, want := fold(s), foldRef(s); got != want {
+			t.Errorf("fold(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
