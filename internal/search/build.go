@@ -157,6 +157,9 @@ func (x *Index) postAll(workers int) {
 		for _, sk := range x.skills[s] {
 			x.skillSet[sk].Add(s)
 		}
+		x.days[min(c.days, 7)].Add(s)
+		x.rates[rateIndex(c.rateHi)].Add(s)
+		x.addHour(hourOf(c.posted), s)
 	}
 	wg.Wait()
 	merge := func(dst map[string]*roaring.Bitmap, part func(*Index) map[string]*roaring.Bitmap) {
@@ -216,5 +219,6 @@ func (x *Index) takeFrom(n *Index) {
 	x.grams, x.titleGrams, x.skillGrams = n.grams, n.titleGrams, n.skillGrams
 	x.roles, x.remotes, x.prefs, x.contracts = n.roles, n.remotes, n.prefs, n.contracts
 	x.skillSet, x.sideJob, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.skillCode, n.skillSlug
+	x.days, x.rates, x.hours, x.hourKeys = n.days, n.rates, n.hours, n.hourKeys
 	x.cache.clear()
 }

@@ -23,14 +23,13 @@ func (k sortKey) compare(o sortKey) int {
 // cursor is the position after the last hit of a page.
 type cursor struct {
 	key         sortKey
-	now         int64 // the clock relevance's freshness used on the first page
 	fingerprint uint64
 }
 
-const cursorVersion = "c2"
+const cursorVersion = "c3"
 
 func (c cursor) encode() string {
-	s := fmt.Sprintf("%s.%d.%d.%d.%d.%x", cursorVersion, c.key[0], c.key[1], c.key[2], c.now, c.fingerprint)
+	s := fmt.Sprintf("%s.%d.%d.%d.%x", cursorVersion, c.key[0], c.key[1], c.key[2], c.fingerprint)
 	return base64.RawURLEncoding.EncodeToString([]byte(s))
 }
 
@@ -45,7 +44,7 @@ func decodeCursor(q Query) (*cursor, error) {
 		return nil, fmt.Errorf("%w: not base64url", ErrBadCursor)
 	}
 	f := strings.Split(string(b), ".")
-	if len(f) != 6 || f[0] != cursorVersion {
+	if len(f) != 5 || f[0] != cursorVersion {
 		return nil, fmt.Errorf("%w: unknown format", ErrBadCursor)
 	}
 	var c cursor
@@ -54,10 +53,7 @@ func decodeCursor(q Query) (*cursor, error) {
 			return nil, fmt.Errorf("%w: bad key", ErrBadCursor)
 		}
 	}
-	if c.now, err = strconv.ParseInt(f[4], 10, 64); err != nil {
-		return nil, fmt.Errorf("%w: bad time", ErrBadCursor)
-	}
-	if c.fingerprint, err = strconv.ParseUint(f[5], 16, 64); err != nil {
+	if c.fingerprint, err = strconv.ParseUint(f[4], 16, 64); err != nil {
 		return nil, fmt.Errorf("%w: bad fingerprint", ErrBadCursor)
 	}
 	if c.fingerprint != q.fingerprint() {

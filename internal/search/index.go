@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,11 +63,22 @@ type Index struct {
 	roles, remotes, prefs, contracts []*roaring.Bitmap
 	skillSet                         []*roaring.Bitmap // by skill code
 	sideJob                          *roaring.Bitmap
+	days                             []*roaring.Bitmap // by cols.days, 7 holding 7 and more
+	// rates holds slots by 5万円 band of rateHi: index 0 for an unknown
+	// rate, 1+band otherwise. The rate facet counts them; the rate sort
+	// walks them from the top.
+	rates []*roaring.Bitmap
+	// hours holds slots by the hour they were posted; hourKeys lists the
+	// hours in ascending order. The newest and relevance sorts walk them
+	// from the newest.
+	hours    map[int64]*roaring.Bitmap
+	hourKeys []int64
 
 	skillCode map[string]uint16
 	skillSlug []string
 
-	cache *termCache
+	cache   *termCache
+	walkMax int // most hits a search walks one by one
 }
 
 // cols are the coded fields of one slot: what filters, facets and sorts
@@ -105,8 +117,12 @@ func (x *Index) reset() {
 		prefs:      newBitmaps(len(listing.Prefectures) + 1),
 		contracts:  newBitmaps(len(listing.Contracts) + 1),
 		sideJob:    roaring.New(),
+		days:       newBitmaps(8),
+		rates:      newBitmaps(rateBands + 1),
+		hours:      map[int64]*roaring.Bitmap{},
 		skillCode:  map[string]uint16{},
 		cache:      newTermCache(defaultCacheTerms),
+		walkMax:    walkMax,
 	}
 }
 
@@ -325,6 +341,19 @@ func (x *Index) postings(s uint32, add bool) {
 	for _, sk := range x.skills[s] {
 		fixed(x.skillSet[sk])
 	}
+	fixed(x.days[min(c.days, 7)])
+	fixed(x.rates[rateIndex(c.rateHi)])
+	h := hourOf(c.posted)
+	if add {
+		x.addHour(h, s)
+	} else if b := x.hours[h]; b != nil {
+		b.Remove(s)
+		if b.IsEmpty() {
+			delete(x.hours, h)
+			i, _ := slices.BinarySearch(x.hourKeys, h)
+			x.hourKeys = slices.Delete(x.hourKeys, i, i+1)
+		}
+	}
 	t := x.text[s]
 	eachWord(t, word(x.words))
 	eachWord(t[:x.titleEnd[s]], word(x.titleWords))
@@ -341,6 +370,34 @@ func (x *Index) postings(s uint32, add bool) {
 	eachGram(t, gramFn(x.grams))
 	eachGram(t[:x.titleEnd[s]], gramFn(x.titleGrams))
 	eachGram(t[x.titleEnd[s]:x.skillEnd[s]], gramFn(x.skillGrams))
+}
+
+// addHour adds slot s to the bucket of hour h.
+func (x *Index) addHour(h int64, s uint32) {
+	b := x.hours[h]
+	if b == nil {
+		b = roaring.New()
+		x.hours[h] = b
+		i, _ := slices.BinarySearch(x.hourKeys, h)
+		x.hourKeys = slices.Insert(x.hourKeys, i, h)
+	}
+	b.Add(s)
+}
+
+func hourOf(unix int64) int64 {
+	h := unix / 3600
+	if unix < 0 && unix%3600 != 0 {
+		h-- // floor, for times before 1970
+	}
+	return h
+}
+
+// rateIndex is the rates bucket of a monthly rate: 0 unknown, else 1+band.
+func rateIndex(rateHi int32) int {
+	if rateHi <= 0 {
+		return 0
+	}
+	return 1 + min(int(rateHi)/rateBandWidth, rateBands-1)
 }
 
 func addTo[K comparable](m map[K]*roaring.Bitmap, k K, s uint32) {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -17,15 +16,18 @@ import (
 )
 
 // Search answers q. Facet counts cover every hit, not just the page.
+//
+// Text terms and filters resolve to one bitmap of hits. A search with few
+// hits walks them, one part per core, counting facets from the packed
+// columns and keeping the best hits in a heap. A search with many hits
+// counts facets by intersecting bitmaps instead, and finds its page by
+// walking buckets in sort order (posted hours, rate bands) from the top,
+// so that its cost hardly grows with the number of hits.
 func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	q = q.withDefaults()
 	cur, err := decodeCursor(q)
 	if err != nil {
 		return Result{}, err
-	}
-	now := time.Now().Unix()
-	if cur != nil {
-		now = cur.now // freshness as the first page saw it, so pages agree
 	}
 	terms := parseText(q.Text)
 
@@ -35,13 +37,41 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	p.now, p.cur = now, cur
-	ws := x.walk(ctx, p)
+	p.cur = cur
+	hits := p.cand
+	if p.ranges {
+		hits = x.inRanges(ctx, &p.q, hits)
+	}
+	res := Result{Total: int(hits.GetCardinality())}
+	var keys []sortKey
+	if res.Total <= x.walkMax {
+		var counts facetCounts
+		keys, counts = x.walk(ctx, p, hits)
+		res.Facets = counts.result(p.facets, x.skillSlug)
+	} else {
+		res.Facets = x.countFacets(p.facets, hits)
+		keys = x.ordered(ctx, p, hits)
+	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	return x.merge(q, p, ws), nil
+	page := keys[:min(len(keys), q.Limit)]
+	res.Hits = make([]Hit, len(page))
+	for i, k := range page {
+		res.Hits[i] = Hit{ID: k[2]}
+	}
+	if len(keys) > q.Limit {
+		res.NextCursor = cursor{key: page[len(page)-1], fingerprint: q.fingerprint()}.encode()
+	}
+	return res, nil
 }
+
+// minPart is the fewest items worth a goroutine of their own.
+var minPart = 16_384
+
+// walkMax is the most hits a search walks one by one; above it, bitmaps
+// and buckets are cheaper.
+const walkMax = 100_000
 
 // plan is a query resolved against the index: the candidate slots, which
 // already match every term and bitmap filter, and per term the slots where
@@ -52,7 +82,6 @@ type plan struct {
 	title, skills []*roaring.Bitmap // per term, restricted to cand
 	ranges        bool              // rate or days filters to check per slot
 	facets        facetSet
-	now           int64
 	cur           *cursor
 }
 
@@ -254,7 +283,6 @@ func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 // split cuts n items into one contiguous part per core, or one part when
 // n is too small for goroutines to pay.
 func split(n int) [][2]int {
-	const minPart = 16_384
 	w := min(runtime.GOMAXPROCS(0), max(1, n/minPart))
 	parts := make([][2]int, w)
 	for i := range w {
@@ -263,31 +291,93 @@ func split(n int) [][2]int {
 	return parts
 }
 
-// worker is one part of a walk over candidates.
-type worker struct {
-	total  int
-	after  int // hits after the cursor
-	top    topK
-	counts facetCounts
-}
-
-// walk visits every candidate in parts, one goroutine each: it checks the
-// range filters, counts facets, and keeps the best hits after the cursor.
-func (x *Index) walk(ctx context.Context, p *plan) []*worker {
-	cand := p.cand.ToArray()
-	parts := split(len(cand))
-	ws := make([]*worker, len(parts))
+// inRanges returns the hits that pass the rate and days filters, checked
+// against the columns on every core.
+func (x *Index) inRanges(ctx context.Context, q *Query, hits *roaring.Bitmap) *roaring.Bitmap {
+	slots := hits.ToArray()
+	parts := split(len(slots))
+	kept := make([][]uint32, len(parts))
 	var wg sync.WaitGroup
 	for i, r := range parts {
-		w := &worker{top: topK{max: p.q.Limit}, counts: p.facets.newCounts(len(x.skillSlug))}
-		ws[i] = w
-		wg.Go(func() { x.walkPart(ctx, p, cand[r[0]:r[1]], w) })
+		wg.Go(func() {
+			for n, s := range slots[r[0]:r[1]] {
+				if n%8192 == 0 && ctx.Err() != nil {
+					return
+				}
+				if q.inRanges(&x.cols[s]) {
+					kept[i] = append(kept[i], s)
+				}
+			}
+		})
 	}
 	wg.Wait()
-	return ws
+	out := roaring.New()
+	for _, k := range kept {
+		out.AddMany(k)
+	}
+	return out
 }
 
-func (x *Index) walkPart(ctx context.Context, p *plan, slots []uint32, w *worker) {
+// inRanges checks the rate and days filters.
+func (q *Query) inRanges(c *cols) bool {
+	if q.RateMin > 0 && int64(c.rateHi) < q.RateMin {
+		return false
+	}
+	if q.RateMax > 0 && (c.rateLo == 0 || int64(c.rateLo) > q.RateMax) {
+		return false
+	}
+	if q.DaysMax > 0 && (c.days == 0 || int(c.days) > q.DaysMax) {
+		return false
+	}
+	return true
+}
+
+// Field weights for relevance: a term counts for the best field it is in.
+// Equal scores are ordered newest first, which is the freshness boost.
+const (
+	weightTitle       = 4
+	weightSkills      = 2
+	weightDescription = 1
+)
+
+// key returns the sort key of slot s with relevance score.
+func (x *Index) key(sort Sort, s uint32, score int64) sortKey {
+	c := &x.cols[s]
+	switch sort {
+	case SortNewest:
+		return sortKey{c.posted, 0, x.id[s]}
+	case SortRate:
+		return sortKey{int64(c.rateHi), 0, x.id[s]}
+	}
+	return sortKey{score, c.posted, x.id[s]}
+}
+
+// walk visits every hit in parts, one goroutine each, counting facets and
+// keeping the best limit+1 hits after the cursor. It returns them best
+// first.
+func (x *Index) walk(ctx context.Context, p *plan, hits *roaring.Bitmap) ([]sortKey, facetCounts) {
+	slots := hits.ToArray()
+	parts := split(len(slots))
+	tops := make([]topK, len(parts))
+	counts := make([]facetCounts, len(parts))
+	var wg sync.WaitGroup
+	for i, r := range parts {
+		tops[i] = topK{max: p.q.Limit + 1}
+		counts[i] = p.facets.newCounts(len(x.skillSlug))
+		wg.Go(func() { x.walkPart(ctx, p, slots[r[0]:r[1]], &tops[i], &counts[i]) })
+	}
+	wg.Wait()
+	var keys []sortKey
+	total := p.facets.newCounts(len(x.skillSlug))
+	for i := range parts {
+		keys = append(keys, tops[i].keys...)
+		total.merge(&counts[i])
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int { return b.compare(a) })
+	return keys[:min(len(keys), p.q.Limit+1)], total
+}
+
+func (x *Index) walkPart(ctx context.Context, p *plan, slots []uint32, top *topK, counts *facetCounts) {
 	if len(slots) == 0 {
 		return
 	}
@@ -316,37 +406,23 @@ func (x *Index) walkPart(ctx context.Context, p *plan, slots []uint32, w *worker
 		if n%4096 == 0 && ctx.Err() != nil {
 			return
 		}
-		c := &x.cols[s]
-		if p.ranges && !q.inRanges(c) {
-			continue
-		}
-		w.total++
-		w.counts.add(p.facets, c, x.skills[s])
-		var k sortKey
-		switch q.Sort {
-		case SortNewest:
-			k = sortKey{c.posted, 0, x.id[s]}
-		case SortRate:
-			k = sortKey{int64(c.rateHi), 0, x.id[s]}
-		default:
-			score := int64(0)
-			for i := range title {
-				switch {
-				case in(&title[i], s):
-					score += weightTitle
-				case in(&skills[i], s):
-					score += weightSkills
-				default:
-					score += weightDescription
-				}
+		counts.add(p.facets, &x.cols[s], x.skills[s])
+		var score int64
+		for i := range title {
+			switch {
+			case in(&title[i], s):
+				score += weightTitle
+			case in(&skills[i], s):
+				score += weightSkills
+			default:
+				score += weightDescription
 			}
-			k = sortKey{score*freshnessSteps + freshness(c.posted, p.now), c.posted, x.id[s]}
 		}
+		k := x.key(q.Sort, s, score)
 		if p.cur != nil && k.compare(p.cur.key) >= 0 {
 			continue // on an earlier page
 		}
-		w.after++
-		w.top.push(k)
+		top.push(k)
 	}
 }
 
@@ -361,69 +437,158 @@ func rangeOf(b *roaring.Bitmap, lo, hi uint32) []uint32 {
 	return r.ToArray()
 }
 
-// inRanges checks the rate and days filters.
-func (q *Query) inRanges(c *cols) bool {
-	if q.RateMin > 0 && int64(c.rateHi) < q.RateMin {
-		return false
+// ordered finds the best limit+1 hits after the cursor without visiting
+// every hit: it takes the hits class by class in descending order (for
+// relevance, by score; otherwise all hits are one class), and within a
+// class bucket by bucket from the top (posted hours, or rate bands for the
+// rate sort). Every key in a bucket is above every key in the next, so it
+// stops at the first bucket that fills the page.
+func (x *Index) ordered(ctx context.Context, p *plan, hits *roaring.Bitmap) []sortKey {
+	q := &p.q
+	need := q.Limit + 1
+	top := topK{max: need}
+	for _, c := range x.classes(p, hits) {
+		if p.cur != nil && q.Sort == SortRelevance && c.score > p.cur.key[0] {
+			continue // the whole class is on earlier pages
+		}
+		full := false
+		x.eachBucket(q.Sort, func(b *roaring.Bitmap, top0 int64) bool {
+			if ctx.Err() != nil {
+				return false
+			}
+			// Skip buckets entirely before the cursor.
+			if p.cur != nil && (q.Sort != SortRelevance || c.score == p.cur.key[0]) {
+				ck := p.cur.key[0]
+				if q.Sort == SortRelevance {
+					ck = p.cur.key[1]
+				}
+				if top0 > ck {
+					return true
+				}
+			}
+			if !b.Intersects(c.hits) {
+				return true
+			}
+			it := roaring.And(b, c.hits).Iterator()
+			for it.HasNext() {
+				k := x.key(q.Sort, it.Next(), c.score)
+				if p.cur != nil && k.compare(p.cur.key) >= 0 {
+					continue
+				}
+				top.push(k)
+			}
+			full = len(top.keys) == need
+			return !full
+		})
+		if full {
+			break
+		}
 	}
-	if q.RateMax > 0 && (c.rateLo == 0 || int64(c.rateLo) > q.RateMax) {
-		return false
-	}
-	if q.DaysMax > 0 && (c.days == 0 || int(c.days) > q.DaysMax) {
-		return false
-	}
-	return true
-}
-
-// Field weights for relevance: a term counts for the best field it is in.
-const (
-	weightTitle       = 4
-	weightSkills      = 2
-	weightDescription = 1
-)
-
-// freshnessSteps is how many freshness levels break ties between equal
-// text scores: posted within 3 days, 7 days, 30 days, or older.
-const freshnessSteps = 4
-
-func freshness(posted, now int64) int64 {
-	const day = 24 * 60 * 60
-	switch age := now - posted; {
-	case age <= 3*day:
-		return 3
-	case age <= 7*day:
-		return 2
-	case age <= 30*day:
-		return 1
-	}
-	return 0
-}
-
-// merge combines the walkers' parts into the result.
-func (x *Index) merge(q Query, p *plan, ws []*worker) Result {
-	var (
-		res   Result
-		after int
-		keys  []sortKey
-	)
-	counts := p.facets.newCounts(len(x.skillSlug))
-	for _, w := range ws {
-		res.Total += w.total
-		after += w.after
-		keys = append(keys, w.top.keys...)
-		counts.merge(&w.counts)
-	}
+	keys := top.keys
 	slices.SortFunc(keys, func(a, b sortKey) int { return b.compare(a) })
-	keys = keys[:min(len(keys), q.Limit)]
-	res.Hits = make([]Hit, len(keys))
-	for i, k := range keys {
-		res.Hits[i] = Hit{ID: k[2]}
+	return keys
+}
+
+// eachBucket calls fn with the sort's buckets from the top, each with the
+// lowest key a slot in it can have, until fn returns false.
+func (x *Index) eachBucket(sort Sort, fn func(b *roaring.Bitmap, lowest int64) bool) {
+	if sort == SortRate {
+		for i := len(x.rates) - 1; i >= 0; i-- {
+			lowest := int64(0)
+			if i > 0 {
+				lowest = int64(i-1) * rateBandWidth
+			}
+			if !fn(x.rates[i], lowest) {
+				return
+			}
+		}
+		return
 	}
-	if after > len(keys) && len(keys) > 0 {
-		res.NextCursor = cursor{key: keys[len(keys)-1], now: p.now, fingerprint: q.fingerprint()}.encode()
+	for i := len(x.hourKeys) - 1; i >= 0; i-- {
+		h := x.hourKeys[i]
+		if !fn(x.hours[h], h*3600) {
+			return
+		}
 	}
-	res.Facets = counts.result(p.facets, x.skillSlug)
-	return res
+}
+
+// class is a set of hits that share a relevance score.
+type class struct {
+	score int64
+	hits  *roaring.Bitmap
+}
+
+// classes splits hits by relevance score, best first. Other sorts have
+// one class.
+func (x *Index) classes(p *plan, hits *roaring.Bitmap) []class {
+	cs := []class{{0, hits}}
+	if p.q.Sort != SortRelevance {
+		return cs
+	}
+	for i := range p.title {
+		var next []class
+		for _, c := range cs {
+			inTitle := roaring.And(c.hits, p.title[i])
+			inSkills := roaring.AndNot(roaring.And(c.hits, p.skills[i]), inTitle)
+			rest := roaring.AndNot(roaring.AndNot(c.hits, inTitle), inSkills)
+			for _, n := range []class{{c.score + weightTitle, inTitle}, {c.score + weightSkills, inSkills},
+				{c.score + weightDescription, rest}} {
+				if !n.hits.IsEmpty() {
+					next = append(next, n)
+				}
+			}
+		}
+		cs = next
+	}
+	slices.SortFunc(cs, func(a, b class) int { return cmp.Compare(b.score, a.score) })
+	// Merge classes of equal score.
+	out := cs[:0]
+	for _, c := range cs {
+		if n := len(out); n > 0 && out[n-1].score == c.score {
+			out[n-1].hits = roaring.Or(out[n-1].hits, c.hits)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// countFacets counts facet values over many hits by intersecting bitmaps,
+// one facet per goroutine.
+func (x *Index) countFacets(s facetSet, hits *roaring.Bitmap) map[Facet]map[string]int {
+	if !s.any {
+		return nil
+	}
+	fc := s.newCounts(len(x.skillSlug))
+	count := func(dst []int, bs []*roaring.Bitmap) {
+		for i, b := range bs {
+			if i < len(dst) {
+				dst[i] = int(hits.AndCardinality(b))
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		count(fc.role[:], x.roles)
+		count(fc.remote[:], x.remotes)
+		count(fc.contract[:], x.contracts)
+		count(fc.days[:], x.days)
+		n := int(hits.AndCardinality(x.sideJob))
+		fc.sideJob = [2]int{int(hits.GetCardinality()) - n, n}
+		count(fc.pref[:], x.prefs)
+	})
+	wg.Go(func() {
+		if s.rate {
+			var byIndex [rateBands + 1]int
+			count(byIndex[:], x.rates)
+			copy(fc.rate[:], byIndex[1:])
+		}
+		if s.skills {
+			count(fc.skills, x.skillSet)
+		}
+	})
+	wg.Wait()
+	return fc.result(s, x.skillSlug)
 }
 
 // topK keeps the max largest keys pushed, as a min-heap.

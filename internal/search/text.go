@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"anken/internal/listing"
 	"anken/internal/skill"
 )
 
@@ -168,5 +169,37 @@ func queryGrams(t string) []gram {
 			out = append(out, bigram(rs[i-1], rs[i]))
 		}
 	}
+	return out
+}
+
+// Terms splits query text as the index reads it: the terms matched as
+// substrings, and for each ASCII word the words (with synonyms) of which
+// one must occur. Another implementation of the same semantics (the
+// PostgreSQL baseline of `anken bench`) uses it.
+func Terms(text string) (substrings []string, words [][]string) {
+	for _, t := range parseText(text) {
+		if t.substr {
+			substrings = append(substrings, t.text)
+			continue
+		}
+		words = append(words, t.words...)
+	}
+	return substrings, words
+}
+
+// FoldedText returns the text the index matches a listing's terms in: the
+// folded title, skills (slugs and names) and description, one per line.
+func FoldedText(l *listing.Listing) string { return prepare(l).text }
+
+// Words returns the distinct ASCII words of folded text.
+func Words(folded string) []string {
+	seen := map[string]bool{}
+	var out []string
+	eachWord(folded, func(w string) {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	})
 	return out
 }
