@@ -78,7 +78,7 @@ var (
 )
 
 // benchListings makes n realistic raw listings, the same ones every time:
-// titles of about 40 characters, descriptions of about 600 in Japanese,
+// titles of about 30 characters, descriptions of about 575 in Japanese,
 // and a mix of empty, free-text and structured optional fields.
 func benchListings(n int) []listing.Raw {
 	rng := rand.New(rand.NewPCG(1, 2))
