@@ -39,10 +39,10 @@ type TrigramRow struct {
 
 // TrigramQuery is a search in the baseline's terms.
 type TrigramQuery struct {
-	Substrings []string   // each must occur in Text
-	Words      [][]string // for each group, one of its words must be in Words
-	Skills     []string   // all
-	Roles, Remotes, Prefectures, Contracts []string // any of each
+	Substrings                             []string   // each must occur in Text
+	Words                                  [][]string // for each group, one of its words must be in Words
+	Skills                                 []string   // all
+	Roles, Remotes, Prefectures, Contracts []string   // any of each
 	RateMin, RateMax                       int64
 	DaysMax                                int
 	SideJob                                *bool
