@@ -1,39 +1,45 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"anken/internal/config"
+	"anken/internal/feed"
 	"anken/internal/ingest"
-	"anken/internal/listing"
 	"anken/internal/store"
 )
 
 func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("import")
 	slug := fs.String("agency", "", "agency slug the listings belong to (required)")
-	format := fs.String("format", "jsonl", "feed format: jsonl")
+	format := fs.String("format", feed.JSONL, "feed format: "+strings.Join(feed.Formats, ", "))
+	full := fs.Bool("full", false, "the file is the agency's whole feed: close its listings the file does not contain")
+	charset := fs.String("charset", "", "CSV/XML encoding: utf-8 or shift_jis (detected when empty)")
+	var columns columnFlag
+	fs.Var(&columns, "column", "CSV header mapping HEADER=FIELD, e.g. 案件コード=external_id (repeatable)")
+	quiet := fs.Bool("quiet", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *slug == "" || fs.NArg() != 1 {
-		return fmt.Errorf("import: want --agency SLUG [--format jsonl] FILE")
-	}
-	if *format != "jsonl" {
-		return fmt.Errorf("import: format %q is not supported yet: use jsonl", *format)
+		return fmt.Errorf("import: want --agency SLUG [--format %s] [--full] FILE", strings.Join(feed.Formats, "|"))
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer f.Close()
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -46,120 +52,81 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, st
 	if err != nil {
 		return err
 	}
-	sum, err := importJSONL(ctx, st, agency, f, stderr)
-	fmt.Fprintf(stdout, "rows %d: created %d, updated %d, unchanged %d, rejected %d in %s\n",
-		sum.rows, sum.outcomes["created"], sum.outcomes["updated"], sum.outcomes["unchanged"],
-		sum.outcomes[ingest.Rejected], sum.took.Round(time.Millisecond))
-	return err
-}
-
-type importSummary struct {
-	rows     int
-	outcomes map[string]int
-	took     time.Duration
-}
-
-// importJSONL streams r in batches: memory stays bounded by one batch
-// whatever the file's size. Rejected rows are reported with their line.
-func importJSONL(ctx context.Context, st ingest.Store, agency store.Agency, r io.Reader, report io.Writer) (importSummary, error) {
-	const batch = 1000
-	start := time.Now()
-	sum := importSummary{outcomes: map[string]int{}}
-	var (
-		raws  []listing.Raw
-		lines []int
-	)
-	lastProgress := start
-	flush := func() error {
-		if len(raws) == 0 {
-			return nil
-		}
-		res, err := ingest.Put(ctx, st, agency, raws)
-		if err != nil {
-			return err
-		}
-		for i, r := range res {
-			sum.outcomes[r.Outcome]++
-			if r.Outcome == ingest.Rejected {
-				fmt.Fprintf(report, "line %d: %s: %s\n", lines[i], r.ExternalID, listing.Invalid(r.Errors).Error())
+	cr := &countingReader{r: f}
+	lastProgress := time.Now()
+	opts := ingest.ImportOptions{
+		Counter: func() (int64, bool) { return cr.n.Load(), true },
+		Reject: func(r ingest.RowReport) {
+			where := fmt.Sprintf("line %d", r.Line)
+			if r.ExternalID != "" {
+				where += ": " + r.ExternalID
 			}
-		}
-		raws, lines = raws[:0], lines[:0]
-		if time.Since(lastProgress) > 2*time.Second {
+			fmt.Fprintf(stderr, "%s: %s\n", where, r.Reason)
+		},
+		Progress: func(p ingest.Progress) {
+			if *quiet || time.Since(lastProgress) < 2*time.Second {
+				return
+			}
 			lastProgress = time.Now()
-			rate := float64(sum.rows) / time.Since(start).Seconds()
-			fmt.Fprintf(report, "… %d rows, %.0f rows/s\n", sum.rows, rate)
-		}
-		return ctx.Err()
+			fmt.Fprintln(stderr, progressLine(p, size))
+		},
 	}
-	br := bufio.NewReaderSize(r, 1<<20)
-	line := 0
-	for {
-		b, err := readLine(br)
-		if len(b) > 0 {
-			line++
-			sum.rows++
-			var raw listing.Raw
-			if jerr := json.Unmarshal(b, &raw); jerr != nil {
-				sum.outcomes[ingest.Rejected]++
-				fmt.Fprintf(report, "line %d: not a JSON listing: %v\n", line, jerr)
-			} else {
-				raws, lines = append(raws, raw), append(lines, line)
-			}
-			if len(raws) == batch {
-				if ferr := flush(); ferr != nil {
-					return sum, ferr
-				}
-			}
-		} else if err == nil {
-			line++ // blank line
+	req := ingest.FeedRequest{Agency: agency, Format: *format, Full: *full,
+		Options: feed.Options{Charset: *charset, Columns: columns}}
+	start := time.Now()
+	run, err := ingest.Import(ctx, st, req, cr, opts)
+	took := time.Since(start)
+	if run.ID != 0 {
+		if r, rerr := st.FeedRun(context.WithoutCancel(ctx), agency, run.ID); rerr == nil {
+			run = r // the counts as committed, also after an interruption
 		}
-		if errors.Is(err, errLineTooLong) {
-			line++
-			sum.rows++
-			sum.outcomes[ingest.Rejected]++
-			fmt.Fprintf(report, "line %d: longer than %d bytes; skipped\n", line, maxLine)
-			continue
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return sum, fmt.Errorf("import: line %d: %w", line+1, err)
-		}
+		rate := float64(run.Created+run.Updated+run.Unchanged+run.Rejected) / took.Seconds()
+		fmt.Fprintf(stdout, "rows %d: created %d, updated %d, unchanged %d, rejected %d, closed %d in %s (%.0f rows/s; feed run %d)\n",
+			run.Rows, run.Created, run.Updated, run.Unchanged, run.Rejected, run.Closed, took.Round(time.Millisecond), rate, run.ID)
 	}
-	err := flush()
-	sum.took = time.Since(start)
-	return sum, err
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	return nil
 }
 
-var errLineTooLong = errors.New("line too long")
-
-// readLine returns the next line without its newline. A line longer than
-// maxLine is consumed and reported as errLineTooLong.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var buf []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(buf)+len(chunk) > maxLine {
-			for errors.Is(err, bufio.ErrBufferFull) {
-				_, err = br.ReadSlice('\n')
-			}
-			if err != nil && err != io.EOF {
-				return nil, err
-			}
-			return nil, errLineTooLong
-		}
-		buf = append(buf, chunk...)
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if n := len(buf); n > 0 && buf[n-1] == '\n' {
-			buf = buf[:n-1]
-			if n := len(buf); n > 0 && buf[n-1] == '\r' {
-				buf = buf[:n-1]
-			}
-		}
-		return buf, err
+// progressLine says how far an import is: rows, rate and time left (from
+// the share of the file read).
+func progressLine(p ingest.Progress, size int64) string {
+	rate := float64(p.Rows) / p.Elapsed.Seconds()
+	line := fmt.Sprintf("… %d rows, %.0f rows/s", p.Rows, rate)
+	if size > 0 && p.Bytes > 0 {
+		done := float64(p.Bytes) / float64(size)
+		eta := time.Duration(float64(p.Elapsed) * (1 - done) / done)
+		line += fmt.Sprintf(", %.0f%% of the file, about %s left", 100*done, eta.Round(time.Second))
 	}
+	return line
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// columnFlag collects HEADER=FIELD mappings.
+type columnFlag map[string]string
+
+func (c *columnFlag) String() string { return fmt.Sprint(map[string]string(*c)) }
+
+func (c *columnFlag) Set(v string) error {
+	h, f, ok := strings.Cut(v, "=")
+	if !ok || h == "" || f == "" {
+		return fmt.Errorf("want HEADER=FIELD, got %q", v)
+	}
+	if *c == nil {
+		*c = columnFlag{}
+	}
+	(*c)[h] = f
+	return nil
 }

@@ -1,6 +1,6 @@
 // Command anken serves the listing search API and pages, runs the background
 // work, and offers the operator's commands: migrate, demo, import, normalize,
-// agency, reindex.
+// agency, inbox, reindex.
 package main
 
 import (
@@ -25,12 +25,18 @@ Usage:
   anken serve [--addr 127.0.0.1:8080] [--demo]   API, pages and workers
   anken migrate                                   apply database migrations
   anken demo --listings N --out FILE [--seed S]   write generated listings as JSON Lines
-  anken import --agency SLUG --format jsonl FILE  bulk import an agency's listings
+  anken import --agency SLUG [--format jsonl|csv|jobposting|indeed-xml] [--full] FILE
+                                                  bulk import an agency's feed file
   anken normalize                                 raw listings (JSON Lines) on stdin → normalized on stdout
   anken agency create SLUG [--name NAME]          add an agency and print its API key once
   anken agency key SLUG                           print a new API key for an agency
   anken agency list                               list agencies
+  anken agency webhook-secret SLUG                issue the agency's webhook signing secret
+  anken inbox parked [--agency SLUG]              list inbox items parked after failing
+  anken inbox replay [--agency SLUG] [ID…]        make parked items pending again
   anken reindex                                   build the search index from the store and report
+  anken bench search [--listings N] [--seed S] [--postgres URL]
+                                                  time the search index (and PostgreSQL) on generated listings
 
 Configuration is read from ANKEN_* environment variables (see .env.example);
 flags override them.
@@ -69,9 +75,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "normalize":
 		return normalizeCmd(args, stdin, stdout, stderr)
 	case "agency":
+		if len(args) > 0 && args[0] == "webhook-secret" {
+			return webhookSecretCmd(ctx, cfg, args[1:], stdout)
+		}
 		return agencyCmd(ctx, cfg, args, stdout)
+	case "inbox":
+		return inboxCmd(ctx, cfg, args, stdout)
 	case "reindex":
 		return reindex(ctx, cfg, args, stdout)
+	case "bench":
+		return benchCmd(ctx, cfg, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"anken/internal/api"
 	"anken/internal/config"
+	"anken/internal/ingest"
 	"anken/internal/search"
 	"anken/internal/server"
 	"anken/internal/store"
@@ -78,6 +80,16 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		}
 		follower.Run(bg)
 	}()
+	// Ingestion: inbox workers and the feed poller share the database with
+	// every other node; each item is claimed by one of them.
+	var workers sync.WaitGroup
+	for i := range cfg.IngestWorkers {
+		w := &ingest.Worker{Store: st, Log: log.With(slog.Int("worker", i)), Wrote: follower.Notify}
+		workers.Go(func() { w.Run(bg) })
+	}
+	poller := &ingest.Poller{Store: st, Log: log, Wrote: follower.Notify}
+	workers.Go(func() { poller.Run(bg) })
+	defer workers.Wait()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

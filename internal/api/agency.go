@@ -1,7 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -20,12 +24,14 @@ const agencyKeyScheme = "agencyKey"
 const MaxBatch = 1000
 
 type putInput struct {
-	ExternalID string `path:"external_id" minLength:"1" maxLength:"200" doc:"Your id for the listing."`
-	Body       listing.Raw
+	ExternalID     string `path:"external_id" minLength:"1" maxLength:"200" doc:"Your id for the listing."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeating a request with the same key returns the first answer instead of writing again."`
+	Body           listing.Raw
 }
 
 type batchInput struct {
-	Body struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeating a request with the same key returns the first answer instead of writing again."`
+	Body           struct {
 		Listings []listing.Raw `json:"listings" minItems:"1" maxItems:"1000" doc:"Up to 1,000 raw listings; each is stored or rejected on its own."`
 	}
 }
@@ -99,6 +105,9 @@ func (h *handlers) registerAgency() {
 		Middlewares: auth,
 		Errors:      append(authErrors, http.StatusNotFound),
 	}, h.close)
+	h.registerWebhook()
+	h.registerFeeds(sec, auth)
+	h.registerRejections(sec, auth)
 }
 
 // authenticate finds the agency of the Bearer key and refuses the request
@@ -137,31 +146,96 @@ func (h *handlers) put(ctx context.Context, in *putInput) (*resultOutput, error)
 			&huma.ErrorDetail{Location: "body.external_id", Value: raw.ExternalID, Message: "must equal the path's " + in.ExternalID})
 	}
 	raw.ExternalID = in.ExternalID
-	res, err := h.write(ctx, []listing.Raw{raw})
+	out := &resultOutput{}
+	err := h.idempotent(ctx, in.IdempotencyKey, "PUT "+in.ExternalID, raw, &out.Body, func() error {
+		res, err := h.write(ctx, []listing.Raw{raw})
+		if err != nil {
+			return err
+		}
+		r := res[0]
+		if r.Outcome == ingest.Rejected {
+			return huma.Error422UnprocessableEntity("listing rejected: "+listing.Invalid(r.Errors).Error(), detailErrors("body", r.Errors)...)
+		}
+		out.Body = r
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	r := res[0]
-	if r.Outcome == ingest.Rejected {
-		return nil, huma.Error422UnprocessableEntity("listing rejected: "+listing.Invalid(r.Errors).Error(), detailErrors("body", r.Errors)...)
-	}
-	return &resultOutput{Body: r}, nil
+	return out, nil
 }
 
 func (h *handlers) batch(ctx context.Context, in *batchInput) (*batchOutput, error) {
-	res, err := h.write(ctx, in.Body.Listings)
+	out := &batchOutput{}
+	err := h.idempotent(ctx, in.IdempotencyKey, "POST batch", in.Body.Listings, &out.Body, func() error {
+		res, err := h.write(ctx, in.Body.Listings)
+		if err != nil {
+			return err
+		}
+		out.Body = BatchBody{Results: res}
+		for _, r := range res {
+			if r.Outcome == ingest.Rejected {
+				out.Body.Rejected++
+			} else {
+				out.Body.Accepted++
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &batchOutput{Body: BatchBody{Results: res}}
-	for _, r := range res {
-		if r.Outcome == ingest.Rejected {
-			out.Body.Rejected++
-		} else {
-			out.Body.Accepted++
-		}
-	}
 	return out, nil
+}
+
+// idempotent runs write once per Idempotency-Key: a request repeating a key
+// gets the stored answer in dst instead; one reusing a key for a different
+// request is refused. Only successful answers are stored (a rejected write
+// changes nothing, so repeating it is harmless). Without a key, or a store
+// that keeps answers, it just runs write.
+func (h *handlers) idempotent(ctx context.Context, key, op string, req any, dst any, write func() error) error {
+	st := h.ingestStore()
+	if key == "" || st == nil {
+		return write()
+	}
+	agency := agencyFrom(ctx)
+	b, err := json.Marshal(req)
+	if err != nil {
+		return huma.Error400BadRequest("request cannot be encoded: " + err.Error())
+	}
+	sum := sha256.Sum256(append([]byte(op+"\n"), b...))
+	hash := hex.EncodeToString(sum[:])
+	reuse := func(a store.Idempotent) error {
+		if a.RequestHash != hash {
+			return huma.Error422UnprocessableEntity("Idempotency-Key was used for a different request",
+				&huma.ErrorDetail{Location: "header.Idempotency-Key", Value: key, Message: "use a new key for each distinct request"})
+		}
+		if err := json.Unmarshal(a.Response, dst); err != nil {
+			return h.storeError(ctx, err, "stored answer")
+		}
+		return nil
+	}
+	if a, err := st.IdempotentAnswer(ctx, agency, key); err == nil {
+		return reuse(a)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return h.storeError(ctx, err, "idempotency key")
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	resp, err := json.Marshal(dst)
+	if err != nil {
+		return h.storeError(ctx, err, "answer")
+	}
+	a, err := st.SaveIdempotentAnswer(ctx, agency, key, store.Idempotent{RequestHash: hash, Status: http.StatusOK, Response: resp})
+	if err != nil {
+		h.Log.WarnContext(ctx, "idempotency key not kept", slog.String("key", key), slog.Any("err", err))
+		return nil // the write is stored; only a repeat would write again (unchanged)
+	}
+	if !bytes.Equal(a.Response, resp) { // a concurrent request with the key won
+		return reuse(a)
+	}
+	return nil
 }
 
 func (h *handlers) write(ctx context.Context, raws []listing.Raw) ([]ingest.Result, error) {

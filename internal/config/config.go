@@ -20,6 +20,7 @@ type Config struct {
 	DemoListings    int           // ANKEN_DEMO_LISTINGS: listings serve --demo generates
 	ShutdownTimeout time.Duration // ANKEN_SHUTDOWN_TIMEOUT: grace for in-flight requests
 	IndexPoll       time.Duration // ANKEN_INDEX_POLL: how often the index reads the change log
+	IngestWorkers   int           // ANKEN_INGEST_WORKERS: inbox workers per serve process (0: none on this node)
 }
 
 // Load reads the configuration through getenv (os.Getenv in production).
@@ -32,6 +33,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DemoListings:    20_000,
 		ShutdownTimeout: 30 * time.Second,
 		IndexPoll:       250 * time.Millisecond,
+		IngestWorkers:   2,
 	}
 	var errs []string
 	str := func(name string, dst *string) {
@@ -74,6 +76,7 @@ func Load(getenv func(string) string) (Config, error) {
 	integer("ANKEN_DEMO_LISTINGS", &c.DemoListings, 0, 5_000_000)
 	duration("ANKEN_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	duration("ANKEN_INDEX_POLL", &c.IndexPoll)
+	integer("ANKEN_INGEST_WORKERS", &c.IngestWorkers, 0, 64)
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, "ANKEN_DATABASE_URL: want postgres://user@host:5432/db, or leave it empty for SQLite")
 	}

@@ -16,8 +16,11 @@ func TestLoad(t *testing.T) {
 	}{
 		{"defaults", nil, func(c Config) bool {
 			return c.Addr == "127.0.0.1:8080" && c.DataDir == "data" && c.DatabaseURL == "" &&
-				c.DemoListings == 20_000 && c.LogLevel == slog.LevelInfo && c.IndexPoll == 250*time.Millisecond
+				c.DemoListings == 20_000 && c.LogLevel == slog.LevelInfo && c.IndexPoll == 250*time.Millisecond &&
+				c.IngestWorkers == 2
 		}, ""},
+		{"ingest workers", map[string]string{"ANKEN_INGEST_WORKERS": "0"}, func(c Config) bool { return c.IngestWorkers == 0 }, ""},
+		{"bad ingest workers", map[string]string{"ANKEN_INGEST_WORKERS": "100"}, nil, "ANKEN_INGEST_WORKERS"},
 		{"overrides", map[string]string{
 			"ANKEN_ADDR": ":9000", "ANKEN_DATABASE_URL": "postgres://u@h/db", "ANKEN_LOG_LEVEL": "debug",
 			"ANKEN_DEMO_LISTINGS": "500", "ANKEN_SHUTDOWN_TIMEOUT": "5s",

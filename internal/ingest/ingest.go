@@ -1,5 +1,9 @@
-// Package ingest takes listings as agencies send them, normalizes and
-// validates each one, and stores those that pass, reporting per item.
+// Package ingest takes listings as agencies send them — API writes, signed
+// webhook deliveries, feed rows — through normalize, validate and store,
+// reporting what happened to each. The synchronous API path (Put) stores at
+// once; webhooks and feed uploads go through the durable inbox first
+// (Receive, Worker); `anken import` reads a file straight into the store
+// (Import).
 package ingest
 
 import (
@@ -12,9 +16,15 @@ import (
 	"anken/internal/store"
 )
 
-// Store is what ingest needs of the system of record.
+// Store is what Put needs of the system of record.
 type Store interface {
 	PutListings(ctx context.Context, agency store.Agency, ls []*listing.Listing) ([]store.PutResult, error)
+}
+
+// applier is the store's batch write; with it, Put records rejected items
+// in the same transaction, for GET /v1/agency/rejections.
+type applier interface {
+	Apply(ctx context.Context, ws []store.Work) ([]store.WorkResult, error)
 }
 
 // Result is what happened to one raw listing.
@@ -35,33 +45,60 @@ const Rejected = "rejected"
 func Put(ctx context.Context, s Store, agency store.Agency, raws []listing.Raw) ([]Result, error) {
 	results := make([]Result, len(raws))
 	var (
-		valid []*listing.Listing
-		at    []int // index in raws of each valid listing
+		valid    []*listing.Listing
+		at       []int // index in raws of each valid listing
+		rejected []store.Rejection
 	)
 	for i, raw := range raws {
-		n := normalize.Normalize(raw)
-		results[i] = Result{ExternalID: raw.ExternalID, Warnings: n.Warnings}
-		l := n.Listing
-		if err := l.Validate(); err != nil {
+		l, warnings, errs := prepare(raw)
+		results[i] = Result{ExternalID: raw.ExternalID, Warnings: warnings}
+		if errs != nil {
 			results[i].Outcome = Rejected
-			results[i].Errors = fieldErrors(err)
+			results[i].Errors = errs
+			rejected = append(rejected, rejections(0, raw.ExternalID, errs)...)
 			continue
 		}
-		valid = append(valid, &l)
+		valid = append(valid, l)
 		at = append(at, i)
 	}
-	if len(valid) == 0 {
-		return results, nil
-	}
-	stored, err := s.PutListings(ctx, agency, valid)
-	if err != nil {
-		return nil, fmt.Errorf("ingest: %d listings of agency %q: %w", len(valid), agency.Slug, err)
+	var stored []store.PutResult
+	if a, ok := s.(applier); ok {
+		res, err := a.Apply(ctx, []store.Work{{Agency: agency, Source: "api", Puts: valid, Rejected: rejected}})
+		if err != nil {
+			return nil, fmt.Errorf("ingest: %d listings of agency %q: %w", len(valid), agency.Slug, err)
+		}
+		stored = res[0].Puts
+	} else if len(valid) > 0 {
+		var err error
+		if stored, err = s.PutListings(ctx, agency, valid); err != nil {
+			return nil, fmt.Errorf("ingest: %d listings of agency %q: %w", len(valid), agency.Slug, err)
+		}
 	}
 	for j, r := range stored {
 		results[at[j]].ID = r.ID
 		results[at[j]].Outcome = string(r.Outcome)
 	}
 	return results, nil
+}
+
+// prepare normalizes and validates one raw listing: the listing to store,
+// or the fields that are wrong.
+func prepare(raw listing.Raw) (*listing.Listing, []normalize.Warning, []*listing.FieldError) {
+	n := normalize.Normalize(raw)
+	l := n.Listing
+	if err := l.Validate(); err != nil {
+		return nil, n.Warnings, fieldErrors(err)
+	}
+	return &l, n.Warnings, nil
+}
+
+// rejections turns a row's field errors into rejection records.
+func rejections(line int, externalID string, errs []*listing.FieldError) []store.Rejection {
+	out := make([]store.Rejection, len(errs))
+	for i, e := range errs {
+		out[i] = store.Rejection{Line: line, ExternalID: externalID, Field: e.Field, Reason: e.Error()}
+	}
+	return out
 }
 
 func fieldErrors(err error) []*listing.FieldError {

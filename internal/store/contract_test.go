@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -294,6 +295,258 @@ var contract = []struct {
 		}
 		if followErr != nil {
 			t.Fatal(followErr)
+		}
+	}},
+	{"inbox: claim, complete once, retry, park, replay", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := mustAgency(t, s, "a")
+		ids, err := s.Enqueue(ctx, a, []store.NewItem{
+			{Kind: store.KindFeedRow, Payload: []byte(`{"external_id": "I-1"}`), IdempotencyKey: "k1"},
+			{Kind: store.KindFeedRow, Payload: []byte(`{"external_id": "I-2"}`)},
+		})
+		if err != nil || len(ids) != 2 {
+			t.Fatalf("Enqueue = %v, %v", ids, err)
+		}
+		if _, err := s.Enqueue(ctx, a, []store.NewItem{{Kind: store.KindFeedRow, Payload: []byte(`{}`), IdempotencyKey: "k1"}}); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("Enqueue with a used key: %v, want ErrConflict", err)
+		}
+		items, err := s.Claim(ctx, 10, time.Minute)
+		if err != nil || len(items) != 2 || items[0].Agency.Slug != "a" || items[0].Attempts != 1 || string(items[0].Payload) != `{"external_id": "I-1"}` {
+			t.Fatalf("Claim = %+v, %v", items, err)
+		}
+		if again, _ := s.Claim(ctx, 10, time.Minute); len(again) != 0 {
+			t.Errorf("leased items claimed again: %d", len(again))
+		}
+		// Completing applies the work once; a second completion is skipped.
+		w := store.Work{Agency: a, InboxID: items[0].ID, Claim: items[0].Attempts, Puts: []*listing.Listing{sample("I-1")}}
+		res, err := s.Apply(ctx, []store.Work{w})
+		if err != nil || res[0].Skipped || res[0].Puts[0].Outcome != store.Created {
+			t.Fatalf("Apply = %+v, %v", res, err)
+		}
+		w.Puts = []*listing.Listing{sample("I-1b")}
+		if res, err := s.Apply(ctx, []store.Work{w}); err != nil || !res[0].Skipped {
+			t.Errorf("second Apply = %+v, %v; want skipped", res, err)
+		}
+		if _, err := s.AgencyListing(ctx, a, "I-1b"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("skipped work was stored: %v", err)
+		}
+		// Retry makes it claimable at the given time; Park sets it aside.
+		if err := s.Retry(ctx, items[1], errors.New("db busy"), time.Now().Add(-time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		again, _ := s.Claim(ctx, 10, time.Minute)
+		if len(again) != 1 || again[0].Attempts != 2 || again[0].LastError != "db busy" {
+			t.Fatalf("claim after retry = %+v", again)
+		}
+		if err := s.Park(ctx, items[1], errors.New("stale claim")); err != nil { // an old claim cannot park it
+			t.Fatal(err)
+		}
+		if p, _ := s.ParkedItems(ctx, "", 10); len(p) != 0 {
+			t.Errorf("a stale claim parked the item: %+v", p)
+		}
+		if err := s.Park(ctx, again[0], errors.New("still failing")); err != nil {
+			t.Fatal(err)
+		}
+		parked, err := s.ParkedItems(ctx, "a", 10)
+		if err != nil || len(parked) != 1 || parked[0].LastError != "still failing" {
+			t.Fatalf("ParkedItems = %+v, %v", parked, err)
+		}
+		rs, _ := s.Rejections(ctx, a, store.RejectionFilter{})
+		if len(rs) != 1 || rs[0].InboxID != parked[0].ID || !strings.Contains(rs[0].Reason, "still failing") {
+			t.Errorf("rejections after park = %+v", rs)
+		}
+		if n, err := s.Replay(ctx, "a", nil); err != nil || n != 1 {
+			t.Errorf("Replay = %d, %v", n, err)
+		}
+		if again, _ := s.Claim(ctx, 10, time.Minute); len(again) != 1 || again[0].Attempts != 1 {
+			t.Errorf("claim after replay = %+v", again)
+		}
+		counts, _ := s.InboxCounts(ctx)
+		if counts[store.Done] != 1 || counts[store.Pending] != 1 {
+			t.Errorf("InboxCounts = %v", counts)
+		}
+	}},
+	{"webhook deliveries: replay refused, event id kept once", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := mustAgency(t, s, "a")
+		secret, err := s.NewWebhookSecret(ctx, a.ID)
+		if err != nil || !strings.HasPrefix(secret, "whsec_") {
+			t.Fatalf("NewWebhookSecret = %q, %v", secret, err)
+		}
+		if got, sec, err := s.WebhookSecret(ctx, "a"); err != nil || sec != secret || got.ID != a.ID {
+			t.Errorf("WebhookSecret = %+v %q, %v", got, sec, err)
+		}
+		it := store.NewItem{Kind: store.KindWebhook, Payload: []byte(`{}`), IdempotencyKey: "evt_1"}
+		id, dup, err := s.EnqueueDelivery(ctx, a, "sig1", it, time.Minute)
+		if err != nil || dup || id == 0 {
+			t.Fatalf("first delivery = %d %v, %v", id, dup, err)
+		}
+		if _, _, err := s.EnqueueDelivery(ctx, a, "sig1", it, time.Minute); !errors.Is(err, store.ErrReplay) {
+			t.Errorf("replayed delivery: %v, want ErrReplay", err)
+		}
+		id2, dup, err := s.EnqueueDelivery(ctx, a, "sig2", it, time.Minute)
+		if err != nil || !dup || id2 != id {
+			t.Errorf("redelivered event = %d %v, %v; want %d duplicate", id2, dup, err, id)
+		}
+	}},
+	{"idempotent answers", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := mustAgency(t, s, "a")
+		if _, err := s.IdempotentAnswer(ctx, a, "k"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown key: %v", err)
+		}
+		first, err := s.SaveIdempotentAnswer(ctx, a, "k", store.Idempotent{RequestHash: "h1", Status: 200, Response: []byte(`{"n":1}`)})
+		if err != nil || string(first.Response) != `{"n":1}` {
+			t.Fatalf("save = %+v, %v", first, err)
+		}
+		second, err := s.SaveIdempotentAnswer(ctx, a, "k", store.Idempotent{RequestHash: "h2", Status: 200, Response: []byte(`{"n":2}`)})
+		if err != nil || second.RequestHash != "h1" || string(second.Response) != `{"n":1}` {
+			t.Errorf("second save = %+v, %v; want the first", second, err)
+		}
+	}},
+	{"feed runs count rows and a full feed closes the rest", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a, b := mustAgency(t, s, "a"), mustAgency(t, s, "b")
+		for _, id := range []string{"F-1", "F-2", "F-3"} {
+			s.PutListing(ctx, a, sample(id))
+		}
+		s.PutListing(ctx, b, sample("F-3"))
+		time.Sleep(2 * time.Millisecond)
+		run, existing, err := s.StartRun(ctx, a, "upload", "csv", true, "key-1")
+		if err != nil || existing || run.State != store.RunReceiving {
+			t.Fatalf("StartRun = %+v %v, %v", run, existing, err)
+		}
+		if again, existing, _ := s.StartRun(ctx, a, "upload", "csv", true, "key-1"); !existing || again.ID != run.ID {
+			t.Errorf("StartRun with the same key = %+v %v", again, existing)
+		}
+		f4 := sample("F-4")
+		ids, _ := s.Enqueue(ctx, a, []store.NewItem{{Kind: store.KindFeedRow, Payload: []byte(`{}`), RunID: run.ID, Line: 3}})
+		_, err = s.Apply(ctx, []store.Work{{Agency: a, RunID: run.ID, Source: "feed",
+			Puts:     []*listing.Listing{sample("F-1")},
+			Rejected: []store.Rejection{{Line: 2, ExternalID: "F-2", Field: "title", Reason: "is required"}},
+			Seen:     []string{"F-2"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.EndReceive(ctx, run.ID, 3, ""); err != nil {
+			t.Fatal(err)
+		}
+		if done, err := s.FinishRun(ctx, run.ID); err != nil || done {
+			t.Fatalf("FinishRun with a row pending = %v, %v", done, err)
+		}
+		items, _ := s.Claim(ctx, 10, time.Minute)
+		if len(items) != 1 || items[0].ID != ids[0] || items[0].RunID != run.ID || items[0].Line != 3 {
+			t.Fatalf("claimed %+v", items)
+		}
+		if _, err := s.Apply(ctx, []store.Work{{Agency: a, InboxID: items[0].ID, Claim: 1, RunID: run.ID, Puts: []*listing.Listing{f4}}}); err != nil {
+			t.Fatal(err)
+		}
+		if done, err := s.FinishRun(ctx, run.ID); err != nil || !done {
+			t.Fatalf("FinishRun = %v, %v", done, err)
+		}
+		got, err := s.FeedRun(ctx, a, run.ID)
+		if err != nil || got.State != store.RunDone || got.Rows != 3 || got.Created != 1 || got.Unchanged != 1 ||
+			got.Rejected != 1 || got.Closed != 1 || got.FinishedAt == nil {
+			t.Fatalf("run = %+v, %v", got, err)
+		}
+		for id, want := range map[string]listing.Status{"F-1": listing.StatusOpen, "F-2": listing.StatusOpen,
+			"F-3": listing.StatusClosed, "F-4": listing.StatusOpen} {
+			if l, _ := s.AgencyListing(ctx, a, id); l.Status != want {
+				t.Errorf("%s is %s, want %s", id, l.Status, want)
+			}
+		}
+		if l, _ := s.AgencyListing(ctx, b, "F-3"); l.Status != listing.StatusOpen {
+			t.Errorf("a's full feed closed b's listing")
+		}
+		rs, _ := s.Rejections(ctx, a, store.RejectionFilter{RunID: run.ID})
+		if len(rs) != 1 || rs[0].Line != 2 || rs[0].Field != "title" {
+			t.Errorf("run rejections = %+v", rs)
+		}
+		if _, err := s.FeedRun(ctx, b, run.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("b reads a's run: %v", err)
+		}
+		// An aborted full run closes nothing.
+		run2, _, _ := s.StartRun(ctx, a, "upload", "csv", true, "")
+		s.EndReceive(ctx, run2.ID, 0, "broken")
+		if done, _ := s.FinishRun(ctx, run2.ID); !done {
+			t.Error("aborted run not finished")
+		}
+		if l, _ := s.AgencyListing(ctx, a, "F-1"); l.Status != listing.StatusOpen {
+			t.Error("an aborted full feed closed listings")
+		}
+	}},
+	{"times in other zones read back", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := mustAgency(t, s, "a")
+		l := sample("Z-1")
+		l.PostedAt = time.Date(2026, 11, 20, 9, 0, 0, 0, time.FixedZone("JST", 9*3600))
+		if _, err := s.PutListing(ctx, a, l); err != nil {
+			t.Fatal(err)
+		}
+		again := sample("Z-1")
+		again.Title = "更新"
+		again.PostedAt = time.Time{} // keeps the stored one
+		if r, err := s.PutListing(ctx, a, again); err != nil || r.Outcome != store.Updated || !again.PostedAt.Equal(l.PostedAt) {
+			t.Errorf("update of a JST listing = %+v, %v; posted %v", r, err, again.PostedAt)
+		}
+	}},
+	{"duplicates across agencies share a group", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a, b, c := mustAgency(t, s, "a"), mustAgency(t, s, "b"), mustAgency(t, s, "c")
+		orig := sample("G-1")
+		orig.Description = strings.Repeat("決済APIの設計・開発をお任せします。Goでのマイクロサービス開発、AWS上の基盤運用、コードレビュー。", 3)
+		ra, _ := s.PutListing(ctx, a, orig)
+		repost := sample("B-9")
+		repost.Title = "【フルリモート】決済基盤のバックエンド開発（Go）"
+		repost.Description = orig.Description + "面談1回。"
+		repost.ApplyURL = "https://b.example/jobs/9"
+		repost.Rate.MonthlyMax = 750_000
+		rb, err := s.PutListing(ctx, b, repost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := sample("C-1")
+		other.Title = "データ分析基盤の構築"
+		other.Description = "BigQueryとdbtでの分析基盤構築、ダッシュボード作成、データ品質の改善をお願いします。"
+		other.ApplyURL = "https://c.example/1"
+		rc, _ := s.PutListing(ctx, c, other)
+		sameURL := sample("C-2") // c's other listing, same apply URL as a's: the same job
+		sameURL.Title = "全く別の書き方"
+		sameURL.Description = "説明文はまったく違う。"
+		rc2, _ := s.PutListing(ctx, c, sameURL)
+		la, _ := s.Listing(ctx, ra.ID)
+		lb, _ := s.Listing(ctx, rb.ID)
+		lc, _ := s.Listing(ctx, rc.ID)
+		lc2, _ := s.Listing(ctx, rc2.ID)
+		if la.GroupID != ra.ID || lb.GroupID != ra.ID || lc.GroupID != rc.ID || lc2.GroupID != ra.ID {
+			t.Fatalf("groups: a %d b %d c %d c2 %d; want %d %d %d %d", la.GroupID, lb.GroupID, lc.GroupID, lc2.GroupID, ra.ID, ra.ID, rc.ID, ra.ID)
+		}
+		g, err := s.GroupListings(ctx, ra.ID)
+		if err != nil || len(g) != 3 || g[0].ID != ra.ID || g[1].ID != rb.ID || g[2].ID != rc2.ID {
+			t.Fatalf("GroupListings = %d listings, %v", len(g), err)
+		}
+		if g, _ := s.GroupListings(ctx, rc.ID); len(g) != 1 || g[0].ID != rc.ID {
+			t.Errorf("lone listing's group = %+v", g)
+		}
+		// The change log carries the group.
+		cs, _ := s.Changes(ctx, 0, 100)
+		for _, c := range cs {
+			if c.Listing.ID == rb.ID && c.Listing.GroupID != ra.ID {
+				t.Errorf("change of %d has group %d", rb.ID, c.Listing.GroupID)
+			}
+		}
+		// Closed listings leave the group; a rewrite that no longer matches leaves it.
+		s.CloseListing(ctx, b, "B-9")
+		if g, _ := s.GroupListings(ctx, ra.ID); len(g) != 2 {
+			t.Errorf("group after close has %d listings", len(g))
+		}
+		sameURL.ApplyURL = "https://c.example/2"
+		s.PutListing(ctx, c, sameURL)
+		if l, _ := s.Listing(ctx, rc2.ID); l.GroupID != rc2.ID {
+			t.Errorf("rewritten listing still in group %d", l.GroupID)
+		}
+		if g, _ := s.GroupListings(ctx, 999999); len(g) != 0 {
+			t.Errorf("unknown group has %d listings", len(g))
 		}
 	}},
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"anken/internal/dedupe"
 	"anken/internal/listing"
 )
 
@@ -42,36 +43,28 @@ func (s *Store) PutListing(ctx context.Context, agency Agency, l *listing.Listin
 // PutListings creates or replaces listings of one agency, keyed by
 // external_id, in one transaction, and logs a change for each one whose
 // content changed. The listings must be valid. It sets each listing's ID,
-// Agency and UpdatedAt; a zero PostedAt keeps the stored one (or is now).
+// Agency, UpdatedAt and GroupID (duplicates across agencies share a group,
+// see groups.go); a zero PostedAt keeps the stored one (or is now).
 func (s *Store) PutListings(ctx context.Context, agency Agency, ls []*listing.Listing) ([]PutResult, error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	out := make([]PutResult, len(ls))
-	err := s.inTx(ctx, true, func(tx *sql.Tx) error {
-		for i, l := range ls {
-			r, err := s.put(ctx, tx, agency, l, now)
-			if err != nil {
-				return fmt.Errorf("store: put listing %q of agency %q: %w", l.ExternalID, agency.Slug, err)
-			}
-			out[i] = r
-		}
-		return nil
-	})
+	res, err := s.Apply(ctx, []Work{{Agency: agency, Puts: ls}})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return res[0].Puts, nil
 }
 
-func (s *Store) put(ctx context.Context, tx *sql.Tx, agency Agency, l *listing.Listing, now time.Time) (PutResult, error) {
+// put writes one listing in the writer's transaction. run is the feed run
+// carrying it (0 for none).
+func (w *writer) put(ctx context.Context, agency Agency, l *listing.Listing, sig *dedupe.Signature, run int64) (PutResult, error) {
 	var (
 		id       int64
 		oldHash  string
 		postedAt time.Time
+		oldSig   []byte
 		exists   = true
 	)
-	err := tx.QueryRowContext(ctx,
-		`SELECT id, content_hash, posted_at FROM listings WHERE agency_id = $1 AND external_id = $2`,
-		agency.ID, l.ExternalID).Scan(&id, &oldHash, &postedAt)
+	err := w.stmt(ctx, `SELECT id, content_hash, posted_at, minhash FROM listings WHERE agency_id = $1 AND external_id = $2`).
+		QueryRowContext(ctx, agency.ID, l.ExternalID).Scan(&id, &oldHash, &postedAt, &oldSig)
 	if errors.Is(err, sql.ErrNoRows) {
 		exists = false
 	} else if err != nil {
@@ -81,77 +74,98 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, agency Agency, l *listing.L
 		if exists {
 			l.PostedAt = postedAt
 		} else {
-			l.PostedAt = now
+			l.PostedAt = w.now
 		}
 	}
 	l.Agency = agency.Slug
-	doc, hash, err := encodeDoc(l)
+	l.GroupID = 0
+	l.UpdatedAt = time.Time{}
+	hash, err := contentHash(l)
 	if err != nil {
 		return PutResult{}, err
 	}
 	if exists && hash == oldHash {
+		if run != 0 {
+			if _, err := w.stmt(ctx, `UPDATE listings SET feed_run = $1 WHERE id = $2`).ExecContext(ctx, run, id); err != nil {
+				return PutResult{}, err
+			}
+		}
+		// The stored doc carries the group; read it back only when asked.
 		l.ID = id
 		return PutResult{ID: id, Outcome: Unchanged}, nil
 	}
-	l.UpdatedAt = now
-	if doc, _, err = encodeDoc(l); err != nil {
-		return PutResult{}, err
+	group, err := w.group(ctx, agency, id, l, sig)
+	if err != nil {
+		return PutResult{}, fmt.Errorf("group: %w", err)
+	}
+	l.GroupID = group
+	l.UpdatedAt = w.now
+	doc, err := json.Marshal(docOf(l))
+	if err != nil {
+		return PutResult{}, fmt.Errorf("encode listing: %w", err)
 	}
 	outcome := Updated
 	if exists {
-		_, err = tx.ExecContext(ctx,
-			`UPDATE listings SET status = $1, content_hash = $2, doc = $3, posted_at = $4, updated_at = $5 WHERE id = $6`,
-			l.Status, hash, doc, l.PostedAt, now, id)
+		_, err = w.stmt(ctx,
+			`UPDATE listings SET status = $1, content_hash = $2, doc = $3, posted_at = $4, updated_at = $5, group_id = $6, minhash = $7, feed_run = $8 WHERE id = $9`).
+			ExecContext(ctx, l.Status, hash, doc, l.PostedAt.UTC(), w.now, group, sigBlob(sig, l.ApplyURL), run, id)
 	} else {
 		outcome = Created
-		err = tx.QueryRowContext(ctx, `
-			INSERT INTO listings (agency_id, external_id, status, content_hash, doc, seq, posted_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, 0, $6, $7) RETURNING id`,
-			agency.ID, l.ExternalID, l.Status, hash, doc, l.PostedAt, now).Scan(&id)
+		err = w.stmt(ctx, `
+			INSERT INTO listings (agency_id, external_id, status, content_hash, doc, seq, posted_at, updated_at, group_id, minhash, feed_run)
+			VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10) RETURNING id`).
+			QueryRowContext(ctx, agency.ID, l.ExternalID, l.Status, hash, doc, l.PostedAt.UTC(), w.now, group, sigBlob(sig, l.ApplyURL), run).Scan(&id)
 	}
 	if err != nil {
 		return PutResult{}, err
 	}
 	l.ID = id
-	seq, err := logChange(ctx, tx, id, "put", now)
+	if group == 0 {
+		l.GroupID = id
+	}
+	if err := w.bucket(ctx, id, l, sig, oldSig); err != nil {
+		return PutResult{}, fmt.Errorf("group: %w", err)
+	}
+	seq, err := w.logChange(ctx, id, "put")
 	if err != nil {
 		return PutResult{}, err
 	}
 	return PutResult{ID: id, Seq: seq, Outcome: outcome}, nil
 }
 
-func logChange(ctx context.Context, tx *sql.Tx, id int64, op string, at time.Time) (int64, error) {
+func (w *writer) logChange(ctx context.Context, id int64, op string) (int64, error) {
 	var seq int64
-	err := tx.QueryRowContext(ctx,
-		`INSERT INTO listing_changes (listing_id, op, at) VALUES ($1, $2, $3) RETURNING seq`, id, op, at).Scan(&seq)
+	err := w.stmt(ctx, `INSERT INTO listing_changes (listing_id, op, at) VALUES ($1, $2, $3) RETURNING seq`).
+		QueryRowContext(ctx, id, op, w.now).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("log change: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE listings SET seq = $1 WHERE id = $2`, seq, id); err != nil {
+	if _, err := w.stmt(ctx, `UPDATE listings SET seq = $1 WHERE id = $2`).ExecContext(ctx, seq, id); err != nil {
 		return 0, fmt.Errorf("log change: %w", err)
 	}
 	return seq, nil
 }
 
-// encodeDoc returns the listing as stored (without id and agency, which live
-// in columns) and the hash of its content (without updated_at).
-func encodeDoc(l *listing.Listing) (doc string, hash string, err error) {
+// docOf returns the listing as its doc stores it: without id and agency,
+// which live in columns, and without a group of its own (group 0 is read
+// back as the listing's id).
+func docOf(l *listing.Listing) *listing.Listing {
 	c := *l
 	c.ID, c.Agency = 0, ""
-	updated := c.UpdatedAt
-	c.UpdatedAt = time.Time{}
+	return &c
+}
+
+// contentHash is the hash of what the agency said: the listing without the
+// fields anken sets (id, agency, updated_at, group).
+func contentHash(l *listing.Listing) (string, error) {
+	c := *l
+	c.ID, c.Agency, c.UpdatedAt, c.GroupID = 0, "", time.Time{}, 0
 	b, err := json.Marshal(&c)
 	if err != nil {
-		return "", "", fmt.Errorf("encode listing: %w", err)
+		return "", fmt.Errorf("encode listing: %w", err)
 	}
 	h := sha256.Sum256(b)
-	if !updated.IsZero() {
-		c.UpdatedAt = updated
-		if b, err = json.Marshal(&c); err != nil {
-			return "", "", fmt.Errorf("encode listing: %w", err)
-		}
-	}
-	return string(b), hex.EncodeToString(h[:]), nil
+	return hex.EncodeToString(h[:]), nil
 }
 
 func decodeDoc(id int64, agency string, doc []byte) (listing.Listing, error) {
@@ -160,6 +174,9 @@ func decodeDoc(id int64, agency string, doc []byte) (listing.Listing, error) {
 		return listing.Listing{}, fmt.Errorf("store: decode listing %d: %w", id, err)
 	}
 	l.ID, l.Agency = id, agency
+	if l.GroupID == 0 {
+		l.GroupID = id
+	}
 	return l, nil
 }
 
@@ -168,47 +185,61 @@ func decodeDoc(id int64, agency string, doc []byte) (listing.Listing, error) {
 // agency has no listing with that external id.
 func (s *Store) CloseListing(ctx context.Context, agency Agency, externalID string) (PutResult, error) {
 	var res PutResult
-	err := s.inTx(ctx, true, func(tx *sql.Tx) error {
-		var (
-			id  int64
-			doc []byte
-		)
-		err := tx.QueryRowContext(ctx,
-			`SELECT id, doc FROM listings WHERE agency_id = $1 AND external_id = $2`,
-			agency.ID, externalID).Scan(&id, &doc)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: listing %q of agency %q: %w", externalID, agency.Slug, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: close listing %q: %w", externalID, err)
-		}
-		l, err := decodeDoc(id, agency.Slug, doc)
-		if err != nil {
-			return err
-		}
-		if l.Status == listing.StatusClosed {
-			res = PutResult{ID: id, Outcome: Unchanged}
-			return nil
-		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		l.Status, l.UpdatedAt = listing.StatusClosed, now
-		newDoc, hash, err := encodeDoc(&l)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx,
-			`UPDATE listings SET status = $1, content_hash = $2, doc = $3, updated_at = $4 WHERE id = $5`,
-			l.Status, hash, newDoc, now, id); err != nil {
-			return fmt.Errorf("store: close listing %q: %w", externalID, err)
-		}
-		seq, err := logChange(ctx, tx, id, "close", now)
-		if err != nil {
-			return fmt.Errorf("store: close listing %q: %w", externalID, err)
-		}
-		res = PutResult{ID: id, Seq: seq, Outcome: Closed}
-		return nil
+	err := s.write(ctx, func(w *writer) error {
+		var err error
+		res, err = w.close(ctx, agency, externalID)
+		return err
 	})
 	return res, err
+}
+
+func (w *writer) close(ctx context.Context, agency Agency, externalID string) (PutResult, error) {
+	var (
+		id  int64
+		doc []byte
+	)
+	err := w.stmt(ctx, `SELECT id, doc FROM listings WHERE agency_id = $1 AND external_id = $2`).
+		QueryRowContext(ctx, agency.ID, externalID).Scan(&id, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return PutResult{}, fmt.Errorf("store: listing %q of agency %q: %w", externalID, agency.Slug, ErrNotFound)
+	}
+	if err != nil {
+		return PutResult{}, fmt.Errorf("store: close listing %q: %w", externalID, err)
+	}
+	return w.closeDoc(ctx, agency.Slug, id, doc)
+}
+
+// closeDoc closes the listing id whose stored doc is doc.
+func (w *writer) closeDoc(ctx context.Context, agency string, id int64, doc []byte) (PutResult, error) {
+	l, err := decodeDoc(id, agency, doc)
+	if err != nil {
+		return PutResult{}, err
+	}
+	if l.Status == listing.StatusClosed {
+		return PutResult{ID: id, Outcome: Unchanged}, nil
+	}
+	var stored listing.Listing // the doc as stored keeps group 0 for "own"
+	if err := json.Unmarshal(doc, &stored); err != nil {
+		return PutResult{}, fmt.Errorf("store: decode listing %d: %w", id, err)
+	}
+	stored.Status, stored.UpdatedAt = listing.StatusClosed, w.now
+	hash, err := contentHash(&stored)
+	if err != nil {
+		return PutResult{}, err
+	}
+	newDoc, err := json.Marshal(&stored)
+	if err != nil {
+		return PutResult{}, fmt.Errorf("store: encode listing %d: %w", id, err)
+	}
+	if _, err := w.stmt(ctx, `UPDATE listings SET status = $1, content_hash = $2, doc = $3, updated_at = $4 WHERE id = $5`).
+		ExecContext(ctx, stored.Status, hash, newDoc, w.now, id); err != nil {
+		return PutResult{}, fmt.Errorf("store: close listing %d: %w", id, err)
+	}
+	seq, err := w.logChange(ctx, id, "close")
+	if err != nil {
+		return PutResult{}, fmt.Errorf("store: close listing %d: %w", id, err)
+	}
+	return PutResult{ID: id, Seq: seq, Outcome: Closed}, nil
 }
 
 const selectListing = `SELECT l.id, a.slug, l.doc FROM listings l JOIN agencies a ON a.id = l.agency_id `

@@ -1,0 +1,218 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/japanese"
+
+	"anken/internal/api"
+	"anken/internal/ingest"
+	"anken/internal/search"
+	"anken/internal/store"
+	"anken/internal/store/storetest"
+)
+
+type ingestFixture struct {
+	srv    *httptest.Server
+	st     *store.Store
+	agency store.Agency
+	key    string
+	secret string
+	worker *ingest.Worker
+}
+
+func newIngestFixture(t *testing.T) *ingestFixture {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	a, err := st.CreateAgency(ctx, "agency-a", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := st.CreateKey(ctx, a.ID)
+	secret, _ := st.NewWebhookSecret(ctx, a.ID)
+	idx := search.NewIndex()
+	mux := http.NewServeMux()
+	api.Register(mux, api.Deps{Store: st, Index: idx, Log: slog.New(slog.DiscardHandler)})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &ingestFixture{srv: srv, st: st, agency: a, key: key, secret: secret,
+		worker: &ingest.Worker{Store: st, Backoff: time.Millisecond, MaxAttempts: 2}}
+}
+
+func (fx *ingestFixture) send(t *testing.T, method, path string, header map[string]string, body []byte) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, fx.srv.URL+path, bytes.NewReader(body))
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	if resp.StatusCode >= 400 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("%s %s: %d with %s", method, path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return resp.StatusCode, m
+}
+
+// drain runs the worker until the inbox has nothing to claim.
+func (fx *ingestFixture) drain(t *testing.T) {
+	t.Helper()
+	for range 100 {
+		n, err := fx.worker.Once(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	t.Fatal("inbox never drained")
+}
+
+func TestWebhook(t *testing.T) {
+	fx := newIngestFixture(t)
+	ctx := context.Background()
+	body := []byte(`{"id": "evt_1", "type": "listing.upsert", "listing": {"external_id": "W-1",
+		"title": "【Go】決済APIの開発", "rate": "月額70万円", "remote": "フルリモート"}}`)
+	signed := func(b []byte, at time.Time) map[string]string {
+		return map[string]string{"Anken-Signature": ingest.Sign(fx.secret, at, b), "Content-Type": "application/json"}
+	}
+	h := signed(body, time.Now())
+	if code, m := fx.send(t, "POST", "/v1/webhooks/agency-a", h, body); code != 202 || m["inbox_id"] == nil {
+		t.Fatalf("delivery: %d %v", code, m)
+	}
+	if code, m := fx.send(t, "POST", "/v1/webhooks/agency-a", h, body); code != 409 {
+		t.Errorf("replayed delivery: %d %v", code, m)
+	}
+	if code, m := fx.send(t, "POST", "/v1/webhooks/agency-a", signed(body, time.Now().Add(time.Second)), body); code != 200 || m["duplicate"] != true {
+		t.Errorf("same event re-signed: %d %v", code, m)
+	}
+	if code, _ := fx.send(t, "POST", "/v1/webhooks/agency-a", signed(body, time.Now().Add(-6*time.Minute)), body); code != 401 {
+		t.Errorf("stale delivery: %d", code)
+	}
+	bad := map[string]string{"Anken-Signature": "t=1,v1=00"}
+	if code, _ := fx.send(t, "POST", "/v1/webhooks/agency-a", bad, body); code != 401 {
+		t.Errorf("bad signature: %d", code)
+	}
+	if code, _ := fx.send(t, "POST", "/v1/webhooks/nobody", h, body); code != 404 {
+		t.Errorf("unknown agency: %d", code)
+	}
+	noType := []byte(`{"id": "evt_2"}`)
+	if code, m := fx.send(t, "POST", "/v1/webhooks/agency-a", signed(noType, time.Now()), noType); code != 400 || !strings.Contains(m["detail"].(string), "type") {
+		t.Errorf("event without type: %d %v", code, m)
+	}
+	invalid := []byte(`{"id": "evt_3", "type": "listing.upsert", "listing": {"external_id": "W-2", "title": ""}}`)
+	if code, _ := fx.send(t, "POST", "/v1/webhooks/agency-a", signed(invalid, time.Now()), invalid); code != 202 {
+		t.Errorf("invalid listing delivery: %d", code)
+	}
+	fx.drain(t)
+	l, err := fx.st.AgencyListing(ctx, fx.agency, "W-1")
+	if err != nil || l.Rate.MonthlyMin != 700_000 {
+		t.Fatalf("W-1 after the worker: %+v, %v", l, err)
+	}
+	auth := map[string]string{"Authorization": "Bearer " + fx.key}
+	code, m := fx.send(t, "GET", "/v1/agency/rejections", auth, nil)
+	rs, _ := m["rejections"].([]any)
+	if code != 200 || len(rs) != 1 || rs[0].(map[string]any)["external_id"] != "W-2" || rs[0].(map[string]any)["field"] != "title" {
+		t.Errorf("rejections: %d %v", code, m)
+	}
+	closeEv := []byte(`{"id": "evt_4", "type": "listing.close", "external_id": "W-1"}`)
+	fx.send(t, "POST", "/v1/webhooks/agency-a", signed(closeEv, time.Now()), closeEv)
+	fx.drain(t)
+	if l, _ := fx.st.AgencyListing(ctx, fx.agency, "W-1"); l.Status != "closed" {
+		t.Errorf("W-1 after close event: %s", l.Status)
+	}
+}
+
+func TestFeedUpload(t *testing.T) {
+	fx := newIngestFixture(t)
+	ctx := context.Background()
+	auth := map[string]string{"Authorization": "Bearer " + fx.key}
+	csv := "案件ID,案件名,単価,勤務地\n" +
+		"F-1,Goバックエンド開発,月額60万～70万円,東京都渋谷区\n" +
+		"F-2,,月額50万円,大阪府\n" +
+		"F-3,AWS基盤構築,月額1000000万円,\n" +
+		"F-4,Reactフロントエンド,時給4000円,福岡県\n"
+	sjis, err := japanese.ShiftJIS.NewEncoder().Bytes([]byte(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, m := fx.send(t, "POST", "/v1/agency/feeds?format=csv&full=true", map[string]string{
+		"Authorization": "Bearer " + fx.key, "Content-Type": "text/csv", "Idempotency-Key": "upload-1"}, sjis)
+	if code != 202 || m["rows"] != 4.0 || m["state"] == nil {
+		t.Fatalf("upload: %d %v", code, m)
+	}
+	id := int64(m["id"].(float64))
+	fx.drain(t)
+	code, m = fx.send(t, "GET", "/v1/agency/feeds/"+jsonNum(id), auth, nil)
+	if code != 200 || m["state"] != "done" || m["created"] != 2.0 || m["rejected"] != 2.0 {
+		t.Fatalf("run: %d %v", code, m)
+	}
+	// Same key: the same run, not read again.
+	if code, m := fx.send(t, "POST", "/v1/agency/feeds?format=csv", map[string]string{
+		"Authorization": "Bearer " + fx.key, "Idempotency-Key": "upload-1"}, sjis); code != 200 || int64(m["id"].(float64)) != id {
+		t.Errorf("repeat upload: %d %v", code, m)
+	}
+	code, m = fx.send(t, "GET", "/v1/agency/rejections?run="+jsonNum(id), auth, nil)
+	rs, _ := m["rejections"].([]any)
+	if code != 200 || len(rs) < 2 {
+		t.Fatalf("run rejections: %d %v", code, m)
+	}
+	lines := map[float64]string{}
+	for _, r := range rs {
+		r := r.(map[string]any)
+		lines[r["line"].(float64)] = r["field"].(string)
+	}
+	if lines[3] != "title" || !strings.HasPrefix(lines[4], "rate") {
+		t.Errorf("rejected lines %v: want line 3 title and line 4 rate", lines)
+	}
+	if l, err := fx.st.AgencyListing(ctx, fx.agency, "F-4"); err != nil || l.Prefecture != "JP-40" {
+		t.Errorf("F-4: %+v, %v", l, err)
+	}
+	// A feed that breaks off keeps what it read and says where.
+	code, m = fx.send(t, "POST", "/v1/agency/feeds?format=jobposting", auth, []byte(`[{"identifier": "J-1", "title": "SRE"}, {"identifier": `))
+	if code != 400 || !strings.Contains(m["detail"].(string), "feed run") {
+		t.Errorf("broken feed: %d %v", code, m)
+	}
+	if code, _ := fx.send(t, "POST", "/v1/agency/feeds?format=xls", auth, []byte("x")); code != 422 {
+		t.Errorf("unknown format: %d", code)
+	}
+	if code, _ := fx.send(t, "POST", "/v1/agency/feeds?format=csv", nil, []byte("x")); code != 401 {
+		t.Errorf("no key: %d", code)
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	fx := newIngestFixture(t)
+	h := map[string]string{"Authorization": "Bearer " + fx.key, "Content-Type": "application/json", "Idempotency-Key": "put-1"}
+	body := []byte(`{"title": "Goの案件", "rate": "月額60万円"}`)
+	c1, m1 := fx.send(t, "PUT", "/v1/agency/listings/K-1", h, body)
+	c2, m2 := fx.send(t, "PUT", "/v1/agency/listings/K-1", h, body)
+	if c1 != 200 || c2 != 200 || m1["outcome"] != "created" || m2["outcome"] != "created" || m1["id"] != m2["id"] {
+		t.Errorf("repeat with key: %d %v / %d %v", c1, m1, c2, m2)
+	}
+	if c, _ := fx.send(t, "PUT", "/v1/agency/listings/K-1", h, []byte(`{"title": "別"}`)); c != 422 {
+		t.Errorf("key reused for another body: %d", c)
+	}
+	delete(h, "Idempotency-Key")
+	if _, m := fx.send(t, "PUT", "/v1/agency/listings/K-1", h, body); m["outcome"] != "unchanged" {
+		t.Errorf("without key: %v", m)
+	}
+}
+
+func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }

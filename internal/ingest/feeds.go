@@ -1,0 +1,338 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+
+	"anken/internal/feed"
+	"anken/internal/listing"
+	"anken/internal/store"
+)
+
+// FeedStore is what feed runs need of the system of record.
+type FeedStore interface {
+	StartRun(ctx context.Context, agency store.Agency, source, format string, full bool, key string) (store.FeedRun, bool, error)
+	Enqueue(ctx context.Context, agency store.Agency, items []store.NewItem) ([]int64, error)
+	Apply(ctx context.Context, ws []store.Work) ([]store.WorkResult, error)
+	EndReceive(ctx context.Context, runID int64, rows int, readErr string) error
+	FinishRun(ctx context.Context, runID int64) (bool, error)
+	FeedRun(ctx context.Context, agency store.Agency, id int64) (store.FeedRun, error)
+}
+
+// FeedRequest says what feed to take and how.
+type FeedRequest struct {
+	Agency  store.Agency
+	Format  string // feed.JSONL, feed.CSV, feed.JobPosting, feed.IndeedXML
+	Options feed.Options
+	Full    bool   // a full feed closes the agency's listings it does not contain
+	Source  string // "upload", "url" or "import"
+	Key     string // idempotency key: the same key gives the same run
+}
+
+// receiveBatch is how many rows go to the inbox per transaction.
+const receiveBatch = 500
+
+// Receive reads a feed into the durable inbox, row by row, and returns its
+// run once every row is stored: rows that do not parse are recorded as
+// rejections at once, the others are pending for the workers. A feed that
+// breaks off midway leaves an aborted run: its rows are processed, but a
+// full feed closes nothing. A request with a known idempotency key returns
+// the earlier run without reading r.
+func Receive(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader) (store.FeedRun, bool, error) {
+	fr, err := feed.NewReader(req.Format, r, req.Options)
+	if err != nil {
+		return store.FeedRun{}, false, &FeedError{Err: err}
+	}
+	run, existing, err := st.StartRun(ctx, req.Agency, req.Source, req.Format, req.Full, req.Key)
+	if err != nil || existing {
+		return run, existing, err
+	}
+	var (
+		items []store.NewItem
+		bad   store.Work
+		rows  int
+	)
+	bad = store.Work{Agency: req.Agency, RunID: run.ID, Source: "feed"}
+	flush := func() error {
+		if len(items) > 0 {
+			if _, err := st.Enqueue(ctx, req.Agency, items); err != nil {
+				return err
+			}
+			items = items[:0]
+		}
+		if len(bad.Rejected) > 0 {
+			if _, err := st.Apply(ctx, []store.Work{bad}); err != nil {
+				return err
+			}
+			bad.Rejected, bad.Seen = bad.Rejected[:0], bad.Seen[:0]
+		}
+		return nil
+	}
+	var readErr error
+	for {
+		row, err := fr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			readErr = err
+			break
+		}
+		rows++
+		if row.Err != nil {
+			bad.Rejected = append(bad.Rejected, rowRejection(row))
+			if row.Raw.ExternalID != "" {
+				bad.Seen = append(bad.Seen, row.Raw.ExternalID)
+			}
+		} else {
+			payload, err := json.Marshal(&row.Raw)
+			if err != nil {
+				return run, false, fmt.Errorf("ingest: encode row %d: %w", row.Line, err)
+			}
+			items = append(items, store.NewItem{Kind: store.KindFeedRow, Payload: payload, RunID: run.ID, Line: row.Line})
+		}
+		if len(items)+len(bad.Rejected) >= receiveBatch {
+			if err := flush(); err != nil {
+				return run, false, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return run, false, err
+	}
+	msg := ""
+	if readErr != nil {
+		msg = fmt.Sprintf("feed read to row %d, then: %v", rows, readErr)
+	}
+	if err := st.EndReceive(ctx, run.ID, rows, msg); err != nil {
+		return run, false, err
+	}
+	if _, err := st.FinishRun(ctx, run.ID); err != nil {
+		return run, false, err
+	}
+	run, err = st.FeedRun(ctx, req.Agency, run.ID)
+	if err == nil && readErr != nil {
+		err = &FeedError{Err: readErr, Run: run.ID, Rows: rows}
+	}
+	return run, false, err
+}
+
+// FeedError is a feed that could not be read (to its end).
+type FeedError struct {
+	Err  error
+	Run  int64 // the run holding the rows read before the error, if any
+	Rows int
+}
+
+func (e *FeedError) Error() string { return e.Err.Error() }
+func (e *FeedError) Unwrap() error { return e.Err }
+
+func rowRejection(row feed.Row) store.Rejection {
+	return store.Rejection{Line: row.Line, ExternalID: row.Raw.ExternalID, Field: row.Err.Field, Reason: row.Err.Reason}
+}
+
+// Progress is how far an import has come.
+type Progress struct {
+	Rows                                 int
+	Created, Updated, Unchanged, Rejects int
+	Bytes                                int64 // bytes of the file read
+	Elapsed                              time.Duration
+}
+
+// RowReport is one rejected row of an import.
+type RowReport struct {
+	Line       int
+	ExternalID string
+	Field      string
+	Reason     string
+}
+
+// ImportOptions tune Import.
+type ImportOptions struct {
+	Batch    int                  // rows per transaction; 1000 when 0
+	Workers  int                  // normalizing goroutines; GOMAXPROCS when 0
+	Progress func(Progress)       // called after each batch
+	Reject   func(RowReport)      // called for each rejected row, in order
+	Counter  func() (int64, bool) // bytes read so far, for Progress.Bytes
+}
+
+// Import reads a feed file straight into the store: rows are normalized in
+// parallel and written in order, one transaction per batch, as a feed run
+// with its counts. Memory is bounded by a few batches whatever the size of
+// the file. An import cut short (a crash, Ctrl-C) can simply be run again:
+// rows already stored come back unchanged.
+func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o ImportOptions) (store.FeedRun, error) {
+	if o.Batch <= 0 {
+		o.Batch = 1000
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	fr, err := feed.NewReader(req.Format, r, req.Options)
+	if err != nil {
+		return store.FeedRun{}, &FeedError{Err: err}
+	}
+	run, _, err := st.StartRun(ctx, req.Agency, "import", req.Format, req.Full, "")
+	if err != nil {
+		return store.FeedRun{}, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type batch struct {
+		seq  int
+		rows []feed.Row
+		work store.Work
+		errs [][]*listing.FieldError
+	}
+	raw := make(chan *batch, o.Workers)
+	done := make(chan *batch, o.Workers)
+	var readErr error
+	rowsRead := 0
+	go func() { // read
+		defer close(raw)
+		seq := 0
+		b := &batch{}
+		for {
+			row, err := fr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				readErr = err
+				break
+			}
+			rowsRead++
+			b.rows = append(b.rows, row)
+			if len(b.rows) == o.Batch {
+				b.seq, seq = seq, seq+1
+				select {
+				case raw <- b:
+				case <-ctx.Done():
+					return
+				}
+				b = &batch{}
+			}
+		}
+		if len(b.rows) > 0 {
+			b.seq = seq
+			select {
+			case raw <- b:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range o.Workers { // normalize
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range raw {
+				b.work = store.Work{Agency: req.Agency, RunID: run.ID, Source: "import"}
+				for _, row := range b.rows {
+					if row.Err != nil {
+						b.work.Rejected = append(b.work.Rejected, rowRejection(row))
+						if row.Raw.ExternalID != "" {
+							b.work.Seen = append(b.work.Seen, row.Raw.ExternalID)
+						}
+						continue
+					}
+					l, _, errs := prepare(row.Raw)
+					if errs != nil {
+						b.work.Rejected = append(b.work.Rejected, rejections(row.Line, row.Raw.ExternalID, errs)...)
+						if row.Raw.ExternalID != "" {
+							b.work.Seen = append(b.work.Seen, row.Raw.ExternalID)
+						}
+						continue
+					}
+					b.work.Puts = append(b.work.Puts, l)
+				}
+				b.rows = nil
+				done <- b
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	// Write in order.
+	start := time.Now()
+	var p Progress
+	pending := map[int]*batch{}
+	next := 0
+	var writeErr error
+	for b := range done {
+		if writeErr != nil {
+			continue // drain
+		}
+		pending[b.seq] = b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			res, err := st.Apply(ctx, []store.Work{b.work})
+			if err != nil {
+				writeErr = err
+				cancel()
+				break
+			}
+			for _, r := range res[0].Puts {
+				switch r.Outcome {
+				case store.Created:
+					p.Created++
+				case store.Updated:
+					p.Updated++
+				default:
+					p.Unchanged++
+				}
+			}
+			last := RowReport{Line: -1}
+			for _, rj := range b.work.Rejected {
+				if rj.Line != last.Line || rj.ExternalID != last.ExternalID {
+					p.Rejects++
+				}
+				last = RowReport{Line: rj.Line, ExternalID: rj.ExternalID, Field: rj.Field, Reason: rj.Reason}
+				if o.Reject != nil {
+					o.Reject(last)
+				}
+			}
+			p.Rows = p.Created + p.Updated + p.Unchanged + p.Rejects
+			p.Elapsed = time.Since(start)
+			if o.Counter != nil {
+				p.Bytes, _ = o.Counter()
+			}
+			if o.Progress != nil {
+				o.Progress(p)
+			}
+		}
+	}
+	if writeErr != nil {
+		return run, writeErr
+	}
+	if err := ctx.Err(); err != nil {
+		return run, err
+	}
+	msg := ""
+	if readErr != nil {
+		msg = fmt.Sprintf("feed read to row %d, then: %v", rowsRead, readErr)
+	}
+	if err := st.EndReceive(ctx, run.ID, rowsRead, msg); err != nil {
+		return run, err
+	}
+	if _, err := st.FinishRun(ctx, run.ID); err != nil {
+		return run, err
+	}
+	run, err = st.FeedRun(ctx, req.Agency, run.ID)
+	if err == nil && readErr != nil {
+		err = &FeedError{Err: readErr, Run: run.ID, Rows: rowsRead}
+	}
+	return run, err
+}

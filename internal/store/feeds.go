@@ -1,0 +1,337 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// FeedRun is one upload, poll or import of an agency's feed with its
+// per-row counts. Its state goes receiving → received (every row is in the
+// inbox or stored) → done (every row is processed and, for a full feed, the
+// listings it no longer has are closed); aborted when the feed could not be
+// read to its end, which never closes anything.
+type FeedRun struct {
+	ID         int64      `json:"id"`
+	Agency     string     `json:"agency"`
+	Source     string     `json:"source" enum:"upload,url,import"`
+	Format     string     `json:"format"`
+	Full       bool       `json:"full" doc:"A full feed closes the agency's listings it does not contain."`
+	State      string     `json:"state" enum:"receiving,received,done,aborted"`
+	Rows       int        `json:"rows" doc:"Rows read from the feed."`
+	Created    int        `json:"created"`
+	Updated    int        `json:"updated"`
+	Unchanged  int        `json:"unchanged"`
+	Rejected   int        `json:"rejected"`
+	Closed     int        `json:"closed" doc:"Listings closed because a full feed no longer had them."`
+	Error      string     `json:"error,omitempty"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+}
+
+// Feed run states.
+const (
+	RunReceiving = "receiving"
+	RunReceived  = "received"
+	RunDone      = "done"
+	RunAborted   = "aborted"
+)
+
+// StartRun records a new feed run. With an idempotency key that the agency
+// used before, it returns that run and existing set instead.
+func (s *Store) StartRun(ctx context.Context, agency Agency, source, format string, full bool, key string) (run FeedRun, existing bool, err error) {
+	if key != "" {
+		run, err = s.runWhere(ctx, `r.agency_id = $1 AND r.idempotency_key = $2`, agency.ID, key)
+		if err == nil {
+			return run, true, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return FeedRun{}, false, err
+		}
+	}
+	var k any
+	if key != "" {
+		k = key
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	var id int64
+	err = s.db.QueryRowContext(ctx, `INSERT INTO feed_runs (agency_id, source, format, full_feed, state, idempotency_key, started_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, agency.ID, source, format, full, RunReceiving, k, now).Scan(&id)
+	if isUniqueViolation(err) { // the same key, concurrently
+		run, err = s.runWhere(ctx, `r.agency_id = $1 AND r.idempotency_key = $2`, agency.ID, key)
+		return run, err == nil, err
+	}
+	if err != nil {
+		return FeedRun{}, false, fmt.Errorf("store: start feed run: %w", err)
+	}
+	return FeedRun{ID: id, Agency: agency.Slug, Source: source, Format: format, Full: full, State: RunReceiving, StartedAt: now}, false, nil
+}
+
+// EndReceive records that the run's rows are all in (state received), or,
+// with a non-empty readErr, that the feed broke off (state aborted: its rows
+// are still processed but nothing is closed).
+func (s *Store) EndReceive(ctx context.Context, runID int64, rows int, readErr string) error {
+	state := RunReceived
+	if readErr != "" {
+		state = RunAborted
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE feed_runs SET state = $1, rows_read = $2, error = $3 WHERE id = $4 AND state = $5`,
+		state, rows, clip(readErr, maxReason), runID, RunReceiving)
+	if err != nil {
+		return fmt.Errorf("store: end feed run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// FinishRun completes a received run whose rows are all processed: for a
+// full feed it closes the agency's open listings the run did not carry
+// (and that were not written since it started), then marks it done. It
+// reports whether the run is done; calling it again is harmless.
+func (s *Store) FinishRun(ctx context.Context, runID int64) (bool, error) {
+	done := false
+	err := s.write(ctx, func(w *writer) error {
+		var (
+			agency  Agency
+			state   string
+			full    bool
+			started time.Time
+		)
+		lock := ""
+		if w.dialect == postgres {
+			lock = " FOR UPDATE OF r"
+		}
+		err := w.tx.QueryRowContext(ctx, `SELECT r.state, r.full_feed, r.started_at, a.id, a.slug, a.name, a.created_at
+			FROM feed_runs r JOIN agencies a ON a.id = r.agency_id WHERE r.id = $1`+lock, runID).
+			Scan(&state, &full, &started, &agency.ID, &agency.Slug, &agency.Name, &agency.CreatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: feed run %d: %w", runID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: feed run %d: %w", runID, err)
+		}
+		if state == RunDone {
+			done = true
+			return nil
+		}
+		if state != RunReceived && state != RunAborted {
+			return nil
+		}
+		var pending int
+		if err := w.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE run_id = $1 AND state = 'pending'`, runID).Scan(&pending); err != nil {
+			return fmt.Errorf("store: feed run %d: %w", runID, err)
+		}
+		if pending > 0 {
+			return nil
+		}
+		closed := 0
+		if full && state == RunReceived {
+			n, err := w.closeStale(ctx, agency, runID, started)
+			if err != nil {
+				return err
+			}
+			closed = n
+		}
+		final := RunDone
+		if state == RunAborted {
+			final = RunAborted
+		}
+		if _, err := w.tx.ExecContext(ctx, `UPDATE feed_runs SET state = $1, closed = closed + $2, finished_at = $3 WHERE id = $4`,
+			final, closed, w.now, runID); err != nil {
+			return fmt.Errorf("store: finish feed run %d: %w", runID, err)
+		}
+		done = true
+		return nil
+	})
+	return done, err
+}
+
+// closeStale closes the agency's open listings that run did not carry and
+// that nothing wrote since it started.
+func (w *writer) closeStale(ctx context.Context, agency Agency, runID int64, started time.Time) (int, error) {
+	rows, err := w.tx.QueryContext(ctx, `SELECT id, doc FROM listings
+		WHERE agency_id = $1 AND status = 'open' AND feed_run <> $2 AND updated_at < $3`, agency.ID, runID, started)
+	if err != nil {
+		return 0, fmt.Errorf("store: stale listings of %q: %w", agency.Slug, err)
+	}
+	type stale struct {
+		id  int64
+		doc []byte
+	}
+	var all []stale
+	for rows.Next() {
+		var st stale
+		if err := rows.Scan(&st.id, &st.doc); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("store: stale listings of %q: %w", agency.Slug, err)
+		}
+		all = append(all, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("store: stale listings of %q: %w", agency.Slug, err)
+	}
+	for _, st := range all {
+		if _, err := w.closeDoc(ctx, agency.Slug, st.id, st.doc); err != nil {
+			return 0, err
+		}
+	}
+	return len(all), nil
+}
+
+// FeedRun returns the agency's feed run, or ErrNotFound.
+func (s *Store) FeedRun(ctx context.Context, agency Agency, id int64) (FeedRun, error) {
+	return s.runWhere(ctx, `r.agency_id = $1 AND r.id = $2`, agency.ID, id)
+}
+
+func (s *Store) runWhere(ctx context.Context, where string, args ...any) (FeedRun, error) {
+	var r FeedRun
+	err := s.db.QueryRowContext(ctx, `SELECT r.id, a.slug, r.source, r.format, r.full_feed, r.state, r.rows_read,
+		r.created, r.updated, r.unchanged, r.rejected, r.closed, r.error, r.started_at, r.finished_at
+		FROM feed_runs r JOIN agencies a ON a.id = r.agency_id WHERE `+where, args...).
+		Scan(&r.ID, &r.Agency, &r.Source, &r.Format, &r.Full, &r.State, &r.Rows, &r.Created, &r.Updated,
+			&r.Unchanged, &r.Rejected, &r.Closed, &r.Error, &r.StartedAt, &r.FinishedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return FeedRun{}, fmt.Errorf("store: feed run %v: %w", args, ErrNotFound)
+	}
+	if err != nil {
+		return FeedRun{}, fmt.Errorf("store: feed run %v: %w", args, err)
+	}
+	return r, nil
+}
+
+// OpenRuns returns the ids of runs received or aborted but not finished:
+// what a worker checks after a restart.
+func (s *Store) OpenRuns(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM feed_runs WHERE state IN ('received', 'aborted') AND finished_at IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: open feed runs: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: open feed runs: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// FeedSource is a feed anken fetches on a schedule.
+type FeedSource struct {
+	ID        int64         `json:"id"`
+	Agency    Agency        `json:"-"`
+	URL       string        `json:"url"`
+	Format    string        `json:"format"`
+	Full      bool          `json:"full"`
+	Options   string        `json:"-"` // the parser options as JSON
+	Every     time.Duration `json:"-"`
+	NextAt    time.Time     `json:"next_at"`
+	ETag      string        `json:"-"`
+	LastRun   int64         `json:"last_run,omitempty"`
+	LastError string        `json:"last_error,omitempty"`
+}
+
+// PutFeedSource adds the agency's feed URL or replaces its settings; the
+// first poll is due at once.
+func (s *Store) PutFeedSource(ctx context.Context, src FeedSource) (FeedSource, error) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if src.Options == "" {
+		src.Options = "{}"
+	}
+	err := s.db.QueryRowContext(ctx, `INSERT INTO feed_sources (agency_id, url, format, full_feed, options, every_seconds, next_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (agency_id, url) DO UPDATE SET format = excluded.format, full_feed = excluded.full_feed,
+			options = excluded.options, every_seconds = excluded.every_seconds, next_at = excluded.next_at, etag = ''
+		RETURNING id`, src.Agency.ID, src.URL, src.Format, src.Full, src.Options, int64(src.Every/time.Second), now).Scan(&src.ID)
+	if err != nil {
+		return FeedSource{}, fmt.Errorf("store: put feed source %q: %w", src.URL, err)
+	}
+	src.NextAt = now
+	return src, nil
+}
+
+// FeedSources returns the agency's feed sources.
+func (s *Store) FeedSources(ctx context.Context, agency Agency) ([]FeedSource, error) {
+	return s.sources(ctx, `WHERE f.agency_id = $1 ORDER BY f.id`, agency.ID)
+}
+
+// DeleteFeedSource stops polling the agency's feed; ErrNotFound if unknown.
+func (s *Store) DeleteFeedSource(ctx context.Context, agency Agency, id int64) error {
+	r, err := s.db.ExecContext(ctx, `DELETE FROM feed_sources WHERE agency_id = $1 AND id = $2`, agency.ID, id)
+	if err != nil {
+		return fmt.Errorf("store: delete feed source %d: %w", id, err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: feed source %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// ClaimDueSource takes one feed source whose poll is due and moves its
+// next poll a lease ahead, so that one node polls it. ErrNotFound when none
+// is due.
+func (s *Store) ClaimDueSource(ctx context.Context, lease time.Duration) (FeedSource, error) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	lock := ""
+	if s.dialect == postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var id int64
+	err := s.db.QueryRowContext(ctx, `UPDATE feed_sources SET next_at = $1
+		WHERE id = (SELECT id FROM feed_sources WHERE next_at <= $2 ORDER BY next_at LIMIT 1`+lock+`) RETURNING id`,
+		now.Add(lease), now).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return FeedSource{}, fmt.Errorf("store: due feed source: %w", ErrNotFound)
+	}
+	if err != nil {
+		return FeedSource{}, fmt.Errorf("store: due feed source: %w", err)
+	}
+	all, err := s.sources(ctx, `WHERE f.id = $1`, id)
+	if err != nil || len(all) == 0 {
+		return FeedSource{}, fmt.Errorf("store: feed source %d: %w", id, errors.Join(err, ErrNotFound))
+	}
+	return all[0], nil
+}
+
+// PolledSource records a poll's outcome and schedules the next one.
+func (s *Store) PolledSource(ctx context.Context, src FeedSource, runID int64, etag string, pollErr error) error {
+	msg := ""
+	if pollErr != nil {
+		msg = clip(pollErr.Error(), maxReason)
+	}
+	next := time.Now().UTC().Add(src.Every).Truncate(time.Microsecond)
+	_, err := s.db.ExecContext(ctx, `UPDATE feed_sources SET next_at = $1, etag = $2, last_run = CASE WHEN $3 = 0 THEN last_run ELSE $3 END,
+		last_error = $4 WHERE id = $5`, next, etag, runID, msg, src.ID)
+	if err != nil {
+		return fmt.Errorf("store: feed source %d: %w", src.ID, err)
+	}
+	return nil
+}
+
+func (s *Store) sources(ctx context.Context, where string, args ...any) ([]FeedSource, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT f.id, a.id, a.slug, a.name, a.created_at, f.url, f.format, f.full_feed, f.options,
+		f.every_seconds, f.next_at, f.etag, f.last_run, f.last_error
+		FROM feed_sources f JOIN agencies a ON a.id = f.agency_id `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed sources: %w", err)
+	}
+	defer rows.Close()
+	out := []FeedSource{}
+	for rows.Next() {
+		var (
+			f     FeedSource
+			every int64
+		)
+		if err := rows.Scan(&f.ID, &f.Agency.ID, &f.Agency.Slug, &f.Agency.Name, &f.Agency.CreatedAt, &f.URL, &f.Format,
+			&f.Full, &f.Options, &every, &f.NextAt, &f.ETag, &f.LastRun, &f.LastError); err != nil {
+			return nil, fmt.Errorf("store: feed sources: %w", err)
+		}
+		f.Every = time.Duration(every) * time.Second
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}

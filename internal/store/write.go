@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"anken/internal/dedupe"
+	"anken/internal/listing"
+)
+
+// writer is one write transaction: the statements it has prepared, the
+// time it writes, and the store's dialect.
+type writer struct {
+	tx      *sql.Tx
+	dialect dialect
+	now     time.Time
+	stmts   map[string]*sql.Stmt
+}
+
+// write runs fn in a transaction that may append to the change log.
+func (s *Store) write(ctx context.Context, fn func(*writer) error) error {
+	return s.inTx(ctx, true, func(tx *sql.Tx) error {
+		w := &writer{tx: tx, dialect: s.dialect, now: time.Now().UTC().Truncate(time.Microsecond), stmts: map[string]*sql.Stmt{}}
+		return fn(w)
+	})
+}
+
+// stmt returns the statement for query, prepared once per transaction: a
+// batch of a thousand listings runs each statement a thousand times.
+func (w *writer) stmt(ctx context.Context, query string) prepared {
+	if st, ok := w.stmts[query]; ok {
+		return prepared{st: st}
+	}
+	st, err := w.tx.PrepareContext(ctx, query)
+	if err != nil { // run it unprepared: it reports its own error
+		return prepared{tx: w.tx, query: query}
+	}
+	w.stmts[query] = st
+	return prepared{st: st}
+}
+
+// prepared is a prepared statement, or the query to run on tx when it
+// could not be prepared.
+type prepared struct {
+	st    *sql.Stmt
+	tx    *sql.Tx
+	query string
+}
+
+func (p prepared) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	if p.st == nil {
+		return p.tx.ExecContext(ctx, p.query, args...)
+	}
+	return p.st.ExecContext(ctx, args...)
+}
+
+func (p prepared) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	if p.st == nil {
+		return p.tx.QueryRowContext(ctx, p.query, args...)
+	}
+	return p.st.QueryRowContext(ctx, args...)
+}
+
+func (p prepared) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	if p.st == nil {
+		return p.tx.QueryContext(ctx, p.query, args...)
+	}
+	return p.st.QueryContext(ctx, args...)
+}
+
+// Work is what one accepted item does to an agency's listings: listings to
+// put, external ids to close, and rows rejected with their reasons. Apply
+// does a batch of Work in one transaction.
+type Work struct {
+	Agency  Agency
+	InboxID int64 // inbox item done by this work; 0 for none (API, import)
+	Claim   int   // the item's attempts when claimed: a later claim wins
+	RunID   int64 // feed run the rows belong to; 0 for none
+	Source  string
+	Puts    []*listing.Listing
+	Closes  []string
+	// Rejected lists what was not stored, and why.
+	Rejected []Rejection
+	// Seen are external ids of rejected feed rows: a full feed keeps their
+	// listings open, for the row is there even if broken.
+	Seen []string
+}
+
+// WorkResult is what Apply did with one Work.
+type WorkResult struct {
+	Puts   []PutResult
+	Closes []PutResult // a close of an unknown listing is in Rejected instead
+	// Skipped is set when the inbox item was no longer this claim's: it was
+	// done, or claimed again after the lease ran out. Nothing was written.
+	Skipped bool
+}
+
+// Apply does ws in one transaction: puts (with duplicate grouping and
+// change log), closes, rejections, the inbox items' completion and their
+// feed runs' counts. Either all of it is stored or none of it.
+func (s *Store) Apply(ctx context.Context, ws []Work) ([]WorkResult, error) {
+	sigs := make([][]dedupe.Signature, len(ws))
+	for i, wk := range ws { // signatures cost CPU: compute them outside the lock
+		sigs[i] = make([]dedupe.Signature, len(wk.Puts))
+		for j, l := range wk.Puts {
+			sigs[i][j] = dedupe.Sign(l.Title, l.Description)
+		}
+	}
+	out := make([]WorkResult, len(ws))
+	err := s.write(ctx, func(w *writer) error {
+		counts := map[int64]*runCounts{}
+		for i, wk := range ws {
+			r, err := w.apply(ctx, &wk, sigs[i], counts)
+			if err != nil {
+				return err
+			}
+			out[i] = r
+		}
+		for run, c := range counts {
+			if _, err := w.stmt(ctx, `UPDATE feed_runs SET created = created + $1, updated = updated + $2,
+				unchanged = unchanged + $3, rejected = rejected + $4, closed = closed + $5 WHERE id = $6`).
+				ExecContext(ctx, c.created, c.updated, c.unchanged, c.rejected, c.closed, run); err != nil {
+				return fmt.Errorf("store: count feed run %d: %w", run, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type runCounts struct{ created, updated, unchanged, rejected, closed int }
+
+func (w *writer) apply(ctx context.Context, wk *Work, sigs []dedupe.Signature, counts map[int64]*runCounts) (WorkResult, error) {
+	var res WorkResult
+	if wk.InboxID != 0 {
+		r, err := w.stmt(ctx, `UPDATE inbox SET state = 'done', done_at = $1, last_error = '' WHERE id = $2 AND state = 'pending' AND attempts = $3`).
+			ExecContext(ctx, w.now, wk.InboxID, wk.Claim)
+		if err != nil {
+			return res, fmt.Errorf("store: complete inbox item %d: %w", wk.InboxID, err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			res.Skipped = true
+			return res, nil
+		}
+	}
+	c := counts[wk.RunID]
+	if c == nil {
+		c = &runCounts{}
+		if wk.RunID != 0 {
+			counts[wk.RunID] = c
+		}
+	}
+	res.Puts = make([]PutResult, len(wk.Puts))
+	for j, l := range wk.Puts {
+		r, err := w.put(ctx, wk.Agency, l, &sigs[j], wk.RunID)
+		if err != nil {
+			return res, fmt.Errorf("store: put listing %q of agency %q: %w", l.ExternalID, wk.Agency.Slug, err)
+		}
+		res.Puts[j] = r
+		switch r.Outcome {
+		case Created:
+			c.created++
+		case Updated:
+			c.updated++
+		default:
+			c.unchanged++
+		}
+	}
+	rejected := wk.Rejected
+	for _, ext := range wk.Closes {
+		r, err := w.close(ctx, wk.Agency, ext)
+		if errors.Is(err, ErrNotFound) {
+			rejected = append(rejected, Rejection{ExternalID: ext, Field: "external_id", Reason: "no listing with this external_id to close"})
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		res.Closes = append(res.Closes, r)
+		if r.Outcome == Closed {
+			c.closed++
+		}
+	}
+	for _, rj := range rejected {
+		if rj.Source == "" {
+			rj.Source = wk.Source
+		}
+		if rj.RunID == 0 {
+			rj.RunID = wk.RunID
+		}
+		if rj.InboxID == 0 {
+			rj.InboxID = wk.InboxID
+		}
+		if err := w.reject(ctx, wk.Agency, &rj); err != nil {
+			return res, err
+		}
+	}
+	c.rejected += countRows(rejected)
+	if wk.RunID != 0 {
+		for _, ext := range wk.Seen {
+			if _, err := w.stmt(ctx, `UPDATE listings SET feed_run = $1 WHERE agency_id = $2 AND external_id = $3`).
+				ExecContext(ctx, wk.RunID, wk.Agency.ID, ext); err != nil {
+				return res, fmt.Errorf("store: mark seen %q: %w", ext, err)
+			}
+		}
+	}
+	return res, nil
+}
+
+// countRows counts rejected rows: several field errors of one row (same
+// line and external id, in a row) count once.
+func countRows(rs []Rejection) int {
+	n := 0
+	for i, r := range rs {
+		if i > 0 && rs[i-1].Line == r.Line && rs[i-1].ExternalID == r.ExternalID {
+			continue
+		}
+		n++
+	}
+	return n
+}
