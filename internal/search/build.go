@@ -131,14 +131,7 @@ func (x *Index) postAll(workers int) {
 			text: x.text, titleEnd: x.titleEnd, skillEnd: x.skillEnd,
 		}
 		parts[w] = part
-		wg.Go(func() {
-			for s := uint32(lo); s < uint32(hi); s++ {
-				if free.Contains(s) {
-					continue
-				}
-				part.postText(s)
-			}
-		})
+		wg.Go(func() { part.postRange(uint32(lo), uint32(hi), free) })
 	}
 	// Column bitmaps are cheap: post them here meanwhile.
 	for s := range uint32(n) {
@@ -159,6 +152,7 @@ func (x *Index) postAll(workers int) {
 		}
 		x.days[min(c.days, 7)].Add(s)
 		x.rates[rateIndex(c.rateHi)].Add(s)
+		x.rateLows[rateIndex(c.rateLo)].Add(s)
 		x.addHour(hourOf(c.posted), s)
 	}
 	wg.Wait()
@@ -199,16 +193,79 @@ func (x *Index) postAll(workers int) {
 	}
 }
 
-// postText adds slot s to the word and gram postings of its text.
-func (x *Index) postText(s uint32) {
-	t := x.text[s]
-	title, skills := t[:x.titleEnd[s]], t[x.titleEnd[s]:x.skillEnd[s]]
-	eachWord(t, func(w string) { addTo(x.words, w, s) })
-	eachWord(title, func(w string) { addTo(x.titleWords, w, s) })
-	eachWord(skills, func(w string) { addTo(x.skillWords, w, s) })
-	eachGram(t, func(g gram) { addTo(x.grams, g, s) })
-	eachGram(title, func(g gram) { addTo(x.titleGrams, g, s) })
-	eachGram(skills, func(g gram) { addTo(x.skillGrams, g, s) })
+// postChunk is how many slots postRange gathers before adding them to
+// bitmaps: adding sorted runs with AddMany is many times faster than
+// adding slots one by one.
+const postChunk = 1 << 16
+
+// postRange posts the text of slots [lo, hi) into x's word and gram maps.
+func (x *Index) postRange(lo, hi uint32, free *roaring.Bitmap) {
+	words := [3]runs[string]{newRuns[string](), newRuns[string](), newRuns[string]()}
+	grams := [3]runs[gram]{newRuns[gram](), newRuns[gram](), newRuns[gram]()}
+	wordMaps := [3]map[string]*roaring.Bitmap{x.words, x.titleWords, x.skillWords}
+	gramMaps := [3]map[gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams}
+	for start := lo; start < hi; start += postChunk {
+		end := min(hi, start+postChunk)
+		for s := start; s < end; s++ {
+			if free.Contains(s) {
+				continue
+			}
+			t := x.text[s]
+			fields := [3]string{t, t[:x.titleEnd[s]], t[x.titleEnd[s]:x.skillEnd[s]]}
+			for i, f := range fields {
+				w, g := &words[i], &grams[i]
+				eachWord(f, func(k string) { w.add(k, s) })
+				eachGram(f, func(k gram) { g.add(k, s) })
+			}
+		}
+		for i := range 3 {
+			words[i].flush(wordMaps[i])
+			grams[i].flush(gramMaps[i])
+		}
+	}
+}
+
+// runs gathers, for each key, the slots of one chunk in ascending order.
+type runs[K comparable] struct {
+	ids   map[K]int32
+	keys  []K
+	slots [][]uint32
+}
+
+func newRuns[K comparable]() runs[K] { return runs[K]{ids: map[K]int32{}} }
+
+// add appends slot s to k's run unless it is already last.
+func (r *runs[K]) add(k K, s uint32) {
+	id, ok := r.ids[k]
+	if !ok {
+		id = int32(len(r.keys))
+		r.ids[k] = id
+		r.keys = append(r.keys, k)
+		r.slots = append(r.slots, nil)
+	}
+	a := r.slots[id]
+	if n := len(a); n > 0 && a[n-1] == s {
+		return
+	}
+	r.slots[id] = append(a, s)
+}
+
+// flush adds each run to its key's bitmap and empties the runs, keeping
+// their capacity for the next chunk.
+func (r *runs[K]) flush(dst map[K]*roaring.Bitmap) {
+	for id, a := range r.slots {
+		if len(a) == 0 {
+			continue
+		}
+		k := r.keys[id]
+		b := dst[k]
+		if b == nil {
+			b = roaring.New()
+			dst[k] = b
+		}
+		b.AddMany(a)
+		r.slots[id] = a[:0]
+	}
 }
 
 // takeFrom moves n's contents into x. x.mu must be held.
@@ -219,6 +276,6 @@ func (x *Index) takeFrom(n *Index) {
 	x.grams, x.titleGrams, x.skillGrams = n.grams, n.titleGrams, n.skillGrams
 	x.roles, x.remotes, x.prefs, x.contracts = n.roles, n.remotes, n.prefs, n.contracts
 	x.skillSet, x.sideJob, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.skillCode, n.skillSlug
-	x.days, x.rates, x.hours, x.hourKeys = n.days, n.rates, n.hours, n.hourKeys
+	x.days, x.rates, x.rateLows, x.hours, x.hourKeys = n.days, n.rates, n.rateLows, n.hours, n.hourKeys
 	x.cache.clear()
 }

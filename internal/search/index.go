@@ -67,7 +67,8 @@ type Index struct {
 	// rates holds slots by 5万円 band of rateHi: index 0 for an unknown
 	// rate, 1+band otherwise. The rate facet counts them; the rate sort
 	// walks them from the top.
-	rates []*roaring.Bitmap
+	rates    []*roaring.Bitmap
+	rateLows []*roaring.Bitmap // the same by rateLo, for rate_max
 	// hours holds slots by the hour they were posted; hourKeys lists the
 	// hours in ascending order. The newest and relevance sorts walk them
 	// from the newest.
@@ -119,6 +120,7 @@ func (x *Index) reset() {
 		sideJob:    roaring.New(),
 		days:       newBitmaps(8),
 		rates:      newBitmaps(rateBands + 1),
+		rateLows:   newBitmaps(rateBands + 1),
 		hours:      map[int64]*roaring.Bitmap{},
 		skillCode:  map[string]uint16{},
 		cache:      newTermCache(defaultCacheTerms),
@@ -343,6 +345,7 @@ func (x *Index) postings(s uint32, add bool) {
 	}
 	fixed(x.days[min(c.days, 7)])
 	fixed(x.rates[rateIndex(c.rateHi)])
+	fixed(x.rateLows[rateIndex(c.rateLo)])
 	h := hourOf(c.posted)
 	if add {
 		x.addHour(h, s)

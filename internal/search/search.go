@@ -39,9 +39,6 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	p.cur = cur
 	hits := p.cand
-	if p.ranges {
-		hits = x.inRanges(ctx, &p.q, hits)
-	}
 	res := Result{Total: int(hits.GetCardinality())}
 	var keys []sortKey
 	if res.Total <= x.walkMax {
@@ -80,14 +77,12 @@ type plan struct {
 	q             Query
 	cand          *roaring.Bitmap
 	title, skills []*roaring.Bitmap // per term, restricted to cand
-	ranges        bool              // rate or days filters to check per slot
 	facets        facetSet
 	cur           *cursor
 }
 
 func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) {
-	p := &plan{q: q, facets: newFacetSet(q.Facets),
-		ranges: q.RateMin > 0 || q.RateMax > 0 || q.DaysMax > 0}
+	p := &plan{q: q, facets: newFacetSet(q.Facets)}
 	and := []*roaring.Bitmap{x.live}
 	anyOf := func(bs []*roaring.Bitmap) *roaring.Bitmap {
 		switch len(bs) {
@@ -126,6 +121,15 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 			return &plan{q: q, cand: roaring.New(), facets: p.facets}, nil
 		}
 		and = append(and, x.skillSet[c])
+	}
+	if q.RateMin > 0 {
+		and = append(and, x.rateRange(x.rates, q.RateMin, true, func(c *cols) int32 { return c.rateHi }))
+	}
+	if q.RateMax > 0 {
+		and = append(and, x.rateRange(x.rateLows, q.RateMax, false, func(c *cols) int32 { return c.rateLo }))
+	}
+	if q.DaysMax > 0 {
+		and = append(and, anyOf(x.days[1:min(q.DaysMax, 7)+1]))
 	}
 	if q.SideJob != nil {
 		if *q.SideJob {
@@ -291,45 +295,29 @@ func split(n int) [][2]int {
 	return parts
 }
 
-// inRanges returns the hits that pass the rate and days filters, checked
-// against the columns on every core.
-func (x *Index) inRanges(ctx context.Context, q *Query, hits *roaring.Bitmap) *roaring.Bitmap {
-	slots := hits.ToArray()
-	parts := split(len(slots))
-	kept := make([][]uint32, len(parts))
-	var wg sync.WaitGroup
-	for i, r := range parts {
-		wg.Go(func() {
-			for n, s := range slots[r[0]:r[1]] {
-				if n%8192 == 0 && ctx.Err() != nil {
-					return
-				}
-				if q.inRanges(&x.cols[s]) {
-					kept[i] = append(kept[i], s)
-				}
-			}
-		})
+// rateRange returns the slots whose rate (read by rate) is at least v
+// (atLeast) or known and at most v: whole bands from the band bitmaps,
+// and the slots of v's own band checked one by one.
+func (x *Index) rateRange(bands []*roaring.Bitmap, v int64, atLeast bool, rate func(*cols) int32) *roaring.Bitmap {
+	i := rateIndex(int32(min(v, int64(listing.MaxMonthlyYen))))
+	var whole []*roaring.Bitmap
+	if atLeast {
+		whole = bands[i+1:]
+	} else {
+		whole = bands[1:i]
 	}
-	wg.Wait()
-	out := roaring.New()
-	for _, k := range kept {
-		out.AddMany(k)
+	out := roaring.FastOr(whole...)
+	it := bands[i].Iterator()
+	var edge []uint32
+	for it.HasNext() {
+		s := it.Next()
+		r := int64(rate(&x.cols[s]))
+		if atLeast && r >= v || !atLeast && r <= v {
+			edge = append(edge, s)
+		}
 	}
+	out.AddMany(edge)
 	return out
-}
-
-// inRanges checks the rate and days filters.
-func (q *Query) inRanges(c *cols) bool {
-	if q.RateMin > 0 && int64(c.rateHi) < q.RateMin {
-		return false
-	}
-	if q.RateMax > 0 && (c.rateLo == 0 || int64(c.rateLo) > q.RateMax) {
-		return false
-	}
-	if q.DaysMax > 0 && (c.days == 0 || int(c.days) > q.DaysMax) {
-		return false
-	}
-	return true
 }
 
 // Field weights for relevance: a term counts for the best field it is in.

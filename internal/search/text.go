@@ -129,10 +129,22 @@ func contains(list []string, s string) bool {
 // gram is a key of the substring index: one or two runes, packed.
 type gram uint64
 
-func unigram(r rune) gram     { return gram(r) << 32 }
-func bigram(a, b rune) gram   { return gram(a)<<32 | gram(b) }
-func indexable(r rune) bool   { return r >= utf8.RuneSelf && !unicode.IsSpace(r) }
-func separates(r rune) bool   { return unicode.IsSpace(r) }
+func unigram(r rune) gram   { return gram(r) << 32 }
+func bigram(a, b rune) gram { return gram(a)<<32 | gram(b) }
+func indexable(r rune) bool { return r >= utf8.RuneSelf && !separates(r) }
+
+// separates reports white space, which no query term contains, so grams
+// never span it. It is unicode.IsSpace with a fast path for the ASCII and
+// CJK text listings are made of.
+func separates(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return r == ' ' || '\t' <= r && r <= '\r'
+	case r < 0x85 || 0x3000 < r && r < 0xFEFF:
+		return false
+	}
+	return unicode.IsSpace(r)
+}
 func (g gram) String() string { return string([]rune{rune(g >> 32), rune(g & 0xffffffff)}) }
 
 // eachGram calls fn with every gram of folded text that a substring query

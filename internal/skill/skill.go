@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/text/unicode/norm"
 )
 
 // Skill is one entry of the taxonomy.
@@ -135,11 +134,6 @@ func validSlug(s string) bool {
 	return true
 }
 
-// Fold normalizes a term the way the taxonomy and search compare them:
-// NFKC, then lower case.
-func Fold(s string) string {
-	return strings.ToLower(norm.NFKC.String(s))
-}
 
 // Lookup finds the skill whose slug, name or alias is term (folded first).
 func Lookup(term string) (Skill, bool) {

@@ -1,0 +1,65 @@
+package search_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"anken/internal/bench"
+	"anken/internal/listing"
+	"anken/internal/search"
+)
+
+var (
+	benchOnce     sync.Once
+	benchListings []*listing.Listing
+)
+
+// listings returns 20,000 generated, normalized listings, made once.
+func listings(b *testing.B) []*listing.Listing {
+	benchOnce.Do(func() { benchListings = bench.Generate(20_000, 1) })
+	return benchListings
+}
+
+func build(b *testing.B, ls []*listing.Listing) *search.Index {
+	x := search.NewIndex()
+	err := x.Rebuild(context.Background(), func(add func(*listing.Listing)) error {
+		for _, l := range ls {
+			add(l)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return x
+}
+
+// BenchmarkRebuild measures building the index from normalized listings.
+func BenchmarkRebuild(b *testing.B) {
+	ls := listings(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		build(b, ls)
+	}
+	b.ReportMetric(float64(len(ls)*b.N)/b.Elapsed().Seconds(), "listings/s")
+}
+
+// BenchmarkSearch times each query class of `anken bench search` on
+// 20,000 listings; `anken bench search` runs the same at any size.
+func BenchmarkSearch(b *testing.B) {
+	x := build(b, listings(b))
+	for _, c := range bench.Classes(1, 50) {
+		b.Run(c.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				q := c.Queries[i%len(c.Queries)]
+				i++
+				if _, err := x.Search(context.Background(), q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
