@@ -185,6 +185,47 @@ func TestServeDemoSearch(t *testing.T) {
 	}
 	t.Logf("%d hits; facets %v", first.Total, first.Facets)
 
+	// Reposts of one job by several agencies show as one hit with its
+	// offers; the listing page lists every agency's offer.
+	var collapsed, expanded struct {
+		Total int `json:"total"`
+		Hits  []struct {
+			ID     int64 `json:"id"`
+			Offers *struct {
+				Count int `json:"count"`
+			} `json:"offers"`
+		} `json:"hits"`
+	}
+	getJSON(t, s.base+"/v1/listings?limit=100&sort=newest", &collapsed)
+	getJSON(t, s.base+"/v1/listings?limit=100&sort=newest&collapse=false", &expanded)
+	if collapsed.Total >= expanded.Total {
+		t.Errorf("collapsed total %d, expanded %d: reposts were not grouped", collapsed.Total, expanded.Total)
+	}
+	grouped := 0
+	for _, h := range collapsed.Hits {
+		if h.Offers == nil {
+			continue
+		}
+		grouped++
+		var page struct {
+			Offers []struct {
+				Agency string `json:"agency"`
+			} `json:"offers"`
+		}
+		getJSON(t, fmt.Sprintf("%s/v1/listings/%d", s.base, h.ID), &page)
+		agencies := map[string]bool{}
+		for _, o := range page.Offers {
+			agencies[o.Agency] = true
+		}
+		if len(page.Offers) != h.Offers.Count || len(agencies) < 2 {
+			t.Errorf("listing %d: search says %d offers, its page lists %d from %d agencies",
+				h.ID, h.Offers.Count, len(page.Offers), len(agencies))
+		}
+	}
+	if grouped == 0 {
+		t.Error("no hit among the 100 newest carries offers from several agencies")
+	}
+
 	// Repeated list parameters mean the same as comma-separated ones.
 	var a, b searchBody
 	getJSON(t, s.base+"/v1/listings?role=backend,sre&limit=1", &a)

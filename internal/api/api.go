@@ -23,6 +23,7 @@ type Store interface {
 	AgencyListing(ctx context.Context, agency store.Agency, externalID string) (listing.Listing, error)
 	Listing(ctx context.Context, id int64) (listing.Listing, error)
 	ListingsByID(ctx context.Context, ids []int64) ([]listing.Listing, error)
+	GroupListings(ctx context.Context, groupID int64) ([]listing.Listing, error)
 	PutListings(ctx context.Context, agency store.Agency, ls []*listing.Listing) ([]store.PutResult, error)
 	CloseListing(ctx context.Context, agency store.Agency, externalID string) (store.PutResult, error)
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -29,6 +30,7 @@ type SearchInput struct {
 	SideJob    string   `query:"side_job" enum:"true,false" doc:"true: only listings that suit someone with a main job (副業OK)."`
 	Sort       string   `query:"sort" enum:"relevance,newest,rate" default:"relevance" doc:"relevance (title first, fresher first), newest (posted_at) or rate (monthly_max, highest first)."`
 	Facets     []string `query:"facets" enum:"role,skills,remote,prefecture,contract,days,side_job,rate" doc:"Fields to count over all hits. rate counts 5万円 bands of rate.monthly_max keyed by their lower bound."`
+	Collapse   bool     `query:"collapse" default:"true" doc:"Show the same job offered by several agencies once, with the number of offers and their rate range. false lists every agency's listing."`
 	Cursor     string   `query:"cursor" maxLength:"1000" doc:"next_cursor of the previous page."`
 	Limit      int      `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Hits per page."`
 }
@@ -36,9 +38,22 @@ type SearchInput struct {
 // SearchBody is the search answer.
 type SearchBody struct {
 	Total      int                       `json:"total" doc:"Hits over all pages."`
-	Hits       []listing.Listing         `json:"hits" doc:"This page, in sort order."`
+	Hits       []SearchHit               `json:"hits" doc:"This page, in sort order."`
 	Facets     map[string]map[string]int `json:"facets,omitempty" doc:"For each requested facet, value → number of hits."`
 	NextCursor string                    `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page."`
+}
+
+// SearchHit is a listing of a result page.
+type SearchHit struct {
+	listing.Listing
+	Offers *Offers `json:"offers,omitempty" doc:"Present when several agencies offer this job (collapse=true)."`
+}
+
+// Offers sums up a job offered by several agencies.
+type Offers struct {
+	Count      int   `json:"count" doc:"Open listings of this job, one per agency's offer."`
+	MonthlyMin int64 `json:"monthly_min,omitempty" doc:"Lowest monthly rate across the offers, in yen."`
+	MonthlyMax int64 `json:"monthly_max,omitempty" doc:"Highest monthly rate across the offers, in yen."`
 }
 
 type searchOutput struct{ Body SearchBody }
@@ -79,6 +94,7 @@ func (h *handlers) search(ctx context.Context, in *SearchInput) (*searchOutput, 
 		RateMax:     in.RateMax,
 		DaysMax:     in.DaysMax,
 		Sort:        search.Sort(in.Sort),
+		Collapse:    in.Collapse,
 		Cursor:      in.Cursor,
 		Limit:       in.Limit,
 	}
@@ -129,9 +145,20 @@ func (h *handlers) search(ctx context.Context, in *SearchInput) (*searchOutput, 
 	if err != nil {
 		return nil, h.storeError(ctx, err, "listings")
 	}
-	out := &searchOutput{Body: SearchBody{Total: res.Total, Hits: hits, NextCursor: res.NextCursor}}
-	if out.Body.Hits == nil {
-		out.Body.Hits = []listing.Listing{}
+	out := &searchOutput{Body: SearchBody{Total: res.Total, Hits: make([]SearchHit, 0, len(hits)), NextCursor: res.NextCursor}}
+	for i, l := range hits {
+		hit := SearchHit{Listing: l}
+		// hits keep the page's order; a listing gone from the store since
+		// the search is left out, so match by id.
+		for _, r := range res.Hits[i:] {
+			if r.ID == l.ID {
+				if r.Offers > 1 {
+					hit.Offers = &Offers{Count: r.Offers, MonthlyMin: r.RateMin, MonthlyMax: r.RateMax}
+				}
+				break
+			}
+		}
+		out.Body.Hits = append(out.Body.Hits, hit)
 	}
 	if len(res.Facets) > 0 {
 		out.Body.Facets = make(map[string]map[string]int, len(res.Facets))
@@ -142,13 +169,44 @@ func (h *handlers) search(ctx context.Context, in *SearchInput) (*searchOutput, 
 	return out, nil
 }
 
-func (h *handlers) get(ctx context.Context, in *getInput) (*listingOutput, error) {
+// ListingBody is one listing with every agency's offer of the same job.
+type ListingBody struct {
+	listing.Listing
+	Offers []Offer `json:"offers,omitempty" doc:"Every open listing of the same job, one per agency, this one included; absent when only one agency offers it."`
+}
+
+// Offer is one agency's listing of a job offered by several.
+type Offer struct {
+	ID        int64        `json:"id"`
+	Agency    string       `json:"agency"`
+	Title     string       `json:"title"`
+	Rate      listing.Rate `json:"rate"`
+	ApplyURL  string       `json:"apply_url,omitempty"`
+	UpdatedAt time.Time    `json:"updated_at"`
+}
+
+type listingPageOutput struct{ Body ListingBody }
+
+func (h *handlers) get(ctx context.Context, in *getInput) (*listingPageOutput, error) {
 	// Closed listings are not in the index but keep their page.
 	l, err := h.Store.Listing(ctx, in.ID)
 	if err != nil {
 		return nil, h.storeError(ctx, err, "listing")
 	}
-	return &listingOutput{Body: &l}, nil
+	out := &listingPageOutput{Body: ListingBody{Listing: l}}
+	if l.GroupID != 0 {
+		group, err := h.Store.GroupListings(ctx, l.GroupID)
+		if err != nil {
+			return nil, h.storeError(ctx, err, "listing")
+		}
+		if len(group) > 1 {
+			for _, g := range group {
+				out.Body.Offers = append(out.Body.Offers, Offer{ID: g.ID, Agency: g.Agency, Title: g.Title,
+					Rate: g.Rate, ApplyURL: g.ApplyURL, UpdatedAt: g.UpdatedAt})
+			}
+		}
+	}
+	return out, nil
 }
 
 // skillSlug maps what a user typed (Go, golang, C#) to a taxonomy slug.

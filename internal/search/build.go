@@ -101,6 +101,15 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func(*listing.Listing
 	}
 	all = nil
 	n.postAll(workers)
+	for s := range n.id {
+		if g := n.groupOf(uint32(s)); n.text[s] != "" && g != n.id[s] {
+			n.reposts[g] = append(n.reposts[g], uint32(s))
+		}
+	}
+	for g, ms := range n.reposts {
+		n.sortByID(ms)
+		n.regroup(g)
+	}
 	for _, s := range n.free {
 		n.id[s], n.skills[s] = 0, nil
 	}
@@ -277,5 +286,6 @@ func (x *Index) takeFrom(n *Index) {
 	x.roles, x.remotes, x.prefs, x.contracts = n.roles, n.remotes, n.prefs, n.contracts
 	x.skillSet, x.sideJob, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.skillCode, n.skillSlug
 	x.days, x.rates, x.rateLows, x.hours, x.hourKeys = n.days, n.rates, n.rateLows, n.hours, n.hourKeys
+	x.reposts, x.dups = n.reposts, n.dups
 	x.cache.clear()
 }

@@ -78,6 +78,10 @@ type Index struct {
 	skillCode map[string]uint16
 	skillSlug []string
 
+	// Duplicate groups (group.go).
+	reposts map[int64][]uint32 // group → open members other than its first listing
+	dups    *roaring.Bitmap    // members that are not their group's representative
+
 	cache   *termCache
 	walkMax int // most hits a search walks one by one
 }
@@ -122,6 +126,8 @@ func (x *Index) reset() {
 		rates:      newBitmaps(rateBands + 1),
 		rateLows:   newBitmaps(rateBands + 1),
 		hours:      map[int64]*roaring.Bitmap{},
+		reposts:    map[int64][]uint32{},
+		dups:       roaring.New(),
 		skillCode:  map[string]uint16{},
 		cache:      newTermCache(defaultCacheTerms),
 		walkMax:    walkMax,
@@ -249,6 +255,7 @@ func (x *Index) Upsert(l *listing.Listing) {
 	}
 	s := x.place(p)
 	x.post(s)
+	x.joinGroup(s)
 	x.cache.add(x, s)
 }
 
@@ -308,6 +315,7 @@ func (x *Index) remove(s uint32) {
 	x.postings(s, false)
 	x.cache.remove(s)
 	delete(x.slot, x.id[s])
+	x.leaveGroup(s)
 	x.text[s], x.skills[s], x.id[s], x.group[s] = "", nil, 0, 0
 	x.free = append(x.free, s)
 }

@@ -59,7 +59,11 @@ type Query struct {
 	SideJob     *bool // side_job_ok equals
 	Sort        Sort  // SortRelevance when empty
 	Facets      []Facet
-	Cursor      string // from Result.NextCursor; empty for the first page
+	// Collapse shows each group of duplicates (the same job from several
+	// agencies) once, as its representative, with the group's offers and
+	// rate range on the hit. Totals and facets then count groups.
+	Collapse bool
+	Cursor   string // from Result.NextCursor; empty for the first page
 	Limit       int    // hits per page; DefaultLimit when 0
 }
 
@@ -81,6 +85,11 @@ type Result struct {
 // from the store.
 type Hit struct {
 	ID int64
+	// Offers is how many open listings the hit's duplicate group has, and
+	// RateMin and RateMax the monthly rate range across them; all zero for
+	// a listing without duplicates.
+	Offers           int
+	RateMin, RateMax int64
 }
 
 // ErrBadCursor is returned for a cursor this index did not issue or cannot read.

@@ -39,6 +39,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	p.cur = cur
 	hits := p.cand
+	if q.Collapse {
+		hits = x.collapse(hits)
+	}
 	res := Result{Total: int(hits.GetCardinality())}
 	var keys []sortKey
 	if res.Total <= x.walkMax {
@@ -56,6 +59,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	res.Hits = make([]Hit, len(page))
 	for i, k := range page {
 		res.Hits[i] = Hit{ID: k[2]}
+		if q.Collapse {
+			x.offers(&res.Hits[i], x.slot[k[2]])
+		}
 	}
 	if len(keys) > q.Limit {
 		res.NextCursor = cursor{key: page[len(page)-1], fingerprint: q.fingerprint()}.encode()

@@ -1,0 +1,113 @@
+package search
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Duplicate groups: the same job offered by several agencies. A group is
+// named by the id of its first listing (listing.GroupID); a listing alone
+// names itself. A collapsed search shows each group once, as its
+// representative: the first listing while it is open, else the group's
+// member with the lowest id.
+//
+// The index keeps, per group, the members other than the first listing
+// (most groups have none, so this stays small), and a bitmap of every slot
+// that is not its group's representative.
+
+// groupOf returns the group slot s belongs to.
+func (x *Index) groupOf(s uint32) int64 {
+	if g := x.group[s]; g != 0 {
+		return g
+	}
+	return x.id[s]
+}
+
+// joinGroup records slot s in its group. x.mu must be held.
+func (x *Index) joinGroup(s uint32) {
+	g := x.groupOf(s)
+	if g != x.id[s] {
+		x.reposts[g] = append(x.reposts[g], s)
+		x.sortByID(x.reposts[g])
+	}
+	x.regroup(g)
+}
+
+// leaveGroup forgets slot s in its group. x.mu must be held.
+func (x *Index) leaveGroup(s uint32) {
+	g := x.groupOf(s)
+	x.dups.Remove(s)
+	if g != x.id[s] {
+		ms := slices.DeleteFunc(x.reposts[g], func(m uint32) bool { return m == s })
+		if len(ms) == 0 {
+			delete(x.reposts, g)
+		} else {
+			x.reposts[g] = ms
+		}
+	}
+	x.regroup(g)
+}
+
+// members returns the open slots of group g, representative first, and
+// whether the first listing is among them.
+func (x *Index) members(g int64) []uint32 {
+	var out []uint32
+	if s, ok := x.slot[g]; ok && x.groupOf(s) == g {
+		out = append(out, s)
+	}
+	return append(out, x.reposts[g]...)
+}
+
+func (x *Index) sortByID(slots []uint32) {
+	slices.SortFunc(slots, func(a, b uint32) int { return cmp.Compare(x.id[a], x.id[b]) })
+}
+
+// regroup marks every member of g but the representative as a duplicate.
+func (x *Index) regroup(g int64) {
+	ms := x.members(g)
+	for i, s := range ms {
+		if i == 0 {
+			x.dups.Remove(s)
+		} else {
+			x.dups.Add(s)
+		}
+	}
+}
+
+// collapse replaces each duplicate among hits by its group's
+// representative.
+func (x *Index) collapse(hits *roaring.Bitmap) *roaring.Bitmap {
+	if !hits.Intersects(x.dups) {
+		return hits
+	}
+	dup := roaring.And(hits, x.dups)
+	out := roaring.AndNot(hits, x.dups)
+	it := dup.Iterator()
+	for it.HasNext() {
+		if ms := x.members(x.groupOf(it.Next())); len(ms) > 0 {
+			out.Add(ms[0])
+		}
+	}
+	return out
+}
+
+// offers fills in the number of offers and the rate range of the hit's
+// group, when it has more than one open listing.
+func (x *Index) offers(h *Hit, s uint32) {
+	ms := x.members(x.groupOf(s))
+	if len(ms) < 2 {
+		return
+	}
+	h.Offers = len(ms)
+	for _, m := range ms {
+		c := &x.cols[m]
+		if c.rateLo > 0 && (h.RateMin == 0 || int64(c.rateLo) < h.RateMin) {
+			h.RateMin = int64(c.rateLo)
+		}
+		if int64(c.rateHi) > h.RateMax {
+			h.RateMax = int64(c.rateHi)
+		}
+	}
+}

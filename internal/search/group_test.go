@@ -1,0 +1,131 @@
+package search
+
+import (
+	"context"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"anken/internal/listing"
+)
+
+// TestCollapse checks collapsed searches against a brute-force grouping:
+// every group with a matching listing appears once, as its first listing
+// while that is open (else its open member with the lowest id), with the
+// number of open offers and their rate range; facets count groups.
+func TestCollapse(t *testing.T) {
+	for _, rebuild := range []bool{false, true} {
+		r := rand.New(rand.NewPCG(3, 5))
+		x := NewIndex()
+		x.walkMax = []int{walkMax, 0}[r.IntN(2)]
+		live := map[int64]*listing.Listing{}
+		put := func(id int64) {
+			l := randomListing(r, id)
+			if id > 10 && r.IntN(3) == 0 {
+				l.GroupID = 1 + r.Int64N(id-1) // a repost of an earlier listing
+			} else {
+				l.GroupID = id
+			}
+			live[id] = l
+			x.Upsert(l)
+		}
+		for id := range int64(400) {
+			put(id + 1)
+		}
+		if rebuild {
+			x.Rebuild(context.Background(), func(add func(*listing.Listing)) error {
+				for _, l := range live {
+					add(l)
+				}
+				return nil
+			})
+		}
+		for i := range 400 {
+			if i%20 == 0 {
+				for range 15 {
+					id := 1 + r.Int64N(450)
+					if r.IntN(3) == 0 {
+						delete(live, id)
+						x.Delete(id)
+					} else {
+						put(id)
+					}
+				}
+			}
+			ls := slices.Collect(maps.Values(live))
+			q := randomQuery(r, ls)
+			q.Collapse = true
+			q.Limit = 100
+
+			// Brute force: group members, representatives, hits.
+			members := map[int64][]*listing.Listing{}
+			for _, l := range ls {
+				members[l.GroupID] = append(members[l.GroupID], l)
+			}
+			rep := func(g int64) *listing.Listing {
+				if l, ok := live[g]; ok && l.GroupID == g {
+					return l
+				}
+				best := members[g][0]
+				for _, m := range members[g] {
+					if m.ID < best.ID {
+						best = m
+					}
+				}
+				return best
+			}
+			wantReps := map[int64]*listing.Listing{}
+			for _, l := range ls {
+				if oracleMatch(l, q) {
+					r := rep(l.GroupID)
+					wantReps[r.ID] = r
+				}
+			}
+			var got []Hit
+			res, err := x.Search(context.Background(), q)
+			for err == nil {
+				got = append(got, res.Hits...)
+				if res.NextCursor == "" {
+					break
+				}
+				q.Cursor = res.NextCursor
+				res, err = x.Search(context.Background(), q)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.Cursor = ""
+			first, _ := x.Search(context.Background(), q)
+			if first.Total != len(wantReps) || len(got) != len(wantReps) {
+				t.Fatalf("query %+v: total %d, %d hits; want %d groups", q, first.Total, len(got), len(wantReps))
+			}
+			for _, h := range got {
+				l, ok := wantReps[h.ID]
+				if !ok {
+					t.Fatalf("query %+v: hit %d is not a representative of a matching group", q, h.ID)
+				}
+				ms := members[l.GroupID]
+				wantOffers, lo, hi := 0, int64(0), int64(0)
+				if len(ms) > 1 {
+					wantOffers = len(ms)
+					for _, m := range ms {
+						if v := rateLo(m.Rate); v > 0 && (lo == 0 || v < lo) {
+							lo = v
+						}
+						hi = max(hi, rateHi(m.Rate))
+					}
+				}
+				if h.Offers != wantOffers || h.RateMin != lo || h.RateMax != hi {
+					t.Fatalf("hit %d: offers %d rates %d-%d; want %d, %d-%d", h.ID, h.Offers, h.RateMin, h.RateMax, wantOffers, lo, hi)
+				}
+			}
+			wantFacets := oracleFacets(slices.Collect(maps.Values(wantReps)), q.Facets)
+			for _, f := range q.Facets {
+				if !maps.Equal(first.Facets[f], wantFacets[f]) {
+					t.Fatalf("query %+v: facet %s = %v, want %v", q, f, first.Facets[f], wantFacets[f])
+				}
+			}
+		}
+	}
+}
