@@ -64,7 +64,7 @@ type Query struct {
 	// rate range on the hit. Totals and facets then count groups.
 	Collapse bool
 	Cursor   string // from Result.NextCursor; empty for the first page
-	Limit       int    // hits per page; DefaultLimit when 0
+	Limit    int    // hits per page; DefaultLimit when 0
 }
 
 // Page sizes.

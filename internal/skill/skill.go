@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
 )
 
 // Skill is one entry of the taxonomy.
@@ -133,7 +132,6 @@ func validSlug(s string) bool {
 	}
 	return true
 }
-
 
 // Lookup finds the skill whose slug, name or alias is term (folded first).
 func Lookup(term string) (Skill, bool) {
