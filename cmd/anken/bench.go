@@ -23,10 +23,19 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, stdout, std
 	queries := fs.Int("queries", 300, "timed queries per class")
 	pgQueries := fs.Int("postgres-queries", 30, "how many of each class's queries PostgreSQL also answers")
 	pg := fs.String("postgres", "", "also answer every query with PostgreSQL (pg_trgm + btree) at this URL, in a schema of its own that is dropped afterwards")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the timed queries to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	opts := bench.Options{Listings: *n, Seed: *seed, Queries: *queries, BaselineQueries: *pgQueries, Log: stderr}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		opts.Profile = f
+	}
 	baseline := ""
 	if *pg != "" {
 		b, err := store.OpenTrigramBaseline(ctx, *pg)

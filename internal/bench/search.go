@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,8 @@ type Options struct {
 	// measures the index alone.
 	Baseline Baseline
 	Log      io.Writer // progress
+	// Profile, when set, receives a CPU profile of the timed queries.
+	Profile io.Writer
 }
 
 // Baseline is a search implementation to compare with.
@@ -233,6 +236,12 @@ func Search(ctx context.Context, o Options) (*Report, error) {
 	rep.RSSBytes = rss()
 	logf("heap %d MB, RSS %d MB", rep.HeapBytes>>20, rep.RSSBytes>>20)
 
+	if o.Profile != nil {
+		if err := pprof.StartCPUProfile(o.Profile); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, c := range Classes(o.Seed, o.Queries) {
 		cr := ClassReport{Name: c.Name}
 		var warm, cold, base []time.Duration

@@ -164,6 +164,12 @@ func (x *Index) postAll(workers int) {
 		x.rateLows[rateIndex(c.rateLo)].Add(s)
 		x.addHour(hourOf(c.posted), s)
 	}
+	for i := rateBands; i >= 1; i-- {
+		x.hiFrom[i] = roaring.Or(x.hiFrom[i+1], x.rates[i])
+	}
+	for i := 1; i <= rateBands; i++ {
+		x.loUpTo[i] = roaring.Or(x.loUpTo[i-1], x.rateLows[i])
+	}
 	wg.Wait()
 	merge := func(dst map[string]*roaring.Bitmap, part func(*Index) map[string]*roaring.Bitmap) {
 		for _, p := range parts {
@@ -287,5 +293,6 @@ func (x *Index) takeFrom(n *Index) {
 	x.skillSet, x.sideJob, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.skillCode, n.skillSlug
 	x.days, x.rates, x.rateLows, x.hours, x.hourKeys = n.days, n.rates, n.rateLows, n.hours, n.hourKeys
 	x.reposts, x.dups = n.reposts, n.dups
+	x.hiFrom, x.loUpTo = n.hiFrom, n.loUpTo
 	x.cache.clear()
 }

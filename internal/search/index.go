@@ -69,6 +69,9 @@ type Index struct {
 	// walks them from the top.
 	rates    []*roaring.Bitmap
 	rateLows []*roaring.Bitmap // the same by rateLo, for rate_max
+	// Cumulative bands, so a rate filter is one bitmap plus its boundary
+	// band: hiFrom[i] holds rates[i:], loUpTo[i] holds rateLows[1:i+1].
+	hiFrom, loUpTo []*roaring.Bitmap
 	// hours holds slots by the hour they were posted; hourKeys lists the
 	// hours in ascending order. The newest and relevance sorts walk them
 	// from the newest.
@@ -125,6 +128,8 @@ func (x *Index) reset() {
 		days:       newBitmaps(8),
 		rates:      newBitmaps(rateBands + 1),
 		rateLows:   newBitmaps(rateBands + 1),
+		hiFrom:     newBitmaps(rateBands + 2),
+		loUpTo:     newBitmaps(rateBands + 1),
 		hours:      map[int64]*roaring.Bitmap{},
 		reposts:    map[int64][]uint32{},
 		dups:       roaring.New(),
@@ -352,8 +357,15 @@ func (x *Index) postings(s uint32, add bool) {
 		fixed(x.skillSet[sk])
 	}
 	fixed(x.days[min(c.days, 7)])
-	fixed(x.rates[rateIndex(c.rateHi)])
-	fixed(x.rateLows[rateIndex(c.rateLo)])
+	hi, lo := rateIndex(c.rateHi), rateIndex(c.rateLo)
+	fixed(x.rates[hi])
+	fixed(x.rateLows[lo])
+	for i := 1; i <= hi; i++ {
+		fixed(x.hiFrom[i])
+	}
+	for i := max(lo, 1); lo > 0 && i <= rateBands; i++ {
+		fixed(x.loUpTo[i])
+	}
 	h := hourOf(c.posted)
 	if add {
 		x.addHour(h, s)

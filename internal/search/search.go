@@ -74,7 +74,7 @@ var minPart = 16_384
 
 // walkMax is the most hits a search walks one by one; above it, bitmaps
 // and buckets are cheaper.
-const walkMax = 100_000
+const walkMax = 20_000
 
 // plan is a query resolved against the index: the candidate slots, which
 // already match every term and bitmap filter, and per term the slots where
@@ -129,10 +129,10 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 		and = append(and, x.skillSet[c])
 	}
 	if q.RateMin > 0 {
-		and = append(and, x.rateRange(x.rates, q.RateMin, true, func(c *cols) int32 { return c.rateHi }))
+		and = append(and, x.rateRange(q.RateMin, true))
 	}
 	if q.RateMax > 0 {
-		and = append(and, x.rateRange(x.rateLows, q.RateMax, false, func(c *cols) int32 { return c.rateLo }))
+		and = append(and, x.rateRange(q.RateMax, false))
 	}
 	if q.DaysMax > 0 {
 		and = append(and, anyOf(x.days[1:min(q.DaysMax, 7)+1]))
@@ -210,8 +210,11 @@ func andAll(bs []*roaring.Bitmap) *roaring.Bitmap {
 	}
 	bs = slices.Clone(bs)
 	slices.SortFunc(bs, func(a, b *roaring.Bitmap) int { return cmp.Compare(a.GetCardinality(), b.GetCardinality()) })
-	out := bs[0].Clone()
-	for _, b := range bs[1:] {
+	if len(bs) == 1 {
+		return bs[0].Clone()
+	}
+	out := roaring.And(bs[0], bs[1])
+	for _, b := range bs[2:] {
 		if out.IsEmpty() {
 			break
 		}
@@ -301,28 +304,31 @@ func split(n int) [][2]int {
 	return parts
 }
 
-// rateRange returns the slots whose rate (read by rate) is at least v
-// (atLeast) or known and at most v: whole bands from the band bitmaps,
-// and the slots of v's own band checked one by one.
-func (x *Index) rateRange(bands []*roaring.Bitmap, v int64, atLeast bool, rate func(*cols) int32) *roaring.Bitmap {
+// rateRange returns the slots whose rateHi is at least v (atLeast), or
+// whose rateLo is known and at most v: whole bands from the cumulative
+// bitmaps, and the slots of v's own band checked one by one.
+func (x *Index) rateRange(v int64, atLeast bool) *roaring.Bitmap {
 	i := rateIndex(int32(min(v, int64(listing.MaxMonthlyYen))))
-	var whole []*roaring.Bitmap
+	var whole, edge *roaring.Bitmap
 	if atLeast {
-		whole = bands[i+1:]
+		whole, edge = x.hiFrom[i+1], x.rates[i]
 	} else {
-		whole = bands[1:i]
+		whole, edge = x.loUpTo[i-1], x.rateLows[i]
 	}
-	out := roaring.FastOr(whole...)
-	it := bands[i].Iterator()
-	var edge []uint32
+	keep := make([]uint32, 0, edge.GetCardinality())
+	it := edge.Iterator()
 	for it.HasNext() {
 		s := it.Next()
-		r := int64(rate(&x.cols[s]))
-		if atLeast && r >= v || !atLeast && r <= v {
-			edge = append(edge, s)
+		c := &x.cols[s]
+		if atLeast && int64(c.rateHi) >= v || !atLeast && int64(c.rateLo) <= v {
+			keep = append(keep, s)
 		}
 	}
-	out.AddMany(edge)
+	if len(keep) == 0 {
+		return whole
+	}
+	out := whole.Clone()
+	out.AddMany(keep)
 	return out
 }
 
@@ -376,25 +382,20 @@ func (x *Index) walkPart(ctx context.Context, p *plan, slots []uint32, top *topK
 		return
 	}
 	q := &p.q
-	// Cursors into each term's title and skills slots, advanced in step
-	// with the walk (both are sorted), so relevance costs no lookups.
-	type run struct {
-		slots []uint32
-		i     int
-	}
-	var title, skills []run
+	// Iterators over each term's title and skills slots, advanced in step
+	// with the walk (all are sorted), so relevance costs no lookups.
+	var title, skills []roaring.IntPeekable
 	if q.Sort == SortRelevance {
-		lo, hi := slots[0], slots[len(slots)-1]
 		for i := range p.title {
-			title = append(title, run{slots: rangeOf(p.title[i], lo, hi)})
-			skills = append(skills, run{slots: rangeOf(p.skills[i], lo, hi)})
+			t, k := p.title[i].Iterator(), p.skills[i].Iterator()
+			t.AdvanceIfNeeded(slots[0])
+			k.AdvanceIfNeeded(slots[0])
+			title, skills = append(title, t), append(skills, k)
 		}
 	}
-	in := func(r *run, s uint32) bool {
-		for r.i < len(r.slots) && r.slots[r.i] < s {
-			r.i++
-		}
-		return r.i < len(r.slots) && r.slots[r.i] == s
+	in := func(it roaring.IntPeekable, s uint32) bool {
+		it.AdvanceIfNeeded(s)
+		return it.HasNext() && it.PeekNext() == s
 	}
 	for n, s := range slots {
 		if n%4096 == 0 && ctx.Err() != nil {
@@ -404,9 +405,9 @@ func (x *Index) walkPart(ctx context.Context, p *plan, slots []uint32, top *topK
 		var score int64
 		for i := range title {
 			switch {
-			case in(&title[i], s):
+			case in(title[i], s):
 				score += weightTitle
-			case in(&skills[i], s):
+			case in(skills[i], s):
 				score += weightSkills
 			default:
 				score += weightDescription
@@ -418,17 +419,6 @@ func (x *Index) walkPart(ctx context.Context, p *plan, slots []uint32, top *topK
 		}
 		top.push(k)
 	}
-}
-
-// rangeOf returns the slots of b within [lo, hi].
-func rangeOf(b *roaring.Bitmap, lo, hi uint32) []uint32 {
-	if b.IsEmpty() {
-		return nil
-	}
-	r := b.Clone()
-	r.RemoveRange(0, uint64(lo))
-	r.RemoveRange(uint64(hi)+1, uint64(1)<<32)
-	return r.ToArray()
 }
 
 // ordered finds the best limit+1 hits after the cursor without visiting
