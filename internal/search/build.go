@@ -34,10 +34,11 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func(*listing.Listing
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			arena := &textArena{}
 			for b := range in {
 				b.ps = make([]*prepared, len(b.ls))
 				for i, l := range b.ls {
-					b.ps[i] = prepare(l)
+					b.ps[i] = prepare(l, arena)
 				}
 				b.ls = nil
 				out <- b

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -172,31 +173,37 @@ type prepared struct {
 	skills             []string
 }
 
-func prepare(l *listing.Listing) *prepared {
-	var b strings.Builder
-	b.Grow(len(l.Title) + len(l.Description) + 16*len(l.Skills) + 2)
-	b.WriteString(fold(l.Title))
-	titleEnd := b.Len()
-	b.WriteByte('\n')
+func prepare(l *listing.Listing, a *textArena) *prepared {
+	var scratch []byte
+	if a != nil {
+		scratch = a.scratch[:0]
+	}
+	b := skill.AppendFold(scratch, l.Title)
+	titleEnd := len(b)
+	b = append(b, '\n')
 	for i, slug := range l.Skills {
 		if i > 0 {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteString(slug)
+		b = append(b, slug...)
 		if sk, ok := skill.BySlug(slug); ok {
 			if name := fold(sk.Name); name != slug {
-				b.WriteByte(' ')
-				b.WriteString(name)
+				b = append(b, ' ')
+				b = append(b, name...)
 			}
 		}
 	}
-	skillEnd := b.Len()
-	b.WriteByte('\n')
-	b.WriteString(fold(l.Description))
+	skillEnd := len(b)
+	b = append(b, '\n')
+	b = skill.AppendFold(b, l.Description)
+	text := a.string(b)
+	if a != nil {
+		a.scratch = b
+	}
 	p := &prepared{
 		id:       l.ID,
 		group:    l.GroupID,
-		text:     b.String(),
+		text:     text,
 		titleEnd: uint32(titleEnd),
 		skillEnd: uint32(skillEnd),
 		skills:   l.Skills,
@@ -213,6 +220,32 @@ func prepare(l *listing.Listing) *prepared {
 		},
 	}
 	return p
+}
+
+// textArena keeps the folded texts of a build in large blocks, so they do
+// not share memory pages with the listings they were made from: once those
+// are freed, the pages go back to the system whole. A text replaced later
+// leaves its bytes in the block until the next Rebuild.
+type textArena struct {
+	block   []byte
+	scratch []byte // reused to fold into
+}
+
+const arenaBlock = 4 << 20
+
+// string returns b's bytes as a string held by the arena (or, with no
+// arena, by the heap).
+func (a *textArena) string(b []byte) string {
+	if a == nil || len(b) == 0 || len(b) > arenaBlock/8 {
+		return string(b)
+	}
+	if cap(a.block)-len(a.block) < len(b) {
+		a.block = make([]byte, 0, arenaBlock)
+	}
+	start := len(a.block)
+	a.block = append(a.block, b...)
+	// The arena only appends, so these bytes never change.
+	return unsafe.String(&a.block[start], len(b))
 }
 
 // code returns 1 + the position of v in all, or 0 when v is empty or
@@ -252,7 +285,7 @@ func (x *Index) Upsert(l *listing.Listing) {
 		x.Delete(l.ID)
 		return
 	}
-	p := prepare(l)
+	p := prepare(l, nil)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if s, ok := x.slot[p.id]; ok {

@@ -431,7 +431,23 @@ func (x *Index) ordered(ctx context.Context, p *plan, hits *roaring.Bitmap) []so
 	q := &p.q
 	need := q.Limit + 1
 	top := topK{max: need}
-	for _, c := range x.classes(p, hits) {
+	var cs []class
+	if q.Sort == SortRelevance && len(p.title) > 0 && p.cur == nil {
+		// The first page of a common search is usually filled by hits
+		// with every term in the title, the best class of all: then the
+		// other classes need not be computed.
+		best := hits
+		for _, t := range p.title {
+			best = roaring.And(best, t)
+		}
+		if best.GetCardinality() >= uint64(need) {
+			cs = []class{{int64(weightTitle * len(p.title)), best}}
+		}
+	}
+	if cs == nil {
+		cs = x.classes(p, hits)
+	}
+	for _, c := range cs {
 		if p.cur != nil && q.Sort == SortRelevance && c.score > p.cur.key[0] {
 			continue // the whole class is on earlier pages
 		}

@@ -201,7 +201,7 @@ func Terms(text string) (substrings []string, words [][]string) {
 
 // FoldedText returns the text the index matches a listing's terms in: the
 // folded title, skills (slugs and names) and description, one per line.
-func FoldedText(l *listing.Listing) string { return prepare(l).text }
+func FoldedText(l *listing.Listing) string { return prepare(l, nil).text }
 
 // Words returns the distinct ASCII words of folded text.
 func Words(folded string) []string {
