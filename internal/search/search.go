@@ -198,7 +198,8 @@ func orEmpty(b *roaring.Bitmap) *roaring.Bitmap {
 	return b
 }
 
-// andAll intersects bs, smallest first; it never modifies them.
+// andAll intersects bs, smallest first. It never modifies them, and its
+// result may be one of them: callers must not modify it.
 func andAll(bs []*roaring.Bitmap) *roaring.Bitmap {
 	for _, b := range bs {
 		if b == nil {
@@ -211,7 +212,7 @@ func andAll(bs []*roaring.Bitmap) *roaring.Bitmap {
 	bs = slices.Clone(bs)
 	slices.SortFunc(bs, func(a, b *roaring.Bitmap) int { return cmp.Compare(a.GetCardinality(), b.GetCardinality()) })
 	if len(bs) == 1 {
-		return bs[0].Clone()
+		return bs[0]
 	}
 	out := roaring.And(bs[0], bs[1])
 	for _, b := range bs[2:] {
