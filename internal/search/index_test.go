@@ -132,6 +132,14 @@ func randomQuery(r *rand.Rand, ls []*listing.Listing) Query {
 			terms = append(terms, strings.Repeat("開発", 100))
 		}
 	}
+	for i := range terms {
+		if pick(6) == 0 {
+			terms[i] = []string{"-", "－", "--"}[pick(3)] + terms[i] // an exclusion
+		}
+	}
+	if pick(40) == 0 { // exclusions only
+		terms = []string{"-" + jaWords[pick(len(jaWords))], "-" + asciiWords[pick(len(asciiWords))]}
+	}
 	q.Text = strings.Join(terms, []string{" ", "　", "  "}[pick(3)])
 	if pick(4) == 0 {
 		q.Skills = []string{testSkills[pick(len(testSkills))]}
@@ -246,20 +254,37 @@ func newOracleDoc(l *listing.Listing) oracleDoc {
 
 func oracleMatchText(text string, words map[string]bool, q Query) bool {
 	for _, t := range strings.Fields(oracleFold(q.Text)) {
-		if !isPlainASCII(t) {
-			if !strings.Contains(text, t) {
+		if inner, ok := strings.CutPrefix(t, "-"); ok && inner != "" {
+			// An exclusion: the listing must not hold the term, unless the
+			// term is punctuation alone.
+			if isPlainASCII(inner) && len(oracleWords(inner)) == 0 {
+				continue
+			}
+			if oracleHolds(text, words, inner) {
 				return false
 			}
 			continue
 		}
-		for w := range oracleWords(t) {
-			found := false
-			for _, s := range oracleSynonyms(w) {
-				found = found || words[s]
-			}
-			if !found {
-				return false
-			}
+		if !oracleHolds(text, words, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// oracleHolds reports whether a listing holds one folded term: as a
+// substring, or for ASCII, each of its words (or a synonym) whole.
+func oracleHolds(text string, words map[string]bool, t string) bool {
+	if !isPlainASCII(t) {
+		return strings.Contains(text, t)
+	}
+	for w := range oracleWords(t) {
+		found := false
+		for _, s := range oracleSynonyms(w) {
+			found = found || words[s]
+		}
+		if !found {
+			return false
 		}
 	}
 	return true
@@ -456,6 +481,9 @@ func oracleScore(l *listing.Listing, q Query) int64 {
 	}
 	var score int64
 	for _, t := range strings.Fields(oracleFold(q.Text)) {
+		if len(t) > 1 && t[0] == '-' {
+			continue // exclusions do not score
+		}
 		if !isPlainASCII(t) {
 			switch {
 			case strings.Contains(title, t):
@@ -646,6 +674,10 @@ func TestShortAndTrickyTerms(t *testing.T) {
 		{"港 java", nil},
 		{"", []int64{1, 2, 3, 4, 5, 6, 7}},
 		{"!!", []int64{1, 2, 3, 4, 5, 6, 7}},
+		{"-港", []int64{2, 3, 4, 5, 6, 7}},
+		{"-go -c# -c++", []int64{4, 5, 6, 7}},
+		{"開発 -golang", []int64{2}},
+		{"--", []int64{1, 2, 3, 4, 5, 6, 7}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {

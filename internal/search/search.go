@@ -144,6 +144,7 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 			and = append(and, roaring.AndNot(x.live, x.sideJob))
 		}
 	}
+	var not []*roaring.Bitmap
 	for _, t := range terms {
 		var hits, title, skills *roaring.Bitmap
 		switch {
@@ -176,6 +177,12 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 			}
 			hits, title, skills = m.hits, m.title, m.skills
 		}
+		if t.not {
+			if hits != nil {
+				not = append(not, hits)
+			}
+			continue
+		}
 		if hits == nil {
 			return &plan{q: q, cand: roaring.New(), facets: p.facets}, nil
 		}
@@ -184,6 +191,9 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 		p.skills = append(p.skills, orEmpty(skills))
 	}
 	p.cand = andAll(and)
+	if len(not) > 0 {
+		p.cand = roaring.AndNot(p.cand, roaring.FastOr(not...))
+	}
 	for i := range p.title {
 		p.title[i] = roaring.And(p.title[i], p.cand)
 		p.skills[i] = roaring.And(p.skills[i], p.cand)

@@ -23,25 +23,35 @@ type term struct {
 	words [][]string
 	// substr is set for any other term: it must occur as a substring.
 	substr bool
+	// not is set for a term written with a leading '-': a listing that
+	// holds it does not match.
+	not bool
 }
 
 // parseText splits folded query text into terms at white space.
+//
+// A term that starts with '-' excludes what follows it ("-java", "-常駐");
+// an exclusion of punctuation alone is ignored.
 func parseText(text string) []term {
 	var terms []term
 	for _, f := range strings.Fields(fold(text)) {
+		not := false
+		if len(f) > 1 && f[0] == '-' {
+			f, not = f[1:], true
+		}
 		if isASCII(f) {
 			ws := words(f)
 			if len(ws) == 0 {
 				continue
 			}
-			t := term{text: f}
+			t := term{text: f, not: not}
 			for _, w := range ws {
 				t.words = append(t.words, synonyms(w))
 			}
 			terms = append(terms, t)
 			continue
 		}
-		terms = append(terms, term{text: f, substr: true})
+		terms = append(terms, term{text: f, substr: true, not: not})
 	}
 	return terms
 }
@@ -187,9 +197,12 @@ func queryGrams(t string) []gram {
 // Terms splits query text as the index reads it: the terms matched as
 // substrings, and for each ASCII word the words (with synonyms) of which
 // one must occur. Another implementation of the same semantics (the
-// PostgreSQL baseline of `anken bench`) uses it.
+// PostgreSQL baseline of `anken bench`) uses it; it leaves out exclusions.
 func Terms(text string) (substrings []string, words [][]string) {
 	for _, t := range parseText(text) {
+		if t.not {
+			continue
+		}
 		if t.substr {
 			substrings = append(substrings, t.text)
 			continue
