@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -45,7 +46,10 @@ func TestMain(m *testing.M) {
 // command returns the binary run with a fresh data directory.
 func command(t *testing.T, dataDir string, args ...string) *exec.Cmd {
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "ANKEN_DATA_DIR="+dataDir, "ANKEN_DATABASE_URL=", "ANKEN_LOG_FORMAT=json")
+	// A short lease, so that after a SIGKILL the items the dead workers had
+	// claimed are taken up again within the test's patience.
+	cmd.Env = append(os.Environ(), "ANKEN_DATA_DIR="+dataDir, "ANKEN_DATABASE_URL=", "ANKEN_LOG_FORMAT=json",
+		"ANKEN_INGEST_LEASE=3s")
 	return cmd
 }
 
@@ -61,7 +65,26 @@ func freeAddr(t *testing.T) string {
 type process struct {
 	base string
 	cmd  *exec.Cmd
-	logs *bytes.Buffer
+	logs *syncBuffer
+}
+
+// syncBuffer is the process's stderr: written by exec's copying goroutine,
+// read by the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startServe starts `anken serve` and waits until /readyz answers 200.
@@ -69,7 +92,7 @@ func startServe(t *testing.T, dataDir string, args ...string) *process {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := command(t, dataDir, append([]string{"serve", "--addr", addr}, args...)...)
-	logs := &bytes.Buffer{}
+	logs := &syncBuffer{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -84,7 +84,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	// every other node; each item is claimed by one of them.
 	var workers sync.WaitGroup
 	for i := range cfg.IngestWorkers {
-		w := &ingest.Worker{Store: st, Log: log.With(slog.Int("worker", i)), Wrote: follower.Notify}
+		w := &ingest.Worker{Store: st, Log: log.With(slog.Int("worker", i)), Wrote: follower.Notify, Lease: cfg.IngestLease}
 		workers.Go(func() { w.Run(bg) })
 	}
 	poller := &ingest.Poller{Store: st, Log: log, Wrote: follower.Notify}

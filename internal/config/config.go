@@ -21,6 +21,7 @@ type Config struct {
 	ShutdownTimeout time.Duration // ANKEN_SHUTDOWN_TIMEOUT: grace for in-flight requests
 	IndexPoll       time.Duration // ANKEN_INDEX_POLL: how often the index reads the change log
 	IngestWorkers   int           // ANKEN_INGEST_WORKERS: inbox workers per serve process (0: none on this node)
+	IngestLease     time.Duration // ANKEN_INGEST_LEASE: how long a worker's claim on inbox items holds
 }
 
 // Load reads the configuration through getenv (os.Getenv in production).
@@ -34,6 +35,7 @@ func Load(getenv func(string) string) (Config, error) {
 		ShutdownTimeout: 30 * time.Second,
 		IndexPoll:       250 * time.Millisecond,
 		IngestWorkers:   2,
+		IngestLease:     2 * time.Minute,
 	}
 	var errs []string
 	str := func(name string, dst *string) {
@@ -77,6 +79,7 @@ func Load(getenv func(string) string) (Config, error) {
 	duration("ANKEN_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	duration("ANKEN_INDEX_POLL", &c.IndexPoll)
 	integer("ANKEN_INGEST_WORKERS", &c.IngestWorkers, 0, 64)
+	duration("ANKEN_INGEST_LEASE", &c.IngestLease)
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, "ANKEN_DATABASE_URL: want postgres://user@host:5432/db, or leave it empty for SQLite")
 	}

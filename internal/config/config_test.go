@@ -20,6 +20,8 @@ func TestLoad(t *testing.T) {
 				c.IngestWorkers == 2
 		}, ""},
 		{"ingest workers", map[string]string{"ANKEN_INGEST_WORKERS": "0"}, func(c Config) bool { return c.IngestWorkers == 0 }, ""},
+		{"ingest lease", map[string]string{"ANKEN_INGEST_LEASE": "15s"}, func(c Config) bool { return c.IngestLease == 15*time.Second }, ""},
+		{"bad lease", map[string]string{"ANKEN_INGEST_LEASE": "soon"}, nil, "ANKEN_INGEST_LEASE"},
 		{"bad ingest workers", map[string]string{"ANKEN_INGEST_WORKERS": "100"}, nil, "ANKEN_INGEST_WORKERS"},
 		{"overrides", map[string]string{
 			"ANKEN_ADDR": ":9000", "ANKEN_DATABASE_URL": "postgres://u@h/db", "ANKEN_LOG_LEVEL": "debug",
