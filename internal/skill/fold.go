@@ -14,7 +14,7 @@ import (
 // other runs, with the rune before them (a combining mark may join it), to
 // the NFKC normalizer: the search index folds every listing it holds.
 func Fold(s string) string {
-	if folded(s) {
+	if utf8.ValidString(s) && folded(s) {
 		return s
 	}
 	return string(AppendFold(make([]byte, 0, len(s)+8), s))
@@ -22,6 +22,11 @@ func Fold(s string) string {
 
 // AppendFold appends Fold(s) to b.
 func AppendFold(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		// x/text reads invalid bytes differently in a part of a string
+		// than in the whole; such text is rare, so it takes the slow path.
+		return append(b, strings.ToLower(norm.NFKC.String(s))...)
+	}
 	prevIn, prevOut := 0, len(b) // where the last rune began in s and in b
 	for i := 0; i < len(s); {
 		c := s[i]

@@ -15,6 +15,7 @@ func TestFold(t *testing.T) {
 		"東京都　港区", "〜80万円／月", "C#・C++", "①②", "㈱アンケン", "ﾊﾟｲｿﾝ", "Ⅻ", "ﬁle", "Straße",
 		"\u0130stanbul", "ΑΒΓ", "a\u0300\u0301", "\xff\xfe", "全角ＡＢＣ１２３！", "ー〜～∼‐―−",
 		"【Go/フルリモート】決済基盤のバックエンド開発", "k8s/Ｋ８ｓ", "\u3099", "x\u3099",
+		"000\xf4ʵ0", // found by FuzzFold: invalid UTF-8 before a rune NFKC maps
 	} {
 		if got, want := Fold(s), slowFold(s); got != want {
 			t.Errorf("Fold(%q) = %q, want %q", s, got, want)
