@@ -153,53 +153,40 @@ func rangeValue(v listing.Value) (listing.Range, bool) {
 }
 
 func (n *normalizer) days(v listing.Value) {
-	l := &n.res.Listing
-	switch v.Kind() {
-	case "":
-		if r, ok := parseDays(n.text, false); ok {
-			l.DaysPerWeek = r
-			n.set("days_per_week", Inferred)
-		}
-	case "string":
-		s, _ := textOf(v)
-		if r, ok := parseDays(fold(s), true); ok {
-			l.DaysPerWeek = r
-			n.set("days_per_week", Parsed)
-		} else if strings.TrimSpace(s) != "" {
-			n.warn("days", s, "no days per week found (週3〜5日)")
-		}
-	default:
-		if r, ok := rangeValue(v); ok {
-			l.DaysPerWeek = r
-			n.set("days_per_week", Given)
-		} else {
-			n.warn("days", v.String(), "want text, a number or {min, max}")
-		}
-	}
+	n.rangeField(v, "days", "days_per_week", &n.res.Listing.DaysPerWeek, parseDays,
+		"no days per week found (週3〜5日)")
 }
 
 func (n *normalizer) hours(v listing.Value) {
-	l := &n.res.Listing
+	n.rangeField(v, "hours", "hours_per_month", &n.res.Listing.HoursPerMonth, parseHours,
+		"no hours per month found (140〜180h)")
+}
+
+// rangeField reads the raw field raw into dst (the listing's field named
+// field): structured as given, text with parse, or when absent inferred
+// from the title and description.
+func (n *normalizer) rangeField(v listing.Value, raw, field string, dst *listing.Range,
+	parse func(string, bool) (listing.Range, bool), notFound string) {
 	switch v.Kind() {
 	case "":
-		if r, ok := parseHours(n.text, false); ok {
-			l.HoursPerMonth = r
-			n.set("hours_per_month", Inferred)
+		if r, ok := parse(n.text, false); ok {
+			*dst = r
+			n.set(field, Inferred)
 		}
 	case "string":
 		s, _ := textOf(v)
-		if r, ok := parseHours(fold(s), true); ok {
-			l.HoursPerMonth = r
-			n.set("hours_per_month", Parsed)
+		if r, ok := parse(fold(s), true); ok {
+			*dst = r
+			n.set(field, Parsed)
 		} else if strings.TrimSpace(s) != "" {
-			n.warn("hours", s, "no hours per month found (140〜180h)")
+			n.warn(raw, s, notFound)
 		}
 	default:
 		if r, ok := rangeValue(v); ok {
-			l.HoursPerMonth = r
-			n.set("hours_per_month", Given)
+			*dst = r
+			n.set(field, Given)
 		} else {
-			n.warn("hours", v.String(), "want text, a number or {min, max}")
+			n.warn(raw, v.String(), "want text, a number or {min, max}")
 		}
 	}
 }
