@@ -18,7 +18,7 @@ import (
 // SearchInput is GET /v1/listings. Several values of one filter (comma
 // separated or repeated) match any of them; skill needs all of them.
 type SearchInput struct {
-	Q          string   `query:"q" maxLength:"400" doc:"Free text. Japanese terms match as substrings (港, 東京), ASCII words as whole words with synonyms (golang = go, k8s = kubernetes); terms are ANDed; a term written -term excludes listings that hold it." example:"リモート Go"`
+	Q          string   `query:"q" maxLength:"400" doc:"Free text. Japanese terms match as substrings (港, 東京), ASCII words as whole words with synonyms (golang = go, k8s = kubernetes); terms are ANDed. A phrase in quotes (\"react native\", \"東京 駅\", 「リモート 可」; also ＂…＂ and “…”) must occur as written within the title, the skills or the description, white space runs counting as one space, without synonyms, and with whole-word ends (\"java\" does not match javascript); an unclosed quote runs to the end. A term or phrase written with a leading - excludes listings that hold it (-java, -\"full remote\")." example:"リモート Go"`
 	Skill      []string `query:"skill" maxItems:"20" doc:"Skill slugs or names (go, kubernetes, C#); a listing must have all of them." example:"go"`
 	Role       []string `query:"role" enum:"backend,frontend,fullstack,infra,sre,data,ml,mobile,pm,qa,security,design,other" doc:"職種"`
 	Remote     []string `query:"remote" enum:"full,partial,onsite" doc:"Work style: full (フルリモート), partial (一部リモート), onsite (常駐)."`

@@ -7,17 +7,19 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 )
 
-// termMatch is the exact answer for one substring term: the slots whose
-// text holds it, and those whose title or skills do (for relevance).
+// termMatch is the exact answer for one substring term or phrase: the
+// slots whose text holds it, and those whose title or skills do (for
+// relevance).
 type termMatch struct {
 	hits, title, skills *roaring.Bitmap
 }
 
-// termCache keeps termMatch for substring terms of three or more runes,
-// whose bigrams only narrow the candidates and whose answer therefore costs
-// a pass over candidate texts. Terms that were expensive to confirm are
-// kept, the least recently used dropped, and every cached term is kept
-// exact as listings are written.
+// termCache keeps termMatch for substring terms of three or more runes and
+// for phrases, whose postings only narrow the candidates and whose answer
+// therefore costs a pass over candidate texts. Terms that were expensive
+// to confirm are kept, the least recently used dropped, and every cached
+// term is kept exact as listings are written. A phrase is kept under
+// phraseKey, which no substring term can equal.
 //
 // Lookups happen under the index's read lock, so the cache has its own
 // mutex for its map; the bitmaps themselves change only under the index's
@@ -42,6 +44,10 @@ const defaultCacheTerms = 256
 // cacheMinCandidates is how many candidates a term must have had to be
 // worth keeping: below it, confirming is cheap.
 const cacheMinCandidates = 2_000
+
+// phraseKey is the cache key of phrase p. It begins with a space, which no
+// substring term holds.
+func phraseKey(p string) string { return " " + p }
 
 func newTermCache(max int) *termCache {
 	return &termCache{max: max, min: cacheMinCandidates, terms: map[string]*cachedTerm{}}
@@ -91,6 +97,20 @@ func (c *termCache) add(x *Index, s uint32) {
 	text := x.text[s]
 	title, skills := text[:x.titleEnd[s]], text[x.titleEnd[s]:x.skillEnd[s]]
 	for t, e := range c.terms {
+		if p, ok := strings.CutPrefix(t, " "); ok {
+			// A phrase: matched field by field, never across two.
+			inTitle, inSkills := holdsPhrase(title, p), holdsPhrase(skills, p)
+			if inTitle || inSkills || holdsPhrase(text[x.skillEnd[s]:], p) {
+				e.hits.Add(s)
+			}
+			if inTitle {
+				e.title.Add(s)
+			}
+			if inSkills {
+				e.skills.Add(s)
+			}
+			continue
+		}
 		if !strings.Contains(text, t) {
 			continue
 		}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -32,8 +34,10 @@ var (
 		"java", "javascript", "JavaScript", "js", "JS", "typescript", "ts", "c", "C", "c#", "C#",
 		"c++", "C++", "ci/cd", "CI/CD", "k8s", "kubernetes", "Kubernetes", "node.js", "Node.js",
 		"react", "React.js", "aws", "AWS", "r", "python", "rust", "go.", "(go)", "#go", "c-sharp",
-		".net", "vue.js", "a", "x", "2026", "api", "REST", "sql", "SQL"}
-	fillers = []string{"の", "で", "を", "、", "。", " ", "\n", "・", "/", "（", "）", "【", "】", "-", "〜"}
+		".net", "vue.js", "a", "x", "2026", "api", "REST", "sql", "SQL", "React Native", "full remote",
+		"x-react", "Ruby on Rails"}
+	fillers = []string{"の", "で", "を", "、", "。", " ", "\n", "・", "/", "（", "）", "【", "】", "-", "〜",
+		"「", "」", "\"", "　"}
 )
 
 func randomText(r *rand.Rand, words int) string {
@@ -107,13 +111,13 @@ func randomListing(r *rand.Rand, id int64) *listing.Listing {
 
 // randomQuery draws a query, often from the listings' own text so that it
 // has hits, with the edge cases of the oracle: empty text, one kana, width
-// variants, emoji, a 200-character query, punctuation only.
+// variants, emoji, a 200-character query, punctuation only, phrases.
 func randomQuery(r *rand.Rand, ls []*listing.Listing) Query {
 	pick := func(n int) int { return r.IntN(n) }
 	var q Query
 	var terms []string
 	for range pick(4) {
-		switch pick(8) {
+		switch pick(11) {
 		case 0, 1:
 			terms = append(terms, jaWords[pick(len(jaWords))])
 		case 2, 3:
@@ -128,8 +132,10 @@ func randomQuery(r *rand.Rand, ls []*listing.Listing) Query {
 			}
 		case 6:
 			terms = append(terms, []string{"ア", "ｱ", "ー", "🚀", "!!", "-", "東京都港区の案件", "Ｊａｖａ", "c ++"}[pick(9)])
-		default:
+		case 7:
 			terms = append(terms, strings.Repeat("開発", 100))
+		default:
+			terms = append(terms, randomPhrase(r, ls))
 		}
 	}
 	for i := range terms {
@@ -175,6 +181,44 @@ func randomQuery(r *rand.Rand, ls []*listing.Listing) Query {
 	return q
 }
 
+// phraseBodies are phrases that need no listing: the cases the package
+// documentation names, and ones the random texts often hold.
+var phraseBodies = []string{"react native", "React  Native", "full remote", "c++ c#", "c# .net", "ci/cd",
+	"node.js react", "js react", "x-react native", "react native.", "東京 港区", "リモート 可", "go言語",
+	"Go言語", "java", "golang", "c++", "", "!!", "  ", "- -", "ruby on rails", "c#/.net", "東京", "東京の",
+	"案件 go", "go 案件", "開発\n東京", "🚀", "＂", "（go）", "react.js", "rails ruby"}
+
+// randomPhrase draws a quoted phrase, most often a piece of a listing's
+// text: whole white-space separated fields or any run of runes (which may
+// begin or end inside a word), with its white space changed; quoted in
+// any of the ways the parser knows, or not closed.
+func randomPhrase(r *rand.Rand, ls []*listing.Listing) string {
+	pick := func(n int) int { return r.IntN(n) }
+	body := phraseBodies[pick(len(phraseBodies))]
+	if len(ls) > 0 && pick(4) > 0 {
+		l := ls[pick(len(ls))]
+		src := []string{l.Title, l.Description, l.Description, oracleDocOf(l).skills}[pick(4)]
+		if fs := strings.Fields(src); pick(2) == 0 && len(fs) > 0 {
+			i := pick(len(fs))
+			fs = fs[i:min(len(fs), i+1+pick(3))]
+			body = strings.Join(fs, []string{" ", "  ", "　", "\n "}[pick(4)])
+		} else if rs := []rune(src); len(rs) > 0 {
+			i := pick(len(rs))
+			body = string(rs[i:min(len(rs), i+1+pick(12))])
+		}
+	}
+	if pick(5) == 0 {
+		body = strings.ToUpper(body)
+	}
+	if pick(8) == 0 {
+		body = " " + body + "\t"
+	}
+	quotes := [][2]string{{`"`, `"`}, {`"`, `"`}, {`"`, `"`}, {"＂", "＂"}, {"“", "”"}, {"”", "”"},
+		{"「", "」"}, {"『", "』"}, {"｢", "｣"}, {`"`, ""}}
+	q := quotes[pick(len(quotes))]
+	return q[0] + body + q[1]
+}
+
 // The oracle: DESIGN.md's search semantics written as plainly as possible,
 // sharing no code with the index but the taxonomy.
 
@@ -214,11 +258,13 @@ func isPlainASCII(s string) bool {
 	return true
 }
 
-// oracleText caches each listing's folded text and words: the oracle
-// would otherwise spend the test's time in NFKC.
+// oracleText caches each listing's folded text and words, and its fields
+// with white space collapsed: the oracle would otherwise spend the test's
+// time in NFKC.
 type oracleDoc struct {
-	text, title, skills           string
+	text, title, skills, desc     string
 	words, titleWords, skillWords map[string]bool
+	collapsed                     [3]string // title, skills, description
 }
 
 func oracleDocOf(l *listing.Listing) oracleDoc {
@@ -233,39 +279,115 @@ func oracleDocOf(l *listing.Listing) oracleDoc {
 var oracleCache sync.Map // *listing.Listing → oracleDoc
 
 func oracleMatch(l *listing.Listing, q Query) bool {
-	od := oracleDocOf(l)
-	text, words := od.text, od.words
-	return oracleMatchText(text, words, q) && oracleMatchFilters(l, q)
+	return oracleMatchText(oracleDocOf(l), q) && oracleMatchFilters(l, q)
 }
 
 func newOracleDoc(l *listing.Listing) oracleDoc {
+	// Skills: each slug, then its name where that folds to something else.
 	var skillText []string
 	for _, s := range l.Skills {
 		skillText = append(skillText, s)
-		if sk, ok := skill.BySlug(s); ok {
+		if sk, ok := skill.BySlug(s); ok && oracleFold(sk.Name) != s {
 			skillText = append(skillText, sk.Name)
 		}
 	}
 	text := oracleFold(l.Title + "\n" + strings.Join(skillText, " ") + "\n" + l.Description)
-	title, skills := oracleFold(l.Title), oracleFold(strings.Join(skillText, " "))
-	return oracleDoc{text: text, words: oracleWords(text), title: title, skills: skills,
+	title, skills, desc := oracleFold(l.Title), oracleFold(strings.Join(skillText, " ")), oracleFold(l.Description)
+	od := oracleDoc{text: text, words: oracleWords(text), title: title, skills: skills, desc: desc,
 		titleWords: oracleWords(title), skillWords: oracleWords(skills)}
+	for i, f := range []string{title, skills, desc} {
+		od.collapsed[i] = strings.Join(strings.Fields(f), " ")
+	}
+	return od
 }
 
-func oracleMatchText(text string, words map[string]bool, q Query) bool {
-	for _, t := range strings.Fields(oracleFold(q.Text)) {
-		if inner, ok := strings.CutPrefix(t, "-"); ok && inner != "" {
-			// An exclusion: the listing must not hold the term, unless the
-			// term is punctuation alone.
-			if isPlainASCII(inner) && len(oracleWords(inner)) == 0 {
-				continue
-			}
-			if oracleHolds(text, words, inner) {
-				return false
+// oracleTerm is one term of query text as the oracle reads it.
+type oracleTerm struct {
+	kind oracleKind
+	text string
+	not  bool
+}
+
+type oracleKind int
+
+const (
+	oracleASCII     oracleKind = iota // whole words, or synonyms
+	oracleSubstring                   // a substring of the text
+	oracleOneWord                     // a quoted ASCII word: whole, no synonyms
+	oraclePhrase                      // a quoted phrase
+)
+
+// oracleTokenRE reads folded query text with all white space made ' ': a
+// phrase (with the '-' that excludes it), or a run of other characters.
+var oracleTokenRE = regexp.MustCompile(`-?(?:["“”]([^"“”]*)["“”]?|「([^」]*)」?|『([^』]*)』?)|[^ "“”「『]+`)
+
+// oracleTerms returns the terms of query text, remembered: the oracle
+// reads each query once for every listing.
+func oracleTerms(q string) []oracleTerm {
+	if ts, ok := oracleTermCache.Load(q); ok {
+		return ts.([]oracleTerm)
+	}
+	ts := oracleParse(q)
+	oracleTermCache.Store(q, ts)
+	return ts
+}
+
+var oracleTermCache sync.Map // query text → []oracleTerm
+
+func oracleParse(q string) []oracleTerm {
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, oracleFold(q))
+	var out []oracleTerm
+	for _, m := range oracleTokenRE.FindAllStringSubmatch(q, -1) {
+		tok := m[0]
+		inner, not := strings.CutPrefix(tok, "-")
+		if first, _ := utf8.DecodeRuneInString(inner); strings.ContainsRune(`"“”「『`, first) && inner != "" {
+			// A phrase: its white space collapsed.
+			p := strings.Join(strings.Fields(m[1]+m[2]+m[3]), " ")
+			switch {
+			case p == "":
+			case !isPlainASCII(p):
+				out = append(out, oracleTerm{oraclePhrase, p, not})
+			case len(oracleWordList(p)) == 1:
+				out = append(out, oracleTerm{oracleOneWord, oracleWordList(p)[0], not})
+			case len(oracleWordList(p)) > 1:
+				out = append(out, oracleTerm{oraclePhrase, p, not})
 			}
 			continue
 		}
-		if !oracleHolds(text, words, t) {
+		if !not || inner == "" {
+			inner, not = tok, false
+		}
+		switch {
+		case !isPlainASCII(inner):
+			out = append(out, oracleTerm{oracleSubstring, inner, not})
+		case len(oracleWords(inner)) > 0:
+			// ASCII punctuation alone is no term, and excludes nothing.
+			out = append(out, oracleTerm{oracleASCII, inner, not})
+		}
+	}
+	return out
+}
+
+// oracleWordList returns the words of ASCII text in order, with repeats.
+func oracleWordList(s string) []string {
+	var out []string
+	for _, w := range oracleWordRE.FindAllString(s, -1) {
+		w = strings.TrimRight(strings.TrimLeft(w, "-_#+"), ".-_")
+		if strings.ContainsAny(w, "abcdefghijklmnopqrstuvwxyz0123456789") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func oracleMatchText(od oracleDoc, q Query) bool {
+	for _, t := range oracleTerms(q.Text) {
+		if oracleHolds(od, t) == t.not {
 			return false
 		}
 	}
@@ -273,21 +395,50 @@ func oracleMatchText(text string, words map[string]bool, q Query) bool {
 }
 
 // oracleHolds reports whether a listing holds one folded term: as a
-// substring, or for ASCII, each of its words (or a synonym) whole.
-func oracleHolds(text string, words map[string]bool, t string) bool {
-	if !isPlainASCII(t) {
-		return strings.Contains(text, t)
+// substring, or for ASCII, each of its words (or a synonym) whole; a
+// phrase within one field.
+func oracleHolds(od oracleDoc, t oracleTerm) bool {
+	switch t.kind {
+	case oracleSubstring:
+		return strings.Contains(od.text, t.text)
+	case oracleOneWord:
+		return od.words[t.text]
+	case oraclePhrase:
+		return slices.ContainsFunc(od.collapsed[:], func(f string) bool { return oraclePhraseIn(f, t.text) })
 	}
-	for w := range oracleWords(t) {
+	return oracleAllIn(oracleWords(t.text), od.words)
+}
+
+// oracleAllIn reports whether each of words, or a synonym, is in.
+func oracleAllIn(words map[string]bool, in map[string]bool) bool {
+	for w := range words {
 		found := false
 		for _, s := range oracleSynonyms(w) {
-			found = found || words[s]
+			found = found || in[s]
 		}
 		if !found {
 			return false
 		}
 	}
 	return true
+}
+
+// oraclePhraseIn reports whether a field, white space collapsed, holds
+// phrase p at some place where an ASCII letter or digit at either end of
+// p has none next to it.
+func oraclePhraseIn(field, p string) bool {
+	alnum := func(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+	for i := range len(field) {
+		if !strings.HasPrefix(field[i:], p) {
+			continue
+		}
+		end := i + len(p)
+		if alnum(p[0]) && i > 0 && alnum(field[i-1]) || alnum(p[len(p)-1]) && end < len(field) && alnum(field[end]) {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 func oracleMatchFilters(l *listing.Listing, q Query) bool {
@@ -466,41 +617,25 @@ func oracleOrder(hits []*listing.Listing, q Query) []int64 {
 
 func oracleScore(l *listing.Listing, q Query) int64 {
 	od := oracleDocOf(l)
-	title, skills, titleWords, skillWords := od.title, od.skills, od.titleWords, od.skillWords
-	allIn := func(words map[string]bool, in map[string]bool) bool {
-		for w := range words {
-			found := false
-			for _, s := range oracleSynonyms(w) {
-				found = found || in[s]
-			}
-			if !found {
-				return false
-			}
+	// in reports whether field 0 (title) or 1 (skills) holds t.
+	in := func(t oracleTerm, field int) bool {
+		switch t.kind {
+		case oracleSubstring:
+			return strings.Contains([]string{od.title, od.skills}[field], t.text)
+		case oracleOneWord:
+			return []map[string]bool{od.titleWords, od.skillWords}[field][t.text]
+		case oraclePhrase:
+			return oraclePhraseIn(od.collapsed[field], t.text)
 		}
-		return true
+		return oracleAllIn(oracleWords(t.text), []map[string]bool{od.titleWords, od.skillWords}[field])
 	}
 	var score int64
-	for _, t := range strings.Fields(oracleFold(q.Text)) {
-		if len(t) > 1 && t[0] == '-' {
-			continue // exclusions do not score
-		}
-		if !isPlainASCII(t) {
-			switch {
-			case strings.Contains(title, t):
-				score += 4
-			case strings.Contains(skills, t):
-				score += 2
-			default:
-				score++
-			}
-			continue
-		}
-		ws := oracleWords(t)
+	for _, t := range oracleTerms(q.Text) {
 		switch {
-		case len(ws) == 0:
-		case allIn(ws, titleWords):
+		case t.not: // exclusions do not score
+		case in(t, 0):
 			score += 4
-		case allIn(ws, skillWords):
+		case in(t, 1):
 			score += 2
 		default:
 			score++
@@ -532,16 +667,18 @@ func TestOracle(t *testing.T) {
 	t.Run("default", func(t *testing.T) { testOracle(t, NewIndex(), false) })
 	t.Run("rebuilt in parallel", func(t *testing.T) { testOracle(t, NewIndex(), true) })
 	t.Run("bitmap facets and bucket order", func(t *testing.T) {
-		// The paths for searches with many hits, and parallel parts.
+		// The paths for searches with many hits, and parallel parts;
+		// phrases narrowed without their edge words where they can be.
 		x := NewIndex()
 		x.walkMax = 0
-		defer func(n int) { minPart = n }(minPart)
+		defer func(n int, r uint64) { minPart, edgeScanRatio = n, r }(minPart, edgeScanRatio)
 		minPart = 64
+		edgeScanRatio = 0
 		testOracle(t, x, false)
 	})
 	t.Run("every term cached", func(t *testing.T) {
-		// A small cache that keeps every substring term: cached answers
-		// must stay exact through writes and evictions.
+		// A small cache that keeps every substring term and phrase:
+		// cached answers must stay exact through writes and evictions.
 		x := NewIndex()
 		x.cache = newTermCache(8)
 		x.cache.min = 0

@@ -148,6 +148,12 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 	for _, t := range terms {
 		var hits, title, skills *roaring.Bitmap
 		switch {
+		case t.phrase:
+			m, err := x.phrase(ctx, t.text)
+			if err != nil {
+				return nil, err
+			}
+			hits, title, skills = m.hits, m.title, m.skills
 		case !t.substr:
 			var all, ts, ss []*roaring.Bitmap
 			for _, syns := range t.words {
@@ -253,11 +259,100 @@ func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 	for _, g := range queryGrams(t) {
 		b := x.grams[g]
 		if b == nil {
-			return termMatch{hits: roaring.New(), title: roaring.New(), skills: roaring.New()}, nil
+			return emptyMatch(), nil
 		}
 		bs = append(bs, b)
 	}
 	cand := andAll(bs).ToArray()
+	m, err := x.confirm(ctx, cand, func(field string) bool { return strings.Contains(field, t) })
+	if err == nil && len(cand) >= x.cache.min {
+		x.cache.put(t, m)
+	}
+	return m, err
+}
+
+// edgeScanRatio decides when a phrase's edge words (see keysOf), which
+// take a pass over every word of the index to resolve, are worth it: when
+// the candidates without them outnumber the index's words by more than
+// 1 to edgeScanRatio. Confirming a candidate costs about that many times
+// as much as testing a word. Without other keys they are always resolved.
+var edgeScanRatio uint64 = 32
+
+// phrase answers a quoted phrase (collapsed, not one word): the postings
+// of its words and grams give the candidates and each candidate's fields
+// confirm it. The answer is cached like a substring's.
+func (x *Index) phrase(ctx context.Context, p string) (termMatch, error) {
+	key := phraseKey(p)
+	if m, ok := x.cache.get(key); ok {
+		return m, nil
+	}
+	k := keysOf(p)
+	var bs []*roaring.Bitmap
+	for _, w := range k.words {
+		b := x.words[w]
+		if b == nil {
+			return emptyMatch(), nil
+		}
+		bs = append(bs, b)
+	}
+	for _, g := range k.grams {
+		b := x.grams[g]
+		if b == nil {
+			return emptyMatch(), nil
+		}
+		bs = append(bs, b)
+	}
+	var cand *roaring.Bitmap
+	if len(bs) > 0 {
+		cand = andAll(bs)
+	}
+	if len(k.edges) > 0 && (cand == nil || cand.GetCardinality()*edgeScanRatio > uint64(len(x.words))) {
+		bs = append(bs, x.edgeWords(k.edges)...)
+		cand = andAll(bs)
+	}
+	if cand == nil {
+		cand = x.live // not reached: a phrase has a gram or two words
+	}
+	slots := cand.ToArray()
+	m, err := x.confirm(ctx, slots, func(field string) bool { return holdsPhrase(field, p) })
+	if err == nil && len(slots) >= x.cache.min {
+		x.cache.put(key, m)
+	}
+	return m, err
+}
+
+// edgeWords returns for each edge the slots holding a word that can hold
+// it, found in one pass over the index's words.
+func (x *Index) edgeWords(es []edge) []*roaring.Bitmap {
+	sets := make([][]*roaring.Bitmap, len(es))
+	for w, b := range x.words {
+		for i, e := range es {
+			if e.holds(w) {
+				sets[i] = append(sets[i], b)
+			}
+		}
+	}
+	out := make([]*roaring.Bitmap, len(es))
+	for i, bs := range sets {
+		switch len(bs) {
+		case 0:
+			out[i] = roaring.New()
+		case 1:
+			out[i] = bs[0]
+		default:
+			out[i] = roaring.FastOr(bs...)
+		}
+	}
+	return out
+}
+
+func emptyMatch() termMatch {
+	return termMatch{hits: roaring.New(), title: roaring.New(), skills: roaring.New()}
+}
+
+// confirm returns the candidates whose text holds a term, by in, one part
+// per core: in their title, skills or description.
+func (x *Index) confirm(ctx context.Context, cand []uint32, in func(field string) bool) (termMatch, error) {
 	parts := split(len(cand))
 	type found struct{ hits, title, skills []uint32 }
 	out := make([]found, len(parts))
@@ -271,18 +366,18 @@ func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 				}
 				text := x.text[s]
 				te, se := x.titleEnd[s], x.skillEnd[s]
-				if strings.Contains(text[:te], t) {
+				if in(text[:te]) {
 					f.hits, f.title = append(f.hits, s), append(f.title, s)
-					if strings.Contains(text[te:se], t) {
+					if in(text[te:se]) {
 						f.skills = append(f.skills, s)
 					}
 					continue
 				}
-				if strings.Contains(text[te:se], t) {
+				if in(text[te:se]) {
 					f.hits, f.skills = append(f.hits, s), append(f.skills, s)
 					continue
 				}
-				if strings.Contains(text[se:], t) {
+				if in(text[se:]) {
 					f.hits = append(f.hits, s)
 				}
 			}
@@ -292,14 +387,11 @@ func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 	if err := ctx.Err(); err != nil {
 		return termMatch{}, err
 	}
-	m := termMatch{hits: roaring.New(), title: roaring.New(), skills: roaring.New()}
+	m := emptyMatch()
 	for _, f := range out {
 		m.hits.AddMany(f.hits)
 		m.title.AddMany(f.title)
 		m.skills.AddMany(f.skills)
-	}
-	if len(cand) >= x.cache.min {
-		x.cache.put(t, m)
 	}
 	return m, nil
 }
