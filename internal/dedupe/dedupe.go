@@ -12,8 +12,9 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"anken/internal/skill"
 )
 
 // Signature shape: Size slots cut into Bands bands of Rows slots. With
@@ -44,12 +45,10 @@ func Sign(title, description string) Signature {
 	for i := range sig {
 		sig[i] = empty
 	}
-	text := fold(title + "\n" + description)
+	text := letters(title + "\n" + description)
 	if len(text) == 0 {
 		return Signature{}
 	}
-	var win [shingle]rune
-	n := 0
 	add := func(h uint64) {
 		h = mix(h)
 		bin := h % Size
@@ -61,22 +60,16 @@ func Sign(title, description string) Signature {
 			sig[bin] = v
 		}
 	}
-	for _, r := range text {
-		copy(win[:], win[1:])
-		win[shingle-1] = r
-		n++
-		if n < shingle {
-			continue
-		}
+	if len(text) < shingle { // shorter than one shingle: the text is its one shingle
 		var h uint64 = 0x9e3779b97f4a7c15
-		for _, c := range win {
+		for _, c := range text {
 			h = (h ^ uint64(c)) * 0x100000001b3
 		}
 		add(h)
 	}
-	if n < shingle { // shorter than one shingle: the text is its one shingle
+	for i := shingle; i <= len(text); i++ {
 		var h uint64 = 0x9e3779b97f4a7c15
-		for _, c := range text {
+		for _, c := range text[i-shingle : i] {
 			h = (h ^ uint64(c)) * 0x100000001b3
 		}
 		add(h)
@@ -197,19 +190,40 @@ func CanonicalURL(raw string) string {
 	return c
 }
 
-// fold returns text NFKC-normalized and lower-cased, keeping only letters
-// (kana, kanji, latin): spaces, punctuation, symbols and digits carry
-// formatting and rates, which agencies change when they repost a job.
-func fold(s string) string {
-	s = norm.NFKC.String(s)
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			b.WriteRune(unicode.ToLower(r))
+// letters returns the letters of text (kana, kanji, latin), NFKC-
+// normalized and lower-cased: spaces, punctuation, symbols and digits
+// carry formatting and rates, which agencies change when they repost a job.
+func letters(text string) []rune {
+	folded := skill.AppendFold(make([]byte, 0, len(text)+8), text)
+	out := make([]rune, 0, len(folded)/2)
+	for i := 0; i < len(folded); {
+		c := folded[i]
+		if c < utf8.RuneSelf { // ASCII: folded, so letters are a–z
+			if 'a' <= c && c <= 'z' {
+				out = append(out, rune(c))
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(folded[i:])
+		i += size
+		if isLetter(r) {
+			out = append(out, r)
 		}
 	}
-	return b.String()
+	return out
+}
+
+// isLetter is unicode.IsLetter, with the kana and kanji of Japanese text
+// answered without a table search.
+func isLetter(r rune) bool {
+	switch {
+	case 0x3041 <= r && r <= 0x3096, // hiragana
+		0x30a1 <= r && r <= 0x30fa, // katakana
+		0x4e00 <= r && r <= 0x9fa5: // CJK unified ideographs
+		return true
+	}
+	return unicode.IsLetter(r)
 }
 
 // mix is the splitmix64 finalizer.
