@@ -31,19 +31,11 @@ func (s *Store) ListingsByID(ctx context.Context, ids []int64) ([]listing.Listin
 	defer rows.Close()
 	byID := make(map[int64]listing.Listing, len(ids))
 	for rows.Next() {
-		var (
-			id     int64
-			agency string
-			doc    []byte
-		)
-		if err := rows.Scan(&id, &agency, &doc); err != nil {
+		l, err := scanListing(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: listings by id: %w", err)
 		}
-		l, err := decodeDoc(id, agency, doc)
-		if err != nil {
-			return nil, err
-		}
-		byID[id] = l
+		byID[l.ID] = l
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: listings by id: %w", err)

@@ -15,31 +15,22 @@ type Change struct {
 
 // Changes returns up to limit changes with a sequence number above after, in
 // order. Sequence numbers commit in order, so a follower that remembers the
-// last one it applied never misses a change; it may see gaps.
+// last one it applied never misses a change. The log is compacted: a
+// listing appears once, at its latest change, with its current content, so
+// there are gaps where its earlier changes were.
 func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]Change, error) {
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT c.seq, l.id, a.slug, l.doc
-		FROM listing_changes c
-		JOIN listings l ON l.id = c.listing_id
-		JOIN agencies a ON a.id = l.agency_id
-		WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`, after, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT l.seq, l.id, a.slug, l.doc, l.group_id, l.updated_at
+		FROM listings l JOIN agencies a ON a.id = l.agency_id
+		WHERE l.seq > $1 ORDER BY l.seq LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: changes after %d: %w", after, err)
 	}
 	defer rows.Close()
 	var out []Change
 	for rows.Next() {
-		var (
-			c      Change
-			id     int64
-			agency string
-			doc    []byte
-		)
-		if err := rows.Scan(&c.Seq, &id, &agency, &doc); err != nil {
+		var c Change
+		if c.Listing, err = scanListing(rows, &c.Seq); err != nil {
 			return nil, fmt.Errorf("store: changes after %d: %w", after, err)
-		}
-		if c.Listing, err = decodeDoc(id, agency, doc); err != nil {
-			return nil, err
 		}
 		out = append(out, c)
 	}
@@ -52,7 +43,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]Change, 
 // LastSeq returns the newest sequence number in the change log (0 if empty).
 func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	var seq int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM listing_changes`).Scan(&seq); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM listings`).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("store: last seq: %w", err)
 	}
 	return seq, nil
@@ -73,17 +64,9 @@ func (s *Store) OpenListings(ctx context.Context, fn func(*listing.Listing) erro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			id     int64
-			agency string
-			doc    []byte
-		)
-		if err := rows.Scan(&id, &agency, &doc); err != nil {
-			return 0, fmt.Errorf("store: open listings: %w", err)
-		}
-		l, err := decodeDoc(id, agency, doc)
+		l, err := scanListing(rows)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("store: open listings: %w", err)
 		}
 		if err := fn(&l); err != nil {
 			return 0, err

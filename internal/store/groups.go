@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"anken/internal/dedupe"
@@ -20,35 +21,29 @@ import (
 // group_id is 0 for "own group" (the listing's id), which lets a new
 // listing be written before its id is known.
 
-// bucketLimit is how many of the most recent listings of one bucket are
-// candidates. Buckets of boilerplate text can grow large; reposts follow
+// bucketLimit is how many of the most recent listings of other agencies in
+// one bucket are candidates. Buckets of boilerplate text can grow large; reposts follow
 // their original within days, so the newest members are the ones to check.
 const bucketLimit = 16
 
-var candidatesSQL = func() string {
+// bandsInsertSQL inserts n bucket rows.
+func (d dialect) bandsInsertSQL(n int) string {
 	var b strings.Builder
-	b.WriteString(`SELECT l.id, l.group_id, l.minhash, c.hash FROM (`)
-	for i := range dedupe.Bands + 1 {
-		if i > 0 {
-			b.WriteString(" UNION ALL ")
-		}
-		fmt.Fprintf(&b, `SELECT * FROM (SELECT hash, listing_id FROM listing_bands WHERE hash = $%d ORDER BY listing_id DESC LIMIT %d) b%d`,
-			i+1, bucketLimit, i)
+	if d == sqlite {
+		// OR IGNORE: a statement that cannot abort needs no statement journal.
+		b.WriteString(`INSERT OR IGNORE INTO listing_bands (hash, listing_id, agency_id) VALUES `)
+	} else {
+		b.WriteString(`INSERT INTO listing_bands (hash, listing_id, agency_id) VALUES `)
 	}
-	fmt.Fprintf(&b, `) c JOIN listings l ON l.id = c.listing_id WHERE l.status = 'open' AND l.agency_id <> $%d`, dedupe.Bands+2)
-	return b.String()
-}()
-
-func bandsInsertSQL(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO listing_bands (hash, listing_id) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "($%d, $%d)", i+1, n+1)
+		b.WriteString("(" + d.params(3*i+1, 3) + ")")
 	}
-	b.WriteString(` ON CONFLICT DO NOTHING`)
+	if d == postgres {
+		b.WriteString(` ON CONFLICT DO NOTHING`)
+	}
 	return b.String()
 }
 
@@ -70,107 +65,210 @@ func sigBlob(sig *dedupe.Signature, applyURL string) []byte {
 	return b
 }
 
-var (
-	bandsSQL    = bandsInsertSQL(dedupe.Bands)
-	bandsURLSQL = bandsInsertSQL(dedupe.Bands + 1)
-)
-
-// group returns the group_id column value for l (0: its own group).
-func (w *writer) group(ctx context.Context, agency Agency, id int64, l *listing.Listing, sig *dedupe.Signature) (int64, error) {
-	if sig.IsZero() {
-		return 0, nil
+// groups returns the group_id column value (0: its own group) of each
+// listing ls[i], i in idx, of the agency. Candidates are open listings of
+// other agencies sharing an LSH bucket with it: one with the same apply
+// URL, or else the most similar at or above dedupe.Threshold, gives its
+// group. No listing of the agency is a candidate for another, so one
+// lookup serves them all: the buckets' members, then the members' groups
+// and signatures.
+func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, idx []int) ([]int64, error) {
+	out := make([]int64, len(idx))
+	type member struct {
+		n   int // index into idx
+		url bool
 	}
-	keys := sig.BandKeys()
-	urlKey, hasURL := dedupe.URLKey(l.ApplyURL)
-	if !hasURL {
-		urlKey = -1 // keys are never negative
-	}
-	args := make([]any, 0, dedupe.Bands+2)
-	for _, k := range keys {
-		args = append(args, k)
-	}
-	args = append(args, urlKey, agency.ID)
-	rows, err := w.stmt(ctx, candidatesSQL).QueryContext(ctx, args...)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	var (
-		best      int64
-		bestScore float64
-		seen      = map[int64]bool{}
-	)
-	for rows.Next() {
-		var (
-			cid, cgroup, hash int64
-			mh                []byte
-		)
-		if err := rows.Scan(&cid, &cgroup, &mh, &hash); err != nil {
-			return 0, err
+	byKey := map[int64][]member{}
+	var keys []int64
+	add := func(k int64, m member) {
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
 		}
-		if cid == id {
+		byKey[k] = append(byKey[k], m)
+	}
+	for n, i := range idx {
+		sig := &prep[i].sig
+		if sig.IsZero() {
 			continue
 		}
-		if cgroup == 0 {
-			cgroup = cid
+		for _, k := range sig.BandKeys() {
+			add(k, member{n: n})
 		}
-		score := 0.0
-		if hash == urlKey {
-			score = 2 // the same apply URL is the same job
-		} else if !seen[cid] {
-			seen[cid] = true
-			other := dedupe.Parse(mh[:min(len(mh), 4*dedupe.Size)])
-			if s := sig.Similarity(&other); s >= dedupe.Threshold {
-				score = s
-			}
-		}
-		if score > bestScore || (score == bestScore && score > 0 && cgroup < best) {
-			best, bestScore = cgroup, score
+		if k, ok := dedupe.URLKey(ls[i].ApplyURL); ok {
+			add(k, member{n: n, url: true})
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return 0, err
+	if len(keys) == 0 {
+		return out, nil
 	}
-	if best == id {
-		return 0, nil
-	}
-	return best, nil
-}
-
-// bucket replaces the listing's LSH buckets: those of its old signature
-// (and any apply URL) go, those of the new one come.
-func (w *writer) bucket(ctx context.Context, id int64, l *listing.Listing, sig *dedupe.Signature, oldSig []byte) error {
-	if len(oldSig) >= 4*dedupe.Size {
-		old := dedupe.Parse(oldSig[:4*dedupe.Size])
-		args := []any{id}
-		for _, k := range old.BandKeys() {
+	// The candidates of each listing, with whether one shares its apply URL.
+	cands := make([]map[int64]bool, len(idx))
+	ids := map[int64]bool{}
+	for lo := 0; lo < len(keys); lo += maxParams - 1 {
+		chunk := keys[lo:min(lo+maxParams-1, len(keys))]
+		args := make([]any, 0, len(chunk)+1)
+		for _, k := range chunk {
 			args = append(args, k)
 		}
-		urlKey := int64(-1)
-		if len(oldSig) == 4*dedupe.Size+8 {
-			urlKey = int64(binary.LittleEndian.Uint64(oldSig[4*dedupe.Size:]))
+		args = append(args, agency.ID)
+		rows, err := w.stmt(ctx, `SELECT hash, listing_id FROM (
+			SELECT hash, listing_id, ROW_NUMBER() OVER (PARTITION BY hash ORDER BY listing_id DESC) AS rn
+			FROM listing_bands WHERE hash IN (`+w.dialect.params(1, len(chunk))+`) AND agency_id <> `+w.dialect.params(len(chunk)+1, 1)+`
+		) b WHERE rn <= `+strconv.Itoa(bucketLimit)).QueryContext(ctx, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: duplicate candidates: %w", err)
 		}
-		args = append(args, urlKey)
-		if _, err := w.stmt(ctx, bandsDeleteSQL).ExecContext(ctx, args...); err != nil {
-			return err
+		for rows.Next() {
+			var hash, cid int64
+			if err := rows.Scan(&hash, &cid); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: duplicate candidates: %w", err)
+			}
+			ids[cid] = true
+			for _, m := range byKey[hash] {
+				if cands[m.n] == nil {
+					cands[m.n] = map[int64]bool{}
+				}
+				cands[m.n][cid] = cands[m.n][cid] || m.url
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: duplicate candidates: %w", err)
 		}
 	}
-	if sig.IsZero() {
+	if len(ids) == 0 {
+		return out, nil
+	}
+	type candidate struct {
+		group int64
+		sig   dedupe.Signature
+	}
+	open := make(map[int64]*candidate, len(ids))
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	for lo := 0; lo < len(list); lo += maxParams {
+		chunk := list[lo:min(lo+maxParams, len(list))]
+		args := make([]any, 0, len(chunk))
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := w.stmt(ctx, `SELECT id, group_id, minhash FROM listings WHERE status = 'open' AND id IN (`+w.dialect.params(1, len(chunk))+`)`).
+			QueryContext(ctx, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: duplicate candidates: %w", err)
+		}
+		for rows.Next() {
+			var (
+				c  candidate
+				id int64
+				mh []byte
+			)
+			if err := rows.Scan(&id, &c.group, &mh); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: duplicate candidates: %w", err)
+			}
+			if c.group == 0 {
+				c.group = id
+			}
+			c.sig = dedupe.Parse(mh[:min(len(mh), 4*dedupe.Size)])
+			open[id] = &c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: duplicate candidates: %w", err)
+		}
+	}
+	for n, i := range idx {
+		sig := &prep[i].sig
+		var (
+			best      int64
+			bestScore float64
+		)
+		for cid, url := range cands[n] {
+			c := open[cid]
+			if c == nil {
+				continue
+			}
+			score := 0.0
+			if url {
+				score = 2 // the same apply URL is the same job
+			} else if s := sig.Similarity(&c.sig); s >= dedupe.Threshold {
+				score = s
+			}
+			if score > bestScore || (score == bestScore && score > 0 && c.group < best) {
+				best, bestScore = c.group, score
+			}
+		}
+		out[n] = best
+	}
+	return out, nil
+}
+
+// maxParams is how many parameters a batched lookup passes in one
+// statement: below SQLite's limit of 32,766 and PostgreSQL's of 65,535.
+const maxParams = 30000
+
+// unbucket removes the LSH buckets of a listing's old signature (and any
+// apply URL), stored as oldSig.
+func (w *writer) unbucket(ctx context.Context, id int64, oldSig []byte) error {
+	if len(oldSig) < 4*dedupe.Size {
 		return nil
 	}
-	keys := sig.BandKeys()
-	args := make([]any, 0, dedupe.Bands+2)
-	for _, k := range keys {
+	old := dedupe.Parse(oldSig[:4*dedupe.Size])
+	args := []any{id}
+	for _, k := range old.BandKeys() {
 		args = append(args, k)
 	}
-	query := bandsSQL
-	if k, ok := dedupe.URLKey(l.ApplyURL); ok {
-		args = append(args, k)
-		query = bandsURLSQL
+	urlKey := int64(-1)
+	if len(oldSig) == 4*dedupe.Size+8 {
+		urlKey = int64(binary.LittleEndian.Uint64(oldSig[4*dedupe.Size:]))
 	}
-	args = append(args, id)
-	_, err := w.stmt(ctx, query).ExecContext(ctx, args...)
+	args = append(args, urlKey)
+	_, err := w.stmt(ctx, bandsDeleteSQL).ExecContext(ctx, args...)
 	return err
+}
+
+// bandRows is how many bucket rows one statement inserts (three parameters
+// each).
+const bandRows = 3000
+
+// bucketAll writes the LSH buckets of the listings ls[i] for i in idx, which
+// have their ids.
+func (w *writer) bucketAll(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, idx []int) error {
+	args := make([]any, 0, 3*bandRows)
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := w.stmt(ctx, w.dialect.bandsInsertSQL(len(args)/3)).ExecContext(ctx, args...)
+		args = args[:0]
+		if err != nil {
+			return fmt.Errorf("store: write duplicate buckets: %w", err)
+		}
+		return nil
+	}
+	for _, i := range idx {
+		sig := &prep[i].sig
+		if sig.IsZero() {
+			continue
+		}
+		if len(args)+3*(dedupe.Bands+1) > cap(args) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		id := ls[i].ID
+		for _, k := range sig.BandKeys() {
+			args = append(args, k, id, agency.ID)
+		}
+		if k, ok := dedupe.URLKey(ls[i].ApplyURL); ok {
+			args = append(args, k, id, agency.ID)
+		}
+	}
+	return flush()
 }
 
 // GroupListings returns the open listings of the duplicate group, every
@@ -186,17 +284,9 @@ func (s *Store) GroupListings(ctx context.Context, groupID int64) ([]listing.Lis
 	defer rows.Close()
 	var out []listing.Listing
 	for rows.Next() {
-		var (
-			id     int64
-			agency string
-			doc    []byte
-		)
-		if err := rows.Scan(&id, &agency, &doc); err != nil {
-			return nil, fmt.Errorf("store: group %d: %w", groupID, err)
-		}
-		l, err := decodeDoc(id, agency, doc)
+		l, err := scanListing(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: group %d: %w", groupID, err)
 		}
 		out = append(out, l)
 	}

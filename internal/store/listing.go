@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"anken/internal/dedupe"
@@ -53,130 +55,322 @@ func (s *Store) PutListings(ctx context.Context, agency Agency, ls []*listing.Li
 	return res[0].Puts, nil
 }
 
-// put writes one listing in the writer's transaction. run is the feed run
-// carrying it (0 for none).
-func (w *writer) put(ctx context.Context, agency Agency, l *listing.Listing, sig *dedupe.Signature, run int64) (PutResult, error) {
-	var (
-		id       int64
-		oldHash  string
-		postedAt time.Time
-		oldSig   []byte
-		exists   = true
-	)
-	err := w.stmt(ctx, `SELECT id, content_hash, posted_at, minhash FROM listings WHERE agency_id = $1 AND external_id = $2`).
-		QueryRowContext(ctx, agency.ID, l.ExternalID).Scan(&id, &oldHash, &postedAt, &oldSig)
-	if errors.Is(err, sql.ErrNoRows) {
-		exists = false
-	} else if err != nil {
-		return PutResult{}, err
-	}
-	if l.PostedAt.IsZero() {
-		if exists {
-			l.PostedAt = postedAt
-		} else {
-			l.PostedAt = w.now
-		}
-	}
-	l.Agency = agency.Slug
-	l.GroupID = 0
-	l.UpdatedAt = time.Time{}
-	hash, err := contentHash(l)
-	if err != nil {
-		return PutResult{}, err
-	}
-	if exists && hash == oldHash {
-		if run != 0 {
-			if _, err := w.stmt(ctx, `UPDATE listings SET feed_run = $1 WHERE id = $2`).ExecContext(ctx, run, id); err != nil {
-				return PutResult{}, err
-			}
-		}
-		// The stored doc carries the group; read it back only when asked.
-		l.ID = id
-		return PutResult{ID: id, Outcome: Unchanged}, nil
-	}
-	group, err := w.group(ctx, agency, id, l, sig)
-	if err != nil {
-		return PutResult{}, fmt.Errorf("group: %w", err)
-	}
-	l.GroupID = group
-	l.UpdatedAt = w.now
-	doc, err := json.Marshal(docOf(l))
-	if err != nil {
-		return PutResult{}, fmt.Errorf("encode listing: %w", err)
-	}
-	outcome := Updated
-	if exists {
-		_, err = w.stmt(ctx,
-			`UPDATE listings SET status = $1, content_hash = $2, doc = $3, posted_at = $4, updated_at = $5, group_id = $6, minhash = $7, feed_run = $8 WHERE id = $9`).
-			ExecContext(ctx, l.Status, hash, doc, l.PostedAt.UTC(), w.now, group, sigBlob(sig, l.ApplyURL), run, id)
-	} else {
-		outcome = Created
-		err = w.stmt(ctx, `
-			INSERT INTO listings (agency_id, external_id, status, content_hash, doc, seq, posted_at, updated_at, group_id, minhash, feed_run)
-			VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10) RETURNING id`).
-			QueryRowContext(ctx, agency.ID, l.ExternalID, l.Status, hash, doc, l.PostedAt.UTC(), w.now, group, sigBlob(sig, l.ApplyURL), run).Scan(&id)
-	}
-	if err != nil {
-		return PutResult{}, err
-	}
-	l.ID = id
-	if group == 0 {
-		l.GroupID = id
-	}
-	if err := w.bucket(ctx, id, l, sig, oldSig); err != nil {
-		return PutResult{}, fmt.Errorf("group: %w", err)
-	}
-	seq, err := w.logChange(ctx, id, "put")
-	if err != nil {
-		return PutResult{}, err
-	}
-	return PutResult{ID: id, Seq: seq, Outcome: outcome}, nil
+// stored is a listing in the form the store keeps, computed before the
+// write transaction where it can be: its doc (what the agency said,
+// normalized, without the id, agency, group and update time, which live in
+// columns), the doc's hash, and its MinHash signature.
+type stored struct {
+	doc  []byte
+	hash string
+	sig  dedupe.Signature
+	err  error
 }
 
-func (w *writer) logChange(ctx context.Context, id int64, op string) (int64, error) {
-	var seq int64
-	err := w.stmt(ctx, `INSERT INTO listing_changes (listing_id, op, at) VALUES ($1, $2, $3) RETURNING seq`).
-		QueryRowContext(ctx, id, op, w.now).Scan(&seq)
-	if err != nil {
-		return 0, fmt.Errorf("log change: %w", err)
+// prepareListing computes what it can of l's stored form. Its doc depends
+// on PostedAt: a listing without one takes the stored listing's, known only
+// in the transaction, so its doc is left for then.
+func prepareListing(l *listing.Listing) stored {
+	st := stored{sig: dedupe.Sign(l.Title, l.Description)}
+	if !l.PostedAt.IsZero() {
+		st.encode(l)
 	}
-	if _, err := w.stmt(ctx, `UPDATE listings SET seq = $1 WHERE id = $2`).ExecContext(ctx, seq, id); err != nil {
-		return 0, fmt.Errorf("log change: %w", err)
-	}
-	return seq, nil
+	return st
 }
 
-// docOf returns the listing as its doc stores it: without id and agency,
-// which live in columns, and without a group of its own (group 0 is read
-// back as the listing's id).
-func docOf(l *listing.Listing) *listing.Listing {
-	c := *l
-	c.ID, c.Agency = 0, ""
-	return &c
-}
-
-// contentHash is the hash of what the agency said: the listing without the
-// fields anken sets (id, agency, updated_at, group).
-func contentHash(l *listing.Listing) (string, error) {
+func (st *stored) encode(l *listing.Listing) {
 	c := *l
 	c.ID, c.Agency, c.UpdatedAt, c.GroupID = 0, "", time.Time{}, 0
-	b, err := json.Marshal(&c)
-	if err != nil {
-		return "", fmt.Errorf("encode listing: %w", err)
+	st.doc, st.err = json.Marshal(&c)
+	if st.err != nil {
+		st.err = fmt.Errorf("encode listing: %w", st.err)
+		return
 	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:]), nil
+	h := sha256.Sum256(st.doc)
+	st.hash = hex.EncodeToString(h[:])
 }
 
+// segment is how many listings one round of batched statements writes. A
+// put of listing columns has 11 parameters; SQLite allows 32,766 in one
+// statement and PostgreSQL 65,535.
+const segment = 500
+
+// putAll writes ls, in order, in the writer's transaction, with a few
+// statements per segment of listings rather than several per listing. run
+// is the feed run carrying them (0 for none). A segment never holds the
+// same external id twice, so each one is looked up once and written once.
+func (w *writer) putAll(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, run int64) ([]PutResult, error) {
+	out := make([]PutResult, len(ls))
+	seen := map[string]bool{}
+	for start := 0; start < len(ls); {
+		end := start
+		clear(seen)
+		for end < len(ls) && end-start < segment && !seen[ls[end].ExternalID] {
+			seen[ls[end].ExternalID] = true
+			end++
+		}
+		if err := w.putSegment(ctx, agency, ls[start:end], prep[start:end], run, out[start:end]); err != nil {
+			return nil, err
+		}
+		start = end
+	}
+	return out, nil
+}
+
+// current is what the store holds of a listing a put replaces.
+type current struct {
+	id       int64
+	hash     string
+	postedAt time.Time
+	sig      []byte
+}
+
+func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, run int64, out []PutResult) error {
+	old, err := w.current(ctx, agency, ls)
+	if err != nil {
+		return err
+	}
+	var (
+		inserts []int   // indexes of new listings
+		touched []int64 // unchanged listings the run carried
+		changed []int   // indexes of new and changed listings
+	)
+	for i, l := range ls {
+		p := &prep[i]
+		o, exists := old[l.ExternalID]
+		l.Agency = agency.Slug
+		l.GroupID, l.UpdatedAt = 0, time.Time{}
+		if l.PostedAt.IsZero() {
+			l.PostedAt = w.now
+			if exists {
+				l.PostedAt = o.postedAt
+			}
+			p.encode(l)
+		} else if p.doc == nil && p.err == nil {
+			p.encode(l)
+		}
+		if p.err != nil {
+			return fmt.Errorf("store: put listing %q: %w", l.ExternalID, p.err)
+		}
+		if exists && p.hash == o.hash {
+			// The stored row carries the group; read it back only when asked.
+			l.ID = o.id
+			out[i] = PutResult{ID: o.id, Outcome: Unchanged}
+			if run != 0 {
+				touched = append(touched, o.id)
+			}
+			continue
+		}
+		changed = append(changed, i)
+	}
+	groups, err := w.groups(ctx, agency, ls, prep, changed)
+	if err != nil {
+		return err
+	}
+	for n, i := range changed {
+		l, p := ls[i], &prep[i]
+		o, exists := old[l.ExternalID]
+		group := groups[n]
+		if group == o.id && exists {
+			group = 0
+		}
+		seq, err := w.nextSeq(ctx)
+		if err != nil {
+			return err
+		}
+		l.GroupID, l.UpdatedAt = group, w.now
+		if !exists {
+			inserts = append(inserts, i)
+			out[i] = PutResult{Seq: seq, Outcome: Created}
+			continue
+		}
+		if _, err := w.stmt(ctx,
+			`UPDATE listings SET status = $1, content_hash = $2, doc = $3, posted_at = $4, updated_at = $5, group_id = $6, minhash = $7, feed_run = $8, seq = $9 WHERE id = $10`).
+			ExecContext(ctx, l.Status, p.hash, p.doc, l.PostedAt.UTC(), w.now, group, sigBlob(&p.sig, l.ApplyURL), run, seq, o.id); err != nil {
+			return fmt.Errorf("store: put listing %q: %w", l.ExternalID, err)
+		}
+		if err := w.unbucket(ctx, o.id, o.sig); err != nil {
+			return fmt.Errorf("store: put listing %q: group: %w", l.ExternalID, err)
+		}
+		l.ID = o.id
+		out[i] = PutResult{ID: o.id, Seq: seq, Outcome: Updated}
+	}
+	if err := w.insert(ctx, agency, ls, prep, run, inserts, out); err != nil {
+		return err
+	}
+	for _, i := range changed {
+		if ls[i].GroupID == 0 {
+			ls[i].GroupID = ls[i].ID
+		}
+	}
+	if err := w.bucketAll(ctx, agency, ls, prep, changed); err != nil {
+		return err
+	}
+	return w.touch(ctx, run, touched)
+}
+
+// current returns what the store holds of the agency's listings ls, by
+// external id.
+func (w *writer) current(ctx context.Context, agency Agency, ls []*listing.Listing) (map[string]current, error) {
+	args := make([]any, 0, len(ls)+1)
+	args = append(args, agency.ID)
+	for _, l := range ls {
+		args = append(args, l.ExternalID)
+	}
+	rows, err := w.stmt(ctx, `SELECT external_id, id, content_hash, posted_at, minhash FROM listings WHERE agency_id = `+
+		w.dialect.params(1, 1)+` AND external_id IN (`+w.dialect.params(2, len(ls))+`)`).
+		QueryContext(ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: look up listings of %q: %w", agency.Slug, err)
+	}
+	defer rows.Close()
+	out := make(map[string]current, len(ls))
+	for rows.Next() {
+		var (
+			ext string
+			c   current
+		)
+		if err := rows.Scan(&ext, &c.id, &c.hash, &c.postedAt, &c.sig); err != nil {
+			return nil, fmt.Errorf("store: look up listings of %q: %w", agency.Slug, err)
+		}
+		out[ext] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: look up listings of %q: %w", agency.Slug, err)
+	}
+	return out, nil
+}
+
+// insert writes the new listings ls[i] for i in idx with one statement and
+// sets their ids.
+func (w *writer) insert(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, run int64, idx []int, out []PutResult) error {
+	if len(idx) == 0 {
+		return nil
+	}
+	const cols = 11
+	var b strings.Builder
+	b.WriteString(`INSERT INTO listings (agency_id, external_id, status, content_hash, doc, seq, posted_at, updated_at, group_id, minhash, feed_run) VALUES `)
+	args := make([]any, 0, cols*len(idx))
+	byExt := make(map[string]int, len(idx))
+	for n, i := range idx {
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + w.dialect.params(n*cols+1, cols) + ")")
+		l, p := ls[i], &prep[i]
+		args = append(args, agency.ID, l.ExternalID, l.Status, p.hash, p.doc, out[i].Seq,
+			l.PostedAt.UTC(), w.now, l.GroupID, sigBlob(&p.sig, l.ApplyURL), run)
+		byExt[l.ExternalID] = i
+	}
+	b.WriteString(` RETURNING id, external_id`)
+	rows, err := w.stmt(ctx, b.String()).QueryContext(ctx, args...)
+	if err != nil {
+		return fmt.Errorf("store: insert listings of %q: %w", agency.Slug, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id  int64
+			ext string
+		)
+		if err := rows.Scan(&id, &ext); err != nil {
+			return fmt.Errorf("store: insert listings of %q: %w", agency.Slug, err)
+		}
+		i := byExt[ext]
+		ls[i].ID, out[i].ID = id, id
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: insert listings of %q: %w", agency.Slug, err)
+	}
+	return nil
+}
+
+// touch marks unchanged listings as carried by the feed run.
+func (w *writer) touch(ctx context.Context, run int64, ids []int64) error {
+	if run == 0 || len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, run)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	if _, err := w.stmt(ctx, `UPDATE listings SET feed_run = `+w.dialect.params(1, 1)+` WHERE id IN (`+w.dialect.params(2, len(ids))+`)`).
+		ExecContext(ctx, args...); err != nil {
+		return fmt.Errorf("store: mark listings of run %d: %w", run, err)
+	}
+	return nil
+}
+
+// params returns n statement parameters from the first-th: "$2, $3, $4"
+// on PostgreSQL, "?, ?, ?" on SQLite. Statements of many parameters use
+// it: SQLite looks up each $n by name, which costs a scan of every name the
+// statement has.
+func (d dialect) params(first, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if d == sqlite {
+			b.WriteByte('?')
+			continue
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(first + i))
+	}
+	return b.String()
+}
+
+// nextSeq returns the next change-log sequence number. The log is kept
+// compacted on the listings themselves: a listing's seq is that of its
+// latest change, and a follower reads the listings whose seq is above the
+// last one it applied. Writers hold the log's lock (SQLite's write lock,
+// PostgreSQL's advisory lock), so numbers commit in order.
+func (w *writer) nextSeq(ctx context.Context) (int64, error) {
+	if !w.seqRead {
+		if err := w.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM listings`).Scan(&w.seq); err != nil {
+			return 0, fmt.Errorf("store: read change-log position: %w", err)
+		}
+		w.seqRead = true
+	}
+	w.seq++
+	return w.seq, nil
+}
+
+// selectListing reads a listing for scanListing.
+const selectListing = `SELECT l.id, a.slug, l.doc, l.group_id, l.updated_at FROM listings l JOIN agencies a ON a.id = l.agency_id `
+
+// scanListing reads a row of selectListing (after any leading columns
+// given in dst).
+func scanListing(sc interface{ Scan(...any) error }, dst ...any) (listing.Listing, error) {
+	var (
+		id, group int64
+		agency    string
+		doc       []byte
+		updated   time.Time
+	)
+	if err := sc.Scan(append(dst, &id, &agency, &doc, &group, &updated)...); err != nil {
+		return listing.Listing{}, err
+	}
+	l, err := decodeDoc(id, agency, doc)
+	if err != nil {
+		return listing.Listing{}, err
+	}
+	l.GroupID, l.UpdatedAt = group, updated.UTC()
+	if l.GroupID == 0 {
+		l.GroupID = id
+	}
+	return l, nil
+}
+
+// decodeDoc decodes a stored doc. Group and update time live in columns:
+// see scanListing.
 func decodeDoc(id int64, agency string, doc []byte) (listing.Listing, error) {
 	var l listing.Listing
 	if err := json.Unmarshal(doc, &l); err != nil {
 		return listing.Listing{}, fmt.Errorf("store: decode listing %d: %w", id, err)
 	}
 	l.ID, l.Agency = id, agency
-	if l.GroupID == 0 {
-		l.GroupID = id
-	}
 	return l, nil
 }
 
@@ -218,31 +412,21 @@ func (w *writer) closeDoc(ctx context.Context, agency string, id int64, doc []by
 	if l.Status == listing.StatusClosed {
 		return PutResult{ID: id, Outcome: Unchanged}, nil
 	}
-	var stored listing.Listing // the doc as stored keeps group 0 for "own"
-	if err := json.Unmarshal(doc, &stored); err != nil {
-		return PutResult{}, fmt.Errorf("store: decode listing %d: %w", id, err)
+	l.Status = listing.StatusClosed
+	var st stored
+	if st.encode(&l); st.err != nil {
+		return PutResult{}, fmt.Errorf("store: close listing %d: %w", id, st.err)
 	}
-	stored.Status, stored.UpdatedAt = listing.StatusClosed, w.now
-	hash, err := contentHash(&stored)
+	seq, err := w.nextSeq(ctx)
 	if err != nil {
 		return PutResult{}, err
 	}
-	newDoc, err := json.Marshal(&stored)
-	if err != nil {
-		return PutResult{}, fmt.Errorf("store: encode listing %d: %w", id, err)
-	}
-	if _, err := w.stmt(ctx, `UPDATE listings SET status = $1, content_hash = $2, doc = $3, updated_at = $4 WHERE id = $5`).
-		ExecContext(ctx, stored.Status, hash, newDoc, w.now, id); err != nil {
-		return PutResult{}, fmt.Errorf("store: close listing %d: %w", id, err)
-	}
-	seq, err := w.logChange(ctx, id, "close")
-	if err != nil {
+	if _, err := w.stmt(ctx, `UPDATE listings SET status = $1, content_hash = $2, doc = $3, updated_at = $4, seq = $5 WHERE id = $6`).
+		ExecContext(ctx, l.Status, st.hash, st.doc, w.now, seq, id); err != nil {
 		return PutResult{}, fmt.Errorf("store: close listing %d: %w", id, err)
 	}
 	return PutResult{ID: id, Seq: seq, Outcome: Closed}, nil
 }
-
-const selectListing = `SELECT l.id, a.slug, l.doc FROM listings l JOIN agencies a ON a.id = l.agency_id `
 
 // Listing returns the listing with the id, open or closed, or ErrNotFound.
 func (s *Store) Listing(ctx context.Context, id int64) (listing.Listing, error) {
@@ -256,17 +440,12 @@ func (s *Store) AgencyListing(ctx context.Context, agency Agency, externalID str
 }
 
 func (s *Store) oneListing(ctx context.Context, query string, args ...any) (listing.Listing, error) {
-	var (
-		id     int64
-		agency string
-		doc    []byte
-	)
-	err := s.db.QueryRowContext(ctx, query, args...).Scan(&id, &agency, &doc)
+	l, err := scanListing(s.db.QueryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return listing.Listing{}, fmt.Errorf("store: listing %v: %w", args, ErrNotFound)
 	}
 	if err != nil {
 		return listing.Listing{}, fmt.Errorf("store: listing %v: %w", args, err)
 	}
-	return decodeDoc(id, agency, doc)
+	return l, nil
 }

@@ -5,9 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
-	"anken/internal/dedupe"
 	"anken/internal/listing"
 )
 
@@ -18,6 +19,8 @@ type writer struct {
 	dialect dialect
 	now     time.Time
 	stmts   map[string]*sql.Stmt
+	seq     int64 // the last change-log number given out, once seqRead
+	seqRead bool
 }
 
 // write runs fn in a transaction that may append to the change log.
@@ -87,6 +90,22 @@ type Work struct {
 	// Seen are external ids of rejected feed rows: a full feed keeps their
 	// listings open, for the row is there even if broken.
 	Seen []string
+
+	prep []stored // the puts' stored forms; see Prepare
+}
+
+// Prepare computes what can be computed of the puts' stored forms before
+// the write transaction (their signatures and docs), so a caller with idle
+// cores can take it off the single writer's path. Apply prepares any Work
+// not yet prepared.
+func (wk *Work) Prepare() {
+	if len(wk.prep) == len(wk.Puts) {
+		return
+	}
+	wk.prep = make([]stored, len(wk.Puts))
+	for i, l := range wk.Puts {
+		wk.prep[i] = prepareListing(l)
+	}
 }
 
 // WorkResult is what Apply did with one Work.
@@ -102,18 +121,12 @@ type WorkResult struct {
 // change log), closes, rejections, the inbox items' completion and their
 // feed runs' counts. Either all of it is stored or none of it.
 func (s *Store) Apply(ctx context.Context, ws []Work) ([]WorkResult, error) {
-	sigs := make([][]dedupe.Signature, len(ws))
-	for i, wk := range ws { // signatures cost CPU: compute them outside the lock
-		sigs[i] = make([]dedupe.Signature, len(wk.Puts))
-		for j, l := range wk.Puts {
-			sigs[i][j] = dedupe.Sign(l.Title, l.Description)
-		}
-	}
+	prepareAll(ws)
 	out := make([]WorkResult, len(ws))
 	err := s.write(ctx, func(w *writer) error {
 		counts := map[int64]*runCounts{}
-		for i, wk := range ws {
-			r, err := w.apply(ctx, &wk, sigs[i], counts)
+		for i := range ws {
+			r, err := w.apply(ctx, &ws[i], counts)
 			if err != nil {
 				return err
 			}
@@ -134,9 +147,42 @@ func (s *Store) Apply(ctx context.Context, ws []Work) ([]WorkResult, error) {
 	return out, nil
 }
 
+// prepareAll prepares the Work not yet prepared, on every core: signing and
+// encoding listings costs CPU the single writer should not spend.
+func prepareAll(ws []Work) {
+	var todo []*Work
+	n := 0
+	for i := range ws {
+		if len(ws[i].prep) != len(ws[i].Puts) {
+			todo = append(todo, &ws[i])
+			n += len(ws[i].Puts)
+		}
+	}
+	if n < 64 {
+		for _, wk := range todo {
+			wk.Prepare()
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for _, wk := range todo {
+		wk.prep = make([]stored, len(wk.Puts))
+		chunk := max(16, len(wk.Puts)/runtime.GOMAXPROCS(0))
+		for lo := 0; lo < len(wk.Puts); lo += chunk {
+			hi := min(lo+chunk, len(wk.Puts))
+			wg.Go(func() {
+				for i := lo; i < hi; i++ {
+					wk.prep[i] = prepareListing(wk.Puts[i])
+				}
+			})
+		}
+	}
+	wg.Wait()
+}
+
 type runCounts struct{ created, updated, unchanged, rejected, closed int }
 
-func (w *writer) apply(ctx context.Context, wk *Work, sigs []dedupe.Signature, counts map[int64]*runCounts) (WorkResult, error) {
+func (w *writer) apply(ctx context.Context, wk *Work, counts map[int64]*runCounts) (WorkResult, error) {
 	var res WorkResult
 	if wk.InboxID != 0 {
 		r, err := w.stmt(ctx, `UPDATE inbox SET state = 'done', done_at = $1, last_error = '' WHERE id = $2 AND state = 'pending' AND attempts = $3`).
@@ -156,13 +202,12 @@ func (w *writer) apply(ctx context.Context, wk *Work, sigs []dedupe.Signature, c
 			counts[wk.RunID] = c
 		}
 	}
-	res.Puts = make([]PutResult, len(wk.Puts))
-	for j, l := range wk.Puts {
-		r, err := w.put(ctx, wk.Agency, l, &sigs[j], wk.RunID)
-		if err != nil {
-			return res, fmt.Errorf("store: put listing %q of agency %q: %w", l.ExternalID, wk.Agency.Slug, err)
-		}
-		res.Puts[j] = r
+	puts, err := w.putAll(ctx, wk.Agency, wk.Puts, wk.prep, wk.RunID)
+	if err != nil {
+		return res, fmt.Errorf("store: put listings of agency %q: %w", wk.Agency.Slug, err)
+	}
+	res.Puts = puts
+	for _, r := range puts {
 		switch r.Outcome {
 		case Created:
 			c.created++
