@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,8 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, st
 	var columns columnFlag
 	fs.Var(&columns, "column", "CSV header mapping HEADER=FIELD, e.g. 案件コード=external_id (repeatable)")
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	batch := fs.Int("batch", 0, "rows per transaction (default 10000)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,6 +58,7 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, st
 	cr := &countingReader{r: f}
 	lastProgress := time.Now()
 	opts := ingest.ImportOptions{
+		Batch:   *batch,
 		Counter: func() (int64, bool) { return cr.n.Load(), true },
 		Reject: func(r ingest.RowReport) {
 			where := fmt.Sprintf("line %d", r.Line)
@@ -73,6 +77,17 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, st
 	}
 	req := ingest.FeedRequest{Agency: agency, Format: *format, Full: *full,
 		Options: feed.Options{Charset: *charset, Columns: columns}}
+	if *profile != "" {
+		pf, err := os.Create(*profile)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	run, err := ingest.Import(ctx, st, req, cr, opts)
 	took := time.Since(start)
