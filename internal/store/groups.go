@@ -1,9 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,39 +106,37 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 		return out, nil
 	}
 	// The candidates of each listing, with whether one shares its apply URL.
-	cands := make([]map[int64]bool, len(idx))
-	ids := map[int64]bool{}
-	for lo := 0; lo < len(keys); lo += maxParams - 1 {
-		chunk := keys[lo:min(lo+maxParams-1, len(keys))]
-		args := make([]any, 0, len(chunk)+1)
-		for _, k := range chunk {
-			args = append(args, k)
-		}
-		args = append(args, agency.ID)
-		rows, err := w.stmt(ctx, `SELECT hash, listing_id FROM (
-			SELECT hash, listing_id, ROW_NUMBER() OVER (PARTITION BY hash ORDER BY listing_id DESC) AS rn
-			FROM listing_bands WHERE hash IN (`+w.dialect.params(1, len(chunk))+`) AND agency_id <> `+w.dialect.params(len(chunk)+1, 1)+`
-		) b WHERE rn <= `+strconv.Itoa(bucketLimit)).QueryContext(ctx, args...)
-		if err != nil {
-			return nil, fmt.Errorf("store: duplicate candidates: %w", err)
-		}
-		for rows.Next() {
-			var hash, cid int64
-			if err := rows.Scan(&hash, &cid); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: duplicate candidates: %w", err)
-			}
-			ids[cid] = true
-			for _, m := range byKey[hash] {
-				if cands[m.n] == nil {
-					cands[m.n] = map[int64]bool{}
+	members, err := w.bucketMembers(ctx, agency, keys)
+	if err != nil {
+		return nil, fmt.Errorf("store: duplicate candidates: %w", err)
+	}
+	// Each listing's candidates, by how many buckets they share with it.
+	shared := make([]map[int64]*vote, len(idx))
+	for k, cids := range members {
+		for _, cid := range cids {
+			for _, m := range byKey[k] {
+				if shared[m.n] == nil {
+					shared[m.n] = map[int64]*vote{}
 				}
-				cands[m.n][cid] = cands[m.n][cid] || m.url
+				v := shared[m.n][cid]
+				if v == nil {
+					v = &vote{id: cid}
+					shared[m.n][cid] = v
+				}
+				v.bands++
+				v.url = v.url || m.url
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: duplicate candidates: %w", err)
+	}
+	cands := make([][]vote, len(idx))
+	ids := map[int64]bool{}
+	for n, votes := range shared {
+		for _, v := range votes {
+			cands[n] = append(cands[n], *v)
+		}
+		cands[n] = topVotes(cands[n])
+		for _, v := range cands[n] {
+			ids[v.id] = true
 		}
 	}
 	if len(ids) == 0 {
@@ -187,13 +189,13 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 			best      int64
 			bestScore float64
 		)
-		for cid, url := range cands[n] {
-			c := open[cid]
+		for _, v := range cands[n] {
+			c := open[v.id]
 			if c == nil {
 				continue
 			}
 			score := 0.0
-			if url {
+			if v.url {
 				score = 2 // the same apply URL is the same job
 			} else if s := sig.Similarity(&c.sig); s >= dedupe.Threshold {
 				score = s
@@ -203,6 +205,95 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 			}
 		}
 		out[n] = best
+	}
+	return out, nil
+}
+
+// vote is a candidate duplicate of a listing: the buckets they share, and
+// whether one is the apply URL's.
+type vote struct {
+	id    int64
+	bands int
+	url   bool
+}
+
+// maxCandidates is how many candidates of a listing are read and compared.
+// A repost at the similarity threshold shares 16 × 0.62⁴ ≈ 2.4 of its
+// buckets on average, a listing that merely shares boilerplate usually one:
+// the candidates sharing the most buckets are the likely duplicates, and
+// reading only those keeps a bucket of boilerplate from costing a read of
+// every member.
+const maxCandidates = 8
+
+// topVotes returns the maxCandidates best candidates: same apply URL first,
+// then most buckets shared, then newest.
+func topVotes(vs []vote) []vote {
+	slices.SortFunc(vs, func(a, b vote) int {
+		if a.url != b.url {
+			if a.url {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(b.bands, a.bands), cmp.Compare(b.id, a.id))
+	})
+	return vs[:min(len(vs), maxCandidates)]
+}
+
+// bucketWindow is how many of a bucket's newest members are read for each
+// lookup, whatever their agency: the cost of a lookup stays bounded in a
+// bucket of one agency's boilerplate. Of them, the newest bucketLimit of
+// other agencies are candidates.
+const bucketWindow = 64
+
+// bucketMembers returns, for each bucket key, the newest members of other
+// agencies than agency (at most bucketLimit, newest first), in one
+// statement for all keys.
+func (w *writer) bucketMembers(ctx context.Context, agency Agency, keys []int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if w.dialect == sqlite {
+		list, _ := json.Marshal(keys)
+		rows, err = w.stmt(ctx, `SELECT k.value, (SELECT group_concat(listing_id) FROM (
+				SELECT listing_id, agency_id FROM listing_bands WHERE hash = k.value ORDER BY listing_id DESC LIMIT `+strconv.Itoa(bucketWindow)+`
+			) WHERE agency_id <> ?) FROM json_each(?) k`).QueryContext(ctx, agency.ID, string(list))
+	} else {
+		rows, err = w.stmt(ctx, `SELECT k, b.listing_id::text FROM unnest($1::bigint[]) k CROSS JOIN LATERAL (
+				SELECT listing_id, agency_id FROM listing_bands WHERE hash = k ORDER BY listing_id DESC LIMIT `+strconv.Itoa(bucketWindow)+`
+			) b WHERE b.agency_id <> $2`).QueryContext(ctx, keys, agency.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			k   int64
+			ids sql.NullString
+		)
+		if err := rows.Scan(&k, &ids); err != nil {
+			return nil, err
+		}
+		if !ids.Valid || ids.String == "" {
+			continue
+		}
+		for f := range strings.SplitSeq(ids.String, ",") {
+			id, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("bucket member %q: %w", f, err)
+			}
+			out[k] = append(out[k], id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for k, ids := range out {
+		slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
+		out[k] = ids[:min(len(ids), bucketLimit)]
 	}
 	return out, nil
 }

@@ -104,7 +104,7 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?_txlock=immediate" +
 		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=cache_size(-262144)&_pragma=mmap_size(8589934592)&_pragma=temp_store(MEMORY)" // a batch stays in memory until commit
+		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)" // a batch stays in memory until commit
 }
 
 // redact hides a password in a connection string for error messages.
