@@ -31,7 +31,7 @@ type SearchInput struct {
 	Sort       string   `query:"sort" enum:"relevance,newest,rate" default:"relevance" doc:"relevance (title first, fresher first), newest (posted_at) or rate (monthly_max, highest first)."`
 	Facets     []string `query:"facets" enum:"role,skills,remote,prefecture,contract,days,side_job,rate" doc:"Fields to count over all hits. rate counts 5万円 bands of rate.monthly_max keyed by their lower bound."`
 	Collapse   bool     `query:"collapse" default:"true" doc:"Show the same job offered by several agencies once, with the number of offers and their rate range. false lists every agency's listing."`
-	Cursor     string   `query:"cursor" maxLength:"1000" doc:"next_cursor of the previous page."`
+	Cursor     string   `query:"cursor" maxLength:"1000" doc:"next_cursor of the previous page. The pages of a search are the answer of its first page, in that order, while listings change: each listing that matched then comes exactly once, at the place it had then, even if it was changed or closed since (its current content is shown), and listings added since are left out until a new search; total and facets are those of the first page. A cursor expires (400) once its first page is older than the history the server keeps (at most 30 minutes) or the server restarted."`
 	Limit      int      `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Hits per page."`
 }
 
@@ -127,7 +127,7 @@ func (h *handlers) search(ctx context.Context, in *SearchInput) (*searchOutput, 
 	}
 	res, err := h.Index.Search(ctx, q)
 	if errors.Is(err, search.ErrBadCursor) {
-		return nil, huma.Error400BadRequest("cursor is not one this server issued; start again without it",
+		return nil, huma.Error400BadRequest("cursor cannot be used; start the search again without it",
 			&huma.ErrorDetail{Location: "query.cursor", Value: in.Cursor, Message: err.Error()})
 	}
 	if err != nil {

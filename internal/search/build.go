@@ -19,7 +19,23 @@ const buildBatch = 512
 // one range of slots into postings of its own, which are merged at the end.
 // Searches see the old contents until the new ones are complete. fill may
 // reuse the listing it passes once add returns.
+//
+// It is a write outside the change log: the index's position moves by one,
+// and the cursors of searches begun before it expire.
 func (x *Index) Rebuild(ctx context.Context, fill func(add func(*listing.Listing)) error) error {
+	return x.rebuild(ctx, func(add func(*listing.Listing)) (int64, error) { return 0, fill(add) }, false)
+}
+
+// RebuildAt is Rebuild with the listings as of position seq of the store's
+// change log, which fill returns: the index's position is then seq, and
+// Apply continues from there.
+func (x *Index) RebuildAt(ctx context.Context, fill func(add func(*listing.Listing)) (seq int64, err error)) error {
+	return x.rebuild(ctx, fill, true)
+}
+
+// rebuild replaces the contents; logged says whether fill returns a
+// position of the change log.
+func (x *Index) rebuild(ctx context.Context, fill func(add func(*listing.Listing)) (int64, error), logged bool) error {
 	n := NewIndex()
 	workers := runtime.GOMAXPROCS(0)
 
@@ -62,7 +78,7 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func(*listing.Listing
 	}()
 	cur := &batch{}
 	seq := 0
-	fillErr := fill(func(l *listing.Listing) {
+	at, fillErr := fill(func(l *listing.Listing) {
 		if l.Status != listing.StatusOpen {
 			return
 		}
@@ -118,6 +134,11 @@ func (x *Index) Rebuild(ctx context.Context, fill func(add func(*listing.Listing
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.takeFrom(n)
+	if !logged {
+		at = x.seq + 1
+	}
+	x.moveTo(at)
+	x.hist.clear(at)
 	return nil
 }
 

@@ -10,31 +10,43 @@ import (
 )
 
 // sortKey orders hits: larger keys come first, compared left to right.
-// The listing id is last, so the order is total and a cursor holding the
-// last key shown is a stable place to continue from: a listing written
-// between pages lands before or after it, and none already passed is shown
-// again.
+// The listing id is last, so the order is total. Keys read no clock, so a
+// listing's key changes only when the listing does.
 type sortKey [3]int64
 
 func (k sortKey) compare(o sortKey) int {
 	return cmp.Or(cmp.Compare(k[0], o[0]), cmp.Compare(k[1], o[1]), cmp.Compare(k[2], o[2]))
 }
 
-// cursor is the position after the last hit of a page.
+// cursor is the position after the last hit of a page, in the answer of
+// the search at the index's position at, its first page's (see Pages in
+// the package documentation, and snapshot.go).
 type cursor struct {
 	key         sortKey
 	fingerprint uint64
+	// pinned is set when the cursor names the position at of its first
+	// page: always, but for a c3 cursor, which continues from key over the
+	// index as it is.
+	pinned bool
+	at     int64
 }
 
-const cursorVersion = "c3"
+// cursorVersion is the cursor's format. Changes:
+//
+//	c3: the last key shown and the query's fingerprint.
+//	c4: and the index's position on the first page.
+const cursorVersion = "c4"
 
 func (c cursor) encode() string {
-	s := fmt.Sprintf("%s.%d.%d.%d.%x", cursorVersion, c.key[0], c.key[1], c.key[2], c.fingerprint)
+	s := fmt.Sprintf("%s.%d.%d.%d.%d.%x", cursorVersion, c.key[0], c.key[1], c.key[2], c.at, c.fingerprint)
 	return base64.RawURLEncoding.EncodeToString([]byte(s))
 }
 
 // decodeCursor reads q.Cursor; nil when there is none. A cursor must come
-// from a search with the same text, filters and sort.
+// from a search with the same text, filters and sort. A c3 cursor, from
+// before snapshots, still reads: its page continues after its key over
+// the index as it is, as it used to, and the pages after that one are
+// its answer at the index's position then.
 func decodeCursor(q Query) (*cursor, error) {
 	if q.Cursor == "" {
 		return nil, nil
@@ -44,16 +56,23 @@ func decodeCursor(q Query) (*cursor, error) {
 		return nil, fmt.Errorf("%w: not base64url", ErrBadCursor)
 	}
 	f := strings.Split(string(b), ".")
-	if len(f) != 5 || f[0] != cursorVersion {
+	var c cursor
+	switch {
+	case len(f) == 6 && f[0] == cursorVersion:
+		c.pinned = true
+		if c.at, err = strconv.ParseInt(f[4], 10, 64); err != nil || c.at < 0 {
+			return nil, fmt.Errorf("%w: bad position", ErrBadCursor)
+		}
+	case len(f) == 5 && f[0] == "c3":
+	default:
 		return nil, fmt.Errorf("%w: unknown format", ErrBadCursor)
 	}
-	var c cursor
 	for i := range c.key {
 		if c.key[i], err = strconv.ParseInt(f[i+1], 10, 64); err != nil {
 			return nil, fmt.Errorf("%w: bad key", ErrBadCursor)
 		}
 	}
-	if c.fingerprint, err = strconv.ParseUint(f[4], 16, 64); err != nil {
+	if c.fingerprint, err = strconv.ParseUint(f[len(f)-1], 16, 64); err != nil {
 		return nil, fmt.Errorf("%w: bad fingerprint", ErrBadCursor)
 	}
 	if c.fingerprint != q.fingerprint() {

@@ -17,12 +17,15 @@ type Source interface {
 	Changes(ctx context.Context, after int64, limit int) ([]store.Change, error)
 }
 
-// Target is an index the follower keeps current.
+// Target is an index the follower keeps current. *Index is one.
 type Target interface {
-	// Rebuild replaces the contents with the listings fill adds.
-	Rebuild(ctx context.Context, fill func(add func(*listing.Listing)) error) error
-	Upsert(l *listing.Listing)
-	Delete(id int64)
+	// RebuildAt replaces the contents with the listings fill adds, which
+	// are those of the change log's position that fill returns.
+	RebuildAt(ctx context.Context, fill func(add func(*listing.Listing)) (seq int64, err error)) error
+	// Apply applies the change with sequence number seq: the listing is
+	// added or replaced, or removed when it is not open. Changes come in
+	// order.
+	Apply(seq int64, l *listing.Listing)
 }
 
 // Follower builds an index from the store and then applies the store's
@@ -53,14 +56,14 @@ func (f *Follower) Load(ctx context.Context) error {
 		n   int
 		seq int64
 	)
-	err := f.dst.Rebuild(ctx, func(add func(*listing.Listing)) error {
+	err := f.dst.RebuildAt(ctx, func(add func(*listing.Listing)) (int64, error) {
 		var err error
 		seq, err = f.src.OpenListings(ctx, func(l *listing.Listing) error {
 			add(l)
 			n++
 			return nil
 		})
-		return err
+		return seq, err
 	})
 	if err != nil {
 		return fmt.Errorf("search: load index: %w", err)
@@ -98,12 +101,7 @@ func (f *Follower) CatchUp(ctx context.Context) (int, error) {
 			return total, err
 		}
 		for i := range cs {
-			l := &cs[i].Listing
-			if l.Status == listing.StatusOpen {
-				f.dst.Upsert(l)
-			} else {
-				f.dst.Delete(l.ID)
-			}
+			f.dst.Apply(cs[i].Seq, &cs[i].Listing)
 			f.seq.Store(cs[i].Seq)
 		}
 		total += len(cs)

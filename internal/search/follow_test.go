@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,5 +72,78 @@ func TestFollowerSeesOtherWriters(t *testing.T) {
 			}
 			within("a close", func() bool { return total("既存") == 0 })
 		})
+	}
+}
+
+// TestCursorOnAnotherNode pages through a search on two nodes that follow
+// one store, taking turns, while listings are written: the pages are the
+// first page's answer whichever node serves them.
+func TestCursorOnAnotherNode(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	a, err := st.CreateAgency(ctx, "a", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(i int, rate int64) {
+		t.Helper()
+		l := &listing.Listing{ExternalID: fmt.Sprint("X-", i), Title: fmt.Sprintf("案件その%d %s", i, []string{"決済", "物流", "広告", "医療", "教育", "金融"}[i]),
+			Status: listing.StatusOpen, PostedAt: time.Date(2026, 11, 1, i, 0, 0, 0, time.UTC),
+			Rate: listing.Rate{Unit: listing.PerMonth, Max: rate, MonthlyMax: rate}}
+		if _, err := st.PutListing(ctx, a, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 6 {
+		put(i, int64(i+1)*100_000)
+	}
+	var nodes [2]*search.Index
+	var followers [2]*search.Follower
+	for i := range nodes {
+		nodes[i] = search.NewIndex()
+		followers[i] = search.NewFollower(st, nodes[i], time.Hour, slog.New(slog.DiscardHandler))
+		if err := followers[i].Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := search.Query{Sort: search.SortRate, Limit: 2}
+	var got []string
+	for page := 0; ; page++ {
+		res, err := nodes[page%2].Search(ctx, q)
+		if err != nil {
+			t.Fatalf("page %d: %v", page, err)
+		}
+		ids := make([]int64, len(res.Hits))
+		for i, h := range res.Hits {
+			ids[i] = h.ID
+		}
+		ls, err := st.ListingsByID(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range ls {
+			got = append(got, l.ExternalID)
+		}
+		if res.NextCursor == "" {
+			break
+		}
+		q.Cursor = res.NextCursor
+		switch page {
+		case 0: // the cheapest listing now pays the most; one not yet shown closes
+			put(0, 2_000_000)
+			if _, err := st.CloseListing(ctx, a, "X-3"); err != nil {
+				t.Fatal(err)
+			}
+		case 1: // one already shown pays the least
+			put(5, 50_000)
+		}
+		for _, f := range followers {
+			if _, err := f.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if want := []string{"X-5", "X-4", "X-3", "X-2", "X-1", "X-0"}; !slices.Equal(got, want) {
+		t.Errorf("pages %v, want %v", got, want)
 	}
 }

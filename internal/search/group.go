@@ -93,10 +93,31 @@ func (x *Index) collapse(hits *roaring.Bitmap) *roaring.Bitmap {
 	return out
 }
 
-// offers fills in the number of offers and the rate range of the hit's
-// group, when it has more than one open listing.
-func (x *Index) offers(h *Hit, s uint32) {
-	ms := x.members(x.groupOf(s))
+// pageOffers fills in the offers of a page's hits from their groups as
+// they are now. A hit that is not open now (a page of a snapshot shows it
+// as it was) is in the group of its version at the snapshot, one of olds.
+func (x *Index) pageOffers(hits []Hit, olds []past) {
+	var pastGroup map[int64]int64
+	for i := range hits {
+		h := &hits[i]
+		if s, ok := x.slot[h.ID]; ok {
+			x.offers(h, x.groupOf(s))
+			continue
+		}
+		if pastGroup == nil {
+			pastGroup = make(map[int64]int64, len(olds))
+			for _, o := range olds {
+				pastGroup[o.v.id] = o.v.groupID()
+			}
+		}
+		x.offers(h, pastGroup[h.ID])
+	}
+}
+
+// offers fills in the number of offers and the rate range of group g,
+// when it has more than one open listing.
+func (x *Index) offers(h *Hit, g int64) {
+	ms := x.members(g)
 	if len(ms) < 2 {
 		return
 	}

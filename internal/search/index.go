@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -35,8 +36,8 @@ const FormatVersion = 1
 // The index does not keep listings: a search answers ids, and callers read
 // the page's listings from the store.
 //
-// It is safe for concurrent use: searches share a read lock; Upsert, Delete
-// and Load take the write lock.
+// It is safe for concurrent use: searches share a read lock; Upsert,
+// Apply, Delete and the rebuilds take the write lock.
 type Index struct {
 	mu sync.RWMutex
 
@@ -88,6 +89,14 @@ type Index struct {
 
 	cache   *termCache
 	walkMax int // most hits a search walks one by one
+
+	// Position and history, for the pages of a search after the first
+	// (snapshot.go).
+	seq       int64 // position: the last change applied
+	hist      history
+	aheadWait time.Duration
+	waitMu    sync.Mutex
+	moved     chan struct{} // closed when the position next moves; nil when no search waits
 }
 
 // cols are the coded fields of one slot: what filters, facets and sorts
@@ -137,6 +146,8 @@ func (x *Index) reset() {
 		skillCode:  map[string]uint16{},
 		cache:      newTermCache(defaultCacheTerms),
 		walkMax:    walkMax,
+		hist:       newHistory(),
+		aheadWait:  aheadWait,
 	}
 }
 
@@ -279,30 +290,54 @@ func rateLo(r listing.Rate) int64 { return cmp.Or(r.MonthlyMin, r.MonthlyMax) }
 func daysLo(d listing.Range) int { return cmp.Or(d.Min, d.Max) }
 
 // Upsert adds the listing or replaces the one with its id. A listing that
-// is not open is removed instead.
-func (x *Index) Upsert(l *listing.Listing) {
+// is not open is removed instead. It is a write outside the change log:
+// the index's position moves by one.
+func (x *Index) Upsert(l *listing.Listing) { x.write(0, l) }
+
+// Apply applies the change at sequence number seq of the store's change
+// log: l is added or replaces the listing with its id, or, when it is not
+// open, the listing is removed. Changes are applied in order, so the
+// index's position is seq afterwards; cursors carry it (snapshot.go).
+func (x *Index) Apply(seq int64, l *listing.Listing) { x.write(max(seq, 0), l) }
+
+// Delete removes the listing with the id, if present. Like Upsert, it is
+// a write outside the change log.
+func (x *Index) Delete(id int64) { x.drop(0, id) }
+
+func (x *Index) write(seq int64, l *listing.Listing) {
 	if l.Status != listing.StatusOpen {
-		x.Delete(l.ID)
+		x.drop(seq, l.ID)
 		return
 	}
 	p := prepare(l, nil)
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	var old *version
 	if s, ok := x.slot[p.id]; ok {
+		old = x.versionOf(s)
 		x.remove(s)
 	}
 	s := x.place(p)
 	x.post(s)
 	x.joinGroup(s)
 	x.cache.add(x, s)
+	x.logWrite(seq, p.id, old)
 }
 
-// Delete removes the listing with the id, if present.
-func (x *Index) Delete(id int64) {
+// drop removes the listing with the id, if present, at position seq (0:
+// the next one). A change from the log moves the position even when it
+// removes nothing.
+func (x *Index) drop(seq, id int64) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if s, ok := x.slot[id]; ok {
+	s, ok := x.slot[id]
+	switch {
+	case ok:
+		old := x.versionOf(s)
 		x.remove(s)
+		x.logWrite(seq, id, old)
+	case seq > 0:
+		x.advance(seq)
 	}
 }
 

@@ -34,11 +34,37 @@
 //     -「常駐」) excludes the listings that hold it instead.
 //
 // Relevance counts each term and phrase (not exclusions) for the best
-// field it is in: title, then skills, then description.
+// field it is in: title, then skills, then description. Equal scores go
+// newest first (the freshness boost); no sort reads the clock, so a
+// listing's place changes only when the listing does.
+//
+// # Pages
+//
+// A search's first page returns a cursor for the next, and so on. The
+// pages of a search are the answer of its first page, in that order,
+// whatever is written meanwhile, like a point in time of Elasticsearch:
+//
+//   - each listing that matched when the first page was answered comes
+//     exactly once, at the sort key it had then;
+//   - a listing changed or closed since still comes, as it was then, even
+//     if it no longer matches (callers read its current content);
+//   - a listing added since, or matching only since it changed, does not
+//     come (a new search finds it);
+//   - a collapsed search shows each duplicate group as its representative
+//     of then; the offers on a hit are counted now;
+//   - Total and Facets are those of the first page's answer, on every
+//     page.
+//
+// The cursor carries the index's position at the first page (the change
+// log's sequence number, so another node following the same log can
+// continue it, after waiting up to a few seconds to reach it). A cursor
+// from before the history the index keeps of its writes (30 minutes at
+// most), or from before a rebuild, fails with ErrCursorExpired.
 package search
 
 import (
 	"errors"
+	"fmt"
 
 	"anken/internal/listing"
 )
@@ -100,8 +126,12 @@ type Query struct {
 	// agencies) once, as its representative, with the group's offers and
 	// rate range on the hit. Totals and facets then count groups.
 	Collapse bool
-	Cursor   string // from Result.NextCursor; empty for the first page
-	Limit    int    // hits per page; DefaultLimit when 0
+	// Cursor is Result.NextCursor of the previous page; empty for the
+	// first. The pages of a search are the answer of its first page, in
+	// that order, whatever is written meanwhile (see Pages in the package
+	// documentation).
+	Cursor string
+	Limit  int // hits per page; DefaultLimit when 0
 }
 
 // Page sizes.
@@ -112,9 +142,9 @@ const (
 
 // Result is one page of hits and the counts over all hits.
 type Result struct {
-	Total      int                      // hits over all pages
+	Total      int                      // hits over all pages, as of the first page
 	Hits       []Hit                    // this page, in sort order
-	Facets     map[Facet]map[string]int // value → number of hits with it
+	Facets     map[Facet]map[string]int // value → number of hits with it, as of the first page
 	NextCursor string                   // empty on the last page
 }
 
@@ -129,8 +159,16 @@ type Hit struct {
 	RateMin, RateMax int64
 }
 
-// ErrBadCursor is returned for a cursor this index did not issue or cannot read.
-var ErrBadCursor = errors.New("search: malformed cursor")
+// ErrBadCursor is returned for a cursor this index did not issue, cannot
+// read or can no longer continue from; the caller starts the search
+// again without it.
+var ErrBadCursor = errors.New("search: bad cursor")
+
+// ErrCursorExpired, which is an ErrBadCursor, is returned for a cursor
+// whose first page is older than the index's history of writes keeps (30
+// minutes at most, less when many listings were written) or than its last
+// rebuild.
+var ErrCursorExpired = fmt.Errorf("%w: cursor expired: start the search again", ErrBadCursor)
 
 // withDefaults fills the zero sort and page size and clamps the page size.
 func (q Query) withDefaults() Query {

@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"runtime"
 	"slices"
 	"strconv"
@@ -23,6 +24,10 @@ import (
 // counts facets by intersecting bitmaps instead, and finds its page by
 // walking buckets in sort order (posted hours, rate bands) from the top,
 // so that its cost hardly grows with the number of hits.
+//
+// A page after the first answers the search at its first page's position
+// (snapshot.go): when listings were written since, the current hits less
+// those listings, plus their versions of then that match.
 func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	q = q.withDefaults()
 	cur, err := decodeCursor(q)
@@ -32,26 +37,57 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	terms := parseText(q.Text)
 
 	x.mu.RLock()
+	if cur != nil && cur.pinned && cur.at > x.seq {
+		// Issued by a node further along the change log: wait for it.
+		x.mu.RUnlock()
+		reached := x.reach(ctx, cur.at)
+		x.mu.RLock()
+		if !reached || cur.at > x.seq {
+			x.mu.RUnlock()
+			if err := ctx.Err(); err != nil {
+				return Result{}, err
+			}
+			return Result{}, fmt.Errorf("%w: it is from a later state of the listings than this server has reached; start the search again", ErrBadCursor)
+		}
+	}
 	defer x.mu.RUnlock()
+	// at is the snapshot the search answers: the index now on the first
+	// page, the first page's on the others.
+	at := x.seq
+	var sn *snapshot
+	if cur != nil && cur.pinned {
+		if cur.at < x.hist.horizon {
+			return Result{}, ErrCursorExpired
+		}
+		at = cur.at
+		sn = x.since(at)
+	}
 	p, err := x.plan(ctx, q, terms)
 	if err != nil {
 		return Result{}, err
 	}
 	p.cur = cur
 	hits := p.cand
-	if q.Collapse {
+	var olds []past
+	switch {
+	case sn != nil:
+		hits, olds = x.atSnapshot(p, terms, sn)
+	case q.Collapse:
 		hits = x.collapse(hits)
 	}
-	res := Result{Total: int(hits.GetCardinality())}
-	var keys []sortKey
+	res := Result{Total: int(hits.GetCardinality()) + len(olds)}
+	var (
+		keys   []sortKey
+		counts facetCounts
+	)
 	if res.Total <= x.walkMax {
-		var counts facetCounts
 		keys, counts = x.walk(ctx, p, hits)
-		res.Facets = counts.result(p.facets, x.skillSlug)
 	} else {
-		res.Facets = x.countFacets(p.facets, hits)
+		counts = x.countFacets(p.facets, hits)
 		keys = x.ordered(ctx, p, hits)
 	}
+	keys = withPast(p, keys, olds, &counts)
+	res.Facets = counts.result(p.facets, x.skillSlug)
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
@@ -59,12 +95,12 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	res.Hits = make([]Hit, len(page))
 	for i, k := range page {
 		res.Hits[i] = Hit{ID: k[2]}
-		if q.Collapse {
-			x.offers(&res.Hits[i], x.slot[k[2]])
-		}
+	}
+	if q.Collapse {
+		x.pageOffers(res.Hits, olds)
 	}
 	if len(keys) > q.Limit {
-		res.NextCursor = cursor{key: page[len(page)-1], fingerprint: q.fingerprint()}.encode()
+		res.NextCursor = cursor{key: page[len(page)-1], fingerprint: q.fingerprint(), pinned: true, at: at}.encode()
 	}
 	return res, nil
 }
@@ -364,21 +400,15 @@ func (x *Index) confirm(ctx context.Context, cand []uint32, in func(field string
 				if j%1024 == 0 && ctx.Err() != nil {
 					return
 				}
-				text := x.text[s]
-				te, se := x.titleEnd[s], x.skillEnd[s]
-				if in(text[:te]) {
-					f.hits, f.title = append(f.hits, s), append(f.title, s)
-					if in(text[te:se]) {
-						f.skills = append(f.skills, s)
-					}
-					continue
-				}
-				if in(text[te:se]) {
-					f.hits, f.skills = append(f.hits, s), append(f.skills, s)
-					continue
-				}
-				if in(text[se:]) {
+				hit, title, skills := inFields(x.text[s], x.titleEnd[s], x.skillEnd[s], in)
+				if hit {
 					f.hits = append(f.hits, s)
+				}
+				if title {
+					f.title = append(f.title, s)
+				}
+				if skills {
+					f.skills = append(f.skills, s)
 				}
 			}
 		})
@@ -394,6 +424,20 @@ func (x *Index) confirm(ctx context.Context, cand []uint32, in func(field string
 		m.skills.AddMany(f.skills)
 	}
 	return m, nil
+}
+
+// inFields reports whether in holds for folded text (title text[:te],
+// skills text[te:se], description text[se:]): in any field, in the title,
+// in the skills. The skills are only asked when the title holds, or when
+// they decide whether the text does.
+func inFields(text string, te, se uint32, in func(field string) bool) (hit, title, skills bool) {
+	if in(text[:te]) {
+		return true, true, in(text[te:se])
+	}
+	if in(text[te:se]) {
+		return true, false, true
+	}
+	return in(text[se:]), false, false
 }
 
 // split cuts n items into one contiguous part per core, or one part when
@@ -445,14 +489,20 @@ const (
 
 // key returns the sort key of slot s with relevance score.
 func (x *Index) key(sort Sort, s uint32, score int64) sortKey {
-	c := &x.cols[s]
+	return keyOf(sort, &x.cols[s], x.id[s], score)
+}
+
+// keyOf returns the sort key of a listing with columns c and relevance
+// score. It reads no clock: the freshness boost is posted_at breaking ties
+// of score, so a listing's key changes only when the listing does.
+func keyOf(sort Sort, c *cols, id, score int64) sortKey {
 	switch sort {
 	case SortNewest:
-		return sortKey{c.posted, 0, x.id[s]}
+		return sortKey{c.posted, 0, id}
 	case SortRate:
-		return sortKey{int64(c.rateHi), 0, x.id[s]}
+		return sortKey{int64(c.rateHi), 0, id}
 	}
-	return sortKey{score, c.posted, x.id[s]}
+	return sortKey{score, c.posted, id}
 }
 
 // walk visits every hit in parts, one goroutine each, counting facets and
@@ -658,9 +708,9 @@ func (x *Index) classes(p *plan, hits *roaring.Bitmap) []class {
 
 // countFacets counts facet values over many hits by intersecting bitmaps,
 // one facet per goroutine.
-func (x *Index) countFacets(s facetSet, hits *roaring.Bitmap) map[Facet]map[string]int {
+func (x *Index) countFacets(s facetSet, hits *roaring.Bitmap) facetCounts {
 	if !s.any {
-		return nil
+		return facetCounts{}
 	}
 	fc := s.newCounts(len(x.skillSlug))
 	count := func(dst []int, bs []*roaring.Bitmap) {
@@ -691,7 +741,7 @@ func (x *Index) countFacets(s facetSet, hits *roaring.Bitmap) map[Facet]map[stri
 		}
 	})
 	wg.Wait()
-	return fc.result(s, x.skillSlug)
+	return fc
 }
 
 // topK keeps the max largest keys pushed, as a min-heap.
