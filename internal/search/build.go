@@ -183,7 +183,7 @@ func (x *Index) postAll(workers int) {
 		}
 		x.days[min(c.days, 7)].Add(s)
 		x.rates[rateIndex(c.rateHi)].Add(s)
-		x.rateLows[rateIndex(c.rateLo)].Add(s)
+		x.rateLows[lowIndex(c.rateLo)].Add(s)
 		x.addHour(hourOf(c.posted), s)
 	}
 	for i := rateBands; i >= 1; i-- {

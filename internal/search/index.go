@@ -425,7 +425,7 @@ func (x *Index) postings(s uint32, add bool) {
 		fixed(x.skillSet[sk])
 	}
 	fixed(x.days[min(c.days, 7)])
-	hi, lo := rateIndex(c.rateHi), rateIndex(c.rateLo)
+	hi, lo := rateIndex(c.rateHi), lowIndex(c.rateLo)
 	fixed(x.rates[hi])
 	fixed(x.rateLows[lo])
 	for i := 1; i <= hi; i++ {
@@ -484,6 +484,16 @@ func hourOf(unix int64) int64 {
 }
 
 // rateIndex is the rates bucket of a monthly rate: 0 unknown, else 1+band.
+// lowIndex is rateIndex for rateLo, with each band's upper bound in it:
+// band i > 0 holds ((i-1)·width, i·width], so "rateLo at most v" for a v
+// on a band boundary is whole bands.
+func lowIndex(rateLo int32) int {
+	if rateLo <= 0 {
+		return 0
+	}
+	return 1 + min((int(rateLo)-1)/rateBandWidth, rateBands-1)
+}
+
 func rateIndex(rateHi int32) int {
 	if rateHi <= 0 {
 		return 0

@@ -453,13 +453,22 @@ func split(n int) [][2]int {
 
 // rateRange returns the slots whose rateHi is at least v (atLeast), or
 // whose rateLo is known and at most v: whole bands from the cumulative
-// bitmaps, and the slots of v's own band checked one by one.
+// bitmaps, and the slots of v's own band checked one by one, unless v is on
+// the band's edge so that all of it qualifies (the usual 5万円 steps).
 func (x *Index) rateRange(v int64, atLeast bool) *roaring.Bitmap {
-	i := rateIndex(int32(min(v, int64(listing.MaxMonthlyYen))))
+	v = min(v, int64(listing.MaxMonthlyYen))
 	var whole, edge *roaring.Bitmap
 	if atLeast {
+		i := rateIndex(int32(v))
+		if i > 0 && v == int64(i-1)*rateBandWidth {
+			return x.hiFrom[i]
+		}
 		whole, edge = x.hiFrom[i+1], x.rates[i]
 	} else {
+		i := lowIndex(int32(v))
+		if i > 0 && i < rateBands && v == int64(i)*rateBandWidth {
+			return x.loUpTo[i]
+		}
 		whole, edge = x.loUpTo[i-1], x.rateLows[i]
 	}
 	keep := make([]uint32, 0, edge.GetCardinality())
