@@ -817,17 +817,22 @@ func TestShortAndTrickyTerms(t *testing.T) {
 		{"--", []int64{1, 2, 3, 4, 5, 6, 7}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.q, func(t *testing.T) {
-			res, err := x.Search(context.Background(), Query{Text: tt.q, Limit: 100})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := hitIDs(res.Hits)
-			slices.Sort(got)
-			if !slices.Equal(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
-				t.Errorf("Search(%q) = %v, want %v", tt.q, got, tt.want)
-			}
-		})
+		t.Run(tt.q, func(t *testing.T) { checkTextHits(t, x, tt.q, tt.want) })
+	}
+}
+
+// checkTextHits checks that a search for text q finds exactly the ids
+// want, in any order.
+func checkTextHits(t *testing.T, x *Index, q string, want []int64) {
+	t.Helper()
+	res, err := x.Search(context.Background(), Query{Text: q, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := hitIDs(res.Hits)
+	slices.Sort(got)
+	if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+		t.Errorf("Search(%q) = %v, want %v", q, got, want)
 	}
 }
 
