@@ -2,6 +2,8 @@ package search_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -15,9 +17,17 @@ var (
 	benchListings []*listing.Listing
 )
 
-// listings returns 20,000 generated, normalized listings, made once.
+// listings returns generated, normalized listings, made once: 20,000, or
+// as many as ANKEN_BENCH_LISTINGS says (to profile one query class at the
+// scale `anken bench search` reports).
 func listings(b *testing.B) []*listing.Listing {
-	benchOnce.Do(func() { benchListings = bench.Generate(20_000, 1) })
+	benchOnce.Do(func() {
+		n := 20_000
+		if v, err := strconv.Atoi(os.Getenv("ANKEN_BENCH_LISTINGS")); err == nil && v > 0 {
+			n = v
+		}
+		benchListings = bench.Generate(n, 1)
+	})
 	return benchListings
 }
 

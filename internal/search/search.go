@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -722,34 +723,49 @@ func (x *Index) countFacets(s facetSet, hits *roaring.Bitmap) facetCounts {
 		return facetCounts{}
 	}
 	fc := s.newCounts(len(x.skillSlug))
-	count := func(dst []int, bs []*roaring.Bitmap) {
+	// One job per value bitmap, taken by every core in turn: the skills
+	// alone are hundreds of bitmaps, so a goroutine per facet would leave
+	// one core doing most of the work.
+	type job struct {
+		dst *int
+		b   *roaring.Bitmap
+	}
+	var jobs []job
+	add := func(dst []int, bs []*roaring.Bitmap) {
 		for i, b := range bs {
 			if i < len(dst) {
-				dst[i] = int(hits.AndCardinality(b))
+				jobs = append(jobs, job{&dst[i], b})
 			}
 		}
 	}
+	add(fc.role[:], x.roles)
+	add(fc.remote[:], x.remotes)
+	add(fc.contract[:], x.contracts)
+	add(fc.days[:], x.days)
+	add(fc.pref[:], x.prefs)
+	var sideJob int
+	jobs = append(jobs, job{&sideJob, x.sideJob})
+	if s.rate {
+		add(fc.rate[:], x.rates[1:]) // x.rates[0] is "rate unknown", no facet value
+	}
+	if s.skills {
+		add(fc.skills, x.skillSet)
+	}
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		count(fc.role[:], x.roles)
-		count(fc.remote[:], x.remotes)
-		count(fc.contract[:], x.contracts)
-		count(fc.days[:], x.days)
-		n := int(hits.AndCardinality(x.sideJob))
-		fc.sideJob = [2]int{int(hits.GetCardinality()) - n, n}
-		count(fc.pref[:], x.prefs)
-	})
-	wg.Go(func() {
-		if s.rate {
-			var byIndex [rateBands + 1]int
-			count(byIndex[:], x.rates)
-			copy(fc.rate[:], byIndex[1:])
-		}
-		if s.skills {
-			count(fc.skills, x.skillSet)
-		}
-	})
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
+					return
+				}
+				*jobs[i].dst = int(hits.AndCardinality(jobs[i].b))
+			}
+		})
+	}
 	wg.Wait()
+	fc.sideJob = [2]int{int(hits.GetCardinality()) - sideJob, sideJob}
 	return fc
 }
 
