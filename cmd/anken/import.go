@@ -27,9 +27,13 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, st
 	fs.Var(&columns, "column", "CSV header mapping HEADER=FIELD, e.g. 案件コード=external_id (repeatable)")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	batch := fs.Int("batch", 0, "rows per transaction (default 10000)")
+	cacheMiB := fs.Int("cache-mib", 64, "SQLite page cache in MiB: a large import runs faster with one that holds the duplicate buckets (about 0.4 KB a listing)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cacheMiB < 1 {
+		return fmt.Errorf("import: --cache-mib must be at least 1 (got %d)", *cacheMiB)
 	}
 	if *slug == "" || fs.NArg() != 1 {
 		return fmt.Errorf("import: want --agency SLUG [--format %s] [--full] FILE", strings.Join(feed.Formats, "|"))
@@ -43,7 +47,7 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, st
 	if fi, err := f.Stat(); err == nil {
 		size = fi.Size()
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openStoreWith(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, CacheMiB: *cacheMiB})
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,8 @@ func TestImportSIGKILL(t *testing.T) {
 	f.Close()
 	createAgency(t, dir, "bulk")
 
-	imp := command(t, dir, "import", "--agency", "bulk", file)
+	// Small transactions, so that there is a midway to be killed in.
+	imp := command(t, dir, "import", "--agency", "bulk", "--batch", "500", file)
 	var stderr bytes.Buffer
 	imp.Stderr = &stderr
 	if err := imp.Start(); err != nil {
@@ -97,7 +98,7 @@ func TestImportSIGKILL(t *testing.T) {
 	}
 	t.Logf("killed after %d of %d listings were stored", first, len(ids))
 
-	again := command(t, dir, "import", "--agency", "bulk", "--quiet", file)
+	again := command(t, dir, "import", "--agency", "bulk", "--quiet", "--cache-mib", "16", file)
 	var errOut bytes.Buffer
 	again.Stderr = &errOut
 	out, err := again.Output()

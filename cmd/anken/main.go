@@ -107,7 +107,12 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // openStore opens and migrates the configured store.
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	s, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	return openStoreWith(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+}
+
+// openStoreWith opens and migrates the store sc names.
+func openStoreWith(ctx context.Context, sc store.Config) (*store.Store, error) {
+	s, err := store.Open(ctx, sc)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -13,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +58,10 @@ type Config struct {
 	DatabaseURL string
 	// DataDir holds the SQLite file anken.db; "./data" when empty.
 	DataDir string
+	// CacheMiB is SQLite's page cache per connection; 64 MiB when 0. A
+	// bulk import gains from one that holds the duplicate-bucket index
+	// (about 0.4 KB a listing), see docs/BENCHMARKS.md.
+	CacheMiB int
 }
 
 //go:embed migrations
@@ -83,7 +89,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("store: create data dir: %w", err)
 		}
-		db, err := sql.Open("sqlite", sqliteDSN(filepath.Join(dir, "anken.db")))
+		db, err := sql.Open("sqlite", sqliteDSN(filepath.Join(dir, "anken.db"), cmp.Or(cfg.CacheMiB, 64)))
 		if err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
@@ -100,11 +106,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return &s, nil
 }
 
-func sqliteDSN(path string) string {
+func sqliteDSN(path string, cacheMiB int) string {
 	return "file:" + path + "?_txlock=immediate" +
 		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)" // a batch stays in memory until commit
+		"&_pragma=cache_size(-" + strconv.Itoa(cacheMiB*1024) + ")&_pragma=temp_store(MEMORY)" // a batch stays in memory until commit
 }
 
 // redact hides a password in a connection string for error messages.
