@@ -86,10 +86,7 @@ func Receive(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader) (s
 		}
 		rows++
 		if row.Err != nil {
-			bad.Rejected = append(bad.Rejected, rowRejection(row))
-			if row.Raw.ExternalID != "" {
-				bad.Seen = append(bad.Seen, row.Raw.ExternalID)
-			}
+			bad.Reject(row.Raw.ExternalID, rowRejection(row))
 		} else {
 			payload, err := json.Marshal(&row.Raw)
 			if err != nil {
@@ -239,18 +236,12 @@ func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o I
 				b.work = store.Work{Agency: req.Agency, RunID: run.ID, Source: "import"}
 				for _, row := range b.rows {
 					if row.Err != nil {
-						b.work.Rejected = append(b.work.Rejected, rowRejection(row))
-						if row.Raw.ExternalID != "" {
-							b.work.Seen = append(b.work.Seen, row.Raw.ExternalID)
-						}
+						b.work.Reject(row.Raw.ExternalID, rowRejection(row))
 						continue
 					}
 					l, _, errs := prepare(row.Raw)
 					if errs != nil {
-						b.work.Rejected = append(b.work.Rejected, rejections(row.Line, row.Raw.ExternalID, errs)...)
-						if row.Raw.ExternalID != "" {
-							b.work.Seen = append(b.work.Seen, row.Raw.ExternalID)
-						}
+						b.work.Reject(row.Raw.ExternalID, rejections(row.Line, row.Raw.ExternalID, errs)...)
 						continue
 					}
 					b.work.Puts = append(b.work.Puts, l)

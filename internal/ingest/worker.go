@@ -168,10 +168,7 @@ func (w *Worker) fail(ctx context.Context, it store.InboxItem, cause error) {
 func work(it store.InboxItem) store.Work {
 	wk := store.Work{Agency: it.Agency, InboxID: it.ID, Claim: it.Attempts, RunID: it.RunID, Source: it.Kind}
 	reject := func(externalID, field, reason string) store.Work {
-		wk.Rejected = append(wk.Rejected, store.Rejection{Line: it.Line, ExternalID: externalID, Field: field, Reason: reason})
-		if externalID != "" {
-			wk.Seen = append(wk.Seen, externalID)
-		}
+		wk.Reject(externalID, store.Rejection{Line: it.Line, ExternalID: externalID, Field: field, Reason: reason})
 		return wk
 	}
 	var raw listing.Raw
@@ -200,10 +197,7 @@ func work(it store.InboxItem) store.Work {
 	}
 	l, _, errs := prepare(raw)
 	if errs != nil {
-		wk.Rejected = rejections(it.Line, raw.ExternalID, errs)
-		if raw.ExternalID != "" {
-			wk.Seen = []string{raw.ExternalID}
-		}
+		wk.Reject(raw.ExternalID, rejections(it.Line, raw.ExternalID, errs)...)
 		return wk
 	}
 	wk.Puts = []*listing.Listing{l}

@@ -94,6 +94,15 @@ type Work struct {
 	prep []stored // the puts' stored forms; see Prepare
 }
 
+// Reject records rows of one external id that are not stored, and why.
+// A full feed keeps that id's listing open: the row is there, if broken.
+func (wk *Work) Reject(externalID string, rs ...Rejection) {
+	wk.Rejected = append(wk.Rejected, rs...)
+	if externalID != "" {
+		wk.Seen = append(wk.Seen, externalID)
+	}
+}
+
 // Prepare computes what can be computed of the puts' stored forms before
 // the write transaction (their signatures and docs), so a caller with idle
 // cores can take it off the single writer's path. Apply prepares any Work
