@@ -266,16 +266,6 @@ func (h *handlers) close(ctx context.Context, in *externalIDInput) (*resultOutpu
 	return &resultOutput{Body: ingest.Result{ExternalID: in.ExternalID, ID: r.ID, Outcome: string(r.Outcome)}}, nil
 }
 
-// storeError maps a store error to a problem: not found is 404, anything
-// else is logged and answered 503 without internals.
-func (h *handlers) storeError(ctx context.Context, err error, what string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return huma.Error404NotFound(what + " not found")
-	}
-	h.Log.ErrorContext(ctx, "store", slog.Any("err", err))
-	return huma.Error503ServiceUnavailable("the store is not answering; retry shortly")
-}
-
 func detailErrors(prefix string, errs []*listing.FieldError) []error {
 	out := make([]error, len(errs))
 	for i, e := range errs {

@@ -12,35 +12,28 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"anken/internal/catalog"
 	"anken/internal/listing"
-	"anken/internal/search"
 	"anken/internal/store"
 )
 
 // Store is what the API needs of the system of record.
 type Store interface {
+	catalog.Store
 	AgencyByKey(ctx context.Context, key string) (store.Agency, error)
 	AgencyListing(ctx context.Context, agency store.Agency, externalID string) (listing.Listing, error)
-	Listing(ctx context.Context, id int64) (listing.Listing, error)
-	ListingsByID(ctx context.Context, ids []int64) ([]listing.Listing, error)
-	GroupListings(ctx context.Context, groupID int64) ([]listing.Listing, error)
 	PutListings(ctx context.Context, agency store.Agency, ls []*listing.Listing) ([]store.PutResult, error)
 	CloseListing(ctx context.Context, agency store.Agency, externalID string) (store.PutResult, error)
 }
 
-// Searcher answers searches with listing ids; search.Index is the
-// implementation.
-type Searcher interface {
-	Search(ctx context.Context, q search.Query) (search.Result, error)
-}
-
 // Deps are the API's collaborators.
 type Deps struct {
-	Store  Store
-	Index  Searcher
-	Log    *slog.Logger
-	Wrote  func() // called after a write so the local index catches up at once
-	Server string // base URL named in the OpenAPI servers list
+	Store   Store
+	Index   catalog.Searcher
+	Catalog *catalog.Catalog // the read layer; one over Store and Index when nil
+	Log     *slog.Logger
+	Wrote   func() // called after a write so the local index catches up at once
+	Server  string // base URL named in the OpenAPI servers list
 }
 
 type handlers struct {
@@ -55,6 +48,12 @@ const Version = "1.0.0"
 func Register(mux *http.ServeMux, d Deps) huma.API {
 	if d.Wrote == nil {
 		d.Wrote = func() {}
+	}
+	if d.Catalog == nil {
+		d.Catalog = &catalog.Catalog{Store: d.Store, Index: d.Index}
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
 	api := humago.New(mux, config(d.Server))
 	h := &handlers{Deps: d, api: api}

@@ -2,17 +2,16 @@ package api
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"anken/internal/catalog"
 	"anken/internal/listing"
-	"anken/internal/search"
-	"anken/internal/skill"
+	"anken/internal/problem"
 )
 
 // SearchInput is GET /v1/listings. Several values of one filter (comma
@@ -87,82 +86,27 @@ func (h *handlers) registerSearch() {
 }
 
 func (h *handlers) search(ctx context.Context, in *SearchInput) (*searchOutput, error) {
-	q := search.Query{
-		Text:        in.Q,
-		Prefectures: in.Prefecture,
-		RateMin:     in.RateMin,
-		RateMax:     in.RateMax,
-		DaysMax:     in.DaysMax,
-		Sort:        search.Sort(in.Sort),
-		Collapse:    in.Collapse,
-		Cursor:      in.Cursor,
-		Limit:       in.Limit,
-	}
-	for _, s := range in.Skill {
-		slug, err := skillSlug(s)
-		if err != nil {
-			return nil, huma.Error422UnprocessableEntity("unknown skill", err)
-		}
-		q.Skills = append(q.Skills, slug)
-	}
-	for _, v := range in.Role {
-		q.Roles = append(q.Roles, listing.Role(v))
-	}
-	for _, v := range in.Remote {
-		q.Remotes = append(q.Remotes, listing.Remote(v))
-	}
-	for _, v := range in.Contract {
-		q.Contracts = append(q.Contracts, listing.Contract(v))
-	}
-	for _, v := range in.Facets {
-		q.Facets = append(q.Facets, search.Facet(v))
-	}
-	if in.SideJob != "" {
-		b := in.SideJob == "true"
-		q.SideJob = &b
-	}
-	if in.RateMin > 0 && in.RateMax > 0 && in.RateMin > in.RateMax {
-		return nil, huma.Error422UnprocessableEntity("rate_min is greater than rate_max",
-			&huma.ErrorDetail{Location: "query.rate_min", Value: in.RateMin, Message: "must not exceed rate_max"})
-	}
-	res, err := h.Index.Search(ctx, q)
-	if errors.Is(err, search.ErrBadCursor) {
-		return nil, huma.Error400BadRequest("cursor cannot be used; start the search again without it",
-			&huma.ErrorDetail{Location: "query.cursor", Value: in.Cursor, Message: err.Error()})
-	}
+	p := catalog.Params{Q: in.Q, Skill: in.Skill, Role: in.Role, Remote: in.Remote, Prefecture: in.Prefecture,
+		Contract: in.Contract, RateMin: in.RateMin, RateMax: in.RateMax, DaysMax: in.DaysMax, SideJob: in.SideJob,
+		Sort: in.Sort, Facets: in.Facets, Collapse: in.Collapse, Cursor: in.Cursor, Limit: in.Limit}
+	q, err := p.Query()
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, huma.NewError(499, "request cancelled")
-		}
-		h.Log.ErrorContext(ctx, "search", slog.Any("err", err))
-		return nil, huma.Error500InternalServerError("search failed")
+		return nil, h.fail(ctx, err)
 	}
-	ids := make([]int64, len(res.Hits))
-	for i, hit := range res.Hits {
-		ids[i] = hit.ID
-	}
-	hits, err := h.Store.ListingsByID(ctx, ids)
+	page, err := h.Catalog.Search(ctx, q)
 	if err != nil {
-		return nil, h.storeError(ctx, err, "listings")
+		return nil, h.fail(ctx, err)
 	}
-	out := &searchOutput{Body: SearchBody{Total: res.Total, Hits: make([]SearchHit, 0, len(hits)), NextCursor: res.NextCursor}}
-	for i, l := range hits {
-		hit := SearchHit{Listing: l}
-		// hits keep the page's order; a listing gone from the store since
-		// the search is left out, so match by id.
-		for _, r := range res.Hits[i:] {
-			if r.ID == l.ID {
-				if r.Offers > 1 {
-					hit.Offers = &Offers{Count: r.Offers, MonthlyMin: r.RateMin, MonthlyMax: r.RateMax}
-				}
-				break
-			}
+	out := &searchOutput{Body: SearchBody{Total: page.Total, Hits: make([]SearchHit, len(page.Hits)), NextCursor: page.NextCursor}}
+	for i, hit := range page.Hits {
+		out.Body.Hits[i] = SearchHit{Listing: hit.Listing}
+		if o := hit.Offers; o != nil {
+			out.Body.Hits[i].Offers = &Offers{Count: o.Count, MonthlyMin: o.MonthlyMin, MonthlyMax: o.MonthlyMax}
 		}
-		out.Body.Hits = append(out.Body.Hits, hit)
 	}
-	if len(res.Facets) > 0 {
-		out.Body.Facets = make(map[string]map[string]int, len(res.Facets))
-		for f, counts := range res.Facets {
+	if len(page.Facets) > 0 {
+		out.Body.Facets = make(map[string]map[string]int, len(page.Facets))
+		for f, counts := range page.Facets {
 			out.Body.Facets[string(f)] = counts
 		}
 	}
@@ -189,48 +133,39 @@ type listingPageOutput struct{ Body ListingBody }
 
 func (h *handlers) get(ctx context.Context, in *getInput) (*listingPageOutput, error) {
 	// Closed listings are not in the index but keep their page.
-	l, err := h.Store.Listing(ctx, in.ID)
+	d, err := h.Catalog.Listing(ctx, in.ID)
 	if err != nil {
-		return nil, h.storeError(ctx, err, "listing")
+		return nil, h.fail(ctx, err)
 	}
-	out := &listingPageOutput{Body: ListingBody{Listing: l}}
-	if l.GroupID != 0 {
-		group, err := h.Store.GroupListings(ctx, l.GroupID)
-		if err != nil {
-			return nil, h.storeError(ctx, err, "listing")
-		}
-		if len(group) > 1 {
-			for _, g := range group {
-				out.Body.Offers = append(out.Body.Offers, Offer{ID: g.ID, Agency: g.Agency, Title: g.Title,
-					Rate: g.Rate, ApplyURL: g.ApplyURL, UpdatedAt: g.UpdatedAt})
-			}
-		}
+	out := &listingPageOutput{Body: ListingBody{Listing: d.Listing}}
+	for _, g := range d.Offers {
+		out.Body.Offers = append(out.Body.Offers, Offer{ID: g.ID, Agency: g.Agency, Title: g.Title,
+			Rate: g.Rate, ApplyURL: g.ApplyURL, UpdatedAt: g.UpdatedAt})
 	}
 	return out, nil
 }
 
-// skillSlug maps what a user typed (Go, golang, C#) to a taxonomy slug.
-func skillSlug(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if sk, ok := skill.Lookup(s); ok {
-		return sk.Slug, nil
-	}
-	return "", &huma.ErrorDetail{Location: "query.skill", Value: s,
-		Message: "not a known skill; use a slug such as go, typescript, kubernetes"}
-}
-
-// listParams are the search parameters that take several values.
-var listParams = []string{"skill", "role", "remote", "prefecture", "contract", "facets"}
-
 // JoinListParams lets clients send several values of a list parameter
 // either comma-separated (role=backend,sre) or repeated
 // (role=backend&role=sre): it joins repeated ones before the API reads them.
+// A query string that does not parse (a bad percent-escape) is answered
+// 400 under /v1 rather than read without the broken parameter; pages see
+// it unchanged and answer it themselves.
 func JoinListParams(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawQuery != "" {
-			q := r.URL.Query()
+			q, err := url.ParseQuery(r.URL.RawQuery)
+			if err != nil {
+				if strings.HasPrefix(r.URL.Path, "/v1/") {
+					WriteProblem(w, problem.Field(problem.Invalid, "query", r.URL.RawQuery,
+						"the query string is malformed (a bad %-escape?): "+err.Error()))
+					return
+				}
+				next.ServeHTTP(w, r)
+				return
+			}
 			joined := false
-			for _, p := range listParams {
+			for _, p := range catalog.ListParams {
 				if vs := q[p]; len(vs) > 1 {
 					q.Set(p, strings.Join(vs, ","))
 					joined = true

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"anken/internal/api"
+	"anken/internal/catalog"
 	"anken/internal/search"
 	"anken/internal/store/storetest"
 )
@@ -28,7 +29,7 @@ type panicky struct{}
 
 func (panicky) Search(context.Context, search.Query) (search.Result, error) { panic("boom") }
 
-func newServer(t *testing.T, h Health, idx api.Searcher) *httptest.Server {
+func newServer(t *testing.T, h Health, idx catalog.Searcher) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(New(Options{
 		API:    api.Deps{Index: idx, Store: storetest.Open(t, "sqlite")},

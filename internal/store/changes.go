@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"anken/internal/listing"
 )
@@ -97,4 +100,19 @@ func (s *Store) CountListings(ctx context.Context) (map[listing.Status]int, erro
 		out[st] = n
 	}
 	return out, rows.Err()
+}
+
+// LastChange returns when the latest change to any listing was stored:
+// the "updated" time pages show next to the number of listings. The zero
+// time when nothing is stored.
+func (s *Store) LastChange(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	err := s.db.QueryRowContext(ctx, `SELECT updated_at FROM listings ORDER BY seq DESC LIMIT 1`).Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: last change: %w", err)
+	}
+	return t, nil
 }

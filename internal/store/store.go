@@ -23,12 +23,14 @@ import (
 	"github.com/pressly/goose/v3"
 	sqlitedrv "modernc.org/sqlite" // registers "sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"anken/internal/problem"
 )
 
 // Errors callers can test with errors.Is.
 var (
-	ErrNotFound = errors.New("store: not found")
-	ErrConflict = errors.New("store: already exists")
+	ErrNotFound = fmt.Errorf("store: %w", problem.NotFound)
+	ErrConflict = fmt.Errorf("store: already exists: %w", problem.Conflict)
 )
 
 type dialect int

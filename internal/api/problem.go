@@ -1,0 +1,56 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"anken/internal/problem"
+	"anken/internal/store"
+)
+
+// fail turns a failure into the API's answer through the one table of
+// problem kinds: the status is the kind's, the detail its client message,
+// and a value to blame is named in errors[]. Failures of the server's own
+// (5xx) are logged with their cause, which the client never sees.
+func (h *handlers) fail(ctx context.Context, err error) error {
+	status := problem.StatusOf(err)
+	if status >= 500 {
+		h.Log.ErrorContext(ctx, "request failed", slog.Int("status", status), slog.Any("err", err))
+	}
+	var details []error
+	var pe *problem.Error
+	if errors.As(err, &pe) && pe.Location != "" {
+		details = append(details, &huma.ErrorDetail{Location: pe.Location, Value: pe.Value, Message: pe.Message})
+	}
+	return huma.NewError(status, problem.Message(err), details...)
+}
+
+// storeError is fail for an error of the store while reading or writing
+// what: not found names what, anything else means the store is not
+// answering.
+func (h *handlers) storeError(ctx context.Context, err error, what string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return h.fail(ctx, problem.Errorf(problem.NotFound, "%s not found", what))
+	}
+	return h.fail(ctx, problem.Wrap(problem.Unavailable, err, "the store is not answering; retry shortly"))
+}
+
+// WriteProblem answers err as RFC 9457 problem+json with the status of its
+// kind, for paths outside the API's operations (unknown paths, wrong
+// methods, panics) that must answer like them.
+func WriteProblem(w http.ResponseWriter, err error) {
+	status := problem.StatusOf(err)
+	body := huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: problem.Message(err)}
+	var pe *problem.Error
+	if errors.As(err, &pe) && pe.Location != "" {
+		body.Errors = []*huma.ErrorDetail{{Location: pe.Location, Value: pe.Value, Message: pe.Message}}
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(&body)
+}

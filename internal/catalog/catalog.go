@@ -1,0 +1,187 @@
+// Package catalog is the read layer: what engineers see of the listings.
+// It answers a search with a page of listings (ids from the index, the
+// listings from the store, the offers of a grouped job), reads one listing
+// with every agency's offer of the same job, and sums up the catalogue for
+// the top page. The JSON API, the pages and the mail all read through it;
+// their handlers only translate requests and answers.
+//
+// Failures carry a problem kind: a search the client got wrong is Invalid
+// or Unprocessable, a missing listing NotFound, a store that does not
+// answer Unavailable.
+package catalog
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"anken/internal/listing"
+	"anken/internal/problem"
+	"anken/internal/search"
+)
+
+// Store is what the catalog reads from the system of record.
+type Store interface {
+	Listing(ctx context.Context, id int64) (listing.Listing, error)
+	ListingsByID(ctx context.Context, ids []int64) ([]listing.Listing, error)
+	GroupListings(ctx context.Context, groupID int64) ([]listing.Listing, error)
+	LastChange(ctx context.Context) (time.Time, error)
+}
+
+// Searcher answers searches with listing ids; search.Index is the
+// implementation.
+type Searcher interface {
+	Search(ctx context.Context, q search.Query) (search.Result, error)
+}
+
+// Catalog reads listings as engineers see them. Safe for concurrent use.
+type Catalog struct {
+	Store Store
+	Index Searcher
+}
+
+// Page is one page of a search.
+type Page struct {
+	Total      int // hits over all pages (groups, when collapsed)
+	Hits       []Hit
+	Facets     map[search.Facet]map[string]int
+	NextCursor string // empty on the last page
+}
+
+// Hit is a listing of a page.
+type Hit struct {
+	listing.Listing
+	// Offers is set when several agencies offer the job (collapsed
+	// searches only).
+	Offers *Offers
+}
+
+// Offers sums up a job offered by several agencies.
+type Offers struct {
+	Count                  int
+	MonthlyMin, MonthlyMax int64 // rate range across the offers; 0 when none states one
+}
+
+// Search answers q with a page of listings.
+func (c *Catalog) Search(ctx context.Context, q search.Query) (Page, error) {
+	res, err := c.Index.Search(ctx, q)
+	if err != nil {
+		return Page{}, searchError(err)
+	}
+	ids := make([]int64, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	ls, err := c.Store.ListingsByID(ctx, ids)
+	if err != nil {
+		return Page{}, storeError(err)
+	}
+	p := Page{Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor, Hits: make([]Hit, 0, len(ls))}
+	for i, l := range ls {
+		h := Hit{Listing: l}
+		// ls keeps the page's order; a listing gone from the store since
+		// the search is left out, so match by id.
+		for _, r := range res.Hits[i:] {
+			if r.ID == l.ID {
+				if r.Offers > 1 {
+					h.Offers = &Offers{Count: r.Offers, MonthlyMin: r.RateMin, MonthlyMax: r.RateMax}
+				}
+				break
+			}
+		}
+		p.Hits = append(p.Hits, h)
+	}
+	return p, nil
+}
+
+// Detail is one listing with every agency's offer of the same job.
+type Detail struct {
+	listing.Listing
+	// Offers are the open listings of the job, one per agency, this one
+	// included, by id; nil when one agency alone offers it.
+	Offers []listing.Listing
+}
+
+// Listing reads one listing, open or closed, with its offers.
+func (c *Catalog) Listing(ctx context.Context, id int64) (Detail, error) {
+	l, err := c.Store.Listing(ctx, id)
+	if err != nil {
+		return Detail{}, storeError(err)
+	}
+	d := Detail{Listing: l}
+	if l.GroupID != 0 {
+		group, err := c.Store.GroupListings(ctx, l.GroupID)
+		if err != nil {
+			return Detail{}, storeError(err)
+		}
+		if len(group) > 1 {
+			d.Offers = group
+		}
+	}
+	return d, nil
+}
+
+// Similar returns up to n open listings like l: of its role, sharing its
+// first skills, best matches first, l's own job left out.
+func (c *Catalog) Similar(ctx context.Context, l listing.Listing, n int) ([]Hit, error) {
+	q := search.Query{Collapse: true, Limit: n + 1, Sort: search.SortNewest}
+	if l.Role != "" {
+		q.Roles = []listing.Role{l.Role}
+	}
+	if len(l.Skills) > 0 {
+		q.Skills = l.Skills[:1]
+	}
+	p, err := c.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.DeleteFunc(p.Hits, func(h Hit) bool {
+		return h.ID == l.ID || (l.GroupID != 0 && h.GroupID == l.GroupID)
+	})
+	return out[:min(len(out), n)], nil
+}
+
+// Overview sums up the catalogue for the top page.
+type Overview struct {
+	Open      int       // open listings, each job once
+	UpdatedAt time.Time // the latest change stored; zero when none
+	Roles     map[string]int
+	Skills    map[string]int
+	Newest    []Hit
+}
+
+// Overview counts the open listings by role and skill and reads the
+// newest n.
+func (c *Catalog) Overview(ctx context.Context, n int) (Overview, error) {
+	p, err := c.Search(ctx, search.Query{Collapse: true, Sort: search.SortNewest, Limit: n,
+		Facets: []search.Facet{search.FacetRole, search.FacetSkills}})
+	if err != nil {
+		return Overview{}, err
+	}
+	at, err := c.Store.LastChange(ctx)
+	if err != nil {
+		return Overview{}, storeError(err)
+	}
+	return Overview{Open: p.Total, UpdatedAt: at, Roles: p.Facets[search.FacetRole],
+		Skills: p.Facets[search.FacetSkills], Newest: p.Hits}, nil
+}
+
+// searchError gives an index error its kind: a cursor the index cannot
+// continue is the client's to drop.
+func searchError(err error) error {
+	if errors.Is(err, search.ErrBadCursor) {
+		return &problem.Error{Kind: problem.Invalid, Location: "query.cursor",
+			Message: "the cursor cannot be used (it expired or came from another search); start the search again without it", Err: err}
+	}
+	return problem.Wrap(problem.Internal, err, "search failed")
+}
+
+// storeError gives a store error its kind: not found stays NotFound (the
+// store says so), anything else means the store is not answering.
+func storeError(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return problem.Wrap(problem.Unavailable, err, "the store is not answering; retry shortly")
+}

@@ -1,0 +1,233 @@
+package catalog
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"anken/internal/listing"
+	"anken/internal/problem"
+	"anken/internal/search"
+	"anken/internal/skill"
+)
+
+// Params are the search parameters of GET /v1/listings, /search,
+// /search.atom and saved searches, as the client wrote them. The URL query
+// string is the state of a search: ParseParams reads it, Values writes it
+// back, Query checks it and turns it into a search.
+type Params struct {
+	Q          string
+	Skill      []string // slugs or names (go, golang, C#)
+	Role       []string
+	Remote     []string
+	Prefecture []string // ISO 3166-2:JP
+	Contract   []string
+	RateMin    int64 // monthly yen
+	RateMax    int64
+	DaysMax    int
+	SideJob    string // "", "true", "false"
+	Sort       string // "", relevance, newest, rate
+	Facets     []string
+	Collapse   bool
+	Cursor     string
+	Limit      int
+}
+
+// Limits of the parameters, shared with the API's schema.
+const (
+	MaxQ       = 400
+	MaxSkills  = 20
+	MaxRate    = 5_000_000
+	MaxCursor  = 1000
+	MaxValues  = 50 // values of one list parameter
+	maxDaysMax = 7
+)
+
+// ListParams are the parameters that take several values, comma-separated
+// or repeated.
+var ListParams = []string{"skill", "role", "remote", "prefecture", "contract", "facets"}
+
+// ParseQuery reads a URL query string into Params. A malformed query
+// string (a bad percent-escape) is Invalid, never silently dropped.
+func ParseQuery(raw string) (Params, error) {
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return Params{}, problem.Field(problem.Invalid, "query", raw, "the query string is malformed: "+err.Error())
+	}
+	return ParseParams(v)
+}
+
+// ParseParams reads search parameters from URL values; unknown names are
+// ignored. Numbers that do not parse are Invalid; whether the values are
+// acceptable is Query's to say.
+func ParseParams(v url.Values) (Params, error) {
+	p := Params{Q: v.Get("q"), SideJob: v.Get("side_job"), Sort: v.Get("sort"), Cursor: v.Get("cursor"), Collapse: true}
+	list := func(name string) []string {
+		var out []string
+		for _, s := range v[name] {
+			for part := range strings.SplitSeq(s, ",") {
+				if part = strings.TrimSpace(part); part != "" {
+					out = append(out, part)
+				}
+			}
+		}
+		return out
+	}
+	p.Skill, p.Role, p.Remote = list("skill"), list("role"), list("remote")
+	p.Prefecture, p.Contract, p.Facets = list("prefecture"), list("contract"), list("facets")
+	var err error
+	num := func(name string, dst *int64) {
+		s := strings.TrimSpace(v.Get(name))
+		if s == "" || err != nil {
+			return
+		}
+		n, perr := strconv.ParseInt(s, 10, 64)
+		if perr != nil {
+			err = problem.Field(problem.Unprocessable, "query."+name, s, "must be a whole number")
+			return
+		}
+		*dst = n
+	}
+	var days, limit int64
+	num("rate_min", &p.RateMin)
+	num("rate_max", &p.RateMax)
+	num("days_max", &days)
+	num("limit", &limit)
+	if err != nil {
+		return Params{}, err
+	}
+	p.DaysMax, p.Limit = int(min(max(days, -1), 1<<20)), int(min(max(limit, -1), 1<<20))
+	if s := strings.TrimSpace(v.Get("collapse")); s != "" {
+		b, perr := strconv.ParseBool(s)
+		if perr != nil {
+			return Params{}, problem.Field(problem.Unprocessable, "query.collapse", s, "must be true or false")
+		}
+		p.Collapse = b
+	}
+	return p, nil
+}
+
+// Values writes the parameters back as a URL query, leaving out defaults,
+// in a stable order: the canonical URL of a search.
+func (p Params) Values() url.Values {
+	v := url.Values{}
+	set := func(name, s string) {
+		if s != "" {
+			v.Set(name, s)
+		}
+	}
+	set("q", p.Q)
+	for _, l := range []struct {
+		name string
+		vs   []string
+	}{{"skill", p.Skill}, {"role", p.Role}, {"remote", p.Remote}, {"prefecture", p.Prefecture}, {"contract", p.Contract}} {
+		set(l.name, strings.Join(l.vs, ","))
+	}
+	if p.RateMin > 0 {
+		v.Set("rate_min", strconv.FormatInt(p.RateMin, 10))
+	}
+	if p.RateMax > 0 {
+		v.Set("rate_max", strconv.FormatInt(p.RateMax, 10))
+	}
+	if p.DaysMax > 0 {
+		v.Set("days_max", strconv.Itoa(p.DaysMax))
+	}
+	set("side_job", p.SideJob)
+	if p.Sort != "" && p.Sort != string(search.SortRelevance) {
+		v.Set("sort", p.Sort)
+	}
+	if !p.Collapse {
+		v.Set("collapse", "false")
+	}
+	return v
+}
+
+// Query checks the parameters and turns them into a search. Each value
+// that is not acceptable is Unprocessable, naming the parameter.
+func (p Params) Query() (search.Query, error) {
+	q := search.Query{
+		Text:     p.Q,
+		RateMin:  p.RateMin,
+		RateMax:  p.RateMax,
+		DaysMax:  p.DaysMax,
+		Sort:     search.Sort(p.Sort),
+		Collapse: p.Collapse,
+		Cursor:   p.Cursor,
+		Limit:    p.Limit,
+	}
+	bad := func(name string, value any, msg string) error {
+		return problem.Field(problem.Unprocessable, "query."+name, value, msg)
+	}
+	switch {
+	case len([]rune(p.Q)) > MaxQ:
+		return q, bad("q", p.Q, "must be at most 400 characters")
+	case p.RateMin < 0 || p.RateMin > MaxRate:
+		return q, bad("rate_min", p.RateMin, "must be monthly yen from 0 to 5,000,000")
+	case p.RateMax < 0 || p.RateMax > MaxRate:
+		return q, bad("rate_max", p.RateMax, "must be monthly yen from 0 to 5,000,000")
+	case p.RateMin > 0 && p.RateMax > 0 && p.RateMin > p.RateMax:
+		return q, bad("rate_min", p.RateMin, "must not exceed rate_max")
+	case p.DaysMax < 0 || p.DaysMax > maxDaysMax:
+		return q, bad("days_max", p.DaysMax, "must be from 0 to 7")
+	case p.Limit < 0 || p.Limit > search.MaxLimit:
+		return q, bad("limit", p.Limit, "must be from 1 to 100")
+	case len(p.Cursor) > MaxCursor:
+		return q, bad("cursor", "", "is not one this server gave")
+	case p.Sort != "" && !slices.Contains(search.Sorts, search.Sort(p.Sort)):
+		return q, bad("sort", p.Sort, "must be relevance, newest or rate")
+	case p.SideJob != "" && p.SideJob != "true" && p.SideJob != "false":
+		return q, bad("side_job", p.SideJob, "must be true or false")
+	case len(p.Skill) > MaxSkills:
+		return q, bad("skill", len(p.Skill), "at most 20 skills")
+	}
+	for _, l := range [][]string{p.Role, p.Remote, p.Prefecture, p.Contract, p.Facets} {
+		if len(l) > MaxValues {
+			return q, bad("values", len(l), "too many values of one parameter")
+		}
+	}
+	for _, s := range p.Skill {
+		sk, ok := skill.Lookup(strings.TrimSpace(s))
+		if !ok {
+			return q, bad("skill", s, "not a known skill; use a slug such as go, typescript, kubernetes")
+		}
+		if !slices.Contains(q.Skills, sk.Slug) {
+			q.Skills = append(q.Skills, sk.Slug)
+		}
+	}
+	for _, v := range p.Role {
+		if !slices.Contains(listing.Roles, listing.Role(v)) {
+			return q, bad("role", v, "not a role: backend, frontend, fullstack, infra, sre, data, ml, mobile, pm, qa, security, design or other")
+		}
+		q.Roles = append(q.Roles, listing.Role(v))
+	}
+	for _, v := range p.Remote {
+		if !slices.Contains(listing.Remotes, listing.Remote(v)) {
+			return q, bad("remote", v, "must be full, partial or onsite")
+		}
+		q.Remotes = append(q.Remotes, listing.Remote(v))
+	}
+	for _, v := range p.Prefecture {
+		if _, ok := listing.PrefectureByCode(v); !ok {
+			return q, bad("prefecture", v, "must be an ISO 3166-2:JP code such as JP-13")
+		}
+		q.Prefectures = append(q.Prefectures, v)
+	}
+	for _, v := range p.Contract {
+		if !slices.Contains(listing.Contracts, listing.Contract(v)) {
+			return q, bad("contract", v, "must be quasi_mandate, work_contract, outsourcing or dispatch")
+		}
+		q.Contracts = append(q.Contracts, listing.Contract(v))
+	}
+	for _, v := range p.Facets {
+		if !slices.Contains(search.Facets, search.Facet(v)) {
+			return q, bad("facets", v, "must be role, skills, remote, prefecture, contract, days, side_job or rate")
+		}
+		q.Facets = append(q.Facets, search.Facet(v))
+	}
+	if p.SideJob != "" {
+		b := p.SideJob == "true"
+		q.SideJob = &b
+	}
+	return q, nil
+}

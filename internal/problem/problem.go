@@ -1,0 +1,175 @@
+// Package problem names the few kinds of failure a request can meet and
+// holds the one table from kind to HTTP status. The JSON API renders a
+// failure as RFC 9457 problem+json and the pages as a Japanese HTML page;
+// both ask this package for the status, so they cannot disagree.
+//
+// A function that knows what went wrong says so with a kind:
+//
+//	return problem.Errorf(problem.NotFound, "listing %d", id)
+//	return fmt.Errorf("store: listing %d: %w", id, problem.NotFound)
+//
+// and a handler asks KindOf(err) and Status(kind). An error without a kind
+// is Internal: a bug or a failure nobody classified, answered 500 and
+// logged, never shown in detail.
+package problem
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Kind is a class of failure. A Kind is itself an error, so it can be
+// wrapped with %w and found with errors.Is or KindOf.
+type Kind int
+
+// The kinds.
+const (
+	Internal      Kind = iota // a bug or an unclassified failure: 500
+	Invalid                   // the request is malformed or a value is out of range: 400
+	Unprocessable             // well-formed, but a value is not acceptable: 422
+	Unauthorized              // no or bad credentials: 401
+	Forbidden                 // credentials, but not for this: 403
+	NotFound                  // no such thing (or not yours to see): 404
+	Conflict                  // clashes with the current state: 409
+	TooMany                   // rate limited: 429
+	Canceled                  // the client went away: 499
+	Unavailable               // a dependency is down or the node is not ready: 503
+)
+
+var kinds = [...]struct {
+	name   string
+	status int
+}{
+	Internal:      {"internal", http.StatusInternalServerError},
+	Invalid:       {"invalid", http.StatusBadRequest},
+	Unprocessable: {"unprocessable", http.StatusUnprocessableEntity},
+	Unauthorized:  {"unauthorized", http.StatusUnauthorized},
+	Forbidden:     {"forbidden", http.StatusForbidden},
+	NotFound:      {"not found", http.StatusNotFound},
+	Conflict:      {"conflict", http.StatusConflict},
+	TooMany:       {"too many requests", http.StatusTooManyRequests},
+	Canceled:      {"canceled", 499},
+	Unavailable:   {"unavailable", http.StatusServiceUnavailable},
+}
+
+func (k Kind) valid() bool { return k >= 0 && int(k) < len(kinds) }
+
+// Error returns the kind's name.
+func (k Kind) Error() string {
+	if !k.valid() {
+		return fmt.Sprintf("kind %d", int(k))
+	}
+	return kinds[k].name
+}
+
+// Status is the HTTP status of the kind: the one table.
+func (k Kind) Status() int {
+	if !k.valid() {
+		return http.StatusInternalServerError
+	}
+	return kinds[k].status
+}
+
+// Error is a failure of a known kind with a message fit to show the client
+// (in English, for the API; pages show their own text per kind) and,
+// where one value is to blame, where it was.
+type Error struct {
+	Kind     Kind
+	Message  string // for the client: what was wrong and what to do
+	Location string // where the bad value was: "query.rate_min", "body.url"
+	Value    any    // the bad value, echoed back
+	Err      error  // the cause, for logs; not shown to the client
+}
+
+func (e *Error) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = e.Kind.Error()
+	}
+	if e.Err != nil {
+		return msg + ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the kind and the cause, so errors.Is finds both.
+func (e *Error) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+// Errorf returns an Error of kind k whose client message is the formatted
+// text. A %w verb keeps its operand as the cause.
+func Errorf(k Kind, format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return &Error{Kind: k, Message: err.Error(), Err: errors.Unwrap(err)}
+}
+
+// Field returns an Invalid error naming the value at location.
+func Field(k Kind, location string, value any, message string) error {
+	return &Error{Kind: k, Message: message, Location: location, Value: value}
+}
+
+// Wrap gives err the kind k unless it has a kind already or is a context
+// error (which KindOf classifies); message is what the client sees. A nil
+// err stays nil.
+func Wrap(k Kind, err error, message string) error {
+	if err == nil {
+		return nil
+	}
+	if has(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &Error{Kind: k, Message: message, Err: err}
+}
+
+// KindOf returns the kind of err: the first Kind in its chain, Canceled
+// for a context cancelled by the client, Unavailable for a deadline that
+// ran out, Internal otherwise.
+func KindOf(err error) Kind {
+	var k Kind
+	switch {
+	case err == nil:
+		return Internal
+	case errors.As(err, &k) && k.valid():
+		return k
+	case errors.Is(err, context.Canceled):
+		return Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return Unavailable
+	}
+	return Internal
+}
+
+// StatusOf is KindOf(err).Status().
+func StatusOf(err error) int { return KindOf(err).Status() }
+
+// Message returns what the client may be told about err: the message of
+// its Error, or a generic sentence for the kind. Causes stay in the logs.
+func Message(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Message != "" && e.Kind != Internal {
+		return e.Message
+	}
+	switch k := KindOf(err); k {
+	case Internal:
+		return "internal error; it has been logged"
+	case Unavailable:
+		return "the service is not answering right now; retry shortly"
+	case Canceled:
+		return "request cancelled"
+	case NotFound:
+		return "not found"
+	default:
+		return k.Error()
+	}
+}
+
+func has(err error) bool {
+	var k Kind
+	return errors.As(err, &k)
+}
