@@ -14,6 +14,7 @@ import (
 	"anken/internal/api"
 	"anken/internal/config"
 	"anken/internal/ingest"
+	"anken/internal/safefetch"
 	"anken/internal/search"
 	"anken/internal/server"
 	"anken/internal/store"
@@ -45,12 +46,16 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 
 	idx := search.NewIndex()
 	follower := search.NewFollower(st, idx, cfg.IndexPoll, log)
+	// Feed URLs are the agencies' choice: only public addresses, and the
+	// hosts the operator allows, are fetched.
+	fetch := safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout}
 	h := server.New(server.Options{
 		API: api.Deps{
-			Store:  st,
-			Index:  idx,
-			Wrote:  follower.Notify,
-			Server: "http://" + cfg.Addr,
+			Store:     st,
+			Index:     idx,
+			Wrote:     follower.Notify,
+			Server:    "http://" + cfg.Addr,
+			FeedFetch: fetch,
 		},
 		Health: health{st, follower},
 		Log:    log,
@@ -87,7 +92,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		w := &ingest.Worker{Store: st, Log: log.With(slog.Int("worker", i)), Wrote: follower.Notify, Lease: cfg.IngestLease}
 		workers.Go(func() { w.Run(bg) })
 	}
-	poller := &ingest.Poller{Store: st, Log: log, Wrote: follower.Notify}
+	poller := &ingest.Poller{Store: st, Log: log, Wrote: follower.Notify, Fetch: fetch, MaxBytes: cfg.FeedMaxBytes}
 	workers.Go(func() { poller.Run(bg) })
 	defer workers.Wait()
 

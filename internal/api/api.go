@@ -14,6 +14,7 @@ import (
 
 	"anken/internal/catalog"
 	"anken/internal/listing"
+	"anken/internal/safefetch"
 	"anken/internal/store"
 )
 
@@ -34,6 +35,9 @@ type Deps struct {
 	Log     *slog.Logger
 	Wrote   func() // called after a write so the local index catches up at once
 	Server  string // base URL named in the OpenAPI servers list
+	// FeedFetch is the poller's fetch policy: a feed source whose URL it
+	// would refuse outright is refused when it is registered.
+	FeedFetch safefetch.Policy
 }
 
 type handlers struct {

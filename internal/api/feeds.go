@@ -17,6 +17,7 @@ import (
 
 	"anken/internal/feed"
 	"anken/internal/ingest"
+	"anken/internal/problem"
 	"anken/internal/store"
 )
 
@@ -153,7 +154,10 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		Path:        "/v1/agency/feed-sources",
 		Summary:     "Have a feed URL fetched on a schedule",
 		Description: "anken fetches the URL every `every` (first at once) and takes it like an upload. " +
-			"Posting the same URL again changes its settings.",
+			"Posting the same URL again changes its settings. The URL must be http or https and its host must " +
+			"have a public address: one naming a loopback, private or link-local address is refused (422), and " +
+			"a host that resolves to one, or redirects to one, is not fetched. The source's `last_error` says " +
+			"why a poll failed without repeating what the server answered.",
 		Tags:        []string{"agency"},
 		Security:    sec,
 		Middlewares: auth,
@@ -168,6 +172,9 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, huma.Error422UnprocessableEntity("url must be an http(s) URL",
 				&huma.ErrorDetail{Location: "body.url", Value: b.URL, Message: "want http(s)://host/path"})
+		}
+		if err := h.FeedFetch.CheckURL(u); err != nil {
+			return nil, h.fail(ctx, problem.Field(problem.Unprocessable, "body.url", b.URL, "url cannot be fetched: "+err.Error()))
 		}
 		every := time.Hour
 		if b.Every != "" {

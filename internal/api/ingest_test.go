@@ -216,3 +216,35 @@ func TestIdempotencyKey(t *testing.T) {
 }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestFeedSourceURL(t *testing.T) {
+	fx := newIngestFixture(t)
+	auth := map[string]string{"Authorization": "Bearer " + fx.key, "Content-Type": "application/json"}
+	for url, want := range map[string]int{
+		"https://feeds.example.com/jobs.jsonl":     200,
+		"http://93.184.215.14/feed.csv":            200,
+		"ftp://feeds.example.com/jobs.jsonl":       422,
+		"file:///etc/passwd":                       422,
+		"http://127.0.0.1:8080/admin":              422,
+		"http://[::1]/":                            422,
+		"http://169.254.169.254/latest/meta-data/": 422,
+		"http://100.100.100.200/latest/meta-data/": 422,
+		"http://10.0.0.8/feed":                     422,
+		"http://[fd00::1]/feed":                    422,
+		"http://[::ffff:192.168.0.1]/feed":         422,
+		"http://localhost:5432/":                   422,
+	} {
+		body, _ := json.Marshal(map[string]any{"url": url, "format": "jsonl", "every": "1h"})
+		code, m := fx.send(t, "POST", "/v1/agency/feed-sources", auth, body)
+		if code != want {
+			t.Errorf("%s: %d %v, want %d", url, code, m, want)
+			continue
+		}
+		if want == 422 {
+			errs, _ := m["errors"].([]any)
+			if len(errs) == 0 || errs[0].(map[string]any)["location"] != "body.url" {
+				t.Errorf("%s: problem %v does not name body.url", url, m)
+			}
+		}
+	}
+}

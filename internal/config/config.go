@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,12 @@ type Config struct {
 	IndexPoll       time.Duration // ANKEN_INDEX_POLL: how often the index reads the change log
 	IngestWorkers   int           // ANKEN_INGEST_WORKERS: inbox workers per serve process (0: none on this node)
 	IngestLease     time.Duration // ANKEN_INGEST_LEASE: how long a worker's claim on inbox items holds
+	// ANKEN_FEED_ALLOW_HOSTS: hosts (name or name:port) feed URLs may name
+	// whatever address they resolve to; every other feed host must have a
+	// public address.
+	FeedAllowHosts []string
+	FeedMaxBytes   int64         // ANKEN_FEED_MAX_BYTES: the most bytes one fetched feed may have
+	FeedTimeout    time.Duration // ANKEN_FEED_TIMEOUT: how long one feed fetch may take, body included
 }
 
 // Load reads the configuration through getenv (os.Getenv in production).
@@ -36,6 +43,8 @@ func Load(getenv func(string) string) (Config, error) {
 		IndexPoll:       250 * time.Millisecond,
 		IngestWorkers:   2,
 		IngestLease:     2 * time.Minute,
+		FeedMaxBytes:    512 << 20,
+		FeedTimeout:     10 * time.Minute,
 	}
 	var errs []string
 	str := func(name string, dst *string) {
@@ -80,6 +89,21 @@ func Load(getenv func(string) string) (Config, error) {
 	duration("ANKEN_INDEX_POLL", &c.IndexPoll)
 	integer("ANKEN_INGEST_WORKERS", &c.IngestWorkers, 0, 64)
 	duration("ANKEN_INGEST_LEASE", &c.IngestLease)
+	if v := getenv("ANKEN_FEED_ALLOW_HOSTS"); strings.TrimSpace(v) != "" {
+		hosts, err := hostList(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("ANKEN_FEED_ALLOW_HOSTS=%q: %v", v, err))
+		}
+		c.FeedAllowHosts = hosts
+	}
+	if v := getenv("ANKEN_FEED_MAX_BYTES"); v != "" {
+		n, err := byteSize(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("ANKEN_FEED_MAX_BYTES=%q: %v", v, err))
+		}
+		c.FeedMaxBytes = n
+	}
+	duration("ANKEN_FEED_TIMEOUT", &c.FeedTimeout)
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, "ANKEN_DATABASE_URL: want postgres://user@host:5432/db, or leave it empty for SQLite")
 	}
@@ -87,4 +111,43 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// hostList reads comma-separated host names or host:port pairs.
+func hostList(v string) ([]string, error) {
+	var hosts []string
+	for _, h := range strings.Split(v, ",") {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			continue
+		}
+		if strings.ContainsAny(h, "/ \t@?#") {
+			return nil, fmt.Errorf("%q: want a host name or host:port, without scheme or path", h)
+		}
+		if host, port, err := net.SplitHostPort(h); err == nil {
+			if n, err := strconv.Atoi(port); host == "" || err != nil || n < 1 || n > 65535 {
+				return nil, fmt.Errorf("%q: want host:port with a port from 1 to 65535", h)
+			}
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts, nil
+}
+
+// byteSize reads a size in bytes: a whole number, optionally followed by
+// KiB, MiB or GiB.
+func byteSize(v string) (int64, error) {
+	s := strings.TrimSpace(v)
+	unit := int64(1)
+	for suffix, u := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if rest, ok := strings.CutSuffix(s, suffix); ok {
+			s, unit = strings.TrimSpace(rest), u
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 || n > (1<<50)/unit {
+		return 0, fmt.Errorf("want a positive size such as 536870912 or 512MiB")
+	}
+	return n * unit, nil
 }

@@ -17,8 +17,17 @@ func TestLoad(t *testing.T) {
 		{"defaults", nil, func(c Config) bool {
 			return c.Addr == "127.0.0.1:8080" && c.DataDir == "data" && c.DatabaseURL == "" &&
 				c.DemoListings == 20_000 && c.LogLevel == slog.LevelInfo && c.IndexPoll == 250*time.Millisecond &&
-				c.IngestWorkers == 2
+				c.IngestWorkers == 2 && c.FeedAllowHosts == nil && c.FeedMaxBytes == 512<<20 && c.FeedTimeout == 10*time.Minute
 		}, ""},
+		{"feed fetching", map[string]string{"ANKEN_FEED_ALLOW_HOSTS": " feeds.intra.example, 10.0.0.5:8080,[::1]:9000 ",
+			"ANKEN_FEED_MAX_BYTES": "64MiB", "ANKEN_FEED_TIMEOUT": "2m"}, func(c Config) bool {
+			return strings.Join(c.FeedAllowHosts, " ") == "feeds.intra.example 10.0.0.5:8080 [::1]:9000" &&
+				c.FeedMaxBytes == 64<<20 && c.FeedTimeout == 2*time.Minute
+		}, ""},
+		{"feed max bytes in bytes", map[string]string{"ANKEN_FEED_MAX_BYTES": "1000"}, func(c Config) bool { return c.FeedMaxBytes == 1000 }, ""},
+		{"bad feed max bytes", map[string]string{"ANKEN_FEED_MAX_BYTES": "lots"}, nil, "ANKEN_FEED_MAX_BYTES"},
+		{"bad allowed host", map[string]string{"ANKEN_FEED_ALLOW_HOSTS": "http://intra.example/feed"}, nil, "ANKEN_FEED_ALLOW_HOSTS"},
+		{"bad allowed port", map[string]string{"ANKEN_FEED_ALLOW_HOSTS": "intra.example:http"}, nil, "ANKEN_FEED_ALLOW_HOSTS"},
 		{"ingest workers", map[string]string{"ANKEN_INGEST_WORKERS": "0"}, func(c Config) bool { return c.IngestWorkers == 0 }, ""},
 		{"ingest lease", map[string]string{"ANKEN_INGEST_LEASE": "15s"}, func(c Config) bool { return c.IngestLease == 15*time.Second }, ""},
 		{"bad lease", map[string]string{"ANKEN_INGEST_LEASE": "soon"}, nil, "ANKEN_INGEST_LEASE"},

@@ -151,7 +151,7 @@ func (c *csvReader) row(line int, rec []string) Row {
 		}
 		field := c.fields[i]
 		if badText(v) && row.Err == nil {
-			row.Err = &RowError{Line: line, Field: field, Reason: fmt.Sprintf("column %q is not valid text in the feed's encoding", c.names[i])}
+			row.Err = &RowError{Line: line, Field: field, Reason: "is not valid text in the feed's encoding", Detail: fmt.Sprintf("column %q", c.names[i])}
 		}
 		v = strings.TrimSpace(v)
 		switch field {

@@ -50,14 +50,26 @@ type Row struct {
 type RowError struct {
 	Line   int
 	Field  string // raw field or feed column, when one is to blame
-	Reason string
+	Reason string // why, in anken's words: it never quotes the feed
+	// Detail is the part of the explanation that quotes the feed: a
+	// parser's message, a column's header, a value. It is left out where
+	// the feed's content must not be shown (a feed fetched from a URL).
+	Detail string
+}
+
+// Message returns the reason with its detail.
+func (e *RowError) Message() string {
+	if e.Detail == "" {
+		return e.Reason
+	}
+	return e.Reason + ": " + e.Detail
 }
 
 func (e *RowError) Error() string {
 	if e.Field == "" {
-		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+		return fmt.Sprintf("line %d: %s", e.Line, e.Message())
 	}
-	return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Reason)
+	return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Message())
 }
 
 // Reader reads a feed row by row. Next returns io.EOF after the last row,

@@ -59,7 +59,7 @@ func (x *indeedReader) Next() (Row, error) {
 	}
 	var j indeedJob
 	if err := xml.Unmarshal(body, &j); err != nil {
-		row.Err = &RowError{Line: start, Reason: "<job> is not well-formed XML: " + err.Error()}
+		row.Err = &RowError{Line: start, Reason: "<job> is not well-formed XML", Detail: err.Error()}
 		row.Raw.ExternalID = strings.TrimSpace(between(body, "<referencenumber>", "</referencenumber>"))
 		return row, nil
 	}

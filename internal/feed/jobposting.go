@@ -120,24 +120,24 @@ type jobPosting struct {
 
 func jobPostingRow(item int, raw json.RawMessage) Row {
 	row := Row{Line: item}
-	fail := func(field, reason string) Row {
-		row.Err = &RowError{Line: item, Field: field, Reason: reason}
+	fail := func(field, reason, detail string) Row {
+		row.Err = &RowError{Line: item, Field: field, Reason: reason, Detail: detail}
 		return row
 	}
 	if badText(string(raw)) && !bytes.Contains(raw, []byte(`\ufffd`)) {
-		return fail("", "item is not valid UTF-8")
+		return fail("", "item is not valid UTF-8", "")
 	}
 	var p jobPosting
 	if err := json.Unmarshal(raw, &p); err != nil {
-		return fail(jsonField(err), "not a JobPosting object: "+err.Error())
+		return fail(jsonField(err), "not a JobPosting object", err.Error())
 	}
 	r := &row.Raw
 	r.ExternalID = identifier(p.Identifier)
 	if r.ExternalID == "" {
-		return fail("identifier", "is required: the posting's id in your system (identifier.value)")
+		return fail("identifier", "is required: the posting's id in your system (identifier.value)", "")
 	}
 	if t, _ := p.Type.(string); t != "" && t != "JobPosting" {
-		return fail("@type", fmt.Sprintf("is %q, want JobPosting", t))
+		return fail("@type", "is not JobPosting", fmt.Sprintf("%q", t))
 	}
 	r.Title = strings.TrimSpace(html.UnescapeString(p.Title))
 	r.Description = strings.TrimSpace(stripHTML(p.Description))
@@ -146,19 +146,19 @@ func jobPostingRow(item int, raw json.RawMessage) Row {
 	r.ApplyURL = strings.TrimSpace(p.URL)
 	if s := p.BaseSalary; s != nil {
 		if s.Currency != "" && !strings.EqualFold(s.Currency, "JPY") {
-			return fail("baseSalary.currency", fmt.Sprintf("is %q: only JPY (yen) is accepted", s.Currency))
+			return fail("baseSalary.currency", "only JPY (yen) is accepted", fmt.Sprintf("got %q", s.Currency))
 		}
 		unit, ok := map[string]listing.RateUnit{"HOUR": listing.PerHour, "DAY": listing.PerDay,
 			"MONTH": listing.PerMonth, "YEAR": listing.PerYear}[strings.ToUpper(s.Value.UnitText)]
 		if !ok {
-			return fail("baseSalary.value.unitText", fmt.Sprintf("is %q: want HOUR, DAY, MONTH or YEAR", s.Value.UnitText))
+			return fail("baseSalary.value.unitText", "want HOUR, DAY, MONTH or YEAR", fmt.Sprintf("got %q", s.Value.UnitText))
 		}
 		lo, hi := s.Value.MinValue, s.Value.MaxValue
 		if s.Value.Value != nil {
 			lo, hi = s.Value.Value, s.Value.Value
 		}
 		if lo == nil && hi == nil {
-			return fail("baseSalary.value", "has no value, minValue or maxValue")
+			return fail("baseSalary.value", "has no value, minValue or maxValue", "")
 		}
 		rate := map[string]any{"unit": string(unit)}
 		for name, v := range map[string]*float64{"min": lo, "max": hi} {
@@ -166,7 +166,7 @@ func jobPostingRow(item int, raw json.RawMessage) Row {
 				continue
 			}
 			if *v < 0 || *v > 1e12 {
-				return fail("baseSalary.value", fmt.Sprintf("%s %s is not an amount of yen", name, strconv.FormatFloat(*v, 'f', -1, 64)))
+				return fail("baseSalary.value", "is not an amount of yen", name+" "+strconv.FormatFloat(*v, 'f', -1, 64))
 			}
 			rate[name] = int64(*v)
 		}

@@ -60,7 +60,7 @@ func parseJSONLine(line int, b []byte) Row {
 	}
 	if err := json.Unmarshal(b, &row.Raw); err != nil {
 		row.Raw = listing.Raw{}
-		row.Err = &RowError{Line: line, Field: jsonField(err), Reason: "not a JSON listing: " + err.Error()}
+		row.Err = &RowError{Line: line, Field: jsonField(err), Reason: "not a JSON listing", Detail: err.Error()}
 	}
 	return row
 }

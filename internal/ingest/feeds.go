@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,12 +33,61 @@ type FeedRequest struct {
 	Format  string // feed.JSONL, feed.CSV, feed.JobPosting, feed.IndeedXML
 	Options feed.Options
 	Full    bool   // a full feed closes the agency's listings it does not contain
-	Source  string // "upload", "url" or "import"
+	Source  string // "upload", SourceURL or "import"
 	Key     string // idempotency key: the same key gives the same run
+}
+
+// SourceURL is the Source of a feed fetched from an agency's URL. Its
+// bytes come from whatever server the URL reached, not from the agency, so
+// they never appear in the errors and rejections the agency reads: a read
+// error is told in general words, a rejected row by its line, external_id,
+// field and reason only.
+const SourceURL = "url"
+
+func (r FeedRequest) fetched() bool { return r.Source == SourceURL }
+
+// readFailure is the error a run records when its feed could not be read
+// after rows rows.
+func (r FeedRequest) readFailure(rows int, err error) error {
+	if !r.fetched() {
+		return fmt.Errorf("feed read to row %d, then: %w", rows, err)
+	}
+	var tooLarge *FeedTooLargeError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &tooLarge):
+		return fmt.Errorf("feed read to row %d, then: %w", rows, tooLarge)
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Errorf("feed read to row %d, then: the fetch timed out", rows)
+	}
+	return fmt.Errorf("feed could not be read as %s after row %d", r.Format, rows)
+}
+
+// rowRejection records a row the reader could not read.
+func (r FeedRequest) rowRejection(row feed.Row) store.Rejection {
+	rj := store.Rejection{Line: row.Line, ExternalID: row.Raw.ExternalID, Field: row.Err.Field, Reason: row.Err.Message()}
+	if r.fetched() {
+		rj.Reason = row.Err.Reason
+		rj.ExternalID = clipID(rj.ExternalID)
+	}
+	return rj
+}
+
+// clipID keeps an external id read from a broken row to the longest a
+// valid one may be.
+func clipID(id string) string {
+	if len(id) <= listing.MaxExternalIDLen {
+		return id
+	}
+	return strings.ToValidUTF8(id[:listing.MaxExternalIDLen], "")
 }
 
 // receiveBatch is how many rows go to the inbox per transaction.
 const receiveBatch = 500
+
+// finishTimeout bounds the writes that end a feed run once its reading is
+// over, which do not depend on the request still being there.
+const finishTimeout = 10 * time.Second
 
 // Receive reads a feed into the durable inbox, row by row, and returns its
 // run once every row is stored: rows that do not parse are recorded as
@@ -47,6 +98,9 @@ const receiveBatch = 500
 func Receive(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader) (store.FeedRun, bool, error) {
 	fr, err := feed.NewReader(req.Format, r, req.Options)
 	if err != nil {
+		if req.fetched() {
+			err = req.readFailure(0, err)
+		}
 		return store.FeedRun{}, false, &FeedError{Err: err}
 	}
 	run, existing, err := st.StartRun(ctx, req.Agency, req.Source, req.Format, req.Full, req.Key)
@@ -57,9 +111,10 @@ func Receive(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader) (s
 		items []store.NewItem
 		bad   store.Work
 		rows  int
+		kept  int // rows stored: in the inbox or rejected
 	)
 	bad = store.Work{Agency: req.Agency, RunID: run.ID, Source: "feed"}
-	flush := func() error {
+	flush := func(ctx context.Context) error {
 		if len(items) > 0 {
 			if _, err := st.Enqueue(ctx, req.Agency, items); err != nil {
 				return err
@@ -72,9 +127,10 @@ func Receive(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader) (s
 			}
 			bad.Rejected, bad.Seen = bad.Rejected[:0], bad.Seen[:0]
 		}
+		kept = rows
 		return nil
 	}
-	var readErr error
+	var readErr, storeErr error
 	for {
 		row, err := fr.Next()
 		if errors.Is(err, io.EOF) {
@@ -86,7 +142,8 @@ func Receive(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader) (s
 		}
 		rows++
 		if row.Err != nil {
-			bad.Reject(row.Raw.ExternalID, rowRejection(row))
+			rj := req.rowRejection(row)
+			bad.Reject(rj.ExternalID, rj)
 		} else {
 			payload, err := json.Marshal(&row.Raw)
 			if err != nil {
@@ -95,17 +152,34 @@ func Receive(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader) (s
 			items = append(items, store.NewItem{Kind: store.KindFeedRow, Payload: payload, RunID: run.ID, Line: row.Line})
 		}
 		if len(items)+len(bad.Rejected) >= receiveBatch {
-			if err := flush(); err != nil {
-				return run, false, err
+			if storeErr = flush(ctx); storeErr != nil {
+				break
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return run, false, err
+	// However the read ended, the rows read are kept and the run is ended,
+	// never left receiving. The request may be gone by now (its connection
+	// closed, the server shutting down), so the bookkeeping has a context
+	// of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	if storeErr == nil {
+		storeErr = flush(ctx)
+	}
+	if storeErr != nil {
+		msg := fmt.Sprintf("feed could not be stored after row %d; send it again", kept)
+		if err := st.EndReceive(ctx, run.ID, kept, msg); err != nil {
+			storeErr = errors.Join(storeErr, err)
+		}
+		return run, false, fmt.Errorf("ingest: store feed rows: %w", storeErr)
 	}
 	msg := ""
 	if readErr != nil {
-		msg = fmt.Sprintf("feed read to row %d, then: %v", rows, readErr)
+		failure := req.readFailure(rows, readErr)
+		msg = failure.Error()
+		if req.fetched() {
+			readErr = failure
+		}
 	}
 	if err := st.EndReceive(ctx, run.ID, rows, msg); err != nil {
 		return run, false, err
@@ -129,10 +203,6 @@ type FeedError struct {
 
 func (e *FeedError) Error() string { return e.Err.Error() }
 func (e *FeedError) Unwrap() error { return e.Err }
-
-func rowRejection(row feed.Row) store.Rejection {
-	return store.Rejection{Line: row.Line, ExternalID: row.Raw.ExternalID, Field: row.Err.Field, Reason: row.Err.Reason}
-}
 
 // Progress is how far an import has come.
 type Progress struct {
@@ -236,7 +306,7 @@ func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o I
 				b.work = store.Work{Agency: req.Agency, RunID: run.ID, Source: "import"}
 				for _, row := range b.rows {
 					if row.Err != nil {
-						b.work.Reject(row.Raw.ExternalID, rowRejection(row))
+						b.work.Reject(row.Raw.ExternalID, req.rowRejection(row))
 						continue
 					}
 					l, _, errs := prepare(row.Raw)
@@ -316,7 +386,7 @@ func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o I
 	}
 	msg := ""
 	if readErr != nil {
-		msg = fmt.Sprintf("feed read to row %d, then: %v", rowsRead, readErr)
+		msg = req.readFailure(rowsRead, readErr).Error()
 	}
 	if err := st.EndReceive(ctx, run.ID, rowsRead, msg); err != nil {
 		return run, err

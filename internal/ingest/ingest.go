@@ -101,6 +101,16 @@ func rejections(line int, externalID string, errs []*listing.FieldError) []store
 	return out
 }
 
+// withoutValues returns errs without the values they quote: the field
+// and the reason say what is wrong.
+func withoutValues(errs []*listing.FieldError) []*listing.FieldError {
+	out := make([]*listing.FieldError, len(errs))
+	for i, e := range errs {
+		out[i] = &listing.FieldError{Field: e.Field, Reason: e.Reason}
+	}
+	return out
+}
+
 func fieldErrors(err error) []*listing.FieldError {
 	var inv listing.Invalid
 	if errors.As(err, &inv) {

@@ -164,8 +164,11 @@ func (w *Worker) fail(ctx context.Context, it store.InboxItem, cause error) {
 }
 
 // work reads an inbox item into what it does to the store. What cannot be
-// read or is invalid becomes a rejection: retrying would not change it.
+// read or is invalid becomes a rejection: retrying would not change it. A
+// row of a feed fetched from a URL is rejected without the values that
+// were wrong (see SourceURL).
 func work(it store.InboxItem) store.Work {
+	fetched := it.RunSource == SourceURL
 	wk := store.Work{Agency: it.Agency, InboxID: it.ID, Claim: it.Attempts, RunID: it.RunID, Source: it.Kind}
 	reject := func(externalID, field, reason string) store.Work {
 		wk.Reject(externalID, store.Rejection{Line: it.Line, ExternalID: externalID, Field: field, Reason: reason})
@@ -175,6 +178,9 @@ func work(it store.InboxItem) store.Work {
 	switch it.Kind {
 	case store.KindFeedRow:
 		if err := json.Unmarshal(it.Payload, &raw); err != nil {
+			if fetched {
+				return reject("", "", "stored row is not a raw listing")
+			}
 			return reject("", "", "stored row is not a raw listing: "+err.Error())
 		}
 	case store.KindWebhook:
@@ -197,7 +203,11 @@ func work(it store.InboxItem) store.Work {
 	}
 	l, _, errs := prepare(raw)
 	if errs != nil {
-		wk.Reject(raw.ExternalID, rejections(it.Line, raw.ExternalID, errs)...)
+		id := raw.ExternalID
+		if fetched {
+			id, errs = clipID(id), withoutValues(errs)
+		}
+		wk.Reject(id, rejections(it.Line, id, errs)...)
 		return wk
 	}
 	wk.Puts = []*listing.Listing{l}

@@ -37,6 +37,7 @@ type InboxItem struct {
 	Kind       string
 	Payload    []byte
 	RunID      int64
+	RunSource  string // the feed run's source ("upload", "url", …), when RunID is set
 	Line       int
 	State      string
 	Attempts   int // claims so far, this one included
@@ -172,7 +173,30 @@ func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]In
 	if err != nil {
 		return nil, err
 	}
-	return out, s.fillAgencies(ctx, out)
+	if err := s.fillAgencies(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, s.fillRunSources(ctx, out)
+}
+
+// fillRunSources reads the source of each item's feed run.
+func (s *Store) fillRunSources(ctx context.Context, items []InboxItem) error {
+	cache := map[int64]string{}
+	for i := range items {
+		id := items[i].RunID
+		if id == 0 {
+			continue
+		}
+		src, ok := cache[id]
+		if !ok {
+			if err := s.db.QueryRowContext(ctx, `SELECT source FROM feed_runs WHERE id = $1`, id).Scan(&src); err != nil {
+				return fmt.Errorf("store: feed run %d: %w", id, err)
+			}
+			cache[id] = src
+		}
+		items[i].RunSource = src
+	}
+	return nil
 }
 
 // fillAgencies reads the agency of each item.

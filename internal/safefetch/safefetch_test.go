@@ -1,0 +1,243 @@
+package safefetch
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strings"
+	"testing"
+
+	"anken/internal/safefetch/safefetchtest"
+)
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		addr   string
+		public bool
+	}{
+		// IPv4
+		{"8.8.8.8", true},
+		{"203.0.114.1", true},
+		{"1.1.1.1", true},
+		{"100.63.255.255", true},
+		{"100.128.0.0", true},
+		{"172.15.255.255", true},
+		{"172.32.0.0", true},
+		{"198.17.255.255", true},
+		{"198.20.0.0", true},
+		{"223.255.255.255", true},
+		{"0.0.0.0", false},
+		{"0.1.2.3", false},
+		{"127.0.0.1", false},
+		{"127.255.255.254", false},
+		{"10.0.0.1", false},
+		{"172.16.0.1", false},
+		{"172.31.255.255", false},
+		{"192.168.1.1", false},
+		{"169.254.169.254", false}, // cloud metadata
+		{"169.254.0.1", false},
+		{"100.64.0.1", false},
+		{"100.100.100.200", false}, // Alibaba Cloud metadata
+		{"100.127.255.255", false},
+		{"192.0.0.8", false},
+		{"192.0.2.1", false},
+		{"198.18.0.1", false},
+		{"198.19.255.255", false},
+		{"224.0.0.1", false},
+		{"239.255.255.250", false},
+		{"240.0.0.1", false},
+		{"255.255.255.255", false},
+		// IPv6
+		{"2606:4700:4700::1111", true},
+		{"2a00:1450:4001:80b::200e", true},
+		{"64:ff9b::808:808", true}, // NAT64 of 8.8.8.8
+		{"::ffff:8.8.8.8", true},
+		{"::", false},
+		{"::1", false},
+		{"fc00::1", false},
+		{"fd12:3456:789a::1", false},
+		{"fe80::1", false},
+		{"fe80::1%eth0", false},
+		{"fec0::1", false},
+		{"ff02::1", false},
+		{"ff05::2", false},
+		{"::ffff:127.0.0.1", false},
+		{"::ffff:169.254.169.254", false},
+		{"::ffff:10.0.0.1", false},
+		{"::127.0.0.1", false},        // IPv4-compatible, deprecated
+		{"64:ff9b::7f00:1", false},    // NAT64 of 127.0.0.1
+		{"64:ff9b::a9fe:a9fe", false}, // NAT64 of 169.254.169.254
+		{"64:ff9b:1::1", false},       // local-use NAT64
+		{"100::1", false},
+		{"2001::1", false}, // Teredo
+		{"2001:db8::1", false},
+		{"2002:7f00:1::1", false}, // 6to4
+		{"3fff::1", false},
+	}
+	for _, tc := range tests {
+		a := netip.MustParseAddr(tc.addr)
+		class := Classify(a)
+		if (class == "") != tc.public {
+			t.Errorf("Classify(%s) = %q; want public %v", tc.addr, class, tc.public)
+		}
+	}
+}
+
+// TestControl checks the function the dialer calls with each resolved
+// address before it connects.
+func TestControl(t *testing.T) {
+	for addr, blocked := range map[string]bool{
+		"127.0.0.1:80":              true,
+		"[::1]:443":                 true,
+		"169.254.169.254:80":        true,
+		"[::ffff:127.0.0.1]:80":     true,
+		"[fe80::1%lo]:80":           true,
+		"10.1.2.3:8080":             true,
+		"93.184.215.14:443":         false,
+		"[2606:4700:4700::1111]:80": false,
+	} {
+		err := control("tcp", addr, nil)
+		var be *BlockedError
+		if got := errors.As(err, &be); got != blocked {
+			t.Errorf("control(%s) = %v; want blocked %v", addr, err, blocked)
+		}
+	}
+}
+
+func TestCheckURL(t *testing.T) {
+	p := Policy{AllowHosts: []string{"10.0.0.5", "intranet.example:8080"}}
+	for raw, ok := range map[string]bool{
+		"https://feeds.example.com/jobs.xml":      true,
+		"http://93.184.215.14/feed.csv":           true,
+		"http://[2606:4700:4700::1111]/feed":      true,
+		"ftp://feeds.example.com/jobs.xml":        false,
+		"file:///etc/passwd":                      false,
+		"gopher://127.0.0.1:6379/_INFO":           false,
+		"http:///nohost":                          false,
+		"http://127.0.0.1:8080/feed":              false,
+		"http://[::1]/feed":                       false,
+		"http://169.254.169.254/latest/meta-data": false,
+		"http://100.100.100.200/latest":           false,
+		"http://[::ffff:10.0.0.1]/":               false,
+		"http://0.0.0.0/":                         false,
+		"http://localhost:8080/":                  false,
+		"http://api.localhost/":                   false,
+		"http://10.0.0.5/feed":                    true, // allowed
+		"http://intranet.example:8080/feed":       true, // allowed with its port
+		"http://10.0.0.6/feed":                    false,
+	} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.CheckURL(u); (err == nil) != ok {
+			t.Errorf("CheckURL(%s) = %v; want ok %v", raw, err, ok)
+		}
+	}
+}
+
+func feedServer(t *testing.T, body string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(c *http.Client, u string) (string, error) {
+	resp, err := c.Get(u)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+func TestClientRefusesInternalAddresses(t *testing.T) {
+	t.Setenv("HTTP_PROXY", "http://127.0.0.1:1") // must not be used
+	srv := feedServer(t, "secret internal answer")
+	host := srv.Listener.Addr().String() // 127.0.0.1:port
+	_, port, _ := net.SplitHostPort(host)
+
+	_, err := get(NewClient(Policy{}), srv.URL)
+	var be *BlockedError
+	if !errors.As(err, &be) || be.Class != "loopback" {
+		t.Fatalf("loopback fetch: %v; want a BlockedError", err)
+	}
+	// localhost is a name, not an address: it is refused once resolved.
+	if _, err := get(NewClient(Policy{}), "http://localhost:"+port+"/"); !errors.As(err, &be) {
+		t.Errorf("localhost fetch: %v; want a BlockedError", err)
+	}
+
+	for _, allow := range []string{"127.0.0.1", host} {
+		body, err := get(NewClient(Policy{AllowHosts: []string{allow}}), srv.URL)
+		if err != nil || body != "secret internal answer" {
+			t.Errorf("allowed %s: %q, %v", allow, body, err)
+		}
+	}
+	// Another port of an allowed host:port is not allowed.
+	if _, err := get(NewClient(Policy{AllowHosts: []string{"127.0.0.1:1"}}), srv.URL); !errors.As(err, &be) {
+		t.Errorf("other port: %v; want a BlockedError", err)
+	}
+}
+
+func TestClientRedirects(t *testing.T) {
+	internal := feedServer(t, "secret internal answer")
+	var hops int
+	var redirector *httptest.Server
+	redirector = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/to-internal":
+			http.Redirect(w, r, internal.URL+"/", http.StatusFound)
+		case "/to-file":
+			http.Redirect(w, r, "file:///etc/passwd", http.StatusFound)
+		case "/loop":
+			hops++
+			http.Redirect(w, r, redirector.URL+"/loop", http.StatusFound)
+		default:
+			io.WriteString(w, "feed")
+		}
+	}))
+	t.Cleanup(redirector.Close)
+	c := NewClient(Policy{AllowHosts: []string{redirector.Listener.Addr().String()}, MaxRedirects: 3})
+
+	_, err := get(c, redirector.URL+"/to-internal")
+	var be *BlockedError
+	if !errors.As(err, &be) {
+		t.Errorf("redirect from an allowed host to a loopback address: %v; want a BlockedError", err)
+	}
+	if _, err := get(c, redirector.URL+"/to-file"); !errors.Is(err, ErrRedirect) {
+		t.Errorf("redirect to file: %v", err)
+	}
+	if _, err := get(c, redirector.URL+"/loop"); !errors.Is(err, ErrRedirect) || !strings.Contains(err.Error(), "after 3 redirects") || hops != 4 {
+		t.Errorf("redirect loop: %v after %d hops", err, hops)
+	}
+	if body, err := get(c, redirector.URL+"/feed"); err != nil || body != "feed" {
+		t.Errorf("plain fetch: %q, %v", body, err)
+	}
+}
+
+// TestClientResolvedName fetches a public-looking name whose DNS answer is
+// 127.0.0.1: refused when connecting, fetched when the name is allowed.
+func TestClientResolvedName(t *testing.T) {
+	srv := feedServer(t, "secret internal answer")
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	res := safefetchtest.Resolver(netip.MustParseAddr("127.0.0.1"))
+	u := "http://feeds.example.com:" + port + "/jobs.jsonl"
+
+	_, err := get(NewClient(Policy{Resolver: res}), u)
+	var be *BlockedError
+	if !errors.As(err, &be) || be.Addr != netip.MustParseAddr("127.0.0.1") {
+		t.Fatalf("name resolving to loopback: %v; want a BlockedError", err)
+	}
+	body, err := get(NewClient(Policy{Resolver: res, AllowHosts: []string{"Feeds.Example.com"}}), u)
+	if err != nil || body != "secret internal answer" {
+		t.Errorf("allowed name: %q, %v", body, err)
+	}
+}
