@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"anken/internal/api"
 	"anken/internal/config"
@@ -40,33 +42,39 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	log.Info("store ready", slog.String("dialect", st.Dialect()))
 	if *demoFlag {
 		if err := seedDemo(ctx, st, cfg.DemoListings, log); err != nil {
+			if ctx.Err() != nil { // a signal while seeding: stop, not fail
+				log.Info("stopped while seeding demo listings")
+				return nil
+			}
 			return err
 		}
 	}
 
 	idx := search.NewIndex()
 	follower := search.NewFollower(st, idx, cfg.IndexPoll, log)
-	// Feed URLs are the agencies' choice: only public addresses, and the
-	// hosts the operator allows, are fetched.
-	fetch := safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout}
-	h := server.New(server.Options{
+	h, err := server.New(server.Options{
 		API: api.Deps{
-			Store:     st,
-			Index:     idx,
-			Wrote:     follower.Notify,
-			Server:    "http://" + cfg.Addr,
-			FeedFetch: fetch,
+			Store: st,
+			Index: idx,
+			Wrote: follower.Notify,
+			// Feed sources naming a non-public address are refused at once.
+			FeedFetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout},
 		},
-		Health: health{st, follower},
-		Log:    log,
+		BaseURL: "http://" + cfg.Addr,
+		Health:  health{st, follower},
+		Log:     log,
 	})
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	reqs := &inflight{h: h}
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           reqs,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // large batches and feed uploads
 		WriteTimeout:      2 * time.Minute,
@@ -74,50 +82,114 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	// The index loads while the server already answers /healthz; /readyz
-	// says "loading" until it is done.
+
+	// One lifecycle for everything the process runs. stop ends on a signal
+	// (ctx) or on the first failure of any part (the server, the index
+	// load); then the HTTP server drains, and only after it the background
+	// work (bg) is cancelled, so a request in flight still has its index
+	// and workers. serve returns once every part has returned.
+	g, stop := errgroup.WithContext(ctx)
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
-	go func() {
+
+	g.Go(func() error {
+		log.Info("listening", slog.String("addr", ln.Addr().String()),
+			slog.String("docs", "http://"+ln.Addr().String()+"/docs"))
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-stop.Done()
+		shutdown(srv, reqs, cfg.ShutdownTimeout, log)
+		stopBG()
+		return nil
+	})
+	// The index loads while the server already answers /healthz; /readyz
+	// says "loading" until it is done. A load that fails stops the process:
+	// a node that can never be ready must not linger.
+	g.Go(func() error {
 		if err := follower.Load(bg); err != nil {
+			if bg.Err() != nil {
+				return nil // stopped while loading
+			}
 			log.Error("index load failed", slog.Any("err", err))
-			return
+			return fmt.Errorf("index load: %w", err)
 		}
 		follower.Run(bg)
-	}()
+		return nil
+	})
 	// Ingestion: inbox workers and the feed poller share the database with
 	// every other node; each item is claimed by one of them.
-	var workers sync.WaitGroup
 	for i := range cfg.IngestWorkers {
 		w := &ingest.Worker{Store: st, Log: log.With(slog.Int("worker", i)), Wrote: follower.Notify, Lease: cfg.IngestLease}
-		workers.Go(func() { w.Run(bg) })
+		g.Go(func() error { w.Run(bg); return nil })
 	}
-	poller := &ingest.Poller{Store: st, Log: log, Wrote: follower.Notify, Fetch: fetch, MaxBytes: cfg.FeedMaxBytes}
-	workers.Go(func() { poller.Run(bg) })
-	defer workers.Wait()
+	poller := &ingest.Poller{Store: st, Log: log, Wrote: follower.Notify, MaxBytes: cfg.FeedMaxBytes,
+		Fetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout}}
+	g.Go(func() error { poller.Run(bg); return nil })
 
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("listening", slog.String("addr", ln.Addr().String()),
-		slog.String("docs", "http://"+ln.Addr().String()+"/docs"))
-
-	select {
-	case err := <-serveErr:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: finishing in-flight requests", slog.Duration("grace", cfg.ShutdownTimeout))
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	stopBG()
-	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+	if err := g.Wait(); err != nil {
+		log.Error("stopped on failure", slog.Any("err", err))
 		return err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// shutdown stops accepting connections and gives requests in flight grace
+// to finish. Then it closes the connections left, so that a long upload
+// cannot hold the process, and waits a little for their handlers to record
+// how they ended (an upload cut off leaves its feed run aborted).
+func shutdown(srv *http.Server, reqs *inflight, grace time.Duration, log *slog.Logger) {
+	log.Info("shutting down: finishing in-flight requests", slog.Duration("grace", grace))
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err == nil {
+		return
+	}
+	log.Warn("shutdown grace over: closing remaining connections", slog.Int64("requests", reqs.n.Load()))
+	if err := srv.Close(); err != nil {
+		log.Warn("close connections", slog.Any("err", err))
+	}
+	wait, cancel := context.WithTimeout(context.Background(), handlerWait)
+	defer cancel()
+	if !reqs.wait(wait) {
+		log.Warn("requests still running after their connections closed; stopping without them",
+			slog.Int64("requests", reqs.n.Load()))
+	}
+}
+
+// handlerWait is how long shutdown waits, after closing connections, for
+// their handlers to return.
+const handlerWait = 15 * time.Second
+
+// inflight counts the requests whose handler is running: http.Server.Close
+// closes their connections but does not wait for the handlers.
+type inflight struct {
+	h http.Handler
+	n atomic.Int64
+}
+
+func (f *inflight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.n.Add(1)
+	defer f.n.Add(-1)
+	f.h.ServeHTTP(w, r)
+}
+
+// wait waits until no handler runs, or ctx ends; it reports whether none runs.
+func (f *inflight) wait(ctx context.Context) bool {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for f.n.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
 }
 
 type health struct {

@@ -95,6 +95,22 @@ func (c *Catalog) Search(ctx context.Context, q search.Query) (Page, error) {
 	return p, nil
 }
 
+// Counts are a search's totals without its listings.
+type Counts struct {
+	Total  int
+	Facets map[search.Facet]map[string]int
+}
+
+// Count answers q's total and facets only: no listing is read.
+func (c *Catalog) Count(ctx context.Context, q search.Query) (Counts, error) {
+	q.Limit, q.Cursor = 1, ""
+	res, err := c.Index.Search(ctx, q)
+	if err != nil {
+		return Counts{}, searchError(err)
+	}
+	return Counts{Total: res.Total, Facets: res.Facets}, nil
+}
+
 // Detail is one listing with every agency's offer of the same job.
 type Detail struct {
 	listing.Listing

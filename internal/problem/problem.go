@@ -32,6 +32,7 @@ const (
 	Unauthorized              // no or bad credentials: 401
 	Forbidden                 // credentials, but not for this: 403
 	NotFound                  // no such thing (or not yours to see): 404
+	NotAllowed                // the path exists, not with this method: 405
 	Conflict                  // clashes with the current state: 409
 	TooMany                   // rate limited: 429
 	Canceled                  // the client went away: 499
@@ -48,6 +49,7 @@ var kinds = [...]struct {
 	Unauthorized:  {"unauthorized", http.StatusUnauthorized},
 	Forbidden:     {"forbidden", http.StatusForbidden},
 	NotFound:      {"not found", http.StatusNotFound},
+	NotAllowed:    {"method not allowed", http.StatusMethodNotAllowed},
 	Conflict:      {"conflict", http.StatusConflict},
 	TooMany:       {"too many requests", http.StatusTooManyRequests},
 	Canceled:      {"canceled", 499},

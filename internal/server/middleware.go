@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -110,6 +111,17 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+type routeKey struct{}
+
+// setRoute records the ServeMux pattern that serves the request, for the
+// access log and metrics (handlers in between may copy the request, so
+// the mux's own r.Pattern is not seen here).
+func setRoute(r *http.Request, pattern string) {
+	if p, ok := r.Context().Value(routeKey{}).(*string); ok {
+		*p = pattern
+	}
+}
+
 // accessLog logs each request and records its metrics. The route label is
 // the ServeMux pattern, so ids in paths do not explode the label set.
 func accessLog(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
@@ -118,31 +130,32 @@ func accessLog(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 		m.inFlight.Inc()
 		defer m.inFlight.Dec()
 		sw := &statusWriter{ResponseWriter: w}
+		route := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, route))
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
 		took := time.Since(start)
-		route := r.Pattern
-		if route == "" || route == "/" {
-			route = "other"
+		if *route == "" {
+			*route = "other"
 		}
-		m.requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
-		m.duration.WithLabelValues(r.Method, route).Observe(took.Seconds())
+		m.requests.WithLabelValues(r.Method, *route, strconv.Itoa(sw.status)).Inc()
+		m.duration.WithLabelValues(r.Method, *route).Observe(took.Seconds())
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
 		log.LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.String("route", route), slog.Int("status", sw.status),
+			slog.String("route", *route), slog.Int("status", sw.status),
 			slog.Int("bytes", sw.bytes), slog.Duration("took", took))
 	})
 }
 
 // recoverPanics turns a panic into a logged 500 problem instead of a dropped
 // connection.
-func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+func recoverPanics(log *slog.Logger, f failer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
@@ -150,7 +163,7 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 					panic(v)
 				}
 				log.ErrorContext(r.Context(), "panic", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-				writeProblem(w, http.StatusInternalServerError, "internal error; it has been logged")
+				f.fail(w, r, errors.New("panic"))
 			}
 		}()
 		next.ServeHTTP(w, r)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"anken/internal/api"
+	"anken/internal/catalog"
+	"anken/internal/problem"
+	"anken/internal/web"
 )
 
 // Health reports what /readyz checks.
@@ -29,12 +33,27 @@ type Options struct {
 	Health   Health
 	Log      *slog.Logger
 	Registry *prometheus.Registry // metrics; a new one when nil
+	// BaseURL is the site's absolute address for canonical links, feeds
+	// and sitemaps; "http://127.0.0.1:8080" when empty.
+	BaseURL string
 }
 
-// New returns the handler for every path anken serves.
-func New(o Options) http.Handler {
+// New returns the handler for every path anken serves: the JSON API under
+// /v1, the pages, /docs, health and metrics. Every response passes the
+// same middleware (request id, access log, metrics, panic recovery,
+// security headers), and every failure, an unknown path or a wrong method
+// included, is answered through the one table of problem kinds: as
+// problem+json for the API and machine paths, as a Japanese page for
+// pages.
+func New(o Options) (http.Handler, error) {
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.BaseURL == "" {
+		o.BaseURL = "http://127.0.0.1:8080"
 	}
 	reg := o.Registry
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -42,8 +61,23 @@ func New(o Options) http.Handler {
 
 	mux := http.NewServeMux()
 	o.API.Log = o.Log
+	if o.API.Catalog == nil {
+		o.API.Catalog = &catalog.Catalog{Store: o.API.Store, Index: o.API.Index}
+	}
+	if o.API.Server == "" {
+		o.API.Server = o.BaseURL
+	}
 	doc := api.Register(mux, o.API)
-	mux.Handle("GET /docs", docsHandler(doc.OpenAPI()))
+	docs, err := docsHandler(doc.OpenAPI())
+	if err != nil {
+		return nil, err
+	}
+	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL})
+	if err != nil {
+		return nil, err
+	}
+	site.Register(mux)
+	mux.Handle("GET /docs", docs)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -63,14 +97,72 @@ func New(o Options) http.Handler {
 		writeJSON(w, status, checks)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" && r.Method == http.MethodGet {
-			http.Redirect(w, r, "/docs", http.StatusFound)
+
+	f := failer{site: site}
+	routes := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, pattern := mux.Handler(r)
+		if pattern == "" {
+			f.miss(mux, w, r)
 			return
 		}
-		writeProblem(w, http.StatusNotFound, "no such path: "+r.URL.Path+"; the API is under /v1, described at /openapi.json")
+		setRoute(r, pattern)
+		mux.ServeHTTP(w, r)
 	})
-	return requestID(accessLog(o.Log, m, recoverPanics(o.Log, api.JoinListParams(mux))))
+	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.fail(w, r, problem.Errorf(problem.Forbidden, "cross-origin %s refused: post forms from this site", r.Method))
+	})
+	return requestID(accessLog(o.Log, m, recoverPanics(o.Log, f, web.Secure(api.JoinListParams(routes), deny)))), nil
+}
+
+// failer answers failures outside the handlers that render their own.
+type failer struct{ site *web.Site }
+
+// machinePaths answer problem+json; every other path is a page, unless
+// the client asks for JSON and not HTML.
+var machinePaths = []string{"/v1/", "/openapi", "/healthz", "/readyz", "/metrics"}
+
+func (f failer) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if wantsProblem(r) {
+		api.WriteProblem(w, err)
+		return
+	}
+	f.site.Error(w, r, err)
+}
+
+func wantsProblem(r *http.Request) bool {
+	for _, p := range machinePaths {
+		if strings.HasPrefix(r.URL.Path, p) {
+			return true
+		}
+	}
+	accept := r.Header.Get("Accept")
+	return strings.Contains(accept, "json") && !strings.Contains(accept, "text/html")
+}
+
+// miss answers a request no pattern matched: 405 with Allow when the path
+// exists under other methods, else 404.
+func (f failer) miss(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		f.fail(w, r, problem.Errorf(problem.NotAllowed, "%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+		return
+	}
+	msg := "no such path: " + r.URL.Path
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		msg += "; the API is described at /openapi.json"
+	}
+	f.fail(w, r, problem.Errorf(problem.NotFound, "%s", msg))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -79,13 +171,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// writeProblem answers with an RFC 9457 problem outside huma's operations.
-func writeProblem(w http.ResponseWriter, status int, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{
-		"title":  http.StatusText(status),
-		"status": status,
-		"detail": detail,
-	})
-}

@@ -31,11 +31,15 @@ func (panicky) Search(context.Context, search.Query) (search.Result, error) { pa
 
 func newServer(t *testing.T, h Health, idx catalog.Searcher) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(New(Options{
+	handler, err := New(Options{
 		API:    api.Deps{Index: idx, Store: storetest.Open(t, "sqlite")},
 		Health: h,
 		Log:    slog.New(slog.DiscardHandler),
-	}))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -71,7 +75,13 @@ func TestEndpoints(t *testing.T) {
 		{"store down", fakeHealth{ready: true, pingErr: errors.New("down")}, "/readyz", 503, "application/json", `"store":"unreachable"`},
 		{"openapi", fakeHealth{}, "/openapi.json", 200, "application/", `"openapi":"3.1.0"`},
 		{"docs page", fakeHealth{}, "/docs", 200, "text/html", "/v1/listings"},
-		{"unknown path", fakeHealth{}, "/v2/nothing", 404, "application/problem+json", "/v2/nothing"},
+		{"unknown API path", fakeHealth{}, "/v1/nothing", 404, "application/problem+json", "/v1/nothing"},
+		{"unknown page", fakeHealth{}, "/v2/nothing", 404, "text/html", "ページが見つかりません"},
+		{"malformed escape", fakeHealth{}, "/v1/listings?q=%zz&remote=full", 400, "application/problem+json", "malformed"},
+		{"malformed escape on a page", fakeHealth{}, "/search?q=%zz", 400, "text/html", "リクエストを読み取れませんでした"},
+		{"bad value on a page", fakeHealth{}, "/search?remote=moon", 422, "text/html", "query.remote"},
+		{"missing listing page", fakeHealth{}, "/listings/999999", 404, "text/html", "ページが見つかりません"},
+		{"top page", fakeHealth{}, "/", 200, "text/html", "件の案件を掲載中"},
 		{"repeated list params", fakeHealth{}, "/v1/listings?facets=role&facets=remote", 200, "application/json", `"remote":{}`},
 	}
 	for _, tt := range tests {
@@ -117,5 +127,70 @@ func TestPanicBecomesProblem(t *testing.T) {
 		strings.Contains(body, "boom") {
 		t.Errorf("panic answered %d %q %s; want a 500 problem that hides the panic", resp.StatusCode,
 			resp.Header.Get("Content-Type"), body)
+	}
+}
+
+// TestFailuresThroughOneTable checks that what no handler serves is
+// answered like the rest: 405 with Allow for a known path, problem+json
+// for the API, a page for pages.
+func TestFailuresThroughOneTable(t *testing.T) {
+	srv := newServer(t, fakeHealth{ready: true}, search.NewIndex())
+	tests := []struct {
+		method, path, accept string
+		status               int
+		ctype, allow         string
+	}{
+		{"POST", "/v1/listings", "", 405, "application/problem+json", "GET, HEAD"},
+		{"DELETE", "/search", "", 405, "text/html", "GET, HEAD"},
+		{"GET", "/v1/agency/listings/x", "", 401, "application/problem+json", ""},
+		{"PATCH", "/v1/agency/listings/x", "", 405, "application/problem+json", "GET, HEAD, PUT, DELETE"},
+		{"GET", "/nowhere", "application/json", 404, "application/problem+json", ""},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
+		if tt.accept != "" {
+			req.Header.Set("Accept", tt.accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.ctype) || resp.Header.Get("Allow") != tt.allow {
+			t.Errorf("%s %s = %d %q Allow %q; want %d %s Allow %q", tt.method, tt.path, resp.StatusCode,
+				resp.Header.Get("Content-Type"), resp.Header.Get("Allow"), tt.status, tt.ctype, tt.allow)
+		}
+	}
+}
+
+// TestSecurityHeaders checks the headers every response carries, and that
+// a cross-site form post is refused.
+func TestSecurityHeaders(t *testing.T) {
+	srv := newServer(t, fakeHealth{ready: true}, search.NewIndex())
+	for _, path := range []string{"/", "/search?q=go", "/docs", "/v1/listings", "/nowhere", "/static/style.css"} {
+		resp, _ := get(t, srv.URL+path)
+		csp := resp.Header.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'none'", "script-src 'self' 'nonce-", "frame-ancestors 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %q", path, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: CSP allows unsafe-inline: %q", path, csp)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" {
+			t.Errorf("%s: nosniff %q, Referrer-Policy %q", path, resp.Header.Get("X-Content-Type-Options"), resp.Header.Get("Referrer-Policy"))
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/agency/listings:batch", strings.NewReader("{}"))
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://evil.example")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site POST = %d, want 403", resp.StatusCode)
 	}
 }

@@ -1,0 +1,376 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"anken/internal/catalog"
+	"anken/internal/listing"
+	"anken/internal/search"
+)
+
+// searchView is the search page: the filter panel with counts, the
+// sorts, a page of result cards and the next page's link.
+type searchView struct {
+	base
+	Params   catalog.Params
+	Total    int
+	Hits     []catalog.Hit
+	Groups   []filterGroup
+	Sorts    []option
+	Applied  []applied // the active conditions, each with a link that drops it
+	Next     string    // URL of the next page; empty on the last
+	Paged    bool      // this is not the first page
+	Relax    []relax   // for an empty result: the conditions to drop, with the hits each gives back
+	FeedURL  string
+	ClearURL string
+}
+
+// filterGroup is one fieldset of the filter panel.
+type filterGroup struct {
+	Param  string // the query parameter
+	Legend string
+	Radio  bool // one value (days_max, rate_min); else several (checkboxes)
+	Open   bool // shown unfolded
+	Opts   []option
+}
+
+// option is one checkbox, radio button or sort with its count.
+type option struct {
+	Value, Label string
+	Count        int
+	Checked      bool
+	URL          string // the search with this option toggled, for links
+}
+
+// applied is an active condition with the URL of the search without it.
+type applied struct{ Label, URL string }
+
+// relax suggests dropping a condition of a search that found nothing.
+type relax struct {
+	Label string
+	URL   string
+	Total int
+}
+
+// allFacets are the counts the filter panel shows.
+var allFacets = []search.Facet{search.FacetRole, search.FacetSkills, search.FacetRemote, search.FacetPrefecture,
+	search.FacetContract, search.FacetDays, search.FacetSideJob, search.FacetRate}
+
+// rateSteps are the rate_min choices: monthly yen.
+var rateSteps = []int64{400_000, 500_000, 600_000, 700_000, 800_000, 900_000, 1_000_000, 1_200_000}
+
+func (s *Site) search(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p, err := catalog.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if p.Limit == 0 {
+		p.Limit = search.DefaultLimit
+	}
+	q, err := p.Query()
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	q.Facets = allFacets
+	page, err := s.Catalog.Search(ctx, q)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := searchView{base: s.base(r, searchTitle(p, page.Total)), Params: p, Total: page.Total, Hits: page.Hits, Paged: p.Cursor != ""}
+	v.Q = p.Q
+	v.Description = "IT フリーランス・副業案件の検索結果。" + strconv.Itoa(page.Total) + "件。職種・スキル・リモート・稼働日数・単価で絞り込めます。"
+	canon := p.Values()
+	v.Canonical = s.absolute("/search")
+	if enc := canon.Encode(); enc != "" {
+		v.Canonical += "?" + enc
+	}
+	v.NoIndex = p.Cursor != "" || p.Q != ""
+	v.FeedURL = "/search.atom"
+	if enc := canon.Encode(); enc != "" {
+		v.FeedURL += "?" + enc
+	}
+	v.ClearURL = "/search"
+	if page.NextCursor != "" {
+		next := p.Values()
+		next.Set("cursor", page.NextCursor)
+		if p.Limit != search.DefaultLimit {
+			next.Set("limit", strconv.Itoa(p.Limit))
+		}
+		v.Next = "/search?" + next.Encode()
+	}
+	v.Crumbs = []crumb{{"トップ", "/"}, {"案件検索", ""}}
+
+	facets, err := s.disjunctive(ctx, p, page.Facets)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v.Groups = s.filterGroups(p, facets)
+	for _, so := range sortNames {
+		o := option{Value: so.Value, Label: so.Name, Checked: so.Value == cmp.Or(p.Sort, "relevance")}
+		o.URL = searchURL(p, func(p *catalog.Params) { p.Sort = so.Value })
+		v.Sorts = append(v.Sorts, o)
+	}
+	v.Applied = appliedConditions(p)
+	if page.Total == 0 && len(v.Applied) > 0 {
+		v.Relax, err = s.relaxations(ctx, p)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "search", v)
+}
+
+func searchTitle(p catalog.Params, total int) string {
+	var parts []string
+	if p.Q != "" {
+		parts = append(parts, "「"+p.Q+"」")
+	}
+	for _, role := range p.Role {
+		parts = append(parts, roleName(listing.Role(role)))
+	}
+	for _, sk := range p.Skill {
+		parts = append(parts, skillName(sk))
+	}
+	for _, rm := range p.Remote {
+		parts = append(parts, remoteName(listing.Remote(rm)))
+	}
+	if len(parts) == 0 {
+		return "案件検索（" + comma(int64(total)) + "件）"
+	}
+	return strings.Join(parts, "・") + "の案件（" + comma(int64(total)) + "件）"
+}
+
+// searchURL is the /search URL of p changed by edit, from the first page.
+func searchURL(p catalog.Params, edit func(*catalog.Params)) string {
+	p.Skill, p.Role, p.Remote = slices.Clone(p.Skill), slices.Clone(p.Role), slices.Clone(p.Remote)
+	p.Prefecture, p.Contract = slices.Clone(p.Prefecture), slices.Clone(p.Contract)
+	edit(&p)
+	p.Cursor = ""
+	enc := p.Values().Encode()
+	if enc == "" {
+		return "/search"
+	}
+	return "/search?" + enc
+}
+
+// disjunctive returns the facet counts the panel shows. Values of one
+// filter are ORed, so a group with a value checked counts what each other
+// value would add: its counts come from the search without that group's
+// own filter (one count-only search per active group). Skills are ANDed
+// and keep the page's counts.
+func (s *Site) disjunctive(ctx context.Context, p catalog.Params, counts map[search.Facet]map[string]int) (map[search.Facet]map[string]int, error) {
+	out := make(map[search.Facet]map[string]int, len(counts))
+	for f, c := range counts {
+		out[f] = c
+	}
+	type group struct {
+		facet  search.Facet
+		active bool
+		drop   func(*catalog.Params)
+	}
+	groups := []group{
+		{search.FacetRole, len(p.Role) > 0, func(p *catalog.Params) { p.Role = nil }},
+		{search.FacetRemote, len(p.Remote) > 0, func(p *catalog.Params) { p.Remote = nil }},
+		{search.FacetPrefecture, len(p.Prefecture) > 0, func(p *catalog.Params) { p.Prefecture = nil }},
+		{search.FacetContract, len(p.Contract) > 0, func(p *catalog.Params) { p.Contract = nil }},
+		{search.FacetDays, p.DaysMax > 0, func(p *catalog.Params) { p.DaysMax = 0 }},
+		{search.FacetSideJob, p.SideJob != "", func(p *catalog.Params) { p.SideJob = "" }},
+		{search.FacetRate, p.RateMin > 0, func(p *catalog.Params) { p.RateMin = 0 }},
+	}
+	for _, g := range groups {
+		if !g.active {
+			continue
+		}
+		alt := p
+		alt.Cursor = ""
+		g.drop(&alt)
+		q, err := alt.Query()
+		if err != nil {
+			return nil, err
+		}
+		q.Facets = []search.Facet{g.facet}
+		c, err := s.Catalog.Count(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out[g.facet] = c.Facets[g.facet]
+	}
+	return out, nil
+}
+
+// filterGroups builds the filter panel from the counts.
+func (s *Site) filterGroups(p catalog.Params, facets map[search.Facet]map[string]int) []filterGroup {
+	var gs []filterGroup
+	multi := func(param, legend string, values []string, name func(string) string, counts map[string]int, checked []string, keepZero bool) {
+		g := filterGroup{Param: param, Legend: legend, Open: len(checked) > 0}
+		for _, val := range values {
+			n := counts[val]
+			on := slices.Contains(checked, val)
+			if n == 0 && !on && !keepZero {
+				continue
+			}
+			g.Opts = append(g.Opts, option{Value: val, Label: name(val), Count: n, Checked: on})
+		}
+		if len(g.Opts) > 0 {
+			gs = append(gs, g)
+		}
+	}
+	var roles, remotes, contracts []string
+	for _, r := range listing.Roles {
+		roles = append(roles, string(r))
+	}
+	for _, r := range listing.Remotes {
+		remotes = append(remotes, string(r))
+	}
+	for _, c := range listing.Contracts {
+		contracts = append(contracts, string(c))
+	}
+	multi("remote", "働き方", remotes, func(v string) string { return remoteName(listing.Remote(v)) }, facets[search.FacetRemote], p.Remote, true)
+	multi("role", "職種", roles, func(v string) string { return roleName(listing.Role(v)) }, facets[search.FacetRole], p.Role, false)
+
+	// Skills: the most frequent among the hits, plus those already chosen.
+	skills := slices.Collect(mapKeys(facets[search.FacetSkills]))
+	for _, sk := range p.Skill {
+		if !slices.Contains(skills, sk) {
+			skills = append(skills, sk)
+		}
+	}
+	sc := facets[search.FacetSkills]
+	slices.SortFunc(skills, func(a, b string) int { return cmp.Or(cmp.Compare(sc[b], sc[a]), cmp.Compare(a, b)) })
+	multi("skill", "スキル", skills, skillName, sc, p.Skill, true)
+
+	// Days a week: days_max=k keeps listings workable in k days or fewer,
+	// so its count is the sum of the facet's values up to k.
+	days := filterGroup{Param: "days_max", Legend: "稼働日数", Radio: true, Open: p.DaysMax > 0}
+	days.Opts = append(days.Opts, option{Value: "", Label: "指定なし", Checked: p.DaysMax == 0})
+	sum := 0
+	for d := 1; d <= 5; d++ {
+		sum += facets[search.FacetDays][strconv.Itoa(d)]
+		days.Opts = append(days.Opts, option{Value: strconv.Itoa(d), Label: "週" + strconv.Itoa(d) + "日以下", Count: sum, Checked: p.DaysMax == d})
+	}
+	gs = append(gs, days)
+
+	// Rate: rate_min=x keeps listings that can pay x or more: the sum of
+	// the 5万円 bands from x up.
+	rate := filterGroup{Param: "rate_min", Legend: "月額単価", Radio: true, Open: p.RateMin > 0}
+	rate.Opts = append(rate.Opts, option{Value: "", Label: "指定なし", Checked: p.RateMin == 0})
+	for _, step := range rateSteps {
+		n := 0
+		for band, c := range facets[search.FacetRate] {
+			if b, err := strconv.ParseInt(band, 10, 64); err == nil && b >= step {
+				n += c
+			}
+		}
+		rate.Opts = append(rate.Opts, option{Value: strconv.FormatInt(step, 10), Label: man(step) + "円以上", Count: n, Checked: p.RateMin == step})
+	}
+	gs = append(gs, rate)
+
+	side := filterGroup{Param: "side_job", Legend: "副業", Open: p.SideJob != ""}
+	side.Opts = []option{{Value: "true", Label: "副業OK の案件だけ", Count: facets[search.FacetSideJob]["true"], Checked: p.SideJob == "true"}}
+	gs = append(gs, side)
+
+	multi("contract", "契約形態", contracts, func(v string) string { return contractName(listing.Contract(v)) }, facets[search.FacetContract], p.Contract, false)
+
+	// Prefectures: those with listings, most first, plus those chosen.
+	var prefs []string
+	pc := facets[search.FacetPrefecture]
+	for _, pr := range listing.Prefectures {
+		if pc[pr.Code] > 0 || slices.Contains(p.Prefecture, pr.Code) {
+			prefs = append(prefs, pr.Code)
+		}
+	}
+	slices.SortStableFunc(prefs, func(a, b string) int { return cmp.Compare(pc[b], pc[a]) })
+	multi("prefecture", "勤務地", prefs, prefectureName, pc, p.Prefecture, true)
+	return gs
+}
+
+func mapKeys(m map[string]int) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// appliedConditions lists the search's active conditions, each with the
+// URL of the search without it.
+func appliedConditions(p catalog.Params) []applied {
+	var out []applied
+	add := func(label string, edit func(*catalog.Params)) {
+		out = append(out, applied{label, searchURL(p, edit)})
+	}
+	if p.Q != "" {
+		add("「"+p.Q+"」", func(p *catalog.Params) { p.Q = "" })
+	}
+	list := func(vals []string, name func(string) string, field func(*catalog.Params) *[]string) {
+		for _, val := range vals {
+			add(name(val), func(p *catalog.Params) {
+				f := field(p)
+				*f = slices.DeleteFunc(*f, func(s string) bool { return s == val })
+			})
+		}
+	}
+	list(p.Remote, func(v string) string { return remoteName(listing.Remote(v)) }, func(p *catalog.Params) *[]string { return &p.Remote })
+	list(p.Role, func(v string) string { return roleName(listing.Role(v)) }, func(p *catalog.Params) *[]string { return &p.Role })
+	list(p.Skill, skillName, func(p *catalog.Params) *[]string { return &p.Skill })
+	if p.DaysMax > 0 {
+		add("週"+strconv.Itoa(p.DaysMax)+"日以下", func(p *catalog.Params) { p.DaysMax = 0 })
+	}
+	if p.RateMin > 0 {
+		add("月額"+man(p.RateMin)+"円以上", func(p *catalog.Params) { p.RateMin = 0 })
+	}
+	if p.RateMax > 0 {
+		add("月額"+man(p.RateMax)+"円以下から", func(p *catalog.Params) { p.RateMax = 0 })
+	}
+	if p.SideJob == "true" {
+		add("副業OK", func(p *catalog.Params) { p.SideJob = "" })
+	} else if p.SideJob == "false" {
+		add("副業不可", func(p *catalog.Params) { p.SideJob = "" })
+	}
+	list(p.Contract, func(v string) string { return contractName(listing.Contract(v)) }, func(p *catalog.Params) *[]string { return &p.Contract })
+	list(p.Prefecture, prefectureName, func(p *catalog.Params) *[]string { return &p.Prefecture })
+	return out
+}
+
+// relaxations counts, for a search that found nothing, what dropping each
+// of its conditions would find, most hits first.
+func (s *Site) relaxations(ctx context.Context, p catalog.Params) ([]relax, error) {
+	var out []relax
+	for _, a := range appliedConditions(p) {
+		u, err := url.Parse(a.URL)
+		if err != nil {
+			continue
+		}
+		alt, err := catalog.ParseParams(u.Query())
+		if err != nil {
+			continue
+		}
+		q, err := alt.Query()
+		if err != nil {
+			continue
+		}
+		c, err := s.Catalog.Count(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if c.Total > 0 {
+			out = append(out, relax{Label: a.Label, URL: a.URL, Total: c.Total})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b relax) int { return cmp.Compare(b.Total, a.Total) })
+	return out[:min(len(out), 4)], nil
+}

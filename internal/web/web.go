@@ -1,0 +1,254 @@
+// Package web serves anken's pages: server-rendered Japanese HTML for
+// engineers (the top page, search, listings), the Atom feed of a search,
+// the sitemap and robots.txt. Pages read through the catalog, the same
+// read layer as the JSON API; handlers only translate a request into a
+// catalog call and its answer into a view.
+//
+// Templates and static files are embedded and parsed once at start. Each
+// page has its own typed view, composed with one layout. Everything works
+// without JavaScript; app.js only makes filters answer without a full
+// reload. Errors render through the one table of problem kinds as a
+// Japanese page with the kind's status.
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"anken/internal/catalog"
+	"anken/internal/problem"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are the site's collaborators.
+type Deps struct {
+	Catalog *catalog.Catalog
+	Log     *slog.Logger
+	// BaseURL is the absolute address of the site, without a trailing
+	// slash, for canonical links, feeds and sitemaps.
+	BaseURL string
+	Now     func() time.Time // time.Now when nil
+}
+
+// Site is the set of pages. Safe for concurrent use.
+type Site struct {
+	Deps
+	pages  map[string]*template.Template
+	static map[string]string // file name → content hash, for cache-busting URLs
+}
+
+// page names; each is templates/<name>.html composed with the layout.
+var pageNames = []string{"top", "search", "listing", "error"}
+
+// New parses the templates and fingerprints the static files.
+func New(d Deps) (*Site, error) {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	d.BaseURL = strings.TrimSuffix(d.BaseURL, "/")
+	s := &Site{Deps: d, pages: map[string]*template.Template{}, static: map[string]string{}}
+	err := fs.WalkDir(staticFS, "static", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		s.static[strings.TrimPrefix(path, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	funcs := s.funcs()
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		s.pages[name] = t
+	}
+	return s, nil
+}
+
+func (s *Site) funcs() template.FuncMap {
+	return template.FuncMap{
+		"roleName":       roleName,
+		"remoteName":     remoteName,
+		"contractName":   contractName,
+		"prefectureName": prefectureName,
+		"skillName":      skillName,
+		"comma":          func(n int) string { return comma(int64(n)) },
+		"rateText":       rateText,
+		"monthlyText":    monthlyText,
+		"daysText":       daysText,
+		"hoursText":      hoursText,
+		"startText":      startText,
+		"dateText":       dateText,
+		"shortDate":      shortDate,
+		"ago":            ago,
+		"excerpt":        excerpt,
+		"static":         s.staticURL,
+		"card":           card,
+		"isoDate":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	}
+}
+
+// staticURL is the address of a static file with its content hash, so
+// browsers may keep it for a year and still see a new version at once.
+func (s *Site) staticURL(name string) string {
+	return "/static/" + name + "?v=" + s.static[name]
+}
+
+// Register adds the site's paths to mux.
+func (s *Site) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.top)
+	mux.HandleFunc("GET /search", s.search)
+	mux.HandleFunc("GET /listings/{id}", s.listing)
+	mux.Handle("GET /static/", s.staticHandler())
+}
+
+func (s *Site) staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=300")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// base is what every page's view has: what the layout needs.
+type base struct {
+	Title       string // page title, before " | anken"
+	Description string // meta description
+	Canonical   string // absolute URL; empty for none
+	NoIndex     bool   // keep the page out of search engines
+	Q           string // the header search box
+	Crumbs      []crumb
+	Nonce       string
+	Now         time.Time
+}
+
+type crumb struct{ Name, URL string }
+
+func (s *Site) base(r *http.Request, title string) base {
+	return base{Title: title, Nonce: Nonce(r.Context()), Now: s.Now()}
+}
+
+// render writes the page with status; a template that fails renders
+// nothing half-written: the page is built in memory first.
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, view any) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", view); err != nil {
+		s.Log.ErrorContext(r.Context(), "render page", slog.String("page", name), slog.Any("err", err))
+		if name != "error" {
+			s.Error(w, r, fmt.Errorf("web: render %s: %w", name, err))
+			return
+		}
+		http.Error(w, "エラーが発生しました。しばらくしてからもう一度お試しください。", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-cache")
+	}
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// errorView is the page of a failure.
+type errorView struct {
+	base
+	Status  int
+	Heading string
+	Message string
+	Detail  string // what was wrong with the request, when the client can fix it
+}
+
+// errorTexts are the Japanese heading and advice per kind of failure.
+var errorTexts = map[problem.Kind][2]string{
+	problem.Invalid:       {"リクエストを読み取れませんでした", "URL の形式が正しくありません。検索条件を指定し直してください。"},
+	problem.Unprocessable: {"検索条件に誤りがあります", "指定された条件では検索できません。条件を見直してください。"},
+	problem.Unauthorized:  {"ログインが必要です", "このページを見るにはログインしてください。"},
+	problem.Forbidden:     {"このページは表示できません", "この操作は許可されていません。別のサイトから送信されたフォームは受け付けていません。"},
+	problem.NotFound:      {"ページが見つかりません", "お探しのページは削除されたか、URL が変わった可能性があります。"},
+	problem.NotAllowed:    {"この方法ではアクセスできません", "このページはこの操作に対応していません。"},
+	problem.Conflict:      {"処理を完了できませんでした", "ほかの操作と重なりました。ページを読み込み直してからもう一度お試しください。"},
+	problem.TooMany:       {"アクセスが集中しています", "短時間にたくさんのリクエストがありました。少し待ってからもう一度お試しください。"},
+	problem.Canceled:      {"リクエストが中断されました", "もう一度お試しください。"},
+	problem.Unavailable:   {"ただいま混み合っています", "一時的にデータを読み込めません。少し時間をおいてからもう一度お試しください。"},
+	problem.Internal:      {"エラーが発生しました", "ご不便をおかけしています。問題は記録されました。時間をおいてもう一度お試しください。"},
+}
+
+// Error answers a failure with a Japanese page whose status comes from the
+// one table of problem kinds. Failures of the server's own are logged.
+func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
+	k := problem.KindOf(err)
+	status := k.Status()
+	if status >= 500 && k != problem.Canceled {
+		s.Log.ErrorContext(r.Context(), "page failed", slog.String("path", r.URL.Path), slog.Int("status", status), slog.Any("err", err))
+	}
+	texts, ok := errorTexts[k]
+	if !ok {
+		texts = errorTexts[problem.Internal]
+	}
+	v := errorView{base: s.base(r, texts[0]), Status: status, Heading: texts[0], Message: texts[1]}
+	v.NoIndex = true
+	if status < 500 {
+		var pe *problem.Error
+		if errors.As(err, &pe) && pe.Location != "" {
+			v.Detail = pe.Location + ": " + pe.Message
+		}
+	}
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "5")
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, "error", v)
+}
+
+// NotFound answers with the 404 page.
+func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
+	s.Error(w, r, problem.Errorf(problem.NotFound, "no page at %s", r.URL.Path))
+}
+
+// absolute returns the absolute URL of a path on this site.
+func (s *Site) absolute(path string) string { return s.BaseURL + path }
+
+// canceled reports whether the client went away, so nothing is to be
+// written.
+func canceled(ctx context.Context) bool { return ctx.Err() != nil }
+
+// cardView is a search hit as the card partial shows it.
+type cardView struct {
+	catalog.Hit
+	Now time.Time
+}
+
+func card(h catalog.Hit, now time.Time) cardView { return cardView{h, now} }
