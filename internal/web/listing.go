@@ -118,25 +118,25 @@ func jobPosting(l listing.Listing, baseURL string) ([]byte, error) {
 		Value string `json:"value"`
 	}
 	jp := struct {
-		Context         string      `json:"@context"`
-		Type            string      `json:"@type"`
-		Title           string      `json:"title"`
-		Description     string      `json:"description"`
-		DatePosted      string      `json:"datePosted"`
-		ValidThrough    string      `json:"validThrough,omitempty"`
-		EmploymentType  []string    `json:"employmentType"`
-		Hiring          named       `json:"hiringOrganization"`
-		Identifier      identifier  `json:"identifier"`
-		URL             string      `json:"url"`
-		JobLocation     *place      `json:"jobLocation,omitempty"`
-		LocationType    string      `json:"jobLocationType,omitempty"`
-		Applicant       *named      `json:"applicantLocationRequirements,omitempty"`
-		BaseSalary      *amount     `json:"baseSalary,omitempty"`
-		Skills          string      `json:"skills,omitempty"`
-		DirectApply     bool        `json:"directApply"`
-		OccupationalCat string      `json:"occupationalCategory,omitempty"`
-		WorkHours       string      `json:"workHours,omitempty"`
-		JobStartDate    string      `json:"jobStartDate,omitempty"`
+		Context         string     `json:"@context"`
+		Type            string     `json:"@type"`
+		Title           string     `json:"title"`
+		Description     string     `json:"description"`
+		DatePosted      string     `json:"datePosted"`
+		ValidThrough    string     `json:"validThrough,omitempty"`
+		EmploymentType  []string   `json:"employmentType"`
+		Hiring          named      `json:"hiringOrganization"`
+		Identifier      identifier `json:"identifier"`
+		URL             string     `json:"url"`
+		JobLocation     *place     `json:"jobLocation,omitempty"`
+		LocationType    string     `json:"jobLocationType,omitempty"`
+		Applicant       *named     `json:"applicantLocationRequirements,omitempty"`
+		BaseSalary      *amount    `json:"baseSalary,omitempty"`
+		Skills          string     `json:"skills,omitempty"`
+		DirectApply     bool       `json:"directApply"`
+		OccupationalCat string     `json:"occupationalCategory,omitempty"`
+		WorkHours       string     `json:"workHours,omitempty"`
+		JobStartDate    string     `json:"jobStartDate,omitempty"`
 	}{
 		Context:        "https://schema.org/",
 		Type:           "JobPosting",
