@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"anken/internal/store"
+)
+
+// startAnken starts `anken serve` with extra environment and returns at
+// once, without waiting for it to be ready.
+func startAnken(t *testing.T, dataDir string, env []string, args ...string) *process {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := command(t, dataDir, append([]string{"serve", "--addr", addr}, args...)...)
+	cmd.Env = append(cmd.Env, env...)
+	logs := &syncBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return &process{base: "http://" + addr, cmd: cmd, logs: logs}
+}
+
+// waitReady waits until /readyz answers 200.
+func waitReady(t *testing.T, s *process) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		resp, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve not ready after 2 minutes; logs:\n%s", s.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitExit waits for the process to end and returns how long it took and
+// its error (nil for exit status 0); it fails the test after limit.
+func waitExit(t *testing.T, s *process, limit time.Duration) (time.Duration, error) {
+	t.Helper()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return time.Since(start), err
+	case <-time.After(limit):
+		s.cmd.Process.Kill()
+		<-done
+		t.Fatalf("serve still running %s later; logs:\n%s", limit, s.logs)
+		return 0, nil
+	}
+}
+
+// openDB opens the SQLite file of a data directory beside a running process.
+func openDB(t *testing.T, dataDir string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, "anken.db")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestServeSIGTERMCutsLongUpload starts a feed upload that sends a few
+// rows and then stalls, and stops the server with SIGTERM: the upload gets
+// the shutdown grace and no more, the process exits 0, and the feed run
+// ends aborted with the rows read before the cut, not left receiving.
+func TestServeSIGTERMCutsLongUpload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	const grace = 2 * time.Second
+	dir := t.TempDir()
+	key := createAgency(t, dir, "stream")
+	s := startAnken(t, dir, []string{"ANKEN_SHUTDOWN_TIMEOUT=" + grace.String()})
+	waitReady(t, s)
+
+	body, feed := io.Pipe()
+	defer feed.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.base+"/v1/agency/feeds?format=jsonl", body)
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			err = fmt.Errorf("answered %d %s", resp.StatusCode, b)
+		}
+		answered <- err
+	}()
+	const rows = 3
+	for i := range rows {
+		line := fmt.Sprintf(`{"external_id": "S-%d", "title": "【Go】決済APIの開発 %d", "description": "Goでの決済API開発。", "rate": "月額60万円"}`+"\n", i, i)
+		if _, err := io.WriteString(feed, line); err != nil {
+			t.Fatalf("write row %d: %v; logs:\n%s", i, err, s.logs)
+		}
+	}
+	// The upload is in flight once its run exists; the rows already sent
+	// are read during the grace.
+	db := openDB(t, dir)
+	var runID int64
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := db.QueryRow(`SELECT id FROM feed_runs WHERE state = 'receiving'`).Scan(&runID)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, sql.ErrNoRows) || time.Now().After(deadline) {
+			t.Fatalf("no receiving feed run: %v; logs:\n%s", err, s.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	took, err := waitExit(t, s, grace+30*time.Second)
+	if err != nil {
+		t.Fatalf("exit after SIGTERM: %v (want status 0); logs:\n%s", err, s.logs)
+	}
+	if took < grace*3/4 {
+		t.Errorf("stopped %s after SIGTERM: the upload in flight did not get its %s grace", took, grace)
+	}
+	t.Logf("stopped %s after SIGTERM (grace %s)", took.Round(time.Millisecond), grace)
+	for _, want := range []string{`"msg":"shutdown grace over: closing remaining connections"`, `"msg":"stopped"`} {
+		if !strings.Contains(s.logs.String(), want) {
+			t.Errorf("logs lack %s:\n%s", want, s.logs)
+		}
+	}
+	// The client's transport waits for the body to end before it reports
+	// the lost connection.
+	feed.CloseWithError(errors.New("test: done"))
+	select {
+	case err := <-answered:
+		if err == nil || strings.Contains(err.Error(), "answered 2") {
+			t.Errorf("the cut upload: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the upload's client still waits after the server stopped")
+	}
+
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a, err := st.AgencyBySlug(ctx, "stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := st.FeedRun(ctx, a, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.State != store.RunAborted || run.Rows != rows || run.Error == "" {
+		t.Errorf("feed run after the cut = state %s, %d rows, error %q; want aborted, %d rows, an error",
+			run.State, run.Rows, run.Error, rows)
+	}
+}
+
+// TestServeIndexLoadFailureExits gives serve a store whose listings cannot
+// be read into the index: the process must stop with a failure and say
+// why, rather than answer /readyz 503 forever.
+func TestServeIndexLoadFailureExits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	dir := t.TempDir()
+	createAgency(t, dir, "broken") // migrates the store
+	db := openDB(t, dir)
+	now := time.Now().UTC()
+	if _, err := db.Exec(`INSERT INTO listings (agency_id, external_id, status, content_hash, seq, posted_at, updated_at, doc)
+		SELECT id, 'B-1', 'open', 'x', 1, $1, $1, '{"title": "壊れた' FROM agencies WHERE slug = 'broken'`, now); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s := startAnken(t, dir, nil)
+	took, err := waitExit(t, s, 60*time.Second)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+		t.Fatalf("serve with an unloadable index ended with %v after %s; want a non-zero exit; logs:\n%s", err, took, s.logs)
+	}
+	logs := s.logs.String()
+	for _, want := range []string{`"msg":"index load failed"`, "decode listing", `"msg":"stopped on failure"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
+		}
+	}
+	t.Logf("exited with %v after %s", err, took.Round(time.Millisecond))
+}
