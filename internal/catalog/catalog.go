@@ -11,14 +11,17 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"anken/internal/listing"
 	"anken/internal/problem"
 	"anken/internal/search"
+	"anken/internal/store"
 )
 
 // Store is what the catalog reads from the system of record.
@@ -27,6 +30,7 @@ type Store interface {
 	ListingsByID(ctx context.Context, ids []int64) ([]listing.Listing, error)
 	GroupListings(ctx context.Context, groupID int64) ([]listing.Listing, error)
 	LastChange(ctx context.Context) (time.Time, error)
+	Agencies(ctx context.Context) ([]store.Agency, error)
 }
 
 // Searcher answers searches with listing ids; search.Index is the
@@ -39,6 +43,37 @@ type Searcher interface {
 type Catalog struct {
 	Store Store
 	Index Searcher
+
+	mu    sync.Mutex
+	names map[string]string // agency slug → display name
+	read  time.Time         // when names was read
+}
+
+// namesTTL is how long agency names are kept before they are read again.
+const namesTTL = time.Minute
+
+// AgencyNames returns each agency's display name by slug (テックリンク for
+// techlink). Names are read at most once a minute; a failed read keeps
+// the names read before.
+func (c *Catalog) AgencyNames(ctx context.Context) (map[string]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.names != nil && time.Since(c.read) < namesTTL {
+		return c.names, nil
+	}
+	all, err := c.Store.Agencies(ctx)
+	if err != nil {
+		if c.names != nil {
+			return c.names, nil
+		}
+		return nil, storeError(err)
+	}
+	names := make(map[string]string, len(all))
+	for _, a := range all {
+		names[a.Slug] = cmp.Or(a.Name, a.Slug)
+	}
+	c.names, c.read = names, time.Now()
+	return names, nil
 }
 
 // Page is one page of a search.

@@ -50,7 +50,7 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Crumbs = append(v.Crumbs, crumb{excerpt(l.Title, 24), ""})
 	if !v.Closed {
-		b, err := jobPosting(l, s.BaseURL)
+		b, err := jobPosting(l, agencyName(v.Names, l.Agency), s.BaseURL)
 		if err != nil {
 			s.Error(w, r, err)
 			return
@@ -84,7 +84,7 @@ func listingDescription(l listing.Listing) string {
 // jobPosting is the listing as schema.org JobPosting JSON-LD, with the
 // properties Google for Jobs reads. encoding/json escapes <, > and &, so
 // the text cannot close the script element it sits in.
-func jobPosting(l listing.Listing, baseURL string) ([]byte, error) {
+func jobPosting(l listing.Listing, agency, baseURL string) ([]byte, error) {
 	type value struct {
 		Type     string `json:"@type"`
 		MinValue int64  `json:"minValue,omitempty"`
@@ -144,8 +144,8 @@ func jobPosting(l listing.Listing, baseURL string) ([]byte, error) {
 		Description:    strings.ReplaceAll(template.HTMLEscapeString(l.Description), "\n", "<br>"),
 		DatePosted:     l.PostedAt.UTC().Format(time.RFC3339),
 		EmploymentType: []string{"CONTRACTOR"},
-		Hiring:         named{Type: "Organization", Name: l.Agency},
-		Identifier:     identifier{Type: "PropertyValue", Name: l.Agency, Value: l.ExternalID},
+		Hiring:         named{Type: "Organization", Name: agency},
+		Identifier:     identifier{Type: "PropertyValue", Name: agency, Value: l.ExternalID},
 		URL:            baseURL + "/listings/" + strconv.FormatInt(l.ID, 10),
 	}
 	if l.SideJobOK {

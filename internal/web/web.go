@@ -111,6 +111,7 @@ func (s *Site) funcs() template.FuncMap {
 		"excerpt":        excerpt,
 		"static":         s.staticURL,
 		"card":           card,
+		"agency":         agencyName,
 		"isoDate":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	}
 }
@@ -152,12 +153,15 @@ type base struct {
 	Crumbs      []crumb
 	Nonce       string
 	Now         time.Time
+	Names       map[string]string // agency display names by slug
 }
 
 type crumb struct{ Name, URL string }
 
 func (s *Site) base(r *http.Request, title string) base {
-	return base{Title: title, Nonce: Nonce(r.Context()), Now: s.Now()}
+	// Without names (the store is down), pages show agencies' slugs.
+	names, _ := s.Catalog.AgencyNames(r.Context())
+	return base{Title: title, Nonce: Nonce(r.Context()), Now: s.Now(), Names: names}
 }
 
 // render writes the page with status; a template that fails renders
@@ -248,7 +252,18 @@ func canceled(ctx context.Context) bool { return ctx.Err() != nil }
 // cardView is a search hit as the card partial shows it.
 type cardView struct {
 	catalog.Hit
-	Now time.Time
+	Now   time.Time
+	Names map[string]string
 }
 
-func card(h catalog.Hit, now time.Time) cardView { return cardView{h, now} }
+func card(h catalog.Hit, now time.Time, names map[string]string) cardView {
+	return cardView{h, now, names}
+}
+
+// agencyName is the display name of the agency slug.
+func agencyName(names map[string]string, slug string) string {
+	if n, ok := names[slug]; ok {
+		return n
+	}
+	return slug
+}
