@@ -584,3 +584,70 @@ func sample(externalID string) *listing.Listing {
 		ApplyURL:     "https://example.com/jobs/1",
 	}
 }
+
+// TestContractOpenListingStamps walks the open listings by keyset on both
+// databases: id order, closed listings left out, updated_at as stored.
+func TestContractOpenListingStamps(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			s := storetest.Open(t, backend)
+			if got, err := s.OpenListingStamps(ctx, 0, 10); err != nil || len(got) != 0 {
+				t.Fatalf("empty store: stamps = %v, %v; want none", got, err)
+			}
+			a := mustAgency(t, s, "a")
+			var open []int64
+			for i := range 5 {
+				l := sample(fmt.Sprint("S-", i))
+				l.Title = fmt.Sprintf("案件 %d の開発", i)
+				r, err := s.PutListing(ctx, a, l)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i != 2 {
+					open = append(open, r.ID)
+				}
+			}
+			if _, err := s.CloseListing(ctx, a, "S-2"); err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			after := int64(0)
+			for pages := 0; ; pages++ {
+				if pages > 10 {
+					t.Fatal("keyset walk does not end")
+				}
+				page, err := s.OpenListingStamps(ctx, after, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) > 2 {
+					t.Fatalf("page of %d stamps, limit 2", len(page))
+				}
+				if len(page) == 0 {
+					break
+				}
+				for _, st := range page {
+					l, err := s.Listing(ctx, st.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !st.UpdatedAt.Equal(l.UpdatedAt) || st.UpdatedAt.IsZero() || st.UpdatedAt.Location() != time.UTC {
+						t.Errorf("stamp %d updated %v; listing updated %v", st.ID, st.UpdatedAt, l.UpdatedAt)
+					}
+					got = append(got, st.ID)
+				}
+				after = page[len(page)-1].ID
+			}
+			if !reflect.DeepEqual(got, open) {
+				t.Errorf("open stamps %v, want %v (id order, closed left out)", got, open)
+			}
+			if page, err := s.OpenListingStamps(ctx, open[len(open)-1], 10); err != nil || len(page) != 0 {
+				t.Errorf("after the last id: %v, %v; want none", page, err)
+			}
+			if page, err := s.OpenListingStamps(ctx, 0, 0); err != nil || len(page) != 0 {
+				t.Errorf("limit 0: %v, %v; want none", page, err)
+			}
+		})
+	}
+}
