@@ -48,12 +48,15 @@ func headerKey(s string) string {
 	return strings.NewReplacer(" ", "", "_", "", "-", "", "　", "").Replace(s)
 }
 
-// csvReader reads a CSV feed with a header row naming its columns.
+// csvReader reads a CSV feed with a header row naming its columns. The
+// header is read by the first Next, so a feed whose header is wrong (an
+// HTML page, another format) fails like any feed that cannot be read.
 type csvReader struct {
-	r      *csv.Reader
-	guard  *guard
-	fields []string // raw field of each column, "" for ignored columns
-	names  []string // header name of each column
+	r         *csv.Reader
+	guard     *guard
+	customKey map[string]string // header key → raw field, from Options.Columns
+	fields    []string          // raw field of each column, "" for ignored columns
+	names     []string          // header name of each column
 }
 
 // guard fails a read when one record has taken more than MaxRow bytes, so a
@@ -81,45 +84,56 @@ func newCSV(r io.Reader, custom map[string]string) (*csvReader, error) {
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
-	head, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, errors.New("feed: CSV is empty: want a header row naming the columns")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("feed: CSV header: %w", err)
-	}
-	g.start = cr.InputOffset()
-	c := &csvReader{r: cr, guard: g}
-	customKey := map[string]string{}
+	c := &csvReader{r: cr, guard: g, customKey: map[string]string{}}
 	for name, field := range custom {
 		if _, ok := columns[field]; !ok {
 			return nil, fmt.Errorf("feed: column %q maps to %q, which is not a raw listing field", name, field)
 		}
-		customKey[headerKey(name)] = field
+		c.customKey[headerKey(name)] = field
 	}
+	return c, nil
+}
+
+// readHeader reads the header row and maps its columns to raw fields.
+func (c *csvReader) readHeader() error {
+	head, err := c.r.Read()
+	if errors.Is(err, io.EOF) {
+		return errors.New("feed: CSV is empty: want a header row naming the columns")
+	}
+	if err != nil {
+		return fmt.Errorf("feed: CSV header: %w", err)
+	}
+	c.guard.start = c.r.InputOffset()
 	seen := map[string]string{}
+	fields, names := make([]string, 0, len(head)), make([]string, 0, len(head))
 	for _, h := range head {
 		k := headerKey(h)
-		field, ok := customKey[k]
+		field, ok := c.customKey[k]
 		if !ok {
 			field = columnOf[k]
 		}
 		if field != "" {
 			if prev, dup := seen[field]; dup {
-				return nil, fmt.Errorf("feed: CSV columns %q and %q both map to %s", prev, h, field)
+				return fmt.Errorf("feed: CSV columns %q and %q both map to %s", prev, h, field)
 			}
 			seen[field] = h
 		}
-		c.fields = append(c.fields, field)
-		c.names = append(c.names, h)
+		fields = append(fields, field)
+		names = append(names, h)
 	}
 	if seen["external_id"] == "" || seen["title"] == "" {
-		return nil, fmt.Errorf("feed: CSV header %q lacks an external_id or title column: name them (e.g. 案件ID, 案件名) or map them", strings.Join(head, ","))
+		return fmt.Errorf("feed: CSV header %q lacks an external_id or title column: name them (e.g. 案件ID, 案件名) or map them", strings.Join(head, ","))
 	}
-	return c, nil
+	c.fields, c.names = fields, names
+	return nil
 }
 
 func (c *csvReader) Next() (Row, error) {
+	if c.fields == nil {
+		if err := c.readHeader(); err != nil {
+			return Row{}, err
+		}
+	}
 	for {
 		before := c.r.InputOffset()
 		rec, err := c.r.Read()

@@ -249,3 +249,65 @@ func FuzzIndeedXML(f *testing.F) {
 	f.Add([]byte("<jobs><job>x</job></jobs>"))
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzFeed(t, IndeedXML, data) })
 }
+
+// TestNotAFeed reads input that is no feed of the format: it must come out
+// as an error or as rows that are all errors, never as an empty feed.
+func TestNotAFeed(t *testing.T) {
+	random := make([]byte, 4096)
+	for i := range random {
+		random[i] = byte(i*7919 + i/13)
+	}
+	const htmlPage = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>502 Bad Gateway</title></head>\n" +
+		"<body><h1>Bad Gateway</h1><br><p>nginx</p></body></html>\n"
+	const jsonl = `{"external_id": "J-1", "title": "Goの開発"}` + "\n" + `{"external_id": "J-2", "title": "SRE"}` + "\n"
+	const csvFeed = "案件ID,案件名\nC-1,Goの開発\n"
+	inputs := map[string][]byte{
+		"random bytes":     random,
+		"html page":        []byte(htmlPage),
+		"html, no doctype": []byte("<html>\n<head><title>Not Found</title></head><body>Not Found</body></html>"),
+		"jsonl":            []byte(jsonl),
+		"csv":              []byte(csvFeed),
+		"text":             []byte("Service Unavailable\n"),
+		"empty":            nil,
+	}
+	for _, format := range Formats {
+		for name, data := range inputs {
+			if name == format || name == "jsonl" && format == JobPosting {
+				continue // the input is of the format (JobPosting reads objects one per line)
+			}
+			t.Run(format+"/"+name, func(t *testing.T) {
+				rows, err := readAll(t, format, data, Options{}, 1000)
+				good := 0
+				for _, r := range rows {
+					if r.Err == nil {
+						good++
+					}
+				}
+				if err == nil && good > 0 {
+					t.Errorf("read %d good rows of %d, no error", good, len(rows))
+				}
+				if err == nil && len(rows) == 0 && format != JSONL && format != JobPosting {
+					t.Errorf("read as an empty feed")
+				}
+			})
+		}
+	}
+}
+
+func TestIndeedXMLProlog(t *testing.T) {
+	for _, doc := range []string{
+		`<?xml version="1.0" encoding="utf-8"?>` + "\n<!-- generated -->\n" + `<!DOCTYPE source [<!ENTITY co "anken">]>` +
+			"\n<source><job><referencenumber>A</referencenumber><title>Go</title></job></source>",
+		"\xef\xbb\xbf<source>\n<job><referencenumber>A</referencenumber><title>Go</title></job></source>",
+		"<job><referencenumber>A</referencenumber><title>Go</title></job>",
+	} {
+		rows, err := readAll(t, IndeedXML, []byte(doc), Options{Charset: "utf-8"}, 10)
+		if err != nil || len(rows) != 1 || rows[0].Raw.ExternalID != "A" || rows[0].Err != nil {
+			t.Errorf("%q: rows %+v, %v", doc, rows, err)
+		}
+	}
+	// A feed without jobs is a feed without jobs.
+	if rows, err := readAll(t, IndeedXML, []byte(`<?xml version="1.0"?><source></source>`), Options{}, 10); err != nil || len(rows) != 0 {
+		t.Errorf("empty source: rows %v, %v", rows, err)
+	}
+}

@@ -18,11 +18,14 @@ import (
 //
 // Each <job> element is cut out of the stream and parsed on its own, so a
 // job that is not well-formed XML is a row error and the jobs after it are
-// still read.
+// still read. What comes before the root element is checked first: input
+// that is not XML at all (random bytes, JSON, text) or is an HTML page is
+// an error, not a feed without jobs.
 type indeedReader struct {
-	br   *bufio.Reader
-	line int // lines consumed so far
-	buf  []byte
+	br      *bufio.Reader
+	line    int // lines consumed so far
+	buf     []byte
+	checked bool // the prolog was read and the root element found
 }
 
 func newIndeed(r io.Reader) *indeedReader {
@@ -48,6 +51,12 @@ type indeedJob struct {
 }
 
 func (x *indeedReader) Next() (Row, error) {
+	if !x.checked {
+		if err := x.prolog(); err != nil {
+			return Row{}, err
+		}
+		x.checked = true
+	}
 	start, body, err := x.nextJob()
 	if err != nil {
 		return Row{}, err
@@ -84,6 +93,118 @@ func (x *indeedReader) Next() (Row, error) {
 		}
 	}
 	return row, nil
+}
+
+// prolog reads what comes before the root element (white space, the XML
+// declaration, comments, a doctype) and stops at the root element's start,
+// which it leaves unread. It fails on input that is not XML and on an HTML
+// page, whose errors would otherwise read as a feed without jobs.
+func (x *indeedReader) prolog() error {
+	if b, _ := x.br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		x.br.Discard(3)
+	}
+	for {
+		if err := x.skipSpace(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return errors.New("feed: XML is empty: want <source> with <job> elements")
+			}
+			return err
+		}
+		head, err := x.br.Peek(64)
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+			return fmt.Errorf("feed: XML line %d: %w", x.line, err)
+		}
+		switch {
+		case len(head) < 2 || head[0] != '<':
+			return fmt.Errorf("feed: not XML: line %d starts with text, not an element: want <source> with <job> elements", x.line)
+		case bytes.HasPrefix(head, []byte("<?")):
+			if err := x.skipTo([]byte("?>")); err != nil {
+				return fmt.Errorf("feed: not XML: line %d: an unterminated <? … ?>", x.line)
+			}
+		case bytes.HasPrefix(head, []byte("<!--")):
+			if err := x.skipTo([]byte("-->")); err != nil {
+				return fmt.Errorf("feed: not XML: line %d: an unterminated comment", x.line)
+			}
+		case len(head) >= 9 && strings.EqualFold(string(head[:9]), "<!DOCTYPE"):
+			if isHTML(bytes.TrimLeft(head[9:], " \t\r\n")) {
+				return errors.New("feed: an HTML page (<!DOCTYPE html>), not an XML feed")
+			}
+			if err := x.skipDoctype(); err != nil {
+				return fmt.Errorf("feed: not XML: line %d: an unterminated <!DOCTYPE", x.line)
+			}
+		case nameStart(head[1]):
+			if isHTML(head[1:]) {
+				return errors.New("feed: an HTML page (<html>), not an XML feed")
+			}
+			return nil // the root element
+		default:
+			return fmt.Errorf("feed: not XML: line %d starts with a '<' that opens no element", x.line)
+		}
+	}
+}
+
+// skipSpace consumes white space, counting lines.
+func (x *indeedReader) skipSpace() error {
+	for {
+		b, err := x.br.ReadByte()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return io.EOF
+			}
+			return fmt.Errorf("feed: XML line %d: %w", x.line, err)
+		}
+		switch b {
+		case '\n':
+			x.line++
+		case ' ', '\t', '\r':
+		default:
+			return x.br.UnreadByte()
+		}
+	}
+}
+
+// skipDoctype consumes a <!DOCTYPE …> declaration, internal subset included.
+func (x *indeedReader) skipDoctype() error {
+	depth := 0
+	for {
+		b, err := x.br.ReadByte()
+		if err != nil {
+			return err
+		}
+		switch b {
+		case '\n':
+			x.line++
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case '>':
+			if depth <= 0 {
+				return nil
+			}
+		}
+	}
+}
+
+// nameStart reports whether b may start an XML element name.
+func nameStart(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_' || b == ':' || b >= 0x80
+}
+
+// isHTML reports whether name, the start of an element or doctype name,
+// is one that only HTML pages have as their root.
+func isHTML(name []byte) bool {
+	end := bytes.IndexFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == ':' || r == '.')
+	})
+	if end < 0 {
+		end = len(name)
+	}
+	switch strings.ToLower(string(name[:end])) {
+	case "html", "head", "body":
+		return true
+	}
+	return false
 }
 
 // remoteType reads Indeed's remotetype ("Fully remote", "Hybrid remote")

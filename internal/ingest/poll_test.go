@@ -195,6 +195,7 @@ func TestPollErrorsHoldNoContent(t *testing.T) {
 	}{
 		{"broken JSON-LD", feed.JobPosting, `[{"identifier": "A", "title": "x"}, {"identifier": ` + canary, "feed could not be read as jobposting after row 1"},
 		{"CSV header", feed.CSV, "id," + canary + "\nA,B\n", "feed could not be read as csv after row 0"},
+		{"HTML page", feed.IndeedXML, "<!DOCTYPE html><html><title>" + canary + "</title></html>", "feed could not be read as indeed-xml after row 0"},
 		{"JSON syntax", feed.JSONL, `{"external_id": "J-1", "title": ` + canary + `}` + "\n", ""},
 		{"XML tokens", feed.IndeedXML, "<source><job><referencenumber>X-1</referencenumber><title>" + canary + "</job></source>", ""},
 		{"invalid values", feed.JSONL, `{"external_id": "J-2", "title": "Go", "apply_url": "` + canary + `", "role": "` + canary + `"}` + "\n", ""},
