@@ -14,8 +14,11 @@ import (
 )
 
 func benchCmd(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "pages" {
+		return benchPages(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "search" {
-		return fmt.Errorf("bench: want bench search [--listings N] [--seed S] [--queries Q] [--postgres URL]")
+		return fmt.Errorf("bench: want bench search [--listings N] [--seed S] [--queries Q] [--postgres URL], or bench pages [--listings N] [--seed S] [--requests R]")
 	}
 	fs := newFlags("bench search")
 	n := fs.Int("listings", 200_000, "how many listings to generate")
@@ -75,4 +78,24 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// benchPages times the search page over HTTP: anken bench pages.
+func benchPages(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench pages")
+	n := fs.Int("listings", 200_000, "how many listings to generate")
+	seed := fs.Uint64("seed", 1, "random seed for listings and requests")
+	requests := fs.Int("requests", 300, "timed requests per class")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rep, err := bench.Pages(ctx, bench.PageOptions{Listings: *n, Seed: *seed, Requests: *requests, Log: stderr})
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	fmt.Fprintf(stdout, "anken bench pages --listings %d --seed %d --requests %d\n", *n, *seed, *requests)
+	fmt.Fprintf(stdout, "machine: %s, %d cores, %s/%s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
+	rep.Markdown(stdout)
+	return nil
 }
