@@ -1,0 +1,478 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"anken/internal/catalog"
+	"anken/internal/ingest"
+	"anken/internal/listing"
+	"anken/internal/search"
+	"anken/internal/store"
+	"anken/internal/store/storetest"
+	"anken/internal/web"
+)
+
+// raws are the fixture's listings, as agencies send them.
+var raws = map[string][]string{
+	"techlink": {
+		`{"external_id":"go-1","title":"決済基盤のバックエンド開発【Go/フルリモート】","description":"決済APIの設計と開発をお任せします。GoとPostgreSQLを使います。\n週3日から相談可能です。",
+		  "rate":"月額60万〜70万円","remote":"フルリモート","days":"週3〜5日","skills":["go","postgresql"],"role":"backend","contract":"準委任","side_job":true,
+		  "apply_url":"https://techlink.example/jobs/1","posted_at":"2026-11-28T09:00:00+09:00"}`,
+		`{"external_id":"fe-1","title":"ECサイトのフロントエンド開発（React）","description":"大手ECサイトのフロントエンドをReactとTypeScriptで開発します。渋谷のオフィスに常駐です。",
+		  "rate":"時給4,000円〜5,000円","remote":"常駐","days":"週5日","location":"東京都渋谷区","skills":["react","typescript"],"role":"frontend",
+		  "apply_url":"https://techlink.example/jobs/2","posted_at":"2026-11-27T09:00:00+09:00"}`,
+		`{"external_id":"old-1","title":"終了したインフラ案件","description":"AWSの運用保守。","rate":"月額50万円","remote":"一部リモート","role":"infra",
+		  "skills":["aws"],"posted_at":"2026-10-01T09:00:00+09:00"}`,
+	},
+	"codebridge": {
+		`{"external_id":"CB-1","title":"物流システムのバックエンド開発（Java）","description":"物流管理システムの機能追加と保守。JavaとSpring Bootで開発します。大阪のオフィスに常駐となります。",
+		  "rate":"月額55万〜65万円","remote":"常駐","days":"週5日","location":"大阪府大阪市","skills":["java","spring-boot"],"role":"backend",
+		  "apply_url":"https://codebridge.example/jobs/1","posted_at":"2026-11-26T09:00:00+09:00"}`,
+	},
+}
+
+type fixture struct {
+	srv *httptest.Server
+	st  *store.Store
+	ids map[string]int64 // external id → listing id
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	fx := &fixture{st: st, ids: map[string]int64{}}
+	for _, slug := range []string{"techlink", "codebridge"} {
+		name := map[string]string{"techlink": "テックリンク", "codebridge": "コードブリッジ"}[slug]
+		a, err := st.CreateAgency(ctx, slug, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rs []listing.Raw
+		for _, s := range raws[slug] {
+			var r listing.Raw
+			if err := json.Unmarshal([]byte(s), &r); err != nil {
+				t.Fatalf("fixture %s: %v", s, err)
+			}
+			rs = append(rs, r)
+		}
+		res, err := ingest.Put(ctx, st, a, rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Outcome == ingest.Rejected {
+				t.Fatalf("fixture %s rejected: %+v", r.ExternalID, r.Errors)
+			}
+			fx.ids[r.ExternalID] = r.ID
+		}
+		if slug == "techlink" {
+			if _, err := st.CloseListing(ctx, a, "old-1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	idx := search.NewIndex()
+	log := slog.New(slog.DiscardHandler)
+	if err := search.NewFollower(st, idx, time.Hour, log).Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, BaseURL: "https://anken.example",
+		Now: func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	site.Register(mux)
+	fx.srv = httptest.NewServer(web.Secure(mux, http.NotFoundHandler()))
+	t.Cleanup(fx.srv.Close)
+	return fx
+}
+
+// page is a fetched page, parsed.
+type page struct {
+	status int
+	header http.Header
+	body   string
+	doc    *html.Node
+}
+
+func (fx *fixture) get(t *testing.T, path string) page {
+	t.Helper()
+	resp, err := http.Get(fx.srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	doc, err := html.Parse(strings.NewReader(string(b)))
+	if err != nil {
+		t.Fatalf("GET %s: not HTML: %v", path, err)
+	}
+	return page{status: resp.StatusCode, header: resp.Header, body: string(b), doc: doc}
+}
+
+// find returns the elements of tag (any when "") whose attributes
+// include each of attrs ("class=card", "rel=next", "type"): key=value
+// matches a value or one of a class list's words, a bare key its presence.
+func find(n *html.Node, tag string, attrs ...string) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && (tag == "" || n.Data == tag) && hasAttrs(n, attrs) {
+			out = append(out, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+func hasAttrs(n *html.Node, attrs []string) bool {
+	for _, want := range attrs {
+		k, v, hasV := strings.Cut(want, "=")
+		got, ok := attr(n, k)
+		if !ok || hasV && got != v && !(k == "class" && contains(strings.Fields(got), v)) {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func attr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func TestTopPage(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/")
+	if p.status != 200 {
+		t.Fatalf("GET / = %d", p.status)
+	}
+	count := find(p.doc, "p", "class=count")
+	if len(count) != 1 || !strings.Contains(text(count[0]), "3件の案件を掲載中") || !strings.Contains(text(count[0]), "更新") {
+		t.Errorf("count = %q, want 3件の案件を掲載中 with the update date", text(count[0]))
+	}
+	if len(find(p.doc, "input", "name=q")) == 0 {
+		t.Error("no search box")
+	}
+	roles := text(find(p.doc, "ul", "class=chips")[0])
+	if !strings.Contains(roles, "バックエンド 2") || !strings.Contains(roles, "フロントエンド 1") || strings.Contains(roles, "インフラ") {
+		t.Errorf("roles = %q, want バックエンド 2 and フロントエンド 1 and no closed インフラ", roles)
+	}
+	cards := find(p.doc, "article", "class=card")
+	if len(cards) != 3 || !strings.Contains(text(cards[0]), "決済基盤") {
+		t.Errorf("newest = %d cards, first %q; want 3, newest first", len(cards), text(cards[0]))
+	}
+}
+
+func TestSearchPage(t *testing.T) {
+	fx := newFixture(t)
+	tests := []struct {
+		name     string
+		path     string
+		titles   []string // the cards, in order
+		contains []string // text of the page
+	}{
+		{"everything newest first", "/search?sort=newest", []string{"決済基盤", "ECサイト", "物流"}, []string{"新着順"}},
+		{"full remote", "/search?remote=full", []string{"決済基盤"}, []string{"フルリモート", "月額60万〜70万円", "副業OK", "テックリンク", "2日前"}},
+		{"japanese substring", "/search?q=物流", []string{"物流"}, []string{"「物流」"}},
+		{"hourly rate", "/search?skill=react", []string{"ECサイト"}, []string{"時給4,000〜5,000円", "東京都"}},
+		{"rate filter, highest first", "/search?rate_min=650000&sort=rate", []string{"ECサイト", "決済基盤", "物流"}, []string{"65万円以上"}},
+		{"rate floor", "/search?rate_min=700000", []string{"決済基盤", "ECサイト"}, nil},
+		{"repeated values", "/search?role=frontend&role=backend&sort=newest", []string{"決済基盤", "ECサイト", "物流"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := fx.get(t, tt.path)
+			if p.status != 200 {
+				t.Fatalf("GET %s = %d", tt.path, p.status)
+			}
+			cards := find(p.doc, "article", "class=card")
+			if len(cards) != len(tt.titles) {
+				t.Fatalf("%d cards, want %d", len(cards), len(tt.titles))
+			}
+			for i, want := range tt.titles {
+				if got := text(find(cards[i], "h3")[0]); !strings.Contains(got, want) {
+					t.Errorf("card %d = %q, want %q", i, got, want)
+				}
+			}
+			all := text(p.doc)
+			for _, want := range tt.contains {
+				if !strings.Contains(all, want) {
+					t.Errorf("page lacks %q", want)
+				}
+			}
+		})
+	}
+}
+
+// TestSearchCounts checks that a checked filter value's group still counts
+// the other values (what checking them would add), and that the other
+// groups count within the hits.
+func TestSearchCounts(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/search?remote=full")
+	label := func(param, value string) string {
+		for _, in := range find(p.doc, "input", "name="+param, "value="+value) {
+			id, _ := attr(in, "id")
+			for _, l := range find(p.doc, "label", "for="+id) {
+				return text(l)
+			}
+		}
+		return ""
+	}
+	tests := []struct{ param, value, want string }{
+		{"remote", "full", "フルリモート 1"},
+		{"remote", "onsite", "常駐 2"}, // not 0: counted without the remote filter
+		{"role", "backend", "バックエンド 1"},
+		{"skill", "go", "Go 1"},
+		{"side_job", "true", "副業OK の案件だけ 1"},
+	}
+	for _, tt := range tests {
+		if got := label(tt.param, tt.value); got != tt.want {
+			t.Errorf("%s=%s label = %q, want %q", tt.param, tt.value, got, tt.want)
+		}
+	}
+	if len(find(p.doc, "input", "name=remote", "value=full", "checked")) != 1 {
+		t.Error("remote=full is not checked")
+	}
+}
+
+func TestSearchPages(t *testing.T) {
+	fx := newFixture(t)
+	seen := map[string]bool{}
+	path := "/search?sort=newest&limit=1"
+	for i := 0; path != ""; i++ {
+		if i > 5 {
+			t.Fatal("more pages than listings")
+		}
+		p := fx.get(t, path)
+		cards := find(p.doc, "article", "class=card")
+		if len(cards) != 1 {
+			t.Fatalf("%s: %d cards, want 1", path, len(cards))
+		}
+		title := text(find(cards[0], "h3")[0])
+		if seen[title] {
+			t.Fatalf("%s: %q again", path, title)
+		}
+		seen[title] = true
+		path = ""
+		if next := find(p.doc, "a", "rel=next"); len(next) == 1 {
+			path, _ = attr(next[0], "href")
+			if !strings.Contains(path, "cursor=") || !strings.Contains(path, "limit=1") {
+				t.Fatalf("next link %q lacks the cursor or the page size", path)
+			}
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("paged through %d listings, want 3", len(seen))
+	}
+}
+
+func TestEmptySearchSuggestsWhatToDrop(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/search?remote=full&prefecture=JP-27")
+	if len(find(p.doc, "article", "class=card")) != 0 {
+		t.Fatal("want no hits")
+	}
+	empty := find(p.doc, "div", "class=empty")
+	if len(empty) != 1 {
+		t.Fatal("no empty-result block")
+	}
+	got := text(empty[0])
+	for _, want := range []string{"見つかりませんでした", "フルリモート を外す（1件）", "大阪府 を外す（1件）"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("empty block %q lacks %q", got, want)
+		}
+	}
+}
+
+func TestListingPage(t *testing.T) {
+	fx := newFixture(t)
+	type jobPosting struct {
+		Type           string   `json:"@type"`
+		Title          string   `json:"title"`
+		Description    string   `json:"description"`
+		DatePosted     string   `json:"datePosted"`
+		EmploymentType []string `json:"employmentType"`
+		Hiring         struct {
+			Name string `json:"name"`
+		} `json:"hiringOrganization"`
+		Identifier struct {
+			Type  string `json:"@type"`
+			Value string `json:"value"`
+		} `json:"identifier"`
+		LocationType string `json:"jobLocationType"`
+		Applicant    *struct {
+			Type, Name string
+		} `json:"applicantLocationRequirements"`
+		JobLocation *struct {
+			Address struct {
+				Region   string `json:"addressRegion"`
+				Locality string `json:"addressLocality"`
+				Country  string `json:"addressCountry"`
+			} `json:"address"`
+		} `json:"jobLocation"`
+		BaseSalary *struct {
+			Type     string `json:"@type"`
+			Currency string `json:"currency"`
+			Value    struct {
+				Min  int64  `json:"minValue"`
+				Max  int64  `json:"maxValue"`
+				Unit string `json:"unitText"`
+			} `json:"value"`
+		} `json:"baseSalary"`
+	}
+	ld := func(p page) *jobPosting {
+		scripts := find(p.doc, "script", "type=application/ld+json")
+		if len(scripts) == 0 {
+			return nil
+		}
+		var jp jobPosting
+		if err := json.Unmarshal([]byte(scripts[0].FirstChild.Data), &jp); err != nil {
+			t.Fatalf("JSON-LD does not parse: %v", err)
+		}
+		return &jp
+	}
+
+	t.Run("full remote", func(t *testing.T) {
+		p := fx.get(t, "/listings/"+itoa(fx.ids["go-1"]))
+		jp := ld(p)
+		if jp == nil || jp.Type != "JobPosting" || jp.Title == "" || jp.Description == "" || jp.DatePosted == "" {
+			t.Fatalf("JobPosting = %+v", jp)
+		}
+		if jp.LocationType != "TELECOMMUTE" || jp.Applicant == nil || jp.Applicant.Name != "JP" {
+			t.Errorf("full remote: jobLocationType %q, applicantLocationRequirements %+v", jp.LocationType, jp.Applicant)
+		}
+		if s := jp.BaseSalary; s == nil || s.Type != "MonetaryAmount" || s.Currency != "JPY" || s.Value.Min != 600000 || s.Value.Max != 700000 || s.Value.Unit != "MONTH" {
+			t.Errorf("baseSalary = %+v", jp.BaseSalary)
+		}
+		if jp.Hiring.Name != "テックリンク" || jp.Identifier.Value != "go-1" || !contains(jp.EmploymentType, "CONTRACTOR") {
+			t.Errorf("organization %q, identifier %+v, employmentType %v", jp.Hiring.Name, jp.Identifier, jp.EmploymentType)
+		}
+		canon := find(p.doc, "link", "rel=canonical")
+		if href, _ := attr(canon[0], "href"); href != "https://anken.example/listings/"+itoa(fx.ids["go-1"]) {
+			t.Errorf("canonical = %q", href)
+		}
+		if crumbs := text(find(p.doc, "nav", "class=crumbs")[0]); !strings.Contains(crumbs, "バックエンドの案件") {
+			t.Errorf("breadcrumbs = %q", crumbs)
+		}
+		body := text(p.doc)
+		for _, want := range []string{"月額60万〜70万円", "フルリモート", "週3〜5日", "準委任", "副業OK", "Go", "PostgreSQL", "テックリンク で詳細を見る・応募する"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
+	})
+	t.Run("onsite hourly", func(t *testing.T) {
+		jp := ld(fx.get(t, "/listings/"+itoa(fx.ids["fe-1"])))
+		if jp == nil || jp.JobLocation == nil || jp.JobLocation.Address.Region != "東京都" || jp.JobLocation.Address.Country != "JP" || jp.LocationType != "" {
+			t.Fatalf("jobLocation = %+v, type %q", jp.JobLocation, jp.LocationType)
+		}
+		if s := jp.BaseSalary; s == nil || s.Value.Unit != "HOUR" || s.Value.Min != 4000 || s.Value.Max != 5000 {
+			t.Errorf("baseSalary = %+v", jp.BaseSalary)
+		}
+	})
+	t.Run("closed", func(t *testing.T) {
+		p := fx.get(t, "/listings/"+itoa(fx.ids["old-1"]))
+		if p.status != 200 || !strings.Contains(text(p.doc), "募集終了") {
+			t.Errorf("closed listing: %d, 募集終了 shown: %v", p.status, strings.Contains(text(p.doc), "募集終了"))
+		}
+		if ld(p) != nil {
+			t.Error("a closed listing still has a JobPosting")
+		}
+	})
+	for _, path := range []string{"/listings/999999", "/listings/abc", "/listings/-1"} {
+		if p := fx.get(t, path); p.status != 404 || !strings.Contains(text(p.doc), "ページが見つかりません") {
+			t.Errorf("GET %s = %d, want the 404 page", path, p.status)
+		}
+	}
+}
+
+// TestNoInlineCode checks every page for what the CSP would block: inline
+// scripts (JSON-LD data blocks aside) and event-handler attributes; and
+// that each page declares Japanese, labels its inputs and has one h1.
+func TestNoInlineCode(t *testing.T) {
+	fx := newFixture(t)
+	for _, path := range []string{"/", "/search", "/search?remote=full&q=Go", "/search?q=nothing-at-all", "/listings/" + itoa(fx.ids["go-1"]), "/listings/0"} {
+		p := fx.get(t, path)
+		for _, s := range find(p.doc, "script") {
+			src, hasSrc := attr(s, "src")
+			typ, _ := attr(s, "type")
+			nonce, _ := attr(s, "nonce")
+			if !hasSrc && (typ != "application/ld+json" || nonce == "") {
+				t.Errorf("%s: inline script %q (src %q)", path, typ, src)
+			}
+		}
+		for _, n := range find(p.doc, "") {
+			for _, a := range n.Attr {
+				if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+					t.Errorf("%s: <%s %s=…>", path, n.Data, a.Key)
+				}
+			}
+			if n.Data == "style" || hasAttrs(n, []string{"style"}) {
+				t.Errorf("%s: inline style on <%s>", path, n.Data)
+			}
+		}
+		if h := find(p.doc, "html", "lang=ja"); len(h) != 1 {
+			t.Errorf("%s: no <html lang=ja>", path)
+		}
+		if h1 := find(p.doc, "h1"); len(h1) != 1 {
+			t.Errorf("%s: %d h1, want 1", path, len(h1))
+		}
+		for _, in := range find(p.doc, "input") {
+			if typ, _ := attr(in, "type"); typ == "hidden" {
+				continue
+			}
+			id, _ := attr(in, "id")
+			if id == "" || len(find(p.doc, "label", "for="+id)) == 0 {
+				t.Errorf("%s: input %q has no label", path, id)
+			}
+		}
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
