@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,7 +61,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 			// Feed sources naming a non-public address are refused at once.
 			FeedFetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout},
 		},
-		BaseURL: "http://" + cfg.Addr,
+		BaseURL: cmp.Or(cfg.BaseURL, "http://"+cfg.Addr),
 		Health:  health{st, follower},
 		Log:     log,
 	})

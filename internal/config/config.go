@@ -14,6 +14,7 @@ import (
 // Config holds every setting. The zero value is not valid: use Load.
 type Config struct {
 	Addr            string        // ANKEN_ADDR: where serve listens
+	BaseURL         string        // ANKEN_BASE_URL: absolute address of the site in links, feeds and mail; "http://" + Addr when empty
 	DataDir         string        // ANKEN_DATA_DIR: SQLite file and local outbox
 	DatabaseURL     string        // ANKEN_DATABASE_URL: postgres://… selects PostgreSQL
 	LogLevel        slog.Level    // ANKEN_LOG_LEVEL: debug, info, warn, error
@@ -73,6 +74,11 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	str("ANKEN_ADDR", &c.Addr)
+	str("ANKEN_BASE_URL", &c.BaseURL)
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		errs = append(errs, fmt.Sprintf("ANKEN_BASE_URL=%q: want an absolute http(s) URL such as https://anken.example", c.BaseURL))
+	}
 	str("ANKEN_DATA_DIR", &c.DataDir)
 	str("ANKEN_DATABASE_URL", &c.DatabaseURL)
 	if v := getenv("ANKEN_LOG_LEVEL"); v != "" {

@@ -39,6 +39,8 @@ func TestLoad(t *testing.T) {
 			return c.Addr == ":9000" && c.DatabaseURL == "postgres://u@h/db" && c.LogLevel == slog.LevelDebug &&
 				c.DemoListings == 500 && c.ShutdownTimeout == 5*time.Second
 		}, ""},
+		{"base url", map[string]string{"ANKEN_BASE_URL": "https://anken.example/"}, func(c Config) bool { return c.BaseURL == "https://anken.example" }, ""},
+		{"bad base url", map[string]string{"ANKEN_BASE_URL": "anken.example"}, nil, "ANKEN_BASE_URL"},
 		{"bad number", map[string]string{"ANKEN_DEMO_LISTINGS": "many"}, nil, "ANKEN_DEMO_LISTINGS"},
 		{"bad duration", map[string]string{"ANKEN_INDEX_POLL": "-1s"}, nil, "ANKEN_INDEX_POLL"},
 		{"bad url", map[string]string{"ANKEN_DATABASE_URL": "mysql://x"}, nil, "ANKEN_DATABASE_URL"},
