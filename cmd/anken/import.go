@@ -106,6 +106,12 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, st
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
+	switch run.State {
+	case store.RunFailed:
+		return fmt.Errorf("import: full feed run %d failed: %s", run.ID, run.Error)
+	case store.RunHeld:
+		return fmt.Errorf("import: full feed run %d is held: %s with `anken feed confirm %d`", run.ID, run.Error, run.ID)
+	}
 	return nil
 }
 

@@ -34,6 +34,7 @@ Usage:
   anken agency webhook-secret SLUG                issue the agency's webhook signing secret
   anken inbox parked [--agency SLUG]              list inbox items parked after failing
   anken inbox replay [--agency SLUG] [ID…]        make parked items pending again
+  anken feed confirm RUN_ID                       close what a held full feed run would close
   anken reindex                                   build the search index from the store and report
   anken bench search [--listings N] [--seed S] [--postgres URL]
                                                   time the search index (and PostgreSQL) on generated listings
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return agencyCmd(ctx, cfg, args, stdout)
 	case "inbox":
 		return inboxCmd(ctx, cfg, args, stdout)
+	case "feed":
+		return feedCmd(ctx, cfg, args, stdout)
 	case "reindex":
 		return reindex(ctx, cfg, args, stdout)
 	case "bench":

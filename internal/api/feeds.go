@@ -84,7 +84,11 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 			"rows that could not be read are counted as rejected at once (see `GET /v1/agency/rejections?run=`), " +
 			"the others are processed by workers within moments — poll `GET /v1/agency/feeds/{id}` for created, " +
 			"updated, unchanged, rejected and closed counts. A feed that breaks off keeps the rows read before the break " +
-			"(its run is `aborted` and closes nothing) and answers 400 with the line.",
+			"(its run is `aborted` and closes nothing) and answers 400 with the line. " +
+			"A full feed (`full=true`) closes nothing when it cannot be read to its end, has no row that can be stored " +
+			"or has more than half of its rows rejected (its run is `failed`, with the reason in `error`), and waits " +
+			"for your confirmation (`held`, see `POST /v1/agency/feeds/{id}/confirm`) when it would close more than " +
+			"half of your open listings.",
 		Tags:          []string{"agency"},
 		Security:      sec,
 		Middlewares:   auth,
@@ -111,7 +115,10 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		var fe *ingest.FeedError
 		if errors.As(err, &fe) {
 			msg := "feed could not be read: " + fe.Error()
-			if fe.Run != 0 {
+			switch {
+			case fe.Run != 0 && fe.Rows == 0:
+				msg += fmt.Sprintf(" (recorded as feed run %d)", fe.Run)
+			case fe.Run != 0:
 				msg += fmt.Sprintf(" (the %d rows before the break are kept as feed run %d)", fe.Rows, fe.Run)
 			}
 			return nil, huma.Error400BadRequest(msg, &huma.ErrorDetail{Location: "body", Message: fe.Error()})
@@ -132,7 +139,8 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		Method:      http.MethodGet,
 		Path:        "/v1/agency/feeds/{id}",
 		Summary:     "Read a feed run",
-		Description: "Per-row counts of an upload, poll or import; `state` is `done` once every row is processed.",
+		Description: "Per-row counts of an upload, poll or import; `state` is `done` once every row is processed, " +
+			"`failed` or `held` for a full feed that closed nothing (`error` says why).",
 		Tags:        []string{"agency"},
 		Security:    sec,
 		Middlewares: auth,
@@ -146,6 +154,41 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		if err != nil {
 			return nil, h.storeError(ctx, err, fmt.Sprintf("feed run %d", in.ID))
 		}
+		return &feedRunOutput{Status: http.StatusOK, Body: run}, nil
+	})
+	huma.Register(h.api, huma.Operation{
+		OperationID: "confirm-agency-feed-run",
+		Method:      http.MethodPost,
+		Path:        "/v1/agency/feeds/{id}/confirm",
+		Summary:     "Confirm a held full feed",
+		Description: "A full feed that would close more than half of your open listings is `held`: it closes nothing " +
+			"until you confirm it here. Confirming closes your open listings the feed did not contain (except those " +
+			"written since the feed began) and makes the run `done`; the answer is the run. A run that is not held " +
+			"answers 409.",
+		Tags:        []string{"agency"},
+		Security:    sec,
+		Middlewares: auth,
+		Errors:      []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict},
+	}, func(ctx context.Context, in *feedRunInput) (*feedRunOutput, error) {
+		st, err := h.needIngest()
+		if err != nil {
+			return nil, err
+		}
+		run, err := st.FeedRun(ctx, agencyFrom(ctx), in.ID) // another agency's run is not found
+		if err != nil {
+			return nil, h.storeError(ctx, err, fmt.Sprintf("feed run %d", in.ID))
+		}
+		if run.State != store.RunHeld {
+			return nil, h.fail(ctx, problem.Errorf(problem.Conflict, "feed run %d is %s, not held: there is nothing to confirm", run.ID, run.State))
+		}
+		run, err = st.ConfirmRun(ctx, run.ID)
+		if errors.Is(err, store.ErrNotHeld) { // confirmed meanwhile
+			return nil, h.fail(ctx, problem.Errorf(problem.Conflict, "feed run %d is no longer held: there is nothing to confirm", in.ID))
+		}
+		if err != nil {
+			return nil, h.storeError(ctx, err, fmt.Sprintf("feed run %d", in.ID))
+		}
+		h.Wrote()
 		return &feedRunOutput{Status: http.StatusOK, Body: run}, nil
 	})
 	huma.Register(h.api, huma.Operation{

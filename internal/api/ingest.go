@@ -23,6 +23,7 @@ type IngestStore interface {
 	PutFeedSource(ctx context.Context, src store.FeedSource) (store.FeedSource, error)
 	FeedSources(ctx context.Context, agency store.Agency) ([]store.FeedSource, error)
 	DeleteFeedSource(ctx context.Context, agency store.Agency, id int64) error
+	ConfirmRun(ctx context.Context, runID int64) (store.FeedRun, error)
 }
 
 // ingestStore returns the store's ingest side, or nil.

@@ -248,3 +248,47 @@ func TestFeedSourceURL(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedConfirm uploads a full feed that drops 3 of 4 listings: the run is
+// held until the agency confirms it, and only the agency can.
+func TestFeedConfirm(t *testing.T) {
+	fx := newIngestFixture(t)
+	ctx := context.Background()
+	auth := map[string]string{"Authorization": "Bearer " + fx.key}
+	row := func(id string) string {
+		return `{"external_id": "` + id + `", "title": "Goバックエンド開発 ` + id + `", "rate": "月額60万円"}` + "\n"
+	}
+	code, m := fx.send(t, "POST", "/v1/agency/feeds?format=jsonl&full=true", auth, []byte(row("C-1")+row("C-2")+row("C-3")+row("C-4")))
+	if code != 202 {
+		t.Fatalf("first upload: %d %v", code, m)
+	}
+	fx.drain(t)
+	time.Sleep(2 * time.Millisecond)
+	code, m = fx.send(t, "POST", "/v1/agency/feeds?format=jsonl&full=true", auth, []byte(row("C-1")))
+	if code != 202 {
+		t.Fatalf("second upload: %d %v", code, m)
+	}
+	id := jsonNum(int64(m["id"].(float64)))
+	fx.drain(t)
+	code, m = fx.send(t, "GET", "/v1/agency/feeds/"+id, auth, nil)
+	if code != 200 || m["state"] != "held" || m["closed"] != 0.0 || m["error"] != "would close 3 of 4 open listings; confirm to close them" {
+		t.Fatalf("run: %d %v", code, m)
+	}
+	other, _ := fx.st.CreateAgency(ctx, "agency-b", "B")
+	otherKey, _ := fx.st.CreateKey(ctx, other.ID)
+	if code, m := fx.send(t, "POST", "/v1/agency/feeds/"+id+"/confirm", map[string]string{"Authorization": "Bearer " + otherKey}, nil); code != 404 {
+		t.Errorf("another agency confirms: %d %v", code, m)
+	}
+	code, m = fx.send(t, "POST", "/v1/agency/feeds/"+id+"/confirm", auth, nil)
+	if code != 200 || m["state"] != "done" || m["closed"] != 3.0 {
+		t.Fatalf("confirm: %d %v", code, m)
+	}
+	for ext, want := range map[string]string{"C-1": "open", "C-2": "closed", "C-3": "closed", "C-4": "closed"} {
+		if l, _ := fx.st.AgencyListing(ctx, fx.agency, ext); string(l.Status) != want {
+			t.Errorf("%s is %s, want %s", ext, l.Status, want)
+		}
+	}
+	if code, m := fx.send(t, "POST", "/v1/agency/feeds/"+id+"/confirm", auth, nil); code != 409 || !strings.Contains(m["detail"].(string), "not held") {
+		t.Errorf("confirm again: %d %v", code, m)
+	}
+}

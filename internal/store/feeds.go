@@ -6,27 +6,40 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"anken/internal/problem"
 )
 
 // FeedRun is one upload, poll or import of an agency's feed with its
 // per-row counts. Its state goes receiving → received (every row is in the
-// inbox or stored) → done (every row is processed and, for a full feed, the
-// listings it no longer has are closed); aborted when the feed could not be
-// read to its end, which never closes anything.
+// inbox or stored) → done once every row is processed. A run whose feed
+// could not be read to its end is aborted (its rows are still processed).
+//
+// A full feed closes the agency's open listings it did not contain, but
+// only when it is plainly the agency's catalogue:
+//   - failed: it could not be read to its end, had no row that could be
+//     stored, or had more than half of its rows rejected. Nothing is closed
+//     and Error says why.
+//   - held: it would close more than half of the agency's open listings.
+//     Nothing is closed until the agency (POST /v1/agency/feeds/{id}/confirm)
+//     or an operator (anken feed confirm) confirms; then the listings it did
+//     not contain and that nothing wrote since it began are closed and it is
+//     done.
+//   - done: otherwise, with those listings closed.
 type FeedRun struct {
 	ID         int64      `json:"id"`
 	Agency     string     `json:"agency"`
 	Source     string     `json:"source" enum:"upload,url,import"`
 	Format     string     `json:"format"`
 	Full       bool       `json:"full" doc:"A full feed closes the agency's listings it does not contain."`
-	State      string     `json:"state" enum:"receiving,received,done,aborted"`
+	State      string     `json:"state" enum:"receiving,received,done,aborted,failed,held" doc:"done: every row processed (and, for a full feed, the listings it lacks closed); aborted: the feed broke off; failed: a full feed that broke off, had no valid row or mostly rejected rows, and closed nothing; held: a full feed that would close more than half of the open listings and waits for confirmation."`
 	Rows       int        `json:"rows" doc:"Rows read from the feed."`
 	Created    int        `json:"created"`
 	Updated    int        `json:"updated"`
 	Unchanged  int        `json:"unchanged"`
 	Rejected   int        `json:"rejected"`
 	Closed     int        `json:"closed" doc:"Listings closed because a full feed no longer had them."`
-	Error      string     `json:"error,omitempty"`
+	Error      string     `json:"error,omitempty" doc:"Why the run was aborted, failed or held."`
 	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
 }
@@ -37,7 +50,12 @@ const (
 	RunReceived  = "received"
 	RunDone      = "done"
 	RunAborted   = "aborted"
+	RunFailed    = "failed" // a full run that closed nothing: see FeedRun
+	RunHeld      = "held"   // a full run waiting for confirmation: see FeedRun
 )
+
+// ErrNotHeld is ConfirmRun's error for a run that is not held.
+var ErrNotHeld = fmt.Errorf("store: feed run is not held: %w", problem.Conflict)
 
 // StartRun records a new feed run. With an idempotency key that the agency
 // used before, it returns that run and existing set instead.
@@ -85,37 +103,25 @@ func (s *Store) EndReceive(ctx context.Context, runID int64, rows int, readErr s
 	return nil
 }
 
-// FinishRun completes a received run whose rows are all processed: for a
-// full feed it closes the agency's open listings the run did not carry
-// (and that were not written since it started), then marks it done. It
-// reports whether the run is done; calling it again is harmless.
+// FinishRun settles a received or aborted run whose rows are all
+// processed. A partial run becomes done (or stays aborted). A full run is
+// judged first (see FeedRun): it fails, is held, or closes the agency's
+// open listings it did not carry (and that were not written since it
+// started) and becomes done. FinishRun reports whether the run is settled,
+// rows all processed: done, aborted, failed or held. Calling it again is
+// harmless.
 func (s *Store) FinishRun(ctx context.Context, runID int64) (bool, error) {
-	done := false
+	settled := false
 	err := s.write(ctx, func(w *writer) error {
-		var (
-			agency  Agency
-			state   string
-			full    bool
-			started time.Time
-		)
-		lock := ""
-		if w.dialect == postgres {
-			lock = " FOR UPDATE OF r"
-		}
-		err := w.tx.QueryRowContext(ctx, `SELECT r.state, r.full_feed, r.started_at, a.id, a.slug, a.name, a.created_at
-			FROM feed_runs r JOIN agencies a ON a.id = r.agency_id WHERE r.id = $1`+lock, runID).
-			Scan(&state, &full, &started, &agency.ID, &agency.Slug, &agency.Name, &agency.CreatedAt)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: feed run %d: %w", runID, ErrNotFound)
-		}
+		r, err := w.lockRun(ctx, runID)
 		if err != nil {
-			return fmt.Errorf("store: feed run %d: %w", runID, err)
+			return err
 		}
-		if state == RunDone {
-			done = true
+		if r.finished() {
+			settled = true
 			return nil
 		}
-		if state != RunReceived && state != RunAborted {
+		if r.State != RunReceived && r.State != RunAborted {
 			return nil
 		}
 		var pending int
@@ -125,33 +131,154 @@ func (s *Store) FinishRun(ctx context.Context, runID int64) (bool, error) {
 		if pending > 0 {
 			return nil
 		}
-		closed := 0
-		if full && state == RunReceived {
-			n, err := w.closeStale(ctx, agency, runID, started)
+		state, why, closed := RunDone, r.Error, 0
+		switch {
+		case r.State == RunAborted && !r.Full:
+			state = RunAborted
+		case r.Full:
+			state, why, err = w.judgeFull(ctx, r)
 			if err != nil {
 				return err
 			}
-			closed = n
+			if state == RunDone {
+				if closed, err = w.closeStale(ctx, r); err != nil {
+					return err
+				}
+			}
 		}
-		final := RunDone
-		if state == RunAborted {
-			final = RunAborted
+		finished := &w.now
+		if state == RunHeld {
+			finished = nil // until confirmed
 		}
-		if _, err := w.tx.ExecContext(ctx, `UPDATE feed_runs SET state = $1, closed = closed + $2, finished_at = $3 WHERE id = $4`,
-			final, closed, w.now, runID); err != nil {
+		if _, err := w.tx.ExecContext(ctx, `UPDATE feed_runs SET state = $1, error = $2, closed = closed + $3, finished_at = $4 WHERE id = $5`,
+			state, clip(why, maxReason), closed, finished, runID); err != nil {
 			return fmt.Errorf("store: finish feed run %d: %w", runID, err)
 		}
-		done = true
+		settled = true
 		return nil
 	})
-	return done, err
+	return settled, err
 }
 
-// closeStale closes the agency's open listings that run did not carry and
-// that nothing wrote since it started.
-func (w *writer) closeStale(ctx context.Context, agency Agency, runID int64, started time.Time) (int, error) {
-	rows, err := w.tx.QueryContext(ctx, `SELECT id, doc FROM listings
-		WHERE agency_id = $1 AND status = 'open' AND feed_run <> $2 AND updated_at < $3`, agency.ID, runID, started)
+// judgeFull decides what a full run whose rows are all processed may do:
+// RunFailed or RunHeld with the reason, or RunDone when it may close the
+// listings it did not carry.
+func (w *writer) judgeFull(ctx context.Context, r lockedRun) (state, why string, err error) {
+	const keep = "; nothing was closed"
+	stored := r.Created + r.Updated + r.Unchanged
+	switch {
+	case r.State == RunAborted:
+		return RunFailed, r.Error + keep + ": a full feed closes listings only when it is read to its end", nil
+	case r.Rows == 0:
+		return RunFailed, "the feed has no rows" + keep + ": a full feed with no rows would close every listing", nil
+	case stored == 0:
+		return RunFailed, fmt.Sprintf("none of the feed's %d rows could be stored (see its rejections: is it really a %s feed?)%s",
+			r.Rows, r.Format, keep), nil
+	case 2*r.Rejected > r.Rows:
+		return RunFailed, fmt.Sprintf("%d of the feed's %d rows were rejected%s: a full feed with more than half its rows rejected closes nothing",
+			r.Rejected, r.Rows, keep), nil
+	}
+	stale, err := w.countStale(ctx, r)
+	if err != nil {
+		return "", "", err
+	}
+	var open int
+	if err := w.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM listings WHERE agency_id = $1 AND status = 'open'`, r.Agency.ID).
+		Scan(&open); err != nil {
+		return "", "", fmt.Errorf("store: open listings of %q: %w", r.Agency.Slug, err)
+	}
+	// The listings open before the run: those it created are new.
+	before := max(open-r.Created, stale)
+	if 2*stale > before {
+		return RunHeld, fmt.Sprintf("would close %d of %d open listings; confirm to close them", stale, before), nil
+	}
+	return RunDone, "", nil
+}
+
+// ConfirmRun closes what a held full run would close, the agency's open
+// listings it did not carry and that nothing wrote since it started, and
+// makes it done. It returns the run as it then is; ErrNotFound for an
+// unknown run, ErrNotHeld for one that is not held.
+func (s *Store) ConfirmRun(ctx context.Context, runID int64) (FeedRun, error) {
+	var agency Agency
+	err := s.write(ctx, func(w *writer) error {
+		r, err := w.lockRun(ctx, runID)
+		if err != nil {
+			return err
+		}
+		agency = r.Agency
+		if r.State != RunHeld {
+			return fmt.Errorf("store: feed run %d is %s: %w", runID, r.State, ErrNotHeld)
+		}
+		closed, err := w.closeStale(ctx, r)
+		if err != nil {
+			return err
+		}
+		if _, err := w.tx.ExecContext(ctx, `UPDATE feed_runs SET state = $1, error = '', closed = closed + $2, finished_at = $3 WHERE id = $4`,
+			RunDone, closed, w.now, runID); err != nil {
+			return fmt.Errorf("store: confirm feed run %d: %w", runID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return FeedRun{}, err
+	}
+	return s.FeedRun(ctx, agency, runID)
+}
+
+// lockedRun is a feed run read for update, with its agency.
+type lockedRun struct {
+	FeedRun
+	Agency Agency
+}
+
+// finished reports whether nothing more will happen to the run unless
+// someone confirms it.
+func (r lockedRun) finished() bool {
+	return r.FinishedAt != nil || r.State == RunDone || r.State == RunFailed || r.State == RunHeld
+}
+
+// lockRun reads the run and its agency, locking the run's row until the
+// transaction ends (SQLite has one writer anyway).
+func (w *writer) lockRun(ctx context.Context, runID int64) (lockedRun, error) {
+	lock := ""
+	if w.dialect == postgres {
+		lock = " FOR UPDATE OF r"
+	}
+	var r lockedRun
+	err := w.tx.QueryRowContext(ctx, `SELECT r.id, r.source, r.format, r.full_feed, r.state, r.rows_read, r.created, r.updated,
+		r.unchanged, r.rejected, r.closed, r.error, r.started_at, r.finished_at, a.id, a.slug, a.name, a.created_at
+		FROM feed_runs r JOIN agencies a ON a.id = r.agency_id WHERE r.id = $1`+lock, runID).
+		Scan(&r.ID, &r.Source, &r.Format, &r.Full, &r.State, &r.Rows, &r.Created, &r.Updated, &r.Unchanged, &r.Rejected,
+			&r.Closed, &r.Error, &r.StartedAt, &r.FinishedAt, &r.Agency.ID, &r.Agency.Slug, &r.Agency.Name, &r.Agency.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lockedRun{}, fmt.Errorf("store: feed run %d: %w", runID, ErrNotFound)
+	}
+	if err != nil {
+		return lockedRun{}, fmt.Errorf("store: feed run %d: %w", runID, err)
+	}
+	r.FeedRun.Agency = r.Agency.Slug
+	return r, nil
+}
+
+// staleWhere selects the agency's open listings a full run did not carry
+// and that nothing wrote since it started. A listing a later run carried
+// (feed_run above this one's) is not stale either: a held run confirmed
+// late must not close what a newer feed still has.
+const staleWhere = `WHERE agency_id = $1 AND status = 'open' AND feed_run < $2 AND updated_at < $3`
+
+func (w *writer) countStale(ctx context.Context, r lockedRun) (int, error) {
+	var n int
+	if err := w.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM listings `+staleWhere, r.Agency.ID, r.ID, r.StartedAt).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: stale listings of %q: %w", r.Agency.Slug, err)
+	}
+	return n, nil
+}
+
+// closeStale closes the listings staleWhere selects for r.
+func (w *writer) closeStale(ctx context.Context, r lockedRun) (int, error) {
+	agency, runID, started := r.Agency, r.ID, r.StartedAt
+	rows, err := w.tx.QueryContext(ctx, `SELECT id, doc FROM listings `+staleWhere, agency.ID, runID, started)
 	if err != nil {
 		return 0, fmt.Errorf("store: stale listings of %q: %w", agency.Slug, err)
 	}
