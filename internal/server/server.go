@@ -72,7 +72,8 @@ func New(o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL})
+	sitemap, _ := o.API.Store.(web.SitemapStore) // store.Store is one; without it the sitemap lists no listings
+	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL, Sitemap: sitemap})
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,7 @@ type Deps struct {
 	// slash, for canonical links, feeds and sitemaps.
 	BaseURL string
 	Now     func() time.Time // time.Now when nil
+	Sitemap SitemapStore     // the open listings /sitemap.xml lists; none when nil
 }
 
 // Site is the set of pages. Safe for concurrent use.
@@ -112,6 +113,7 @@ func (s *Site) funcs() template.FuncMap {
 		"static":         s.staticURL,
 		"card":           card,
 		"agency":         agencyName,
+		"placeText":      placeText,
 		"isoDate":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	}
 }
@@ -127,6 +129,9 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.top)
 	mux.HandleFunc("GET /search", s.search)
 	mux.HandleFunc("GET /listings/{id}", s.listing)
+	mux.HandleFunc("GET /search.atom", s.searchFeed)
+	s.registerSitemap(mux) // GET /sitemap.xml and /sitemap-{n}.xml
+	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.Handle("GET /static/", s.staticHandler())
 }
 
