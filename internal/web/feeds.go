@@ -21,7 +21,7 @@ import (
 
 // This file serves what machines read of the site: the Atom feed of a
 // search (/search.atom), the sitemap (/sitemap.xml, split into
-// /sitemap-{n}.xml past the protocol's limit) and robots.txt.
+// /sitemaps/{n}.xml past the protocol's limit) and robots.txt.
 
 // SitemapStore is what the sitemap reads of the system of record;
 // store.Store is the implementation.
@@ -262,15 +262,14 @@ func feedTitle(p catalog.Params, q search.Query) string {
 }
 
 // sitemapPageSize is the most URLs one sitemap file lists: the protocol's
-// limit. Past it /sitemap.xml is an index of /sitemap-{n}.xml pages. A
+// limit. Past it /sitemap.xml is an index of /sitemaps/{n}.xml pages. A
 // variable so that tests can split a handful of listings.
 var sitemapPageSize = 50_000
 
-// sitemapMaxPages is how many /sitemap-{n}.xml paths there are:
-// ServeMux wildcards take whole path segments, so each page is a pattern
-// of its own. 200 pages of 50,000 are 10 million URLs; listings past that
-// are left out of the sitemap (and logged).
-const sitemapMaxPages = 200
+// sitemapMaxPages is how many /sitemaps/{n}.xml pages the index lists:
+// 1,000 pages of 50,000 are 50 million URLs (the protocol allows 50,000
+// sitemaps in an index); listings past that are left out (and logged).
+const sitemapMaxPages = 1000
 
 // sitemapPlanTTL is how long a plan of the sitemap's pages is reused.
 const sitemapPlanTTL = 10 * time.Minute
@@ -312,17 +311,25 @@ type sitemapPlanner struct {
 	plan *sitemapPlan
 }
 
-// registerSitemap adds GET /sitemap.xml and /sitemap-{n}.xml to mux,
+// registerSitemap adds GET /sitemap.xml and /sitemaps/{n}.xml to mux,
 // sharing one plan.
 func (s *Site) registerSitemap(mux *http.ServeMux) {
 	sp := &sitemapPlanner{}
 	mux.HandleFunc("GET /sitemap.xml", func(w http.ResponseWriter, r *http.Request) { s.sitemap(w, r, sp, 0) })
-	for n := 1; n <= sitemapMaxPages; n++ {
-		mux.HandleFunc("GET /sitemap-"+strconv.Itoa(n)+".xml", func(w http.ResponseWriter, r *http.Request) { s.sitemap(w, r, sp, n) })
-	}
+	// One pattern for every page, so the access log and metrics see one
+	// route: a ServeMux wildcard is a whole segment, hence /sitemaps/N.xml.
+	mux.HandleFunc("GET /sitemaps/{file}", func(w http.ResponseWriter, r *http.Request) {
+		num, ok := strings.CutSuffix(r.PathValue("file"), ".xml")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil || n < 1 || strconv.Itoa(n) != num {
+			s.NotFound(w, r)
+			return
+		}
+		s.sitemap(w, r, sp, n)
+	})
 }
 
-// sitemap answers /sitemap.xml (n = 0) and /sitemap-{n}.xml. A sitemap
+// sitemap answers /sitemap.xml (n = 0) and /sitemaps/{n}.xml. A sitemap
 // that fits one page is a urlset at /sitemap.xml; a larger one is an
 // index there, pointing at its pages.
 func (s *Site) sitemap(w http.ResponseWriter, r *http.Request, sp *sitemapPlanner, n int) {
@@ -455,7 +462,7 @@ func lastmod(t time.Time) string {
 func (s *Site) sitemapIndex(w http.ResponseWriter, r *http.Request, plan *sitemapPlan) {
 	enc, end := s.startSitemap(w, "sitemapindex")
 	for i, pg := range plan.pages {
-		ref := sitemapRef{Loc: s.absolute("/sitemap-" + strconv.Itoa(i+1) + ".xml"), LastMod: lastmod(pg.lastmod)}
+		ref := sitemapRef{Loc: s.absolute("/sitemaps/" + strconv.Itoa(i+1) + ".xml"), LastMod: lastmod(pg.lastmod)}
 		if err := enc.Encode(ref); err != nil {
 			s.sitemapBroken(r, err)
 			return

@@ -372,7 +372,7 @@ func TestSitemap(t *testing.T) {
 					t.Fatalf("%d sitemaps, want %d:\n%s", len(idx.Sitemaps), tc.pages, body)
 				}
 				for i, sm := range idx.Sitemaps {
-					path := "/sitemap-" + strconv.Itoa(i+1) + ".xml"
+					path := "/sitemaps/" + strconv.Itoa(i+1) + ".xml"
 					if sm.Loc != feedBase+path {
 						t.Errorf("sitemap %d at %q, want %q", i+1, sm.Loc, feedBase+path)
 					}
@@ -392,7 +392,7 @@ func TestSitemap(t *testing.T) {
 						t.Errorf("%s: lastmod %q in the index, newest URL on it %q", path, sm.LastMod, newest)
 					}
 				}
-				path := "/sitemap-" + strconv.Itoa(tc.pages+1) + ".xml"
+				path := "/sitemaps/" + strconv.Itoa(tc.pages+1) + ".xml"
 				if resp, _ := fx.get(t, path); resp.StatusCode != http.StatusNotFound {
 					t.Errorf("GET %s: status %d, want 404", path, resp.StatusCode)
 				}
@@ -430,8 +430,8 @@ func TestSitemapFollowsTheStore(t *testing.T) {
 	fresh := fx.put(t, "fresh", "新規のデータ基盤案件", []string{"go"}, listing.RemoteFull, "", 900_000, "2026-11-29", 99)
 
 	first, last := map[string]string{}, map[string]string{}
-	urls(t, "/sitemap-1.xml", fx.fetchSitemap(t, "/sitemap-1.xml"), first)
-	urls(t, "/sitemap-2.xml", fx.fetchSitemap(t, "/sitemap-2.xml"), last)
+	urls(t, "/sitemaps/1.xml", fx.fetchSitemap(t, "/sitemaps/1.xml"), first)
+	urls(t, "/sitemaps/2.xml", fx.fetchSitemap(t, "/sitemaps/2.xml"), last)
 	if _, ok := first[fx.listingURL("java-osaka")]; ok {
 		t.Error("a closed listing is still listed")
 	}

@@ -233,3 +233,19 @@ func excerpt(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+// placeText writes where the work is: the prefecture, then the agency's
+// place text unless it already starts with the prefecture (東京都文京区).
+func placeText(pref, location string) string {
+	name := ""
+	if pref != "" {
+		name = prefectureName(pref)
+	}
+	switch {
+	case location == "":
+		return name
+	case name == "" || strings.HasPrefix(location, name):
+		return location
+	}
+	return name + " " + location
+}

@@ -130,7 +130,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /search", s.search)
 	mux.HandleFunc("GET /listings/{id}", s.listing)
 	mux.HandleFunc("GET /search.atom", s.searchFeed)
-	s.registerSitemap(mux) // GET /sitemap.xml and /sitemap-{n}.xml
+	s.registerSitemap(mux) // GET /sitemap.xml and /sitemaps/{n}.xml
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.Handle("GET /static/", s.staticHandler())
 }
