@@ -550,6 +550,103 @@ var contract = []struct {
 			t.Errorf("unknown group has %d listings", len(g))
 		}
 	}},
+	{"listings past valid_through close", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := mustAgency(t, s, "a")
+		now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+		jst := time.FixedZone("JST", 9*3600)
+		at := func(t time.Time) *time.Time { return &t }
+		past, future := at(now.Add(-48*time.Hour)), at(now.Add(24*time.Hour))
+		// put is what the listing was stored with, in order; want is
+		// whether CloseExpired(now) closes it.
+		cases := []struct {
+			ext  string
+			put  []*time.Time
+			want bool
+		}{
+			{"past", []*time.Time{past}, true},
+			{"a second past", []*time.Time{at(now.Add(-time.Second))}, true},
+			{"past in JST", []*time.Time{at(time.Date(2026, 12, 1, 8, 59, 0, 0, jst))}, true}, // 23:59 UTC the day before
+			{"past once updated", []*time.Time{future, past}, true},
+			{"future in JST", []*time.Time{at(time.Date(2026, 12, 1, 9, 30, 0, 0, jst))}, false}, // 00:30 UTC
+			{"now", []*time.Time{at(now)}, false},
+			{"future", []*time.Time{future}, false},
+			{"none", []*time.Time{nil}, false},
+			{"future once updated", []*time.Time{past, future}, false},
+			{"none once updated", []*time.Time{past, nil}, false},
+		}
+		for i, c := range cases {
+			for j, v := range c.put {
+				l := sample(c.ext)
+				l.ValidThrough = v
+				l.Title = fmt.Sprintf("案件 %d 版 %d", i, j) // each put changes the listing
+				if _, err := s.PutListing(ctx, a, l); err != nil {
+					t.Fatalf("%s: %v", c.ext, err)
+				}
+			}
+		}
+		s.PutListing(ctx, a, func() *listing.Listing { l := sample("closed before"); l.ValidThrough = past; return l }())
+		if _, err := s.CloseListing(ctx, a, "closed before"); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := s.LastSeq(ctx)
+
+		if _, err := s.CloseExpired(ctx, now, 0); err == nil {
+			t.Error("CloseExpired with limit 0 succeeded")
+		}
+		want := 0
+		for _, c := range cases {
+			if c.want {
+				want++
+			}
+		}
+		// In batches of 3: full batches, then the rest, then none.
+		total := 0
+		for _, batch := range []int{3, want - 3, 0} {
+			n, err := s.CloseExpired(ctx, now, 3)
+			if err != nil || n != batch {
+				t.Fatalf("CloseExpired after %d closed = %d, %v; want %d", total, n, err, batch)
+			}
+			total += n
+		}
+
+		changes, err := s.Changes(ctx, before, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := map[string]bool{}
+		for _, ch := range changes {
+			if ch.Listing.Status != listing.StatusClosed || ch.Seq <= before {
+				t.Errorf("change %d: %s is %s", ch.Seq, ch.Listing.ExternalID, ch.Listing.Status)
+			}
+			changed[ch.Listing.ExternalID] = true
+		}
+		open := map[string]bool{}
+		if _, err := s.OpenListings(ctx, func(l *listing.Listing) error { open[l.ExternalID] = true; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range cases {
+			got, err := s.AgencyListing(ctx, a, c.ext)
+			if err != nil {
+				t.Fatalf("%s: %v", c.ext, err)
+			}
+			wantStatus := listing.StatusOpen
+			if c.want {
+				wantStatus = listing.StatusClosed
+			}
+			if got.Status != wantStatus || changed[c.ext] != c.want || open[c.ext] == c.want {
+				t.Errorf("%s: %s, in the change log %v, open %v; want %s", c.ext, got.Status, changed[c.ext], open[c.ext], wantStatus)
+			}
+			// The page of a closed listing reads as it was, closed.
+			if page, err := s.Listing(ctx, got.ID); err != nil || page.Title != fmt.Sprintf("案件 %d 版 %d", i, len(c.put)-1) ||
+				!reflect.DeepEqual(page.ValidThrough, got.ValidThrough) {
+				t.Errorf("%s: page %q valid through %v, %v", c.ext, page.Title, page.ValidThrough, err)
+			}
+		}
+		if changed["closed before"] {
+			t.Error("a listing closed before was closed again")
+		}
+	}},
 }
 
 func mustAgency(t *testing.T, s *store.Store, slug string) store.Agency {

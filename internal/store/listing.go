@@ -90,7 +90,7 @@ func (st *stored) encode(l *listing.Listing) {
 }
 
 // segment is how many listings one round of batched statements writes. A
-// put of listing columns has 11 parameters; SQLite allows 32,766 in one
+// put of listing columns has 12 parameters; SQLite allows 32,766 in one
 // statement and PostgreSQL 65,535.
 const segment = 500
 
@@ -184,8 +184,8 @@ func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Li
 			continue
 		}
 		if _, err := w.stmt(ctx,
-			`UPDATE listings SET status = $1, content_hash = $2, doc = $3, posted_at = $4, updated_at = $5, group_id = $6, minhash = $7, feed_run = $8, seq = $9 WHERE id = $10`).
-			ExecContext(ctx, l.Status, p.hash, p.doc, l.PostedAt.UTC(), w.now, group, sigBlob(&p.sig, l.ApplyURL), run, seq, o.id); err != nil {
+			`UPDATE listings SET status = $1, content_hash = $2, doc = $3, posted_at = $4, updated_at = $5, group_id = $6, minhash = $7, feed_run = $8, seq = $9, valid_through = $10 WHERE id = $11`).
+			ExecContext(ctx, l.Status, p.hash, p.doc, l.PostedAt.UTC(), w.now, group, sigBlob(&p.sig, l.ApplyURL), run, seq, validThrough(l), o.id); err != nil {
 			return fmt.Errorf("store: put listing %q: %w", l.ExternalID, err)
 		}
 		if err := w.unbucket(ctx, o.id, o.sig); err != nil {
@@ -246,9 +246,9 @@ func (w *writer) insert(ctx context.Context, agency Agency, ls []*listing.Listin
 	if len(idx) == 0 {
 		return nil
 	}
-	const cols = 11
+	const cols = 12
 	var b strings.Builder
-	b.WriteString(`INSERT INTO listings (agency_id, external_id, status, content_hash, doc, seq, posted_at, updated_at, group_id, minhash, feed_run) VALUES `)
+	b.WriteString(`INSERT INTO listings (agency_id, external_id, status, content_hash, doc, seq, posted_at, updated_at, group_id, minhash, feed_run, valid_through) VALUES `)
 	args := make([]any, 0, cols*len(idx))
 	byExt := make(map[string]int, len(idx))
 	for n, i := range idx {
@@ -258,7 +258,7 @@ func (w *writer) insert(ctx context.Context, agency Agency, ls []*listing.Listin
 		b.WriteString("(" + w.dialect.params(n*cols+1, cols) + ")")
 		l, p := ls[i], &prep[i]
 		args = append(args, agency.ID, l.ExternalID, l.Status, p.hash, p.doc, out[i].Seq,
-			l.PostedAt.UTC(), w.now, l.GroupID, sigBlob(&p.sig, l.ApplyURL), run)
+			l.PostedAt.UTC(), w.now, l.GroupID, sigBlob(&p.sig, l.ApplyURL), run, validThrough(l))
 		byExt[l.ExternalID] = i
 	}
 	b.WriteString(` RETURNING id, external_id`)
@@ -282,6 +282,16 @@ func (w *writer) insert(ctx context.Context, agency Agency, ls []*listing.Listin
 		return fmt.Errorf("store: insert listings of %q: %w", agency.Slug, err)
 	}
 	return nil
+}
+
+// validThrough is l's valid_through for its column (NULL when it has none),
+// in UTC: SQLite compares times as the text the driver writes, which
+// orders them only in one zone. See CloseExpired.
+func validThrough(l *listing.Listing) any {
+	if l.ValidThrough == nil {
+		return nil
+	}
+	return l.ValidThrough.UTC()
 }
 
 // touch marks unchanged listings as carried by the feed run.

@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"io/fs"
+	"net/url"
+	"os"
 	"testing"
 	"time"
 
@@ -87,5 +91,143 @@ func TestMigrateCompactLog(t *testing.T) {
 	var fk int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_foreign_key_check`).Scan(&fk); err != nil || fk != 0 {
 		t.Errorf("foreign key check: %d violations, %v", fk, err)
+	}
+}
+
+// unmigrated opens an empty store of the backend without migrating it:
+// SQLite in a temporary directory, PostgreSQL in a schema of its own on the
+// server ANKEN_TEST_DATABASE_URL names (skipped without it, as storetest
+// does, which this package cannot import).
+func unmigrated(t *testing.T, backend string) *Store {
+	t.Helper()
+	ctx := context.Background()
+	cfg := Config{DataDir: t.TempDir()}
+	if backend == "postgres" {
+		base := os.Getenv("ANKEN_TEST_DATABASE_URL")
+		if base == "" {
+			if os.Getenv("CI") == "true" {
+				t.Fatal("ANKEN_TEST_DATABASE_URL is not set: CI must run the PostgreSQL half of the suite")
+			}
+			t.Skip("PostgreSQL tests skipped: set ANKEN_TEST_DATABASE_URL")
+		}
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		schema := fmt.Sprintf("test_migrate_%d", time.Now().UnixNano())
+		if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if db, err := sql.Open("pgx", base); err == nil {
+				db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+				db.Close()
+			}
+		})
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		cfg = Config{DatabaseURL: u.String()}
+	}
+	s, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestMigrateValidThrough migrates a store holding listings written before
+// migration 5 and finds their valid_through, read from the doc, in the new
+// column: in UTC whatever zone the doc gave, so that CloseExpired finds
+// exactly the expired open ones. The migrations skip version 4, which
+// goose takes as it is.
+func TestMigrateValidThrough(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			s := unmigrated(t, backend)
+			sub, err := fs.Sub(migrations, "migrations/"+s.dialect.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := goose.DialectSQLite3
+			if s.dialect == postgres {
+				d = goose.DialectPostgres
+			}
+			p, err := goose.NewProvider(d, s.db, sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.UpTo(ctx, 3); err != nil {
+				t.Fatal(err)
+			}
+			at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+			var agency int64
+			if err := s.db.QueryRowContext(ctx, `INSERT INTO agencies (slug, name, created_at) VALUES ('a', 'A', $1) RETURNING id`, at).Scan(&agency); err != nil {
+				t.Fatal(err)
+			}
+			utc := func(s string) *time.Time {
+				v, err := time.Parse(time.RFC3339Nano, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				v = v.UTC()
+				return &v
+			}
+			listings := []struct {
+				ext, status, valid string // valid_through as the doc has it; "" for none
+				want               *time.Time
+			}{
+				{"past", "open", "2026-11-29T00:00:00Z", utc("2026-11-29T00:00:00Z")},
+				{"past in JST", "open", "2026-12-01T08:59:00+09:00", utc("2026-11-30T23:59:00Z")},
+				{"future in JST", "open", "2026-12-01T09:30:00.25+09:00", utc("2026-12-01T00:30:00.25Z")},
+				{"none", "open", "", nil},
+				{"closed", "closed", "2026-11-29T00:00:00Z", utc("2026-11-29T00:00:00Z")},
+			}
+			for i, l := range listings {
+				doc := fmt.Sprintf(`{"external_id": %q, "title": "案件", "status": %q}`, l.ext, l.status)
+				if l.valid != "" {
+					doc = fmt.Sprintf(`{"external_id": %q, "title": "案件", "status": %q, "valid_through": %q}`, l.ext, l.status, l.valid)
+				}
+				if _, err := s.db.ExecContext(ctx, `INSERT INTO listings (agency_id, external_id, status, content_hash, doc, seq, posted_at, updated_at)
+					VALUES ($1, $2, $3, 'h', $4, $5, $6, $6)`, agency, l.ext, l.status, []byte(doc), i+1, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n, err := s.Migrate(ctx); err != nil || n < 1 {
+				t.Fatalf("Migrate = %d, %v", n, err)
+			}
+			for _, l := range listings {
+				var got sql.NullTime
+				if err := s.db.QueryRowContext(ctx, `SELECT valid_through FROM listings WHERE external_id = $1`, l.ext).Scan(&got); err != nil {
+					t.Fatalf("%s: %v", l.ext, err)
+				}
+				if (l.want == nil) != !got.Valid || l.want != nil && !got.Time.Equal(*l.want) {
+					t.Errorf("%s: valid_through column = %v (set %v), want %v", l.ext, got.Time, got.Valid, l.want)
+				}
+				// SQLite compares the text: the backfill must write what the
+				// driver writes for a UTC time.Time.
+				if s.dialect == sqlite && l.want != nil {
+					var text string
+					s.db.QueryRowContext(ctx, `SELECT CAST(valid_through AS TEXT) FROM listings WHERE external_id = $1`, l.ext).Scan(&text)
+					if text != l.want.String() {
+						t.Errorf("%s: valid_through stored as %q, the driver writes %q", l.ext, text, l.want.String())
+					}
+				}
+			}
+			now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+			if n, err := s.CloseExpired(ctx, now, 100); err != nil || n != 2 {
+				t.Errorf("CloseExpired = %d, %v; want 2 (past, past in JST)", n, err)
+			}
+			if seq, err := s.LastSeq(ctx); err != nil || seq != int64(len(listings)+2) {
+				t.Errorf("LastSeq = %d, %v; want %d", seq, err, len(listings)+2)
+			}
+		})
 	}
 }
