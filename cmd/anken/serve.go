@@ -130,6 +130,10 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	poller := &ingest.Poller{Store: st, Log: log, Wrote: follower.Notify, MaxBytes: cfg.FeedMaxBytes,
 		Fetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout}}
 	g.Go(func() error { poller.Run(bg); return nil })
+	// Listings whose valid_through has passed close by themselves: checked
+	// at start and every minute.
+	expirer := &ingest.Expirer{Store: st, Log: log, Wrote: follower.Notify}
+	g.Go(func() error { expirer.Run(bg); return nil })
 
 	if err := g.Wait(); err != nil {
 		log.Error("stopped on failure", slog.Any("err", err))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -216,4 +217,55 @@ func TestServeIndexLoadFailureExits(t *testing.T) {
 		}
 	}
 	t.Logf("exited with %v after %s", err, took.Round(time.Millisecond))
+}
+
+// TestServeClosesExpiredAtStart imports a listing whose valid_through has
+// passed and one still valid: once serve is up, search finds only the
+// valid one, and the expired one's page says closed.
+func TestServeClosesExpiredAtStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	dir := t.TempDir()
+	createAgency(t, dir, "expiry")
+	file := filepath.Join(dir, "feed.jsonl")
+	rows := `{"external_id": "EXP-1", "title": "期限切れの決済API開発", "description": "Goでの開発。", "posted_at": "2020-01-06", "valid_through": "2020-02-01"}
+{"external_id": "EXP-2", "title": "募集中の決済API開発", "description": "Goでの開発。", "posted_at": "2020-01-06", "valid_through": "2099-12-31"}
+`
+	if err := os.WriteFile(file, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := command(t, dir, "import", "--agency", "expiry", file).CombinedOutput(); err != nil || !strings.Contains(string(out), "created 2") {
+		t.Fatalf("import: %v: %s", err, out)
+	}
+	s := startServe(t, dir)
+	var res searchBody
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res = searchBody{}
+		getJSON(t, s.base+"/v1/listings?q=決済API", &res)
+		if res.Total == 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if res.Total != 1 || !strings.Contains(res.Hits[0].Title, "募集中") {
+		t.Fatalf("search after start = %+v; want only the listing still valid; logs:\n%s", res, s.logs)
+	}
+	var page struct {
+		ExternalID string `json:"external_id"`
+		Status     string `json:"status"`
+	}
+	// The expired listing is the other id of the two the import stored.
+	for id := int64(1); id <= 2; id++ {
+		if id == res.Hits[0].ID {
+			continue
+		}
+		if code := getJSON(t, fmt.Sprintf("%s/v1/listings/%d", s.base, id), &page); code != 200 || page.ExternalID != "EXP-1" || page.Status != "closed" {
+			t.Errorf("expired listing's page: %d %+v; want EXP-1 closed", code, page)
+		}
+	}
+	if !strings.Contains(s.logs.String(), `"msg":"listings expired"`) {
+		t.Errorf("no expiry in logs:\n%s", s.logs)
+	}
 }
