@@ -42,7 +42,7 @@ func (in *feedUploadInput) Resolve(ctx huma.Context) []error {
 
 type feedRunOutput struct {
 	Status int
-	Body   store.FeedRun
+	Body   FeedRun
 }
 
 type feedRunInput struct {
@@ -60,11 +60,11 @@ type feedSourceInput struct {
 	}
 }
 
-type feedSourceOutput struct{ Body store.FeedSource }
+type feedSourceOutput struct{ Body FeedSource }
 
 type feedSourcesOutput struct {
 	Body struct {
-		Sources []store.FeedSource `json:"sources"`
+		Sources []FeedSource `json:"sources"`
 	}
 }
 
@@ -128,7 +128,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 			return nil, huma.Error503ServiceUnavailable("could not store the feed; retry shortly (send an Idempotency-Key to make retries safe)")
 		}
 		h.Wrote()
-		out := &feedRunOutput{Status: http.StatusAccepted, Body: run}
+		out := &feedRunOutput{Status: http.StatusAccepted, Body: feedRunOf(run)}
 		if existing {
 			out.Status = http.StatusOK
 		}
@@ -154,7 +154,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		if err != nil {
 			return nil, h.storeError(ctx, err, fmt.Sprintf("feed run %d", in.ID))
 		}
-		return &feedRunOutput{Status: http.StatusOK, Body: run}, nil
+		return &feedRunOutput{Status: http.StatusOK, Body: feedRunOf(run)}, nil
 	})
 	huma.Register(h.api, huma.Operation{
 		OperationID: "confirm-agency-feed-run",
@@ -189,7 +189,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 			return nil, h.storeError(ctx, err, fmt.Sprintf("feed run %d", in.ID))
 		}
 		h.Wrote()
-		return &feedRunOutput{Status: http.StatusOK, Body: run}, nil
+		return &feedRunOutput{Status: http.StatusOK, Body: feedRunOf(run)}, nil
 	})
 	huma.Register(h.api, huma.Operation{
 		OperationID: "put-agency-feed-source",
@@ -236,7 +236,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		if err != nil {
 			return nil, h.storeError(ctx, err, "feed source")
 		}
-		return &feedSourceOutput{Body: src}, nil
+		return &feedSourceOutput{Body: feedSourceOf(src)}, nil
 	})
 	huma.Register(h.api, huma.Operation{
 		OperationID: "list-agency-feed-sources",
@@ -257,7 +257,10 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 			return nil, h.storeError(ctx, err, "feed sources")
 		}
 		out := &feedSourcesOutput{}
-		out.Body.Sources = all
+		out.Body.Sources = make([]FeedSource, len(all))
+		for i, src := range all {
+			out.Body.Sources[i] = feedSourceOf(src)
+		}
 		return out, nil
 	})
 	huma.Register(h.api, huma.Operation{

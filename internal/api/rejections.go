@@ -18,8 +18,8 @@ type rejectionsInput struct {
 
 // RejectionsBody is a page of rejections, oldest first.
 type RejectionsBody struct {
-	Rejections []store.Rejection `json:"rejections"`
-	NextCursor string            `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last."`
+	Rejections []Rejection `json:"rejections"`
+	NextCursor string      `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last."`
 }
 
 type rejectionsOutput struct{ Body RejectionsBody }
@@ -55,7 +55,10 @@ func (h *handlers) registerRejections(sec []map[string][]string, auth huma.Middl
 		if err != nil {
 			return nil, h.storeError(ctx, err, "rejections")
 		}
-		out := &rejectionsOutput{Body: RejectionsBody{Rejections: rs}}
+		out := &rejectionsOutput{Body: RejectionsBody{Rejections: make([]Rejection, len(rs))}}
+		for i, r := range rs {
+			out.Body.Rejections[i] = rejectionOf(r)
+		}
 		if len(rs) == in.Limit {
 			out.Body.NextCursor = strconv.FormatInt(rs[len(rs)-1].ID, 10)
 		}

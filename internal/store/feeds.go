@@ -27,21 +27,21 @@ import (
 //     done.
 //   - done: otherwise, with those listings closed.
 type FeedRun struct {
-	ID         int64      `json:"id"`
-	Agency     string     `json:"agency"`
-	Source     string     `json:"source" enum:"upload,url,import"`
-	Format     string     `json:"format"`
-	Full       bool       `json:"full" doc:"A full feed closes the agency's listings it does not contain."`
-	State      string     `json:"state" enum:"receiving,received,done,aborted,failed,held" doc:"done: every row processed (and, for a full feed, the listings it lacks closed); aborted: the feed broke off; failed: a full feed that broke off, had no valid row or mostly rejected rows, and closed nothing; held: a full feed that would close more than half of the open listings and waits for confirmation."`
-	Rows       int        `json:"rows" doc:"Rows read from the feed."`
-	Created    int        `json:"created"`
-	Updated    int        `json:"updated"`
-	Unchanged  int        `json:"unchanged"`
-	Rejected   int        `json:"rejected"`
-	Closed     int        `json:"closed" doc:"Listings closed because a full feed no longer had them."`
-	Error      string     `json:"error,omitempty" doc:"Why the run was aborted, failed or held."`
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	ID         int64
+	Agency     string
+	Source     string
+	Format     string
+	Full       bool
+	State      string
+	Rows       int
+	Created    int
+	Updated    int
+	Unchanged  int
+	Rejected   int
+	Closed     int
+	Error      string
+	StartedAt  time.Time
+	FinishedAt *time.Time
 }
 
 // Feed run states.
@@ -349,17 +349,17 @@ func (s *Store) OpenRuns(ctx context.Context) ([]int64, error) {
 
 // FeedSource is a feed anken fetches on a schedule.
 type FeedSource struct {
-	ID        int64         `json:"id"`
-	Agency    Agency        `json:"-"`
-	URL       string        `json:"url"`
-	Format    string        `json:"format"`
-	Full      bool          `json:"full"`
-	Options   string        `json:"-"` // the parser options as JSON
-	Every     time.Duration `json:"-"`
-	NextAt    time.Time     `json:"next_at"`
-	ETag      string        `json:"-"`
-	LastRun   int64         `json:"last_run,omitempty"`
-	LastError string        `json:"last_error,omitempty"`
+	ID        int64
+	Agency    Agency
+	URL       string
+	Format    string
+	Full      bool
+	Options   string // the parser options as JSON
+	Every     time.Duration
+	NextAt    time.Time
+	ETag      string
+	LastRun   int64
+	LastError string
 }
 
 // PutFeedSource adds the agency's feed URL or replaces its settings; the

@@ -11,15 +11,15 @@ import (
 // did not parse or validate, an API listing that failed validation, or an
 // inbox item parked after its last attempt.
 type Rejection struct {
-	ID         int64     `json:"id"`
-	Source     string    `json:"source" enum:"api,webhook,feed,import" doc:"How the item arrived."`
-	RunID      int64     `json:"run_id,omitempty" doc:"Feed run of the row."`
-	InboxID    int64     `json:"inbox_id,omitempty" doc:"Inbox item; an operator can replay a parked one."`
-	Line       int       `json:"line,omitempty" doc:"Line (JSON Lines, CSV, XML) or item number (JSON-LD) in the feed, from 1."`
-	ExternalID string    `json:"external_id,omitempty"`
-	Field      string    `json:"field,omitempty" doc:"The field that is wrong, when one is."`
-	Reason     string    `json:"reason"`
-	At         time.Time `json:"at"`
+	ID         int64
+	Source     string
+	RunID      int64
+	InboxID    int64
+	Line       int
+	ExternalID string
+	Field      string
+	Reason     string
+	At         time.Time
 }
 
 // maxReason bounds what one rejection keeps of a message.
