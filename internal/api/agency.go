@@ -15,6 +15,7 @@ import (
 
 	"anken/internal/ingest"
 	"anken/internal/listing"
+	"anken/internal/problem"
 	"anken/internal/store"
 )
 
@@ -117,19 +118,19 @@ func (h *handlers) authenticate(ctx huma.Context, next func(huma.Context)) {
 	key = strings.TrimSpace(key)
 	if !ok || key == "" {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken"`)
-		huma.WriteErr(h.api, ctx, http.StatusUnauthorized,
+		huma.WriteErr(h.api, ctx, problem.Unauthorized.Status(),
 			"missing API key: send your agency's key as \"Authorization: Bearer ak_…\"")
 		return
 	}
 	agency, err := h.Store.AgencyByKey(ctx.Context(), key)
 	if errors.Is(err, store.ErrNotFound) {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken", error="invalid_token"`)
-		huma.WriteErr(h.api, ctx, http.StatusUnauthorized, "API key is not valid or has been revoked")
+		huma.WriteErr(h.api, ctx, problem.Unauthorized.Status(), "API key is not valid or has been revoked")
 		return
 	}
 	if err != nil {
 		h.Log.ErrorContext(ctx.Context(), "authenticate", slog.Any("err", err))
-		huma.WriteErr(h.api, ctx, http.StatusServiceUnavailable, "cannot check the API key right now; retry shortly")
+		huma.WriteErr(h.api, ctx, problem.Unavailable.Status(), "cannot check the API key right now; retry shortly")
 		return
 	}
 	next(huma.WithValue(ctx, agencyKey{}, agency))
@@ -142,8 +143,8 @@ func agencyFrom(ctx context.Context) store.Agency {
 func (h *handlers) put(ctx context.Context, in *putInput) (*resultOutput, error) {
 	raw := in.Body
 	if raw.ExternalID != "" && raw.ExternalID != in.ExternalID {
-		return nil, huma.Error422UnprocessableEntity("external_id in the body differs from the path",
-			&huma.ErrorDetail{Location: "body.external_id", Value: raw.ExternalID, Message: "must equal the path's " + in.ExternalID})
+		return nil, h.fail(ctx, fault(problem.Unprocessable, "external_id in the body differs from the path",
+			problem.Detail{Location: "body.external_id", Value: raw.ExternalID, Message: "must equal the path's " + in.ExternalID}))
 	}
 	raw.ExternalID = in.ExternalID
 	out := &resultOutput{}
@@ -154,7 +155,7 @@ func (h *handlers) put(ctx context.Context, in *putInput) (*resultOutput, error)
 		}
 		r := res[0]
 		if r.Outcome == ingest.Rejected {
-			return huma.Error422UnprocessableEntity("listing rejected: "+listing.Invalid(r.Errors).Error(), detailErrors("body", r.Errors)...)
+			return h.fail(ctx, fault(problem.Unprocessable, "listing rejected: "+listing.Invalid(r.Errors).Error(), fieldDetails("body", r.Errors)...))
 		}
 		out.Body = r
 		return nil
@@ -201,14 +202,14 @@ func (h *handlers) idempotent(ctx context.Context, key, op string, req any, dst 
 	agency := agencyFrom(ctx)
 	b, err := json.Marshal(req)
 	if err != nil {
-		return huma.Error400BadRequest("request cannot be encoded: " + err.Error())
+		return h.fail(ctx, fault(problem.Invalid, "request cannot be encoded: "+err.Error()))
 	}
 	sum := sha256.Sum256(append([]byte(op+"\n"), b...))
 	hash := hex.EncodeToString(sum[:])
 	reuse := func(a store.Idempotent) error {
 		if a.RequestHash != hash {
-			return huma.Error422UnprocessableEntity("Idempotency-Key was used for a different request",
-				&huma.ErrorDetail{Location: "header.Idempotency-Key", Value: key, Message: "use a new key for each distinct request"})
+			return h.fail(ctx, fault(problem.Unprocessable, "Idempotency-Key was used for a different request",
+				problem.Detail{Location: "header.Idempotency-Key", Value: key, Message: "use a new key for each distinct request"}))
 		}
 		if err := json.Unmarshal(a.Response, dst); err != nil {
 			return h.storeError(ctx, err, "stored answer")
@@ -243,7 +244,7 @@ func (h *handlers) write(ctx context.Context, raws []listing.Raw) ([]ingest.Resu
 	res, err := ingest.Put(ctx, h.Store, agency, raws)
 	if err != nil {
 		h.Log.ErrorContext(ctx, "write listings", slog.String("agency", agency.Slug), slog.Any("err", err))
-		return nil, huma.Error503ServiceUnavailable("could not store the listings; nothing was stored, retry shortly")
+		return nil, h.fail(ctx, problem.Wrap(problem.Unavailable, err, "could not store the listings; nothing was stored, retry shortly"))
 	}
 	h.Wrote()
 	return res, nil
@@ -266,10 +267,10 @@ func (h *handlers) close(ctx context.Context, in *externalIDInput) (*resultOutpu
 	return &resultOutput{Body: ingest.Result{ExternalID: in.ExternalID, ID: r.ID, Outcome: string(r.Outcome)}}, nil
 }
 
-func detailErrors(prefix string, errs []*listing.FieldError) []error {
-	out := make([]error, len(errs))
+func fieldDetails(prefix string, errs []*listing.FieldError) []problem.Detail {
+	out := make([]problem.Detail, len(errs))
 	for i, e := range errs {
-		out[i] = &huma.ErrorDetail{Location: prefix + "." + e.Field, Value: e.Value, Message: e.Reason}
+		out[i] = problem.Detail{Location: prefix + "." + e.Field, Value: e.Value, Message: e.Reason}
 	}
 	return out
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -103,7 +102,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		agency := agencyFrom(ctx)
 		columns, err := parseColumns(in.Column)
 		if err != nil {
-			return nil, err
+			return nil, h.fail(ctx, err)
 		}
 		body := in.body
 		if body == nil {
@@ -121,11 +120,11 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 			case fe.Run != 0:
 				msg += fmt.Sprintf(" (the %d rows before the break are kept as feed run %d)", fe.Rows, fe.Run)
 			}
-			return nil, huma.Error400BadRequest(msg, &huma.ErrorDetail{Location: "body", Message: fe.Error()})
+			return nil, h.fail(ctx, fault(problem.Invalid, msg, problem.Detail{Location: "body", Message: fe.Error()}))
 		}
 		if err != nil {
-			h.Log.ErrorContext(ctx, "feed upload", slog.String("agency", agency.Slug), slog.Any("err", err))
-			return nil, huma.Error503ServiceUnavailable("could not store the feed; retry shortly (send an Idempotency-Key to make retries safe)")
+			return nil, h.fail(ctx, problem.Wrap(problem.Unavailable, fmt.Errorf("feed upload of %s: %w", agency.Slug, err),
+				"could not store the feed; retry shortly (send an Idempotency-Key to make retries safe)"))
 		}
 		h.Wrote()
 		out := &feedRunOutput{Status: http.StatusAccepted, Body: feedRunOf(run)}
@@ -213,8 +212,8 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		b := in.Body
 		u, err := url.Parse(b.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, huma.Error422UnprocessableEntity("url must be an http(s) URL",
-				&huma.ErrorDetail{Location: "body.url", Value: b.URL, Message: "want http(s)://host/path"})
+			return nil, h.fail(ctx, fault(problem.Unprocessable, "url must be an http(s) URL",
+				problem.Detail{Location: "body.url", Value: b.URL, Message: "want http(s)://host/path"}))
 		}
 		if err := h.FeedFetch.CheckURL(u); err != nil {
 			return nil, h.fail(ctx, problem.Field(problem.Unprocessable, "body.url", b.URL, "url cannot be fetched: "+err.Error()))
@@ -223,12 +222,13 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		if b.Every != "" {
 			every, err = time.ParseDuration(b.Every)
 			if err != nil || every < 5*time.Minute || every > 168*time.Hour {
-				return nil, huma.Error422UnprocessableEntity("every must be a duration from 5m to 168h",
-					&huma.ErrorDetail{Location: "body.every", Value: b.Every, Message: "e.g. 30m, 6h"})
+				return nil, h.fail(ctx, fault(problem.Unprocessable, "every must be a duration from 5m to 168h",
+					problem.Detail{Location: "body.every", Value: b.Every, Message: "e.g. 30m, 6h"}))
 			}
 		}
 		if !slices.Contains(feed.Formats, b.Format) {
-			return nil, huma.Error422UnprocessableEntity("format must be one of " + strings.Join(feed.Formats, ", "))
+			return nil, h.fail(ctx, fault(problem.Unprocessable, "format must be one of "+strings.Join(feed.Formats, ", "),
+				problem.Detail{Location: "body.format", Value: b.Format, Message: "not a feed format"}))
 		}
 		opts, _ := json.Marshal(feed.Options{Charset: b.Charset, Columns: b.Columns})
 		src, err := st.PutFeedSource(ctx, store.FeedSource{Agency: agencyFrom(ctx), URL: b.URL, Format: b.Format, Full: b.Full,
@@ -293,8 +293,8 @@ func parseColumns(pairs []string) (map[string]string, error) {
 	for _, p := range pairs {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok || k == "" || v == "" {
-			return nil, huma.Error422UnprocessableEntity("column must be HEADER=FIELD",
-				&huma.ErrorDetail{Location: "query.column", Value: p, Message: "e.g. 案件コード=external_id"})
+			return nil, fault(problem.Unprocessable, "column must be HEADER=FIELD",
+				problem.Detail{Location: "query.column", Value: p, Message: "e.g. 案件コード=external_id"})
 		}
 		m[k] = v
 	}

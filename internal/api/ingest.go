@@ -3,10 +3,10 @@ package api
 import (
 	"context"
 
-	"github.com/danielgtaylor/huma/v2"
 	"time"
 
 	"anken/internal/ingest"
+	"anken/internal/problem"
 	"anken/internal/store"
 )
 
@@ -38,5 +38,5 @@ func (h *handlers) needIngest() (IngestStore, error) {
 	if s := h.ingestStore(); s != nil {
 		return s, nil
 	}
-	return nil, huma.Error503ServiceUnavailable("ingestion is not available on this server")
+	return nil, h.fail(context.Background(), fault(problem.Unavailable, "ingestion is not available on this server"))
 }

@@ -24,8 +24,10 @@ func (h *handlers) fail(ctx context.Context, err error) error {
 	}
 	var details []error
 	var pe *problem.Error
-	if errors.As(err, &pe) && pe.Location != "" {
-		details = append(details, &huma.ErrorDetail{Location: pe.Location, Value: pe.Value, Message: pe.Message})
+	if errors.As(err, &pe) {
+		for _, d := range pe.Details {
+			details = append(details, &huma.ErrorDetail{Location: d.Location, Value: d.Value, Message: d.Message})
+		}
 	}
 	return huma.NewError(status, problem.Message(err), details...)
 }
@@ -40,6 +42,12 @@ func (h *handlers) storeError(ctx context.Context, err error, what string) error
 	return h.fail(ctx, problem.Wrap(problem.Unavailable, err, "the store is not answering; retry shortly"))
 }
 
+// fault returns an error of kind k for the client with the bad values
+// named in details.
+func fault(k problem.Kind, message string, details ...problem.Detail) error {
+	return &problem.Error{Kind: k, Message: message, Details: details}
+}
+
 // WriteProblem answers err as RFC 9457 problem+json with the status of its
 // kind, for paths outside the API's operations (unknown paths, wrong
 // methods, panics) that must answer like them.
@@ -47,8 +55,10 @@ func WriteProblem(w http.ResponseWriter, err error) {
 	status := problem.StatusOf(err)
 	body := huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: problem.Message(err)}
 	var pe *problem.Error
-	if errors.As(err, &pe) && pe.Location != "" {
-		body.Errors = []*huma.ErrorDetail{{Location: pe.Location, Value: pe.Value, Message: pe.Message}}
+	if errors.As(err, &pe) {
+		for _, d := range pe.Details {
+			body.Errors = append(body.Errors, &huma.ErrorDetail{Location: d.Location, Value: d.Value, Message: d.Message})
+		}
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"anken/internal/problem"
 	"anken/internal/store"
 )
 
@@ -46,8 +47,8 @@ func (h *handlers) registerRejections(sec []map[string][]string, auth huma.Middl
 		if in.Cursor != "" {
 			n, err := strconv.ParseInt(in.Cursor, 10, 64)
 			if err != nil || n < 0 {
-				return nil, huma.Error422UnprocessableEntity("cursor is not one this API gave",
-					&huma.ErrorDetail{Location: "query.cursor", Value: in.Cursor, Message: "use next_cursor from the previous page"})
+				return nil, h.fail(ctx, fault(problem.Unprocessable, "cursor is not one this API gave",
+					problem.Detail{Location: "query.cursor", Value: in.Cursor, Message: "use next_cursor from the previous page"}))
 			}
 			after = n
 		}

@@ -3,7 +3,7 @@ package api
 import (
 	"context"
 	"errors"
-	"log/slog"
+	"fmt"
 	"net/http"
 	"reflect"
 	"time"
@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"anken/internal/ingest"
+	"anken/internal/problem"
 	"anken/internal/store"
 )
 
@@ -72,29 +73,29 @@ func (h *handlers) registerWebhook() {
 			return nil, h.storeError(ctx, err, "agency "+in.Agency)
 		}
 		if secret == "" {
-			return nil, huma.Error401Unauthorized("agency " + in.Agency + " has no webhook secret: an operator issues one with `anken agency webhook-secret " + in.Agency + "`")
+			return nil, h.fail(ctx, fault(problem.Unauthorized, "agency "+in.Agency+" has no webhook secret: an operator issues one with `anken agency webhook-secret "+in.Agency+"`"))
 		}
 		sig, err := ingest.Verify(in.Signature, secret, in.RawBody, time.Now())
 		if err != nil {
-			return nil, huma.Error401Unauthorized(err.Error(), &huma.ErrorDetail{Location: "header.Anken-Signature", Message: err.Error()})
+			return nil, h.fail(ctx, fault(problem.Unauthorized, err.Error(), problem.Detail{Location: "header.Anken-Signature", Message: err.Error()}))
 		}
 		ev, err := ingest.ParseEvent(in.RawBody)
 		if err != nil {
 			var ee *ingest.EventError
 			if errors.As(err, &ee) {
-				return nil, huma.Error400BadRequest("event rejected: "+err.Error(),
-					&huma.ErrorDetail{Location: "body." + ee.Field, Message: ee.Reason})
+				return nil, h.fail(ctx, fault(problem.Invalid, "event rejected: "+err.Error(),
+					problem.Detail{Location: "body." + ee.Field, Message: ee.Reason}))
 			}
-			return nil, huma.Error400BadRequest(err.Error())
+			return nil, h.fail(ctx, fault(problem.Invalid, err.Error()))
 		}
 		id, dup, err := st.EnqueueDelivery(ctx, agency, sig,
 			store.NewItem{Kind: store.KindWebhook, Payload: in.RawBody, IdempotencyKey: ev.ID}, replayWindow)
 		if errors.Is(err, store.ErrReplay) {
-			return nil, huma.Error409Conflict("this signed delivery was received before: sign each delivery anew (a retry of the same event keeps its id)")
+			return nil, h.fail(ctx, fault(problem.Conflict, "this signed delivery was received before: sign each delivery anew (a retry of the same event keeps its id)"))
 		}
 		if err != nil {
-			h.Log.ErrorContext(ctx, "webhook", slog.String("agency", agency.Slug), slog.Any("err", err))
-			return nil, huma.Error503ServiceUnavailable("could not store the delivery; nothing was stored, retry shortly")
+			return nil, h.fail(ctx, problem.Wrap(problem.Unavailable, fmt.Errorf("webhook of %s: %w", agency.Slug, err),
+				"could not store the delivery; nothing was stored, retry shortly"))
 		}
 		out := &webhookOutput{Status: http.StatusAccepted, Body: WebhookBody{InboxID: id, Duplicate: dup}}
 		if dup {

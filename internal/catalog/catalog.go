@@ -222,8 +222,9 @@ func (c *Catalog) Overview(ctx context.Context, n int) (Overview, error) {
 // continue is the client's to drop.
 func searchError(err error) error {
 	if errors.Is(err, search.ErrBadCursor) {
-		return &problem.Error{Kind: problem.Invalid, Location: "query.cursor",
-			Message: "the cursor cannot be used (it expired or came from another search); start the search again without it", Err: err}
+		const msg = "the cursor cannot be used (it expired or came from another search); start the search again without it"
+		return &problem.Error{Kind: problem.Invalid, Message: msg, Err: err,
+			Details: []problem.Detail{{Location: "query.cursor", Message: msg}}}
 	}
 	return problem.Wrap(problem.Internal, err, "search failed")
 }

@@ -76,13 +76,19 @@ func (k Kind) Status() int {
 
 // Error is a failure of a known kind with a message fit to show the client
 // (in English, for the API; pages show their own text per kind) and,
-// where one value is to blame, where it was.
+// where values are to blame, which.
 type Error struct {
-	Kind     Kind
-	Message  string // for the client: what was wrong and what to do
-	Location string // where the bad value was: "query.rate_min", "body.url"
-	Value    any    // the bad value, echoed back
-	Err      error  // the cause, for logs; not shown to the client
+	Kind    Kind
+	Message string   // for the client: what was wrong and what to do
+	Details []Detail // the values to blame, if any
+	Err     error    // the cause, for logs; not shown to the client
+}
+
+// Detail names one bad value of a request.
+type Detail struct {
+	Location string // where it was: "query.rate_min", "body.url", "header.Idempotency-Key"
+	Value    any    // the value, echoed back (nil to leave it out)
+	Message  string // what is wrong with it
 }
 
 func (e *Error) Error() string {
@@ -111,9 +117,9 @@ func Errorf(k Kind, format string, args ...any) error {
 	return &Error{Kind: k, Message: err.Error(), Err: errors.Unwrap(err)}
 }
 
-// Field returns an Invalid error naming the value at location.
+// Field returns an error of kind k naming the value at location.
 func Field(k Kind, location string, value any, message string) error {
-	return &Error{Kind: k, Message: message, Location: location, Value: value}
+	return &Error{Kind: k, Message: message, Details: []Detail{{Location: location, Value: value, Message: message}}}
 }
 
 // Wrap gives err the kind k unless it has a kind already or is a context

@@ -231,8 +231,8 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
 	v.NoIndex = true
 	if status < 500 {
 		var pe *problem.Error
-		if errors.As(err, &pe) && pe.Location != "" {
-			v.Detail = pe.Location + ": " + pe.Message
+		if errors.As(err, &pe) && len(pe.Details) > 0 {
+			v.Detail = pe.Details[0].Location + ": " + pe.Details[0].Message
 		}
 	}
 	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
