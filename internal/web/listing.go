@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"anken/internal/catalog"
 	"anken/internal/listing"
 	"anken/internal/problem"
 )
@@ -19,7 +18,7 @@ type listingView struct {
 	L       listing.Listing
 	Closed  bool
 	Offers  []listing.Listing // every agency's offer of the job; empty when one
-	Similar []catalog.Hit
+	Similar []cardView
 	JSONLD  template.JS // schema.org JobPosting; empty for a closed listing
 	RoleURL string
 }
@@ -57,11 +56,12 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request) {
 		}
 		v.JSONLD = template.JS(b)
 	}
-	v.Similar, err = s.Catalog.Similar(ctx, l, similarCount)
+	similar, err := s.Catalog.Similar(ctx, l, similarCount)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
+	v.Similar = cards(similar, v.base)
 	s.render(w, r, http.StatusOK, "listing", v)
 }
 

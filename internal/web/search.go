@@ -20,7 +20,7 @@ type searchView struct {
 	base
 	Params   catalog.Params
 	Total    int
-	Hits     []catalog.Hit
+	Hits     []cardView
 	Groups   []filterGroup
 	Sorts    []option
 	Applied  []applied // the active conditions, each with a link that drops it
@@ -35,8 +35,9 @@ type searchView struct {
 type filterGroup struct {
 	Param  string // the query parameter
 	Legend string
-	Radio  bool // one value (days_max, rate_min); else several (checkboxes)
-	Open   bool // shown unfolded
+	Radio  bool   // one value (days_max, rate_min); else several (checkboxes)
+	Type   string // the inputs' type: radio or checkbox
+	Open   bool   // shown unfolded
 	Opts   []option
 }
 
@@ -46,6 +47,8 @@ type option struct {
 	Count        int
 	Checked      bool
 	URL          string // the search with this option toggled, for links
+	ID           string // the input's id
+	CountText    string // the count as shown (12,345); empty for none
 }
 
 // applied is an active condition with the URL of the search without it.
@@ -86,7 +89,8 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	v := searchView{base: s.base(r, searchTitle(p, page.Total)), Params: p, Total: page.Total, Hits: page.Hits, Paged: p.Cursor != ""}
+	v := searchView{base: s.base(r, searchTitle(p, page.Total)), Params: p, Total: page.Total, Paged: p.Cursor != ""}
+	v.Hits = cards(page.Hits, v.base)
 	v.Q = p.Q
 	v.Description = "IT フリーランス・副業案件の検索結果。" + strconv.Itoa(page.Total) + "件。職種・スキル・リモート・稼働日数・単価で絞り込めます。"
 	canon := p.Values()
@@ -293,6 +297,20 @@ func (s *Site) filterGroups(p catalog.Params, facets map[search.Facet]map[string
 	}
 	slices.SortStableFunc(prefs, func(a, b string) int { return cmp.Compare(pc[b], pc[a]) })
 	multi("prefecture", "勤務地", prefs, prefectureName, pc, p.Prefecture, true)
+	for gi := range gs {
+		g := &gs[gi]
+		g.Type = "checkbox"
+		if g.Radio {
+			g.Type = "radio"
+		}
+		for i := range g.Opts {
+			o := &g.Opts[i]
+			o.ID = "f-" + g.Param + "-" + strconv.Itoa(i)
+			if o.Value != "" {
+				o.CountText = comma(int64(o.Count))
+			}
+		}
+	}
 	return gs
 }
 

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"anken/internal/catalog"
 	"anken/internal/listing"
 )
 
@@ -18,7 +17,7 @@ type topView struct {
 	UpdatedAt time.Time
 	Roles     []count
 	Skills    []count
-	Newest    []catalog.Hit
+	Newest    []cardView
 }
 
 // count is one value of a facet with its number of listings.
@@ -36,7 +35,8 @@ func (s *Site) top(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	v := topView{base: s.base(r, ""), Open: o.Open, UpdatedAt: o.UpdatedAt, Newest: o.Newest}
+	v := topView{base: s.base(r, ""), Open: o.Open, UpdatedAt: o.UpdatedAt}
+	v.Newest = cards(o.Newest, v.base)
 	v.Description = "IT フリーランス・副業案件を複数のエージェントから横断検索。" +
 		"フルリモート、週3日、副業OK など条件で絞り込み、単価相場もひと目でわかります。"
 	v.Canonical = s.absolute("/")

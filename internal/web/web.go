@@ -23,10 +23,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"anken/internal/catalog"
+	"anken/internal/listing"
 	"anken/internal/problem"
 )
 
@@ -111,7 +113,6 @@ func (s *Site) funcs() template.FuncMap {
 		"ago":            ago,
 		"excerpt":        excerpt,
 		"static":         s.staticURL,
-		"card":           card,
 		"agency":         agencyName,
 		"placeText":      placeText,
 		"isoDate":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -254,15 +255,67 @@ func (s *Site) absolute(path string) string { return s.BaseURL + path }
 // written.
 func canceled(ctx context.Context) bool { return ctx.Err() != nil }
 
-// cardView is a search hit as the card partial shows it.
+// cardView is a search hit as the card partial shows it: every text
+// worked out in Go, so the template only places strings (a page has
+// twenty cards, and each template action costs reflection).
 type cardView struct {
-	catalog.Hit
-	Now   time.Time
-	Names map[string]string
+	ID      int64
+	Title   string
+	Closed  bool
+	Rate    string
+	Facts   []fact
+	Skills  []string
+	Source  string // the agency, or "3社が掲載" for a grouped job
+	Grouped bool
+	Posted  string // RFC 3339
+	Ago     string // 2日前
 }
 
-func card(h catalog.Hit, now time.Time, names map[string]string) cardView {
-	return cardView{h, now, names}
+// fact is one of a card's badges.
+type fact struct{ Text, Class string }
+
+// maxCardSkills is how many skills a card shows.
+const maxCardSkills = 6
+
+func newCard(h catalog.Hit, now time.Time, names map[string]string) cardView {
+	c := cardView{ID: h.ID, Title: h.Title, Closed: h.Status == listing.StatusClosed, Rate: rateText(h.Rate),
+		Source: agencyName(names, h.Agency), Posted: h.PostedAt.UTC().Format(time.RFC3339), Ago: ago(h.PostedAt, now)}
+	if o := h.Offers; o != nil {
+		if m := monthlyText(o.MonthlyMin, o.MonthlyMax); m != "" {
+			c.Rate = "月額" + m
+		}
+		c.Source, c.Grouped = strconv.Itoa(o.Count)+"社が掲載", true
+	}
+	if h.Remote != "" {
+		c.Facts = append(c.Facts, fact{remoteName(h.Remote), "remote-" + string(h.Remote)})
+	}
+	if d := daysText(h.DaysPerWeek); d != "" {
+		c.Facts = append(c.Facts, fact{Text: d})
+	}
+	if h.Prefecture != "" {
+		c.Facts = append(c.Facts, fact{Text: prefectureName(h.Prefecture)})
+	} else if h.Location != "" {
+		c.Facts = append(c.Facts, fact{Text: excerpt(h.Location, 12)})
+	}
+	if h.SideJobOK {
+		c.Facts = append(c.Facts, fact{"副業OK", "side"})
+	}
+	if h.Contract != "" {
+		c.Facts = append(c.Facts, fact{Text: contractName(h.Contract)})
+	}
+	for _, sk := range h.Skills[:min(len(h.Skills), maxCardSkills)] {
+		c.Skills = append(c.Skills, skillName(sk))
+	}
+	return c
+}
+
+// cards makes the card views of a page of hits.
+func cards(hits []catalog.Hit, b base) []cardView {
+	out := make([]cardView, len(hits))
+	for i, h := range hits {
+		out[i] = newCard(h, b.Now, b.Names)
+	}
+	return out
 }
 
 // agencyName is the display name of the agency slug.
