@@ -86,10 +86,20 @@ func benchPages(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	n := fs.Int("listings", 200_000, "how many listings to generate")
 	seed := fs.Uint64("seed", 1, "random seed for listings and requests")
 	requests := fs.Int("requests", 300, "timed requests per class")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the timed requests to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	rep, err := bench.Pages(ctx, bench.PageOptions{Listings: *n, Seed: *seed, Requests: *requests, Log: stderr})
+	o := bench.PageOptions{Listings: *n, Seed: *seed, Requests: *requests, Log: stderr}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		o.Profile = f
+	}
+	rep, err := bench.Pages(ctx, o)
 	if err != nil {
 		return err
 	}
