@@ -236,37 +236,53 @@ func deepPath(ctx context.Context, client *http.Client, base, path string, page 
 }
 
 // memStore serves generated listings (ids 1..n) from memory, each kept
-// encoded as the store keeps it (JSON) in one pointer-free arena, so the
+// encoded as the store keeps it (JSON) in pointer-free chunks, so the
 // listings weigh on the garbage collector no more than rows in a database
 // would, and a read decodes its listings as a store read does.
 type memStore struct {
-	arena []byte
-	ends  []int // ends[i] is where listing i+1 ends in arena
+	chunks [][]byte
+	at     []span // at[i] is where listing i+1 is
 }
 
+type span struct{ chunk, off, end uint32 }
+
+// memChunk is the size of one chunk of encoded listings.
+const memChunk = 64 << 20
+
+// newMemStore encodes the listings, dropping each from ls once encoded so
+// that the decoded and the encoded copies are not both held.
 func newMemStore(ls []*listing.Listing) (*memStore, error) {
-	m := &memStore{ends: make([]int, len(ls))}
+	m := &memStore{at: make([]span, len(ls))}
+	var cur []byte
 	for i, l := range ls {
 		b, err := json.Marshal(l)
 		if err != nil {
 			return nil, fmt.Errorf("bench: encode listing %d: %w", l.ID, err)
 		}
-		m.arena = append(m.arena, b...)
-		m.ends[i] = len(m.arena)
+		if len(cur)+len(b) > cap(cur) {
+			if cur != nil {
+				m.chunks = append(m.chunks, cur)
+			}
+			cur = make([]byte, 0, max(memChunk, len(b)))
+		}
+		m.at[i] = span{uint32(len(m.chunks)), uint32(len(cur)), uint32(len(cur) + len(b))}
+		cur = append(cur, b...)
+		ls[i] = nil
+		if i%200_000 == 199_999 {
+			runtime.GC()
+		}
 	}
+	m.chunks = append(m.chunks, cur)
 	return m, nil
 }
 
 func (m *memStore) Listing(_ context.Context, id int64) (listing.Listing, error) {
-	if id < 1 || int(id) > len(m.ends) {
+	if id < 1 || int(id) > len(m.at) {
 		return listing.Listing{}, fmt.Errorf("listing %d: %w", id, store.ErrNotFound)
 	}
-	start := 0
-	if id > 1 {
-		start = m.ends[id-2]
-	}
+	sp := m.at[id-1]
 	var l listing.Listing
-	if err := json.Unmarshal(m.arena[start:m.ends[id-1]], &l); err != nil {
+	if err := json.Unmarshal(m.chunks[sp.chunk][sp.off:sp.end], &l); err != nil {
 		return listing.Listing{}, fmt.Errorf("listing %d: %w", id, err)
 	}
 	return l, nil
