@@ -19,6 +19,7 @@ func TestCollapse(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 5))
 		x := NewIndex()
 		x.walkMax = []int{walkMax, 0}[r.IntN(2)]
+		x.countWalkMax = []int{countWalkMax, 0}[r.IntN(2)]
 		live := map[int64]*listing.Listing{}
 		put := func(id int64) {
 			l := randomListing(r, id)

@@ -670,10 +670,19 @@ func TestOracle(t *testing.T) {
 		// The paths for searches with many hits, and parallel parts;
 		// phrases narrowed without their edge words where they can be.
 		x := NewIndex()
-		x.walkMax = 0
+		x.walkMax, x.countWalkMax = 0, 0
 		defer func(n int, r uint64) { minPart, edgeScanRatio = n, r }(minPart, edgeScanRatio)
 		minPart = 64
 		edgeScanRatio = 0
+		testOracle(t, x, false)
+	})
+	t.Run("walked facets and bucket order", func(t *testing.T) {
+		// Hits too many to walk for their page but few enough to count
+		// their facets by walking them, in parallel parts.
+		x := NewIndex()
+		x.walkMax = 0
+		defer func(n int) { minPart = n }(minPart)
+		minPart = 64
 		testOracle(t, x, false)
 	})
 	t.Run("every term cached", func(t *testing.T) {

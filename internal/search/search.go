@@ -81,9 +81,13 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 		keys   []sortKey
 		counts facetCounts
 	)
-	if res.Total <= x.walkMax {
+	switch {
+	case res.Total <= x.walkMax:
 		keys, counts = x.walk(ctx, p, hits)
-	} else {
+	case p.facets.skills && res.Total <= x.countWalkMax:
+		counts = x.countWalk(ctx, p.facets, hits)
+		keys = x.ordered(ctx, p, hits)
+	default:
 		counts = x.countFacets(p.facets, hits)
 		keys = x.ordered(ctx, p, hits)
 	}
@@ -112,6 +116,17 @@ var minPart = 16_384
 // walkMax is the most hits a search walks one by one; above it, bitmaps
 // and buckets are cheaper.
 const walkMax = 20_000
+
+// countWalkMax is the most hits whose facets, skills among them, are
+// counted by walking them (reading each hit's packed values once) rather
+// than by intersecting the hits with every value's bitmap. The skills
+// alone are hundreds of bitmaps, and intersecting a middling hit set (a
+// skill, a keyword: tens or hundreds of thousands of hits spread over
+// every container) with each costs far more than one pass over the hits;
+// only when nearly every listing is a hit do the dense bitmap
+// intersections win. Without skills there are a few dozen bitmaps at
+// most, and intersecting them stays cheaper.
+const countWalkMax = 500_000
 
 // plan is a query resolved against the index: the candidate slots, which
 // already match every term and bitmap filter, and per term the slots where
@@ -714,6 +729,35 @@ func (x *Index) classes(p *plan, hits *roaring.Bitmap) []class {
 		out = append(out, c)
 	}
 	return out
+}
+
+// countWalk counts facet values over hits by walking them in parts, one
+// goroutine each.
+func (x *Index) countWalk(ctx context.Context, s facetSet, hits *roaring.Bitmap) facetCounts {
+	if !s.any {
+		return facetCounts{}
+	}
+	slots := hits.ToArray()
+	parts := split(len(slots))
+	counts := make([]facetCounts, len(parts))
+	var wg sync.WaitGroup
+	for i, r := range parts {
+		counts[i] = s.newCounts(len(x.skillSlug))
+		wg.Go(func() {
+			for n, sl := range slots[r[0]:r[1]] {
+				if n%4096 == 0 && ctx.Err() != nil {
+					return
+				}
+				counts[i].add(s, &x.cols[sl], x.skills[sl])
+			}
+		})
+	}
+	wg.Wait()
+	total := s.newCounts(len(x.skillSlug))
+	for i := range counts {
+		total.merge(&counts[i])
+	}
+	return total
 }
 
 // countFacets counts facet values over many hits by intersecting bitmaps,
