@@ -95,3 +95,36 @@ func TestValuesRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseQuery feeds the search parameters' parser what any client may
+// send: it must never panic, and a search it accepts must read the same
+// after being written back as its canonical URL.
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{"", "q=Go+リモート&skill=golang,k8s", "remote=full&rate_min=600000&rate_max=800000",
+		"q=%zz", "days_max=-1&limit=0", "skill=C%23&collapse=false&sort=rate", "prefecture=JP-13,JP-99", "q=%22react+native%22+-java"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		p, err := ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		q, err := p.Query()
+		if err != nil {
+			return
+		}
+		again, err := ParseQuery(p.Values().Encode())
+		if err != nil {
+			t.Fatalf("canonical URL of %q does not parse: %v", raw, err)
+		}
+		p.Cursor, p.Limit = "", 0 // not part of the canonical URL
+		q2, err := again.Query()
+		if err != nil {
+			t.Fatalf("canonical URL of %q is refused: %v", raw, err)
+		}
+		q.Cursor, q.Limit = "", 0
+		if !reflect.DeepEqual(q, q2) {
+			t.Fatalf("%q: %+v, after its canonical URL %+v", raw, q, q2)
+		}
+	})
+}
