@@ -97,6 +97,7 @@ func (s *Site) searchFeed(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	p.Skill = q.Skills // slugs, whatever spelling was asked
 	page, err := s.Catalog.Search(ctx, q)
 	if err != nil {
 		s.Error(w, r, err)
@@ -115,7 +116,7 @@ func (s *Site) searchFeed(w http.ResponseWriter, r *http.Request) {
 	f := atomFeed{
 		Lang:   "ja",
 		ID:     self,
-		Title:  feedTitle(p, q),
+		Title:  feedTitle(p),
 		Author: atomPerson{Name: "anken"},
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: self},
@@ -223,42 +224,11 @@ func feedSummary(h catalog.Hit) string {
 }
 
 // feedTitle names the search: 「Go・フルリモートの新着案件 | anken」.
-func feedTitle(p catalog.Params, q search.Query) string {
-	var parts []string
-	if p.Q != "" {
-		parts = append(parts, "「"+p.Q+"」")
+func feedTitle(p catalog.Params) string {
+	if c := conditionText(p); c != "" {
+		return c + "の新着案件 | anken"
 	}
-	for _, sk := range q.Skills {
-		parts = append(parts, skillName(sk))
-	}
-	for _, role := range q.Roles {
-		parts = append(parts, roleName(role))
-	}
-	for _, rm := range q.Remotes {
-		parts = append(parts, remoteName(rm))
-	}
-	for _, pr := range q.Prefectures {
-		parts = append(parts, prefectureName(pr))
-	}
-	for _, c := range q.Contracts {
-		parts = append(parts, contractName(c))
-	}
-	if q.DaysMax > 0 {
-		parts = append(parts, "週"+strconv.Itoa(q.DaysMax)+"日以下")
-	}
-	if q.RateMin > 0 {
-		parts = append(parts, "月額"+man(q.RateMin)+"円以上")
-	}
-	if q.RateMax > 0 {
-		parts = append(parts, "月額"+man(q.RateMax)+"円以下から")
-	}
-	if q.SideJob != nil {
-		parts = append(parts, map[bool]string{true: "副業OK", false: "副業不可"}[*q.SideJob])
-	}
-	if len(parts) == 0 {
-		return "新着案件 | anken"
-	}
-	return strings.Join(parts, "・") + "の新着案件 | anken"
+	return "新着案件 | anken"
 }
 
 // sitemapPageSize is the most URLs one sitemap file lists: the protocol's

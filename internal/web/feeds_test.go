@@ -176,7 +176,7 @@ func TestSearchFeed(t *testing.T) {
 		{"full remote only", "remote=full", "フルリモートの新着案件 | anken",
 			[]string{"go-full-new", "go-full-old"}, "/search.atom?remote=full", "/search?remote=full&sort=newest"},
 		{"skill and remote", "skill=golang&remote=full", "Go・フルリモートの新着案件 | anken",
-			[]string{"go-full-new", "go-full-old"}, "/search.atom?remote=full&skill=golang", "/search?remote=full&skill=golang&sort=newest"},
+			[]string{"go-full-new", "go-full-old"}, "/search.atom?remote=full&skill=go", "/search?remote=full&skill=go&sort=newest"},
 		{"place", "prefecture=JP-27", "大阪府の新着案件 | anken",
 			[]string{"java-osaka"}, "/search.atom?prefecture=JP-27", "/search?prefecture=JP-27&sort=newest"},
 		{"sort, page and size are the feed's own", "sort=rate&limit=1&cursor=garbage&facets=role", "新着案件 | anken",

@@ -83,6 +83,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	p.Skill = q.Skills // slugs, whatever spelling was asked (golang is go)
 	q.Facets = allFacets
 	page, err := s.Catalog.Search(ctx, q)
 	if err != nil {
@@ -137,23 +138,19 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 }
 
 func searchTitle(p catalog.Params, total int) string {
-	var parts []string
-	if p.Q != "" {
-		parts = append(parts, "「"+p.Q+"」")
+	if c := conditionText(p); c != "" {
+		return c + "の案件（" + comma(int64(total)) + "件）"
 	}
-	for _, role := range p.Role {
-		parts = append(parts, roleName(listing.Role(role)))
+	return "案件検索（" + comma(int64(total)) + "件）"
+}
+
+// conditionText names a search's conditions in Japanese: 「Go」・フルリモート.
+func conditionText(p catalog.Params) string {
+	var labels []string
+	for _, a := range appliedConditions(p) {
+		labels = append(labels, a.Label)
 	}
-	for _, sk := range p.Skill {
-		parts = append(parts, skillName(sk))
-	}
-	for _, rm := range p.Remote {
-		parts = append(parts, remoteName(listing.Remote(rm)))
-	}
-	if len(parts) == 0 {
-		return "案件検索（" + comma(int64(total)) + "件）"
-	}
-	return strings.Join(parts, "・") + "の案件（" + comma(int64(total)) + "件）"
+	return strings.Join(labels, "・")
 }
 
 // searchURL is the /search URL of p changed by edit, from the first page.
@@ -342,9 +339,9 @@ func appliedConditions(p catalog.Params) []applied {
 			})
 		}
 	}
-	list(p.Remote, func(v string) string { return remoteName(listing.Remote(v)) }, func(p *catalog.Params) *[]string { return &p.Remote })
-	list(p.Role, func(v string) string { return roleName(listing.Role(v)) }, func(p *catalog.Params) *[]string { return &p.Role })
 	list(p.Skill, skillName, func(p *catalog.Params) *[]string { return &p.Skill })
+	list(p.Role, func(v string) string { return roleName(listing.Role(v)) }, func(p *catalog.Params) *[]string { return &p.Role })
+	list(p.Remote, func(v string) string { return remoteName(listing.Remote(v)) }, func(p *catalog.Params) *[]string { return &p.Remote })
 	if p.DaysMax > 0 {
 		add("週"+strconv.Itoa(p.DaysMax)+"日以下", func(p *catalog.Params) { p.DaysMax = 0 })
 	}

@@ -476,3 +476,20 @@ func TestNoInlineCode(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestSkillSpelling checks that a skill asked by another spelling (golang)
+// is the taxonomy's skill on the page: its checkbox checked, its name in
+// the title, and no second box for the spelling.
+func TestSkillSpelling(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/search?skill=golang")
+	if len(find(p.doc, "input", "name=skill", "value=go", "checked")) != 1 {
+		t.Error("skill=golang does not check the Go box")
+	}
+	if len(find(p.doc, "input", "name=skill", "value=golang")) != 0 {
+		t.Error("a second box for the spelling golang")
+	}
+	if h1 := text(find(p.doc, "h1")[0]); h1 != "Goの案件（1件）" {
+		t.Errorf("h1 = %q, want Goの案件（1件）", h1)
+	}
+}
