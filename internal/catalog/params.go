@@ -195,39 +195,50 @@ func (p Params) Query() (search.Query, error) {
 			q.Skills = append(q.Skills, sk.Slug)
 		}
 	}
-	for _, v := range p.Role {
-		if !slices.Contains(listing.Roles, listing.Role(v)) {
-			return q, bad("role", v, "not a role: backend, frontend, fullstack, infra, sre, data, ml, mobile, pm, qa, security, design or other")
-		}
-		q.Roles = append(q.Roles, listing.Role(v))
+	var err error
+	if q.Roles, err = oneOf("role", p.Role, listing.Roles); err != nil {
+		return q, err
 	}
-	for _, v := range p.Remote {
-		if !slices.Contains(listing.Remotes, listing.Remote(v)) {
-			return q, bad("remote", v, "must be full, partial or onsite")
-		}
-		q.Remotes = append(q.Remotes, listing.Remote(v))
+	if q.Remotes, err = oneOf("remote", p.Remote, listing.Remotes); err != nil {
+		return q, err
 	}
-	for _, v := range p.Prefecture {
-		if _, ok := listing.PrefectureByCode(v); !ok {
-			return q, bad("prefecture", v, "must be an ISO 3166-2:JP code such as JP-13")
-		}
-		q.Prefectures = append(q.Prefectures, v)
+	if q.Prefectures, err = oneOf("prefecture", p.Prefecture, listing.PrefectureCodes); err != nil {
+		return q, err
 	}
-	for _, v := range p.Contract {
-		if !slices.Contains(listing.Contracts, listing.Contract(v)) {
-			return q, bad("contract", v, "must be quasi_mandate, work_contract, outsourcing or dispatch")
-		}
-		q.Contracts = append(q.Contracts, listing.Contract(v))
+	if q.Contracts, err = oneOf("contract", p.Contract, listing.Contracts); err != nil {
+		return q, err
 	}
-	for _, v := range p.Facets {
-		if !slices.Contains(search.Facets, search.Facet(v)) {
-			return q, bad("facets", v, "must be role, skills, remote, prefecture, contract, days, side_job or rate")
-		}
-		q.Facets = append(q.Facets, search.Facet(v))
+	if q.Facets, err = oneOf("facets", p.Facets, search.Facets); err != nil {
+		return q, err
 	}
 	if p.SideJob != "" {
 		b := p.SideJob == "true"
 		q.SideJob = &b
 	}
 	return q, nil
+}
+
+// oneOf checks that each value of the parameter is one of all; the error
+// names the parameter, the value and every valid one.
+func oneOf[T ~string](param string, values []string, all []T) ([]T, error) {
+	var out []T
+	for _, v := range values {
+		if !slices.Contains(all, T(v)) {
+			msg := "must be one of " + joinValues(all)
+			if param == "prefecture" {
+				msg = "must be an ISO 3166-2:JP code such as JP-13"
+			}
+			return nil, problem.Field(problem.Unprocessable, "query."+param, v, msg)
+		}
+		out = append(out, T(v))
+	}
+	return out, nil
+}
+
+func joinValues[T ~string](all []T) string {
+	s := make([]string, len(all))
+	for i, v := range all {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
 }
