@@ -143,7 +143,10 @@ func accessLog(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 		m.requests.WithLabelValues(r.Method, *route, strconv.Itoa(sw.status)).Inc()
 		m.duration.WithLabelValues(r.Method, *route).Observe(took.Seconds())
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		// A server failure is an error, but /readyz saying "not yet"
+		// (the index loading, the store away) is its job: the readiness
+		// check itself logs nothing worse than the state it reports.
+		if sw.status >= 500 && *route != "GET /readyz" {
 			level = slog.LevelError
 		}
 		log.LogAttrs(r.Context(), level, "request",
