@@ -22,6 +22,12 @@ const (
 	MaxMonthlyYen     = 5_000_000 // 500万円 a month (年収6,000万円)
 )
 
+// MinPostedAt is the earliest posted_at a listing may carry: nothing on
+// sale today was posted before 2000, and an earlier date is a typo or a
+// placeholder (1900-01-01). The latest is set when normalizing, against
+// the current time (normalize.MaxPostedAhead).
+var MinPostedAt = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // FieldError says which field of a listing is wrong and why.
 type FieldError struct {
 	Field  string // JSON name, e.g. "rate.monthly_min"
@@ -117,6 +123,9 @@ func (l *Listing) Validate() error {
 		} else if u, err := url.Parse(l.ApplyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			add("apply_url", l.ApplyURL, "must be an absolute http or https URL")
 		}
+	}
+	if !l.PostedAt.IsZero() && l.PostedAt.Before(MinPostedAt) {
+		add("posted_at", l.PostedAt.Format(time.RFC3339), "is before 2000-01-01")
 	}
 	if l.ValidThrough != nil && !l.PostedAt.IsZero() && l.ValidThrough.Before(l.PostedAt) {
 		add("valid_through", l.ValidThrough.Format(time.RFC3339), "is before posted_at")

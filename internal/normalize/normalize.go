@@ -51,6 +51,13 @@ type Result struct {
 	Warnings []Warning         `json:"warnings,omitempty"`
 }
 
+// MaxPostedAhead is how far after now a posted_at may be. Clocks and time
+// zones differ by hours, not days; a later one (9999-12-31) would keep the
+// listing first in the newest sort for ever, so it is dropped with a
+// warning and the listing keeps its stored posted_at (now, for a new one).
+// Every way in (API, webhook, feed, import) normalizes here.
+const MaxPostedAhead = 24 * time.Hour
+
 // Normalize normalizes raw, reading relative dates (来月から) against the
 // current time.
 func Normalize(raw listing.Raw) Result {
@@ -102,10 +109,13 @@ func (n *normalizer) run(raw listing.Raw) {
 	l.ApplyURL = strings.TrimSpace(raw.ApplyURL)
 	l.Status = listing.StatusOpen
 	if raw.PostedAt != "" {
-		if t, ok := parseTime(raw.PostedAt); ok {
-			l.PostedAt = t
-		} else {
+		switch t, ok := parseTime(raw.PostedAt); {
+		case !ok:
 			n.warn("posted_at", raw.PostedAt, "not an RFC 3339 time or YYYY-MM-DD date")
+		case t.After(n.now.Add(MaxPostedAhead)):
+			n.warn("posted_at", raw.PostedAt, "more than a day after now; the stored posted_at is kept (now for a new listing)")
+		default:
+			l.PostedAt = t
 		}
 	}
 	if raw.ValidThrough != "" {

@@ -295,3 +295,40 @@ func TestTextOf(t *testing.T) {
 		t.Errorf("textOf(5): want not text")
 	}
 }
+
+// TestPostedAtWindow: a posted_at more than a day after now is dropped with
+// a warning, so the store keeps the listing's stored posted_at; anything
+// up to a day ahead (clocks, time zones) is taken as given.
+func TestPostedAtWindow(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name, posted string
+		want         time.Time // zero: dropped
+		warn         bool
+	}{
+		{"past", "2026-11-20T10:00:00+09:00", time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC), false},
+		{"now", "2026-12-01T09:00:00Z", now, false},
+		{"an hour ahead", "2026-12-01T10:00:00Z", now.Add(time.Hour), false},
+		{"exactly a day ahead", "2026-12-02T09:00:00Z", now.Add(24 * time.Hour), false},
+		{"a day and a second ahead", "2026-12-02T09:00:01Z", time.Time{}, true},
+		{"next year", "2027-12-01", time.Time{}, true},
+		{"end of time", "9999-12-31", time.Time{}, true},
+		{"end of time RFC 3339", "9999-12-31T23:59:59Z", time.Time{}, true},
+		{"unreadable", "yesterday", time.Time{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := NormalizeAt(listing.Raw{ExternalID: "p", Title: "t", PostedAt: tt.posted}, now)
+			if !res.PostedAt.Equal(tt.want) {
+				t.Errorf("posted_at %q: got %v, want %v", tt.posted, res.PostedAt, tt.want)
+			}
+			warned := false
+			for _, w := range res.Warnings {
+				warned = warned || w.Field == "posted_at"
+			}
+			if warned != tt.warn {
+				t.Errorf("posted_at %q: warned %v, want %v (%v)", tt.posted, warned, tt.warn, res.Warnings)
+			}
+		})
+	}
+}

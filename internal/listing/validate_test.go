@@ -1,0 +1,41 @@
+package listing
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestValidateFields: each case breaks at most one rule and must be refused
+// naming that field.
+func TestValidateFields(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(l *Listing)
+		field string // the field named in the error; "" for valid
+	}{
+		{"valid", func(l *Listing) {}, ""},
+		{"no posted_at", func(l *Listing) { l.PostedAt = time.Time{} }, ""},
+		{"posted 2000-01-01", func(l *Listing) { l.PostedAt = MinPostedAt }, ""},
+		{"posted 1999-12-31", func(l *Listing) { l.PostedAt = time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC) }, "posted_at"},
+		{"posted 1900", func(l *Listing) { l.PostedAt = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC) }, "posted_at"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := Listing{ExternalID: "A-1", Title: "Go開発", Status: StatusOpen,
+				PostedAt: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
+			tt.edit(&l)
+			err := l.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Validate: %v", err)
+				}
+				return
+			}
+			var inv Invalid
+			if !errors.As(err, &inv) || len(inv) != 1 || inv[0].Field != tt.field {
+				t.Fatalf("Validate: %v, want one error on %s", err, tt.field)
+			}
+		})
+	}
+}
