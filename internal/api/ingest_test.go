@@ -109,7 +109,7 @@ func TestWebhook(t *testing.T) {
 	if code, _ := fx.send(t, "POST", "/v1/webhooks/agency-a", bad, body); code != 401 {
 		t.Errorf("bad signature: %d", code)
 	}
-	if code, _ := fx.send(t, "POST", "/v1/webhooks/nobody", h, body); code != 404 {
+	if code, _ := fx.send(t, "POST", "/v1/webhooks/nobody", h, body); code != 401 {
 		t.Errorf("unknown agency: %d", code)
 	}
 	noType := []byte(`{"id": "evt_2"}`)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"time"
@@ -32,6 +33,10 @@ type webhookOutput struct {
 	Body   WebhookBody
 }
 
+// errWebhookSignature answers a delivery to an unknown agency, to one
+// without a webhook secret, and one signed wrongly, alike.
+const errWebhookSignature = "signature not valid for this webhook: sign \"<t>.<body>\" with HMAC-SHA256 under the agency's webhook secret"
+
 // replayWindow keeps delivery signatures a little longer than a signature
 // stays fresh, so a replay is refused for as long as it could be accepted.
 const replayWindow = ingest.Tolerance * 2
@@ -48,17 +53,19 @@ func (h *handlers) registerWebhook() {
 		Path:        "/v1/webhooks/{agency}",
 		Summary:     "Deliver a listing event, signed",
 		Description: "Send one event per delivery: `{\"id\": \"evt_1\", \"type\": \"listing.upsert\", \"listing\": {…raw listing}}` " +
-			"or `{\"id\": \"evt_2\", \"type\": \"listing.close\", \"external_id\": \"X-1\"}`. " +
+			"or `{\"id\": \"evt_2\", \"type\": \"listing.close\", \"external_id\": \"X-1\"}`; " +
+			"other top-level fields are accepted and ignored. " +
 			"Sign it with the secret from `anken agency webhook-secret SLUG`: " +
 			"`Anken-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`. " +
-			"A signature more than 5 minutes from now is refused, and so is the same signed delivery sent twice. " +
+			"A signature more than 5 minutes from now is refused (401), and so is the same signed delivery sent twice (409). " +
+			"An unknown agency, one without a webhook secret and a wrong signature are all answered 401 alike. " +
 			"The delivery is stored before the 202 answer and applied by a worker within moments; " +
 			"a listing that does not validate shows in `GET /v1/agency/rejections`. " +
 			"An event id seen before is acknowledged (200, duplicate) and not applied again.",
 		Tags:          []string{"agency"},
 		Security:      []map[string][]string{{"webhookSignature": {}}},
 		DefaultStatus: http.StatusAccepted,
-		Errors:        []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge},
+		Errors:        []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusConflict, http.StatusRequestEntityTooLarge},
 		MaxBodyBytes:  1 << 20,
 		// The signature covers the bytes as sent: the body is read raw and
 		// checked by ParseEvent after the signature.
@@ -68,16 +75,31 @@ func (h *handlers) registerWebhook() {
 		if err != nil {
 			return nil, err
 		}
+		// An unknown agency, one without a secret and a wrong signature
+		// answer alike, so the path tells no stranger which agencies
+		// exist; the log keeps the reason. A malformed or stale header is
+		// judged before any secret is used, the same for every slug.
 		agency, secret, err := st.WebhookSecret(ctx, in.Agency)
-		if err != nil {
-			return nil, h.storeError(ctx, err, "agency "+in.Agency)
-		}
-		if secret == "" {
-			return nil, h.fail(ctx, fault(problem.Unauthorized, "agency "+in.Agency+" has no webhook secret: an operator issues one with `anken agency webhook-secret "+in.Agency+"`"))
+		refused := ""
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			refused, secret = "no agency with this slug", ""
+		case err != nil:
+			return nil, h.fail(ctx, problem.Wrap(problem.Unavailable, err, "the store is not answering; retry shortly"))
+		case secret == "":
+			refused = "the agency has no webhook secret: an operator issues one with `anken agency webhook-secret " + in.Agency + "`"
 		}
 		sig, err := ingest.Verify(in.Signature, secret, in.RawBody, time.Now())
 		if err != nil {
-			return nil, h.fail(ctx, fault(problem.Unauthorized, err.Error(), problem.Detail{Location: "header.Anken-Signature", Message: err.Error()}))
+			if refused == "" {
+				refused = err.Error()
+			}
+			h.Log.WarnContext(ctx, "webhook refused", slog.String("agency", in.Agency), slog.String("reason", refused))
+			msg := errWebhookSignature
+			if errors.Is(err, ingest.ErrSignatureMalformed) || errors.Is(err, ingest.ErrSignatureStale) {
+				msg = err.Error() // about the header alone, whatever the slug
+			}
+			return nil, h.fail(ctx, fault(problem.Unauthorized, msg, problem.Detail{Location: "header." + ingest.SignatureHeader, Message: msg}))
 		}
 		ev, err := ingest.ParseEvent(in.RawBody)
 		if err != nil {

@@ -17,7 +17,11 @@ import (
 //
 // id is the agency's event id: a delivery with an id already received is
 // acknowledged and not stored again, so agencies may retry freely.
+// Top-level fields other than these are accepted and ignored: senders add
+// fields (a timestamp, an API version) over time, and a delivery must not
+// fail for carrying one.
 type Event struct {
+	_          struct{}     `additionalProperties:"true"`
 	ID         string       `json:"id,omitempty" maxLength:"200" doc:"Your event id; a repeated id is acknowledged and not applied twice."`
 	Type       string       `json:"type" enum:"listing.upsert,listing.close"`
 	Listing    *listing.Raw `json:"listing,omitempty" doc:"The listing, for listing.upsert."`

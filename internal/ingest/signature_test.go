@@ -28,6 +28,10 @@ func TestVerify(t *testing.T) {
 		{"no v1", "t=1790000000", "whsec_a", body, ErrSignatureMalformed},
 		{"bad t", "t=abc,v1=00", "whsec_a", body, ErrSignatureMalformed},
 		{"no secret", good, "", body, ErrSignatureMismatch},
+		// Without a secret the form and the time are judged as with one,
+		// so neither tells whether the agency has a secret.
+		{"no secret, stale", Sign("whsec_a", now.Add(-6*time.Minute), body), "", body, ErrSignatureStale},
+		{"no secret, malformed", "t=abc,v1=00", "", body, ErrSignatureMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -44,16 +48,17 @@ func TestVerify(t *testing.T) {
 
 func TestParseEvent(t *testing.T) {
 	for body, field := range map[string]string{
-		`{"id": "e", "type": "listing.upsert", "listing": {"external_id": "A", "title": "x"}}`: "",
-		`{"type": "listing.upsert", "external_id": "A", "listing": {"title": "x"}}`:            "",
-		`{"type": "listing.close", "external_id": "A"}`:                                        "",
-		`{"type": "listing.upsert"}`:                                                           "listing",
-		`{"type": "listing.upsert", "listing": {"title": "x"}}`:                                "listing.external_id",
-		`{"type": "listing.close"}`:                                                            "external_id",
-		`{"type": "delete"}`:                                                                   "type",
-		`[1]`:                                                                                  "body",
-		`{"type": "listing.close", "external_id": "A"} {}`:                                     "body",
-		"{\"type\": \"listing.close\", \"external_id\": \"\xff\"}":                             "body",
+		`{"id": "e", "type": "listing.upsert", "listing": {"external_id": "A", "title": "x"}}`:     "",
+		`{"type": "listing.upsert", "external_id": "A", "listing": {"title": "x"}}`:                "",
+		`{"type": "listing.close", "external_id": "A"}`:                                            "",
+		`{"type": "listing.close", "external_id": "A", "created": 1767225600, "api_version": "2"}`: "",
+		`{"type": "listing.upsert"}`:                               "listing",
+		`{"type": "listing.upsert", "listing": {"title": "x"}}`:    "listing.external_id",
+		`{"type": "listing.close"}`:                                "external_id",
+		`{"type": "delete"}`:                                       "type",
+		`[1]`:                                                      "body",
+		`{"type": "listing.close", "external_id": "A"} {}`:         "body",
+		"{\"type\": \"listing.close\", \"external_id\": \"\xff\"}": "body",
 	} {
 		_, err := ParseEvent([]byte(body))
 		var ee *EventError
