@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -33,7 +34,7 @@ type putInput struct {
 type batchInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeating a request with the same key returns the first answer instead of writing again."`
 	Body           struct {
-		Listings []listing.Raw `json:"listings" minItems:"1" maxItems:"1000" doc:"Up to 1,000 raw listings; each is stored or rejected on its own."`
+		Listings []listing.Raw `json:"listings" nullable:"false" minItems:"1" maxItems:"1000" doc:"Up to 1,000 raw listings; each is stored or rejected on its own."`
 	}
 }
 
@@ -142,6 +143,10 @@ func agencyFrom(ctx context.Context) store.Agency {
 
 func (h *handlers) put(ctx context.Context, in *putInput) (*resultOutput, error) {
 	raw := in.Body
+	if !utf8.ValidString(in.ExternalID) {
+		return nil, h.fail(ctx, fault(problem.Unprocessable, "external_id in the path is not valid UTF-8",
+			problem.Detail{Location: "path.external_id", Value: in.ExternalID, Message: "is not valid UTF-8"}))
+	}
 	if raw.ExternalID != "" && raw.ExternalID != in.ExternalID {
 		return nil, h.fail(ctx, fault(problem.Unprocessable, "external_id in the body differs from the path",
 			problem.Detail{Location: "body.external_id", Value: raw.ExternalID, Message: "must equal the path's " + in.ExternalID}))
