@@ -91,3 +91,47 @@ func TestPostedAtWindow(t *testing.T) {
 		t.Errorf("newest order = %v, want AHEAD first and OLD last", order)
 	}
 }
+
+// TestInvalidUTF8Refused: bytes that are not UTF-8 in a JSON body or in the
+// path's external_id are refused, as webhooks and feeds refuse them, rather
+// than stored as U+FFFD (where two external ids would become one).
+func TestInvalidUTF8Refused(t *testing.T) {
+	fx := newFixture(t)
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		location                 string // errors[].location naming what is wrong
+	}{
+		{"PUT title", "PUT", "/v1/agency/listings/U-1", "{\"title\": \"Go開発\xff\"}", 400, "body"},
+		{"PUT body external_id", "PUT", "/v1/agency/listings/U-1", "{\"external_id\": \"U-1\xff\", \"title\": \"Go開発\"}", 400, "body"},
+		{"PUT cut rune", "PUT", "/v1/agency/listings/U-1", `{"title": "Go` + "開"[:2] + `"}`, 400, "body"},
+		{"PUT path", "PUT", "/v1/agency/listings/U-%FF", `{"title": "Go開発"}`, 422, "path.external_id"},
+		{"PUT path cut rune", "PUT", "/v1/agency/listings/U-%E6%A1", `{"title": "Go開発"}`, 422, "path.external_id"},
+		{"batch item", "POST", "/v1/agency/listings:batch",
+			`{"listings": [{"external_id": "U-2", "title": "Go開発"}, {"external_id": "U-3` + "\xff" + `", "title": "Go開発"}]}`, 400, "body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fx.do(t, tt.method, tt.path, fx.keyA, tt.body)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.raw)
+			}
+			if !strings.Contains(r.raw, "UTF-8") || !strings.Contains(r.raw, `"location":"`+tt.location+`"`) {
+				t.Errorf("problem does not name %s as not UTF-8: %s", tt.location, r.raw)
+			}
+		})
+	}
+	// Nothing was stored, not even the batch's good item.
+	if r := fx.do(t, "GET", "/v1/listings?collapse=false", "", ""); r.status != 200 || r.body["total"] != 0.0 {
+		t.Errorf("listings stored: %d %s", r.status, r.raw)
+	}
+	for _, id := range []string{"U-1", "U-2", "U-3%EF%BF%BD", "U-%EF%BF%BD"} {
+		if r := fx.do(t, "GET", "/v1/agency/listings/"+id, fx.keyA, ""); r.status != 404 {
+			t.Errorf("%s stored: %d %s", id, r.status, r.raw)
+		}
+	}
+	// The same requests in valid UTF-8 are stored.
+	if r := fx.do(t, "PUT", "/v1/agency/listings/U-%E6%A1%88", fx.keyA, `{"title": "Go開発"}`); r.status != 200 {
+		t.Errorf("PUT U-案: %d %s", r.status, r.raw)
+	}
+}

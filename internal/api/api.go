@@ -6,8 +6,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -69,6 +71,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 func config(server string) huma.Config {
 	c := huma.DefaultConfig("anken API", Version)
 	c.CreateHooks = nil // no $schema links in bodies
+	c.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	registerAliases(c.OpenAPI.Components.Schemas)
 	c.DocsPath = "" // served by docs.go without third-party scripts
 	c.OpenAPI.Info.Description = "日本のIT フリーランス・副業案件を横断検索する API。" +
@@ -95,4 +98,32 @@ func config(server string) huma.Config {
 		},
 	}
 	return c
+}
+
+// jsonFormat is huma's JSON with one rule first: a request body that is not
+// valid UTF-8 is refused (400, naming the body and the first bad byte), as
+// webhook deliveries and feed rows are. encoding/json would read each bad
+// byte as U+FFFD and store that instead, so two external ids differing
+// only in bad bytes would become one listing.
+var jsonFormat = huma.Format{
+	Marshal: huma.DefaultJSONFormat.Marshal,
+	Unmarshal: func(data []byte, v any) error {
+		if !utf8.Valid(data) {
+			return fmt.Errorf("body is not valid UTF-8: the first bad byte is at offset %d", badUTF8(data))
+		}
+		return huma.DefaultJSONFormat.Unmarshal(data, v)
+	},
+}
+
+// badUTF8 returns the offset of the first byte of b that is not part of a
+// valid UTF-8 encoding, or len(b).
+func badUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }

@@ -66,6 +66,8 @@ func (l *Listing) Validate() error {
 		add("external_id", "", "is required")
 	case len(l.ExternalID) > MaxExternalIDLen:
 		add("external_id", l.ExternalID, fmt.Sprintf("is longer than %d bytes", MaxExternalIDLen))
+	case !utf8.ValidString(l.ExternalID):
+		add("external_id", l.ExternalID, "is not valid UTF-8")
 	case strings.ContainsFunc(l.ExternalID, func(r rune) bool { return r < 0x21 || r == 0x7f || r == '/' }):
 		add("external_id", l.ExternalID, "must not contain spaces, control characters or '/'")
 	}

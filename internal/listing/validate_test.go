@@ -19,6 +19,9 @@ func TestValidateFields(t *testing.T) {
 		{"posted 2000-01-01", func(l *Listing) { l.PostedAt = MinPostedAt }, ""},
 		{"posted 1999-12-31", func(l *Listing) { l.PostedAt = time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC) }, "posted_at"},
 		{"posted 1900", func(l *Listing) { l.PostedAt = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC) }, "posted_at"},
+		{"external_id not UTF-8", func(l *Listing) { l.ExternalID = "A-\xff" }, "external_id"},
+		{"external_id cut rune", func(l *Listing) { l.ExternalID = "案件"[:4] }, "external_id"},
+		{"external_id Japanese", func(l *Listing) { l.ExternalID = "案件-1" }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
