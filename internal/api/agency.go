@@ -25,6 +25,11 @@ const agencyKeyScheme = "agencyKey"
 // MaxBatch is the most listings one batch request may carry.
 const MaxBatch = 1000
 
+// MaxBatchBytes is the largest batch body: room for MaxBatch listings of
+// the largest size (a 20,000-character description is 60 KB in Japanese).
+// A larger body is refused with 413 before it is decoded.
+const MaxBatchBytes = 64 << 20
+
 type putInput struct {
 	ExternalID     string `path:"external_id" minLength:"1" maxLength:"200" doc:"Your id for the listing."`
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeating a request with the same key returns the first answer instead of writing again."`
@@ -79,12 +84,13 @@ func (h *handlers) registerAgency() {
 		Path:        "/v1/agency/listings:batch",
 		Summary:     "Create or replace up to 1,000 listings",
 		Description: "Each listing is validated and stored on its own: a rejected one never " +
-			"keeps the others from being stored. The answer has one result per listing, in order.",
+			"keeps the others from being stored. The answer has one result per listing, in order. " +
+			"A body over 64 MiB is refused with 413.",
 		Tags:         []string{"agency"},
 		Security:     sec,
 		Middlewares:  auth,
 		Errors:       append(authErrors, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity),
-		MaxBodyBytes: 64 << 20,
+		MaxBodyBytes: MaxBatchBytes + 1, // huma refuses a body of MaxBodyBytes
 	}, h.batch)
 	huma.Register(h.api, huma.Operation{
 		OperationID: "get-agency-listing",

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"anken/internal/api"
 )
 
 // TestPostedAtWindow: a posted_at more than a day ahead is not stored as
@@ -133,5 +135,35 @@ func TestInvalidUTF8Refused(t *testing.T) {
 	// The same requests in valid UTF-8 are stored.
 	if r := fx.do(t, "PUT", "/v1/agency/listings/U-%E6%A1%88", fx.keyA, `{"title": "Go開発"}`); r.status != 200 {
 		t.Errorf("PUT U-案: %d %s", r.status, r.raw)
+	}
+}
+
+// TestBatchBodyLimit: a batch body of MaxBatchBytes is read; one byte more
+// is refused with 413 before it is decoded.
+func TestBatchBodyLimit(t *testing.T) {
+	fx := newFixture(t)
+	const item = `{"listings": [{"external_id": "L-1", "title": "Go開発"}]`
+	body := func(size int) string { // item padded with spaces to size bytes
+		return item + strings.Repeat(" ", size-len(item)-1) + "}"
+	}
+	tests := []struct {
+		name   string
+		size   int
+		status int
+	}{
+		{"small", len(item) + 1, 200},
+		{"at the limit", api.MaxBatchBytes, 200},
+		{"one byte over", api.MaxBatchBytes + 1, 413},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fx.do(t, "POST", "/v1/agency/listings:batch", fx.keyA, body(tt.size))
+			if r.status != tt.status {
+				t.Fatalf("%d bytes: status %d, want %d: %.300s", tt.size, r.status, tt.status, r.raw)
+			}
+			if tt.status == 413 && !strings.HasPrefix(r.ctype, "application/problem+json") {
+				t.Errorf("413 as %q, want application/problem+json", r.ctype)
+			}
+		})
 	}
 }
