@@ -121,6 +121,11 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		follower.Run(bg)
 		return nil
 	})
+	// Listings whose valid_through has passed close by themselves: checked
+	// at start and every minute. Feed runs a stopped process left receiving
+	// are aborted before the workers start, then every 5 minutes.
+	expirer := &ingest.Expirer{Store: st, Log: log, Wrote: follower.Notify, StaleRuns: max(ingest.StaleRunAge, 2*cfg.FeedTimeout)}
+	expirer.AbortStale(bg)
 	// Ingestion: inbox workers and the feed poller share the database with
 	// every other node; each item is claimed by one of them.
 	for i := range cfg.IngestWorkers {
@@ -130,9 +135,6 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	poller := &ingest.Poller{Store: st, Log: log, Wrote: follower.Notify, MaxBytes: cfg.FeedMaxBytes,
 		Fetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout}}
 	g.Go(func() error { poller.Run(bg); return nil })
-	// Listings whose valid_through has passed close by themselves: checked
-	// at start and every minute.
-	expirer := &ingest.Expirer{Store: st, Log: log, Wrote: follower.Notify}
 	g.Go(func() error { expirer.Run(bg); return nil })
 
 	if err := g.Wait(); err != nil {

@@ -9,13 +9,27 @@ import (
 // ExpireStore is what the expirer needs of the system of record.
 type ExpireStore interface {
 	CloseExpired(ctx context.Context, now time.Time, limit int) (int, error)
+	AbortStaleRuns(ctx context.Context, olderThan time.Duration) (int, error)
 }
+
+// StaleRunAge is how long a feed run may stay receiving before the
+// expirer takes its process for dead and aborts it. A run records no
+// progress while it receives, and another node may be receiving a feed
+// right now, so the bound is far longer than a feed takes to read (a poll
+// is cut off after ANKEN_FEED_TIMEOUT, 10 minutes by default).
+const StaleRunAge = time.Hour
+
+// abortEvery is how often the expirer looks for stale feed runs.
+const abortEvery = 5 * time.Minute
 
 // Expirer closes the listings whose valid_through has passed, at start and
 // then every Every, the way an agency's close does: each close goes into
 // the change log, so every node's index drops the listing, and its page
 // stays. Every node may run one; the store closes a listing once, whichever
 // node comes to it first.
+//
+// It also aborts the feed runs a stopped process left receiving (see
+// AbortStale), at start and every 5 minutes.
 type Expirer struct {
 	Store ExpireStore
 	Log   *slog.Logger
@@ -23,6 +37,11 @@ type Expirer struct {
 	Batch int              // listings closed per transaction; 500 when 0
 	Wrote func()           // called after listings were closed
 	Now   func() time.Time // the clock; time.Now when nil
+	// StaleRuns is how long a feed run may stay receiving before it is
+	// aborted; StaleRunAge when 0.
+	StaleRuns time.Duration
+
+	abortedAt time.Time // the last AbortStale
 }
 
 // Run closes what is due at once and then every Every, until ctx is done.
@@ -34,6 +53,9 @@ func (e *Expirer) Run(ctx context.Context) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if time.Since(e.abortedAt) >= abortEvery {
+			e.AbortStale(ctx)
+		}
 		if _, err := e.Once(ctx); err != nil && ctx.Err() == nil {
 			e.log().Warn("expire listings", slog.Any("err", err))
 		}
@@ -79,6 +101,28 @@ func (e *Expirer) Once(ctx context.Context) (int, error) {
 			return total, err
 		}
 	}
+}
+
+// AbortStale marks aborted the feed runs receiving for longer than
+// StaleRuns: their process stopped (killed, or its node lost) before the
+// feed's end, and they would stay receiving forever. The workers then
+// finish them as aborted: their rows are processed and a full one closes
+// nothing. It returns how many it aborted; a failure is logged. Run calls
+// it at start and every 5 minutes; it is not safe to call while Run runs.
+func (e *Expirer) AbortStale(ctx context.Context) int {
+	age := e.StaleRuns
+	if age <= 0 {
+		age = StaleRunAge
+	}
+	e.abortedAt = time.Now()
+	n, err := e.Store.AbortStaleRuns(ctx, age)
+	if err != nil && ctx.Err() == nil {
+		e.log().Warn("abort stale feed runs", slog.Any("err", err))
+	}
+	if n > 0 {
+		e.log().Warn("feed runs aborted: receiving too long, their process stopped", slog.Int("runs", n), slog.Duration("older_than", age))
+	}
+	return n
 }
 
 func (e *Expirer) log() *slog.Logger {

@@ -145,3 +145,43 @@ func TestExpirerRun(t *testing.T) {
 		t.Fatal("Run did not return after its context ended")
 	}
 }
+
+// TestExpirerAbortsStaleRuns: at start the expirer aborts a feed run left
+// receiving for longer than StaleRuns, and leaves a younger one alone.
+func TestExpirerAbortsStaleRuns(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	ag, _ := st.CreateAgency(ctx, "a", "")
+	old, _, err := st.StartRun(ctx, ag, "upload", "jsonl", true, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(150 * time.Millisecond)
+	young, _, _ := st.StartRun(ctx, ag, "upload", "jsonl", true, "")
+	e := &ingest.Expirer{Store: st, StaleRuns: 100 * time.Millisecond, Every: time.Hour}
+	runCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { e.Run(runCtx) })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, _ := st.FeedRun(ctx, ag, old.ID)
+		if r.State == store.RunAborted && r.Error == store.StoppedRunError {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stale run never aborted: %+v", r)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	if r, _ := st.FeedRun(ctx, ag, young.ID); r.State != store.RunReceiving {
+		t.Errorf("young run: %s", r.State)
+	}
+	if settled, err := st.FinishRun(ctx, old.ID); err != nil || !settled {
+		t.Fatalf("FinishRun = %v, %v", settled, err)
+	}
+	if r, _ := st.FeedRun(ctx, ag, old.ID); r.State != store.RunFailed || r.Closed != 0 {
+		t.Errorf("aborted full run finished %s, closed %d", r.State, r.Closed)
+	}
+}

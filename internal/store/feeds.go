@@ -103,6 +103,34 @@ func (s *Store) EndReceive(ctx context.Context, runID int64, rows int, readErr s
 	return nil
 }
 
+// StoppedRunError is the error of a run AbortStaleRuns aborted.
+const StoppedRunError = "the process receiving this feed stopped before its end"
+
+// AbortStaleRuns marks aborted, with StoppedRunError, the runs still
+// receiving that started more than olderThan ago: a process killed while
+// it read a feed (an upload, a poll, an import) never ends its run, which
+// would otherwise stay receiving forever. It returns how many it aborted.
+//
+// A run records no progress while it receives (rows_read is written at the
+// end), and another node may be receiving a feed right now, so the bound
+// must be longer than any feed takes to read: a run still receiving after
+// it is aborted all the same, and its end (EndReceive) changes nothing. An
+// aborted run is then finished like any other (FinishRun): its rows are
+// processed, and a full one closes nothing.
+func (s *Store) AbortStaleRuns(ctx context.Context, olderThan time.Duration) (int, error) {
+	before := time.Now().UTC().Add(-olderThan).Truncate(time.Microsecond)
+	r, err := s.db.ExecContext(ctx, `UPDATE feed_runs SET state = $1, error = $2 WHERE state = $3 AND started_at < $4`,
+		RunAborted, StoppedRunError, RunReceiving, before)
+	if err != nil {
+		return 0, fmt.Errorf("store: abort stale feed runs: %w", err)
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: abort stale feed runs: %w", err)
+	}
+	return int(n), nil
+}
+
 // FinishRun settles a received or aborted run whose rows are all
 // processed. A partial run becomes done (or stays aborted). A full run is
 // judged first (see FeedRun): it fails, is held, or closes the agency's
