@@ -292,3 +292,17 @@ func TestFeedConfirm(t *testing.T) {
 		t.Errorf("confirm again: %d %v", code, m)
 	}
 }
+
+// TestBadBodyEchoIsClipped checks that a body that does not parse is not
+// echoed back whole in the problem.
+func TestBadBodyEchoIsClipped(t *testing.T) {
+	fx := newFixture(t)
+	body := `{"listings": [` + strings.Repeat(`{"external_id":"x","title":"広告"},`, 5000) + `oops]}`
+	r := fx.do(t, "POST", "/v1/agency/listings:batch", fx.keyA, body)
+	if r.status != 400 {
+		t.Fatalf("status %d, want 400", r.status)
+	}
+	if len(r.raw) > 2000 || !strings.Contains(r.raw, "bytes in all") {
+		t.Errorf("problem of %d bytes echoes the body: %.300s", len(r.raw), r.raw)
+	}
+}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -63,4 +65,36 @@ func WriteProblem(w http.ResponseWriter, err error) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(&body)
+}
+
+// maxEchoed is the most of a bad value a problem echoes back.
+const maxEchoed = 200
+
+// huma echoes the whole request body as the value of a body that does not
+// parse (up to the 64 MiB of a batch): problems built through huma.NewError,
+// huma's own included, echo at most maxEchoed bytes of any value.
+func init() {
+	next := huma.NewError
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		for _, err := range errs {
+			if d, ok := err.(*huma.ErrorDetail); ok {
+				d.Value = clipValue(d.Value)
+			}
+		}
+		return next(status, msg, errs...)
+	}
+}
+
+// clipValue cuts a long string value, on a character boundary, marking
+// the cut.
+func clipValue(v any) any {
+	s, ok := v.(string)
+	if !ok || len(s) <= maxEchoed {
+		return v
+	}
+	cut := maxEchoed
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d bytes in all)", len(s))
 }
