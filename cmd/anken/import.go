@@ -17,7 +17,7 @@ import (
 	"anken/internal/store"
 )
 
-func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
+func importCmd(ctx context.Context, cfg config.Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("import")
 	slug := fs.String("agency", "", "agency slug the listings belong to (required)")
 	format := fs.String("format", feed.JSONL, "feed format: "+strings.Join(feed.Formats, ", "))
@@ -36,16 +36,26 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, st
 		return fmt.Errorf("import: --cache-mib must be at least 1 (got %d)", *cacheMiB)
 	}
 	if *slug == "" || fs.NArg() != 1 {
-		return fmt.Errorf("import: want --agency SLUG [--format %s] [--full] FILE", strings.Join(feed.Formats, "|"))
+		return fmt.Errorf("import: want --agency SLUG [--format %s] [--full] FILE (- for stdin)", strings.Join(feed.Formats, "|"))
 	}
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	defer f.Close()
-	var size int64
-	if fi, err := f.Stat(); err == nil {
-		size = fi.Size()
+	// The file's size, when it has one, gives the progress lines a share
+	// and a time left; stdin or a pipe has none (size 0).
+	var (
+		in   io.Reader
+		size int64
+	)
+	if fs.Arg(0) == "-" {
+		in = stdin
+		if f, ok := stdin.(*os.File); ok {
+			size = regularSize(f)
+		}
+	} else {
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		in, size = f, regularSize(f)
 	}
 	st, err := openStoreWith(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, CacheMiB: *cacheMiB})
 	if err != nil {
@@ -59,7 +69,7 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, st
 	if err != nil {
 		return err
 	}
-	cr := &countingReader{r: f}
+	cr := &countingReader{r: in}
 	lastProgress := time.Now()
 	opts := ingest.ImportOptions{
 		Batch:   *batch,
@@ -115,17 +125,49 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout, st
 	return nil
 }
 
-// progressLine says how far an import is: rows, rate and time left (from
-// the share of the file read).
+// regularSize is the size of f when it is a regular file, else 0 (a pipe,
+// a terminal or a socket has no length to go by).
+func regularSize(f *os.File) int64 {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0
+	}
+	return fi.Size()
+}
+
+// progressLine says how far an import is: rows and rate, then, for a file
+// of known size (size > 0), the share read and the time left; for one of
+// unknown length (stdin, a pipe), or one grown past its size, the bytes
+// read.
 func progressLine(p ingest.Progress, size int64) string {
-	rate := float64(p.Rows) / p.Elapsed.Seconds()
+	rate := 0.0
+	if p.Elapsed > 0 {
+		rate = float64(p.Rows) / p.Elapsed.Seconds()
+	}
 	line := fmt.Sprintf("… %d rows, %.0f rows/s", p.Rows, rate)
-	if size > 0 && p.Bytes > 0 {
+	switch {
+	case size > 0 && p.Bytes > 0 && p.Bytes <= size:
 		done := float64(p.Bytes) / float64(size)
 		eta := time.Duration(float64(p.Elapsed) * (1 - done) / done)
 		line += fmt.Sprintf(", %.0f%% of the file, about %s left", 100*done, eta.Round(time.Second))
+	case p.Bytes > 0:
+		line += ", " + byteSize(p.Bytes) + " read"
 	}
 	return line
+}
+
+// byteSize writes n bytes in binary units: 512 B, 1.5 KiB, 42.0 MiB.
+func byteSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }
 
 type countingReader struct {

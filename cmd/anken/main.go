@@ -25,8 +25,8 @@ Usage:
   anken serve [--addr 127.0.0.1:8080] [--demo]   API, pages and workers
   anken migrate                                   apply database migrations
   anken demo --listings N --out FILE [--seed S]   write generated listings as JSON Lines
-  anken import --agency SLUG [--format jsonl|csv|jobposting|indeed-xml] [--full] FILE
-                                                  bulk import an agency's feed file
+  anken import --agency SLUG [--format jsonl|csv|jobposting|indeed-xml] [--full] FILE|-
+                                                  bulk import an agency's feed file (- reads stdin)
   anken normalize                                 raw listings (JSON Lines) on stdin → normalized on stdout
   anken agency create SLUG [--name NAME]          add an agency and print its API key once
   anken agency key SLUG                           print a new API key for an agency
@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "demo":
 		return demoCmd(args, stdout, stderr)
 	case "import":
-		return importCmd(ctx, cfg, args, stdout, stderr)
+		return importCmd(ctx, cfg, args, stdin, stdout, stderr)
 	case "normalize":
 		return normalizeCmd(args, stdin, stdout, stderr)
 	case "agency":
