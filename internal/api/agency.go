@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -85,12 +86,15 @@ func (h *handlers) registerAgency() {
 		Summary:     "Create or replace up to 1,000 listings",
 		Description: "Each listing is validated and stored on its own: a rejected one never " +
 			"keeps the others from being stored. The answer has one result per listing, in order. " +
-			"A body over 64 MiB is refused with 413.",
+			"A body over 64 MiB is refused with 413; the body may take up to a minute to arrive.",
 		Tags:         []string{"agency"},
 		Security:     sec,
 		Middlewares:  auth,
 		Errors:       append(authErrors, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity),
 		MaxBodyBytes: MaxBatchBytes + 1, // huma refuses a body of MaxBodyBytes
+		// huma's default of 5 s would need 100 Mbit/s for a full batch: an
+		// agency's nightly push is often slower than that.
+		BodyReadTimeout: time.Minute,
 	}, h.batch)
 	huma.Register(h.api, huma.Operation{
 		OperationID: "get-agency-listing",
