@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
 	"anken/internal/api"
@@ -53,6 +54,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 
 	idx := search.NewIndex()
 	follower := search.NewFollower(st, idx, cfg.IndexPoll, log)
+	reg := prometheus.NewRegistry()
 	h, err := server.New(server.Options{
 		API: api.Deps{
 			Store: st,
@@ -61,9 +63,11 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 			// Feed sources naming a non-public address are refused at once.
 			FeedFetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout},
 		},
-		BaseURL: cmp.Or(cfg.BaseURL, "http://"+cfg.Addr),
-		Health:  health{st, follower},
-		Log:     log,
+		BaseURL:      cmp.Or(cfg.BaseURL, "http://"+cfg.Addr),
+		Health:       health{st, follower},
+		Log:          log,
+		Registry:     reg,
+		MetricsToken: cfg.MetricsToken,
 	})
 	if err != nil {
 		return err
@@ -101,9 +105,34 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		}
 		return nil
 	})
+	// /metrics on an address of its own (ANKEN_METRICS_ADDR), for a
+	// scraper on a private network; the main address serves it only with
+	// ANKEN_METRICS_TOKEN.
+	var metrics *http.Server
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s for metrics: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", server.Metrics(reg))
+		metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		g.Go(func() error {
+			log.Info("metrics", slog.String("addr", mln.Addr().String()))
+			if err := metrics.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("serve metrics: %w", err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
 		<-stop.Done()
 		shutdown(srv, reqs, cfg.ShutdownTimeout, log)
+		if metrics != nil {
+			metrics.Close()
+		}
 		stopBG()
 		return nil
 	})

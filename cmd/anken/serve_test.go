@@ -269,3 +269,35 @@ func TestServeClosesExpiredAtStart(t *testing.T) {
 		t.Errorf("no expiry in logs:\n%s", s.logs)
 	}
 }
+
+// TestServeMetricsAddress checks that /metrics is served on its own
+// address when one is set, and not on the public one without the token.
+func TestServeMetricsAddress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	maddr := freeAddr(t)
+	s := startAnken(t, t.TempDir(), []string{"ANKEN_METRICS_ADDR=" + maddr})
+	waitReady(t, s)
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics on the main address = %d, want 404", resp.StatusCode)
+	}
+	resp, err = http.Get("http://" + maddr + "/metrics")
+	if err != nil {
+		t.Fatalf("metrics address: %v; logs:\n%s", err, s.logs)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `anken_http_requests_total{code="200",method="GET",route="GET /readyz"}`) {
+		t.Errorf("metrics address = %d %.300s", resp.StatusCode, b)
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	if _, err := waitExit(t, s, 30*time.Second); err != nil {
+		t.Errorf("exit after SIGTERM: %v; logs:\n%s", err, s.logs)
+	}
+}

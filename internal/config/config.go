@@ -15,6 +15,8 @@ import (
 type Config struct {
 	Addr            string        // ANKEN_ADDR: where serve listens
 	BaseURL         string        // ANKEN_BASE_URL: absolute address of the site in links, feeds and mail; "http://" + Addr when empty
+	MetricsAddr     string        // ANKEN_METRICS_ADDR: a separate listen address serving /metrics alone; none when empty
+	MetricsToken    string        // ANKEN_METRICS_TOKEN: with it, /metrics on the main address answers a Bearer of this token
 	DataDir         string        // ANKEN_DATA_DIR: SQLite file and local outbox
 	DatabaseURL     string        // ANKEN_DATABASE_URL: postgres://… selects PostgreSQL
 	LogLevel        slog.Level    // ANKEN_LOG_LEVEL: debug, info, warn, error
@@ -75,6 +77,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	str("ANKEN_ADDR", &c.Addr)
 	str("ANKEN_BASE_URL", &c.BaseURL)
+	str("ANKEN_METRICS_ADDR", &c.MetricsAddr)
+	str("ANKEN_METRICS_TOKEN", &c.MetricsToken)
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		errs = append(errs, "ANKEN_METRICS_TOKEN: want at least 16 characters")
+	}
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 		errs = append(errs, fmt.Sprintf("ANKEN_BASE_URL=%q: want an absolute http(s) URL such as https://anken.example", c.BaseURL))

@@ -40,6 +40,9 @@ func TestLoad(t *testing.T) {
 				c.DemoListings == 500 && c.ShutdownTimeout == 5*time.Second
 		}, ""},
 		{"base url", map[string]string{"ANKEN_BASE_URL": "https://anken.example/"}, func(c Config) bool { return c.BaseURL == "https://anken.example" }, ""},
+		{"metrics", map[string]string{"ANKEN_METRICS_ADDR": "127.0.0.1:9090", "ANKEN_METRICS_TOKEN": "0123456789abcdef"},
+			func(c Config) bool { return c.MetricsAddr == "127.0.0.1:9090" && c.MetricsToken == "0123456789abcdef" }, ""},
+		{"short metrics token", map[string]string{"ANKEN_METRICS_TOKEN": "secret"}, nil, "ANKEN_METRICS_TOKEN"},
 		{"bad base url", map[string]string{"ANKEN_BASE_URL": "anken.example"}, nil, "ANKEN_BASE_URL"},
 		{"bad number", map[string]string{"ANKEN_DEMO_LISTINGS": "many"}, nil, "ANKEN_DEMO_LISTINGS"},
 		{"bad duration", map[string]string{"ANKEN_INDEX_POLL": "-1s"}, nil, "ANKEN_INDEX_POLL"},

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -36,6 +37,10 @@ type Options struct {
 	// BaseURL is the site's absolute address for canonical links, feeds
 	// and sitemaps; "http://127.0.0.1:8080" when empty.
 	BaseURL string
+	// MetricsToken, when set, serves /metrics on this handler to requests
+	// bearing it; without it /metrics is not served here (see Metrics for
+	// a handler of its own on another address).
+	MetricsToken string
 }
 
 // New returns the handler for every path anken serves: the JSON API under
@@ -97,7 +102,9 @@ func New(o Options) (http.Handler, error) {
 		}
 		writeJSON(w, status, checks)
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if o.MetricsToken != "" {
+		mux.Handle("GET /metrics", bearer(o.MetricsToken, Metrics(reg)))
+	}
 
 	f := failer{site: site}
 	routes := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -113,6 +120,24 @@ func New(o Options) (http.Handler, error) {
 		f.fail(w, r, problem.Errorf(problem.Forbidden, "cross-origin %s refused: post forms from this site", r.Method))
 	})
 	return requestID(accessLog(o.Log, m, recoverPanics(o.Log, f, web.Secure(api.JoinListParams(routes), deny)))), nil
+}
+
+// Metrics serves the registry's metrics in Prometheus's format.
+func Metrics(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}
+
+// bearer lets through requests whose Authorization is "Bearer token".
+func bearer(token string, next http.Handler) http.Handler {
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="anken metrics"`)
+			api.WriteProblem(w, problem.Errorf(problem.Unauthorized, "metrics need the token: Authorization: Bearer <ANKEN_METRICS_TOKEN>"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // failer answers failures outside the handlers that render their own.

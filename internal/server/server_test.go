@@ -29,12 +29,16 @@ type panicky struct{}
 
 func (panicky) Search(context.Context, search.Query) (search.Result, error) { panic("boom") }
 
+// metricsToken is the /metrics token of the servers tests start.
+const metricsToken = "test-metrics-token-0123"
+
 func newServer(t *testing.T, h Health, idx catalog.Searcher) *httptest.Server {
 	t.Helper()
 	handler, err := New(Options{
-		API:    api.Deps{Index: idx, Store: storetest.Open(t, "sqlite")},
-		Health: h,
-		Log:    slog.New(slog.DiscardHandler),
+		API:          api.Deps{Index: idx, Store: storetest.Open(t, "sqlite")},
+		Health:       h,
+		Log:          slog.New(slog.DiscardHandler),
+		MetricsToken: metricsToken,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +112,13 @@ func TestRequestIDAndMetrics(t *testing.T) {
 		t.Errorf("junk id not replaced: %q", got)
 	}
 	get(t, srv.URL+"/v1/listings?q=go")
-	_, metrics := get(t, srv.URL+"/metrics")
+	for _, auth := range []string{"", "Bearer wrong-token-0123456789", "Basic " + metricsToken} {
+		resp, _ := get(t, srv.URL+"/metrics", "Authorization", auth)
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("/metrics with Authorization %q = %d, want 401", auth, resp.StatusCode)
+		}
+	}
+	_, metrics := get(t, srv.URL+"/metrics", "Authorization", "Bearer "+metricsToken)
 	for _, want := range []string{
 		`anken_http_requests_total{code="200",method="GET",route="GET /healthz"}`,
 		`anken_http_requests_total{code="200",method="GET",route="GET /v1/listings"}`,
@@ -192,5 +202,24 @@ func TestSecurityHeaders(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-site POST = %d, want 403", resp.StatusCode)
+	}
+}
+
+// TestMetricsNotPublicByDefault checks that without a token the main
+// handler does not serve /metrics at all.
+func TestMetricsNotPublicByDefault(t *testing.T) {
+	handler, err := New(Options{
+		API:    api.Deps{Index: search.NewIndex(), Store: storetest.Open(t, "sqlite")},
+		Health: fakeHealth{ready: true},
+		Log:    slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
+	defer srv.Close()
+	resp, body := get(t, srv.URL+"/metrics")
+	if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "go_goroutines") {
+		t.Errorf("/metrics without a token = %d %.100s, want 404", resp.StatusCode, body)
 	}
 }
