@@ -258,7 +258,6 @@ func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o I
 		seq  int
 		rows []feed.Row
 		work store.Work
-		errs [][]*listing.FieldError
 	}
 	raw := make(chan *batch, o.Workers)
 	done := make(chan *batch, o.Workers)

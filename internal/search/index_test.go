@@ -644,14 +644,6 @@ func oracleScore(l *listing.Listing, q Query) int64 {
 	return score
 }
 
-func ids(ls []*listing.Listing) []int64 {
-	out := make([]int64, len(ls))
-	for i, l := range ls {
-		out[i] = l.ID
-	}
-	slices.Sort(out)
-	return out
-}
 
 func hitIDs(hs []Hit) []int64 {
 	out := make([]int64, len(hs))
