@@ -644,7 +644,6 @@ func oracleScore(l *listing.Listing, q Query) int64 {
 	return score
 }
 
-
 func hitIDs(hs []Hit) []int64 {
 	out := make([]int64, len(hs))
 	for i, h := range hs {
