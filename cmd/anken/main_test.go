@@ -90,34 +90,9 @@ func (b *syncBuffer) String() string {
 // startServe starts `anken serve` and waits until /readyz answers 200.
 func startServe(t *testing.T, dataDir string, args ...string) *process {
 	t.Helper()
-	addr := freeAddr(t)
-	cmd := command(t, dataDir, append([]string{"serve", "--addr", addr}, args...)...)
-	logs := &syncBuffer{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &process{base: "http://" + addr, cmd: cmd, logs: logs}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve not ready after 2 minutes; logs:\n%s", logs)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	s := startAnken(t, dataDir, nil, args...)
+	waitReady(t, s)
+	return s
 }
 
 func getJSON(t *testing.T, u string, dst any) int {

@@ -49,7 +49,8 @@ func newIngestFixture(t *testing.T) *ingestFixture {
 		worker: &ingest.Worker{Store: st, Backoff: time.Millisecond, MaxAttempts: 2}}
 }
 
-func (fx *ingestFixture) send(t *testing.T, method, path string, header map[string]string, body []byte) (int, map[string]any) {
+// request sends body with the headers and returns the answer, read.
+func (fx *ingestFixture) request(t *testing.T, method, path string, header map[string]string, body []byte) (*http.Response, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(method, fx.srv.URL+path, bytes.NewReader(body))
 	for k, v := range header {
@@ -61,6 +62,12 @@ func (fx *ingestFixture) send(t *testing.T, method, path string, header map[stri
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func (fx *ingestFixture) send(t *testing.T, method, path string, header map[string]string, body []byte) (int, map[string]any) {
+	t.Helper()
+	resp, b := fx.request(t, method, path, header, body)
 	var m map[string]any
 	json.Unmarshal(b, &m)
 	if resp.StatusCode >= 400 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {

@@ -1,10 +1,7 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -15,16 +12,7 @@ import (
 // rawSend posts body and returns the status and the bytes of the answer.
 func (fx *ingestFixture) rawSend(t *testing.T, path string, header map[string]string, body []byte) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", fx.srv.URL+path, bytes.NewReader(body))
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := fx.request(t, "POST", path, header, body)
 	return resp.StatusCode, string(b)
 }
 
