@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +34,12 @@ type Config struct {
 	FeedAllowHosts []string
 	FeedMaxBytes   int64         // ANKEN_FEED_MAX_BYTES: the most bytes one fetched feed may have
 	FeedTimeout    time.Duration // ANKEN_FEED_TIMEOUT: how long one feed fetch may take, body included
+	// ANKEN_SMTP_URL: smtp://[user:pass@]host:port (STARTTLS when offered;
+	// ?tls=required insists) or smtps://… (implicit TLS). Empty: mail stays
+	// in the store's outbox (anken mail outbox, /dev/mail under --demo).
+	SMTPURL     string
+	MailFrom    string        // ANKEN_MAIL_FROM: the From address of every mail
+	AlertBundle time.Duration // ANKEN_ALERT_BUNDLE: at most one instant alert mail per saved search per this
 }
 
 // Load reads the configuration through getenv (os.Getenv in production).
@@ -48,6 +56,8 @@ func Load(getenv func(string) string) (Config, error) {
 		IngestLease:     2 * time.Minute,
 		FeedMaxBytes:    512 << 20,
 		FeedTimeout:     10 * time.Minute,
+		MailFrom:        "anken <no-reply@anken.localhost>",
+		AlertBundle:     15 * time.Minute,
 	}
 	var errs []string
 	str := func(name string, dst *string) {
@@ -120,6 +130,17 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, "ANKEN_DATABASE_URL: want postgres://user@host:5432/db, or leave it empty for SQLite")
 	}
+	str("ANKEN_SMTP_URL", &c.SMTPURL)
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			errs = append(errs, "ANKEN_SMTP_URL: want smtp://[user:pass@]host:port or smtps://[user:pass@]host:port")
+		}
+	}
+	str("ANKEN_MAIL_FROM", &c.MailFrom)
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		errs = append(errs, fmt.Sprintf("ANKEN_MAIL_FROM=%q: want an address such as \"anken <no-reply@anken.example>\"", c.MailFrom))
+	}
+	duration("ANKEN_ALERT_BUNDLE", &c.AlertBundle)
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
