@@ -56,9 +56,6 @@ type Site struct {
 	static map[string]string // file name → content hash, for cache-busting URLs
 }
 
-// page names; each is templates/<name>.html composed with the layout.
-var pageNames = []string{"top", "search", "listing", "error"}
-
 // New parses the templates and fingerprints the static files.
 func New(d Deps) (*Site, error) {
 	if d.Log == nil {
@@ -85,7 +82,17 @@ func New(d Deps) (*Site, error) {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
 	funcs := s.funcs()
-	for _, name := range pageNames {
+	// Each page is templates/<name>.html composed with the layout and the
+	// shared parts.
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(file, "templates/"), ".html")
+		if name == "layout" || name == "parts" {
+			continue
+		}
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
