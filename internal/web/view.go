@@ -1,46 +1,6 @@
 package web
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
-
-	"anken/internal/listing"
-	"anken/internal/skill"
-)
-
-// jst is Japan Standard Time: dates on pages are Japanese dates.
-var jst = time.FixedZone("JST", 9*60*60)
-
-var roleNames = map[listing.Role]string{
-	listing.RoleBackend:   "バックエンド",
-	listing.RoleFrontend:  "フロントエンド",
-	listing.RoleFullstack: "フルスタック",
-	listing.RoleInfra:     "インフラ",
-	listing.RoleSRE:       "SRE",
-	listing.RoleData:      "データエンジニア",
-	listing.RoleML:        "機械学習・AI",
-	listing.RoleMobile:    "モバイルアプリ",
-	listing.RolePM:        "PM・PMO",
-	listing.RoleQA:        "QA・テスト",
-	listing.RoleSecurity:  "セキュリティ",
-	listing.RoleDesign:    "デザイナー",
-	listing.RoleOther:     "その他",
-}
-
-var remoteNames = map[listing.Remote]string{
-	listing.RemoteFull:    "フルリモート",
-	listing.RemotePartial: "一部リモート",
-	listing.RemoteOnsite:  "常駐",
-}
-
-var contractNames = map[listing.Contract]string{
-	listing.ContractQuasiMandate: "準委任",
-	listing.ContractWork:         "請負",
-	listing.ContractOutsourcing:  "業務委託",
-	listing.ContractDispatch:     "派遣",
-}
+import "anken/internal/wording"
 
 var sortNames = []struct{ Value, Name string }{
 	{"relevance", "おすすめ順"},
@@ -48,204 +8,23 @@ var sortNames = []struct{ Value, Name string }{
 	{"rate", "単価が高い順"},
 }
 
-func roleName(r listing.Role) string {
-	if n, ok := roleNames[r]; ok {
-		return n
-	}
-	return string(r)
-}
-
-func remoteName(r listing.Remote) string {
-	if n, ok := remoteNames[r]; ok {
-		return n
-	}
-	return string(r)
-}
-
-func contractName(c listing.Contract) string {
-	if n, ok := contractNames[c]; ok {
-		return n
-	}
-	return string(c)
-}
-
-func prefectureName(code string) string {
-	if p, ok := listing.PrefectureByCode(code); ok {
-		return p.Name
-	}
-	return code
-}
-
-func skillName(slug string) string {
-	if s, ok := skill.BySlug(slug); ok {
-		return s.Name
-	}
-	return slug
-}
-
-// comma writes n with thousands separators: 12,345.
-func comma(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// man writes yen in 万 as Japanese listings do: 650000 is 65万, 655000 is
-// 65.5万, 1200000 is 120万.
-func man(yen int64) string {
-	whole, rest := yen/10000, yen%10000
-	if rest == 0 {
-		return strconv.FormatInt(whole, 10) + "万"
-	}
-	s := strconv.FormatFloat(float64(yen)/10000, 'f', 1, 64)
-	return strings.TrimSuffix(s, ".0") + "万"
-}
-
-// rangeText writes a range of amounts as listings do: 60万〜70万円,
-// 〜80万円, 60万円〜, 65万円.
-func rangeText(lo, hi int64, amount func(int64) string, unit string) string {
-	switch {
-	case lo > 0 && hi > 0 && lo != hi:
-		return amount(lo) + "〜" + amount(hi) + unit
-	case lo > 0 && hi > 0:
-		return amount(lo) + unit
-	case lo > 0:
-		return amount(lo) + unit + "〜"
-	case hi > 0:
-		return "〜" + amount(hi) + unit
-	}
-	return ""
-}
-
-// rateText writes a listing's pay in the unit the agency quoted it:
-// 月額60万〜70万円, 時給4,000円〜, 日額5万円, スキル見合い.
-func rateText(r listing.Rate) string {
-	yen := func(n int64) string { return comma(n) }
-	var s string
-	switch r.Unit {
-	case listing.PerHour:
-		s = "時給" + rangeText(r.Min, r.Max, yen, "円")
-	case listing.PerDay:
-		s = "日額" + rangeText(r.Min, r.Max, yen, "円")
-	case listing.PerYear:
-		s = "年収" + rangeText(r.Min, r.Max, man, "円")
-	default:
-		if r.MonthlyMin > 0 || r.MonthlyMax > 0 {
-			s = "月額" + rangeText(r.MonthlyMin, r.MonthlyMax, man, "円")
-		}
-	}
-	if s == "時給" || s == "日額" || s == "年収" {
-		s = ""
-	}
-	switch {
-	case s == "" && r.Negotiable:
-		return "スキル見合い"
-	case s == "":
-		return "単価応相談"
-	case r.Negotiable:
-		return s + "（スキル見合い）"
-	}
-	return s
-}
-
-// monthlyText writes a monthly range: 60万〜70万円.
-func monthlyText(lo, hi int64) string { return rangeText(lo, hi, man, "円") }
-
-// daysText writes days a week: 週3〜5日, 週5日.
-func daysText(d listing.Range) string {
-	s := rangeText(int64(d.Min), int64(d.Max), func(n int64) string { return strconv.FormatInt(n, 10) }, "日")
-	if s == "" {
-		return ""
-	}
-	return "週" + s
-}
-
-// hoursText writes settlement hours a month: 140〜180h.
-func hoursText(d listing.Range) string {
-	return rangeText(int64(d.Min), int64(d.Max), func(n int64) string { return strconv.FormatInt(n, 10) }, "h")
-}
-
-// startText writes when work starts: 即日〜, 2026年1月〜.
-func startText(s string) string {
-	if s == listing.StartImmediate {
-		return "即日〜"
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return fmt.Sprintf("%d年%d月〜", t.Year(), t.Month())
-	}
-	return s
-}
-
-// dateText writes a date in Japanese: 2026年11月30日.
-func dateText(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	t = t.In(jst)
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
-}
-
-// shortDate writes a month and day: 11月17日.
-func shortDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	t = t.In(jst)
-	return fmt.Sprintf("%d月%d日", t.Month(), t.Day())
-}
-
-// ago writes how long ago t was, as listing sites do: たった今, 5分前,
-// 3時間前, 2日前; past four weeks, the date.
-func ago(t, now time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case t.IsZero():
-		return ""
-	case d < time.Minute:
-		return "たった今"
-	case d < time.Hour:
-		return fmt.Sprintf("%d分前", int(d/time.Minute))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%d時間前", int(d/time.Hour))
-	case d < 28*24*time.Hour:
-		return fmt.Sprintf("%d日前", int(d/(24*time.Hour)))
-	}
-	return dateText(t)
-}
-
-// excerpt returns the first n characters of s on one line.
-func excerpt(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
-}
-
-// placeText writes where the work is: the prefecture, then the agency's
-// place text unless it already starts with the prefecture (東京都文京区).
-func placeText(pref, location string) string {
-	name := ""
-	if pref != "" {
-		name = prefectureName(pref)
-	}
-	switch {
-	case location == "":
-		return name
-	case name == "" || strings.HasPrefix(location, name):
-		return location
-	}
-	return name + " " + location
-}
+// The wording of listing fields, shared with the mail.
+var (
+	roleName       = wording.Role
+	remoteName     = wording.Remote
+	contractName   = wording.Contract
+	prefectureName = wording.Prefecture
+	skillName      = wording.Skill
+	comma          = wording.Comma
+	man            = wording.Man
+	rateText       = wording.Rate
+	monthlyText    = wording.Monthly
+	daysText       = wording.Days
+	hoursText      = wording.Hours
+	startText      = wording.Start
+	dateText       = wording.Date
+	shortDate      = wording.ShortDate
+	ago            = wording.Ago
+	excerpt        = wording.Excerpt
+	placeText      = wording.Place
+)
