@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
-
-	"anken/internal/listing"
 )
 
 // Snapshots: the pages after the first answer the search as the index was
@@ -26,10 +24,10 @@ import (
 // was in the index at S, the version its first write after S replaced.
 //
 // A later page answers the query over that: the current hits less the
-// changed slots, and each old version that matches the query (matchPast,
-// the same predicate as plan, one listing at a time), at the sort key it
-// had; a collapsed search recomputes the representatives of the groups
-// those listings were or are in (collapseAt). When nothing was written
+// changed slots, and each old version that matches the query (matcher in
+// match.go: the same predicate as plan, one listing at a time), at the
+// sort key it had; a collapsed search recomputes the representatives of
+// the groups those listings were or are in (collapseAt). When nothing was written
 // since S, that is the current index and the page costs what it always
 // did; otherwise it costs a pass over the writes since S on top.
 //
@@ -261,8 +259,9 @@ func (x *Index) atSnapshot(p *plan, terms []term, sn *snapshot) (*roaring.Bitmap
 	}
 	hits := roaring.AndNot(p.cand, sn.changed)
 	olds := make([]past, len(sn.old))
+	m := newMatcher(&p.q, terms)
 	for i, v := range sn.old {
-		score, ok := x.matchPast(&p.q, terms, v)
+		score, ok := m.match(x.docOf(v))
 		if !ok {
 			score = int64(npos * weightDescription)
 		}
@@ -337,101 +336,6 @@ func (x *Index) collapseAt(hits *roaring.Bitmap, sn *snapshot, olds []past) (*ro
 		}
 	}
 	return out, reps
-}
-
-// matchPast reports whether old version v matches the query, exactly as
-// plan decides it for a slot of the index, and its relevance score.
-func (x *Index) matchPast(q *Query, terms []term, v *version) (int64, bool) {
-	c := &v.cols
-	if !anyCode(c.role, codes(listing.Roles, q.Roles)) ||
-		!anyCode(c.remote, codes(listing.Remotes, q.Remotes)) ||
-		!anyCode(c.contract, codes(listing.Contracts, q.Contracts)) {
-		return 0, false
-	}
-	if len(q.Prefectures) > 0 {
-		cs := make([]uint8, len(q.Prefectures))
-		for i, p := range q.Prefectures {
-			cs[i] = prefCode(p)
-		}
-		if !anyCode(c.pref, cs) {
-			return 0, false
-		}
-	}
-	for _, slug := range q.Skills {
-		code, ok := x.skillCode[slug]
-		if !ok || !slices.Contains(v.skills, code) {
-			return 0, false
-		}
-	}
-	if q.RateMin > 0 && int64(c.rateHi) < q.RateMin ||
-		q.RateMax > 0 && (c.rateLo <= 0 || int64(c.rateLo) > q.RateMax) {
-		return 0, false
-	}
-	if d := min(c.days, 7); q.DaysMax > 0 && (d == 0 || int(d) > min(q.DaysMax, 7)) {
-		return 0, false
-	}
-	if q.SideJob != nil && *q.SideJob != c.sideJob {
-		return 0, false
-	}
-	var score int64
-	var ws *fieldWords
-	for _, t := range terms {
-		var hit, title, skills bool
-		if !t.substr && !t.phrase {
-			if ws == nil {
-				ws = wordsOf(v)
-			}
-			hit, title, skills = hasWords(ws.all, t.words), hasWords(ws.title, t.words), hasWords(ws.skills, t.words)
-		} else {
-			in := func(field string) bool { return strings.Contains(field, t.text) }
-			if t.phrase {
-				in = func(field string) bool { return holdsPhrase(field, t.text) }
-			}
-			hit, title, skills = inFields(v.text, v.titleEnd, v.skillEnd, in)
-		}
-		switch {
-		case hit == t.not:
-			return 0, false
-		case t.not:
-		case title:
-			score += weightTitle
-		case skills:
-			score += weightSkills
-		default:
-			score += weightDescription
-		}
-	}
-	return score, true
-}
-
-// anyCode reports whether code c is among a filter's codes: true when the
-// filter has none; an unknown value (code 0) matches nothing.
-func anyCode(c uint8, cs []uint8) bool {
-	return len(cs) == 0 || c != 0 && slices.Contains(cs, c)
-}
-
-// fieldWords are the ASCII words of a version's text and of its title and
-// skills, as the index posts them.
-type fieldWords struct{ all, title, skills map[string]bool }
-
-func wordsOf(v *version) *fieldWords {
-	set := func(s string) map[string]bool {
-		m := map[string]bool{}
-		eachWord(s, func(w string) { m[w] = true })
-		return m
-	}
-	return &fieldWords{all: set(v.text), title: set(v.text[:v.titleEnd]), skills: set(v.text[v.titleEnd:v.skillEnd])}
-}
-
-// hasWords reports whether a field holds each word of a term, or one of
-// its synonyms.
-func hasWords(in map[string]bool, words [][]string) bool {
-	for _, syns := range words {
-		if !slices.ContainsFunc(syns, func(w string) bool { return in[w] }) {
-			return false
-		}
-	}
-	return len(words) > 0
 }
 
 // keyOfPast returns the sort key an old version had.

@@ -360,10 +360,12 @@ func snapshotAnswer(ls map[int64]*listing.Listing, q Query) ([]int64, int, map[F
 	return ids, len(hits), oracleFacets(hits, q.Facets)
 }
 
-// TestMatchPastAgreesWithIndex checks the predicate that matches old
-// versions against the index itself: for every listing in it, matchPast
-// and the plan agree on the match and the relevance score.
-func TestMatchPastAgreesWithIndex(t *testing.T) {
+// TestMatcherAgreesWithIndex checks the per-listing predicate (which
+// matches old versions for snapshots, and new listings against saved
+// searches) against the index itself: for every listing in it, the
+// matcher, on the version the index holds and on the listing as prepare
+// folds it, and the plan agree on the match and the relevance score.
+func TestMatcherAgreesWithIndex(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	x := NewIndex()
 	var ls []*listing.Listing
@@ -383,11 +385,15 @@ func TestMatchPastAgreesWithIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		m := newMatcher(&q, terms)
 		for _, l := range ls {
 			s := x.slot[l.ID]
-			score, ok := x.matchPast(&q, terms, x.versionOf(s))
+			score, ok := m.match(x.docOf(x.versionOf(s)))
 			if ok != p.cand.Contains(s) {
-				t.Fatalf("query %q %+v, listing %d: matchPast %t, index %t", q.Text, q, l.ID, ok, !ok)
+				t.Fatalf("query %q %+v, listing %d: matcher %t, index %t", q.Text, q, l.ID, ok, !ok)
+			}
+			if score2, ok2 := m.match(docOfPrepared(prepare(l, nil))); score2 != score || ok2 != ok {
+				t.Fatalf("query %q, listing %d: matcher on the listing %d %t, on the index's version %d %t", q.Text, l.ID, score2, ok2, score, ok)
 			}
 			if !ok {
 				continue
