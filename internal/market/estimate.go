@@ -1,0 +1,209 @@
+package market
+
+import (
+	"math"
+	"strconv"
+
+	"anken/internal/problem"
+)
+
+// EstimateInput is what an income estimate is asked from. A zero field
+// was not given. One of four questions is asked, by the fields given:
+//
+//   - Hourly (or HourlyMin and HourlyMax) with HoursPerDay (or HoursMin
+//     and HoursMax), and Days: monthly = hourly × hours a day × days,
+//     a range when either is one (the side-job guides' tiers);
+//   - Monthly with DaysPerWeek: the hourly rate of a monthly rate worked
+//     N days a week, at 8 hours a day and 4.33 weeks a month;
+//   - Monthly alone: the annual equivalent (× 12);
+//   - Annual alone: the monthly equivalent (÷ 12, rounded down).
+type EstimateInput struct {
+	Hourly, HourlyMin, HourlyMax    int64   // yen an hour
+	HoursPerDay, HoursMin, HoursMax float64 // hours a day, at most one decimal (1.5)
+	Days                            int     // days a month; DefaultDays when 0
+	Monthly, Annual                 int64   // yen
+	DaysPerWeek                     int     // 週N日
+}
+
+// Estimate is an income estimate, with the formula that gave it.
+type Estimate struct {
+	Hourly     int64  `json:"hourly,omitempty" doc:"Yen an hour (asked, or the answer for monthly with days_per_week)."`
+	Monthly    int64  `json:"monthly,omitempty" doc:"Yen a month."`
+	MonthlyMin int64  `json:"monthly_min,omitempty" doc:"Yen a month, low end of a range."`
+	MonthlyMax int64  `json:"monthly_max,omitempty" doc:"Yen a month, high end of a range."`
+	Annual     int64  `json:"annual,omitempty" doc:"Yen a year: monthly × 12."`
+	AnnualMin  int64  `json:"annual_min,omitempty" doc:"monthly_min × 12."`
+	AnnualMax  int64  `json:"annual_max,omitempty" doc:"monthly_max × 12."`
+	Formula    string `json:"formula" doc:"How the figures were computed, with every assumption."`
+}
+
+// Assumptions and limits of the estimates.
+const (
+	DefaultDays   = 22      // working days a month, as the side-job guides count
+	HoursPerDay   = 8       // a full day, for a monthly rate worked N days a week
+	WeeksPerMonth = 4.33    // 52 weeks ÷ 12 months
+	MaxHourly     = 100_000 // yen an hour
+	MaxMonthly    = 5_000_000
+	MaxAnnual     = MaxMonthly * 12
+	maxDays       = 31
+	maxHours      = 24
+)
+
+// weeksPerMonth100 is WeeksPerMonth × 100, for integer arithmetic.
+const weeksPerMonth100 = 433
+
+// EstimateOf answers in, or fails Unprocessable naming the query parameter
+// (query.hourly, query.hours_per_day, …) that is missing, conflicting or
+// out of range. Yen are rounded down.
+func EstimateOf(in EstimateInput) (Estimate, error) {
+	bad := func(name string, value any, msg string) error {
+		return problem.Field(problem.Unprocessable, "query."+name, value, msg)
+	}
+	hourly := in.Hourly > 0 || in.HourlyMin > 0 || in.HourlyMax > 0
+	hours := in.HoursPerDay > 0 || in.HoursMin > 0 || in.HoursMax > 0
+	switch {
+	case in.Hourly < 0 || in.HourlyMin < 0 || in.HourlyMax < 0 || in.Monthly < 0 || in.Annual < 0 ||
+		in.HoursPerDay < 0 || in.HoursMin < 0 || in.HoursMax < 0 || in.Days < 0 || in.DaysPerWeek < 0:
+		return Estimate{}, bad(negative(in), "", "must be positive")
+	case hourly && (in.Monthly > 0 || in.Annual > 0):
+		return Estimate{}, bad(cond(in.Monthly > 0, "monthly", "annual"), cond(in.Monthly > 0, in.Monthly, in.Annual),
+			"give either an hourly rate with hours a day, or a monthly or annual amount, not both")
+	case (hourly || hours) && in.DaysPerWeek > 0:
+		return Estimate{}, bad("days_per_week", in.DaysPerWeek, "days a week go with monthly; with an hourly rate give hours_per_day and days (a month)")
+	case hourly || hours:
+		return hourlyEstimate(in, bad)
+	case in.Days > 0:
+		return Estimate{}, bad("days", in.Days, "days a month go with hourly and hours_per_day")
+	case in.Monthly > 0 && in.Annual > 0:
+		return Estimate{}, bad("annual", in.Annual, "give monthly or annual, not both")
+	case in.Monthly > MaxMonthly:
+		return Estimate{}, bad("monthly", in.Monthly, "must be at most 5,000,000 yen")
+	case in.Annual > MaxAnnual:
+		return Estimate{}, bad("annual", in.Annual, "must be at most 60,000,000 yen")
+	case in.DaysPerWeek > 0 && in.Monthly == 0:
+		return Estimate{}, bad("days_per_week", in.DaysPerWeek, "days a week go with monthly: the hourly rate of a monthly rate worked N days a week")
+	case in.DaysPerWeek > 7:
+		return Estimate{}, bad("days_per_week", in.DaysPerWeek, "must be from 1 to 7")
+	case in.DaysPerWeek > 0:
+		// hourly = monthly ÷ (N days × 8 h × 4.33 weeks)
+		h := in.Monthly * 100 / (int64(in.DaysPerWeek) * HoursPerDay * weeksPerMonth100)
+		return Estimate{Hourly: h, Monthly: in.Monthly, Annual: in.Monthly * 12,
+			Formula: Yen(in.Monthly) + "/month ÷ (" + strconv.Itoa(in.DaysPerWeek) + " days/week × 8 h/day × 4.33 weeks/month) = " +
+				Yen(h) + "/h (assumes 8 hours a day and 4.33 weeks a month, 52 weeks ÷ 12; rounded down)"}, nil
+	case in.Monthly > 0:
+		return Estimate{Monthly: in.Monthly, Annual: in.Monthly * 12,
+			Formula: Yen(in.Monthly) + "/month × 12 = " + Yen(in.Monthly*12) + "/year"}, nil
+	case in.Annual > 0:
+		m := in.Annual / 12
+		return Estimate{Monthly: m, Annual: in.Annual,
+			Formula: Yen(in.Annual) + "/year ÷ 12 = " + Yen(m) + "/month (rounded down)"}, nil
+	}
+	return Estimate{}, bad("hourly", "", "give hourly and hours_per_day (or their _min and _max), monthly (with days_per_week for its hourly rate), or annual")
+}
+
+// hourlyEstimate answers hourly rate × hours a day × days, each a value
+// or a range.
+func hourlyEstimate(in EstimateInput, bad func(string, any, string) error) (Estimate, error) {
+	hLo, hHi, err := pair(in.Hourly, in.HourlyMin, in.HourlyMax, "hourly", bad)
+	if err != nil {
+		return Estimate{}, err
+	}
+	if hHi > MaxHourly {
+		return Estimate{}, bad(cond(in.Hourly > 0, "hourly", "hourly_max"), hHi, "must be at most 100,000 yen an hour")
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"hours_per_day", in.HoursPerDay}, {"hours_min", in.HoursMin}, {"hours_max", in.HoursMax}} {
+		if f.v == 0 {
+			continue
+		}
+		if f.v > maxHours {
+			return Estimate{}, bad(f.name, f.v, "must be at most 24 hours a day")
+		}
+		if t := f.v * 10; math.Abs(t-math.Round(t)) > 1e-9 || math.Round(t) < 1 {
+			return Estimate{}, bad(f.name, f.v, "must be hours a day with at most one decimal, from 0.1 (1.5 is an hour and a half)")
+		}
+	}
+	tenths := func(v float64) int64 { return int64(math.Round(v * 10)) }
+	tLo, tHi, err := pair(tenths(in.HoursPerDay), tenths(in.HoursMin), tenths(in.HoursMax), "hours", bad)
+	if err != nil {
+		return Estimate{}, err
+	}
+	days := int64(in.Days)
+	switch {
+	case days == 0:
+		days = DefaultDays
+	case days > maxDays:
+		return Estimate{}, bad("days", in.Days, "must be days a month, from 1 to 31")
+	}
+	mLo, mHi := hLo*tLo*days/10, hHi*tHi*days/10
+	formula := rangeText(Yen(hLo), Yen(hHi)) + "/h × " + rangeText(tenthsText(tLo), tenthsText(tHi)) + " h/day × " +
+		strconv.FormatInt(days, 10) + " days = "
+	if mLo == mHi && hLo == hHi && tLo == tHi {
+		return Estimate{Hourly: hLo, Monthly: mLo, Annual: mLo * 12,
+			Formula: formula + Yen(mLo) + "/month; × 12 = " + Yen(mLo*12) + "/year"}, nil
+	}
+	return Estimate{MonthlyMin: mLo, MonthlyMax: mHi, AnnualMin: mLo * 12, AnnualMax: mHi * 12,
+		Formula: formula + Yen(mLo) + "–" + Yen(mHi) + "/month; × 12 = " + Yen(mLo*12) + "–" + Yen(mHi*12) + "/year"}, nil
+}
+
+// pair reads a value given alone (v) or as a range (lo and hi): both ends
+// are needed, lo ≤ hi, and not both forms at once. name is the parameter's
+// stem: hourly (hourly, hourly_min, hourly_max) or hours (hours_per_day,
+// hours_min, hours_max).
+func pair(v, lo, hi int64, name string, bad func(string, any, string) error) (int64, int64, error) {
+	single := name
+	if name == "hours" {
+		single = "hours_per_day"
+	}
+	switch {
+	case v > 0 && (lo > 0 || hi > 0):
+		return 0, 0, bad(single, v, "give "+single+" or "+name+"_min and "+name+"_max, not both")
+	case v > 0:
+		return v, v, nil
+	case lo > 0 && hi == 0:
+		return 0, 0, bad(name+"_max", "", "needed with "+name+"_min")
+	case hi > 0 && lo == 0:
+		return 0, 0, bad(name+"_min", "", "needed with "+name+"_max")
+	case lo == 0:
+		return 0, 0, bad(single, "", "needed: "+single+", or "+name+"_min and "+name+"_max")
+	case lo > hi:
+		return 0, 0, bad(name+"_min", lo, "must not exceed "+name+"_max")
+	}
+	return lo, hi, nil
+}
+
+// rangeText writes lo–hi, or lo alone when they are equal.
+func rangeText(lo, hi string) string {
+	if lo == hi {
+		return lo
+	}
+	return lo + "–" + hi
+}
+
+func tenthsText(t int64) string {
+	return strconv.FormatFloat(float64(t)/10, 'f', -1, 64)
+}
+
+// negative names the first field of in that is negative.
+func negative(in EstimateInput) string {
+	for _, f := range []struct {
+		name string
+		neg  bool
+	}{{"hourly", in.Hourly < 0}, {"hourly_min", in.HourlyMin < 0}, {"hourly_max", in.HourlyMax < 0},
+		{"hours_per_day", in.HoursPerDay < 0}, {"hours_min", in.HoursMin < 0}, {"hours_max", in.HoursMax < 0},
+		{"days", in.Days < 0}, {"monthly", in.Monthly < 0}, {"annual", in.Annual < 0}, {"days_per_week", in.DaysPerWeek < 0}} {
+		if f.neg {
+			return f.name
+		}
+	}
+	return "query"
+}
+
+func cond[T any](c bool, a, b T) T {
+	if c {
+		return a
+	}
+	return b
+}

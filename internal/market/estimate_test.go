@@ -1,0 +1,100 @@
+package market
+
+import (
+	"strings"
+	"testing"
+
+	"anken/internal/problem"
+)
+
+func TestEstimate(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		in      EstimateInput
+		want    Estimate // Formula: a part it must hold
+		formula string
+	}{
+		// DESIGN.md's backend guide: entry and mid tiers at 1–2 h a day.
+		{"guide entry tier", EstimateInput{HourlyMin: 2000, HourlyMax: 3500, HoursMin: 1, HoursMax: 2},
+			Estimate{MonthlyMin: 44_000, MonthlyMax: 154_000, AnnualMin: 528_000, AnnualMax: 1_848_000},
+			"¥2,000–¥3,500/h × 1–2 h/day × 22 days = ¥44,000–¥154,000/month"},
+		{"guide mid tier", EstimateInput{HourlyMin: 4000, HourlyMax: 8000, HoursMin: 1, HoursMax: 2, Days: 22},
+			Estimate{MonthlyMin: 88_000, MonthlyMax: 352_000, AnnualMin: 1_056_000, AnnualMax: 4_224_000},
+			"= ¥88,000–¥352,000/month"},
+		{"one rate", EstimateInput{Hourly: 3000, HoursPerDay: 2},
+			Estimate{Hourly: 3000, Monthly: 132_000, Annual: 1_584_000}, "¥3,000/h × 2 h/day × 22 days = ¥132,000/month; × 12 = ¥1,584,000/year"},
+		{"half hours and days", EstimateInput{Hourly: 2500, HoursPerDay: 1.5, Days: 10},
+			Estimate{Hourly: 2500, Monthly: 37_500, Annual: 450_000}, "× 1.5 h/day × 10 days"},
+		{"a rate range at fixed hours", EstimateInput{HourlyMin: 2000, HourlyMax: 3000, HoursPerDay: 3},
+			Estimate{MonthlyMin: 132_000, MonthlyMax: 198_000, AnnualMin: 1_584_000, AnnualMax: 2_376_000}, "¥2,000–¥3,000/h × 3 h/day"},
+		{"rounded down", EstimateInput{Hourly: 1001, HoursPerDay: 0.1, Days: 1},
+			Estimate{Hourly: 1001, Monthly: 100, Annual: 1200}, "= ¥100/month"},
+		{"monthly to annual", EstimateInput{Monthly: 650_000},
+			Estimate{Monthly: 650_000, Annual: 7_800_000}, "¥650,000/month × 12 = ¥7,800,000/year"},
+		{"annual to monthly", EstimateInput{Annual: 8_400_001},
+			Estimate{Monthly: 700_000, Annual: 8_400_001}, "÷ 12 = ¥700,000/month"},
+		// 600,000 ÷ (3 × 8 × 4.33 = 103.92 h) = 5,773.67 → 5,773
+		{"monthly at 週3日", EstimateInput{Monthly: 600_000, DaysPerWeek: 3},
+			Estimate{Hourly: 5773, Monthly: 600_000, Annual: 7_200_000}, "3 days/week × 8 h/day × 4.33 weeks/month) = ¥5,773/h"},
+		{"monthly at 週5日", EstimateInput{Monthly: 800_000, DaysPerWeek: 5},
+			Estimate{Hourly: 4618, Monthly: 800_000, Annual: 9_600_000}, "assumes 8 hours a day and 4.33 weeks a month"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := EstimateOf(c.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			formula := got.Formula
+			got.Formula = ""
+			if got != c.want {
+				t.Errorf("EstimateOf(%+v) = %+v, want %+v", c.in, got, c.want)
+			}
+			if !strings.Contains(formula, c.formula) {
+				t.Errorf("formula %q does not hold %q", formula, c.formula)
+			}
+		})
+	}
+}
+
+func TestEstimateInvalid(t *testing.T) {
+	for _, c := range []struct {
+		in    EstimateInput
+		field string
+	}{
+		{EstimateInput{}, "query.hourly"},
+		{EstimateInput{Hourly: 2000}, "query.hours_per_day"},
+		{EstimateInput{HoursPerDay: 2}, "query.hourly"},
+		{EstimateInput{HourlyMin: 2000, HoursPerDay: 2}, "query.hourly_max"},
+		{EstimateInput{HourlyMax: 2000, HoursPerDay: 2}, "query.hourly_min"},
+		{EstimateInput{HourlyMin: 3000, HourlyMax: 2000, HoursPerDay: 2}, "query.hourly_min"},
+		{EstimateInput{Hourly: 2000, HourlyMin: 1000, HourlyMax: 3000, HoursPerDay: 2}, "query.hourly"},
+		{EstimateInput{Hourly: 2000, HoursMin: 2}, "query.hours_max"},
+		{EstimateInput{Hourly: 2000, HoursMin: 3, HoursMax: 2}, "query.hours_min"},
+		{EstimateInput{Hourly: 2000, HoursPerDay: 1.25}, "query.hours_per_day"},
+		{EstimateInput{Hourly: 2000, HoursPerDay: 25}, "query.hours_per_day"},
+		{EstimateInput{Hourly: 2000, HoursPerDay: 0.04}, "query.hours_per_day"},
+		{EstimateInput{Hourly: 2000, HoursPerDay: 2, Days: 32}, "query.days"},
+		{EstimateInput{Hourly: 200_000, HoursPerDay: 2}, "query.hourly"},
+		{EstimateInput{Hourly: -1, HoursPerDay: 2}, "query.hourly"},
+		{EstimateInput{Hourly: 2000, HoursPerDay: 2, Monthly: 500_000}, "query.monthly"},
+		{EstimateInput{Hourly: 2000, HoursPerDay: 2, DaysPerWeek: 3}, "query.days_per_week"},
+		{EstimateInput{Monthly: 500_000, Annual: 6_000_000}, "query.annual"},
+		{EstimateInput{Monthly: 500_000, Days: 20}, "query.days"},
+		{EstimateInput{Monthly: 6_000_000}, "query.monthly"},
+		{EstimateInput{Annual: 70_000_000}, "query.annual"},
+		{EstimateInput{DaysPerWeek: 3}, "query.days_per_week"},
+		{EstimateInput{Monthly: 500_000, DaysPerWeek: 8}, "query.days_per_week"},
+	} {
+		_, err := EstimateOf(c.in)
+		var pe *problem.Error
+		if !asProblem(err, &pe) || pe.Kind != problem.Unprocessable || len(pe.Details) != 1 || pe.Details[0].Location != c.field {
+			t.Errorf("EstimateOf(%+v) = %v; want Unprocessable at %s", c.in, err, c.field)
+		}
+	}
+}
+
+func asProblem(err error, pe **problem.Error) bool {
+	p, ok := err.(*problem.Error)
+	*pe = p
+	return ok
+}
