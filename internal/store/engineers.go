@@ -202,6 +202,23 @@ func (s *Store) ConsumeToken(ctx context.Context, hash, purpose string) (int64, 
 	return id, err
 }
 
+// TokenEngineer returns the engineer of a live one-time token of the
+// purpose without using it (to check a new password against the address
+// before a reset), or ErrNotFound.
+func (s *Store) TokenEngineer(ctx context.Context, hash, purpose string) (Engineer, error) {
+	e, err := scanEngineer(s.db.QueryRowContext(ctx, `SELECT e.id, e.email, e.password_hash, e.verified_at, e.recommend,
+			e.recommended_at, e.created_at, e.updated_at
+		FROM account_tokens t JOIN engineers e ON e.id = t.engineer_id
+		WHERE t.hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3`, hash, purpose, accountNow()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Engineer{}, fmt.Errorf("store: %s token: %w", purpose, ErrNotFound)
+	}
+	if err != nil {
+		return Engineer{}, fmt.Errorf("store: %s token: %w", purpose, err)
+	}
+	return e, nil
+}
+
 // VerifyEngineer uses a verification token and marks its account
 // verified (once: a later verification keeps the first time).
 func (s *Store) VerifyEngineer(ctx context.Context, tokenHash string) (Engineer, error) {

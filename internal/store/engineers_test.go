@@ -84,6 +84,9 @@ var engineerContract = []struct {
 		if _, err := s.ConsumeToken(ctx, "v-a@example.jp", store.TokenReset); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("verify token used as reset: %v, want ErrNotFound", err)
 		}
+		if got, err := s.TokenEngineer(ctx, "v-a@example.jp", store.TokenVerify); err != nil || got.ID != e.ID {
+			t.Errorf("TokenEngineer = %+v, %v", got, err)
+		}
 		got, err := s.VerifyEngineer(ctx, "v-a@example.jp")
 		if err != nil || got.ID != e.ID || !got.Verified() {
 			t.Fatalf("VerifyEngineer = %+v, %v", got, err)
@@ -94,6 +97,9 @@ var engineerContract = []struct {
 		expired := store.Token{Hash: "old", Purpose: store.TokenReset, ExpiresAt: time.Now().Add(-time.Second)}
 		if err := s.IssueToken(ctx, e.ID, expired, verifyMail(e.Email)); err != nil {
 			t.Fatal(err)
+		}
+		if _, err := s.TokenEngineer(ctx, "old", store.TokenReset); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("TokenEngineer(expired) = %v, want ErrNotFound", err)
 		}
 		if _, err := s.ConsumeToken(ctx, "old", store.TokenReset); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("expired token: %v, want ErrNotFound", err)

@@ -1,0 +1,424 @@
+package account_test
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"anken/internal/account"
+	"anken/internal/problem"
+	"anken/internal/ratelimit"
+	"anken/internal/store"
+	"anken/internal/store/storetest"
+)
+
+func TestHash(t *testing.T) {
+	h, err := account.Hash("correct horse battery", account.OWASP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("hash %q is not argon2id at OWASP's parameters in PHC form", h)
+	}
+	if h2, _ := account.Hash("correct horse battery", account.OWASP); h2 == h {
+		t.Error("two hashes of one password are equal: no salt")
+	}
+	ok, stale, err := account.Check(h, "correct horse battery", account.OWASP)
+	if !ok || stale || err != nil {
+		t.Errorf("Check(right) = %v, %v, %v", ok, stale, err)
+	}
+	if ok, _, _ := account.Check(h, "correct horse batterY", account.OWASP); ok {
+		t.Error("Check(wrong) = true")
+	}
+	stronger := account.OWASP
+	stronger.Time = 3
+	if ok, stale, _ := account.Check(h, "correct horse battery", stronger); !ok || !stale {
+		t.Errorf("Check with newer parameters = ok %v stale %v; want ok and stale", ok, stale)
+	}
+	for _, bad := range []string{"", "plain", "$argon2i$v=19$m=1,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5", "$argon2id$v=19$m=0,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5"} {
+		if _, _, err := account.Check(bad, "x", account.OWASP); err == nil {
+			t.Errorf("Check(%q) took a hash it did not write", bad)
+		}
+	}
+}
+
+func TestCheckPassword(t *testing.T) {
+	for _, tt := range []struct {
+		password string
+		ok       bool
+		why      string
+	}{
+		{"短いパス", false, "at least 10"},
+		{"sevenchr", false, "at least 10"},
+		{"日本語のパスワードです", true, ""}, // 11 characters, 33 bytes
+		{"tr0ub4dor&3x", true, ""},
+		{strings.Repeat("x", 257) + "y", false, "at most 256"},
+		{"1234567890", false, "common"},
+		{"QWERTYUIOP", false, "common"},
+		{"password123", false, "common"},
+		{"1q2w3e4r5t", false, "common"},
+		{"iloveyou12", false, "common"},
+		{"Password2026!", false, "common word"},
+		{"zzzzzzzzzzzz", false, "repeats"},
+		{"abababababab", false, "repeats"},
+		{"xyzxyzxyzx", false, "repeats"},
+		{"mnopqrstuvw", false, "sequence"},
+		{"9876543210987", false, "sequence"},
+		{"poiuytrewq", false, "sequence"},
+		{"tanaka.taro2026", false, "email"},
+		{"my-tanaka.taro@example.jp", false, "email"},
+	} {
+		err := account.CheckPassword(tt.password, "Tanaka.Taro@example.jp", "password")
+		if tt.ok {
+			if err != nil {
+				t.Errorf("%q refused: %v", tt.password, err)
+			}
+			continue
+		}
+		var pe *problem.Error
+		if !errors.As(err, &pe) || pe.Kind != problem.Unprocessable || pe.Details[0].Location != "password" ||
+			!strings.Contains(err.Error(), tt.why) {
+			t.Errorf("%q: %v; want Unprocessable on password saying %q", tt.password, err, tt.why)
+		}
+	}
+}
+
+func TestCheckEmail(t *testing.T) {
+	if got, err := account.CheckEmail("  Taro@Example.JP ", "email"); err != nil || got != "taro@example.jp" {
+		t.Errorf("CheckEmail = %q, %v", got, err)
+	}
+	for _, bad := range []string{"", "taro", "taro@", "Taro <taro@example.jp>", "taro@localhost", "a@b@example.jp",
+		strings.Repeat("a", 250) + "@example.jp"} {
+		if _, err := account.CheckEmail(bad, "email"); problem.KindOf(err) != problem.Unprocessable {
+			t.Errorf("CheckEmail(%q) = %v, want Unprocessable", bad, err)
+		}
+	}
+}
+
+// cheap keeps the tests fast; the parameters are checked by TestHash.
+var cheap = account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+func newService(t *testing.T, limits account.Limits) (*account.Service, *store.Store) {
+	t.Helper()
+	st := storetest.Open(t, "sqlite")
+	return account.New(st, account.Options{BaseURL: "https://anken.example/", Params: cheap, Limits: limits}), st
+}
+
+// loose limits that no test meets.
+func loose() account.Limits {
+	l := func() *ratelimit.Limiter { return ratelimit.New(1000, time.Millisecond) }
+	return account.Limits{SignUpIP: l(), SignUpAddress: l(), LoginIP: l(), LoginAddress: l(), ResetIP: l(), ResetAddress: l()}
+}
+
+var tokenRE = regexp.MustCompile(`https://anken\.example/(verify|reset)\?token=([A-Za-z0-9_-]{43})`)
+
+// mailTo returns the newest mail to addr and the token of its link, if any.
+func mailTo(t *testing.T, st *store.Store, addr string) (store.Mail, string) {
+	t.Helper()
+	mails, err := st.Mails(context.Background(), "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mails { // newest first
+		if m.To == addr {
+			if sm := tokenRE.FindStringSubmatch(m.Text); sm != nil {
+				return m, sm[2]
+			}
+			return m, ""
+		}
+	}
+	t.Fatalf("no mail to %s", addr)
+	return store.Mail{}, ""
+}
+
+func TestSignUpVerifyLogin(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t, loose())
+	const pw = "kagami-mochi-2026"
+	if err := svc.SignUp(ctx, "192.0.2.1", "Hanako@Example.jp", pw); err != nil {
+		t.Fatal(err)
+	}
+	m, token := mailTo(t, st, "hanako@example.jp")
+	if m.Kind != "verify" || token == "" || !strings.Contains(m.Subject, "メールアドレスの確認") || !strings.Contains(m.HTML, token) {
+		t.Fatalf("verification mail = %+v", m)
+	}
+	// Not verified: the right password is told so, a wrong one is not.
+	if _, err := svc.Login(ctx, "192.0.2.1", "hanako@example.jp", pw); problem.KindOf(err) != problem.Forbidden {
+		t.Errorf("login before verifying: %v, want Forbidden", err)
+	}
+	if _, err := svc.Login(ctx, "192.0.2.1", "hanako@example.jp", "wrong-password-1"); problem.KindOf(err) != problem.Unauthorized {
+		t.Errorf("wrong password before verifying: %v, want Unauthorized", err)
+	}
+	if _, err := svc.Verify(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Verify(ctx, token); problem.KindOf(err) != problem.Unprocessable {
+		t.Errorf("verify twice: %v, want Unprocessable", err)
+	}
+	ses, err := svc.Login(ctx, "192.0.2.1", "HANAKO@example.jp", pw)
+	if err != nil || len(ses.Token) != 43 || ses.ExpiresAt.Before(time.Now().Add(29*24*time.Hour)) {
+		t.Fatalf("Login = %+v, %v; want a token valid 30 days", ses, err)
+	}
+	a, err := svc.Authenticate(ctx, ses.Token)
+	if err != nil || a.Email != "hanako@example.jp" {
+		t.Fatalf("Authenticate = %+v, %v", a, err)
+	}
+	// Unknown address and wrong password answer alike.
+	_, e1 := svc.Login(ctx, "192.0.2.1", "nobody@example.jp", pw)
+	_, e2 := svc.Login(ctx, "192.0.2.1", "hanako@example.jp", "not-the-password")
+	if problem.KindOf(e1) != problem.Unauthorized || e1.Error() != e2.Error() {
+		t.Errorf("unknown address %v and wrong password %v differ", e1, e2)
+	}
+	if err := svc.Logout(ctx, ses.Token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, ses.Token); problem.KindOf(err) != problem.Unauthorized {
+		t.Errorf("after logout: %v, want Unauthorized", err)
+	}
+	for _, bad := range []string{"", "x", strings.Repeat("a", 43)} {
+		if _, err := svc.Authenticate(ctx, bad); problem.KindOf(err) != problem.Unauthorized {
+			t.Errorf("Authenticate(%q) = %v", bad, err)
+		}
+	}
+}
+
+func TestSignUpTwice(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t, loose())
+	if err := svc.SignUp(ctx, "ip", "a@example.jp", "first-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	_, first := mailTo(t, st, "a@example.jp")
+	// Again before verifying: a new password and a new link; the old one stops.
+	if err := svc.SignUp(ctx, "ip", "a@example.jp", "second-password-2"); err != nil {
+		t.Fatal(err)
+	}
+	_, second := mailTo(t, st, "a@example.jp")
+	if second == first {
+		t.Fatal("no new verification link")
+	}
+	if _, err := svc.Verify(ctx, first); err == nil {
+		t.Error("the first link still verifies")
+	}
+	if _, err := svc.Verify(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Login(ctx, "ip", "a@example.jp", "second-password-2"); err != nil {
+		t.Errorf("login with the second password: %v", err)
+	}
+	// Again once verified: the same answer, a mail saying so, nothing changed.
+	if err := svc.SignUp(ctx, "ip", "a@example.jp", "third-password-3"); err != nil {
+		t.Errorf("sign-up of an existing account: %v, want the same answer as a new one", err)
+	}
+	m, tok := mailTo(t, st, "a@example.jp")
+	if m.Kind != "account-exists" || tok != "" || !strings.Contains(m.Text, "https://anken.example/reset") {
+		t.Errorf("mail for an existing account = %+v", m)
+	}
+	if _, err := svc.Login(ctx, "ip", "a@example.jp", "third-password-3"); err == nil {
+		t.Error("a sign-up changed a verified account's password")
+	}
+	// Bad input is named.
+	for _, c := range []struct{ email, pw, field string }{
+		{"not-an-address", "long-enough-pw", "email"},
+		{"b@example.jp", "short", "password"},
+		{"b@example.jp", "password123", "password"},
+	} {
+		err := svc.SignUp(ctx, "ip", c.email, c.pw)
+		var pe *problem.Error
+		if !errors.As(err, &pe) || pe.Kind != problem.Unprocessable || pe.Details[0].Location != c.field {
+			t.Errorf("SignUp(%q, %q) = %v; want Unprocessable on %s", c.email, c.pw, err, c.field)
+		}
+	}
+}
+
+func TestResetAndChange(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t, loose())
+	login := verified(t, svc, st, "a@example.jp", "first-password-1")
+	other, _ := svc.Login(ctx, "ip", "a@example.jp", "first-password-1")
+
+	// A reset for an address without an account answers the same and mails nothing.
+	if err := svc.RequestReset(ctx, "ip", "nobody@example.jp"); err != nil {
+		t.Errorf("reset of an unknown address: %v, want nil", err)
+	}
+	if n, _ := st.MailCount(ctx, store.MailPending); n != 1 {
+		t.Errorf("%d mails after a reset for an unknown address, want only the verification", n)
+	}
+	if err := svc.RequestReset(ctx, "ip", "A@example.jp"); err != nil {
+		t.Fatal(err)
+	}
+	m, token := mailTo(t, st, "a@example.jp")
+	if m.Kind != "reset" || token == "" {
+		t.Fatalf("reset mail = %+v", m)
+	}
+	if err := svc.ConfirmReset(ctx, token, "a@example.jp-x"); problem.KindOf(err) != problem.Unprocessable {
+		t.Errorf("reset to a password holding the address: %v, want Unprocessable", err)
+	}
+	if err := svc.ConfirmReset(ctx, token, "reset-password-2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ConfirmReset(ctx, token, "reset-password-3"); problem.KindOf(err) != problem.Unprocessable {
+		t.Errorf("reset token used twice: %v", err)
+	}
+	for _, tok := range []string{login.Token, other.Token} {
+		if _, err := svc.Authenticate(ctx, tok); err == nil {
+			t.Error("a session outlived the password reset")
+		}
+	}
+
+	// A change needs the current password and ends the other sessions only.
+	s1, _ := svc.Login(ctx, "ip", "a@example.jp", "reset-password-2")
+	s2, _ := svc.Login(ctx, "ip", "a@example.jp", "reset-password-2")
+	a, err := svc.Authenticate(ctx, s1.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pe *problem.Error
+	if err := svc.ChangePassword(ctx, a, "wrong-current", "changed-password-4"); !errors.As(err, &pe) || pe.Details[0].Location != "current" {
+		t.Errorf("change with a wrong current password: %v", err)
+	}
+	if err := svc.ChangePassword(ctx, a, "reset-password-2", "changed-password-4"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, s1.Token); err != nil {
+		t.Errorf("the session that changed the password ended: %v", err)
+	}
+	if _, err := svc.Authenticate(ctx, s2.Token); err == nil {
+		t.Error("another session outlived the password change")
+	}
+	if _, err := svc.Login(ctx, "ip", "a@example.jp", "changed-password-4"); err != nil {
+		t.Errorf("login with the new password: %v", err)
+	}
+}
+
+func verified(t *testing.T, svc *account.Service, st *store.Store, addr, pw string) account.Session {
+	t.Helper()
+	ctx := context.Background()
+	if err := svc.SignUp(ctx, "ip", addr, pw); err != nil {
+		t.Fatal(err)
+	}
+	_, token := mailTo(t, st, addr)
+	if _, err := svc.Verify(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	ses, err := svc.Login(ctx, "ip", addr, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ses
+}
+
+func TestRateLimits(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t, account.Limits{})
+	verified(t, svc, st, "a@example.jp", "first-password-1")
+	var err error
+	for range 20 { // per address: 10 at once
+		if _, err = svc.Login(ctx, "198.51.100.7", "a@example.jp", "wrong-password"); problem.KindOf(err) == problem.TooMany {
+			break
+		}
+	}
+	var ex *ratelimit.Exceeded
+	if !errors.As(err, &ex) || ex.Seconds() < 1 || !strings.Contains(ex.What, "email address") {
+		t.Fatalf("20 wrong logins for one address: %v; want TooMany for the address", err)
+	}
+	// The limit is the address's: another address from the same IP goes on.
+	if _, err := svc.Login(ctx, "198.51.100.7", "b@example.jp", "wrong-password"); problem.KindOf(err) != problem.Unauthorized {
+		t.Errorf("another address: %v, want Unauthorized", err)
+	}
+	for i := range 20 { // per IP: 10 sign-ups at once
+		err = svc.SignUp(ctx, "203.0.113.9", "user"+string(rune('a'+i))+"@example.jp", "long-password-99")
+		if problem.KindOf(err) == problem.TooMany {
+			break
+		}
+	}
+	if !errors.As(err, &ex) || !strings.Contains(ex.What, "IP address") {
+		t.Errorf("20 sign-ups from one IP: %v; want TooMany for the IP", err)
+	}
+	for range 5 { // per address: 3 resets at once
+		err = svc.RequestReset(ctx, "192.0.2.50", "a@example.jp")
+	}
+	if problem.KindOf(err) != problem.TooMany {
+		t.Errorf("5 resets for one address: %v, want TooMany", err)
+	}
+}
+
+func TestSavedSearches(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t, loose())
+	ses := verified(t, svc, st, "a@example.jp", "first-password-1")
+	a, _ := svc.Authenticate(ctx, ses.Token)
+	str := func(s string) *string { return &s }
+	ss, err := svc.CreateSavedSearch(ctx, a.ID, account.SavedSearchInput{Query: str("?remote=full&skill=Golang&q=決済&limit=5&cursor=abc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ss.Query != "q=%E6%B1%BA%E6%B8%88&remote=full&skill=go" || ss.Alert != "instant" || ss.Hour != 8 || ss.Name != "「決済」・Go・フルリモート" {
+		t.Errorf("saved = %+v; want the canonical query, instant, 8, a name from the query", ss)
+	}
+	for _, c := range []struct {
+		in    account.SavedSearchInput
+		field string
+	}{
+		{account.SavedSearchInput{}, "query"},
+		{account.SavedSearchInput{Query: str("")}, "query"},
+		{account.SavedSearchInput{Query: str("role=wizard")}, "query"},
+		{account.SavedSearchInput{Query: str("q=%zz")}, "query"},
+		{account.SavedSearchInput{Query: str("q=go"), Alert: str("hourly")}, "alert"},
+		{account.SavedSearchInput{Query: str("q=go"), Hour: new(24)}, "hour"},
+		{account.SavedSearchInput{Query: str("q=go"), Name: str(strings.Repeat("名", 101))}, "name"},
+	} {
+		_, err := svc.CreateSavedSearch(ctx, a.ID, c.in)
+		var pe *problem.Error
+		if !errors.As(err, &pe) || pe.Kind != problem.Unprocessable || pe.Details[0].Location != c.field {
+			t.Errorf("CreateSavedSearch(%+v) = %v; want Unprocessable on %s", c.in, err, c.field)
+		}
+	}
+	got, err := svc.UpdateSavedSearch(ctx, a.ID, ss.ID, account.SavedSearchInput{Name: str("決済案件"), Alert: str("daily"), Hour: new(21)})
+	if err != nil || got.Name != "決済案件" || got.Alert != "daily" || got.Hour != 21 || got.Query != ss.Query {
+		t.Errorf("UpdateSavedSearch = %+v, %v", got, err)
+	}
+	got, err = svc.UpdateSavedSearch(ctx, a.ID, ss.ID, account.SavedSearchInput{Name: str(""), Query: str("role=infra")})
+	if err != nil || got.Name != "インフラ" || got.Query != "role=infra" {
+		t.Errorf("rename to empty with a new query = %+v, %v", got, err)
+	}
+	if _, err := svc.UpdateSavedSearch(ctx, a.ID+1, ss.ID, account.SavedSearchInput{Alert: str("off")}); problem.KindOf(err) != problem.NotFound {
+		t.Errorf("another engineer's: %v, want NotFound", err)
+	}
+	if u, err := svc.Unsubscribe(ctx, got.Unsubscribe); err != nil || u.Alert != "off" {
+		t.Errorf("Unsubscribe = %+v, %v", u, err)
+	}
+}
+
+func TestProfile(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t, loose())
+	ses := verified(t, svc, st, "a@example.jp", "first-password-1")
+	a, _ := svc.Authenticate(ctx, ses.Token)
+	p, err := svc.PutProfile(ctx, a.ID, store.Profile{Skills: []string{"Golang", "go", "AWS"}, Role: "backend",
+		DesiredRate: 700_000, Remote: "full", DaysPerWeek: 3, Prefectures: []string{"JP-13"}, Recommend: "weekly"})
+	if err != nil || strings.Join(p.Skills, ",") != "go,aws" {
+		t.Fatalf("PutProfile = %+v, %v", p, err)
+	}
+	for field, bad := range map[string]store.Profile{
+		"skills":        {Skills: []string{"klingon"}},
+		"role":          {Role: "wizard"},
+		"desired_rate":  {DesiredRate: -1},
+		"remote":        {Remote: "moon"},
+		"days_per_week": {DaysPerWeek: 6},
+		"prefectures":   {Prefectures: []string{"JP-48"}},
+		"recommend":     {Recommend: "hourly"},
+	} {
+		_, err := svc.PutProfile(ctx, a.ID, bad)
+		var pe *problem.Error
+		if !errors.As(err, &pe) || pe.Kind != problem.Unprocessable || pe.Details[0].Location != field {
+			t.Errorf("profile with a bad %s: %v", field, err)
+		}
+	}
+	if got, _ := svc.Profile(ctx, a.ID); got.Recommend != "weekly" || got.DesiredRate != 700_000 {
+		t.Errorf("a refused profile changed the stored one: %+v", got)
+	}
+}
