@@ -41,6 +41,8 @@ type Options struct {
 	// bearing it; without it /metrics is not served here (see Metrics for
 	// a handler of its own on another address).
 	MetricsToken string
+	// DevMail, when set, serves the mail outbox at /dev/mail (serve --demo).
+	DevMail web.DevMailStore
 }
 
 // New returns the handler for every path anken serves: the JSON API under
@@ -78,7 +80,7 @@ func New(o Options) (http.Handler, error) {
 		return nil, err
 	}
 	sitemap, _ := o.API.Store.(web.SitemapStore) // store.Store is one; without it the sitemap lists no listings
-	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL, Sitemap: sitemap})
+	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL, Sitemap: sitemap, DevMail: o.DevMail})
 	if err != nil {
 		return nil, err
 	}

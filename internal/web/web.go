@@ -47,6 +47,9 @@ type Deps struct {
 	BaseURL string
 	Now     func() time.Time // time.Now when nil
 	Sitemap SitemapStore     // the open listings /sitemap.xml lists; none when nil
+	// DevMail, when set, is the outbox /dev/mail shows (serve --demo);
+	// without it there is no /dev/mail.
+	DevMail DevMailStore
 }
 
 // Site is the set of pages. Safe for concurrent use.
@@ -141,6 +144,9 @@ func (s *Site) Register(mux *http.ServeMux) {
 	s.registerSitemap(mux) // GET /sitemap.xml and /sitemaps/{n}.xml
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.Handle("GET /static/", s.staticHandler())
+	if s.DevMail != nil {
+		s.registerDevMail(mux)
+	}
 }
 
 func (s *Site) staticHandler() http.Handler {

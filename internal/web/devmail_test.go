@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"anken/internal/catalog"
+	"anken/internal/search"
+	"anken/internal/store"
+	"anken/internal/store/storetest"
+	"anken/internal/web"
+)
+
+// TestDevMail: /dev/mail lists the outbox newest first and shows each
+// mail's parts; without DevMail there is no such page.
+func TestDevMail(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	var ids []int64
+	for _, m := range []store.Mail{
+		{Kind: "verify", To: "taro@example.jp", Subject: "【anken】メールアドレスの確認", Text: "次のリンクを開いてください。\nhttps://anken.example/verify/x\n", HTML: "<p>次のリンクを<a href=\"https://anken.example/verify/x\">開いて</a>ください。</p><script>alert(1)</script>"},
+		{Kind: "alert", To: "hanako@example.jp", Subject: "【anken】「Go リモート」の新着案件 2件", Text: "新着案件です。\n",
+			Headers: map[string]string{"List-Unsubscribe": "<https://anken.example/u/tok>"}},
+	} {
+		id, err := st.EnqueueMail(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	cat := &catalog.Catalog{Store: st, Index: search.NewIndex()}
+	serve := func(dev web.DevMailStore) *httptest.Server {
+		site, err := web.New(web.Deps{Catalog: cat, Log: slog.New(slog.DiscardHandler), BaseURL: "https://anken.example", DevMail: dev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		site.Register(mux)
+		srv := httptest.NewServer(web.Secure(mux, http.NotFoundHandler()))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	fx := &fixture{srv: serve(st)}
+
+	p := fx.get(t, "/dev/mail")
+	if p.status != 200 {
+		t.Fatalf("GET /dev/mail = %d", p.status)
+	}
+	rows := find(p.doc, "tr")
+	if len(rows) != 3 { // the head and two mails
+		t.Fatalf("%d table rows, want 3:\n%s", len(rows), p.body)
+	}
+	if r := text(rows[1]); !strings.Contains(r, "hanako@example.jp") || !strings.Contains(r, "新着案件 2件") || !strings.Contains(r, "送信待ち") {
+		t.Errorf("first row = %q, want the newest mail (the alert), pending", r)
+	}
+	if links := find(rows[2], "a", "href=/dev/mail/"+strconv.FormatInt(ids[0], 10)); len(links) != 1 {
+		t.Errorf("second row has no link to its mail: %q", text(rows[2]))
+	}
+	if len(find(p.doc, "meta", "name=robots", "content=noindex")) != 1 {
+		t.Error("/dev/mail is not noindex")
+	}
+	if p := fx.get(t, "/dev/mail?state=sent"); len(find(p.doc, "tr")) != 0 || !strings.Contains(p.body, "メールはまだありません") {
+		t.Errorf("/dev/mail?state=sent lists mail, want none")
+	}
+	if p := fx.get(t, "/dev/mail?state=bogus"); p.status != 400 {
+		t.Errorf("/dev/mail?state=bogus = %d, want 400", p.status)
+	}
+
+	one := fx.get(t, "/dev/mail/"+strconv.FormatInt(ids[1], 10))
+	if one.status != 200 || !strings.Contains(text(one.doc), "新着案件です。") || !strings.Contains(text(one.doc), "<https://anken.example/u/tok>") {
+		t.Errorf("GET /dev/mail/%d = %d, want its text part and headers:\n%s", ids[1], one.status, one.body)
+	}
+	if p := fx.get(t, "/dev/mail/999999"); p.status != 404 {
+		t.Errorf("GET /dev/mail/999999 = %d, want 404", p.status)
+	}
+
+	resp, err := http.Get(fx.srv.URL + "/dev/mail/" + strconv.FormatInt(ids[0], 10) + "/html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(string(body), "開いて") || !strings.Contains(csp, "sandbox") || strings.Contains(csp, "script-src") {
+		t.Errorf("HTML part: %q with CSP %q, want the HTML sandboxed and without scripts", body, csp)
+	}
+
+	off := &fixture{srv: serve(nil)}
+	if p := off.get(t, "/dev/mail"); p.status != 404 {
+		t.Errorf("GET /dev/mail without DevMail = %d, want 404", p.status)
+	}
+}
