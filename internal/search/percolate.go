@@ -1,0 +1,544 @@
+package search
+
+import (
+	"hash/fnv"
+	"slices"
+	"sync"
+	"unicode/utf8"
+
+	"anken/internal/listing"
+)
+
+// Percolation: matching a new or changed listing against every saved
+// search is an index of its own, the other way round from Index (the
+// Lucene Monitor / Luwak design). Each saved search is posted under keys
+// that every listing it matches must have: one of its required terms
+// (the rarest gram of a substring, the synonyms of an ASCII word, a gram
+// or a whole run of letters and digits of a phrase) or required skills,
+// combined with the value of one single-valued filter (role, remote,
+// contract, prefecture, side job) when it has one. A listing gathers the
+// postings of the keys it has, rejects most candidates by the filters
+// copied into the postings, and confirms the rest with the same predicate
+// the index's snapshots use (matcher, match.go). So a listing matches a
+// saved search exactly when that search, run on an index holding the
+// listing, returns it.
+//
+// Keys are chosen when a search is added, by a static guess of how many
+// listings have each (a bigram of kanji or katakana is rarer than one
+// with hiragana, a long word rarer than a short one, a prefecture other
+// than Tokyo rarer than a remote style); searches with no required term,
+// skill or filter value (only exclusions, only a rate range, no
+// condition at all) are checked for every listing.
+
+// Percolator holds saved searches and answers which of them a listing
+// matches. It is safe for concurrent use: Match calls share a read lock;
+// Add and Remove take the write lock.
+type Percolator struct {
+	mu     sync.RWMutex
+	byID   map[int64]uint32 // saved search id → slot
+	slots  []*saved         // nil when free
+	free   []uint32
+	grams  map[gram]*node
+	words  map[string]*node // ASCII words of the text
+	runs   map[string]*node // maximal runs of a-z 0-9 of the text
+	skills map[string]*node
+	always *node // searches without a required term or skill
+}
+
+// saved is one saved search.
+type saved struct {
+	id   int64
+	m    *matcher
+	refs []ref // where its entries are
+}
+
+// ref is where one entry of a saved search is.
+type ref struct {
+	n   *node
+	l   *list
+	pos int
+}
+
+// keyKind says which map a node is in.
+type keyKind uint8
+
+const (
+	keyNone keyKind = iota // the always node
+	keyGram
+	keyWord
+	keyRun
+	keySkill
+)
+
+// atom is a key of the text or skills that a listing has or not.
+type atom struct {
+	kind keyKind
+	g    gram
+	s    string
+}
+
+// node holds the searches posted under one atom, in lists by the filter
+// value they were posted with.
+type node struct {
+	atom
+	lists []*list
+}
+
+// list is the entries posted under one atom and one filter value: f is
+// dim<<8 | code, or 0 for none.
+type list struct {
+	f  uint16
+	es []entry
+}
+
+// entry is one saved search in a list, with its filters, so that most
+// candidates are rejected without reading the search.
+type entry struct {
+	filters
+	skills uint64 // skillBits of the search's skills: a listing must have all of them
+	slot   uint32
+	ref    uint32 // index in the search's refs
+}
+
+// Filter dimensions of a list's key.
+const (
+	dimRole = iota + 1
+	dimRemote
+	dimContract
+	dimPref
+	dimSideJob
+	dims
+)
+
+// NewPercolator returns an empty percolator.
+func NewPercolator() *Percolator {
+	return &Percolator{
+		byID:   map[int64]uint32{},
+		grams:  map[gram]*node{},
+		words:  map[string]*node{},
+		runs:   map[string]*node{},
+		skills: map[string]*node{},
+		always: &node{},
+	}
+}
+
+// Len returns the number of saved searches.
+func (p *Percolator) Len() int {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return len(p.byID)
+}
+
+// Add adds saved search id with query q, replacing an earlier Add of id.
+// The search's text and filters count; Sort, Facets, Cursor, Limit and
+// Collapse are ignored.
+func (p *Percolator) Add(id int64, q Query) {
+	q.Skills = slices.Clone(q.Skills)
+	m := newMatcher(&q, parseText(q.Text))
+	atoms, fs := chooseKeys(m)
+	var bits uint64
+	for _, slug := range m.skills {
+		bits |= skillBit(slug)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if slot, ok := p.byID[id]; ok {
+		p.drop(slot)
+	}
+	var slot uint32
+	if n := len(p.free); n > 0 {
+		slot, p.free = p.free[n-1], p.free[:n-1]
+	} else {
+		slot = uint32(len(p.slots))
+		p.slots = append(p.slots, nil)
+	}
+	s := &saved{id: id, m: m, refs: make([]ref, 0, len(atoms)*len(fs))}
+	p.slots[slot] = s
+	p.byID[id] = slot
+	for _, a := range atoms {
+		if len(fs) == 0 {
+			break // the filters allow no listing: posted nowhere
+		}
+		n := p.nodeOf(a)
+		for _, f := range fs {
+			l := n.listOf(f)
+			s.refs = append(s.refs, ref{n: n, l: l, pos: len(l.es)})
+			l.es = append(l.es, entry{filters: m.filters, skills: bits, slot: slot, ref: uint32(len(s.refs) - 1)})
+		}
+	}
+}
+
+// Remove removes saved search id, if present.
+func (p *Percolator) Remove(id int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if slot, ok := p.byID[id]; ok {
+		p.drop(slot)
+	}
+}
+
+// drop removes the search in slot and frees it. p.mu must be held for
+// writing.
+func (p *Percolator) drop(slot uint32) {
+	s := p.slots[slot]
+	for i := range s.refs {
+		r := s.refs[i]
+		es := r.l.es
+		last := len(es) - 1
+		if r.pos != last {
+			moved := es[last]
+			es[r.pos] = moved
+			p.slots[moved.slot].refs[moved.ref].pos = r.pos
+		}
+		es[last] = entry{}
+		r.l.es = es[:last]
+		if last == 0 {
+			p.dropList(r.n, r.l)
+		}
+	}
+	delete(p.byID, s.id)
+	p.slots[slot] = nil
+	p.free = append(p.free, slot)
+}
+
+// dropList removes empty list l from node n, and n from its map when it
+// has no lists left.
+func (p *Percolator) dropList(n *node, l *list) {
+	i := slices.Index(n.lists, l)
+	n.lists = slices.Delete(n.lists, i, i+1)
+	if len(n.lists) > 0 {
+		return
+	}
+	switch n.kind {
+	case keyGram:
+		delete(p.grams, n.g)
+	case keyWord:
+		delete(p.words, n.s)
+	case keyRun:
+		delete(p.runs, n.s)
+	case keySkill:
+		delete(p.skills, n.s)
+	}
+}
+
+// nodeOf returns the node of atom a, made when missing. p.mu must be held
+// for writing.
+func (p *Percolator) nodeOf(a atom) *node {
+	var m map[string]*node
+	switch a.kind {
+	case keyNone:
+		return p.always
+	case keyGram:
+		n := p.grams[a.g]
+		if n == nil {
+			n = &node{atom: a}
+			p.grams[a.g] = n
+		}
+		return n
+	case keyWord:
+		m = p.words
+	case keyRun:
+		m = p.runs
+	default:
+		m = p.skills
+	}
+	n := m[a.s]
+	if n == nil {
+		n = &node{atom: a}
+		m[a.s] = n
+	}
+	return n
+}
+
+func (n *node) listOf(f uint16) *list {
+	for _, l := range n.lists {
+		if l.f == f {
+			return l
+		}
+	}
+	l := &list{f: f}
+	n.lists = append(n.lists, l)
+	return l
+}
+
+// Match returns the ids of the saved searches that listing l matches, in
+// ascending order: those that, run on an index holding l, return it. A
+// listing that is not open matches none.
+func (p *Percolator) Match(l *listing.Listing) []int64 {
+	if l.Status != listing.StatusOpen {
+		return nil
+	}
+	pr := prepare(l, nil)
+	d := docOfPrepared(pr)
+	c := &d.cols
+	var has [dims]uint8 // the listing's code in each filter dimension
+	has[dimRole], has[dimRemote], has[dimContract], has[dimPref] = c.role, c.remote, c.contract, c.pref
+	has[dimSideJob] = sideJobNo
+	if c.sideJob {
+		has[dimSideJob] = sideJobYes
+	}
+	var bits uint64
+	for _, slug := range l.Skills {
+		bits |= skillBit(slug)
+	}
+	var grams []gram
+	eachGram(d.text, func(g gram) { grams = append(grams, g) })
+	slices.Sort(grams)
+	grams = slices.Compact(grams)
+	words := d.fieldWords().all
+	runs := map[string]bool{}
+	eachRun(d.text, func(i, j int) { runs[d.text[i:j]] = true })
+
+	var cand []uint32
+	scan := func(n *node) {
+		if n == nil {
+			return
+		}
+		for _, li := range n.lists {
+			if li.f != 0 && (has[li.f>>8] != uint8(li.f) || uint8(li.f) == 0) {
+				continue
+			}
+			for i := range li.es {
+				e := &li.es[i]
+				if e.skills&^bits == 0 && e.filters.ok(c) {
+					cand = append(cand, e.slot)
+				}
+			}
+		}
+	}
+
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	scan(p.always)
+	for _, g := range grams {
+		scan(p.grams[g])
+	}
+	for w := range words {
+		scan(p.words[w])
+	}
+	for r := range runs {
+		scan(p.runs[r])
+	}
+	for _, slug := range l.Skills {
+		scan(p.skills[slug])
+	}
+	slices.Sort(cand)
+	cand = slices.Compact(cand)
+	var out []int64
+	for _, slot := range cand {
+		s := p.slots[slot]
+		if _, ok := s.m.match(d); ok {
+			out = append(out, s.id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// skillBit is the bit of a skill in a 64-bit summary of a skill set: a
+// listing whose summary lacks a bit of a search's lacks one of its skills.
+func skillBit(slug string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(slug))
+	return 1 << (h.Sum64() % 64)
+}
+
+// eachRun calls fn with the bounds of every maximal run of ASCII letters
+// and digits in folded text s.
+func eachRun(s string, fn func(i, j int)) {
+	for i := 0; i < len(s); {
+		if !isAlnumByte(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isAlnumByte(s[j]) {
+			j++
+		}
+		fn(i, j)
+		i = j
+	}
+}
+
+// A saved search's keys.
+//
+// Every listing a search matches has, for each required term, the atoms
+// of one of that term's options below; for each required skill, that
+// skill; and for each filter, one of its values. The search is posted
+// under the option whose atoms (any of which will do) are rarest, times
+// the filter whose values are rarest.
+
+// keyOption is a set of atoms of which a matching listing has at least
+// one, with a guess of the share of listings that do.
+type keyOption struct {
+	atoms []atom
+	cost  float64
+}
+
+// chooseKeys returns the atoms and the filter values (dim<<8 | code, 0
+// for none) a search is posted under: every pair of them. A search whose
+// filters allow no listing is posted under nothing.
+func chooseKeys(m *matcher) ([]atom, []uint16) {
+	best := keyOption{atoms: []atom{{}}, cost: 1}
+	consider := func(o keyOption) {
+		if len(o.atoms) > 0 && o.cost < best.cost {
+			best = o
+		}
+	}
+	for _, slug := range m.skills {
+		consider(keyOption{atoms: []atom{{kind: keySkill, s: slug}}, cost: 0.08})
+	}
+	for _, t := range m.terms {
+		if t.not {
+			continue
+		}
+		switch {
+		case t.phrase:
+			for part := range splitSpace(t.text) {
+				if !isASCII(part) {
+					for _, g := range queryGrams(part) {
+						consider(keyOption{atoms: []atom{{kind: keyGram, g: g}}, cost: gramCost(g)})
+					}
+				}
+			}
+			eachRun(t.text, func(i, j int) {
+				consider(keyOption{atoms: []atom{{kind: keyRun, s: t.text[i:j]}}, cost: wordCost(t.text[i:j])})
+			})
+		case t.substr:
+			for _, g := range queryGrams(t.text) {
+				consider(keyOption{atoms: []atom{{kind: keyGram, g: g}}, cost: gramCost(g)})
+			}
+			// A run inside the term, away from its ends, is a whole run
+			// of the text too.
+			eachRun(t.text, func(i, j int) {
+				if i > 0 && j < len(t.text) {
+					consider(keyOption{atoms: []atom{{kind: keyRun, s: t.text[i:j]}}, cost: wordCost(t.text[i:j])})
+				}
+			})
+		default:
+			for _, syns := range t.words {
+				o := keyOption{}
+				for _, w := range syns {
+					o.atoms = append(o.atoms, atom{kind: keyWord, s: w})
+					o.cost += wordCost(w)
+				}
+				consider(o)
+			}
+		}
+	}
+	return best.atoms, filterKeys(&m.filters)
+}
+
+// splitSpace yields the space-separated parts of a collapsed phrase.
+func splitSpace(p string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for len(p) > 0 {
+			i := 0
+			for i < len(p) && p[i] != ' ' {
+				i++
+			}
+			if !yield(p[:i]) || i == len(p) {
+				return
+			}
+			p = p[i+1:]
+		}
+	}
+}
+
+// filterKeys returns the values of the search's rarest filter, or {0}
+// when it has none; nil when a filter allows no value at all.
+func filterKeys(f *filters) []uint16 {
+	best, cost := []uint16{0}, 1.0
+	consider := func(dim int, set uint64, n int, costOf func(code int) float64) bool {
+		if set&1 != 0 {
+			return true // not filtered: every value, unknown included
+		}
+		var keys []uint16
+		c := 0.0
+		for code := 1; code <= n; code++ {
+			if set>>code&1 != 0 {
+				keys = append(keys, uint16(dim<<8|code))
+				c += costOf(code)
+			}
+		}
+		if len(keys) == 0 {
+			return false
+		}
+		if c < cost {
+			best, cost = keys, c
+		}
+		return true
+	}
+	flat := func(c float64) func(int) float64 { return func(int) float64 { return c } }
+	ok := consider(dimRole, uint64(f.roles), len(listing.Roles), flat(0.12)) &&
+		consider(dimRemote, uint64(f.remotes), len(listing.Remotes), flat(0.34)) &&
+		consider(dimContract, uint64(f.contracts), len(listing.Contracts), flat(0.3)) &&
+		consider(dimPref, f.prefs, len(listing.Prefectures), prefCost)
+	if !ok {
+		return nil
+	}
+	switch f.sideJob {
+	case sideJobYes:
+		consider(dimSideJob, 1<<sideJobYes, sideJobNo, flat(0.25))
+	case sideJobNo:
+		consider(dimSideJob, 1<<sideJobNo, sideJobNo, flat(0.75))
+	}
+	return best
+}
+
+// prefCost guesses the share of listings in a prefecture: Tokyo holds
+// most, then Kanagawa, Osaka, Aichi and Fukuoka.
+func prefCost(code int) float64 {
+	switch code {
+	case 13:
+		return 0.4
+	case 14, 27, 23, 40:
+		return 0.06
+	}
+	return 0.02
+}
+
+// runeCost guesses the share of listings holding rune r: kanji and
+// katakana are rarer than hiragana, which every Japanese sentence has.
+func runeCost(r rune) float64 {
+	switch {
+	case r == 'ー' || 0x3040 <= r && r <= 0x309f: // hiragana
+		return 0.6
+	case 0x30a0 <= r && r <= 0x30ff || 0x31f0 <= r && r <= 0x31ff: // katakana
+		return 0.2
+	case 0x4e00 <= r && r <= 0x9fff || 0x3400 <= r && r <= 0x4dbf || 0xf900 <= r && r <= 0xfaff: // kanji
+		return 0.15
+	}
+	return 0.5
+}
+
+// gramCost guesses the share of listings holding gram g.
+func gramCost(g gram) float64 {
+	a, b := rune(g>>32), rune(g&0xffffffff)
+	if b == 0 {
+		return runeCost(a)
+	}
+	return runeCost(a) * runeCost(b)
+}
+
+// wordCost guesses the share of listings holding ASCII word (or run) w:
+// the shorter, the more.
+func wordCost(w string) float64 {
+	c := 0.03
+	switch utf8.RuneCountInString(w) {
+	case 1:
+		c = 0.3
+	case 2:
+		c = 0.15
+	case 3:
+		c = 0.08
+	case 4, 5:
+		c = 0.05
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return c
+		}
+	}
+	return 2 * c // a number
+}
