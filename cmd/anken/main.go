@@ -1,6 +1,6 @@
 // Command anken serves the listing search API and pages, runs the background
 // work, and offers the operator's commands: migrate, demo, import, normalize,
-// agency, inbox, reindex.
+// agency, inbox, mail, reindex.
 package main
 
 import (
@@ -34,6 +34,8 @@ Usage:
   anken agency webhook-secret SLUG                issue the agency's webhook signing secret
   anken inbox parked [--agency SLUG]              list inbox items parked after failing
   anken inbox replay [--agency SLUG] [ID…]        make parked items pending again
+  anken mail outbox [--state STATE] [--limit N]   list the mail outbox, newest first
+  anken mail retry ID…                            make parked mail pending again
   anken feed confirm RUN_ID                       close what a held full feed run would close
   anken reindex                                   build the search index from the store and report
   anken bench search [--listings N] [--seed S] [--postgres URL]
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return agencyCmd(ctx, cfg, args, stdout)
 	case "inbox":
 		return inboxCmd(ctx, cfg, args, stdout)
+	case "mail":
+		return mailCmd(ctx, cfg, args, stdout)
 	case "feed":
 		return feedCmd(ctx, cfg, args, stdout)
 	case "reindex":

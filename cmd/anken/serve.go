@@ -18,10 +18,12 @@ import (
 	"anken/internal/api"
 	"anken/internal/config"
 	"anken/internal/ingest"
+	"anken/internal/mail"
 	"anken/internal/safefetch"
 	"anken/internal/search"
 	"anken/internal/server"
 	"anken/internal/store"
+	"anken/internal/web"
 )
 
 func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writer) error {
@@ -42,7 +44,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	}
 	defer st.Close()
 	log.Info("store ready", slog.String("dialect", st.Dialect()))
+	var devMail web.DevMailStore // the outbox as a page at /dev/mail, for a demo only
 	if *demoFlag {
+		devMail = st
 		if err := seedDemo(ctx, st, cfg.DemoListings, log); err != nil {
 			if ctx.Err() != nil { // a signal while seeding: stop, not fail
 				log.Info("stopped while seeding demo listings")
@@ -68,6 +72,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		Log:          log,
 		Registry:     reg,
 		MetricsToken: cfg.MetricsToken,
+		DevMail:      devMail,
 	})
 	if err != nil {
 		return err
@@ -165,6 +170,21 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		Fetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout}}
 	g.Go(func() error { poller.Run(bg); return nil })
 	g.Go(func() error { expirer.Run(bg); return nil })
+	// Mail: with ANKEN_SMTP_URL, a sender takes the outbox to the SMTP
+	// server (on every node; each mail is claimed by one). Without it no
+	// sender runs and mail waits in the outbox (anken mail outbox).
+	if cfg.SMTPURL != "" {
+		g.Go(func() error {
+			sender, err := mail.NewSender(mail.SMTP{URL: cfg.SMTPURL, From: cfg.MailFrom})
+			if err != nil {
+				return err
+			}
+			(&mail.Worker{Store: st, Sender: sender, Log: log, Metrics: reg}).Run(bg)
+			return nil
+		})
+	} else {
+		log.Info("mail: no ANKEN_SMTP_URL; mail stays in the outbox")
+	}
 
 	if err := g.Wait(); err != nil {
 		log.Error("stopped on failure", slog.Any("err", err))
