@@ -344,10 +344,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Account, erro
 	return Account{Engineer: e, Session: ses}, nil
 }
 
-// Logout ends the session of the token; ending one that has ended already
-// is not an error.
-func (s *Service) Logout(ctx context.Context, token string) error {
-	return unavailable(s.store.DeleteSession(ctx, HashToken(token)))
+// Logout ends the session the account came with; ending one that has
+// ended already is not an error.
+func (s *Service) Logout(ctx context.Context, a Account) error {
+	return unavailable(s.store.DeleteSession(ctx, a.Session.Hash))
 }
 
 // RequestReset writes a password reset mail ({BaseURL}/reset?token=…,

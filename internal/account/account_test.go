@@ -172,7 +172,7 @@ func TestSignUpVerifyLogin(t *testing.T) {
 	if problem.KindOf(e1) != problem.Unauthorized || e1.Error() != e2.Error() {
 		t.Errorf("unknown address %v and wrong password %v differ", e1, e2)
 	}
-	if err := svc.Logout(ctx, ses.Token); err != nil {
+	if err := svc.Logout(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Authenticate(ctx, ses.Token); problem.KindOf(err) != problem.Unauthorized {

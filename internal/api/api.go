@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"anken/internal/account"
 	"anken/internal/catalog"
 	"anken/internal/listing"
 	"anken/internal/safefetch"
@@ -40,6 +41,9 @@ type Deps struct {
 	// FeedFetch is the poller's fetch policy: a feed source whose URL it
 	// would refuse outright is refused when it is registered.
 	FeedFetch safefetch.Policy
+	// Accounts are engineers' accounts (/v1/accounts, /v1/sessions,
+	// /v1/me/…); without it those operations answer 503.
+	Accounts *account.Service
 }
 
 type handlers struct {
@@ -65,6 +69,8 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h := &handlers{Deps: d, api: api}
 	h.registerSearch()
 	h.registerAgency()
+	h.registerAccounts()
+	h.registerMe()
 	return api
 }
 
@@ -88,6 +94,8 @@ func config(server string) huma.Config {
 	c.OpenAPI.Tags = []*huma.Tag{
 		{Name: "listings", Description: "Search and read open listings (案件). No key needed."},
 		{Name: "agency", Description: "Publish, replace and close your agency's listings. Needs your agency's API key as a Bearer token."},
+		{Name: "accounts", Description: "Engineers' accounts: sign up with a confirmed address, log in for a session token, reset a forgotten password."},
+		{Name: "me", Description: "What you keep here: profile (経験・希望条件), saved searches with new-listing mail, favourites, your data. Needs your session token as a Bearer token; another engineer's things answer 404."},
 	}
 	c.OpenAPI.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		agencyKeyScheme: {
@@ -95,6 +103,11 @@ func config(server string) huma.Config {
 			Scheme:       "bearer",
 			BearerFormat: "ak_…",
 			Description:  "The key `anken agency create SLUG` printed once for your agency.",
+		},
+		engineerScheme: {
+			Type:        "http",
+			Scheme:      "bearer",
+			Description: "The token of POST /v1/sessions, valid 30 days; DELETE /v1/sessions/current ends it.",
 		},
 	}
 	return c

@@ -1,0 +1,396 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"anken/internal/account"
+	"anken/internal/api"
+	"anken/internal/ratelimit"
+	"anken/internal/search"
+	"anken/internal/store"
+	"anken/internal/store/storetest"
+)
+
+type meFixture struct {
+	*fixture
+	st  *store.Store
+	doc *huma.OpenAPI
+}
+
+// newMeFixture serves the API with accounts over a fresh SQLite store,
+// with one agency (key in keyA) and the given rate limits (loose when
+// zero).
+func newMeFixture(t *testing.T, limits account.Limits) *meFixture {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	a, err := st.CreateAgency(ctx, "agency-a", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyA, _ := st.CreateKey(ctx, a.ID)
+	if limits == (account.Limits{}) {
+		l := func() *ratelimit.Limiter { return ratelimit.New(1000, time.Millisecond) }
+		limits = account.Limits{SignUpIP: l(), SignUpAddress: l(), LoginIP: l(), LoginAddress: l(), ResetIP: l(), ResetAddress: l()}
+	}
+	accounts := account.New(st, account.Options{BaseURL: "https://anken.example",
+		Params: account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, Limits: limits})
+	mux := http.NewServeMux()
+	doc := api.Register(mux, api.Deps{Store: st, Index: search.NewIndex(), Log: slog.New(slog.DiscardHandler), Accounts: accounts}).OpenAPI()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &meFixture{fixture: &fixture{srv: srv, keyA: keyA}, st: st, doc: doc}
+}
+
+var linkRE = regexp.MustCompile(`https://anken\.example/(?:verify|reset)\?token=([A-Za-z0-9_-]+)`)
+
+// token returns the token of the newest mail to addr with a link.
+func (fx *meFixture) token(t *testing.T, addr string) string {
+	t.Helper()
+	mails, _ := fx.st.Mails(context.Background(), "", 200)
+	for _, m := range mails {
+		if m.To == addr {
+			if sm := linkRE.FindStringSubmatch(m.Text); sm != nil {
+				return sm[1]
+			}
+		}
+	}
+	t.Fatalf("no mail with a link to %s", addr)
+	return ""
+}
+
+// engineer signs addr up, verifies it and logs in; it returns the token.
+func (fx *meFixture) engineer(t *testing.T, addr, password string) string {
+	t.Helper()
+	if r := fx.do(t, "POST", "/v1/accounts", "", fmt.Sprintf(`{"email":%q,"password":%q}`, addr, password)); r.status != 202 {
+		t.Fatalf("sign-up: %d %s", r.status, r.raw)
+	}
+	if r := fx.do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, fx.token(t, addr))); r.status != 200 {
+		t.Fatalf("verify: %d %s", r.status, r.raw)
+	}
+	return fx.login(t, addr, password)
+}
+
+func (fx *meFixture) login(t *testing.T, addr, password string) string {
+	t.Helper()
+	r := fx.do(t, "POST", "/v1/sessions", "", fmt.Sprintf(`{"email":%q,"password":%q}`, addr, password))
+	if r.status != 201 {
+		t.Fatalf("login: %d %s", r.status, r.raw)
+	}
+	return r.body["token"].(string)
+}
+
+func (fx *meFixture) listing(t *testing.T, ext string) int64 {
+	t.Helper()
+	r := fx.do(t, "PUT", "/v1/agency/listings/"+ext, fx.keyA, goodListing)
+	if r.status != 200 {
+		t.Fatalf("put listing: %d %s", r.status, r.raw)
+	}
+	return int64(r.body["id"].(float64))
+}
+
+func TestAccountsFlow(t *testing.T) {
+	fx := newMeFixture(t, account.Limits{})
+	const addr, pw = "taro@example.jp", "hatsuyume-fuji-2027"
+	signUp := fmt.Sprintf(`{"email":%q,"password":%q}`, addr, pw)
+	first := fx.do(t, "POST", "/v1/accounts", "", signUp)
+	if first.status != 202 {
+		t.Fatalf("sign-up: %d %s", first.status, first.raw)
+	}
+	token := fx.token(t, addr)
+	// Not verified: 403 with the right password, 401 with a wrong one.
+	if r := fx.do(t, "POST", "/v1/sessions", "", signUp); r.status != 403 {
+		t.Errorf("login before verifying: %d %s", r.status, r.raw)
+	}
+	if r := fx.do(t, "POST", "/v1/sessions", "", `{"email":"taro@example.jp","password":"wrong-password-0"}`); r.status != 401 {
+		t.Errorf("wrong password before verifying: %d %s", r.status, r.raw)
+	}
+	if r := fx.do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, token)); r.status != 200 || r.body["email"] != addr {
+		t.Fatalf("verify: %d %s", r.status, r.raw)
+	}
+	if r := fx.do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, token)); r.status != 422 || !strings.Contains(r.raw, "body.token") {
+		t.Errorf("verify twice: %d %s", r.status, r.raw)
+	}
+	// An existing address answers as a new one does.
+	again := fx.do(t, "POST", "/v1/accounts", "", signUp)
+	if again.status != first.status || again.raw != first.raw {
+		t.Errorf("sign-up of an existing address answered %d %s; a new one %d %s", again.status, again.raw, first.status, first.raw)
+	}
+	r := fx.do(t, "POST", "/v1/sessions", "", signUp)
+	if r.status != 201 || r.body["token"] == nil || r.body["expires_at"] == nil {
+		t.Fatalf("login: %d %s", r.status, r.raw)
+	}
+	tok := r.body["token"].(string)
+	if r := fx.do(t, "GET", "/v1/me", tok, ""); r.status != 200 || r.body["email"] != addr {
+		t.Errorf("GET /v1/me: %d %s", r.status, r.raw)
+	}
+
+	// Bad input names the field.
+	for _, c := range []struct{ method, path, body, field string }{
+		{"POST", "/v1/accounts", `{"email":"nope","password":"long-enough-1"}`, "body.email"},
+		{"POST", "/v1/accounts", `{"email":"x@example.jp","password":"qwertyuiop"}`, "body.password"},
+		{"PUT", "/v1/me/profile", `{"skills":["klingon"]}`, "body.skills"},
+		{"PUT", "/v1/me/profile", `{"role":"wizard"}`, "body.role"},
+		{"PUT", "/v1/me/profile", `{"desired_rate":9000000}`, "body.desired_rate"},
+		{"PUT", "/v1/me/profile", `{"remote":"moon"}`, "body.remote"},
+		{"PUT", "/v1/me/profile", `{"days_per_week":6}`, "body.days_per_week"},
+		{"PUT", "/v1/me/profile", `{"prefectures":["Tokyo"]}`, "body.prefectures"},
+		{"PUT", "/v1/me/profile", `{"recommend":"hourly"}`, "body.recommend"},
+		{"POST", "/v1/me/saved-searches", `{"query":"role=wizard"}`, "body.query"},
+		{"POST", "/v1/me/saved-searches", `{"query":""}`, "body.query"},
+		{"POST", "/v1/me/saved-searches", `{"query":"q=go","alert":"hourly"}`, "body.alert"},
+		{"POST", "/v1/me/saved-searches", `{"query":"q=go","hour":24}`, "body.hour"},
+		{"PUT", "/v1/me/password", `{"current":"wrong-password-9","password":"another-good-one-7"}`, "body.current"},
+		{"PUT", "/v1/me/favorites/abc", ``, "path.listing_id"},
+	} {
+		r := fx.do(t, c.method, c.path, tok, c.body)
+		if r.status != 422 || !strings.Contains(r.raw, c.field) {
+			t.Errorf("%s %s %s: %d %s; want 422 naming %s", c.method, c.path, c.body, r.status, r.raw, c.field)
+		}
+	}
+
+	// Profile, saved search, favourite.
+	r = fx.do(t, "PUT", "/v1/me/profile", tok, `{"skills":["Golang","AWS"],"role":"backend","desired_rate":700000,"remote":"full","days_per_week":3,"prefectures":["JP-13"],"side_job_only":true,"recommend":"weekly"}`)
+	if r.status != 200 || fmt.Sprint(r.body["skills"]) != "[go aws]" || r.body["recommend"] != "weekly" {
+		t.Errorf("PUT profile: %d %s", r.status, r.raw)
+	}
+	if r := fx.do(t, "GET", "/v1/me/profile", tok, ""); r.body["desired_rate"] != 700000.0 || r.body["side_job_only"] != true {
+		t.Errorf("GET profile: %d %s", r.status, r.raw)
+	}
+	r = fx.do(t, "POST", "/v1/me/saved-searches", tok, `{"query":"skill=golang&remote=full"}`)
+	if r.status != 201 || r.body["query"] != "remote=full&skill=go" || r.body["name"] != "Go・フルリモート" ||
+		r.body["alert"] != "instant" || r.body["hour"] != 8.0 || strings.Contains(r.raw, "unsubscribe") {
+		t.Fatalf("POST saved search: %d %s", r.status, r.raw)
+	}
+	ssPath := fmt.Sprintf("/v1/me/saved-searches/%d", int64(r.body["id"].(float64)))
+	if r := fx.do(t, "PATCH", ssPath, tok, `{"alert":"daily","hour":21}`); r.status != 200 || r.body["alert"] != "daily" || r.body["name"] != "Go・フルリモート" {
+		t.Errorf("PATCH saved search: %d %s", r.status, r.raw)
+	}
+	id := fx.listing(t, "GO-1")
+	if r := fx.do(t, "PUT", fmt.Sprintf("/v1/me/favorites/%d", id+1000), tok, ""); r.status != 404 {
+		t.Errorf("favourite of a missing listing: %d %s", r.status, r.raw)
+	}
+	for range 2 {
+		if r := fx.do(t, "PUT", fmt.Sprintf("/v1/me/favorites/%d", id), tok, ""); r.status != 204 {
+			t.Errorf("PUT favourite: %d %s", r.status, r.raw)
+		}
+	}
+	if r := fx.do(t, "GET", "/v1/me/favorites", tok, ""); r.status != 200 || !strings.Contains(r.raw, fmt.Sprintf(`"listing_id":%d`, id)) {
+		t.Errorf("GET favourites: %d %s", r.status, r.raw)
+	}
+	x := fx.do(t, "GET", "/v1/me/export", tok, "")
+	for _, want := range []string{addr, `"skills":["go","aws"]`, "remote=full&skill=go", fmt.Sprintf(`"listing_id":%d`, id), `"sessions":[{`, `"mail":[{`} {
+		if !strings.Contains(x.raw, want) {
+			t.Errorf("export lacks %s: %s", want, x.raw)
+		}
+	}
+	if strings.Contains(x.raw, "argon2") || strings.Contains(x.raw, tok) {
+		t.Errorf("export holds the password hash or the session token: %s", x.raw)
+	}
+
+	// Reset: 202 whether or not the address has an account; ends sessions.
+	for _, a := range []string{"nobody@example.jp", addr} {
+		if r := fx.do(t, "POST", "/v1/accounts/password-reset", "", fmt.Sprintf(`{"email":%q}`, a)); r.status != 202 {
+			t.Errorf("reset for %s: %d %s", a, r.status, r.raw)
+		}
+	}
+	reset := fx.token(t, addr)
+	if r := fx.do(t, "POST", "/v1/accounts/password-reset/confirm", "", fmt.Sprintf(`{"token":%q,"password":"shin-password-2027"}`, reset)); r.status != 204 {
+		t.Fatalf("confirm reset: %d %s", r.status, r.raw)
+	}
+	if r := fx.do(t, "GET", "/v1/me", tok, ""); r.status != 401 {
+		t.Errorf("session after reset: %d %s", r.status, r.raw)
+	}
+	tok = fx.login(t, addr, "shin-password-2027")
+	if r := fx.do(t, "DELETE", "/v1/sessions/current", tok, ""); r.status != 204 {
+		t.Errorf("logout: %d %s", r.status, r.raw)
+	}
+	if r := fx.do(t, "GET", "/v1/me", tok, ""); r.status != 401 {
+		t.Errorf("session after logout: %d %s", r.status, r.raw)
+	}
+	tok = fx.login(t, addr, "shin-password-2027")
+	if r := fx.do(t, "DELETE", "/v1/me", tok, ""); r.status != 204 {
+		t.Fatalf("DELETE /v1/me: %d %s", r.status, r.raw)
+	}
+	if r := fx.do(t, "GET", "/v1/me/profile", tok, ""); r.status != 401 {
+		t.Errorf("session of a deleted account: %d %s", r.status, r.raw)
+	}
+	if x, err := fx.st.EngineerByEmail(context.Background(), addr); err == nil {
+		t.Errorf("account left after DELETE /v1/me: %+v", x)
+	}
+}
+
+func TestAccountsRateLimit(t *testing.T) {
+	fx := newMeFixture(t, account.Defaults())
+	var last *http.Response
+	for range 15 {
+		req, _ := http.NewRequest("POST", fx.srv.URL+"/v1/sessions", strings.NewReader(`{"email":"x@example.jp","password":"guess-guess-1"}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		last = resp
+		if resp.StatusCode == 429 {
+			break
+		}
+	}
+	if last.StatusCode != 429 || last.Header.Get("Retry-After") == "" || !strings.HasPrefix(last.Header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("15 logins for one address: %d, Retry-After %q; want 429 with Retry-After", last.StatusCode, last.Header.Get("Retry-After"))
+	}
+}
+
+// authCase is how one operation that needs an engineer's session is
+// tried by engineer B with engineer A's ids.
+type authCase struct {
+	path   string // with A's ids
+	body   string
+	status int  // what B is answered
+	last   bool // ends B's session or account: run after the others, each with a fresh login
+}
+
+// TestAuthorization walks every operation that takes an engineer's
+// session, as registered: none answers without a token or with a bad
+// one, B gets 404 for A's saved searches and favourites, no answer to B
+// holds any of A's data, and A's data is as it was afterwards. An
+// operation registered but missing from the table fails the test.
+func TestAuthorization(t *testing.T) {
+	fx := newMeFixture(t, account.Limits{})
+	const addrA, addrB = "alice-secret@example.jp", "bob@example.jp"
+	tokA := fx.engineer(t, addrA, "alice-password-1")
+	bPassword := "kumo-no-ue-22"
+	fx.engineer(t, addrB, bPassword)
+	l1, l2 := fx.listing(t, "L-1"), fx.listing(t, "L-2")
+
+	if r := fx.do(t, "PUT", "/v1/me/profile", tokA, `{"skills":["rust"],"prefectures":["JP-47"],"desired_rate":1234000,"recommend":"daily"}`); r.status != 200 {
+		t.Fatal(r.raw)
+	}
+	r := fx.do(t, "POST", "/v1/me/saved-searches", tokA, `{"name":"A-secret-search","query":"q=alpha-secret"}`)
+	if r.status != 201 {
+		t.Fatal(r.raw)
+	}
+	ssA := int64(r.body["id"].(float64))
+	if r := fx.do(t, "PUT", fmt.Sprintf("/v1/me/favorites/%d", l1), tokA, ""); r.status != 204 {
+		t.Fatal(r.raw)
+	}
+	snapshot := func() string {
+		var b strings.Builder
+		for _, p := range []string{"/v1/me", "/v1/me/profile", "/v1/me/saved-searches", "/v1/me/favorites"} {
+			b.WriteString(fx.do(t, "GET", p, tokA, "").raw)
+		}
+		return b.String()
+	}
+	before := snapshot()
+	secrets := []string{addrA, "alice", "A-secret-search", "alpha-secret", "JP-47", "1234000", tokA}
+
+	ss := fmt.Sprintf("/v1/me/saved-searches/%d", ssA)
+	fav := fmt.Sprintf("/v1/me/favorites/%d", l1)
+	table := map[string]authCase{
+		"GET /v1/me":                           {path: "/v1/me", status: 200},
+		"DELETE /v1/me":                        {path: "/v1/me", status: 204, last: true},
+		"GET /v1/me/export":                    {path: "/v1/me/export", status: 200},
+		"PUT /v1/me/password":                  {path: "/v1/me/password", body: `{"current":"kumo-no-ue-22","password":"kumo-no-ue-33"}`, status: 204},
+		"GET /v1/me/profile":                   {path: "/v1/me/profile", status: 200},
+		"PUT /v1/me/profile":                   {path: "/v1/me/profile", body: `{"skills":["go"]}`, status: 200},
+		"GET /v1/me/saved-searches":            {path: "/v1/me/saved-searches", status: 200},
+		"POST /v1/me/saved-searches":           {path: "/v1/me/saved-searches", body: `{"query":"q=bob"}`, status: 201},
+		"GET /v1/me/saved-searches/{id}":       {path: ss, status: 404},
+		"PATCH /v1/me/saved-searches/{id}":     {path: ss, body: `{"name":"hijacked","alert":"off"}`, status: 404},
+		"DELETE /v1/me/saved-searches/{id}":    {path: ss, status: 404},
+		"GET /v1/me/favorites":                 {path: "/v1/me/favorites", status: 200},
+		"PUT /v1/me/favorites/{listing_id}":    {path: fmt.Sprintf("/v1/me/favorites/%d", l2), status: 204}, // B's own favourite
+		"DELETE /v1/me/favorites/{listing_id}": {path: fav, status: 404},                                    // A's, not B's
+		"DELETE /v1/sessions/current":          {path: "/v1/sessions/current", status: 204, last: true},
+	}
+
+	// The operations as registered: every /v1/me one, and any that takes
+	// an engineer's session.
+	var ops []string
+	for path, item := range fx.doc.Paths {
+		for method, op := range map[string]*huma.Operation{"GET": item.Get, "PUT": item.Put, "POST": item.Post,
+			"PATCH": item.Patch, "DELETE": item.Delete} {
+			if op == nil {
+				continue
+			}
+			secured := slices.ContainsFunc(op.Security, func(s map[string][]string) bool { _, ok := s["engineerToken"]; return ok })
+			if !secured && !strings.HasPrefix(path, "/v1/me") {
+				continue
+			}
+			key := method + " " + path
+			if !secured {
+				t.Errorf("%s does not require an engineer's session", key)
+			}
+			if _, ok := table[key]; !ok {
+				t.Errorf("%s is not in the authorization table: add how engineer B tries it on engineer A's data", key)
+			}
+			ops = append(ops, key)
+		}
+	}
+	for key := range table {
+		if !slices.Contains(ops, key) {
+			t.Errorf("the table has %s, which is not registered", key)
+		}
+	}
+	slices.SortFunc(ops, func(a, b string) int {
+		la, lb := table[a].last, table[b].last
+		switch {
+		case la && !lb:
+			return 1
+		case !la && lb:
+			return -1
+		case a == "DELETE /v1/me": // the account goes last of all
+			return 1
+		case b == "DELETE /v1/me":
+			return -1
+		}
+		return strings.Compare(a, b)
+	})
+
+	tokB := fx.login(t, addrB, bPassword)
+	for _, key := range ops {
+		c, ok := table[key]
+		if !ok {
+			continue
+		}
+		method := strings.Fields(key)[0]
+		t.Run(key, func(t *testing.T) {
+			for _, tok := range []string{"", "not-a-session-token", strings.Repeat("A", 43)} {
+				if r := fx.do(t, method, c.path, tok, c.body); r.status != 401 || !strings.HasPrefix(r.ctype, "application/problem+json") {
+					t.Errorf("with token %q: %d %s; want 401 problem", tok, r.status, r.raw)
+				}
+			}
+			if c.last {
+				tokB = fx.login(t, addrB, bPassword)
+			}
+			r := fx.do(t, method, c.path, tokB, c.body)
+			if r.status != c.status {
+				t.Errorf("engineer B: %d %s; want %d", r.status, r.raw, c.status)
+			}
+			for _, s := range secrets {
+				if strings.Contains(r.raw, s) {
+					t.Errorf("engineer B's answer holds A's %q: %s", s, r.raw)
+				}
+			}
+			if key == "PUT /v1/me/password" && r.status == 204 {
+				bPassword = "kumo-no-ue-33"
+			}
+		})
+	}
+	if after := snapshot(); after != before {
+		t.Errorf("A's data changed while B tried it:\nbefore %s\nafter  %s", before, after)
+	}
+}
