@@ -68,6 +68,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	api := humago.New(mux, config(d.Server))
 	h := &handlers{Deps: d, api: api}
 	h.registerSearch()
+	h.registerStats()
 	h.registerAgency()
 	h.registerAccounts()
 	h.registerMe()

@@ -20,14 +20,14 @@ type Stats struct {
 	Count  int `json:"count" doc:"Listings the search returns (each job once when collapsed, as its total)."`
 	Priced int `json:"priced" doc:"Of them, listings that state a rate."`
 	// Rate and VolumeZone are nil when no listing states a rate.
-	Rate       *Rate     `json:"rate,omitempty" doc:"Monthly rates in yen over the priced listings. A listing's rate is the midpoint of rate.monthly_min and rate.monthly_max (integer division) when both are given, else the one given. Quartiles and median by nearest rank (the value at 1-based position ⌈p·n⌉ of the ascending rates); mean rounded down. Absent when priced is 0."`
-	Histogram  []Band    `json:"histogram" doc:"Priced listings per 5万円 band [from, to) of their rate, from the band of rate.min to that of rate.max; empty when priced is 0."`
-	VolumeZone *Zone     `json:"volume_zone,omitempty" doc:"ボリュームゾーン: the 10万円 band [k×100,000, (k+1)×100,000) holding the most priced listings (the lower on a tie), with its annual equivalent (×12). Absent when priced is 0."`
-	Breakdown  Breakdown `json:"breakdown" doc:"Listings by role, skill (the 30 most frequent), prefecture and remote: value → listings. A listing that does not state a value is in none."`
+	Rate       *RateSummary `json:"rate,omitempty" doc:"Monthly rates in yen over the priced listings. A listing's rate is the midpoint of rate.monthly_min and rate.monthly_max (integer division) when both are given, else the one given. Quartiles and median by nearest rank (the value at 1-based position ⌈p·n⌉ of the ascending rates); mean rounded down. Absent when priced is 0."`
+	Histogram  []Band       `json:"histogram" doc:"Priced listings per 5万円 band [from, to) of their rate, from the band of rate.min to that of rate.max; empty when priced is 0."`
+	VolumeZone *Zone        `json:"volume_zone,omitempty" doc:"ボリュームゾーン: the 10万円 band [k×100,000, (k+1)×100,000) holding the most priced listings (the lower on a tie), with its annual equivalent (×12). Absent when priced is 0."`
+	Breakdown  Breakdown    `json:"breakdown" doc:"Listings by role, skill (the 30 most frequent), prefecture and remote: value → listings. A listing that does not state a value is in none."`
 }
 
-// Rate sums up the priced listings' monthly rates, in yen.
-type Rate struct {
+// RateSummary sums up the priced listings' monthly rates, in yen.
+type RateSummary struct {
 	Min    int64 `json:"min"`
 	P25    int64 `json:"p25"`
 	Median int64 `json:"median"`
@@ -84,7 +84,7 @@ func FromIndex(s search.Stats) Stats {
 	if s.Priced == 0 {
 		return out
 	}
-	out.Rate = &Rate{Min: s.Min, P25: s.P25, Median: s.Median, P75: s.P75, Max: s.Max, Mean: s.Mean}
+	out.Rate = &RateSummary{Min: s.Min, P25: s.P25, Median: s.Median, P75: s.P75, Max: s.Max, Mean: s.Mean}
 	for i := s.Min / BandWidth; i < int64(len(s.Bands)); i++ {
 		out.Histogram = append(out.Histogram, Band{From: i * BandWidth, To: (i + 1) * BandWidth, Count: s.Bands[i]})
 	}

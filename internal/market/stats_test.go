@@ -14,7 +14,7 @@ func TestFromIndex(t *testing.T) {
 		Breakdown: map[search.Facet]map[string]int{search.FacetRole: {"backend": 9}}}
 	got := FromIndex(s)
 	want := Stats{Count: 9, Priced: 7,
-		Rate: &Rate{Min: 480_000, P25: 600_000, Median: 650_000, P75: 700_000, Max: 760_000, Mean: 640_000},
+		Rate: &RateSummary{Min: 480_000, P25: 600_000, Median: 650_000, P75: 700_000, Max: 760_000, Mean: 640_000},
 		Histogram: []Band{{450_000, 500_000, 1}, {500_000, 550_000, 0}, {550_000, 600_000, 0}, {600_000, 650_000, 2},
 			{650_000, 700_000, 2}, {700_000, 750_000, 1}, {750_000, 800_000, 1}},
 		VolumeZone: &Zone{From: 600_000, To: 700_000, Count: 4, AnnualFrom: 7_200_000, AnnualTo: 8_400_000},
