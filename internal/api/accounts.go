@@ -80,6 +80,7 @@ type resetConfirmInput struct {
 func (h *handlers) registerAccounts() {
 	ip := huma.Middlewares{h.withClientIP}
 	tags := []string{"accounts"}
+	public := []map[string][]string{} // no credentials needed
 	huma.Register(h.api, huma.Operation{
 		OperationID:   "sign-up",
 		Method:        http.MethodPost,
@@ -87,6 +88,7 @@ func (h *handlers) registerAccounts() {
 		Summary:       "Sign up",
 		Description:   "Mails a link ({base}/verify?token=…, valid 24 hours) that confirms the address; log in once it is confirmed. The answer is the same whether or not the address has an account: one that has gets a mail saying so. Limited per IP and per address (429 with Retry-After).",
 		Tags:          tags,
+		Security:      public,
 		Middlewares:   ip,
 		DefaultStatus: http.StatusAccepted,
 		Errors:        []int{http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
@@ -99,6 +101,7 @@ func (h *handlers) registerAccounts() {
 		Summary:      "Confirm an email address",
 		Description:  "Takes the token of the sign-up mail's link. A token is used once and expires after 24 hours.",
 		Tags:         tags,
+		Security:     public,
 		Errors:       []int{http.StatusBadRequest, http.StatusUnprocessableEntity},
 		MaxBodyBytes: 16 << 10,
 	}, h.verify)
@@ -109,6 +112,7 @@ func (h *handlers) registerAccounts() {
 		Summary:       "Log in",
 		Description:   "Answers a session token for `Authorization: Bearer …`, valid 30 days. A wrong address and a wrong password answer alike (401); an address not yet confirmed is told so (403) only with the right password. Limited per IP and per address (429 with Retry-After).",
 		Tags:          tags,
+		Security:      public,
 		Middlewares:   ip,
 		DefaultStatus: http.StatusCreated,
 		Errors:        []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
@@ -133,6 +137,7 @@ func (h *handlers) registerAccounts() {
 		Summary:       "Ask for a password reset mail",
 		Description:   "Mails a link ({base}/reset?token=…, valid one hour) if the address has an account; the answer is 202 whether or not it has. Limited per IP and per address (429 with Retry-After).",
 		Tags:          tags,
+		Security:      public,
 		Middlewares:   ip,
 		DefaultStatus: http.StatusAccepted,
 		Errors:        []int{http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
@@ -145,6 +150,7 @@ func (h *handlers) registerAccounts() {
 		Summary:       "Set a new password with a reset token",
 		Description:   "Every session of the account ends; log in again with the new password.",
 		Tags:          tags,
+		Security:      public,
 		DefaultStatus: http.StatusNoContent,
 		Errors:        []int{http.StatusBadRequest, http.StatusUnprocessableEntity},
 		MaxBodyBytes:  16 << 10,
