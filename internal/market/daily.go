@@ -2,6 +2,8 @@ package market
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,7 +37,7 @@ type Daily struct {
 	Store  SnapshotStore
 	Index  StatsIndex
 	Log    *slog.Logger
-	Holder string        // this node's name in the lease
+	Holder string        // this node's name in the lease; a random one when empty
 	Every  time.Duration // 10 minutes when 0
 	// Ready reports whether the index is loaded: snapshots of an index
 	// still loading would count too few listings. Nil: always.
@@ -87,6 +89,11 @@ func (d *Daily) Once(ctx context.Context) (bool, error) {
 		return false, err
 	case last >= today:
 		return false, nil
+	}
+	if d.Holder == "" {
+		var b [8]byte
+		rand.Read(b[:])
+		d.Holder = "node-" + hex.EncodeToString(b[:])
 	}
 	got, err := d.Store.TakeLease(ctx, dailyLease, d.Holder, 10*time.Minute)
 	if err != nil || !got {
