@@ -16,6 +16,7 @@ import (
 
 	"anken/internal/account"
 	"anken/internal/catalog"
+	"anken/internal/guide"
 	"anken/internal/listing"
 	"anken/internal/safefetch"
 	"anken/internal/store"
@@ -44,6 +45,11 @@ type Deps struct {
 	// Accounts are engineers' accounts (/v1/accounts, /v1/sessions,
 	// /v1/me/…); without it those operations answer 503.
 	Accounts *account.Service
+	// Guides are the side-job guides and job-type articles; one over
+	// Store (unseeded: the embedded files until an operator edits) when nil.
+	Guides *guide.Library
+	// Operators checks operator keys; Store when it is one and this is nil.
+	Operators OperatorStore
 }
 
 type handlers struct {
@@ -72,6 +78,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerAgency()
 	h.registerAccounts()
 	h.registerMe()
+	h.registerGuides()
 	return api
 }
 
