@@ -18,7 +18,9 @@ import (
 type matcher struct {
 	filters
 	skills []string // slugs; a listing must have all of them
-	terms  []term
+	// terms are pointers so that matchers can share equal terms (the
+	// percolator's do), whose answer for one listing a doc can remember.
+	terms []*term
 }
 
 // filters are a query's exact filters on the coded columns, as bit sets
@@ -44,7 +46,11 @@ const (
 
 // newMatcher compiles q and its parsed text terms.
 func newMatcher(q *Query, terms []term) *matcher {
-	return &matcher{filters: newFilters(q), skills: q.Skills, terms: terms}
+	m := &matcher{filters: newFilters(q), skills: q.Skills, terms: make([]*term, len(terms))}
+	for i := range terms {
+		m.terms[i] = &terms[i]
+	}
+	return m
 }
 
 func newFilters(q *Query) filters {
@@ -121,7 +127,14 @@ type doc struct {
 	skills []uint16
 	slugs  []string
 	words  *fieldWords // made when a term first needs them
+	// held remembers where each term was found, when not nil: for a
+	// listing matched against many queries that share terms.
+	held map[*term]found
 }
+
+// found is where a term is in a listing: anywhere, in the title, in the
+// skills.
+type found struct{ hit, title, skills bool }
 
 // docOf returns the document of a version the index held.
 func (x *Index) docOf(v *version) *doc {
@@ -172,30 +185,42 @@ func (m *matcher) match(d *doc) (int64, bool) {
 	}
 	var score int64
 	for _, t := range m.terms {
-		var hit, title, skills bool
-		if !t.substr && !t.phrase {
-			ws := d.fieldWords()
-			hit, title, skills = hasWords(ws.all, t.words), hasWords(ws.title, t.words), hasWords(ws.skills, t.words)
-		} else {
-			in := func(field string) bool { return strings.Contains(field, t.text) }
-			if t.phrase {
-				in = func(field string) bool { return holdsPhrase(field, t.text) }
-			}
-			hit, title, skills = inFields(d.text, d.titleEnd, d.skillEnd, in)
-		}
+		f := d.find(t)
 		switch {
-		case hit == t.not:
+		case f.hit == t.not:
 			return 0, false
 		case t.not:
-		case title:
+		case f.title:
 			score += weightTitle
-		case skills:
+		case f.skills:
 			score += weightSkills
 		default:
 			score += weightDescription
 		}
 	}
 	return score, true
+}
+
+// find returns where term t is in the listing.
+func (d *doc) find(t *term) found {
+	if f, ok := d.held[t]; ok {
+		return f
+	}
+	var f found
+	if !t.substr && !t.phrase {
+		ws := d.fieldWords()
+		f = found{hasWords(ws.all, t.words), hasWords(ws.title, t.words), hasWords(ws.skills, t.words)}
+	} else {
+		in := func(field string) bool { return strings.Contains(field, t.text) }
+		if t.phrase {
+			in = func(field string) bool { return holdsPhrase(field, t.text) }
+		}
+		f.hit, f.title, f.skills = inFields(d.text, d.titleEnd, d.skillEnd, in)
+	}
+	if d.held != nil {
+		d.held[t] = f
+	}
+	return f
 }
 
 // fieldWords are the ASCII words of a listing's text and of its title and

@@ -3,10 +3,12 @@ package search
 import (
 	"hash/fnv"
 	"slices"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"anken/internal/listing"
+	"anken/internal/skill"
 )
 
 // Percolation: matching a new or changed listing against every saved
@@ -33,23 +35,82 @@ import (
 // Percolator holds saved searches and answers which of them a listing
 // matches. It is safe for concurrent use: Match calls share a read lock;
 // Add and Remove take the write lock.
+//
+// A search's filters are copied into each of its postings, and its text
+// terms and skills are kept once for all the searches that have the same
+// ones (most engineers save one of a few thousand keywords and skill
+// sets): confirming a candidate reads its posting and two small shared
+// tables, which stay in cache, and not a record of its own.
 type Percolator struct {
-	mu     sync.RWMutex
-	byID   map[int64]uint32 // saved search id → slot
-	slots  []*saved         // nil when free
-	free   []uint32
-	grams  map[gram]*node
-	words  map[string]*node // ASCII words of the text
-	runs   map[string]*node // maximal runs of a-z 0-9 of the text
-	skills map[string]*node
-	always *node // searches without a required term or skill
+	mu        sync.RWMutex
+	byID      map[int64]*saved
+	texts     table[[]*term]     // the text terms of searches, by termsKey
+	skillSets table[[]string]    // the skills of searches
+	terms     map[string]*shared // the terms of texts, by termKey: one copy of each
+	grams     map[gram]*node
+	words     map[string]*node // ASCII words of the text
+	runs      map[string]*node // maximal runs of a-z 0-9 of the text
+	skills    map[string]*node
+	always    *node // searches without a required term or skill
 }
 
-// saved is one saved search.
+// saved is one saved search: where its entries are, and its text and
+// skills in the shared tables.
 type saved struct {
-	id   int64
-	m    *matcher
-	refs []ref // where its entries are
+	refs         []ref
+	text, skills uint32
+}
+
+// shared is a term that searches share, so that a listing looks for it
+// once (doc.held), and how many texts have it.
+type shared struct {
+	t *term
+	n int
+}
+
+// table holds values shared by key, each with a count of its users, at
+// small integer ids that postings keep instead of pointers.
+type table[T any] struct {
+	ids  map[string]uint32
+	vals []T
+	keys []string
+	n    []int
+	free []uint32
+}
+
+// add returns the id of key's value, made by mk when new, and counts one
+// more user of it.
+func (t *table[T]) add(key string, mk func() T) uint32 {
+	if id, ok := t.ids[key]; ok {
+		t.n[id]++
+		return id
+	}
+	var id uint32
+	if n := len(t.free); n > 0 {
+		id, t.free = t.free[n-1], t.free[:n-1]
+	} else {
+		id = uint32(len(t.vals))
+		t.vals, t.keys, t.n = append(t.vals, *new(T)), append(t.keys, ""), append(t.n, 0)
+	}
+	if t.ids == nil {
+		t.ids = map[string]uint32{}
+	}
+	t.ids[key] = id
+	t.vals[id], t.keys[id], t.n[id] = mk(), key, 1
+	return id
+}
+
+// release counts one user less of id's value and reports whether it was
+// the last, in which case the value is dropped (and returned).
+func (t *table[T]) release(id uint32) (T, bool) {
+	if t.n[id]--; t.n[id] > 0 {
+		return *new(T), false
+	}
+	v := t.vals[id]
+	delete(t.ids, t.keys[id])
+	t.vals[id], t.keys[id] = *new(T), ""
+	t.free = append(t.free, id)
+	return v, true
 }
 
 // ref is where one entry of a saved search is.
@@ -91,13 +152,15 @@ type list struct {
 	es []entry
 }
 
-// entry is one saved search in a list, with its filters, so that most
-// candidates are rejected without reading the search.
+// entry is one saved search in a list: with its filters and the ids of
+// its text and skills, it is the search's whole matcher. It holds no
+// pointer, so a million of them cost the garbage collector nothing.
 type entry struct {
 	filters
-	skills uint64 // skillBits of the search's skills: a listing must have all of them
-	slot   uint32
-	ref    uint32 // index in the search's refs
+	skillBits    uint64 // skillBit of each of the search's skills: a listing must have them all
+	id           int64
+	text, skills uint32 // in the shared tables
+	ref          uint32 // index in the search's refs
 }
 
 // Filter dimensions of a list's key.
@@ -113,7 +176,8 @@ const (
 // NewPercolator returns an empty percolator.
 func NewPercolator() *Percolator {
 	return &Percolator{
-		byID:   map[int64]uint32{},
+		byID:   map[int64]*saved{},
+		terms:  map[string]*shared{},
 		grams:  map[gram]*node{},
 		words:  map[string]*node{},
 		runs:   map[string]*node{},
@@ -134,36 +198,38 @@ func (p *Percolator) Len() int {
 // Collapse are ignored.
 func (p *Percolator) Add(id int64, q Query) {
 	q.Skills = slices.Clone(q.Skills)
-	m := newMatcher(&q, parseText(q.Text))
-	atoms, fs := chooseKeys(m)
 	var bits uint64
-	for _, slug := range m.skills {
+	for i, slug := range q.Skills {
+		if sk, ok := skill.BySlug(slug); ok {
+			q.Skills[i] = sk.Slug // one copy of each slug's bytes, in cache
+		}
 		bits |= skillBit(slug)
 	}
+	m := newMatcher(&q, parseText(q.Text))
+	atoms, fs := chooseKeys(m)
+	tkey, skey := termsKey(m.terms), strings.Join(m.skills, "\x00")
+
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if slot, ok := p.byID[id]; ok {
-		p.drop(slot)
+	if old, ok := p.byID[id]; ok {
+		p.drop(id, old)
 	}
-	var slot uint32
-	if n := len(p.free); n > 0 {
-		slot, p.free = p.free[n-1], p.free[:n-1]
-	} else {
-		slot = uint32(len(p.slots))
-		p.slots = append(p.slots, nil)
+	s := &saved{
+		text:   p.texts.add(tkey, func() []*term { return p.share(m.terms) }),
+		skills: p.skillSets.add(skey, func() []string { return m.skills }),
 	}
-	s := &saved{id: id, m: m, refs: make([]ref, 0, len(atoms)*len(fs))}
-	p.slots[slot] = s
-	p.byID[id] = slot
+	p.byID[id] = s
+	if len(fs) == 0 {
+		return // the filters allow no listing: posted nowhere
+	}
+	s.refs = make([]ref, 0, len(atoms)*len(fs))
 	for _, a := range atoms {
-		if len(fs) == 0 {
-			break // the filters allow no listing: posted nowhere
-		}
 		n := p.nodeOf(a)
 		for _, f := range fs {
 			l := n.listOf(f)
 			s.refs = append(s.refs, ref{n: n, l: l, pos: len(l.es)})
-			l.es = append(l.es, entry{filters: m.filters, skills: bits, slot: slot, ref: uint32(len(s.refs) - 1)})
+			l.es = append(l.es, entry{filters: m.filters, skillBits: bits, id: id,
+				text: s.text, skills: s.skills, ref: uint32(len(s.refs) - 1)})
 		}
 	}
 }
@@ -172,23 +238,20 @@ func (p *Percolator) Add(id int64, q Query) {
 func (p *Percolator) Remove(id int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if slot, ok := p.byID[id]; ok {
-		p.drop(slot)
+	if s, ok := p.byID[id]; ok {
+		p.drop(id, s)
 	}
 }
 
-// drop removes the search in slot and frees it. p.mu must be held for
-// writing.
-func (p *Percolator) drop(slot uint32) {
-	s := p.slots[slot]
-	for i := range s.refs {
-		r := s.refs[i]
+// drop removes search id. p.mu must be held for writing.
+func (p *Percolator) drop(id int64, s *saved) {
+	for _, r := range s.refs {
 		es := r.l.es
 		last := len(es) - 1
 		if r.pos != last {
 			moved := es[last]
 			es[r.pos] = moved
-			p.slots[moved.slot].refs[moved.ref].pos = r.pos
+			p.byID[moved.id].refs[moved.ref].pos = r.pos
 		}
 		es[last] = entry{}
 		r.l.es = es[:last]
@@ -196,9 +259,11 @@ func (p *Percolator) drop(slot uint32) {
 			p.dropList(r.n, r.l)
 		}
 	}
-	delete(p.byID, s.id)
-	p.slots[slot] = nil
-	p.free = append(p.free, slot)
+	if ts, last := p.texts.release(s.text); last {
+		p.unshare(ts)
+	}
+	p.skillSets.release(s.skills)
+	delete(p.byID, id)
 }
 
 // dropList removes empty list l from node n, and n from its map when it
@@ -219,6 +284,70 @@ func (p *Percolator) dropList(n *node, l *list) {
 	case keySkill:
 		delete(p.skills, n.s)
 	}
+}
+
+// share returns ts with each term replaced by the percolator's copy of an
+// equal term. p.mu must be held for writing.
+func (p *Percolator) share(ts []*term) []*term {
+	out := make([]*term, len(ts))
+	for i, t := range ts {
+		k := termKey(t)
+		sh := p.terms[k]
+		if sh == nil {
+			sh = &shared{t: t}
+			p.terms[k] = sh
+		}
+		sh.n++
+		out[i] = sh.t
+	}
+	return out
+}
+
+// unshare releases the terms share returned. p.mu must be held for
+// writing.
+func (p *Percolator) unshare(ts []*term) {
+	for _, t := range ts {
+		k := termKey(t)
+		if sh := p.terms[k]; sh != nil {
+			if sh.n--; sh.n == 0 {
+				delete(p.terms, k)
+			}
+		}
+	}
+}
+
+// termKey is a string equal for equal terms only.
+func termKey(t *term) string {
+	var b strings.Builder
+	for _, f := range []bool{t.substr, t.phrase, t.not} {
+		b.WriteByte('0' + boolByte(f))
+	}
+	b.WriteString(t.text)
+	for _, syns := range t.words {
+		b.WriteByte(0)
+		for _, w := range syns {
+			b.WriteByte(1)
+			b.WriteString(w)
+		}
+	}
+	return b.String()
+}
+
+// termsKey is a string equal for equal lists of terms only.
+func termsKey(ts []*term) string {
+	var b strings.Builder
+	for _, t := range ts {
+		b.WriteString(termKey(t))
+		b.WriteByte(2)
+	}
+	return b.String()
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // nodeOf returns the node of atom a, made when missing. p.mu must be held
@@ -261,6 +390,19 @@ func (n *node) listOf(f uint16) *list {
 	return l
 }
 
+// scratch is what one Match works in, kept for the next.
+type scratch struct {
+	grams []gram
+	nodes []*node
+	out   []int64
+	held  map[*term]found
+	runs  map[string]bool
+}
+
+var scratches = sync.Pool{New: func() any {
+	return &scratch{held: map[*term]found{}, runs: map[string]bool{}}
+}}
+
 // Match returns the ids of the saved searches that listing l matches, in
 // ascending order: those that, run on an index holding l, return it. A
 // listing that is not open matches none.
@@ -268,8 +410,15 @@ func (p *Percolator) Match(l *listing.Listing) []int64 {
 	if l.Status != listing.StatusOpen {
 		return nil
 	}
-	pr := prepare(l, nil)
-	d := docOfPrepared(pr)
+	sc := scratches.Get().(*scratch)
+	defer func() {
+		clear(sc.held)
+		clear(sc.runs)
+		sc.grams, sc.nodes, sc.out = sc.grams[:0], sc.nodes[:0], sc.out[:0]
+		scratches.Put(sc)
+	}()
+	d := docOfPrepared(prepare(l, nil))
+	d.held = sc.held
 	c := &d.cols
 	var has [dims]uint8 // the listing's code in each filter dimension
 	has[dimRole], has[dimRemote], has[dimContract], has[dimPref] = c.role, c.remote, c.contract, c.pref
@@ -281,58 +430,63 @@ func (p *Percolator) Match(l *listing.Listing) []int64 {
 	for _, slug := range l.Skills {
 		bits |= skillBit(slug)
 	}
-	var grams []gram
-	eachGram(d.text, func(g gram) { grams = append(grams, g) })
-	slices.Sort(grams)
-	grams = slices.Compact(grams)
+	eachGram(d.text, func(g gram) { sc.grams = append(sc.grams, g) })
+	slices.Sort(sc.grams)
+	grams := slices.Compact(sc.grams)
 	words := d.fieldWords().all
-	runs := map[string]bool{}
-	eachRun(d.text, func(i, j int) { runs[d.text[i:j]] = true })
+	eachRun(d.text, func(i, j int) { sc.runs[d.text[i:j]] = true })
 
-	var cand []uint32
-	scan := func(n *node) {
-		if n == nil {
-			return
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	nodes := append(sc.nodes, p.always)
+	for _, g := range grams {
+		if n := p.grams[g]; n != nil {
+			nodes = append(nodes, n)
 		}
+	}
+	for w := range words {
+		if n := p.words[w]; n != nil {
+			nodes = append(nodes, n)
+		}
+	}
+	for r := range sc.runs {
+		if n := p.runs[r]; n != nil {
+			nodes = append(nodes, n)
+		}
+	}
+	for _, slug := range l.Skills {
+		if n := p.skills[slug]; n != nil && !slices.Contains(nodes, n) { // a skill listed twice
+			nodes = append(nodes, n)
+		}
+	}
+	out := sc.out
+	for _, n := range nodes {
 		for _, li := range n.lists {
 			if li.f != 0 && (has[li.f>>8] != uint8(li.f) || uint8(li.f) == 0) {
 				continue
 			}
 			for i := range li.es {
 				e := &li.es[i]
-				if e.skills&^bits == 0 && e.filters.ok(c) {
-					cand = append(cand, e.slot)
+				if e.skillBits&^bits != 0 || !e.filters.ok(c) {
+					continue
+				}
+				m := matcher{filters: e.filters, skills: p.skillSets.vals[e.skills], terms: p.texts.vals[e.text]}
+				if _, ok := m.match(d); ok {
+					out = append(out, e.id)
 				}
 			}
 		}
 	}
-
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	scan(p.always)
-	for _, g := range grams {
-		scan(p.grams[g])
+	sc.nodes = nodes
+	sc.out = out
+	if len(out) == 0 {
+		return nil
 	}
-	for w := range words {
-		scan(p.words[w])
-	}
-	for r := range runs {
-		scan(p.runs[r])
-	}
-	for _, slug := range l.Skills {
-		scan(p.skills[slug])
-	}
-	slices.Sort(cand)
-	cand = slices.Compact(cand)
-	var out []int64
-	for _, slot := range cand {
-		s := p.slots[slot]
-		if _, ok := s.m.match(d); ok {
-			out = append(out, s.id)
-		}
-	}
-	slices.Sort(out)
-	return out
+	res := slices.Clone(out)
+	slices.Sort(res)
+	// A search posted under several of the listing's keys (synonyms) is
+	// found once for each.
+	return slices.Compact(res)
 }
 
 // skillBit is the bit of a skill in a 64-bit summary of a skill set: a

@@ -177,29 +177,33 @@ func TestPercolatorOracle(t *testing.T) {
 	if n := len(p.grams) + len(p.words) + len(p.runs) + len(p.skills) + len(p.always.lists); n != 0 {
 		t.Errorf("%d keys left after removing every search", n)
 	}
+	if len(p.terms) != 0 {
+		t.Errorf("%d terms left after removing every search", len(p.terms))
+	}
 }
 
 // checkPercolator checks the percolator's postings: each saved search's
-// refs point at its own entries, and no entry belongs to no search.
+// refs point at its own entries, no entry belongs to no search, and the
+// shared tables hold what the searches use.
 func checkPercolator(t *testing.T, p *Percolator) {
 	t.Helper()
 	entries := 0
-	for slot, s := range p.slots {
-		if s == nil {
-			continue
-		}
-		if p.byID[s.id] != uint32(slot) {
-			t.Fatalf("search %d in slot %d, byID says %d", s.id, slot, p.byID[s.id])
-		}
+	texts, skills := map[uint32]int{}, map[uint32]int{}
+	for id, s := range p.byID {
 		for i, r := range s.refs {
-			if r.pos >= len(r.l.es) || r.l.es[r.pos].slot != uint32(slot) || r.l.es[r.pos].ref != uint32(i) {
-				t.Fatalf("search %d: ref %d does not point at its entry", s.id, i)
+			if r.pos >= len(r.l.es) || r.l.es[r.pos].id != id || r.l.es[r.pos].ref != uint32(i) {
+				t.Fatalf("search %d: ref %d does not point at its entry", id, i)
+			}
+			if e := r.l.es[r.pos]; e.text != s.text || e.skills != s.skills {
+				t.Fatalf("search %d: entry %d has text %d, skills %d; the search %d, %d", id, i, e.text, e.skills, s.text, s.skills)
 			}
 			if !slices.Contains(r.n.lists, r.l) {
-				t.Fatalf("search %d: ref %d into a list its node lost", s.id, i)
+				t.Fatalf("search %d: ref %d into a list its node lost", id, i)
 			}
 		}
 		entries += len(s.refs)
+		texts[s.text]++
+		skills[s.skills]++
 	}
 	posted := 0
 	for _, n := range allNodes(p) {
@@ -212,6 +216,20 @@ func checkPercolator(t *testing.T, p *Percolator) {
 	}
 	if posted != entries {
 		t.Fatalf("%d entries posted, searches have %d", posted, entries)
+	}
+	if len(texts) != len(p.texts.ids) || len(skills) != len(p.skillSets.ids) {
+		t.Fatalf("searches use %d texts and %d skill sets; the tables hold %d and %d",
+			len(texts), len(skills), len(p.texts.ids), len(p.skillSets.ids))
+	}
+	for id, n := range texts {
+		if p.texts.n[id] != n {
+			t.Fatalf("text %d: %d users counted, %d searches", id, p.texts.n[id], n)
+		}
+	}
+	for id, n := range skills {
+		if p.skillSets.n[id] != n {
+			t.Fatalf("skill set %d: %d users counted, %d searches", id, p.skillSets.n[id], n)
+		}
 	}
 }
 
