@@ -15,7 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
+	"anken/internal/alert"
 	"anken/internal/api"
+	"anken/internal/catalog"
 	"anken/internal/config"
 	"anken/internal/ingest"
 	"anken/internal/mail"
@@ -56,18 +58,22 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		}
 	}
 
+	baseURL := cmp.Or(cfg.BaseURL, "http://"+cfg.Addr)
 	idx := search.NewIndex()
 	follower := search.NewFollower(st, idx, cfg.IndexPoll, log)
+	// One read layer for the API, the pages and the mail.
+	cat := &catalog.Catalog{Store: st, Index: idx}
 	reg := prometheus.NewRegistry()
 	h, err := server.New(server.Options{
 		API: api.Deps{
-			Store: st,
-			Index: idx,
-			Wrote: follower.Notify,
+			Store:   st,
+			Index:   idx,
+			Catalog: cat,
+			Wrote:   follower.Notify,
 			// Feed sources naming a non-public address are refused at once.
 			FeedFetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout},
 		},
-		BaseURL:      cmp.Or(cfg.BaseURL, "http://"+cfg.Addr),
+		BaseURL:      baseURL,
 		Health:       health{st, follower},
 		Log:          log,
 		Registry:     reg,
@@ -185,6 +191,11 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	} else {
 		log.Info("mail: no ANKEN_SMTP_URL; mail stays in the outbox")
 	}
+	// New-listing mail: one node at a time (a lease in the store) matches
+	// the change log against every saved search and writes due alerts to
+	// the outbox.
+	alerts := alert.New(alert.Config{Store: st, Catalog: cat, Log: log, BaseURL: baseURL, Bundle: cfg.AlertBundle})
+	g.Go(func() error { return alerts.Run(bg) })
 
 	if err := g.Wait(); err != nil {
 		log.Error("stopped on failure", slog.Any("err", err))

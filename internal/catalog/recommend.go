@@ -1,0 +1,136 @@
+package catalog
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"anken/internal/listing"
+	"anken/internal/search"
+	"anken/internal/store"
+)
+
+// Pick is a recommended listing with why it was picked.
+type Pick struct {
+	Hit
+	Score int
+	Why   Why
+}
+
+// Why says how a listing fits a profile.
+type Why struct {
+	Skills []string // the profile's skills the listing asks for (slugs)
+	Role   bool     // the listing's role is the profile's
+	Rate   bool     // the listing pays at least the desired monthly rate
+	Remote bool     // the work style is the one wished for (or better)
+	Days   bool     // it can be done in the days a week wished for
+	New    bool     // posted within the last three days
+}
+
+// Weights of each kind of fit in a pick's score: skills weigh most, as
+// engineers look for work in what they know; a new listing gains a little.
+const (
+	scoreSkill  = 30 // each skill matched, up to three
+	scoreRole   = 20
+	scoreRate   = 25
+	scoreRemote = 15
+	scoreDays   = 10
+	scoreNew    = 10
+)
+
+// perProbe is how many of the newest listings each candidate search reads.
+const perProbe = 200
+
+// Recommend ranks open listings by how they fit the profile, best first,
+// at most n, each job once (duplicates collapsed). Candidates are the
+// newest listings asking for each of the profile's skills and those of its
+// role; the profile's side-job wish and prefectures (for work that is not
+// fully remote) are requirements, the rest adds to the score. Listings
+// posted before since are left out (zero: none). A profile with neither
+// skills nor role has no recommendations.
+func (c *Catalog) Recommend(ctx context.Context, p store.Profile, since, now time.Time, n int) ([]Pick, error) {
+	base := search.Query{Sort: search.SortNewest, Collapse: true, Limit: search.MaxLimit}
+	if p.SideJobOnly {
+		yes := true
+		base.SideJob = &yes
+	}
+	var probes []search.Query
+	for i, s := range p.Skills {
+		if i == 10 {
+			break
+		}
+		q := base
+		q.Skills = []string{s}
+		probes = append(probes, q)
+	}
+	if p.Role != "" {
+		q := base
+		q.Roles = []listing.Role{listing.Role(p.Role)}
+		probes = append(probes, q)
+	}
+	seen := map[int64]bool{}
+	var picks []Pick
+	for _, q := range probes {
+		for read := 0; read < perProbe; {
+			page, err := c.Search(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			for _, h := range page.Hits {
+				read++
+				if seen[h.ID] || h.Status != listing.StatusOpen || h.PostedAt.Before(since) || !placeFits(p, &h.Listing) {
+					continue
+				}
+				seen[h.ID] = true
+				score, why := fit(p, &h.Listing, now)
+				picks = append(picks, Pick{Hit: h, Score: score, Why: why})
+			}
+			if page.NextCursor == "" || len(page.Hits) == 0 || page.Hits[len(page.Hits)-1].PostedAt.Before(since) {
+				break
+			}
+			q.Cursor = page.NextCursor
+		}
+	}
+	slices.SortStableFunc(picks, func(a, b Pick) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), b.PostedAt.Compare(a.PostedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return picks[:min(n, len(picks))], nil
+}
+
+// placeFits reports whether the listing is in one of the profile's
+// prefectures, or fully remote, or the profile names none.
+func placeFits(p store.Profile, l *listing.Listing) bool {
+	return len(p.Prefectures) == 0 || l.Remote == listing.RemoteFull || slices.Contains(p.Prefectures, l.Prefecture)
+}
+
+// fit scores how a listing fits a profile.
+func fit(p store.Profile, l *listing.Listing, now time.Time) (int, Why) {
+	var w Why
+	for _, s := range p.Skills {
+		if slices.Contains(l.Skills, s) {
+			w.Skills = append(w.Skills, s)
+		}
+	}
+	w.Role = p.Role != "" && string(l.Role) == p.Role
+	top := cmp.Or(l.Rate.MonthlyMax, l.Rate.MonthlyMin)
+	w.Rate = p.DesiredRate > 0 && top >= p.DesiredRate
+	switch listing.Remote(p.Remote) {
+	case listing.RemoteFull:
+		w.Remote = l.Remote == listing.RemoteFull
+	case listing.RemotePartial:
+		w.Remote = l.Remote == listing.RemoteFull || l.Remote == listing.RemotePartial
+	}
+	w.Days = p.DaysPerWeek > 0 && l.DaysPerWeek.Min > 0 && l.DaysPerWeek.Min <= p.DaysPerWeek
+	w.New = now.Sub(l.PostedAt) < 72*time.Hour
+	score := scoreSkill * min(len(w.Skills), 3)
+	for _, f := range []struct {
+		ok    bool
+		score int
+	}{{w.Role, scoreRole}, {w.Rate, scoreRate}, {w.Remote, scoreRemote}, {w.Days, scoreDays}, {w.New, scoreNew}} {
+		if f.ok {
+			score += f.score
+		}
+	}
+	return score, w
+}
