@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
+	"anken/internal/account"
 	"anken/internal/alert"
 	"anken/internal/api"
 	"anken/internal/catalog"
@@ -63,13 +64,16 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	follower := search.NewFollower(st, idx, cfg.IndexPoll, log)
 	// One read layer for the API, the pages and the mail.
 	cat := &catalog.Catalog{Store: st, Index: idx}
+	// Engineers' accounts, for the API and the pages alike.
+	accounts := account.New(st, account.Options{BaseURL: baseURL, Log: log})
 	reg := prometheus.NewRegistry()
 	h, err := server.New(server.Options{
 		API: api.Deps{
-			Store:   st,
-			Index:   idx,
-			Catalog: cat,
-			Wrote:   follower.Notify,
+			Store:    st,
+			Index:    idx,
+			Catalog:  cat,
+			Accounts: accounts,
+			Wrote:    follower.Notify,
 			// Feed sources naming a non-public address are refused at once.
 			FeedFetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout},
 		},
@@ -196,6 +200,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	// the outbox.
 	alerts := alert.New(alert.Config{Store: st, Catalog: cat, Log: log, BaseURL: baseURL, Bundle: cfg.AlertBundle})
 	g.Go(func() error { return alerts.Run(bg) })
+	g.Go(func() error { pruneAccounts(bg, st, log); return nil })
 
 	if err := g.Wait(); err != nil {
 		log.Error("stopped on failure", slog.Any("err", err))
@@ -287,4 +292,23 @@ func reindex(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 		idx.Len(), f.Seq(), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintln(stdout, "(the index lives in each serve process's memory and is rebuilt at start; this checks that it builds)")
 	return nil
+}
+
+// pruneAccounts removes expired sessions and spent one-time tokens every
+// hour until ctx ends. Any node may do it: deleting twice is harmless.
+func pruneAccounts(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.PruneAccounts(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Warn("accounts: prune failed", slog.Any("err", err))
+		} else if n > 0 {
+			log.Info("accounts: pruned expired sessions and tokens", slog.Int64("rows", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
