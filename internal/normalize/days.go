@@ -7,7 +7,8 @@ import (
 )
 
 // ParseDays reads days of work per week (稼働日数) from the free text of a
-// days field: 週5日, 週3〜5日, 週2日〜, 週4-5, 3日/週, 週3日から相談可.
+// days field: 週5日, 週3〜5日, 週2日〜, 週4-5, 3日/週, 週3日から相談可, and
+// in days' stead 稼働率60%〜80% (3-4), 週20時間 or 月80時間 (2-3).
 // A lower bound alone (週2日〜) leaves Max zero; an upper bound alone
 // (〜週3日) leaves Min zero.
 func ParseDays(text string) (listing.Range, bool) {
@@ -190,7 +191,17 @@ func parseDays(s string, field bool) (listing.Range, bool) {
 		}
 		i = r.end
 	}
+	if r, ok := shareDays(s, field); ok {
+		return r, true
+	}
+	if r, ok := weeklyHoursDays(s); ok {
+		return r, true
+	}
 	if field {
+		if h, ok := parseHours(s, true); ok && !strings.Contains(s, "精算") {
+			// 月80時間: 4 weeks of 8-hour days
+			return hoursDays(h, 32), true
+		}
 		return bareDays(s)
 	}
 	for _, w := range [...]string{"フル稼働", "フルタイム", "週5常駐"} {
@@ -351,4 +362,146 @@ func parseHours(s string, field bool) (listing.Range, bool) {
 		i = r.end
 	}
 	return listing.Range{}, false
+}
+
+// shareDays reads 稼働率 (the share of a full 5-day week) as days:
+// 稼働率60%〜80% → 3-4, 稼働率100% → 5, 稼働50% → 2-3 (2.5 days is
+// neither). In a description 稼働 must start its line or follow a label or
+// a comma, so a server's 稼働率99.9% is not read; shares are whole
+// percents up to 100.
+func shareDays(s string, field bool) (listing.Range, bool) {
+	for i := 0; i < len(s); {
+		k := strings.Index(s[i:], "稼働")
+		if k < 0 {
+			break
+		}
+		k += i
+		i = k + len("稼働")
+		if !field && !labelStart(s[lineStart(s, k):k]) {
+			continue
+		}
+		j := i
+		if strings.HasPrefix(s[j:], "率") {
+			j += len("率")
+		}
+		for _, w := range [...]string{" ", ")", "】", "]", "は", ":", " "} {
+			if strings.HasPrefix(s[j:], w) {
+				j += len(w)
+			}
+		}
+		upTo := false // 稼働率〜60%
+		if strings.HasPrefix(s[j:], "~") {
+			upTo = true
+			j = skipSpaces(s, j+1)
+		}
+		if j >= len(s) || !isDigit(s[j]) {
+			continue
+		}
+		r, ok := readNums(s, j, "%")
+		if !ok || r.hi > 100 || r.lo < 1 {
+			continue
+		}
+		e := skipSpaces(s, r.end)
+		if !strings.HasPrefix(s[e:], "%") || r.end < len(s) && s[r.end] == '.' {
+			continue // 99.9%, 稼働率は60名
+		}
+		e += len("%")
+		minOnly, maxOnly := bounds(s, e)
+		if upTo {
+			minOnly, maxOnly = false, true
+		}
+		lo, hi := max(r.lo*5/100, 1), (r.hi*5+99)/100
+		if !r.ranged {
+			switch {
+			case minOnly:
+				hi = 0
+			case maxOnly:
+				lo = 0
+			}
+		} else if minOnly {
+			hi = 0
+		}
+		return listing.Range{Min: clampDays(lo), Max: clampDays(hi)}, true
+	}
+	return listing.Range{}, false
+}
+
+// labelStart reports whether before, the text of a line up to a word,
+// is empty or ends with a label or list mark: 【稼働率】, ■, ・, 、.
+func labelStart(before string) bool {
+	before = strings.TrimRight(before, " ")
+	if before == "" {
+		return true
+	}
+	for _, w := range [...]string{"】", "]", ")", ":", "、", ",", "・", "■", "●", "◆", "◇", "□", "○", "*", "-", "【", "(", "/"} {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// clampDays keeps a day count read from a share or hours within 1..5; 0
+// stays 0 (an open bound).
+func clampDays(n int) int {
+	switch {
+	case n == 0:
+		return 0
+	case n > 5:
+		return 5
+	}
+	return max(n, 1)
+}
+
+// weeklyHoursDays reads hours a week (週20時間, 20h/週) as days of 8
+// hours: 週20時間 → 2-3, 週40時間 → 5.
+func weeklyHoursDays(s string) (listing.Range, bool) {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) || i > 0 && (isDigit(s[i-1]) || s[i-1] == '.') {
+			continue
+		}
+		before := strings.TrimRight(s[max(0, i-8):i], " ")
+		r, ok := readNums(s, i, "時間")
+		if !ok {
+			continue
+		}
+		e := skipSpaces(s, r.end)
+		u := ""
+		for _, w := range [...]string{"時間", "hours", "hrs", "h"} {
+			if strings.HasPrefix(s[e:], w) {
+				u = w
+				break
+			}
+		}
+		if u == "" {
+			i = r.end
+			continue
+		}
+		after := skipSpaces(s, e+len(u))
+		per := 0
+		for _, w := range [...]string{"/週", "/week", "per week", "a week"} {
+			if strings.HasPrefix(s[after:], w) {
+				per = len(w)
+				break
+			}
+		}
+		weekly := per > 0 || strings.HasSuffix(before, "週") || strings.HasSuffix(before, "週に") || strings.HasSuffix(before, "週:")
+		if !weekly || r.hi > 60 {
+			i = r.end
+			continue
+		}
+		minOnly, maxOnly := bounds(s, after+per)
+		return hoursDays(boundedRange(r, minOnly, maxOnly), 8), true
+	}
+	return listing.Range{}, false
+}
+
+// hoursDays turns hours into days at perDay hours a day (8 for a week's
+// hours, 32 for a month's): a bound falling between two days gives both.
+func hoursDays(h listing.Range, perDay int) listing.Range {
+	lo, hi := h.Min/perDay, (h.Max+perDay-1)/perDay
+	if h.Min > 0 {
+		lo = max(lo, 1) // 週4時間: at least a day
+	}
+	return listing.Range{Min: clampDays(lo), Max: clampDays(hi)}
 }

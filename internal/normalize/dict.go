@@ -63,13 +63,17 @@ type dict struct {
 	bits   [(cjkEnd - cjkStart) / 64]uint64 // which of those runes start a term
 	lists  [][]ref                          // longest first
 	other  map[rune][]ref                   // by other first runes, longest first
+
+	// skillRoles maps a skill slug to the role it gives a title naming a
+	// lead or engineer word but no role (keywords.tsv "skill" rows).
+	skillRoles map[string]string
 }
 
 // The block of runes cjk indexes: CJK punctuation, kana and kanji.
 const cjkStart, cjkEnd = 0x3000, 0xA000
 
 func newDict() *dict {
-	return &dict{ascii2: map[uint16][]ref{}, other: map[rune][]ref{}, lists: [][]ref{nil}}
+	return &dict{ascii2: map[uint16][]ref{}, other: map[rune][]ref{}, lists: [][]ref{nil}, skillRoles: map[string]string{}}
 }
 
 // add adds text with a meaning. The same text may carry several meanings

@@ -435,7 +435,7 @@ func (n *normalizer) sideJob(v listing.Value) {
 		if ok, found := readSideJob(n.text, n.hits(), false); found {
 			l.SideJobOK = ok
 			n.set("side_job_ok", Inferred)
-		} else if partTime(l.DaysPerWeek, l.HoursPerMonth) {
+		} else if partTime(l.DaysPerWeek, l.HoursPerMonth) || shortDays(n.text, l.DaysPerWeek, false) {
 			l.SideJobOK = true
 			n.set("side_job_ok", Inferred)
 		}
@@ -458,7 +458,7 @@ func (n *normalizer) sideJob(v listing.Value) {
 		d, okd := parseDays(f, true)
 		h, okh := parseHours(f, false)
 		if okd || okh { // 週1日〜 suits a main job; 週3日〜 does not
-			l.SideJobOK = partTime(d, h)
+			l.SideJobOK = partTime(d, h) || shortDays(f, d, true)
 			n.set("side_job_ok", Parsed)
 			return
 		}
@@ -475,6 +475,51 @@ func (n *normalizer) sideJob(v listing.Value) {
 func partTime(days, hours listing.Range) bool {
 	return days.Min > 0 && days.Min <= 2 || days.Min == 0 && days.Max > 0 && days.Max <= 2 ||
 		hours.Known() && max(hours.Min, hours.Max) <= 80
+}
+
+// shortDays reports whether s gives hours a day (1日2〜3時間) that, over
+// the days of the week (5 when not said), come to at most 20 hours: 1日3時間
+// × 週3日 leaves room for a main job. Five days a week never do; in a
+// description the line must be about work (稼働), not a daily meeting.
+func shortDays(s string, days listing.Range, field bool) bool {
+	if days.Min >= 5 {
+		return false
+	}
+	for i := 0; i < len(s); {
+		k := strings.Index(s[i:], "1日")
+		if k < 0 {
+			return false
+		}
+		k += i
+		i = k + len("1日")
+		if k > 0 && isDigit(s[k-1]) {
+			continue // 11日
+		}
+		j := skipSpaces(s, i)
+		for _, w := range [...]string{"あたり", "当たり", ":"} {
+			if strings.HasPrefix(s[j:], w) {
+				j = skipSpaces(s, j+len(w))
+			}
+		}
+		r, ok := readNums(s, j, "時間")
+		if !ok {
+			continue
+		}
+		if e := skipSpaces(s, r.end); !strings.HasPrefix(s[e:], "時間") && !strings.HasPrefix(s[e:], "h") {
+			continue
+		}
+		if !field && !strings.Contains(s[lineStart(s, k):lineEnd(s, k)], "稼働") {
+			continue
+		}
+		week := 5
+		if days.Max > 0 {
+			week = days.Max
+		} else if days.Min > 0 {
+			week = days.Min
+		}
+		return r.hi*week <= 20
+	}
+	return false
 }
 
 func (n *normalizer) start(v listing.Value) {

@@ -64,11 +64,26 @@ func buildLexicon(keywords string) (*dict, error) {
 		if !ok {
 			return nil, fmt.Errorf("keywords.tsv:%d: unknown field %q", n+1, f[0])
 		}
-		if f[2] != "any" && f[2] != "strict" {
-			return nil, fmt.Errorf("keywords.tsv:%d: where must be any or strict, got %q", n+1, f[2])
+		if f[2] != "any" && f[2] != "strict" && (f[2] != "skill" || k != kRole) {
+			return nil, fmt.Errorf("keywords.tsv:%d: where must be any or strict (or skill for a role), got %q", n+1, f[2])
 		}
 		if !validValue(k, f[1]) {
 			return nil, fmt.Errorf("keywords.tsv:%d: %q is not a value of %s", n+1, f[1], f[0])
+		}
+		if f[2] == "skill" {
+			if f[1] == "lead" || f[1] == "engineer" {
+				return nil, fmt.Errorf("keywords.tsv:%d: %q is not a role", n+1, f[1])
+			}
+			for _, slug := range strings.Split(f[3], "|") {
+				if _, ok := skill.BySlug(slug); !ok {
+					return nil, fmt.Errorf("keywords.tsv:%d: %q is not a skill slug", n+1, slug)
+				}
+				if d.skillRoles[slug] != "" {
+					return nil, fmt.Errorf("keywords.tsv:%d: skill %q already gives role %s", n+1, slug, d.skillRoles[slug])
+				}
+				d.skillRoles[slug] = f[1]
+			}
+			continue
 		}
 		for _, t := range strings.Split(f[3], "|") {
 			if strings.TrimSpace(t) == "" {

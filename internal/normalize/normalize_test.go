@@ -267,11 +267,14 @@ func TestReadableButEmpty(t *testing.T) {
 
 func TestLexiconErrors(t *testing.T) {
 	for _, text := range []string{
-		"remote\tfull\tany\n",               // too few fields
-		"colour\tred\tany\t赤\n",             // unknown field
-		"remote\tsometimes\tany\tたまに\n",     // unknown value
-		"role\tbackend\tmaybe\tバックエンド\n",    // bad where
-		"contract\tdispatch\tany\t派遣||請負\n", // empty term
+		"remote\tfull\tany\n",                                // too few fields
+		"colour\tred\tany\t赤\n",                              // unknown field
+		"remote\tsometimes\tany\tたまに\n",                      // unknown value
+		"role\tbackend\tmaybe\tバックエンド\n",                     // bad where
+		"contract\tdispatch\tany\t派遣||請負\n",                  // empty term
+		"role\tbackend\tskill\tno-such-skill\n",              // not a skill slug
+		"remote\tfull\tskill\tgo\n",                          // skill rows are for roles
+		"role\tbackend\tskill\tgo\nrole\tinfra\tskill\tgo\n", // one role a skill
 	} {
 		if _, err := buildLexicon(text); err == nil {
 			t.Errorf("buildLexicon(%q): want an error", text)

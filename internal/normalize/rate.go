@@ -150,11 +150,26 @@ func readAmount(s string, i int) (amount, bool) {
 		a.yen = true
 		j = k + len("円")
 	}
+	if k := skipSpaces(s, j); currencyCode(s, k) > 0 { // 600,000 jpy, 600,000 yen
+		a.yen = true
+		j = k + currencyCode(s, k)
+	}
 	if p := strings.TrimRight(s[:i], " "); strings.HasSuffix(p, "¥") || strings.HasSuffix(p, "\\") || strings.HasSuffix(p, "jpy") {
 		a.yen = true
 	}
 	a.v, a.end = v, j
 	return a, true
+}
+
+// currencyCode returns the length of jpy or yen written as a word at
+// s[i], or 0.
+func currencyCode(s string, i int) int {
+	for _, w := range [...]string{"jpy", "yen"} {
+		if strings.HasPrefix(s[i:], w) && (i+len(w) == len(s) || !isLetter(s[i+len(w)])) {
+			return len(w)
+		}
+	}
+	return 0
 }
 
 func isDigit3(s string) bool { return len(s) >= 3 && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]) }
@@ -482,14 +497,24 @@ func readCand(s string, i, prevEnd int, field bool) (rateCand, bool) {
 	p := strings.TrimRight(s[from:i], " :¥\\")
 	p = strings.TrimSuffix(p, "jpy")
 	p = strings.TrimRight(p, " :")
-	switch {
-	case strings.HasSuffix(p, "~"):
-		maxOnly, minOnly = true, false
-		p = strings.TrimRight(p[:len(p)-1], " ")
-	case strings.HasSuffix(p, "上限"), strings.HasSuffix(p, "最大"), strings.HasSuffix(p, "max"), strings.HasSuffix(p, "最高"):
-		maxOnly, minOnly = true, false
-	case strings.HasSuffix(p, "最低"), strings.HasSuffix(p, "下限"), strings.HasSuffix(p, "min"), strings.HasSuffix(p, "最小"):
-		minOnly, maxOnly = true, false
+	// The bound may stand before the label or unit too: 〜時給4,000円,
+	// 上限 月額85万円, MAX 月80万.
+	for q, n := p, 0; n < 2; n++ {
+		if mn, mx, rest, ok := boundBefore(q); ok {
+			if n > 0 && strings.HasSuffix(q, "~") && afterNumber(s, from+len(q)-1) {
+				break // 2026-01〜 月額70万円: the tilde bounds the date
+			}
+			minOnly, maxOnly = mn, mx
+			if n == 0 {
+				p = rest // 月〜80万円: the 月 before the tilde still gives the unit
+			}
+			break
+		}
+		r := trimPayWord(q)
+		if r == q {
+			break
+		}
+		q = r
 	}
 	if strings.HasSuffix(p, "月") && !strings.HasSuffix(p, "ヶ月") && !strings.HasSuffix(p, "か月") {
 		// 月60万円, 月に60万円
@@ -526,6 +551,53 @@ func readCand(s string, i, prevEnd int, field bool) (rateCand, bool) {
 		return c, false
 	}
 	return c, true
+}
+
+// boundBefore reads a bound at the end of p, the text before an amount:
+// 〜 (max), 上限, 最大, max, 最高 (max), 最低, 下限, min, 最小 (min). rest is
+// p without a tilde.
+func boundBefore(p string) (minOnly, maxOnly bool, rest string, ok bool) {
+	switch {
+	case strings.HasSuffix(p, "~"):
+		return false, true, strings.TrimRight(p[:len(p)-1], " "), true
+	case strings.HasSuffix(p, "上限"), strings.HasSuffix(p, "最大"), strings.HasSuffix(p, "max"), strings.HasSuffix(p, "最高"):
+		return false, true, p, true
+	case strings.HasSuffix(p, "最低"), strings.HasSuffix(p, "下限"), strings.HasSuffix(p, "min"), strings.HasSuffix(p, "最小"):
+		return true, false, p, true
+	}
+	return false, false, p, false
+}
+
+// afterNumber reports whether s[:i] ends with a number, or a date such
+// as 1月 or 5日: then a tilde at s[i] belongs to it.
+func afterNumber(s string, i int) bool {
+	p := strings.TrimRight(s[:i], " ")
+	for _, w := range [...]string{"月", "日", "年", "旬"} {
+		if strings.HasSuffix(p, w) {
+			p = strings.TrimSuffix(p, w)
+			p = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(p, "上"), "中"), "下")
+			break
+		}
+	}
+	return p != "" && isDigit(p[len(p)-1])
+}
+
+// boundLabels are the pay words a bound may stand before: 〜時給, 上限 月額.
+var boundLabels = [...]string{"人月単価", "時間単価", "月単価", "月額", "月給", "時給", "時間給", "日額", "日給", "年収", "年俸", "年額", "単価", "月"}
+
+// trimPayWord strips one pay word (月額, 時給, 月 …) from the end of p with
+// the spaces, colon and particle (で, は) before it: 最大で月 → 最大.
+func trimPayWord(p string) string {
+	for _, w := range boundLabels {
+		if strings.HasSuffix(p, w) && (w != "月" || !strings.HasSuffix(p, "ヶ月") && !strings.HasSuffix(p, "か月")) {
+			p = strings.TrimRight(p[:len(p)-len(w)], " :")
+			for _, x := range [...]string{"で", "は"} {
+				p = strings.TrimRight(strings.TrimSuffix(p, x), " ")
+			}
+			return p
+		}
+	}
+	return p
 }
 
 // multOf returns the multiplier a's text carried: 10,000 for 万, 1,000

@@ -12,6 +12,9 @@ func validValue(k kind, v string) bool {
 	case kRemote:
 		return v == "full" || v == "partial" || v == "onsite" || v == "remote" || v == "office"
 	case kRole:
+		if v == "lead" || v == "engineer" {
+			return true
+		}
 		for _, r := range listing.Roles {
 			if string(r) == v {
 				return true
@@ -68,7 +71,7 @@ func negated(s string, i int) bool {
 
 // readRemote reads the work style from the remote words among hits.
 func readRemote(s string, hits []hit, field bool) (listing.Remote, bool) {
-	var full, home, partial, weekly, occasional, onsite, weak, fullNeg, office bool
+	var full, home, partial, weekly, occasional, period, onsite, weak, fullNeg, office bool
 	means(hits, kRemote, field, func(h hit, m meaning) {
 		neg := negated(s, h.end)
 		switch m.val {
@@ -87,7 +90,9 @@ func readRemote(s string, hits []hit, field bool) (listing.Remote, bool) {
 			switch {
 			case neg: // 常駐なし
 				weak = true
-			case occasionalOffice(s, h.start): // 初月のみ常駐
+			case startPeriod(s, h.start, h.end): // 初月のみ常駐
+				period = true
+			case occasionalOffice(s, h.start): // 初日のみ常駐
 				occasional = true
 			default:
 				onsite = true
@@ -100,12 +105,14 @@ func readRemote(s string, hits []hit, field bool) (listing.Remote, bool) {
 				full = true
 				return
 			}
-			switch n, ok := officeDays(s, h.start); {
+			switch n, ok := officeDays(s, h.start, h.end); {
 			case ok && n >= 5:
 				onsite = true
 			case ok:
 				weekly = weekly || n > 0
 				occasional = occasional || n == 0
+			case startPeriod(s, h.start, h.end):
+				period = true
 			case occasionalOffice(s, h.start):
 				occasional = true
 			default:
@@ -114,9 +121,9 @@ func readRemote(s string, hits []hit, field bool) (listing.Remote, bool) {
 		}
 	})
 	switch {
-	case full && !weekly:
+	case full && !weekly && !period:
 		return listing.RemoteFull, true
-	case partial || weekly || occasional:
+	case partial || weekly || occasional || period:
 		return listing.RemotePartial, true
 	case onsite:
 		return listing.RemoteOnsite, true
@@ -130,52 +137,141 @@ func readRemote(s string, hits []hit, field bool) (listing.Remote, bool) {
 	return "", false
 }
 
-// officeDays reads how often one goes to the office from the words just
-// before 出社 at i: 週2(日), 週に1回 → days a week; 月1(回), 月数回 → 0.
-func officeDays(s string, i int) (int, bool) {
-	lo := max(0, i-15)
+// officeDays reads how often one goes to the office from the words
+// around 出社 at [i, end): before it, 週2(日), 週に1回, 月2回程度オフィス,
+// or after it, 出社は月に1回, 出社頻度: 週1回. It returns days a week, 0
+// for a few days a month.
+func officeDays(s string, i, end int) (int, bool) {
+	// Before: the last 週N or 月N in the few words before, in the clause.
+	lo := runeStart(s, max(0, i-30))
 	w := s[lo:i]
-	for _, suffix := range [...]string{"程度", "日", "回", "度", "ほど", "の"} {
-		w = strings.TrimSuffix(w, suffix)
+	if k := lastBreak(w); k >= 0 {
+		w = w[k:]
 	}
-	w = strings.TrimRight(w, " ")
-	// w now ends with the count: 週2, 週1~2, 月1, 月数, 週に1
-	j := len(w)
-	for j > 0 && (w[j-1] >= '0' && w[j-1] <= '9' || w[j-1] == '~' || w[j-1] == '-') {
-		j--
-	}
-	digits := w[j:]
-	head := w[:j]
-	if digits == "" {
-		if strings.HasSuffix(head, "数") || strings.HasSuffix(head, "何") {
-			head = strings.TrimSuffix(strings.TrimSuffix(head, "数"), "何")
-			digits = "0"
-		} else {
-			return 0, false
-		}
-	}
-	head = strings.TrimSuffix(head, "に")
-	n := 0
-	if digits[0] >= '0' && digits[0] <= '9' {
-		n = int(digits[0] - '0')
-	}
-	switch {
-	case strings.HasSuffix(head, "週"):
-		if digits == "0" { // 週数回
-			return 1, true
-		}
+	if n, ok := lastCount(w); ok {
 		return n, true
-	case strings.HasSuffix(head, "月"):
-		return 0, true
+	}
+	// After: 出社は月に1回, 出社頻度: 週1回, 出社日数 週2日.
+	j := end
+	for _, x := range [...]string{"頻度", "日数", "回数", "の頻度", "は", ":", " ", "は", "基本", "原則"} {
+		if strings.HasPrefix(s[j:], x) {
+			j += len(x)
+		}
+	}
+	j = skipSpaces(s, j)
+	if n, ok := countAt(s, j); ok {
+		return n, true
 	}
 	return 0, false
+}
+
+// lastBreak returns where the clause holding the end of w begins (after
+// the last 、 。 , or line break), or -1.
+func lastBreak(w string) int {
+	k := -1
+	for _, b := range [...]string{"、", "。", ",", "\n", "※"} {
+		if x := strings.LastIndex(w, b); x >= 0 && x+len(b) > k {
+			k = x + len(b)
+		}
+	}
+	return k
+}
+
+// lastCount finds the last 週N or 月N (週1, 月1~2, 週に2, 月数) in w.
+func lastCount(w string) (int, bool) {
+	for k := len(w); k > 0; {
+		a := strings.LastIndex(w[:k], "週")
+		b := strings.LastIndex(w[:k], "月")
+		at := max(a, b)
+		if at < 0 {
+			return 0, false
+		}
+		if at == a && strings.HasSuffix(w[:at], "毎") {
+			k = at
+			continue
+		}
+		if n, ok := countAt(w, at); ok {
+			if rest := w[at:]; strings.Contains(rest, "稼働") || strings.Contains(rest, "勤務") || strings.Contains(rest, "参画") {
+				return 0, false // 週3日稼働の出社: work days, not office days
+			}
+			return n, true
+		}
+		k = at
+	}
+	return 0, false
+}
+
+// countAt reads 週N, 週にN, 週数回, 月N, 月数回 at s[i]: days a week, or 0
+// for a month's count.
+func countAt(s string, i int) (int, bool) {
+	var week bool
+	switch {
+	case strings.HasPrefix(s[i:], "週"):
+		week = true
+		i += len("週")
+	case strings.HasPrefix(s[i:], "月"):
+		i += len("月")
+	default:
+		return 0, false
+	}
+	i = skipSpaces(s, i)
+	for _, x := range [...]string{"に", "あたり", "当たり"} {
+		if strings.HasPrefix(s[i:], x) {
+			i = skipSpaces(s, i+len(x))
+		}
+	}
+	n := 0
+	switch {
+	case i < len(s) && isDigit(s[i]):
+		n = int(s[i] - '0')
+		if i+1 < len(s) && isDigit(s[i+1]) {
+			return 0, false // 月10日, 週20時間: not a count of office days
+		}
+	case strings.HasPrefix(s[i:], "数"), strings.HasPrefix(s[i:], "何"):
+		n = 1
+	default:
+		return 0, false
+	}
+	if !week {
+		return 0, true
+	}
+	return n, true
+}
+
+// startPeriod reports whether the office or onsite work at [i, end) is
+// for a period at the start (初月のみ出社, 参画後1ヶ月は常駐, 慣れるまでは出社,
+// 出社は最初の2週間): the engineer must live near the office for weeks, so
+// the listing is partial even when called フルリモート. A day (初日,
+// 初回のみ) is occasional instead.
+func startPeriod(s string, i, end int) bool {
+	w := s[runeStart(s, max(0, i-48)):i]
+	if k := lastBreak(w); k >= 0 {
+		w = w[k:]
+	}
+	a := s[end:runeStart(s, min(len(s), end+30))]
+	if k := strings.Index(a, "、"); k >= 0 {
+		a = a[:k]
+	}
+	w += a
+	for _, x := range [...]string{"初日", "初回", "1日のみ", "1日だけ", "入場日", "入場時", "キックオフ", "顔合わせ"} {
+		if strings.Contains(w, x) {
+			return false
+		}
+	}
+	for _, x := range [...]string{"初月", "初週", "最初の", "最初は", "当初", "入場後", "入場から", "参画後", "参画から", "立ち上がり", "立上り",
+		"慣れるまで", "研修期間", "試用期間", "オンボーディング", "ヶ月目", "か月目"} {
+		if strings.Contains(w, x) {
+			return true
+		}
+	}
+	return false
 }
 
 // occasionalOffice reports whether 出社 at i is only now and then: 初日のみ,
 // 必要に応じて, 稀に.
 func occasionalOffice(s string, i int) bool {
 	w := s[max(0, i-24):i]
-	for _, x := range [...]string{"初日", "初月", "初回", "初週", "最初", "必要に応じ", "必要時", "たまに", "適宜", "稀に", "まれに", "キックオフ", "入場時", "年に", "年数回"} {
+	for _, x := range [...]string{"初日", "初回", "必要に応じ", "必要時", "たまに", "適宜", "稀に", "まれに", "キックオフ", "入場時", "年に", "年数回"} {
 		if strings.Contains(w, x) {
 			return true
 		}
@@ -185,14 +281,22 @@ func occasionalOffice(s string, i int) bool {
 
 // readRole reads the role from role words among hits. Job titles
 // (バックエンドエンジニア) win over subject words (バックエンド, read only in
-// a title or the role field); a title naming both front end and back end
-// is fullstack.
+// a title or the role field); among subject words a manager's (PM, PMO,
+// ディレクター) wins, for it heads the title (インフラPM, PM（インフラ更改）).
+// A title naming both front end and back end is fullstack. A title with no
+// role word but a lead word (テックリード) or a skill right before エンジニア
+// (Goエンジニア) takes the role of its skills (roleBySkill).
 func readRole(hits []hit, field bool) (listing.Role, bool) {
 	var strong, weak []listing.Role
+	lead := false
 	means(hits, kRole, field, func(h hit, m meaning) {
-		if m.strict {
+		switch {
+		case m.val == "lead":
+			lead = true
+		case m.val == "engineer":
+		case m.strict:
 			weak = append(weak, listing.Role(m.val))
-		} else {
+		default:
 			strong = append(strong, listing.Role(m.val))
 		}
 	})
@@ -208,9 +312,71 @@ func readRole(hits []hit, field bool) (listing.Role, bool) {
 		return strong[0], true
 	}
 	if len(weak) > 0 {
+		for _, r := range weak {
+			if r == listing.RolePM {
+				return r, true
+			}
+		}
 		return weak[0], true
 	}
+	if field {
+		return roleBySkill(hits, lead)
+	}
 	return "", false
+}
+
+// roleBySkill reads the role of a title from its skills: any skill when
+// it has a lead word (テックリード（Go）), else only the skills right before
+// エンジニア (Goエンジニア, AWS エンジニア, Go/AWSエンジニア). Front end and
+// back end skills together make it fullstack; else the first skill with a
+// role wins.
+func roleBySkill(hits []hit, lead bool) (listing.Role, bool) {
+	var first listing.Role
+	var front, back bool
+	named := lead // the skill at i is named with the title's role
+	for i, h := range hits {
+		if !lead {
+			// A skill, or a run of them joined by / or ・, right before エンジニア.
+			named = false
+			for k := i; k+1 < len(hits) && hits[k+1].start-hits[k].end <= len("・"); k++ {
+				if engineerWord(hits[k+1]) {
+					named = true
+					break
+				}
+			}
+		}
+		if !named {
+			continue
+		}
+		for _, m := range h.t.means {
+			if m.kind != kSkill {
+				continue
+			}
+			r := listing.Role(lexicon.skillRoles[m.val])
+			if r == "" {
+				continue
+			}
+			if first == "" {
+				first = r
+			}
+			front = front || r == listing.RoleFrontend
+			back = back || r == listing.RoleBackend
+		}
+	}
+	if front && back {
+		return listing.RoleFullstack, true
+	}
+	return first, first != ""
+}
+
+// engineerWord reports whether h is エンジニア or engineer.
+func engineerWord(h hit) bool {
+	for _, m := range h.t.means {
+		if m.kind == kRole && m.val == "engineer" {
+			return true
+		}
+	}
+	return false
 }
 
 // readContract reads the contract type: a specific type (準委任, 請負, 派遣)
