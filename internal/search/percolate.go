@@ -48,10 +48,14 @@ type Percolator struct {
 	skillSets table[[]string]    // the skills of searches
 	terms     map[string]*shared // the terms of texts, by termKey: one copy of each
 	grams     map[gram]*node
-	words     map[string]*node // ASCII words of the text
-	runs      map[string]*node // maximal runs of a-z 0-9 of the text
-	skills    map[string]*node
-	always    *node // searches without a required term or skill
+	// gramBits has the bit gramBit of every gram in grams (and of some
+	// that were), so that a listing looks up only the few of its grams
+	// that may be keys.
+	gramBits *[gramBitsLen]uint64
+	words    map[string]*node // ASCII words of the text
+	runs     map[string]*node // maximal runs of a-z 0-9 of the text
+	skills   map[string]*node
+	always   *node // searches without a required term or skill
 }
 
 // saved is one saved search: where its entries are, and its text and
@@ -176,13 +180,14 @@ const (
 // NewPercolator returns an empty percolator.
 func NewPercolator() *Percolator {
 	return &Percolator{
-		byID:   map[int64]*saved{},
-		terms:  map[string]*shared{},
-		grams:  map[gram]*node{},
-		words:  map[string]*node{},
-		runs:   map[string]*node{},
-		skills: map[string]*node{},
-		always: &node{},
+		byID:     map[int64]*saved{},
+		terms:    map[string]*shared{},
+		grams:    map[gram]*node{},
+		gramBits: new([gramBitsLen]uint64),
+		words:    map[string]*node{},
+		runs:     map[string]*node{},
+		skills:   map[string]*node{},
+		always:   &node{},
 	}
 }
 
@@ -362,6 +367,8 @@ func (p *Percolator) nodeOf(a atom) *node {
 		if n == nil {
 			n = &node{atom: a}
 			p.grams[a.g] = n
+			b := gramBit(a.g)
+			p.gramBits[b/64] |= 1 << (b % 64)
 		}
 		return n
 	case keyWord:
@@ -379,6 +386,12 @@ func (p *Percolator) nodeOf(a atom) *node {
 	return n
 }
 
+// gramBitsLen is the size of Percolator.gramBits in words: 2^18 bits.
+const gramBitsLen = 1 << 12
+
+// gramBit is the bit of gram g in Percolator.gramBits.
+func gramBit(g gram) uint32 { return uint32(uint64(g) * 0x9e3779b97f4a7c15 >> 46) }
+
 func (n *node) listOf(f uint16) *list {
 	for _, l := range n.lists {
 		if l.f == f {
@@ -395,6 +408,7 @@ type scratch struct {
 	grams []gram
 	nodes []*node
 	out   []int64
+	buf   []int64 // for sortIDs
 	held  map[*term]found
 	runs  map[string]bool
 }
@@ -430,14 +444,18 @@ func (p *Percolator) Match(l *listing.Listing) []int64 {
 	for _, slug := range l.Skills {
 		bits |= skillBit(slug)
 	}
-	eachGram(d.text, func(g gram) { sc.grams = append(sc.grams, g) })
-	slices.Sort(sc.grams)
-	grams := slices.Compact(sc.grams)
 	words := d.fieldWords().all
 	eachRun(d.text, func(i, j int) { sc.runs[d.text[i:j]] = true })
 
 	p.mu.RLock()
 	defer p.mu.RUnlock()
+	eachGram(d.text, func(g gram) {
+		if b := gramBit(g); p.gramBits[b/64]>>(b%64)&1 != 0 {
+			sc.grams = append(sc.grams, g)
+		}
+	})
+	slices.Sort(sc.grams)
+	grams := slices.Compact(sc.grams)
 	nodes := append(sc.nodes, p.always)
 	for _, g := range grams {
 		if n := p.grams[g]; n != nil {
@@ -483,10 +501,44 @@ func (p *Percolator) Match(l *listing.Listing) []int64 {
 		return nil
 	}
 	res := slices.Clone(out)
-	slices.Sort(res)
+	sortIDs(res, &sc.buf)
 	// A search posted under several of the listing's keys (synonyms) is
 	// found once for each.
 	return slices.Compact(res)
+}
+
+// sortIDs sorts ids in ascending order: by radix, a byte at a time from
+// the lowest, over the bytes in which they differ, when there are many.
+func sortIDs(ids []int64, buf *[]int64) {
+	if len(ids) < 256 {
+		slices.Sort(ids)
+		return
+	}
+	const sign = 1 << 63 // flipped, so that negative ids come first
+	var differ uint64
+	for _, id := range ids {
+		differ |= uint64(id) ^ uint64(ids[0])
+	}
+	*buf = slices.Grow((*buf)[:0], len(ids))[:len(ids)]
+	src, dst := ids, *buf
+	for shift := uint(0); shift < 64 && differ>>shift != 0; shift += 8 {
+		var count [257]int
+		for _, id := range src {
+			count[1+(uint64(id)^sign)>>shift&0xff]++
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, id := range src {
+			b := (uint64(id) ^ sign) >> shift & 0xff
+			dst[count[b]] = id
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &ids[0] {
+		copy(ids, src)
+	}
 }
 
 // skillBit is the bit of a skill in a 64-bit summary of a skill set: a

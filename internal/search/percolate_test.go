@@ -350,3 +350,27 @@ func TestPercolatorConcurrent(t *testing.T) {
 	wg.Wait()
 	checkPercolator(t, p)
 }
+
+// TestSortIDs compares the radix sort of matched ids with slices.Sort.
+func TestSortIDs(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var buf []int64
+	for _, n := range []int{0, 1, 255, 256, 1000, 5000} {
+		for _, spread := range []int64{10, 1 << 20, 1 << 40, -1} {
+			ids := make([]int64, n)
+			for i := range ids {
+				if spread < 0 {
+					ids[i] = int64(r.Uint64()) // negative ones too
+				} else {
+					ids[i] = r.Int64N(spread)
+				}
+			}
+			want := slices.Clone(ids)
+			slices.Sort(want)
+			sortIDs(ids, &buf)
+			if !slices.Equal(ids, want) {
+				t.Fatalf("%d ids up to %d: not sorted", n, spread)
+			}
+		}
+	}
+}
