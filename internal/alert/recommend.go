@@ -9,7 +9,6 @@ import (
 	"anken/internal/catalog"
 	"anken/internal/mail"
 	"anken/internal/store"
-	"anken/internal/wording"
 )
 
 // Recommendation mail (おすすめ案件) goes out at recommendHour in
@@ -81,7 +80,7 @@ func (w *Worker) recommendOne(ctx context.Context, r store.Recipient, now time.T
 	v := recommendView{Weekly: r.Profile.Recommend == "weekly", ProfileURL: base + "/me/profile", MoreURL: base + "/me/recommendations"}
 	for _, p := range picks {
 		lv := viewOf(base, &p.Listing)
-		v.Listings = append(v.Listings, recommendItem{listingView: lv, Why: WhyText(p.Why)})
+		v.Listings = append(v.Listings, recommendItem{listingView: lv, Why: catalog.WhyText(p.Why)})
 	}
 	c, err := mail.Render("recommend", v)
 	if err != nil {
@@ -104,36 +103,4 @@ type recommendView struct {
 type recommendItem struct {
 	listingView
 	Why []string
-}
-
-// WhyText says in Japanese why a listing was recommended, one phrase per
-// kind of fit: "Go・AWSのスキルが一致", "希望単価以上", "フルリモート".
-func WhyText(w catalog.Why) []string {
-	var out []string
-	if len(w.Skills) > 0 {
-		s := ""
-		for i, slug := range w.Skills {
-			if i > 0 {
-				s += "・"
-			}
-			s += wording.Skill(slug)
-		}
-		out = append(out, s+"のスキルが一致")
-	}
-	if w.Role {
-		out = append(out, "希望の職種")
-	}
-	if w.Rate {
-		out = append(out, "希望単価以上")
-	}
-	if w.Remote {
-		out = append(out, "希望の働き方")
-	}
-	if w.Days {
-		out = append(out, "希望の稼働日数で可")
-	}
-	if w.New {
-		out = append(out, "新着")
-	}
-	return out
 }

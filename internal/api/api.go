@@ -78,6 +78,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerAgency()
 	h.registerAccounts()
 	h.registerMe()
+	h.registerRecommendations()
 	h.registerGuides()
 	return api
 }

@@ -26,6 +26,7 @@ import (
 type meFixture struct {
 	*fixture
 	st  *store.Store
+	idx *search.Index
 	doc *huma.OpenAPI
 }
 
@@ -48,10 +49,11 @@ func newMeFixture(t *testing.T, limits account.Limits) *meFixture {
 	accounts := account.New(st, account.Options{BaseURL: "https://anken.example",
 		Params: account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, Limits: limits})
 	mux := http.NewServeMux()
-	doc := api.Register(mux, api.Deps{Store: st, Index: search.NewIndex(), Log: slog.New(slog.DiscardHandler), Accounts: accounts}).OpenAPI()
+	idx := search.NewIndex()
+	doc := api.Register(mux, api.Deps{Store: st, Index: idx, Log: slog.New(slog.DiscardHandler), Accounts: accounts}).OpenAPI()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &meFixture{fixture: &fixture{srv: srv, keyA: keyA}, st: st, doc: doc}
+	return &meFixture{fixture: &fixture{srv: srv, keyA: keyA}, st: st, idx: idx, doc: doc}
 }
 
 var linkRE = regexp.MustCompile(`https://anken\.example/(?:verify|reset)\?token=([A-Za-z0-9_-]+)`)
@@ -314,6 +316,7 @@ func TestAuthorization(t *testing.T) {
 		"GET /v1/me/favorites":                 {path: "/v1/me/favorites", status: 200},
 		"PUT /v1/me/favorites/{listing_id}":    {path: fmt.Sprintf("/v1/me/favorites/%d", l2), status: 204}, // B's own favourite
 		"DELETE /v1/me/favorites/{listing_id}": {path: fav, status: 404},                                    // A's, not B's
+		"GET /v1/me/recommendations":           {path: "/v1/me/recommendations", status: 200},
 		"DELETE /v1/sessions/current":          {path: "/v1/sessions/current", status: 204, last: true},
 	}
 

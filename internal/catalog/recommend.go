@@ -9,6 +9,7 @@ import (
 	"anken/internal/listing"
 	"anken/internal/search"
 	"anken/internal/store"
+	"anken/internal/wording"
 )
 
 // Pick is a recommended listing with why it was picked.
@@ -133,4 +134,36 @@ func fit(p store.Profile, l *listing.Listing, now time.Time) (int, Why) {
 		}
 	}
 	return score, w
+}
+
+// WhyText says in Japanese why a listing was recommended, one phrase per
+// kind of fit: "Go・AWSのスキルが一致", "希望単価以上", "フルリモート".
+func WhyText(w Why) []string {
+	var out []string
+	if len(w.Skills) > 0 {
+		s := ""
+		for i, slug := range w.Skills {
+			if i > 0 {
+				s += "・"
+			}
+			s += wording.Skill(slug)
+		}
+		out = append(out, s+"のスキルが一致")
+	}
+	if w.Role {
+		out = append(out, "希望の職種")
+	}
+	if w.Rate {
+		out = append(out, "希望単価以上")
+	}
+	if w.Remote {
+		out = append(out, "希望の働き方")
+	}
+	if w.Days {
+		out = append(out, "希望の稼働日数で可")
+	}
+	if w.New {
+		out = append(out, "新着")
+	}
+	return out
 }

@@ -1,0 +1,55 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"anken/internal/account"
+)
+
+func TestRecommendations(t *testing.T) {
+	fx := newMeFixture(t, account.Limits{})
+	tok := fx.engineer(t, "mio@example.com", "kumo-no-ue-22")
+	id := fx.listing(t, "L-1") // Go, monthly 60万–70万円, fully remote
+	l, err := fx.st.Listing(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.idx.Upsert(&l)
+
+	r := fx.do(t, "GET", "/v1/me/recommendations", tok, "")
+	if r.status != 200 || len(r.body["hits"].([]any)) != 0 {
+		t.Fatalf("an empty profile: %d %s, want 200 and no hits", r.status, r.raw)
+	}
+	if r := fx.do(t, "PUT", "/v1/me/profile", tok, `{"skills":["golang"],"desired_rate":650000,"remote":"full"}`); r.status != 200 {
+		t.Fatal(r.raw)
+	}
+	r = fx.do(t, "GET", "/v1/me/recommendations?limit=5", tok, "")
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.raw)
+	}
+	hits := r.body["hits"].([]any)
+	if len(hits) != 1 {
+		t.Fatalf("%d hits, want 1: %s", len(hits), r.raw)
+	}
+	h := hits[0].(map[string]any)
+	if got := h["listing"].(map[string]any)["id"]; got != float64(id) {
+		t.Errorf("recommended listing %v, want %d", got, id)
+	}
+	reasons := h["reasons"].(map[string]any)
+	if fmt.Sprint(reasons["skills"]) != "[go]" || reasons["rate"] != true || reasons["remote"] != true {
+		t.Errorf("reasons %v, want skills [go], rate and remote", reasons)
+	}
+	var why []string
+	for _, w := range h["why"].([]any) {
+		why = append(why, w.(string))
+	}
+	if !slices.Contains(why, "Goのスキルが一致") || !slices.Contains(why, "希望単価以上") {
+		t.Errorf("why %q", why)
+	}
+	if r := fx.do(t, "GET", "/v1/me/recommendations?limit=0", tok, ""); r.status != 422 {
+		t.Errorf("limit=0: %d, want 422", r.status)
+	}
+}
