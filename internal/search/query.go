@@ -60,6 +60,27 @@
 // continue it, after waiting up to a few seconds to reach it). A cursor
 // from before the history the index keeps of its writes (30 minutes at
 // most), or from before a rebuild, fails with ErrCursorExpired.
+//
+// # Saved searches
+//
+// A Percolator answers the other question: which saved searches a new or
+// changed listing matches (for new-listing mail). It holds the searches,
+// not the listings, and a listing matches a saved search exactly when
+// that search, run on an index holding the listing, returns it: the
+// search's text and filters count, its sort, facets, page and collapse do
+// not. Both use one per-listing predicate (matcher, in match.go), which
+// the index also uses for the old versions a later page of a search
+// shows; a test holds it to the index's bitmap plan.
+//
+// Like Lucene's Monitor, the percolator indexes each saved search under
+// keys that every listing it matches has — the rarest of its required
+// terms' grams, words (with their synonyms) and letter-and-digit runs,
+// or a required skill, paired with the value of its rarest single-valued
+// filter — takes a listing's candidates from the postings of its own
+// grams, words, runs, skills and filter values, rejects most of them by
+// the filters copied into the postings, and confirms the rest with the
+// predicate. Searches with no such key (only exclusions, only a rate
+// range, nothing at all) are candidates for every listing.
 package search
 
 import (
