@@ -1,7 +1,6 @@
 package search
 
 import (
-	"hash/fnv"
 	"slices"
 	"strings"
 	"sync"
@@ -544,9 +543,11 @@ func sortIDs(ids []int64, buf *[]int64) {
 // skillBit is the bit of a skill in a 64-bit summary of a skill set: a
 // listing whose summary lacks a bit of a search's lacks one of its skills.
 func skillBit(slug string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(slug))
-	return 1 << (h.Sum64() % 64)
+	h := uint64(14695981039346656037) // FNV-1a
+	for i := 0; i < len(slug); i++ {
+		h = (h ^ uint64(slug[i])) * 1099511628211
+	}
+	return 1 << (h % 64)
 }
 
 // eachRun calls fn with the bounds of every maximal run of ASCII letters
