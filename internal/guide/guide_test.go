@@ -250,3 +250,15 @@ func FuzzParseGuide(f *testing.F) {
 		}
 	})
 }
+
+func TestRenderHTML(t *testing.T) {
+	blocks, err := parseBlocks([]string{"<b>太字</b> と **強調** と [検索 & 絞り込み](/search?q=Go&role=backend)", "", "- 一つ目", "- 二つ目"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(Section{Blocks: blocks}.HTML())
+	want := "<p>&lt;b&gt;太字&lt;/b&gt; と <strong>強調</strong> と <a href=\"/search?q=Go&amp;role=backend\">検索 &amp; 絞り込み</a></p>\n<ul>\n<li>一つ目</li>\n<li>二つ目</li>\n</ul>\n"
+	if got != want {
+		t.Errorf("HTML =\n%s\nwant\n%s", got, want)
+	}
+}

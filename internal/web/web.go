@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"anken/internal/catalog"
+	"anken/internal/guide"
 	"anken/internal/listing"
 	"anken/internal/problem"
 )
@@ -50,6 +51,9 @@ type Deps struct {
 	// DevMail, when set, is the outbox /dev/mail shows (serve --demo);
 	// without it there is no /dev/mail.
 	DevMail DevMailStore
+	// Guides are the side-job guides and job-type articles; the embedded
+	// files alone when nil.
+	Guides *guide.Library
 }
 
 // Site is the set of pages. Safe for concurrent use.
@@ -142,6 +146,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /listings/{id}", s.listing)
 	mux.HandleFunc("GET /search.atom", s.searchFeed)
 	s.registerSitemap(mux) // GET /sitemap.xml and /sitemaps/{n}.xml
+	s.registerGuides(mux)  // GET /guides and /guides/{slug}
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.Handle("GET /static/", s.staticHandler())
 	if s.DevMail != nil {

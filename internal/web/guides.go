@@ -1,0 +1,379 @@
+package web
+
+import (
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"anken/internal/guide"
+	"anken/internal/market"
+	"anken/internal/problem"
+)
+
+// The side-job guides (副業ガイド): /guides lists the categories with their
+// scores, /guides/{slug} is one guide with its score chart, income tiers,
+// an income calculator (a GET form) and live figures from the category's
+// side-job listings.
+
+func (s *Site) registerGuides(mux *http.ServeMux) {
+	if s.Guides == nil {
+		s.Guides, _ = guide.New(nil, s.Log) // the embedded files; their tests rule out an error
+	}
+	mux.HandleFunc("GET /guides", s.guides)
+	mux.HandleFunc("GET /guides/{slug}", s.guidePage)
+}
+
+// guidesView is the index of the guides.
+type guidesView struct {
+	base
+	Guides   []guideCard
+	Scores   []string // the five scores' names, for the comparison table's header
+	MaxTotal int
+}
+
+// guideCard is one category on the index.
+type guideCard struct {
+	Slug, Title, Lead string
+	Total, AI         int
+	Scores            []guide.Score
+	Monthly           string // 月4.4万〜35.2万円: the tiers' monthly estimates, lowest to highest
+}
+
+func (s *Site) guides(w http.ResponseWriter, r *http.Request) {
+	gs, err := s.Guides.Guides(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := guidesView{base: s.base(r, "副業ガイド：職種別の始め方と収入の目安"), MaxTotal: guide.MaxTotal}
+	v.Description = "エンジニア・デザイナー・ライターの副業を職種別に解説。収益性や始めやすさなど5つの観点の点数、時給と月収の目安、最初の一歩をまとめています。"
+	v.Canonical = s.absolute("/guides")
+	v.Crumbs = []crumb{{"トップ", "/"}, {"副業ガイド", ""}}
+	for _, g := range gs {
+		c := guideCard{Slug: g.Slug, Title: g.Title, Lead: g.Lead, Total: g.Total, AI: g.AI, Scores: g.Scores}
+		if n := len(g.Tiers); n > 0 {
+			c.Monthly = "月" + man(g.Tiers[0].MonthlyMin) + "〜" + man(g.Tiers[n-1].MonthlyMax) + "円"
+		}
+		v.Guides = append(v.Guides, c)
+	}
+	if len(gs) > 0 {
+		for _, sc := range gs[0].Scores {
+			v.Scores = append(v.Scores, sc.Name)
+		}
+	}
+	s.render(w, r, http.StatusOK, "guides", v)
+}
+
+// guideView is one guide's page.
+type guideView struct {
+	base
+	G         guide.Guide
+	Chart     guideChart // the five scores
+	Tiers     []tierRow
+	Calc      calcView
+	Live      liveView
+	Sections  []guide.Section // in order; the FAQ is FAQ
+	FAQ       []guide.QA
+	SearchURL string
+	Others    []guideCard
+	MaxTotal  int
+	Updated   string // 2026年11月30日, when an operator edited it
+}
+
+// tierRow is a tier as the table shows it.
+type tierRow struct {
+	Name, Hourly, Hours, Monthly, Formula, Note string
+}
+
+// calcView is the income calculator: the form's values and its answer.
+type calcView struct {
+	Hourly, Hours, Days string // as typed (or the defaults)
+	Errors              map[string]string
+	Monthly, Annual     string // 132,000円; empty on an error
+	Formula             string // 時給3,000円 × 2時間 × 22日 = 132,000円
+	Asked               bool   // the form was sent
+}
+
+// liveView is the live figures of the category's side-job listings.
+type liveView struct {
+	Count, Priced int
+	Median        string // 時給換算 3,750円（月額60万円）
+	Quartiles     string
+	Chart         *guideChart // hourly distribution; nil when nothing is priced
+	Note          string      // how the figures are computed
+}
+
+func (s *Site) guidePage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	slug := r.PathValue("slug")
+	if !guide.ValidSlug(slug) {
+		s.NotFound(w, r)
+		return
+	}
+	g, err := s.Guides.Guide(ctx, slug)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := guideView{base: s.base(r, g.Title+"の副業ガイド：収入の目安と始め方"), G: g, SearchURL: g.SearchURL(), MaxTotal: guide.MaxTotal}
+	v.Description = g.Lead
+	v.Canonical = s.absolute("/guides/" + slug)
+	v.NoIndex = r.URL.RawQuery != "" // calculator answers are not pages of their own
+	v.Crumbs = []crumb{{"トップ", "/"}, {"副業ガイド", "/guides"}, {g.Title, ""}}
+	if !g.UpdatedAt.IsZero() && g.UpdatedBy != "" {
+		v.Updated = dateText(g.UpdatedAt)
+	}
+	v.Chart = scoreChart(g)
+	for _, t := range g.Tiers {
+		v.Tiers = append(v.Tiers, tierRow{
+			Name:    t.Name,
+			Hourly:  tierYen(t.HourlyMin, t.HourlyMax),
+			Hours:   tierHours(t.HoursMin, t.HoursMax) + "時間",
+			Monthly: tierYen(t.MonthlyMin, t.MonthlyMax),
+			Formula: "時給" + comma(t.HourlyMin) + "円 × " + strconv.Itoa(t.HoursMin) + "時間 × " + strconv.Itoa(guide.WorkDays) + "日 〜 時給" +
+				comma(t.HourlyMax) + "円 × " + strconv.Itoa(t.HoursMax) + "時間 × " + strconv.Itoa(guide.WorkDays) + "日",
+			Note: t.Note,
+		})
+	}
+	v.Calc = calculate(r.URL.Query(), g)
+	for _, sec := range g.Sections {
+		if sec.ID != "faq" {
+			v.Sections = append(v.Sections, sec)
+		}
+	}
+	v.FAQ = g.FAQ
+	v.Live, err = s.liveFigures(r, g)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if all, err := s.Guides.Guides(ctx); err == nil {
+		for _, o := range all {
+			if o.Slug != g.Slug {
+				v.Others = append(v.Others, guideCard{Slug: o.Slug, Title: o.Title, Total: o.Total})
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "guide", v)
+}
+
+// Calculator limits, as /v1/estimate takes them.
+const (
+	calcMaxHourly = market.MaxHourly
+	calcMaxHours  = 24
+	calcMaxDays   = 31
+)
+
+// calculate answers the calculator's form: monthly = hourly × hours a day
+// × days (market.EstimateOf, the same as /v1/estimate). Without a form it
+// shows the first tier's lower end at its hours and 22 days.
+func calculate(q url.Values, g guide.Guide) calcView {
+	c := calcView{Days: strconv.Itoa(guide.WorkDays), Hours: "1", Hourly: "2000", Errors: map[string]string{}}
+	if len(g.Tiers) > 0 {
+		c.Hourly, c.Hours = strconv.FormatInt(g.Tiers[0].HourlyMin, 10), strconv.Itoa(g.Tiers[0].HoursMax)
+	}
+	for _, k := range []string{"hourly", "hours_per_day", "days"} {
+		if q.Has(k) {
+			c.Asked = true
+		}
+	}
+	if c.Asked {
+		c.Hourly, c.Hours, c.Days = strings.TrimSpace(q.Get("hourly")), strings.TrimSpace(q.Get("hours_per_day")), strings.TrimSpace(q.Get("days"))
+	}
+	digits := strings.NewReplacer(",", "", "，", "", "円", "")
+	hourly, err := strconv.ParseInt(digits.Replace(toHalfWidth(c.Hourly)), 10, 64)
+	if err != nil || hourly < 1 || hourly > calcMaxHourly {
+		c.Errors["hourly"] = "時給は1〜" + comma(calcMaxHourly) + "円の整数で入力してください。"
+	}
+	hours, err := strconv.ParseFloat(toHalfWidth(c.Hours), 64)
+	if err != nil || hours < 0.1 || hours > calcMaxHours || math.Abs(hours*10-math.Round(hours*10)) > 1e-9 {
+		c.Errors["hours_per_day"] = "1日の時間は0.1〜24時間で、小数は1桁までで入力してください（例: 1.5）。"
+	}
+	days, err := strconv.Atoi(toHalfWidth(c.Days))
+	if err != nil || days < 1 || days > calcMaxDays {
+		c.Errors["days"] = "日数は1〜31日の整数で入力してください。"
+	}
+	if len(c.Errors) > 0 {
+		return c
+	}
+	e, err := market.EstimateOf(market.EstimateInput{Hourly: hourly, HoursPerDay: hours, Days: days})
+	if err != nil {
+		c.Errors["hourly"] = "この条件では計算できません。値を見直してください。"
+		return c
+	}
+	c.Monthly, c.Annual = comma(e.Monthly)+"円", comma(e.Annual)+"円"
+	c.Formula = "時給" + comma(hourly) + "円 × " + strconv.FormatFloat(hours, 'f', -1, 64) + "時間 × " + strconv.Itoa(days) + "日 = " + c.Monthly
+	return c
+}
+
+// toHalfWidth turns full-width digits and the full-width period into
+// ASCII, as a Japanese keyboard may type them.
+func toHalfWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return '0' + (r - '０')
+		case r == '．':
+			return '.'
+		}
+		return r
+	}, s)
+}
+
+// hourlyBand is the width of the live figures' hourly bands: four of the
+// histogram's 5万円 monthly bands (20万円 ÷ 160 hours).
+const hourlyBand = 4 * market.BandWidth
+
+// maxLiveBands is how many hourly bands the chart shows; the rest are
+// merged into the last, "以上".
+const maxLiveBands = 12
+
+// liveFigures reads the market figures of the guide's side-job listings
+// and words them per hour: a listing's rate is the monthly yen the
+// listings state (an hourly rate × 160 hours, as listing.Monthly counts),
+// so ÷ 160 gives it back per hour.
+func (s *Site) liveFigures(r *http.Request, g guide.Guide) (liveView, error) {
+	q, err := g.Params().Query()
+	if err != nil {
+		return liveView{}, problem.Wrap(problem.Internal, err, "the guide's search is not valid")
+	}
+	st, err := s.Catalog.Stats(r.Context(), q)
+	if err != nil {
+		if problem.KindOf(err) != problem.Internal {
+			return liveView{}, err
+		}
+		// An index without figures (a test's fake): the count alone.
+		c, err := s.Catalog.Count(r.Context(), q)
+		if err != nil {
+			return liveView{}, err
+		}
+		return liveView{Count: c.Total}, nil
+	}
+	v := liveView{Count: st.Count, Priced: st.Priced,
+		Note: "単価は各案件の記載を月額に換算した値（時給は×160時間）をもとに、160時間で割って時給に直しています。中央値と四分位は単価の記載がある案件で数えています。"}
+	if st.Rate == nil || len(st.Histogram) == 0 {
+		return v, nil
+	}
+	perHour := func(monthly int64) int64 { return monthly / 160 }
+	v.Median = "時給換算 " + comma(perHour(st.Rate.Median)) + "円（月額" + man(st.Rate.Median) + "円）"
+	v.Quartiles = comma(perHour(st.Rate.P25)) + "円〜" + comma(perHour(st.Rate.P75)) + "円"
+	type band struct {
+		from, to int64
+		n        int
+	}
+	var bands []band
+	for _, b := range st.Histogram {
+		from := b.From / hourlyBand * hourlyBand
+		if len(bands) == 0 || bands[len(bands)-1].from != from {
+			for len(bands) > 0 && bands[len(bands)-1].to < from { // keep empty bands between
+				last := bands[len(bands)-1].to
+				bands = append(bands, band{from: last, to: last + hourlyBand})
+			}
+			bands = append(bands, band{from: from, to: from + hourlyBand})
+		}
+		bands[len(bands)-1].n += b.Count
+	}
+	open := false
+	if len(bands) > maxLiveBands {
+		for _, b := range bands[maxLiveBands:] {
+			bands[maxLiveBands-1].n += b.n
+		}
+		bands, open = bands[:maxLiveBands], true
+	}
+	c := guideChart{ID: "live", Unit: "件"}
+	most := 0
+	for _, b := range bands {
+		most = max(most, b.n)
+	}
+	var desc []string
+	for i, b := range bands {
+		label := comma(perHour(b.from)) + "〜" + comma(perHour(b.to)) + "円"
+		if open && i == len(bands)-1 {
+			label = comma(perHour(b.from)) + "円以上"
+		}
+		c.add(label, b.n, most, strconv.Itoa(b.n)+"件")
+		desc = append(desc, label+" "+strconv.Itoa(b.n)+"件")
+	}
+	c.Title = g.Title + "の副業OK案件の時給換算の分布（" + strconv.Itoa(st.Priced) + "件）"
+	c.Desc = strings.Join(desc, "、")
+	c.layout()
+	v.Chart = &c
+	return v, nil
+}
+
+// guideChart is a horizontal bar chart drawn as SVG on the server: a title
+// and a description for screen readers, and the page has a table of the
+// same numbers beside it.
+type guideChart struct {
+	ID, Title, Desc string
+	Unit            string
+	Bars            []guideBar
+	Width, Height   int
+	X0, Track       int // where bars start; the length of a full bar
+}
+
+type guideBar struct {
+	Label, Value    string
+	N, Full         int // the bar's number and the chart's full scale
+	Y, W, TextY, VX int // placed by layout
+}
+
+// Geometry of the charts, in SVG user units.
+const (
+	guideChartWidth  = 560
+	guideChartLabelW = 150
+	guideChartValueW = 70
+	guideChartRow    = 30
+	guideChartBarH   = 18
+)
+
+// add appends a bar of n out of full.
+func (c *guideChart) add(label string, n, full int, value string) {
+	c.Bars = append(c.Bars, guideBar{Label: label, Value: value, N: n, Full: max(full, 1)})
+}
+
+// layout places the bars.
+func (c *guideChart) layout() {
+	c.Width, c.X0 = guideChartWidth, guideChartLabelW
+	c.Track = guideChartWidth - guideChartLabelW - guideChartValueW
+	c.Height = len(c.Bars)*guideChartRow + 4
+	for i := range c.Bars {
+		b := &c.Bars[i]
+		b.W = b.N * c.Track / b.Full
+		b.Y = i*guideChartRow + (guideChartRow-guideChartBarH)/2
+		b.TextY = b.Y + guideChartBarH - 4
+		b.VX = c.X0 + b.W + 6
+	}
+}
+
+func scoreChart(g guide.Guide) guideChart {
+	c := guideChart{ID: "scores", Unit: "点"}
+	var desc []string
+	for _, sc := range g.Scores {
+		c.add(sc.Name, sc.Value, 100, strconv.Itoa(sc.Value))
+		desc = append(desc, sc.Name+" "+strconv.Itoa(sc.Value)+"点")
+	}
+	c.add("AIとの相性", g.AI, 100, strconv.Itoa(g.AI))
+	desc = append(desc, "AIとの相性 "+strconv.Itoa(g.AI)+"点")
+	c.Title = g.Title + "の副業スコア（各100点満点、合計" + strconv.Itoa(g.Total) + "点／" + strconv.Itoa(guide.MaxTotal) + "点）"
+	c.Desc = strings.Join(desc, "、")
+	c.layout()
+	return c
+}
+
+// tierYen writes 2,000〜3,500円, or 2,000円 when both ends agree.
+func tierYen(lo, hi int64) string {
+	if lo == hi {
+		return comma(lo) + "円"
+	}
+	return comma(lo) + "〜" + comma(hi) + "円"
+}
+
+func tierHours(lo, hi int) string {
+	if lo == hi {
+		return strconv.Itoa(lo)
+	}
+	return strconv.Itoa(lo) + "〜" + strconv.Itoa(hi)
+}

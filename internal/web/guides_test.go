@@ -1,0 +1,292 @@
+package web_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"anken/internal/catalog"
+	"anken/internal/guide"
+	"anken/internal/search"
+	"anken/internal/store/storetest"
+	"anken/internal/web"
+)
+
+func TestGuidesIndex(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/guides")
+	if p.status != 200 {
+		t.Fatalf("GET /guides = %d", p.status)
+	}
+	cards := find(p.doc, "li", "class=guide-card")
+	if len(cards) != len(guide.GuideOrder) {
+		t.Fatalf("%d guide cards, want %d", len(cards), len(guide.GuideOrder))
+	}
+	first := text(cards[0])
+	if !strings.Contains(first, "バックエンド開発") || !strings.Contains(first, "355／500点") || !strings.Contains(first, "月4.4万〜35.2万円") {
+		t.Errorf("first card = %q, want バックエンド開発 with 355／500点 and 月4.4万〜35.2万円", first)
+	}
+	if links := find(cards[0], "a", "href=/guides/backend"); len(links) != 1 {
+		t.Error("the backend card does not link /guides/backend")
+	}
+	rows := rowTexts(find(p.doc, "table", "class=compare")[0])
+	if len(rows) != len(guide.GuideOrder)+1 || rows[1] != "バックエンド開発|90|40|90|70|65|355|78" {
+		t.Errorf("comparison: %d rows, backend %q", len(rows), rows[1])
+	}
+}
+
+// TestGuidePage checks every part of a guide's page: the scores as an
+// SVG chart with a title and as a table, the tiers with their monthly
+// estimates, every section, the FAQ, and the live figures of the
+// category's side-job listings (the fixture has one: go-1, backend,
+// 月額60万〜70万円, 副業OK).
+func TestGuidePage(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/guides/backend")
+	if p.status != 200 {
+		t.Fatalf("GET /guides/backend = %d", p.status)
+	}
+	if h1 := text(find(p.doc, "h1")[0]); h1 != "バックエンド開発の副業" {
+		t.Errorf("h1 = %q", h1)
+	}
+	svg := find(p.doc, "svg", "role=img")
+	if len(svg) != 2 {
+		t.Fatalf("%d charts, want the scores and the live distribution", len(svg))
+	}
+	title := find(svg[0], "title")
+	if len(title) != 1 || !strings.Contains(text(title[0]), "合計355点") {
+		t.Errorf("score chart title = %v", title)
+	}
+	if l, _ := attr(svg[0], "aria-labelledby"); !strings.Contains(l, "scores-title") {
+		t.Errorf("score chart aria-labelledby = %q", l)
+	}
+	if bars := find(svg[0], "rect", "class=bar"); len(bars) != 6 {
+		t.Errorf("%d score bars, want 5 scores and AI", len(bars))
+	}
+	scores := strings.Join(rowTexts(find(p.doc, "table", "class=scores")[0]), "\n")
+	for _, want := range []string{"収益性|90", "始めやすさ|40", "継続性|90", "時間の柔軟性|70", "リスクの低さ|65", "合計（500点満点）|355", "AIとの相性|78"} {
+		if !strings.Contains(scores, want) {
+			t.Errorf("score table %q lacks %q", scores, want)
+		}
+	}
+	tiers := strings.Join(rowTexts(find(p.doc, "table", "class=tiers")[0]), "\n")
+	for _, want := range []string{"初級|2,000〜3,500円|1〜2時間|44,000〜154,000円", "中級|4,000〜8,000円|1〜2時間|88,000〜352,000円",
+		"時給2,000円 × 1時間 × 22日 〜 時給3,500円 × 2時間 × 22日"} {
+		if !strings.Contains(tiers, want) {
+			t.Errorf("tiers %q lack %q", tiers, want)
+		}
+	}
+	for _, s := range guide.Sections[guide.KindGuide] {
+		h := find(p.doc, "h2", "id="+s.ID+"-h")
+		if len(h) != 1 || !strings.HasPrefix(text(h[0]), s.Heading) {
+			t.Errorf("section %s: %d headings", s.ID, len(h))
+		}
+	}
+	if steps := find(find(p.doc, "section", "id=first_steps")[0], "li"); len(steps) != 3 {
+		t.Errorf("%d first steps, want 3", len(steps))
+	}
+	if qs := find(find(p.doc, "section", "id=faq")[0], "h3"); len(qs) < 2 {
+		t.Errorf("%d questions", len(qs))
+	}
+	if h := text(find(p.doc, "h2", "id=ai-h")[0]); h != "AIとの相性（78点）" {
+		t.Errorf("AI heading = %q", h)
+	}
+	liveSec := find(p.doc, "section", "class=live")[0]
+	live := text(liveSec) + "\n" + strings.Join(rowTexts(find(liveSec, "table")[0]), "\n")
+	for _, want := range []string{"1件の副業OK案件を掲載中", "うち単価の記載あり 1件", "時給換算 4,062円（月額65万円）", "3,750〜5,000円|1件"} {
+		if !strings.Contains(live, want) {
+			t.Errorf("live figures %q lack %q", live, want)
+		}
+	}
+	if len(find(p.doc, "a", "href=/search?role=backend&side_job=true")) == 0 {
+		t.Error("no link to the side-job backend listings")
+	}
+	// The writing guide maps to a free-text search; nothing matches here.
+	p = fx.get(t, "/guides/writing")
+	if p.status != 200 || !strings.Contains(text(find(p.doc, "section", "class=live")[0]), "いま掲載中の副業OK案件はありません") {
+		t.Errorf("GET /guides/writing = %d, want the empty live figures", p.status)
+	}
+	for _, path := range []string{"/guides/plumbing", "/guides/Bad_Slug"} {
+		if p := fx.get(t, path); p.status != 404 {
+			t.Errorf("GET %s = %d, want 404", path, p.status)
+		}
+	}
+}
+
+// TestGuideCalculator sends the income calculator's form as a browser
+// without JavaScript does.
+func TestGuideCalculator(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/guides/backend")
+	form := find(p.doc, "form", "class=calc-form")
+	if len(form) != 1 {
+		t.Fatal("no calculator form")
+	}
+	if a, _ := attr(form[0], "action"); a != "/guides/backend#calc" {
+		t.Errorf("form action = %q", a)
+	}
+	if m, _ := attr(form[0], "method"); m != "get" {
+		t.Errorf("form method = %q", m)
+	}
+	for _, name := range []string{"hourly", "hours_per_day", "days"} {
+		if len(find(form[0], "input", "name="+name)) != 1 {
+			t.Errorf("no input %s", name)
+		}
+	}
+	// Without the form sent: the entry tier's lower end at its hours.
+	if r := text(find(p.doc, "div", "class=calc-result")[0]); !strings.Contains(r, "時給2,000円 × 2時間 × 22日 = 88,000円") {
+		t.Errorf("default result = %q", r)
+	}
+	tests := []struct {
+		query, want string
+		invalid     []string
+	}{
+		{"hourly=3000&hours_per_day=2&days=22", "月収の目安 132,000円（年収換算 1,584,000円） 時給3,000円 × 2時間 × 22日 = 132,000円", nil},
+		{"hourly=4%2C500&hours_per_day=1.5&days=20", "時給4,500円 × 1.5時間 × 20日 = 135,000円", nil},
+		{"hourly=%EF%BC%93%EF%BC%90%EF%BC%90%EF%BC%90&hours_per_day=%EF%BC%92&days=22", "時給3,000円 × 2時間 × 22日 = 132,000円", nil}, // full-width digits
+		{"hourly=abc&hours_per_day=2&days=22", "入力内容を確認してください", []string{"hourly"}},
+		{"hourly=3000&hours_per_day=25&days=40", "入力内容を確認してください", []string{"hours_per_day", "days"}},
+		{"hourly=3000&hours_per_day=1.25&days=22", "入力内容を確認してください", []string{"hours_per_day"}},
+	}
+	for _, tt := range tests {
+		p := fx.get(t, "/guides/backend?"+tt.query)
+		if p.status != 200 {
+			t.Errorf("%s: status %d", tt.query, p.status)
+			continue
+		}
+		if r := text(find(p.doc, "div", "class=calc-result")[0]); !strings.Contains(r, tt.want) {
+			t.Errorf("%s: result %q, want %q", tt.query, r, tt.want)
+		}
+		invalid := find(p.doc, "input", "aria-invalid=true")
+		if len(invalid) != len(tt.invalid) {
+			t.Errorf("%s: %d invalid inputs, want %v", tt.query, len(invalid), tt.invalid)
+		}
+		for i, in := range invalid {
+			name, _ := attr(in, "name")
+			desc, _ := attr(in, "aria-describedby")
+			if i < len(tt.invalid) && name != tt.invalid[i] || len(find(p.doc, "p", "id="+desc)) != 1 {
+				t.Errorf("%s: invalid input %s described by %q", tt.query, name, desc)
+			}
+		}
+		if len(find(p.doc, "meta", "name=robots", "content=noindex")) != 1 {
+			t.Errorf("%s: a calculator answer is indexable", tt.query)
+		}
+	}
+}
+
+// TestGuidePagesNoInlineCode holds the guide pages to the CSP's rules and
+// to the site's accessibility basics, as TestNoInlineCode does the others.
+func TestGuidePagesNoInlineCode(t *testing.T) {
+	fx := newFixture(t)
+	paths := []string{"/guides", "/guides/backend?hourly=x"}
+	for _, slug := range guide.GuideOrder {
+		paths = append(paths, "/guides/"+slug)
+	}
+	for _, path := range paths {
+		p := fx.get(t, path)
+		for _, s := range find(p.doc, "script") {
+			if _, hasSrc := attr(s, "src"); !hasSrc {
+				t.Errorf("%s: inline script", path)
+			}
+		}
+		ids := map[string]bool{}
+		for _, n := range find(p.doc, "") {
+			for _, a := range n.Attr {
+				if strings.HasPrefix(strings.ToLower(a.Key), "on") || a.Key == "style" {
+					t.Errorf("%s: <%s %s=…>", path, n.Data, a.Key)
+				}
+				if a.Key == "id" {
+					if ids[a.Val] {
+						t.Errorf("%s: id %q twice", path, a.Val)
+					}
+					ids[a.Val] = true
+				}
+			}
+			if n.Data == "style" {
+				t.Errorf("%s: <style>", path)
+			}
+		}
+		if h1 := find(p.doc, "h1"); len(h1) != 1 {
+			t.Errorf("%s: %d h1", path, len(h1))
+		}
+		for _, in := range find(p.doc, "input") {
+			if typ, _ := attr(in, "type"); typ == "hidden" {
+				continue
+			}
+			id, _ := attr(in, "id")
+			if id == "" || len(find(p.doc, "label", "for="+id)) == 0 {
+				t.Errorf("%s: input %q has no label", path, id)
+			}
+		}
+		for _, tbl := range find(p.doc, "table") {
+			if len(find(tbl, "caption")) != 1 {
+				t.Errorf("%s: a table without a caption", path)
+			}
+		}
+	}
+}
+
+// TestGuideEditOnPage: an operator's edit in the store is what the page
+// shows, with the date it was made.
+func TestGuideEditOnPage(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	log := slog.New(slog.DiscardHandler)
+	lib, err := guide.New(st, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	op, _, _ := st.CreateOperator(ctx, "編集部")
+	g, _ := lib.Guide(ctx, "qa")
+	src := strings.Replace(g.Source, "title: QA・テスト", "title: QA・テスト自動化", 1)
+	if _, err := lib.PutGuide(ctx, "qa", src, op, ""); err != nil {
+		t.Fatal(err)
+	}
+	idx := search.NewIndex()
+	if err := search.NewFollower(st, idx, time.Hour, log).Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, Guides: lib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	site.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	fx := &fixture{srv: srv}
+	p := fx.get(t, "/guides/qa")
+	if h1 := text(find(p.doc, "h1")[0]); h1 != "QA・テスト自動化の副業" {
+		t.Errorf("h1 = %q, want the edited title", h1)
+	}
+	if !strings.Contains(p.body, "最終更新") {
+		t.Error("no 最終更新 date on an edited guide")
+	}
+	if p := fx.get(t, "/guides"); !strings.Contains(p.body, "QA・テスト自動化") {
+		t.Error("the index does not show the edited title")
+	}
+}
+
+// rowTexts returns each row of a table as its cells' texts joined by |.
+func rowTexts(table *html.Node) []string {
+	var out []string
+	for _, tr := range find(table, "tr") {
+		var cells []string
+		for c := tr.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && (c.Data == "th" || c.Data == "td") {
+				cells = append(cells, text(c))
+			}
+		}
+		out = append(out, strings.Join(cells, "|"))
+	}
+	return out
+}
