@@ -84,3 +84,9 @@ func schemaURL(t testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// URL returns the address of a fresh, empty PostgreSQL schema of its own
+// for a test that starts processes on it; it is dropped when the test
+// ends. Without ANKEN_TEST_DATABASE_URL the test is skipped, or fails when
+// CI=true.
+func URL(t testing.TB) string { return schemaURL(t) }
