@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"anken/internal/account"
+	"anken/internal/catalog"
 	"anken/internal/store"
 )
 
@@ -64,6 +66,7 @@ type SavedSearchBody struct {
 	MailedAt  time.Time `json:"mailed_at,omitzero" doc:"When the last alert mail for it was written."`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	Warning   string    `json:"warning,omitempty" doc:"Set when the search is saved or changed and would have matched more than 300 listings in the past week: narrow it, or its mail will be more than anyone reads."`
 }
 
 func savedSearchBody(ss store.SavedSearch) SavedSearchBody {
@@ -230,7 +233,7 @@ func (h *handlers) createSavedSearch(ctx context.Context, in *createSavedSearchI
 	if err != nil {
 		return nil, h.accountFail(ctx, err)
 	}
-	return &savedSearchOutput{Body: savedSearchBody(ss)}, nil
+	return h.withWarning(ctx, ss), nil
 }
 
 func (h *handlers) savedSearch(ctx context.Context, in *savedSearchIDInput) (*savedSearchOutput, error) {
@@ -246,7 +249,7 @@ func (h *handlers) patchSavedSearch(ctx context.Context, in *patchSavedSearchInp
 	if err != nil {
 		return nil, h.accountFail(ctx, err)
 	}
-	return &savedSearchOutput{Body: savedSearchBody(ss)}, nil
+	return h.withWarning(ctx, ss), nil
 }
 
 func (h *handlers) deleteSavedSearch(ctx context.Context, in *savedSearchIDInput) (*struct{}, error) {
@@ -278,4 +281,23 @@ func (h *handlers) deleteFavorite(ctx context.Context, in *favoriteInput) (*stru
 		return nil, h.accountFail(ctx, err)
 	}
 	return nil, nil
+}
+
+// withWarning answers a saved search just written, with a warning when it
+// would have matched more than a few hundred listings in the past week.
+// Counting is best effort: a failure leaves the warning out.
+func (h *handlers) withWarning(ctx context.Context, ss store.SavedSearch) *savedSearchOutput {
+	out := &savedSearchOutput{Body: savedSearchBody(ss)}
+	p, err := catalog.ParseQuery(ss.Query)
+	if err != nil {
+		return out
+	}
+	q, err := p.Query()
+	if err != nil {
+		return out
+	}
+	if _, broad, err := h.Catalog.WeeklyVolume(ctx, q, time.Now()); err == nil && broad {
+		out.Body.Warning = fmt.Sprintf("この条件には過去1週間で%d件を超える案件が該当します。キーワードや条件を加えて絞り込むと、メールが読みやすくなります。", catalog.BroadWeekly)
+	}
+	return out
 }
