@@ -128,9 +128,8 @@ func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 	}
 	n := st.Priced
 	st.Mean = sum / int64(n)
-	st.P25 = rateAt(rates, &buckets, (n+3)/4)
-	st.Median = rateAt(rates, &buckets, (n+1)/2)
-	st.P75 = rateAt(rates, &buckets, (3*n+3)/4)
+	at := ratesAt(rates, &buckets, [3]int{(n + 3) / 4, (n + 1) / 2, (3*n + 3) / 4})
+	st.P25, st.Median, st.P75 = at[0], at[1], at[2]
 
 	st.Bands = make([]int, st.Max/StatsBand+1)
 	const perBand = StatsBand / bucketWidth
@@ -189,40 +188,80 @@ func (x *Index) statsPart(ctx context.Context, slots []uint32, a *statsPart, fs 
 	}
 }
 
-// rateAt returns the rate at 1-based rank r among rates, whose counts by
-// bucket are buckets: it finds the bucket holding rank r, then counts
-// that bucket's rates alone by value.
-func rateAt(rates [][]uint32, buckets *[maxBucket + 1]int, r int) int64 {
-	b := 0
-	for ; b < maxBucket && r > buckets[b]; b++ {
-		r -= buckets[b]
+// ratesAt returns the rates at 1-based ranks among rates, whose counts by
+// bucket are buckets: it finds the bucket holding each rank, then counts
+// the rates of those buckets alone by value, in one pass over each part's
+// rates, the parts in parallel.
+func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, ranks [3]int) [3]int64 {
+	var at [3]struct {
+		bucket, rank int // the rank within the bucket
 	}
-	lo := uint32(b * bucketWidth)
-	if b == maxBucket { // open-ended: sort its few rates
-		var vs []uint32
-		for _, rs := range rates {
-			for _, v := range rs {
-				if v >= lo {
-					vs = append(vs, v)
+	for i, r := range ranks {
+		b := 0
+		for ; b < maxBucket && r > buckets[b]; b++ {
+			r -= buckets[b]
+		}
+		at[i].bucket, at[i].rank = b, r
+	}
+	var out [3]int64
+	for i := range at {
+		if at[i].bucket == maxBucket { // open-ended: sort its few rates
+			var vs []uint32
+			for _, rs := range rates {
+				for _, v := range rs {
+					if v >= maxBucket*bucketWidth {
+						vs = append(vs, v)
+					}
 				}
 			}
+			slices.Sort(vs)
+			out[i] = int64(vs[at[i].rank-1])
 		}
-		slices.Sort(vs)
-		return int64(vs[r-1])
 	}
-	var in [bucketWidth]int
-	for _, rs := range rates {
-		for _, v := range rs {
-			if v-lo < bucketWidth { // wraps for v < lo
-				in[v-lo]++
+	// The distinct regular buckets to count (ranks often share one).
+	var bs []int
+	for _, a := range at {
+		if a.bucket < maxBucket && !slices.Contains(bs, a.bucket) {
+			bs = append(bs, a.bucket)
+		}
+	}
+	if len(bs) == 0 {
+		return out
+	}
+	counts := make([][3][bucketWidth]int32, len(rates))
+	var wg sync.WaitGroup
+	for p, rs := range rates {
+		wg.Go(func() {
+			c := &counts[p]
+			for _, v := range rs {
+				b := int(v / bucketWidth)
+				for j, t := range bs {
+					if b == t {
+						c[j][v-uint32(t*bucketWidth)]++
+						break
+					}
+				}
 			}
+		})
+	}
+	wg.Wait()
+	for i, a := range at {
+		if a.bucket == maxBucket {
+			continue
+		}
+		j := slices.Index(bs, a.bucket)
+		r := a.rank
+		for d := range bucketWidth {
+			n := 0
+			for p := range counts {
+				n += int(counts[p][j][d])
+			}
+			if r <= n {
+				out[i] = int64(a.bucket*bucketWidth + d)
+				break
+			}
+			r -= n
 		}
 	}
-	for d, c := range in {
-		if r <= c {
-			return int64(lo) + int64(d)
-		}
-		r -= c
-	}
-	panic("search: rank beyond the rates counted") // not reached: the buckets count the same rates
+	return out
 }
