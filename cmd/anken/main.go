@@ -1,6 +1,6 @@
 // Command anken serves the listing search API and pages, runs the background
 // work, and offers the operator's commands: migrate, demo, import, normalize,
-// agency, inbox, mail, reindex.
+// agency, operator, inbox, mail, reindex.
 package main
 
 import (
@@ -32,6 +32,8 @@ Usage:
   anken agency key SLUG                           print a new API key for an agency
   anken agency list                               list agencies
   anken agency webhook-secret SLUG                issue the agency's webhook signing secret
+  anken operator create NAME                      add an operator and print the key that edits guides, once
+  anken operator list | revoke NAME               list operators; revoke one's key
   anken inbox parked [--agency SLUG]              list inbox items parked after failing
   anken inbox replay [--agency SLUG] [ID…]        make parked items pending again
   anken mail outbox [--state STATE] [--limit N]   list the mail outbox, newest first
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return agencyCmd(ctx, cfg, args, stdout)
 	case "inbox":
 		return inboxCmd(ctx, cfg, args, stdout)
+	case "operator":
+		return operatorCmd(ctx, cfg, args, stdout)
 	case "mail":
 		return mailCmd(ctx, cfg, args, stdout)
 	case "feed":

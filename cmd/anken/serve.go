@@ -20,6 +20,7 @@ import (
 	"anken/internal/api"
 	"anken/internal/catalog"
 	"anken/internal/config"
+	"anken/internal/guide"
 	"anken/internal/ingest"
 	"anken/internal/mail"
 	"anken/internal/safefetch"
@@ -59,6 +60,18 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		}
 	}
 
+	// Guides and job-type articles: the files in the binary seed the
+	// store; an operator's edit there wins over them (internal/guide).
+	guides, err := guide.New(st, log)
+	if err != nil {
+		return err
+	}
+	if n, err := guides.Seed(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("guides seeded from the content files", slog.Int("written", n))
+	}
+
 	baseURL := cmp.Or(cfg.BaseURL, "http://"+cfg.Addr)
 	idx := search.NewIndex()
 	follower := search.NewFollower(st, idx, cfg.IndexPoll, log)
@@ -73,6 +86,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 			Index:    idx,
 			Catalog:  cat,
 			Accounts: accounts,
+			Guides:   guides,
 			Wrote:    follower.Notify,
 			// Feed sources naming a non-public address are refused at once.
 			FeedFetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout},
