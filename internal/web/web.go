@@ -147,6 +147,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /search.atom", s.searchFeed)
 	s.registerSitemap(mux) // GET /sitemap.xml and /sitemaps/{n}.xml
 	s.registerGuides(mux)  // GET /guides and /guides/{slug}
+	s.registerTopics(mux)  // GET /roles/{role}, /skills/{skill} and /market
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.Handle("GET /static/", s.staticHandler())
 	if s.DevMail != nil {

@@ -1,0 +1,214 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// The fixture's open backend listings: 月額60万〜70万円 (rate 65万) and
+// 月額55万〜65万円 (60万), so both sit in the 60万〜70万円 band.
+
+func TestRolePage(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/roles/backend")
+	if p.status != http.StatusOK {
+		t.Fatalf("status %d\n%s", p.status, p.body)
+	}
+	h1 := find(p.doc, "h1")
+	if len(h1) != 1 || text(h1[0]) != "バックエンドエンジニアとは" {
+		t.Errorf("h1 = %q", textsOf(h1))
+	}
+	if got := text(find(p.doc, "p", "class=count")[0]); got != "募集中の案件は2件" {
+		t.Errorf("count = %q", got)
+	}
+	const zone = "案件単価は月額60万〜70万円の範囲がボリュームゾーンで、年収に換算すると約720万〜840万円です。"
+	if got := text(find(p.doc, "p", "class=zone-sentence")[0]); got != zone {
+		t.Errorf("zone sentence = %q, want %q", got, zone)
+	}
+	// The article's sections are there, rendered.
+	if n := len(find(p.doc, "article", "class=marticle")); n != 1 {
+		t.Fatalf("%d articles", n)
+	}
+	if !strings.Contains(p.body, "どんな仕事か") || !strings.Contains(p.body, "よくある質問") {
+		t.Error("the article's sections are missing")
+	}
+	// Quartiles by nearest rank of [60万, 65万]: p25 60万, median 60万, p75 65万.
+	rates := map[string]string{}
+	for _, tr := range find(find(p.doc, "table", "class=rates")[0], "tr") {
+		rates[text(find(tr, "th")[0])] = text(find(tr, "td")[0])
+	}
+	for k, want := range map[string]string{"中央値": "60万円", "下位25%（第1四分位）": "60万円", "上位25%（第3四分位）": "65万円",
+		"平均": "62.5万円", "ボリュームゾーン": "60万円〜70万円（年収換算 720万円〜840万円）"} {
+		if rates[k] != want {
+			t.Errorf("rates[%s] = %q, want %q", k, rates[k], want)
+		}
+	}
+	// The histogram: an accessible SVG, and its table has the same numbers.
+	fig := byID(p.doc, "hist")
+	if fig == nil {
+		t.Fatal("no histogram")
+	}
+	svg := find(fig, "svg")[0]
+	if r, _ := attr(svg, "role"); r != "img" {
+		t.Errorf("svg role %q", r)
+	}
+	labels, _ := attr(svg, "aria-labelledby")
+	for _, id := range strings.Fields(labels) {
+		if n := byID(p.doc, id); n == nil || text(n) == "" {
+			t.Errorf("aria-labelledby %s names nothing", id)
+		}
+	}
+	if title := text(find(svg, "title")[0]); !strings.Contains(title, "2件") {
+		t.Errorf("svg title %q", title)
+	}
+	rows := map[string]string{}
+	zoneRows := 0
+	for _, tr := range find(find(fig, "table")[0], "tr") {
+		if th, td := find(tr, "th"), find(tr, "td"); len(th) == 1 && len(td) == 1 {
+			rows[text(th[0])] = text(td[0])
+			if hasClass(tr, "zone") {
+				zoneRows++
+			}
+		}
+	}
+	if rows["60万〜65万円"] != "1件" || rows["65万〜70万円"] != "1件" || zoneRows != 2 {
+		t.Errorf("histogram table %v (%d in the zone)", rows, zoneRows)
+	}
+	if n := len(find(svg, "rect", "class=zone")); n != 2 {
+		t.Errorf("%d bars marked as the volume zone, want 2", n)
+	}
+	// Remote share: one fully remote of two.
+	rem := byID(p.doc, "remote")
+	if rem == nil || !strings.Contains(text(find(rem, "table")[0]), "フルリモート1件50.0%") {
+		t.Errorf("remote table: %q", textsOf(find(rem, "table")))
+	}
+	// The newest listings, and the ways on.
+	if n := len(find(p.doc, "article", "class=card")); n != 2 {
+		t.Errorf("%d cards, want 2", n)
+	}
+	links := hrefs(p.doc)
+	for _, want := range []string{"/search?role=backend", "/search?role=backend#save-search", "/skills/go", "/market?role=backend"} {
+		if !links[want] {
+			t.Errorf("no link to %s", want)
+		}
+	}
+	if c := p.header.Get("Content-Security-Policy"); !strings.Contains(c, "style-src 'self' 'nonce-") {
+		t.Errorf("CSP %q", c)
+	}
+}
+
+func TestRolePageUnknown(t *testing.T) {
+	fx := newFixture(t)
+	for _, path := range []string{"/roles/nope", "/skills/not-a-skill", "/skills/rust"} {
+		p := fx.get(t, path)
+		if p.status != http.StatusNotFound || len(find(p.doc, "section", "class=error")) != 1 {
+			t.Errorf("GET %s: %d", path, p.status)
+		}
+	}
+}
+
+func TestSkillPage(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/skills/go")
+	if p.status != http.StatusOK {
+		t.Fatalf("status %d\n%s", p.status, p.body)
+	}
+	if got := text(find(p.doc, "h1")[0]); got != "Goの案件の単価相場" {
+		t.Errorf("h1 %q", got)
+	}
+	if got := text(find(p.doc, "p", "class=count")[0]); got != "募集中の案件は1件" {
+		t.Errorf("count %q", got)
+	}
+	intro := text(find(p.doc, "article", "class=marticle")[0])
+	if !strings.Contains(intro, "Goを使う案件は1件") || !strings.Contains(intro, "バックエンド（1件）") {
+		t.Errorf("intro %q", intro)
+	}
+	if !hrefs(p.doc)["/roles/backend"] {
+		t.Error("no link to the role's page")
+	}
+	if !strings.Contains(p.body, `<meta name="robots" content="noindex">`) {
+		t.Error("a skill with few listings should not be indexed")
+	}
+	// Another spelling redirects to the one address.
+	resp, err := noRedirect.Get(fx.srv.URL + "/skills/golang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/skills/go" {
+		t.Errorf("/skills/golang: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func TestMarketPage(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/market?role=backend&remote=full")
+	if p.status != http.StatusOK {
+		t.Fatalf("status %d\n%s", p.status, p.body)
+	}
+	if got := text(find(p.doc, "p", "class=count")[0]); got != "募集中の案件は1件" {
+		t.Errorf("count %q", got)
+	}
+	if got := text(find(p.doc, "p", "class=zone-sentence")[0]); !strings.Contains(got, "月額60万〜70万円") {
+		t.Errorf("zone %q", got)
+	}
+	// The filters are shown and editable: a GET form back to /market.
+	form := find(p.doc, "form", "class=mform")
+	if len(form) != 1 {
+		t.Fatal("no filter form")
+	}
+	if a, _ := attr(form[0], "action"); a != "/market" {
+		t.Errorf("form action %q", a)
+	}
+	if len(find(form[0], "input", "name=role", "value=backend", "checked")) != 1 ||
+		len(find(form[0], "input", "name=remote", "value=full", "checked")) != 1 {
+		t.Error("the search's filters are not checked in the form")
+	}
+	links := hrefs(p.doc)
+	for _, want := range []string{"/search?remote=full&role=backend", "/market?role=backend", "/market?remote=full"} {
+		if !links[want] {
+			t.Errorf("no link to %s", want)
+		}
+	}
+	if n := len(find(p.doc, "svg", "role=img")); n < 2 {
+		t.Errorf("%d charts", n)
+	}
+	// No filters: every open listing. A bad filter: the error page.
+	if p := fx.get(t, "/market"); p.status != http.StatusOK || text(find(p.doc, "p", "class=count")[0]) != "募集中の案件は3件" {
+		t.Errorf("/market: %d", p.status)
+	}
+	if p := fx.get(t, "/market?role=chef"); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("/market?role=chef: %d", p.status)
+	}
+}
+
+func byID(n *html.Node, id string) *html.Node {
+	for _, e := range find(n, "", "id="+id) {
+		return e
+	}
+	return nil
+}
+
+func hasClass(n *html.Node, c string) bool { return hasAttrs(n, []string{"class=" + c}) }
+
+func hrefs(n *html.Node) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range find(n, "a") {
+		h, _ := attr(a, "href")
+		out[h] = true
+	}
+	return out
+}
+
+func textsOf(ns []*html.Node) []string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, text(n))
+	}
+	return out
+}

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"anken/internal/catalog"
+	"anken/internal/guide"
+	"anken/internal/listing"
+	"anken/internal/market"
+	"anken/internal/problem"
+	"anken/internal/search"
+	"anken/internal/skill"
+)
+
+// The job-type pages (職種ページ): /roles/{role} for every role, with the
+// role's article from the guide library, and /skills/{skill} for every
+// skill with open listings, with a short intro written from the figures.
+// Both show the live figures of the listings a search of the role or the
+// skill alone returns (collapsed, as /search by default), the newest of
+// them, and the links to search them and to get them by mail. A page costs
+// one Stats, one Trend and one Search, whatever the number of listings.
+
+// topicView is what a role's or a skill's page adds to the figures.
+type topicView struct {
+	Kind     string // role, skill
+	Name     string // バックエンドエンジニア, Go
+	Lead     string
+	Intro    []string        // a skill's generated paragraphs
+	Sections []guide.Section // a role's article, without its FAQ
+	FAQ      []guide.QA
+	Newest   []cardView
+	Search   string // /search?role=backend
+	Alert    string // where to save the search for new-listing mail
+	Market   string // /market?role=backend
+}
+
+// topicNewest is how many of the newest listings a topic page shows.
+const topicNewest = 6
+
+// skillPageMin is how many open listings a skill needs for its page to be
+// indexed and listed in the sitemap; below it the page is noindex, and
+// with none it is a 404.
+const skillPageMin = 10
+
+func (s *Site) registerTopics(mux *http.ServeMux) {
+	if s.Guides == nil {
+		s.Guides, _ = guide.New(nil, s.Log) // the embedded files; their tests rule out an error
+	}
+	mux.HandleFunc("GET /roles/{role}", s.rolePage)
+	mux.HandleFunc("GET /skills/{skill}", s.skillPage)
+	mux.HandleFunc("GET /market", s.market)
+}
+
+func (s *Site) rolePage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	role := listing.Role(r.PathValue("role"))
+	if !slices.Contains(listing.Roles, role) {
+		s.NotFound(w, r)
+		return
+	}
+	a, err := s.Guides.Article(ctx, role)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	name := a.Title // バックエンドエンジニア; roleName is the shorter バックエンド
+	p := catalog.Params{Role: []string{string(role)}, Collapse: true}
+	v, st, err := s.topic(ctx, r, p, name, "role")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v.Title = name + "とは？仕事内容・必要なスキルと案件の単価相場"
+	v.Heading = name + "とは"
+	v.Description = a.Lead
+	v.Canonical = s.absolute("/roles/" + string(role))
+	v.Crumbs = []crumb{{"トップ", "/"}, {name, ""}}
+	v.Topic.Lead = a.Lead
+	for _, sec := range a.Sections {
+		if sec.ID != "faq" {
+			v.Topic.Sections = append(v.Topic.Sections, sec)
+		}
+	}
+	v.Topic.FAQ = a.FAQ
+	v.Fig.Top, v.Fig.TopHead = topSkillsOf(st), "よく求められるスキル"
+	s.render(w, r, http.StatusOK, "market", v)
+}
+
+func (s *Site) skillPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sk, ok := skill.Lookup(r.PathValue("skill"))
+	if !ok {
+		s.NotFound(w, r)
+		return
+	}
+	if sk.Slug != r.PathValue("skill") { // golang → go: one address per skill
+		http.Redirect(w, r, "/skills/"+url.PathEscape(sk.Slug), http.StatusMovedPermanently)
+		return
+	}
+	p := catalog.Params{Skill: []string{sk.Slug}, Collapse: true}
+	v, st, err := s.topic(ctx, r, p, sk.Name, "skill")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if st.Count == 0 {
+		s.Error(w, r, problem.Errorf(problem.NotFound, "no open listings with skill %q", sk.Slug))
+		return
+	}
+	v.Title = sk.Name + "の案件の単価相場と募集状況"
+	v.Heading = sk.Name + "の案件の単価相場"
+	v.Description = sk.Name + "を使うフリーランス・副業案件の月額単価の相場、ボリュームゾーン、リモートの割合、案件数の推移と新着案件。"
+	v.Canonical = s.absolute("/skills/" + sk.Slug)
+	v.NoIndex = st.Count < skillPageMin
+	v.Crumbs = []crumb{{"トップ", "/"}, {sk.Name, ""}}
+	v.Topic.Intro = skillIntro(sk.Name, st)
+	v.Fig.Top, v.Fig.TopHead = topRolesOf(st), "この技術を使う職種"
+	s.render(w, r, http.StatusOK, "market", v)
+}
+
+// topic reads a role's or a skill's figures and newest listings: one
+// Stats, one Trend, one Search.
+func (s *Site) topic(ctx context.Context, r *http.Request, p catalog.Params, name, kind string) (marketView, market.Stats, error) {
+	q, err := p.Query()
+	if err != nil {
+		return marketView{}, market.Stats{}, problem.Wrap(problem.Internal, err, "the page's search is not valid")
+	}
+	searchURL := searchURL(p, func(*catalog.Params) {})
+	subject := name + "の案件"
+	v := marketView{base: s.base(r, name)}
+	var st market.Stats
+	if v.Fig, st, err = s.figures(ctx, q, subject, searchURL); err != nil {
+		return v, st, err
+	}
+	q.Sort, q.Limit = search.SortNewest, topicNewest
+	page, err := s.Catalog.Search(ctx, q)
+	if err != nil {
+		return v, st, err
+	}
+	v.Topic = &topicView{Kind: kind, Name: name, Newest: cards(page.Hits, v.base), Search: searchURL,
+		Market: marketURL(p), Alert: searchURL + "#save-search"}
+	v.Fig.MarketURL = v.Topic.Market
+	return v, st, nil
+}
+
+// skillIntro is a skill page's opening, written from its figures.
+func skillIntro(name string, st market.Stats) []string {
+	out := []string{"掲載中のフリーランス・副業案件のうち、" + name + "を使う案件は" + comma(int64(st.Count)) + "件あります。"}
+	if roles := topRolesOf(st); len(roles) > 0 {
+		s := "もっとも多い職種は" + roles[0].Name + "（" + comma(int64(roles[0].Count)) + "件）"
+		if len(roles) > 1 {
+			s += "、次いで" + roles[1].Name + "（" + comma(int64(roles[1].Count)) + "件）"
+		}
+		out = append(out, s+"です。")
+	}
+	if z := st.VolumeZone; z != nil && st.Rate != nil {
+		out = append(out, "単価の記載がある"+comma(int64(st.Priced))+"件の中央値は月額"+market.ManYen(st.Rate.Median)+"で、"+z.Sentence())
+	}
+	return out
+}
