@@ -223,16 +223,11 @@ func histogramChart(id, subject string, st market.Stats) template.HTML {
 			d.text("val", x+slot/2, base-h-4, "middle", strconv.Itoa(b.n))
 		}
 	}
-	// Axis labels at the bars' lower ends: every other bar, and the ends.
+	// Axis labels at every 10万円 boundary; the merged ends are named in
+	// the table.
 	for i, b := range bars {
-		x := histLeft + i*slot
-		switch {
-		case b.from == 0 && b.to > 0:
-			d.text("tick", x+slot/2, base+16, "middle", "〜"+market.Man(b.to))
-		case b.to == 0:
-			d.text("tick", x+slot/2, base+16, "middle", market.Man(b.from)+"〜")
-		case b.from%(histLabelEvery*market.BandWidth) == 0:
-			d.text("tick", x, base+16, "middle", market.Man(b.from))
+		if b.from > 0 && b.to > 0 && b.from%(histLabelEvery*market.BandWidth) == 0 {
+			d.text("tick", histLeft+i*slot, base+16, "middle", market.Man(b.from))
 		}
 	}
 	d.text("unit", histW-histLeft, base+34, "end", "月額（円）")

@@ -1,11 +1,16 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
+
+	"anken/internal/market"
+	"anken/internal/store"
 )
 
 // The fixture's open backend listings: 月額60万〜70万円 (rate 65万) and
@@ -13,6 +18,16 @@ import (
 
 func TestRolePage(t *testing.T) {
 	fx := newFixture(t)
+	// Two days of the role's snapshots: the trend draws them.
+	now := time.Now()
+	yesterday, today := market.Day(now.AddDate(0, 0, -1)), market.Day(now)
+	err := fx.st.PutMarketSnapshots(context.Background(), []store.MarketSnapshot{
+		{Day: yesterday, Scope: "role:backend", Count: 1, Priced: 1, P25: 600_000, Median: 600_000, P75: 600_000, ZoneFrom: 600_000, ZoneTo: 700_000},
+		{Day: today, Scope: "role:backend", Count: 2, Priced: 2, P25: 600_000, Median: 650_000, P75: 650_000, ZoneFrom: 600_000, ZoneTo: 700_000},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := fx.get(t, "/roles/backend")
 	if p.status != http.StatusOK {
 		t.Fatalf("status %d\n%s", p.status, p.body)
@@ -84,6 +99,19 @@ func TestRolePage(t *testing.T) {
 	rem := byID(p.doc, "remote")
 	if rem == nil || !strings.Contains(text(find(rem, "table")[0]), "フルリモート1件50.0%") {
 		t.Errorf("remote table: %q", textsOf(find(rem, "table")))
+	}
+	// The trend: the count and the median as lines, one table of both.
+	tr := byID(p.doc, "trend")
+	if tr == nil || len(find(tr, "svg", "role=img")) != 2 || len(find(tr, "polyline")) != 2 {
+		t.Fatal("no trend charts")
+	}
+	var days []string
+	for _, row := range find(find(tr, "tbody")[0], "tr") {
+		days = append(days, text(row))
+	}
+	want := []string{strings.ReplaceAll(today, "-", "/") + "2件65万円60万〜70万円", strings.ReplaceAll(yesterday, "-", "/") + "1件60万円60万〜70万円"}
+	if strings.Join(days, "|") != strings.Join(want, "|") {
+		t.Errorf("trend table %q, want %q", days, want)
 	}
 	// The newest listings, and the ways on.
 	if n := len(find(p.doc, "article", "class=card")); n != 2 {
