@@ -194,6 +194,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		Fetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout}}
 	g.Go(func() error { poller.Run(bg); return nil })
 	g.Go(func() error { expirer.Run(bg); return nil })
+	// Market figures: one node a day snapshots them for the trend charts.
+	g.Go(func() error { marketDaily(st, idx, follower, log, *demoFlag).Run(bg); return nil })
 	// Mail: with ANKEN_SMTP_URL, a sender takes the outbox to the SMTP
 	// server (on every node; each mail is claimed by one). Without it no
 	// sender runs and mail waits in the outbox (anken mail outbox).
