@@ -45,7 +45,7 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request) {
 	v.Crumbs = []crumb{{"トップ", "/"}, {"案件検索", "/search"}}
 	if l.Role != "" {
 		v.RoleURL = "/search?role=" + string(l.Role)
-		v.Crumbs = append(v.Crumbs, crumb{roleName(l.Role) + "の案件", v.RoleURL})
+		v.Crumbs = append(v.Crumbs, crumb{roleName(l.Role) + "の案件", "/roles/" + string(l.Role)})
 	}
 	v.Crumbs = append(v.Crumbs, crumb{excerpt(l.Title, 24), ""})
 	if !v.Closed {
