@@ -256,6 +256,9 @@ func pages(t *testing.T, browser context.Context, base string) {
 		{"top", "/", http.StatusOK, ".hero .count"},
 		{"search", "/search?skill=go&remote=full&days_max=3", http.StatusOK, "#results .card"},
 		{"listing", listing, http.StatusOK, "article.listing h1"},
+		{"role", "/roles/backend", http.StatusOK, ".keyfigs .count"},
+		{"skill", "/skills/go", http.StatusOK, ".keyfigs .count"},
+		{"market", "/market?role=backend", http.StatusOK, "#hist svg"},
 		{"notfound", "/listings/999999999", http.StatusNotFound, "section.error h1"},
 	} {
 		for _, vp := range []viewport{phone, desktop} {
