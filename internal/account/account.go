@@ -67,6 +67,7 @@ type Store interface {
 	UpdateSavedSearch(ctx context.Context, engineerID, id int64, p store.SavedSearchPatch) (store.SavedSearch, error)
 	DeleteSavedSearch(ctx context.Context, engineerID, id int64) error
 	Unsubscribe(ctx context.Context, token string) (store.SavedSearch, error)
+	SavedSearchByUnsubscribe(ctx context.Context, token string) (store.SavedSearch, error)
 	PutFavorite(ctx context.Context, engineerID, listingID int64) error
 	DeleteFavorite(ctx context.Context, engineerID, listingID int64) error
 	Favorites(ctx context.Context, engineerID int64) ([]store.Favorite, error)

@@ -374,6 +374,16 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (store.SavedSea
 	return ss, unavailable(err)
 }
 
+// Unsubscribing returns the saved search whose alert mail carried token,
+// changing nothing: the page that asks before it stops the mail.
+func (s *Service) Unsubscribing(ctx context.Context, token string) (store.SavedSearch, error) {
+	ss, err := s.store.SavedSearchByUnsubscribe(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.SavedSearch{}, problem.Errorf(problem.NotFound, "no saved search has this unsubscribe link; it may have been deleted")
+	}
+	return ss, unavailable(err)
+}
+
 // Favorites returns the engineer's favourites, newest first.
 func (s *Service) Favorites(ctx context.Context, engineerID int64) ([]store.Favorite, error) {
 	favs, err := s.store.Favorites(ctx, engineerID)

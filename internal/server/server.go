@@ -80,7 +80,7 @@ func New(o Options) (http.Handler, error) {
 		return nil, err
 	}
 	sitemap, _ := o.API.Store.(web.SitemapStore) // store.Store is one; without it the sitemap lists no listings
-	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL, Sitemap: sitemap, DevMail: o.DevMail,
+	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL, Sitemap: sitemap, DevMail: o.DevMail, Accounts: o.API.Accounts,
 		Guides: o.API.Guides})
 	if err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"anken/internal/account"
 	"anken/internal/catalog"
 	"anken/internal/guide"
 	"anken/internal/listing"
@@ -54,6 +55,9 @@ type Deps struct {
 	// Guides are the side-job guides and job-type articles; the embedded
 	// files alone when nil.
 	Guides *guide.Library
+	// Accounts, when set, serves engineers' pages: sign-up, login and
+	// マイページ under /me; without it there are none.
+	Accounts *account.Service
 }
 
 // Site is the set of pages. Safe for concurrent use.
@@ -130,6 +134,7 @@ func (s *Site) funcs() template.FuncMap {
 		"agency":         agencyName,
 		"placeText":      placeText,
 		"isoDate":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"favButton":      favButton,
 	}
 }
 
@@ -152,6 +157,9 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/", s.staticHandler())
 	if s.DevMail != nil {
 		s.registerDevMail(mux)
+	}
+	if s.Accounts != nil {
+		s.registerAccounts(mux) // /signup, /login, /me/… (account.go, me.go)
 	}
 }
 
@@ -179,6 +187,9 @@ type base struct {
 	Nonce       string
 	Now         time.Time
 	Names       map[string]string // agency display names by slug
+	Accounts    bool              // the site has accounts: the header offers login
+	Viewer      *viewer           // the logged-in engineer; nil when logged out
+	Path        string            // this page's path and query, for forms to come back to
 }
 
 type crumb struct{ Name, URL string }
@@ -186,7 +197,12 @@ type crumb struct{ Name, URL string }
 func (s *Site) base(r *http.Request, title string) base {
 	// Without names (the store is down), pages show agencies' slugs.
 	names, _ := s.Catalog.AgencyNames(r.Context())
-	return base{Title: title, Nonce: Nonce(r.Context()), Now: s.Now(), Names: names}
+	b := base{Title: title, Nonce: Nonce(r.Context()), Now: s.Now(), Names: names,
+		Accounts: s.Accounts != nil, Path: localPath(r.URL.RequestURI(), "/")}
+	if b.Viewer = s.currentViewer(r); b.Viewer != nil {
+		s.loadFavorites(r.Context(), b.Viewer)
+	}
+	return b
 }
 
 // render writes the page with status; a template that fails renders
@@ -288,6 +304,8 @@ type cardView struct {
 	Grouped bool
 	Posted  string // RFC 3339
 	Ago     string // 2日前
+	Fav     bool   // among the viewer's favourites
+	Back    string // the page the card is on, for the favourite button
 }
 
 // fact is one of a card's badges.
@@ -333,6 +351,12 @@ func cards(hits []catalog.Hit, b base) []cardView {
 	out := make([]cardView, len(hits))
 	for i, h := range hits {
 		out[i] = newCard(h, b.Now, b.Names)
+		if b.Accounts {
+			out[i].Back = b.Path
+		}
+		if b.Viewer != nil {
+			out[i].Fav = b.Viewer.favs[h.ID]
+		}
 	}
 	return out
 }

@@ -1,0 +1,11 @@
+package web
+
+// MePatterns are the patterns of every /me route, for the authorization
+// test to check it covers them all.
+func MePatterns() []string {
+	out := make([]string, len(meRoutes))
+	for i, rt := range meRoutes {
+		out[i] = rt.Pattern
+	}
+	return out
+}
