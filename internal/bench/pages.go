@@ -194,7 +194,21 @@ func PageClasses(seed uint64, per int) []pageClass {
 		}
 		filtered.Paths = append(filtered.Paths, "/search?"+v.Encode())
 	}
-	return append(out, filtered)
+	out = append(out, filtered)
+	// The job-type pages and the market page: one Stats, one Trend and one
+	// Search each, over every listing of a role, a skill or a search.
+	roles := pageClass{Name: "job-type page"}
+	market := pageClass{Name: "market page"}
+	for i := range per {
+		roles.Paths = append(roles.Paths, "/roles/"+string(listing.Roles[i%len(listing.Roles)]))
+		v := url.Values{}
+		v.Set("skill", skills[i%len(skills)])
+		if i%2 == 0 {
+			v.Set("remote", "full")
+		}
+		market.Paths = append(market.Paths, "/market?"+v.Encode())
+	}
+	return append(out, roles, market)
 }
 
 // queryValues writes q as the URL query of /search.
@@ -309,6 +323,11 @@ func (m *memStore) GroupListings(ctx context.Context, id int64) ([]listing.Listi
 }
 
 func (m *memStore) LastChange(context.Context) (time.Time, error) { return time.Now(), nil }
+
+// MarketSnapshots answers no daily snapshots: the pages' trends are empty.
+func (m *memStore) MarketSnapshots(context.Context, string, string, string) ([]store.MarketSnapshot, error) {
+	return nil, nil
+}
 
 func (m *memStore) Agencies(context.Context) ([]store.Agency, error) {
 	return []store.Agency{{Slug: "techlink", Name: "テックリンク"}}, nil
