@@ -671,3 +671,34 @@ func checkMarkup(t *testing.T, path string, p page) {
 		}
 	}
 }
+
+// TestResetPages: the reset mail's link asks for a new password; the
+// request answers alike for an unknown address.
+func TestResetPages(t *testing.T) {
+	fx := newMeFixture(t)
+	c := fx.signUp(t, "rokuro@example.jp")
+	anon := fx.client()
+	for _, addr := range []string{"rokuro@example.jp", "nobody@example.jp"} {
+		p := anon.post(t, "/reset", url.Values{"email": {addr}})
+		if p.status != 200 || !strings.Contains(text(p.doc), "再設定のメールを送りました") {
+			t.Errorf("reset for %s: %d %s", addr, p.status, excerptOf(p))
+		}
+	}
+	link := fx.mailLink(t, "reset", "rokuro@example.jp")
+	p := anon.get(t, link)
+	if p.status != 200 || len(find(p.doc, "input", "name=password", "autocomplete=new-password")) != 1 {
+		t.Fatalf("GET %s: %d", link, p.status)
+	}
+	if p2 := anon.submit(t, p, "/reset", url.Values{"password": {"1234567890"}}); p2.status != 422 || !strings.Contains(text(p2.doc), "使えません") {
+		t.Errorf("a common password: %d %s", p2.status, excerptOf(p2))
+	}
+	if p2 := anon.submit(t, p, "/reset", url.Values{"password": {"hoshizora-2027"}}); p2.status != 200 || !strings.Contains(text(p2.doc), "パスワードを再設定しました") {
+		t.Fatalf("reset: %d %s", p2.status, excerptOf(p2))
+	}
+	if p2 := anon.submit(t, p, "/reset", url.Values{"password": {"hoshizora-2028"}}); p2.status != 422 || !strings.Contains(text(p2.doc), "有効期限") {
+		t.Errorf("the link used twice: %d %s", p2.status, excerptOf(p2))
+	}
+	// The old session ended with the reset.
+	wantRedirect(t, "old session after reset", c.get(t, "/me"), "/login")
+	wantRedirect(t, "login with the new password", anon.post(t, "/login", url.Values{"email": {"rokuro@example.jp"}, "password": {"hoshizora-2027"}}), "/me")
+}
