@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -73,9 +74,15 @@ func (s *Site) figures(ctx context.Context, q search.Query, subject, searchURL s
 	if err != nil {
 		return figuresView{}, st, err
 	}
+	// The trend comes from the store: without it the page still shows the
+	// index's figures, and says the trend is missing.
 	tr, err := s.Catalog.Trend(ctx, q, market.DefaultTrendDays)
-	if err != nil {
-		return figuresView{}, st, err
+	trendFailed := err != nil
+	if trendFailed {
+		if canceled(ctx) {
+			return figuresView{}, st, err
+		}
+		s.Log.WarnContext(ctx, "market page: trend", slog.Any("err", err))
 	}
 	f := figuresView{Subject: subject, Count: st.Count, Priced: st.Priced, SearchURL: searchURL}
 	if z := st.VolumeZone; z != nil {
@@ -113,6 +120,9 @@ func (s *Site) figures(ctx context.Context, q search.Query, subject, searchURL s
 	switch {
 	case len(tr.Points) > 0 && !tr.Exact:
 		f.TrendNote = "推移は毎日の集計がある範囲（" + scopeName(tr.Scope) + "）のものです。"
+	}
+	if trendFailed {
+		f.TrendNote = "推移を読み込めませんでした。しばらくしてから読み込み直してください。"
 	}
 	if tr.Demo {
 		f.TrendNote += "デモ用に生成した日の値を含みます。"
