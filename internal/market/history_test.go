@@ -1,4 +1,4 @@
-package demo
+package market
 
 import (
 	"reflect"
