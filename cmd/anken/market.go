@@ -3,7 +3,6 @@ package main
 import (
 	"log/slog"
 
-	"anken/internal/demo"
 	"anken/internal/market"
 	"anken/internal/search"
 	"anken/internal/store"
@@ -12,13 +11,13 @@ import (
 // marketDaily is the job that takes the day's market snapshots from this
 // node's index once its index is loaded, when no other node has (a lease
 // in the store). With --demo, a store without history starts with
-// demo.HistoryDays of generated history, so the trend charts of a fresh
+// market.HistoryDays of generated history, so the trend charts of a fresh
 // demo are not empty.
 func marketDaily(st *store.Store, idx *search.Index, f *search.Follower, log *slog.Logger, withDemo bool) *market.Daily {
 	d := &market.Daily{Store: st, Index: idx, Log: log, Ready: f.Ready}
 	if withDemo {
 		d.History = func(today []store.MarketSnapshot) []store.MarketSnapshot {
-			return demo.History(today, demo.HistoryDays, 1)
+			return market.History(today, market.HistoryDays, 1)
 		}
 	}
 	return d
