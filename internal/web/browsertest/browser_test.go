@@ -23,6 +23,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -77,6 +78,7 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 	t.Run("pages", func(t *testing.T) { pages(t, browser, base) })
+	t.Run("account", func(t *testing.T) { accountPages(t, browser, base) })
 }
 
 // searchFlow is an engineer's visit: the top page, a keyword search, a
@@ -260,6 +262,8 @@ func pages(t *testing.T, browser context.Context, base string) {
 		{"skill", "/skills/go", http.StatusOK, ".keyfigs .count"},
 		{"market", "/market?role=backend", http.StatusOK, "#hist svg"},
 		{"notfound", "/listings/999999999", http.StatusNotFound, "section.error h1"},
+		{"signup", "/signup", http.StatusOK, "form.account-form"},
+		{"login", "/login", http.StatusOK, "form.account-form"},
 	} {
 		for _, vp := range []viewport{phone, desktop} {
 			t.Run(pg.name+"/"+vp.name, func(t *testing.T) {
@@ -281,6 +285,98 @@ func pages(t *testing.T, browser context.Context, base string) {
 			})
 		}
 	}
+}
+
+// accountPages checks the pages of a logged-in engineer: the search
+// page's button saves its search without JavaScript, then マイページ's
+// pages at both widths through axe-core.
+func accountPages(t *testing.T, browser context.Context, base string) {
+	root := moduleRoot(t)
+	axe := axeSource(t, root)
+	cookie := logIn(t, base, "browser@example.jp")
+	b := openTab(t, browser, base, desktop, false)
+	if _, err := chromedp.Call(b.ctx, network.SetCookie, network.SetCookieParams{Name: cookie.Name, Value: cookie.Value, URL: base, Path: "/"}); err != nil {
+		t.Fatalf("set the session cookie: %v", err)
+	}
+	b.open("/search?skill=go&remote=full", http.StatusOK)
+	b.follow("save the search", `form.save-search button[type=submit]`)
+	saved := eval[struct {
+		Path  string   `json:"path"`
+		Items []string `json:"items"`
+	}](b, "read the saved searches", `({path: location.pathname, items: [...document.querySelectorAll(".saved-item h2")].map(h => h.textContent.trim())})`)
+	if saved.Path != "/me/searches" || len(saved.Items) != 1 || !strings.Contains(saved.Items[0], "Go") {
+		t.Errorf("after saving the search: at %s with %q; want /me/searches listing the search", saved.Path, saved.Items)
+	}
+	for _, pg := range []struct{ name, path, ready string }{
+		{"me", "/me", ".me-menu"},
+		{"me-profile", "/me/profile", "form.profile"},
+		{"me-searches", "/me/searches", ".saved-item"},
+		{"me-recommendations", "/me/recommendations", "section.me h1"},
+		{"me-settings", "/me/settings", "form.account-form"},
+	} {
+		for _, vp := range []viewport{phone, desktop} {
+			t.Run(pg.name+"/"+vp.name, func(t *testing.T) {
+				b := openTab(t, browser, base, vp, true)
+				b.open(pg.path, http.StatusOK)
+				b.waitFor(pg.ready+" to show", `!!document.querySelector(`+strconv.Quote(pg.ready)+`) && document.fonts.status === "loaded"`)
+				if *screenshots {
+					b.screenshot(filepath.Join(root, "docs", "screenshots", pg.name+"-"+vp.name+".png"))
+				}
+				if axe == "" {
+					t.Skip("axe-core is not installed: npm ci --prefix tools/axe")
+				}
+				b.axe(axe)
+			})
+		}
+	}
+}
+
+// logIn signs up addr on the demo server, verifies it with the link of
+// the mail /dev/mail shows, and logs in: it returns the session cookie.
+func logIn(t *testing.T, base, addr string) *http.Cookie {
+	t.Helper()
+	const password = "browser-test-2026"
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: waitTimeout}
+	post := func(path string, form url.Values) *http.Response {
+		t.Helper()
+		resp, err := c.PostForm(base+path, form)
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %d", path, resp.StatusCode)
+		}
+		return resp
+	}
+	get := func(path string) string {
+		t.Helper()
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		var buf bytes.Buffer
+		buf.ReadFrom(resp.Body)
+		return buf.String()
+	}
+	post("/signup", url.Values{"email": {addr}, "password": {password}})
+	m := regexp.MustCompile(regexp.QuoteMeta(addr) + `</td><td><a href="(/dev/mail/[0-9]+)"`).FindStringSubmatch(get("/dev/mail"))
+	if m == nil {
+		t.Fatalf("no mail to %s at /dev/mail", addr)
+	}
+	tok := regexp.MustCompile(`/verify\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(get(m[1]))
+	if tok == nil {
+		t.Fatalf("no verification link in %s", m[1])
+	}
+	post("/verify", url.Values{"token": {tok[1]}})
+	for _, ck := range post("/login", url.Values{"email": {addr}, "password": {password}}).Cookies() {
+		if ck.Name == "anken_session" && ck.Value != "" {
+			return ck
+		}
+	}
+	t.Fatal("no session cookie from POST /login")
+	return nil
 }
 
 // tab is one browser tab of a test, with the problems its pages reported
