@@ -241,7 +241,7 @@ func (s *Site) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := accountView{base: s.accountBase(w, r, "ログイン"), Next: next}
-	if strings.HasPrefix(next, "/me") {
+	if r.URL.Query().Has("next") && strings.HasPrefix(next, "/me") {
 		v.Alert = "このページを見るにはログインしてください。"
 	} else if r.URL.Query().Has("next") && next != "/me" {
 		v.Alert = "ログインすると続きの操作ができます。"
