@@ -170,8 +170,13 @@ func (x *Index) statsPart(ctx context.Context, slots []uint32, a *statsPart, fs 
 			return
 		}
 		c := &x.cols[s]
-		if facets {
-			a.counts.add(fs, c, x.skills[s])
+		if facets { // only what StatsFacets read
+			a.counts.role[c.role]++
+			a.counts.remote[c.remote]++
+			a.counts.pref[c.pref]++
+			for _, sk := range x.skills[s] {
+				a.counts.skills[sk]++
+			}
 		}
 		if c.rateHi <= 0 {
 			continue
