@@ -52,7 +52,10 @@ type Daily struct {
 // dailyLease names the lease of the daily snapshots.
 const dailyLease = "market-snapshots"
 
-// Run checks at once, then every Every, until ctx ends.
+// readyPoll is how often Run looks whether the index has loaded.
+const readyPoll = 2 * time.Second
+
+// Run checks once the index is loaded, then every Every, until ctx ends.
 func (d *Daily) Run(ctx context.Context) {
 	every := d.Every
 	if every <= 0 {
@@ -60,13 +63,16 @@ func (d *Daily) Run(ctx context.Context) {
 	}
 	log := d.log()
 	for {
-		if _, err := d.Once(ctx); err != nil && ctx.Err() == nil {
+		wait := every
+		if d.Ready != nil && !d.Ready() {
+			wait = min(every, readyPoll) // the index is loading: look again soon
+		} else if _, err := d.Once(ctx); err != nil && ctx.Err() == nil {
 			log.Error("market snapshots", slog.Any("err", err))
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(every):
+		case <-time.After(wait):
 		}
 	}
 }
