@@ -261,6 +261,8 @@ func pages(t *testing.T, browser context.Context, base string) {
 		{"role", "/roles/backend", http.StatusOK, ".keyfigs .count"},
 		{"skill", "/skills/go", http.StatusOK, ".keyfigs .count"},
 		{"market", "/market?role=backend", http.StatusOK, "#hist svg"},
+		{"guides", "/guides", http.StatusOK, ".guide-cards"},
+		{"guide", "/guides/backend?hourly=4000&hours_per_day=2&days=22", http.StatusOK, "article.guide h1"},
 		{"notfound", "/listings/999999999", http.StatusNotFound, "section.error h1"},
 		{"signup", "/signup", http.StatusOK, "form.account-form"},
 		{"login", "/login", http.StatusOK, "form.account-form"},
@@ -335,7 +337,7 @@ func accountPages(t *testing.T, browser context.Context, base string) {
 // the mail /dev/mail shows, and logs in: it returns the session cookie.
 func logIn(t *testing.T, base, addr string) *http.Cookie {
 	t.Helper()
-	const password = "browser-test-2026"
+	const password = "kumo-no-ue-9173"
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: waitTimeout}
 	post := func(path string, form url.Values) *http.Response {
 		t.Helper()
