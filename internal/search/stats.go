@@ -64,8 +64,9 @@ const (
 // columns: the rate into counts by 1,000-yen bucket (the rates themselves
 // kept in the walk's own array of slots), and, for up to countWalkMax hits,
 // the breakdown values; for more hits the breakdowns are counted by
-// intersecting bitmaps, as Search's facets are. A quantile is then found
-// in its bucket by counting the rates of that bucket alone.
+// intersecting bitmaps, as Search's facets are. A quantile is then the
+// one rate of its bucket when the bucket holds one (the usual case), or
+// found by counting the rates of that bucket alone.
 func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 	q.Cursor, q.Facets = "", nil
 	q = q.withDefaults()
@@ -106,8 +107,11 @@ func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 	st := Stats{Count: len(slots), Breakdown: counts.result(fs, x.skillSlug)}
 	// The priced rates of part i are slots[parts[i][0]:][:acc[i].priced].
 	rates := make([][]uint32, len(parts))
-	var buckets [maxBucket + 1]int
-	var sum int64
+	var (
+		buckets [maxBucket + 1]int
+		sum     int64
+		one     oneRate
+	)
 	for i, a := range acc {
 		rates[i] = slots[parts[i][0]:][:a.priced]
 		if a.priced == 0 {
@@ -120,6 +124,14 @@ func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 		st.Priced += a.priced
 		sum += a.sum
 		for b, n := range a.buckets {
+			if n == 0 {
+				continue
+			}
+			if buckets[b] == 0 {
+				one.rate[b], one.mixed[b] = a.one.rate[b], a.one.mixed[b]
+			} else if a.one.mixed[b] || a.one.rate[b] != one.rate[b] {
+				one.mixed[b] = true
+			}
 			buckets[b] += int(n)
 		}
 	}
@@ -128,7 +140,7 @@ func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 	}
 	n := st.Priced
 	st.Mean = sum / int64(n)
-	at := ratesAt(rates, &buckets, [3]int{(n + 3) / 4, (n + 1) / 2, (3*n + 3) / 4})
+	at := ratesAt(rates, &buckets, &one, [3]int{(n + 3) / 4, (n + 1) / 2, (3*n + 3) / 4})
 	st.P25, st.Median, st.P75 = at[0], at[1], at[2]
 
 	st.Bands = make([]int, st.Max/StatsBand+1)
@@ -138,7 +150,11 @@ func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 			st.Bands[b/perBand] += c
 		}
 	}
-	if buckets[maxBucket] > 0 { // the last bucket may hold rates of several bands
+	switch {
+	case buckets[maxBucket] == 0:
+	case !one.mixed[maxBucket]:
+		st.Bands[one.rate[maxBucket]/StatsBand] += buckets[maxBucket]
+	default: // the last bucket holds rates of several bands
 		for _, rs := range rates {
 			for _, v := range rs {
 				if v >= maxBucket*bucketWidth {
@@ -156,48 +172,82 @@ type statsPart struct {
 	sum      int64
 	min, max int64
 	buckets  [maxBucket + 1]int32
+	one      oneRate
 	counts   facetCounts
 }
 
+// oneRate says, per bucket, whether all its rates are one rate, and
+// which: listing rates are mostly round (60万, 65万, ¥3,500 × 160), so a
+// quartile's bucket usually holds a single rate, and then the quartile
+// is that rate without counting the bucket's rates again.
+type oneRate struct {
+	rate  [maxBucket + 1]uint32 // the first rate seen in the bucket
+	mixed [maxBucket + 1]bool   // another rate was seen in it
+}
+
 // statsPart walks slots, counting into a; it overwrites the front of
-// slots with the priced hits' rates, a.priced of them.
+// slots with the priced hits' rates, a.priced of them. The loop keeps its
+// sums in locals: through a they would be loaded and stored each hit, as
+// the rates it writes into slots could alias them.
 func (x *Index) statsPart(ctx context.Context, slots []uint32, a *statsPart, fs facetSet, facets bool) {
+	var (
+		role, remote, pref []int
+		skills             []int
+	)
 	if facets {
 		a.counts = fs.newCounts(len(x.skillSlug))
+		role, remote, pref, skills = a.counts.role[:], a.counts.remote[:], a.counts.pref[:], a.counts.skills
 	}
+	buckets, one := &a.buckets, &a.one
+	cs, sks := x.cols, x.skills
+	var (
+		priced   int
+		sum      int64
+		lo, hi   int64 = 1<<63 - 1, 0
+		canceled bool
+	)
 	for i, s := range slots {
 		if i%4096 == 0 && ctx.Err() != nil {
-			return
+			canceled = true
+			break
 		}
-		c := &x.cols[s]
+		c := &cs[s]
 		if facets { // only what StatsFacets read
-			a.counts.role[c.role]++
-			a.counts.remote[c.remote]++
-			a.counts.pref[c.pref]++
-			for _, sk := range x.skills[s] {
-				a.counts.skills[sk]++
+			role[c.role]++
+			remote[c.remote]++
+			pref[c.pref]++
+			for _, sk := range sks[s] {
+				skills[sk]++
 			}
 		}
 		if c.rateHi <= 0 {
 			continue
 		}
 		v := (int64(c.rateLo) + int64(c.rateHi)) / 2
-		if a.priced == 0 || v < a.min {
-			a.min = v
+		lo, hi = min(lo, v), max(hi, v)
+		sum += v
+		b := min(v/bucketWidth, maxBucket)
+		switch n := buckets[b]; {
+		case n == 0:
+			one.rate[b] = uint32(v)
+		case one.rate[b] != uint32(v):
+			one.mixed[b] = true
 		}
-		a.max = max(a.max, v)
-		a.sum += v
-		a.buckets[min(v/bucketWidth, maxBucket)]++
-		slots[a.priced] = uint32(v) // at or before i: already read
-		a.priced++
+		buckets[b]++
+		slots[priced] = uint32(v) // at or before i: already read
+		priced++
 	}
+	if canceled || priced == 0 {
+		return
+	}
+	a.priced, a.sum, a.min, a.max = priced, sum, lo, hi
 }
 
 // ratesAt returns the rates at 1-based ranks among rates, whose counts by
 // bucket are buckets: it finds the bucket holding each rank, then counts
 // the rates of those buckets alone by value, in one pass over each part's
 // rates, the parts in parallel.
-func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, ranks [3]int) [3]int64 {
+func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, one *oneRate, ranks [3]int) [3]int64 {
 	var at [3]struct {
 		bucket, rank int // the rank within the bucket
 	}
@@ -209,8 +259,14 @@ func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, ranks [3]int) [3]int
 		at[i].bucket, at[i].rank = b, r
 	}
 	var out [3]int64
+	done := [3]bool{}
+	for i, a := range at {
+		if !one.mixed[a.bucket] {
+			out[i], done[i] = int64(one.rate[a.bucket]), true
+		}
+	}
 	for i := range at {
-		if at[i].bucket == maxBucket { // open-ended: sort its few rates
+		if !done[i] && at[i].bucket == maxBucket { // open-ended: sort its few rates
 			var vs []uint32
 			for _, rs := range rates {
 				for _, v := range rs {
@@ -225,8 +281,8 @@ func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, ranks [3]int) [3]int
 	}
 	// The distinct regular buckets to count (ranks often share one).
 	var bs []int
-	for _, a := range at {
-		if a.bucket < maxBucket && !slices.Contains(bs, a.bucket) {
+	for i, a := range at {
+		if !done[i] && a.bucket < maxBucket && !slices.Contains(bs, a.bucket) {
 			bs = append(bs, a.bucket)
 		}
 	}
@@ -251,7 +307,7 @@ func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, ranks [3]int) [3]int
 	}
 	wg.Wait()
 	for i, a := range at {
-		if a.bucket == maxBucket {
+		if done[i] || a.bucket == maxBucket {
 			continue
 		}
 		j := slices.Index(bs, a.bucket)
