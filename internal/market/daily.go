@@ -88,7 +88,7 @@ func (d *Daily) Once(ctx context.Context) (bool, error) {
 		now = d.Now()
 	}
 	today := Day(now)
-	first, last, err := d.Store.MarketDays(ctx)
+	_, last, err := d.Store.MarketDays(ctx)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
@@ -111,7 +111,7 @@ func (d *Daily) Once(ctx context.Context) (bool, error) {
 		}
 	}()
 	// Another node may have taken them between the check and the lease.
-	first, last, err = d.Store.MarketDays(ctx)
+	first, last, err := d.Store.MarketDays(ctx)
 	empty := errors.Is(err, store.ErrNotFound)
 	switch {
 	case empty:
