@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"anken/internal/account"
@@ -303,5 +302,3 @@ func (s *Site) reset(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "reset", v)
 }
 
-// loginURL is the login page that comes back to path.
-func loginURL(path string) string { return "/login?next=" + url.QueryEscape(path) }
