@@ -301,4 +301,3 @@ func (s *Site) reset(w http.ResponseWriter, r *http.Request) {
 	v.Sent, v.Title = true, "再設定のメールを送りました"
 	s.render(w, r, http.StatusOK, "reset", v)
 }
-
