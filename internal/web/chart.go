@@ -9,13 +9,18 @@ import (
 	"anken/internal/market"
 )
 
-// The market pages' charts, drawn as SVG on the server: no chart library
-// and no script in the browser. Each chart is an <svg role="img"> named by
-// its <title> and <desc> (aria-labelledby), followed by a table of the
-// same numbers in a <details>, so the figures are there for screen
-// readers, for copying and without the picture. Colours and sizes come
-// from classes in style.css (the CSP allows no style attributes); every
-// text is escaped here.
+// Every chart of the site (the market and job-type pages, the side-job
+// guides) is drawn here as SVG on the server: no chart library and no
+// script in the browser. Each chart is a <figure> holding an <svg
+// role="img"> named by its <title> and <desc> (aria-labelledby), then a
+// table of the same numbers in a <details>, so the figures are there for
+// screen readers, for copying and without the picture. Colours and sizes
+// come from classes in style.css (the CSP allows no style attributes);
+// every text is escaped here.
+//
+// The kinds: histogramChart (bars side by side, a band marked),
+// barChart (one labelled bar per row, out of a full scale), shareChart
+// (one stacked bar) and lineChart (a value a day).
 
 // svgDoc builds one chart's markup.
 type svgDoc struct {
@@ -23,14 +28,14 @@ type svgDoc struct {
 }
 
 // figure opens the chart's <figure>; table closes it.
-func (d *svgDoc) figure(id string) { d.b.WriteString(`<figure class="mchart" id="` + id + `">`) }
+func (d *svgDoc) figure(id string) { d.b.WriteString(`<figure class="chart" id="` + id + `">`) }
 
 // open starts an <svg>, named by its title and description; end closes it.
 func (d *svgDoc) open(id, title, desc string, w, h int) {
-	d.b.WriteString(`<svg class="mchart-svg" role="img" aria-labelledby="` + id + `-t ` + id + `-d" viewBox="0 0 ` +
+	d.b.WriteString(`<svg class="chart-svg" role="img" aria-labelledby="` + id + `-title ` + id + `-desc" viewBox="0 0 ` +
 		strconv.Itoa(w) + ` ` + strconv.Itoa(h) + `" width="` + strconv.Itoa(w) + `" height="` + strconv.Itoa(h) + `">`)
-	d.b.WriteString(`<title id="` + id + `-t">` + html.EscapeString(title) + `</title>`)
-	d.b.WriteString(`<desc id="` + id + `-d">` + html.EscapeString(desc) + `</desc>`)
+	d.b.WriteString(`<title id="` + id + `-title">` + html.EscapeString(title) + `</title>`)
+	d.b.WriteString(`<desc id="` + id + `-desc">` + html.EscapeString(desc) + `</desc>`)
 }
 
 func (d *svgDoc) end() { d.b.WriteString(`</svg>`) }
@@ -51,18 +56,49 @@ func (d *svgDoc) line(class string, x1, y1, x2, y2 int) {
 		strconv.Itoa(x2) + `" y2="` + strconv.Itoa(y2) + `"/>`)
 }
 
-// table writes the table of its numbers: a caption,
-// the header row and the rows, all plain text.
-func (d *svgDoc) table(caption string, head []string, rows [][]string, mark map[int]bool) template.HTML {
-	d.b.WriteString(`<details class="mchart-data"><summary>グラフの数値を表で見る</summary><table class="mtable"><caption>` +
-		html.EscapeString(caption) + `</caption><thead><tr>`)
-	for _, h := range head {
+// dataTable is the table of a chart's numbers, all plain text.
+type dataTable struct {
+	caption string
+	head    []string
+	rows    [][]string // the first cell of a row is its header
+	class   map[int]string
+	foot    [][]string // a total, after the rows
+	open    bool       // shown at first rather than folded
+	note    string     // the figure's caption, when it has one
+}
+
+// table writes the table of the chart's numbers, and the note, and closes
+// the figure.
+func (d *svgDoc) table(t dataTable) template.HTML {
+	d.b.WriteString(`<details class="chart-data"`)
+	if t.open {
+		d.b.WriteString(` open`)
+	}
+	d.b.WriteString(`><summary>グラフの数値を表で見る</summary><table class="mtable"><caption>` +
+		html.EscapeString(t.caption) + `</caption><thead><tr>`)
+	for _, h := range t.head {
 		d.b.WriteString(`<th scope="col">` + html.EscapeString(h) + `</th>`)
 	}
 	d.b.WriteString(`</tr></thead><tbody>`)
+	d.rows(t.rows, t.class)
+	d.b.WriteString(`</tbody>`)
+	if len(t.foot) > 0 {
+		d.b.WriteString(`<tfoot>`)
+		d.rows(t.foot, map[int]string{0: "sum"})
+		d.b.WriteString(`</tfoot>`)
+	}
+	d.b.WriteString(`</table></details>`)
+	if t.note != "" {
+		d.b.WriteString(`<figcaption>` + html.EscapeString(t.note) + `</figcaption>`)
+	}
+	d.b.WriteString(`</figure>`)
+	return template.HTML(d.b.String()) // every text escaped above
+}
+
+func (d *svgDoc) rows(rows [][]string, class map[int]string) {
 	for i, r := range rows {
-		if mark[i] {
-			d.b.WriteString(`<tr class="zone">`)
+		if c := class[i]; c != "" {
+			d.b.WriteString(`<tr class="` + c + `">`)
 		} else {
 			d.b.WriteString(`<tr>`)
 		}
@@ -75,102 +111,39 @@ func (d *svgDoc) table(caption string, head []string, rows [][]string, mark map[
 		}
 		d.b.WriteString(`</tr>`)
 	}
-	d.b.WriteString(`</tbody></table></details></figure>`)
-	return template.HTML(d.b.String()) // every text escaped above
 }
 
-// histBar is one bar of the histogram: the priced listings in [from, to);
-// to is 0 for the open-ended last bar, from 0 for the first when it
-// gathers everything below.
+// histBar is one bar of a histogram: n of the values in a band, its
+// label in the table (60万〜65万円) and under the axis at its left edge
+// (60万; empty for none).
 type histBar struct {
-	from, to int64
-	n        int
-	zone     bool // inside the volume zone
+	label, tick string
+	n           int
+	zone        bool // marked: inside the volume zone
 }
 
-// Limits of the histogram: at most maxHistBars bars; the thin tails
-// (tailShare of the listings at each end, at most) are merged into one bar
-// each, so a few listings at 300万円 do not squeeze the rest.
-const (
-	maxHistBars = 24
-	tailShare   = 0.01
-)
-
-// histBars cuts the 5万円 histogram into the bars the chart shows.
-func histBars(st market.Stats) []histBar {
-	h := st.Histogram
-	if len(h) == 0 {
-		return nil
-	}
-	zone := func(b market.Band) bool {
-		return st.VolumeZone != nil && b.From >= st.VolumeZone.From && b.To <= st.VolumeZone.To
-	}
-	// Keep [lo, hi] of the bands; merge the rest into the ends.
-	lo, hi := 0, len(h)-1
-	limit := int(float64(st.Priced) * tailShare)
-	for n := 0; lo < hi && n+h[lo].Count <= limit && !zone(h[lo]); lo++ {
-		n += h[lo].Count
-	}
-	for n := 0; hi > lo && n+h[hi].Count <= limit && !zone(h[hi]); hi-- {
-		n += h[hi].Count
-	}
-	for hi-lo+1 > maxHistBars-2 { // drop from the end farther from the zone
-		zl, zh := lo, hi
-		for i := lo; i <= hi; i++ {
-			if zone(h[i]) {
-				zl, zh = min(zl, i), max(zh, i)
-			}
-		}
-		if zl-lo > hi-zh {
-			lo++
-		} else {
-			hi--
-		}
-	}
-	var bars []histBar
-	if lo > 0 {
-		b := histBar{from: 0, to: h[lo].From}
-		for _, x := range h[:lo] {
-			b.n += x.Count
-		}
-		bars = append(bars, b)
-	}
-	for _, x := range h[lo : hi+1] {
-		bars = append(bars, histBar{from: x.From, to: x.To, n: x.Count, zone: zone(x)})
-	}
-	if hi < len(h)-1 {
-		b := histBar{from: h[hi].To}
-		for _, x := range h[hi+1:] {
-			b.n += x.Count
-		}
-		bars = append(bars, b)
-	}
-	return bars
-}
-
-func (b histBar) label() string {
-	switch {
-	case b.to == 0:
-		return market.ManYen(b.from) + "以上"
-	case b.from == 0:
-		return market.ManYen(b.to) + "未満"
-	}
-	return market.Man(b.from) + "〜" + market.ManYen(b.to)
+// histogram is a histogram to draw: its bars left to right, the unit
+// under the axis (月額（円）) and the head of the table's first column.
+type histogram struct {
+	id, title, desc string
+	bars            []histBar
+	axis, head      string
+	open            bool // the table shown at first
 }
 
 // Geometry of the histogram, in SVG units.
 const (
-	histW, histH   = 420, 240
-	histLeft       = 8
-	histTop        = 34 // room for the volume zone's label
-	histBottom     = 40 // room for the axis labels
-	histGap        = 2
-	histLabelEvery = 2 // label every other bar (every 10万円)
+	histW, histH = 420, 240
+	histLeft     = 8
+	histTop      = 34 // room for the zone's label
+	histBottom   = 40 // room for the axis labels
+	histGap      = 2
 )
 
-// histogramChart draws the rate histogram with the volume zone marked.
-func histogramChart(id, subject string, st market.Stats) template.HTML {
-	bars := histBars(st)
+// histogramChart draws a histogram, the zone's bars marked with a band
+// behind them, the tallest bar's and the zone's counts above them.
+func histogramChart(c histogram) template.HTML {
+	bars := c.bars
 	if len(bars) == 0 {
 		return ""
 	}
@@ -179,16 +152,8 @@ func histogramChart(id, subject string, st market.Stats) template.HTML {
 		most = max(most, b.n)
 	}
 	var d svgDoc
-	d.figure(id)
-	title := subject + "の月額単価の分布（5万円刻み、単価の記載がある" + comma(int64(st.Priced)) + "件）"
-	desc := ""
-	if z := st.VolumeZone; z != nil {
-		desc = "もっとも多いのは月額" + z.Monthly() + "の帯で" + comma(int64(z.Count)) + "件（ボリュームゾーン）。"
-	}
-	if r := st.Rate; r != nil {
-		desc += "中央値は" + market.ManYen(r.Median) + "。"
-	}
-	d.open(id, title, desc, histW, histH)
+	d.figure(c.id)
+	d.open(c.id, c.title, c.desc, histW, histH)
 	plotH := histH - histTop - histBottom
 	slot := (histW - 2*histLeft) / len(bars)
 	base := histTop + plotH
@@ -223,22 +188,149 @@ func histogramChart(id, subject string, st market.Stats) template.HTML {
 			d.text("val", x+slot/2, base-h-4, "middle", strconv.Itoa(b.n))
 		}
 	}
-	// Axis labels at every 10万円 boundary; the merged ends are named in
-	// the table.
 	for i, b := range bars {
-		if b.from > 0 && b.to > 0 && b.from%(histLabelEvery*market.BandWidth) == 0 {
-			d.text("tick", histLeft+i*slot, base+16, "middle", market.Man(b.from))
+		if b.tick != "" {
+			anchor := "middle"
+			if i == 0 { // not cut off at the left edge
+				anchor = "start"
+			}
+			d.text("tick", histLeft+i*slot, base+16, anchor, b.tick)
 		}
 	}
-	d.text("unit", histW-histLeft, base+34, "end", "月額（円）")
+	d.text("unit", histW-histLeft, base+34, "end", c.axis)
 	d.end()
-	rows := make([][]string, len(bars))
-	mark := map[int]bool{}
+	t := dataTable{caption: c.title, head: []string{c.head, "案件数"}, rows: make([][]string, len(bars)), class: map[int]string{}, open: c.open}
 	for i, b := range bars {
-		rows[i] = []string{b.label(), comma(int64(b.n)) + "件"}
-		mark[i] = b.zone
+		t.rows[i] = []string{b.label, comma(int64(b.n)) + "件"}
+		if b.zone {
+			t.class[i] = "zone"
+		}
 	}
-	return d.table(title, []string{"月額単価", "案件数"}, rows, mark)
+	return d.table(t)
+}
+
+// Limits of the rate histogram: at most maxHistBars bars; the thin tails
+// (tailShare of the listings at each end, at most) are merged into one bar
+// each, so a few listings at 300万円 do not squeeze the rest.
+const (
+	maxHistBars    = 24
+	tailShare      = 0.01
+	histLabelEvery = 2 // label every other bar (every 10万円)
+)
+
+// rateHistogram draws the 5万円 histogram of the figures' monthly rates
+// with the volume zone marked.
+func rateHistogram(id, subject string, st market.Stats) template.HTML {
+	c := histogram{id: id, bars: rateBars(st), axis: "月額（円）", head: "月額単価",
+		title: subject + "の月額単価の分布（5万円刻み、単価の記載がある" + comma(int64(st.Priced)) + "件）"}
+	if z := st.VolumeZone; z != nil {
+		c.desc = "もっとも多いのは月額" + z.Monthly() + "の帯で" + comma(int64(z.Count)) + "件（ボリュームゾーン）。"
+	}
+	if r := st.Rate; r != nil {
+		c.desc += "中央値は" + market.ManYen(r.Median) + "。"
+	}
+	return histogramChart(c)
+}
+
+// rateBars cuts the 5万円 histogram into the bars the chart shows. The
+// merged ends are named in the table only; the axis is labelled at every
+// 10万円 boundary.
+func rateBars(st market.Stats) []histBar {
+	h := st.Histogram
+	if len(h) == 0 {
+		return nil
+	}
+	zone := func(b market.Band) bool {
+		return st.VolumeZone != nil && b.From >= st.VolumeZone.From && b.To <= st.VolumeZone.To
+	}
+	// Keep [lo, hi] of the bands; merge the rest into the ends.
+	lo, hi := 0, len(h)-1
+	limit := int(float64(st.Priced) * tailShare)
+	for n := 0; lo < hi && n+h[lo].Count <= limit && !zone(h[lo]); lo++ {
+		n += h[lo].Count
+	}
+	for n := 0; hi > lo && n+h[hi].Count <= limit && !zone(h[hi]); hi-- {
+		n += h[hi].Count
+	}
+	for hi-lo+1 > maxHistBars-2 { // drop from the end farther from the zone
+		zl, zh := lo, hi
+		for i := lo; i <= hi; i++ {
+			if zone(h[i]) {
+				zl, zh = min(zl, i), max(zh, i)
+			}
+		}
+		if zl-lo > hi-zh {
+			lo++
+		} else {
+			hi--
+		}
+	}
+	var bars []histBar
+	if lo > 0 {
+		b := histBar{label: market.ManYen(h[lo].From) + "未満"}
+		for _, x := range h[:lo] {
+			b.n += x.Count
+		}
+		bars = append(bars, b)
+	}
+	for _, x := range h[lo : hi+1] {
+		b := histBar{label: market.Man(x.From) + "〜" + market.ManYen(x.To), n: x.Count, zone: zone(x)}
+		switch {
+		case x.From == 0:
+			b.label = market.ManYen(x.To) + "未満"
+		case x.From%(histLabelEvery*market.BandWidth) == 0:
+			b.tick = market.Man(x.From)
+		}
+		bars = append(bars, b)
+	}
+	if hi < len(h)-1 {
+		b := histBar{label: market.ManYen(h[hi].To) + "以上"}
+		for _, x := range h[hi+1:] {
+			b.n += x.Count
+		}
+		bars = append(bars, b)
+	}
+	return bars
+}
+
+// bar is one row of a bar chart: n of full, with the value as written.
+type bar struct {
+	label, value string
+	n, full      int
+}
+
+// Geometry of the bar chart, in SVG units.
+const (
+	barW      = 560
+	barLabelW = 150
+	barValueW = 70
+	barRow    = 30
+	barH      = 18
+)
+
+// barChart draws one horizontal bar per row, each on a track of its full
+// scale, its label before it and its value after it. The table has a row
+// per bar (label, value), then t's foot; t gives its caption and head.
+func barChart(id, title, desc string, bars []bar, t dataTable) template.HTML {
+	if len(bars) == 0 {
+		return ""
+	}
+	track := barW - barLabelW - barValueW
+	var d svgDoc
+	d.figure(id)
+	d.open(id, title, desc, barW, len(bars)*barRow+4)
+	t.rows = make([][]string, 0, len(bars))
+	for i, b := range bars {
+		w := b.n * track / max(b.full, 1)
+		y := i*barRow + (barRow-barH)/2
+		d.text("label", 0, y+barH-4, "start", b.label)
+		d.rect("track", barLabelW, y, track, barH)
+		d.rect("bar", barLabelW, y, w, barH)
+		d.text("value", barLabelW+w+6, y+barH-4, "start", b.value)
+		t.rows = append(t.rows, []string{b.label, b.value})
+	}
+	d.end()
+	return d.table(t)
 }
 
 // share is one part of a stacked bar.
@@ -289,7 +381,7 @@ func shareChart(id, title string, parts []share, total int) template.HTML {
 		legendX += lw
 	}
 	d.end()
-	return d.table(title, []string{"働き方", "案件数", "割合"}, rows, nil)
+	return d.table(dataTable{caption: title, head: []string{"働き方", "案件数", "割合"}, rows: rows})
 }
 
 // percent writes n of total as a percentage with one decimal: 42.5%.
@@ -390,7 +482,7 @@ func trendCharts(subject string, t market.Trend) template.HTML {
 		}
 		rows = append(rows, r)
 	}
-	return d.table(subject+"の日ごとの集計（新しい順）", []string{"日付", "案件数", "単価の中央値", "ボリュームゾーン"}, rows, nil)
+	return d.table(dataTable{caption: subject + "の日ごとの集計（新しい順）", head: []string{"日付", "案件数", "単価の中央値", "ボリュームゾーン"}, rows: rows})
 }
 
 // slashDate writes 2026-11-30 as 2026/11/30.

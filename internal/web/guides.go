@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -70,7 +71,7 @@ func (s *Site) guides(w http.ResponseWriter, r *http.Request) {
 type guideView struct {
 	base
 	G         guide.Guide
-	Chart     guideChart // the five scores
+	Chart     template.HTML // the five scores and the AI affinity
 	Tiers     []tierRow
 	Calc      calcView
 	Live      liveView
@@ -101,8 +102,8 @@ type liveView struct {
 	Count, Priced int
 	Median        string // 時給換算 3,750円（月額60万円）
 	Quartiles     string
-	Chart         *guideChart // hourly distribution; nil when nothing is priced
-	Note          string      // how the figures are computed
+	Chart         template.HTML // hourly distribution; empty when nothing is priced
+	Note          string        // how the figures are computed
 }
 
 func (s *Site) guidePage(w http.ResponseWriter, r *http.Request) {
@@ -282,85 +283,41 @@ func (s *Site) liveFigures(r *http.Request, g guide.Guide) (liveView, error) {
 		}
 		bands, open = bands[:maxLiveBands], true
 	}
-	c := guideChart{ID: "live", Unit: "件"}
-	most := 0
-	for _, b := range bands {
-		most = max(most, b.n)
-	}
+	c := histogram{id: "live", axis: "時給換算（円）", head: "時給", open: true,
+		title: g.Title + "の副業OK案件の時給換算の分布（" + strconv.Itoa(st.Priced) + "件）"}
 	var desc []string
 	for i, b := range bands {
-		label := comma(perHour(b.from)) + "〜" + comma(perHour(b.to)) + "円"
+		hb := histBar{label: comma(perHour(b.from)) + "〜" + comma(perHour(b.to)) + "円", n: b.n}
 		if open && i == len(bands)-1 {
-			label = comma(perHour(b.from)) + "円以上"
+			hb.label = comma(perHour(b.from)) + "円以上"
 		}
-		c.add(label, b.n, most, strconv.Itoa(b.n)+"件")
-		desc = append(desc, label+" "+strconv.Itoa(b.n)+"件")
+		if b.from > 0 && (len(bands) <= 6 || b.from%(2*hourlyBand) == 0) { // every bar while they are wide
+			hb.tick = comma(perHour(b.from))
+		}
+		c.bars = append(c.bars, hb)
+		desc = append(desc, hb.label+" "+strconv.Itoa(b.n)+"件")
 	}
-	c.Title = g.Title + "の副業OK案件の時給換算の分布（" + strconv.Itoa(st.Priced) + "件）"
-	c.Desc = strings.Join(desc, "、")
-	c.layout()
-	v.Chart = &c
+	c.desc = strings.Join(desc, "、")
+	v.Chart = histogramChart(c)
 	return v, nil
 }
 
-// guideChart is a horizontal bar chart drawn as SVG on the server: a title
-// and a description for screen readers, and the page has a table of the
-// same numbers beside it.
-type guideChart struct {
-	ID, Title, Desc string
-	Unit            string
-	Bars            []guideBar
-	Width, Height   int
-	X0, Track       int // where bars start; the length of a full bar
-}
-
-type guideBar struct {
-	Label, Value    string
-	N, Full         int // the bar's number and the chart's full scale
-	Y, W, TextY, VX int // placed by layout
-}
-
-// Geometry of the charts, in SVG user units.
-const (
-	guideChartWidth  = 560
-	guideChartLabelW = 150
-	guideChartValueW = 70
-	guideChartRow    = 30
-	guideChartBarH   = 18
-)
-
-// add appends a bar of n out of full.
-func (c *guideChart) add(label string, n, full int, value string) {
-	c.Bars = append(c.Bars, guideBar{Label: label, Value: value, N: n, Full: max(full, 1)})
-}
-
-// layout places the bars.
-func (c *guideChart) layout() {
-	c.Width, c.X0 = guideChartWidth, guideChartLabelW
-	c.Track = guideChartWidth - guideChartLabelW - guideChartValueW
-	c.Height = len(c.Bars)*guideChartRow + 4
-	for i := range c.Bars {
-		b := &c.Bars[i]
-		b.W = b.N * c.Track / b.Full
-		b.Y = i*guideChartRow + (guideChartRow-guideChartBarH)/2
-		b.TextY = b.Y + guideChartBarH - 4
-		b.VX = c.X0 + b.W + 6
-	}
-}
-
-func scoreChart(g guide.Guide) guideChart {
-	c := guideChart{ID: "scores", Unit: "点"}
+// scoreChart draws the five scores and the AI affinity, each of 100, with
+// the total of the five below the table.
+func scoreChart(g guide.Guide) template.HTML {
+	var bars []bar
 	var desc []string
 	for _, sc := range g.Scores {
-		c.add(sc.Name, sc.Value, 100, strconv.Itoa(sc.Value))
+		bars = append(bars, bar{label: sc.Name, value: strconv.Itoa(sc.Value), n: sc.Value, full: 100})
 		desc = append(desc, sc.Name+" "+strconv.Itoa(sc.Value)+"点")
 	}
-	c.add("AIとの相性", g.AI, 100, strconv.Itoa(g.AI))
+	bars = append(bars, bar{label: "AIとの相性", value: strconv.Itoa(g.AI), n: g.AI, full: 100})
 	desc = append(desc, "AIとの相性 "+strconv.Itoa(g.AI)+"点")
-	c.Title = g.Title + "の副業スコア（各100点満点、合計" + strconv.Itoa(g.Total) + "点／" + strconv.Itoa(guide.MaxTotal) + "点）"
-	c.Desc = strings.Join(desc, "、")
-	c.layout()
-	return c
+	total, of := strconv.Itoa(g.Total), strconv.Itoa(guide.MaxTotal)
+	return barChart("scores", g.Title+"の副業スコア（各100点満点、合計"+total+"点／"+of+"点）", strings.Join(desc, "、"), bars,
+		dataTable{caption: "スコアの内訳", head: []string{"観点", "点数（100点満点）"}, open: true,
+			foot: [][]string{{"合計（" + of + "点満点）", total}},
+			note: "各100点満点。合計" + total + "点（" + of + "点満点）。AIとの相性は合計に含めていません。"})
 }
 
 // tierYen writes 2,000〜3,500円, or 2,000円 when both ends agree.

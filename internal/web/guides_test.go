@@ -69,7 +69,7 @@ func TestGuidePage(t *testing.T) {
 	if bars := find(svg[0], "rect", "class=bar"); len(bars) != 6 {
 		t.Errorf("%d score bars, want 5 scores and AI", len(bars))
 	}
-	scores := strings.Join(rowTexts(find(p.doc, "table", "class=scores")[0]), "\n")
+	scores := strings.Join(rowTexts(find(byID(p.doc, "scores"), "table")[0]), "\n")
 	for _, want := range []string{"収益性|90", "始めやすさ|40", "継続性|90", "時間の柔軟性|70", "リスクの低さ|65", "合計（500点満点）|355", "AIとの相性|78"} {
 		if !strings.Contains(scores, want) {
 			t.Errorf("score table %q lacks %q", scores, want)

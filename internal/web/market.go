@@ -100,7 +100,7 @@ func (s *Site) figures(ctx context.Context, q search.Query, subject, searchURL s
 			{"最高", market.ManYen(r.Max)},
 		}
 	}
-	f.Hist = histogramChart("hist", subject, st)
+	f.Hist = rateHistogram("hist", subject, st)
 	var parts []share
 	stated := 0
 	for _, r := range listing.Remotes {
