@@ -1,27 +1,19 @@
 package normalize
 
-import (
-	"unicode"
-	"unicode/utf8"
+import "anken/internal/skill"
 
-	"golang.org/x/text/unicode/norm"
-)
-
-// fold normalizes text the way every matcher here reads it: NFKC, lower
-// case (as skill.Fold does), then every tilde and dash variant as '~' or
-// '-' (〜 ∼ → ~; ‐ – — ― − → -). The katakana long vowel ー is kept: it
-// belongs to words; the number parsers accept it as a dash between digits.
-//
-// Most Japanese text is kana, kanji, ASCII and full-width ASCII, whose NFKC
-// forms are known; fold copies or maps those itself and hands only the
-// other runs, with the rune before them (a combining mark may join it), to
-// the NFKC normalizer. TestFold and FuzzFold check it against
-// norm.NFKC.String.
+// fold normalizes text the way every matcher here reads it: the one fold
+// of the codebase, skill.Fold (NFKC, then lower case, as search and dedupe
+// read text too), then every tilde and dash variant as '~' or '-'
+// (〜 ∼ → ~; ‐ – — ― − → -). The katakana long vowel ー is kept: it belongs
+// to words; the number parsers accept it as a dash between digits.
+// TestFold and FuzzFold check it against norm.NFKC.String.
 func fold(s string) string {
-	if plain(s) {
-		return s
+	f := skill.Fold(s)
+	if !hasDash(f) {
+		return f
 	}
-	return string(foldAppend(make([]byte, 0, len(s)+8), s))
+	return string(unifyDashes([]byte(f), 0))
 }
 
 // foldPair folds title and description into one text, title + "\n" +
@@ -35,133 +27,71 @@ func foldPair(title, desc string) (string, int) {
 
 // foldAppend appends s, folded, to b.
 func foldAppend(b []byte, s string) []byte {
-	base := len(b)
-	prevIn, prevOut := 0, base // where the last rune began in s and in b
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf && (i+1 >= len(s) || s[i+1] < utf8.RuneSelf || plainASCIIBefore(s[i+1:])) {
-			prevIn, prevOut = i, len(b)
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b = append(b, c)
-			i++
-			continue
-		}
-		r, size := decode(s, i)
-		if m, ok := simple(r); ok {
-			prevIn, prevOut = i, len(b)
-			if m == r {
-				b = append(b, s[i:i+size]...)
-			} else {
-				b = utf8.AppendRune(b, m)
-			}
-			i += size
-			continue
-		}
-		// A run of other runes: normalize it with the rune before it.
-		j := i + size
-		for j < len(s) {
-			r, n := utf8.DecodeRuneInString(s[j:])
-			if _, ok := simple(r); ok || r < utf8.RuneSelf {
-				break
-			}
-			j += n
-		}
-		from := i
-		if i > 0 {
-			from = prevIn
-			b = b[:prevOut]
-		}
-		prevIn, prevOut = from, len(b)
-		b = lowerAppend(b, norm.NFKC.String(s[from:j]))
-		i = j
-	}
-	return b
+	start := len(b)
+	return unifyDashes(skill.AppendFold(b, s), start)
 }
 
-// plain reports whether s is already folded: ASCII without upper case, and
-// kana, kanji and CJK punctuation that NFKC keeps.
-func plain(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' || i+1 < len(s) && s[i+1] >= utf8.RuneSelf && !plainASCIIBefore(s[i+1:]) {
-				return false
-			}
-			i++
-			continue
-		}
-		r, size := decode(s, i)
-		if m, ok := simple(r); !ok || m != r {
-			return false
-		}
-		i += size
-	}
-	return true
-}
+// Every dash and tilde variant left after NFKC is three bytes in UTF-8,
+// led by one of these bytes.
+const (
+	lead2 = 0xE2 // ‐ ‑ ‒ – — ― (U+2010–2015), − (U+2212), ∼ (U+223C)
+	lead3 = 0xE3 // 〜 (U+301C)
+	leadF = 0xEF // ～ (U+FF5E), ﹣ (U+FE63): NFKC maps them, kept for safety
+)
 
-// decode decodes the rune at s[i], three-byte runes (kana, kanji) inline.
-func decode(s string, i int) (rune, int) {
-	if c := s[i]; c >= 0xE0 && c < 0xF0 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
-		if r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F); r >= 0x800 && (r < 0xD800 || r > 0xDFFF) {
-			return r, 3
+// hasDash reports whether s holds a dash or tilde variant.
+func hasDash(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if c := s[i]; (c == lead2 || c == lead3 || c == leadF) && dashAt(c, s[i+1], s[i+2]) != 0 {
+			return true
 		}
 	}
-	return utf8.DecodeRuneInString(s[i:])
+	return false
 }
 
-// plainASCIIBefore reports whether an ASCII byte may stand before s
-// unchanged: s starts with a rune that combines with nothing before it.
-func plainASCIIBefore(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	_, ok := simple(r)
-	return ok
-}
-
-// simple returns the folded form of r when r is a rune whose NFKC form is
-// one rune and combines with no neighbour: kana, kanji, CJK punctuation,
-// full-width ASCII, dashes and tildes.
-func simple(r rune) (rune, bool) {
-	switch {
-	case 0x3041 <= r && r <= 0x3096, 0x30A1 <= r && r <= 0x30FA, r == 0x30FB, r == 0x30FC,
-		0x4E00 <= r && r <= 0x9FFF, 0x3001 <= r && r <= 0x301B, 0x301D <= r && r <= 0x301F,
-		0x25A0 <= r && r <= 0x25FF, 0x2600 <= r && r <= 0x26FF, r == 0x203B:
-		// hiragana, katakana, ・ ー, kanji, 、。「」【】〒, ■○◎, ★, ※
-		return r, true
-	case 0xFF21 <= r && r <= 0xFF3A: // Ａ-Ｚ
-		return r - 0xFEE0 + 'a' - 'A', true
-	case 0xFF01 <= r && r <= 0xFF5D: // full-width ASCII
-		return r - 0xFEE0, true
-	case r == 0xFF5E, r == 0x301C, r == 0x223C: // ～ 〜 ∼
-		return '~', true
-	case r == 0x2010, r == 0x2012, r == 0x2013, r == 0x2014, r == 0x2015, r == 0x2212, r == 0xFE63:
-		return '-', true
-	case r == 0x3000: // ideographic space
-		return ' ', true
-	}
-	return 0, false
-}
-
-// lowerAppend appends s, NFKC already, to b in lower case with tildes and
-// dashes unified.
-func lowerAppend(b []byte, s string) []byte {
-	for _, r := range s {
+// dashAt returns '-' or '~' when the three bytes encode a dash or tilde
+// variant, else 0. Kana and kanji share the lead byte 0xE3 with 〜, so it
+// compares bytes rather than decoding.
+func dashAt(c0, c1, c2 byte) byte {
+	switch c0 {
+	case lead2:
 		switch {
-		case r < utf8.RuneSelf:
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			b = append(b, byte(r))
-			continue
-		case r == '〜' || r == '∼':
-			r = '~'
-		case r == '‐' || r == '‑' || r == '‒' || r == '–' || r == '—' || r == '―' || r == '−' || r == '﹣':
-			r = '-'
-		default:
-			r = unicode.ToLower(r)
+		case c1 == 0x80 && 0x90 <= c2 && c2 <= 0x95, c1 == 0x88 && c2 == 0x92: // ‐ ‑ ‒ – — ―, −
+			return '-'
+		case c1 == 0x88 && c2 == 0xBC: // ∼
+			return '~'
 		}
-		b = utf8.AppendRune(b, r)
+	case lead3:
+		if c1 == 0x80 && c2 == 0x9C { // 〜
+			return '~'
+		}
+	case leadF:
+		switch {
+		case c1 == 0xB9 && c2 == 0xA3: // ﹣
+			return '-'
+		case c1 == 0xBD && c2 == 0x9E: // ～
+			return '~'
+		}
 	}
-	return b
+	return 0
+}
+
+// unifyDashes writes each dash and tilde variant in b[from:] as '-' or '~',
+// in place.
+func unifyDashes(b []byte, from int) []byte {
+	w := from
+	for i := from; i < len(b); {
+		if c := b[i]; (c == lead2 || c == lead3 || c == leadF) && i+2 < len(b) {
+			if d := dashAt(c, b[i+1], b[i+2]); d != 0 {
+				b[w] = d
+				w++
+				i += 3
+				continue
+			}
+		}
+		b[w] = b[i]
+		w++
+		i++
+	}
+	return b[:w]
 }

@@ -2,14 +2,28 @@ package normalize
 
 import (
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
 
-// foldRef is fold written plainly, to check fold against.
+// foldRef is fold written plainly, to check fold against: NFKC, lower
+// case, dashes and tildes unified.
 func foldRef(s string) string {
-	return string(lowerAppend(nil, norm.NFKC.String(s)))
+	var b []byte
+	for _, r := range norm.NFKC.String(s) {
+		switch r {
+		case '〜', '∼':
+			r = '~'
+		case '‐', '‑', '‒', '–', '—', '―', '−', '﹣':
+			r = '-'
+		default:
+			r = unicode.ToLower(r)
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b)
 }
 
 var foldCases = []string{
