@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"anken/internal/listing"
 	"anken/internal/problem"
 	"anken/internal/search"
+	"anken/internal/skill"
 	"anken/internal/store"
 )
 
@@ -250,8 +252,43 @@ const sitemapBatch = 5000
 const sitemapNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 // sitePaths are the site's own pages the sitemap lists before the
-// listings.
-var sitePaths = []string{"/", "/search"}
+// listings: the top, search and market pages, every role's page, the
+// guides, and the page of every skill with enough open listings to be
+// indexed (skillPageMin, counted as skillPage counts them: one Count per
+// skill, once a plan).
+func (s *Site) sitePaths(ctx context.Context) ([]string, error) {
+	paths := []string{"/", "/search", "/market"}
+	for _, r := range listing.Roles {
+		paths = append(paths, "/roles/"+string(r))
+	}
+	if s.Guides != nil {
+		gs, err := s.Guides.Guides(ctx)
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, "/guides")
+		for _, g := range gs {
+			paths = append(paths, "/guides/"+g.Slug)
+		}
+	}
+	if s.Catalog == nil || s.Catalog.Index == nil {
+		return paths, nil
+	}
+	for _, sk := range skill.All() {
+		q, err := catalog.Params{Skill: []string{sk.Slug}, Collapse: true}.Query()
+		if err != nil {
+			return nil, problem.Wrap(problem.Internal, err, "a skill page's search is not valid")
+		}
+		c, err := s.Catalog.Count(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if c.Total >= skillPageMin {
+			paths = append(paths, "/skills/"+url.PathEscape(sk.Slug))
+		}
+	}
+	return paths, nil
+}
 
 // sitemapPlan is how the sitemap splits into pages, from one walk over
 // the open listings in id order: URL k (the site's pages, then the
@@ -360,7 +397,11 @@ func (s *Site) planSitemap(ctx context.Context, size int) (*sitemapPlan, error) 
 		urls++
 		return &plan.pages[len(plan.pages)-1]
 	}
-	for _, path := range sitePaths {
+	paths, err := s.sitePaths(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("web: plan sitemap: %w", err)
+	}
+	for _, path := range paths {
 		pg := place()
 		pg.paths = append(pg.paths, path)
 		pg.lastmod = later(pg.lastmod, changed)

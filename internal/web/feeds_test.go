@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"anken/internal/catalog"
+	"anken/internal/guide"
 	"anken/internal/listing"
 	"anken/internal/search"
 	"anken/internal/store"
@@ -332,12 +333,43 @@ func urls(t *testing.T, path, body string, into map[string]string) int {
 	return len(set.URLs)
 }
 
+// sitePages are the site's pages every sitemap lists, whatever the
+// listings: top, search, market, each role's page, the guides.
+func sitePages(t *testing.T) []string {
+	t.Helper()
+	out := []string{"/", "/search", "/market", "/guides"}
+	for _, r := range listing.Roles {
+		out = append(out, "/roles/"+string(r))
+	}
+	lib, err := guide.New(nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := lib.Guides(context.Background())
+	if err != nil || len(gs) < 8 {
+		t.Fatalf("%d guides, %v", len(gs), err)
+	}
+	for _, g := range gs {
+		out = append(out, "/guides/"+g.Slug)
+	}
+	return out
+}
+
 func TestSitemap(t *testing.T) {
+	// The fixture's open listings have go three times, postgresql,
+	// typescript and java once; python's one listing is closed. With
+	// pages indexed from three listings, /skills/go alone is listed.
+	defer func(n int) { skillPageMin = n }(skillPageMin)
+	skillPageMin = 3
 	fx := newFeedFixture(t)
 	ctx := context.Background()
 	// want is every URL the sitemap must list, with its lastmod (empty
 	// for the site's pages, checked apart).
-	want := map[string]string{feedBase + "/": "", feedBase + "/search": ""}
+	want := map[string]string{feedBase + "/skills/go": ""}
+	for _, p := range sitePages(t) {
+		want[feedBase+p] = ""
+	}
+	site := len(want)
 	for _, f := range feedListings {
 		if f.ext == "closed" {
 			continue
@@ -349,12 +381,15 @@ func TestSitemap(t *testing.T) {
 		want[fx.listingURL(f.ext)] = l.UpdatedAt.UTC().Format(time.RFC3339)
 	}
 	defer func(n int) { sitemapPageSize = n }(sitemapPageSize)
-	for _, tc := range []struct {
-		size  int
-		pages int // 0: one urlset at /sitemap.xml
-	}{
-		{50_000, 0}, {6, 0}, {5, 2}, {3, 2}, {2, 3}, {1, 6},
-	} {
+	// Page sizes around the total, the site's pages alone and the
+	// listings: a page of only site pages, one that mixes both, one URL
+	// a page.
+	total := len(want)
+	for _, size := range []int{50_000, total, total - 1, site, site - 1, site / 2, 3, 1} {
+		tc := struct{ size, pages int }{size, (total + size - 1) / size} // pages 1: one urlset at /sitemap.xml
+		if tc.pages == 1 {
+			tc.pages = 0
+		}
 		t.Run(fmt.Sprint("page size ", tc.size), func(t *testing.T) {
 			sitemapPageSize = tc.size
 			got := map[string]string{}
@@ -422,7 +457,8 @@ func TestSitemap(t *testing.T) {
 func TestSitemapFollowsTheStore(t *testing.T) {
 	fx := newFeedFixture(t)
 	defer func(n int) { sitemapPageSize = n }(sitemapPageSize)
-	sitemapPageSize = 4 // [/, /search, go-full-old, java-osaka] [go-partial, go-full-new]
+	site := len(sitePages(t))
+	sitemapPageSize = site + 2 // [site pages, go-full-old, java-osaka] [go-partial, go-full-new]
 	fx.fetchSitemap(t, "/sitemap.xml")
 	if _, err := fx.st.CloseListing(context.Background(), fx.agency, "java-osaka"); err != nil {
 		t.Fatal(err)
@@ -435,8 +471,8 @@ func TestSitemapFollowsTheStore(t *testing.T) {
 	if _, ok := first[fx.listingURL("java-osaka")]; ok {
 		t.Error("a closed listing is still listed")
 	}
-	if _, ok := first[fx.listingURL("go-full-old")]; !ok || len(first) != 3 {
-		t.Errorf("first page %v, want /, /search and go-full-old", first)
+	if _, ok := first[fx.listingURL("go-full-old")]; !ok || len(first) != site+1 {
+		t.Errorf("first page %v, want the site's pages and go-full-old", first)
 	}
 	if _, ok := last[feedBase+"/listings/"+strconv.FormatInt(fresh, 10)]; !ok || len(last) != 3 {
 		t.Errorf("last page %v, want go-partial, go-full-new and the new listing", last)
@@ -453,8 +489,14 @@ func TestSitemapWithoutStore(t *testing.T) {
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/sitemap.xml", nil))
 	got := map[string]string{}
-	if rec.Code != http.StatusOK || urls(t, "/sitemap.xml", rec.Body.String(), got) != 2 {
-		t.Errorf("status %d, URLs %v; want the site's two pages", rec.Code, got)
+	pages := sitePages(t)
+	if rec.Code != http.StatusOK || urls(t, "/sitemap.xml", rec.Body.String(), got) != len(pages) {
+		t.Errorf("status %d, URLs %v; want the site's %d pages", rec.Code, got, len(pages))
+	}
+	for _, p := range pages {
+		if _, ok := got[feedBase+p]; !ok {
+			t.Errorf("%s missing", p)
+		}
 	}
 }
 
