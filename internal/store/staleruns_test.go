@@ -36,6 +36,7 @@ func TestAbortStaleRuns(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			started := time.Now() // both stale runs started before this
 			// The killed process stored one row of each before it stopped.
 			if _, err := s.Apply(ctx, []store.Work{
 				{Agency: a, RunID: full.ID, Source: "feed", Puts: []*listing.Listing{sample("L-1")}},
@@ -43,13 +44,18 @@ func TestAbortStaleRuns(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(300 * time.Millisecond)
+			time.Sleep(time.Second)
+			liveAt := time.Now() // the live run starts after this
 			live, _, err := s.StartRun(ctx, a, "url", "jsonl", true, "")
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Stale means started before the midpoint of the two: half a
+			// second of margin either side, whatever the machine's load.
+			cutoff := started.Add(liveAt.Sub(started) / 2)
+			stale := func() time.Duration { return time.Since(cutoff) }
 
-			n, err := s.AbortStaleRuns(ctx, 200*time.Millisecond)
+			n, err := s.AbortStaleRuns(ctx, stale())
 			if err != nil || n != 2 {
 				t.Fatalf("AbortStaleRuns = %d, %v; want 2", n, err)
 			}
@@ -62,7 +68,7 @@ func TestAbortStaleRuns(t *testing.T) {
 			if r, _ := s.FeedRun(ctx, a, live.ID); r.State != store.RunReceiving || r.Error != "" {
 				t.Errorf("live run: %s %q", r.State, r.Error)
 			}
-			if n, err := s.AbortStaleRuns(ctx, 200*time.Millisecond); err != nil || n != 0 {
+			if n, err := s.AbortStaleRuns(ctx, stale()); err != nil || n != 0 {
 				t.Errorf("AbortStaleRuns again = %d, %v", n, err)
 			}
 			// A late end of a run aborted this way changes nothing.
