@@ -128,6 +128,32 @@ func TestRolePage(t *testing.T) {
 	}
 }
 
+// TestRoleMailLink follows a role page's 「新着案件をメールで受け取る」
+// button to the search page: its fragment names the form that saves the
+// search, the role filtered.
+func TestRoleMailLink(t *testing.T) {
+	c := newMeFixture(t).client()
+	p := c.get(t, "/roles/backend")
+	var link string
+	for _, a := range find(p.doc, "a") {
+		if text(a) == "新着案件をメールで受け取る" {
+			link, _ = attr(a, "href")
+		}
+	}
+	path, frag, ok := strings.Cut(link, "#")
+	if !ok || !strings.HasPrefix(path, "/search?") {
+		t.Fatalf("mail link %q", link)
+	}
+	p = c.get(t, path)
+	form := byID(p.doc, frag)
+	if form == nil || form.Data != "form" || !hasClass(form, "save-search") {
+		t.Fatalf("%s: #%s is %v, want the save-search form", path, frag, form)
+	}
+	if q := find(form, "input", "name=query"); len(q) != 1 || !hasAttrs(q[0], []string{"value=role=backend"}) {
+		t.Errorf("the form saves %v, want role=backend", q)
+	}
+}
+
 func TestRolePageUnknown(t *testing.T) {
 	fx := newFixture(t)
 	for _, path := range []string{"/roles/nope", "/skills/not-a-skill", "/skills/rust"} {
