@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"anken/internal/bench"
 	"anken/internal/config"
@@ -17,8 +19,11 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, stdout, std
 	if len(args) > 0 && args[0] == "pages" {
 		return benchPages(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "load" {
+		return benchLoad(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "search" {
-		return fmt.Errorf("bench: want bench search [--listings N] [--seed S] [--queries Q] [--postgres URL], or bench pages [--listings N] [--seed S] [--requests R]")
+		return fmt.Errorf("bench: want bench search [--listings N] [--seed S] [--queries Q] [--postgres URL], or bench pages [--listings N] [--seed S] [--requests R], or bench load --url URL [--duration D] [--workers N] [--rate R] [--agency-key KEY] [--soak]")
 	}
 	fs := newFlags("bench search")
 	n := fs.Int("listings", 200_000, "how many listings to generate")
@@ -106,6 +111,43 @@ func benchPages(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	host, _ := os.Hostname()
 	fmt.Fprintf(stdout, "anken bench pages --listings %d --seed %d --requests %d\n", *n, *seed, *requests)
 	fmt.Fprintf(stdout, "machine: %s, %d cores, %s/%s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
+	rep.Markdown(stdout)
+	return nil
+}
+
+// benchLoad drives a running anken with a realistic mix: anken bench load.
+func benchLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench load")
+	base := fs.String("url", "http://127.0.0.1:8080", "the anken to load")
+	duration := fs.Duration("duration", time.Minute, "how long to run (--soak: 10m unless given)")
+	workers := fs.Int("workers", 16, "concurrent clients")
+	rate := fs.Float64("rate", 0, "target requests a second over all workers; 0: as fast as they go")
+	key := fs.String("agency-key", "", "an agency's API key (anken agency create): 5% of requests PUT listings with it; without it they search")
+	soak := fs.Bool("soak", false, "a long run (10m) sampling the server's RSS every --sample to show memory is flat")
+	pid := fs.Int("pid", 0, "the server's process id: RSS from /proc/PID/status")
+	metricsURL := fs.String("metrics-url", "", "else RSS from process_resident_memory_bytes at this /metrics URL")
+	metricsToken := fs.String("metrics-token", "", "bearer token for --metrics-url (ANKEN_METRICS_TOKEN)")
+	sample := fs.Duration("sample", 30*time.Second, "how often to sample RSS")
+	seed := fs.Uint64("seed", 1, "random seed for queries and writes")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *soak && !given["duration"] {
+		*duration = 10 * time.Minute
+	}
+	rep, err := bench.Load(ctx, bench.LoadOptions{BaseURL: *base, AgencyKey: *key, Workers: *workers, Rate: *rate,
+		Duration: *duration, Seed: *seed, PID: *pid, MetricsURL: *metricsURL, MetricsToken: *metricsToken,
+		Sample: *sample, Log: stderr})
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	fmt.Fprintf(stdout, "anken bench load --url %s --duration %s --workers %d --rate %g%s%s\n", *base, *duration, *workers, *rate,
+		map[bool]string{true: " --agency-key …", false: ""}[*key != ""], map[bool]string{true: " --soak", false: ""}[*soak])
+	fmt.Fprintf(stdout, "machine: %s, %d cores, %s/%s, %s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host,
+		time.Now().Format(time.DateOnly))
 	rep.Markdown(stdout)
 	return nil
 }
