@@ -80,6 +80,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	// Engineers' accounts, for the API and the pages alike.
 	accounts := account.New(st, account.Options{BaseURL: baseURL, Log: log})
 	reg := prometheus.NewRegistry()
+	// The queues, the store and the index's lag, read at each scrape.
+	reg.MustRegister(&opsCollector{st: st, f: follower, mail: cfg.SMTPURL != ""})
 	h, err := server.New(server.Options{
 		API: api.Deps{
 			Store:    st,
