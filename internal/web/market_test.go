@@ -154,6 +154,38 @@ func TestRoleMailLink(t *testing.T) {
 	}
 }
 
+// TestSearchRoleMarketLink: a search of one role links that role's page
+// beside its heading; a search of none or of several does not.
+func TestSearchRoleMarketLink(t *testing.T) {
+	fx := newFixture(t)
+	for path, want := range map[string]string{
+		"/search?role=backend":               "/roles/backend",
+		"/search?role=backend&skill=go":      "/roles/backend",
+		"/search?role=frontend":              "/roles/frontend",
+		"/search":                            "",
+		"/search?role=backend&role=frontend": "",
+		"/search?skill=go":                   "",
+	} {
+		p := fx.get(t, path)
+		if p.status != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, p.status)
+		}
+		var got []string
+		for _, a := range find(p.doc, "a") {
+			if text(a) == "この職種の相場" {
+				h, _ := attr(a, "href")
+				got = append(got, h)
+			}
+		}
+		if want == "" && len(got) != 0 || want != "" && (len(got) != 1 || got[0] != want) {
+			t.Errorf("%s: role market links %q, want %q", path, got, want)
+		}
+		if want != "" && len(find(find(p.doc, "div", "class=results-head")[0], "a", "href="+want)) != 1 {
+			t.Errorf("%s: the link is not by the results' heading", path)
+		}
+	}
+}
+
 func TestRolePageUnknown(t *testing.T) {
 	fx := newFixture(t)
 	for _, path := range []string{"/roles/nope", "/skills/not-a-skill", "/skills/rust"} {

@@ -29,6 +29,7 @@ type searchView struct {
 	Relax    []relax   // for an empty result: the conditions to drop, with the hits each gives back
 	FeedURL  string
 	ClearURL string
+	RolePage *crumb // with one role filtered: its job-type page
 }
 
 // filterGroup is one fieldset of the filter panel.
@@ -127,6 +128,9 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		v.Sorts = append(v.Sorts, o)
 	}
 	v.Applied = appliedConditions(p)
+	if len(p.Role) == 1 && slices.Contains(listing.Roles, listing.Role(p.Role[0])) {
+		v.RolePage = &crumb{roleName(listing.Role(p.Role[0])), "/roles/" + p.Role[0]}
+	}
 	if page.Total == 0 && len(v.Applied) > 0 {
 		v.Relax, err = s.relaxations(ctx, p)
 		if err != nil {
