@@ -2,9 +2,10 @@
 // a listing's normalized text to a MinHash signature over character
 // shingles, whose agreement estimates the Jaccard similarity of two texts,
 // and cuts the signature into LSH bands so that similar listings share a
-// bucket. Exact keys (the canonical apply URL) come first. The store keeps
-// the buckets and assigns groups inside its write transaction; this package
-// is pure computation.
+// bucket. Exact keys (the canonical apply URL) come first. This package
+// decides (which candidates are worth reading, which group a listing
+// joins: TopVotes, Choose); the store keeps the buckets and hands it the
+// candidates inside its write transaction. It is pure computation.
 package dedupe
 
 import (

@@ -111,32 +111,32 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 		return nil, fmt.Errorf("store: duplicate candidates: %w", err)
 	}
 	// Each listing's candidates, by how many buckets they share with it.
-	shared := make([]map[int64]*vote, len(idx))
+	shared := make([]map[int64]*dedupe.Vote, len(idx))
 	for k, cids := range members {
 		for _, cid := range cids {
 			for _, m := range byKey[k] {
 				if shared[m.n] == nil {
-					shared[m.n] = map[int64]*vote{}
+					shared[m.n] = map[int64]*dedupe.Vote{}
 				}
 				v := shared[m.n][cid]
 				if v == nil {
-					v = &vote{id: cid}
+					v = &dedupe.Vote{ID: cid}
 					shared[m.n][cid] = v
 				}
-				v.bands++
-				v.url = v.url || m.url
+				v.Bands++
+				v.URL = v.URL || m.url
 			}
 		}
 	}
-	cands := make([][]vote, len(idx))
+	cands := make([][]dedupe.Vote, len(idx))
 	ids := map[int64]bool{}
 	for n, votes := range shared {
 		for _, v := range votes {
 			cands[n] = append(cands[n], *v)
 		}
-		cands[n] = topVotes(cands[n])
+		cands[n] = dedupe.TopVotes(cands[n])
 		for _, v := range cands[n] {
-			ids[v.id] = true
+			ids[v.ID] = true
 		}
 	}
 	if len(ids) == 0 {
@@ -183,61 +183,18 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 			return nil, fmt.Errorf("store: duplicate candidates: %w", err)
 		}
 	}
+	// The decision is dedupe's; the store hands it the candidates.
+	var cs []dedupe.Candidate
 	for n, i := range idx {
-		sig := &prep[i].sig
-		var (
-			best      int64
-			bestScore float64
-		)
+		cs = cs[:0]
 		for _, v := range cands[n] {
-			c := open[v.id]
-			if c == nil {
-				continue
-			}
-			score := 0.0
-			if v.url {
-				score = 2 // the same apply URL is the same job
-			} else if s := sig.Similarity(&c.sig); s >= dedupe.Threshold {
-				score = s
-			}
-			if score > bestScore || (score == bestScore && score > 0 && c.group < best) {
-				best, bestScore = c.group, score
+			if c := open[v.ID]; c != nil {
+				cs = append(cs, dedupe.Candidate{Group: c.group, Sig: c.sig, URL: v.URL})
 			}
 		}
-		out[n] = best
+		out[n] = dedupe.Choose(&prep[i].sig, cs)
 	}
 	return out, nil
-}
-
-// vote is a candidate duplicate of a listing: the buckets they share, and
-// whether one is the apply URL's.
-type vote struct {
-	id    int64
-	bands int
-	url   bool
-}
-
-// maxCandidates is how many candidates of a listing are read and compared.
-// A repost at the similarity threshold shares 16 × 0.62⁴ ≈ 2.4 of its
-// buckets on average, a listing that merely shares boilerplate usually one:
-// the candidates sharing the most buckets are the likely duplicates, and
-// reading only those keeps a bucket of boilerplate from costing a read of
-// every member.
-const maxCandidates = 8
-
-// topVotes returns the maxCandidates best candidates: same apply URL first,
-// then most buckets shared, then newest.
-func topVotes(vs []vote) []vote {
-	slices.SortFunc(vs, func(a, b vote) int {
-		if a.url != b.url {
-			if a.url {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(cmp.Compare(b.bands, a.bands), cmp.Compare(b.id, a.id))
-	})
-	return vs[:min(len(vs), maxCandidates)]
 }
 
 // bucketWindow is how many of a bucket's newest members are read for each
