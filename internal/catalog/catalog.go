@@ -154,11 +154,15 @@ type Detail struct {
 	Offers []listing.Listing
 }
 
-// Listing reads one listing, open or closed, with its offers.
+// Listing reads one listing, open or closed, with its offers. A listing
+// an operator hid is NotFound, as one never stored.
 func (c *Catalog) Listing(ctx context.Context, id int64) (Detail, error) {
 	l, err := c.Store.Listing(ctx, id)
 	if err != nil {
 		return Detail{}, storeError(err)
+	}
+	if l.Status == listing.StatusHidden {
+		return Detail{}, problem.Errorf(problem.NotFound, "listing %d not found", id)
 	}
 	d := Detail{Listing: l}
 	if l.GroupID != 0 {

@@ -24,7 +24,7 @@ type Listing struct {
 	Contract      Contract   `json:"contract,omitempty"`      // 契約形態
 	SideJobOK     bool       `json:"side_job_ok"`             // 副業OK
 	Start         string     `json:"start,omitempty"`         // "immediate" or YYYY-MM-DD
-	Status        Status     `json:"status"`                  // open or closed
+	Status        Status     `json:"status"`                  // open or closed; hidden by an operator
 	PostedAt      time.Time  `json:"posted_at"`               // when the agency published it
 	UpdatedAt     time.Time  `json:"updated_at"`              // last change stored by anken
 	ValidThrough  *time.Time `json:"valid_through,omitempty"` // closes by itself after this
@@ -141,6 +141,10 @@ type Status string
 const (
 	StatusOpen   Status = "open"
 	StatusClosed Status = "closed"
+	// StatusHidden is an operator's: the listing is out of search and its
+	// page answers 404, whatever its agency writes, until an operator
+	// restores it. Agencies cannot send it.
+	StatusHidden Status = "hidden"
 )
 
 // StartImmediate is the Start value for 即日.

@@ -184,7 +184,7 @@ func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Li
 			continue
 		}
 		if _, err := w.stmt(ctx,
-			`UPDATE listings SET status = $1, content_hash = $2, doc = $3, posted_at = $4, updated_at = $5, group_id = $6, minhash = $7, feed_run = $8, seq = $9, valid_through = $10 WHERE id = $11`).
+			`UPDATE listings SET status = CASE WHEN status = 'hidden' THEN status ELSE $1 END, content_hash = $2, doc = $3, posted_at = $4, updated_at = $5, group_id = $6, minhash = $7, feed_run = $8, seq = $9, valid_through = $10 WHERE id = $11`).
 			ExecContext(ctx, l.Status, p.hash, p.doc, l.PostedAt.UTC(), w.now, group, sigBlob(&p.sig, l.ApplyURL), run, seq, validThrough(l), o.id); err != nil {
 			return fmt.Errorf("store: put listing %q: %w", l.ExternalID, err)
 		}
@@ -348,7 +348,7 @@ func (w *writer) nextSeq(ctx context.Context) (int64, error) {
 }
 
 // selectListing reads a listing for scanListing.
-const selectListing = `SELECT l.id, a.slug, l.doc, l.group_id, l.updated_at FROM listings l JOIN agencies a ON a.id = l.agency_id `
+const selectListing = `SELECT l.id, a.slug, l.doc, l.group_id, l.updated_at, l.status FROM listings l JOIN agencies a ON a.id = l.agency_id `
 
 // scanListing reads a row of selectListing (after any leading columns
 // given in dst).
@@ -358,13 +358,17 @@ func scanListing(sc interface{ Scan(...any) error }, dst ...any) (listing.Listin
 		agency    string
 		doc       []byte
 		updated   time.Time
+		status    listing.Status
 	)
-	if err := sc.Scan(append(dst, &id, &agency, &doc, &group, &updated)...); err != nil {
+	if err := sc.Scan(append(dst, &id, &agency, &doc, &group, &updated, &status)...); err != nil {
 		return listing.Listing{}, err
 	}
 	l, err := decodeDoc(id, agency, doc)
 	if err != nil {
 		return listing.Listing{}, err
+	}
+	if status == listing.StatusHidden { // an operator's, over the agency's doc: see hide.go
+		l.Status = status
 	}
 	l.GroupID, l.UpdatedAt = group, updated.UTC()
 	if l.GroupID == 0 {
@@ -431,7 +435,7 @@ func (w *writer) closeDoc(ctx context.Context, agency string, id int64, doc []by
 	if err != nil {
 		return PutResult{}, err
 	}
-	if _, err := w.stmt(ctx, `UPDATE listings SET status = $1, content_hash = $2, doc = $3, updated_at = $4, seq = $5 WHERE id = $6`).
+	if _, err := w.stmt(ctx, `UPDATE listings SET status = CASE WHEN status = 'hidden' THEN status ELSE $1 END, content_hash = $2, doc = $3, updated_at = $4, seq = $5 WHERE id = $6`).
 		ExecContext(ctx, l.Status, st.hash, st.doc, w.now, seq, id); err != nil {
 		return PutResult{}, fmt.Errorf("store: close listing %d: %w", id, err)
 	}
