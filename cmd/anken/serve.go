@@ -23,6 +23,7 @@ import (
 	"anken/internal/guide"
 	"anken/internal/ingest"
 	"anken/internal/mail"
+	"anken/internal/ratelimit"
 	"anken/internal/safefetch"
 	"anken/internal/search"
 	"anken/internal/server"
@@ -99,6 +100,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		Registry:     reg,
 		MetricsToken: cfg.MetricsToken,
 		DevMail:      devMail,
+		Limits: &api.Limits{Agency: limiter(cfg.RateAgency), Write: limiter(cfg.RateWrite), Read: limiter(cfg.RateRead),
+			TrustedProxies: cfg.TrustedProxies},
 	})
 	if err != nil {
 		return err
@@ -329,4 +332,12 @@ func pruneAccounts(ctx context.Context, st *store.Store, log *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// limiter is a rate limit's buckets; nil (no limit) for the zero Rate.
+func limiter(r config.Rate) *ratelimit.Limiter {
+	if r.Burst == 0 {
+		return nil
+	}
+	return ratelimit.New(r.Burst, r.Every)
 }

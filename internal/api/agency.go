@@ -128,6 +128,10 @@ func (h *handlers) authenticate(ctx huma.Context, next func(huma.Context)) {
 	key, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
 	key = strings.TrimSpace(key)
 	if !ok || key == "" {
+		if err := chargeBadKey(ctx.Context()); err != nil {
+			h.refuse(ctx, err)
+			return
+		}
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken"`)
 		huma.WriteErr(h.api, ctx, problem.Unauthorized.Status(),
 			"missing API key: send your agency's key as \"Authorization: Bearer ak_…\"")
@@ -135,13 +139,21 @@ func (h *handlers) authenticate(ctx huma.Context, next func(huma.Context)) {
 	}
 	agency, err := h.Store.AgencyByKey(ctx.Context(), key)
 	if errors.Is(err, store.ErrNotFound) {
+		if err := chargeBadKey(ctx.Context()); err != nil {
+			h.refuse(ctx, err)
+			return
+		}
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken", error="invalid_token"`)
 		huma.WriteErr(h.api, ctx, problem.Unauthorized.Status(), "API key is not valid or has been revoked")
 		return
 	}
 	if err != nil {
 		h.Log.ErrorContext(ctx.Context(), "authenticate", slog.Any("err", err))
-		huma.WriteErr(h.api, ctx, problem.Unavailable.Status(), "cannot check the API key right now; retry shortly")
+		h.refuse(ctx, problem.Errorf(problem.Unavailable, "cannot check the API key right now; retry shortly"))
+		return
+	}
+	if err := chargeAgency(ctx.Context(), agency.Slug); err != nil {
+		h.refuse(ctx, err)
 		return
 	}
 	next(huma.WithValue(ctx, agencyKey{}, agency))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -31,7 +32,11 @@ func (h *handlers) fail(ctx context.Context, err error) error {
 			details = append(details, &huma.ErrorDetail{Location: d.Location, Value: d.Value, Message: d.Message})
 		}
 	}
-	return huma.NewError(status, problem.Message(err), details...)
+	he := huma.NewError(status, problem.Message(err), details...)
+	if s := problem.RetryAfter(err); s > 0 {
+		return huma.ErrorWithHeaders(he, http.Header{"Retry-After": {strconv.Itoa(s)}})
+	}
+	return he
 }
 
 // storeError is fail for an error of the store while reading or writing
@@ -61,6 +66,9 @@ func WriteProblem(w http.ResponseWriter, err error) {
 		for _, d := range pe.Details {
 			body.Errors = append(body.Errors, &huma.ErrorDetail{Location: d.Location, Value: d.Value, Message: d.Message})
 		}
+	}
+	if s := problem.RetryAfter(err); s > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(s))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)

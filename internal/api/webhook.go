@@ -101,6 +101,9 @@ func (h *handlers) registerWebhook() {
 			}
 			return nil, h.fail(ctx, fault(problem.Unauthorized, msg, problem.Detail{Location: "header." + ingest.SignatureHeader, Message: msg}))
 		}
+		if err := chargeAgency(ctx, agency.Slug); err != nil {
+			return nil, h.fail(ctx, err)
+		}
 		ev, err := ingest.ParseEvent(in.RawBody)
 		if err != nil {
 			var ee *ingest.EventError

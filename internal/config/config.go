@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -40,6 +41,20 @@ type Config struct {
 	SMTPURL     string
 	MailFrom    string        // ANKEN_MAIL_FROM: the From address of every mail
 	AlertBundle time.Duration // ANKEN_ALERT_BUNDLE: at most one instant alert mail per saved search per this
+	// Rate limits, "RATE/UNIT,BURST" (20/s,100) or off: per agency on its
+	// writes (a batch is one), per client address on other writes and on
+	// expensive reads.
+	RateAgency, RateWrite, RateRead Rate // ANKEN_RATE_AGENCY, ANKEN_RATE_WRITE, ANKEN_RATE_READ
+	// ANKEN_TRUSTED_PROXIES: addresses (CIDRs) whose X-Forwarded-For
+	// names the client; empty: the connection's address is the client's.
+	TrustedProxies []netip.Prefix
+}
+
+// Rate is a rate limit: Burst requests at once, then one every Every. The
+// zero Rate is no limit.
+type Rate struct {
+	Every time.Duration
+	Burst int
 }
 
 // Load reads the configuration through getenv (os.Getenv in production).
@@ -58,6 +73,9 @@ func Load(getenv func(string) string) (Config, error) {
 		FeedTimeout:     10 * time.Minute,
 		MailFrom:        "anken <no-reply@anken.localhost>",
 		AlertBundle:     15 * time.Minute,
+		RateAgency:      Rate{Every: time.Second / 20, Burst: 100},
+		RateWrite:       Rate{Every: time.Second / 20, Burst: 100},
+		RateRead:        Rate{Every: time.Second / 20, Burst: 60},
 	}
 	var errs []string
 	str := func(name string, dst *string) {
@@ -141,10 +159,59 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Sprintf("ANKEN_MAIL_FROM=%q: want an address such as \"anken <no-reply@anken.example>\"", c.MailFrom))
 	}
 	duration("ANKEN_ALERT_BUNDLE", &c.AlertBundle)
+	for _, r := range []struct {
+		name string
+		dst  *Rate
+	}{{"ANKEN_RATE_AGENCY", &c.RateAgency}, {"ANKEN_RATE_WRITE", &c.RateWrite}, {"ANKEN_RATE_READ", &c.RateRead}} {
+		name, dst := r.name, r.dst
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			r, err := parseRate(v)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s=%q: %v", name, v, err))
+			}
+			*dst = r
+		}
+	}
+	if v := getenv("ANKEN_TRUSTED_PROXIES"); strings.TrimSpace(v) != "" {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if p == "" {
+				continue
+			}
+			pfx, err := netip.ParsePrefix(p)
+			if err != nil {
+				a, aerr := netip.ParseAddr(p)
+				if aerr != nil {
+					errs = append(errs, fmt.Sprintf("ANKEN_TRUSTED_PROXIES: %q: want an address or CIDR such as 10.0.0.0/8", p))
+					continue
+				}
+				pfx = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, pfx.Masked())
+		}
+	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// parseRate reads a rate limit: "RATE/UNIT,BURST" (20/s,100: a burst of
+// 100, then 20 a second; UNIT is s, m or h), or off.
+func parseRate(v string) (Rate, error) {
+	if v == "off" {
+		return Rate{}, nil
+	}
+	bad := fmt.Errorf("want RATE/UNIT,BURST such as 20/s,100 (UNIT s, m or h), or off")
+	rate, burst, ok := strings.Cut(v, ",")
+	n, unit, ok2 := strings.Cut(rate, "/")
+	per := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour}[strings.TrimSpace(unit)]
+	count, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+	b, berr := strconv.Atoi(strings.TrimSpace(burst))
+	if !ok || !ok2 || per == 0 || err != nil || count <= 0 || count > 1e6 || berr != nil || b < 1 || b > 1e6 {
+		return Rate{}, bad
+	}
+	return Rate{Every: time.Duration(float64(per) / count), Burst: b}, nil
 }
 
 // hostList reads comma-separated host names or host:port pairs.

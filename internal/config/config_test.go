@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -49,6 +50,19 @@ func TestLoad(t *testing.T) {
 		{"bad url", map[string]string{"ANKEN_DATABASE_URL": "mysql://x"}, nil, "ANKEN_DATABASE_URL"},
 		{"bad level", map[string]string{"ANKEN_LOG_LEVEL": "loud"}, nil, "ANKEN_LOG_LEVEL"},
 		{"bad format", map[string]string{"ANKEN_LOG_FORMAT": "xml"}, nil, "ANKEN_LOG_FORMAT"},
+		{"rate limit defaults", nil, func(c Config) bool {
+			return c.RateAgency == Rate{Every: 50 * time.Millisecond, Burst: 100} && c.RateRead == Rate{Every: 50 * time.Millisecond, Burst: 60} &&
+				c.TrustedProxies == nil
+		}, ""},
+		{"rate limits", map[string]string{"ANKEN_RATE_AGENCY": "5/s,10", "ANKEN_RATE_WRITE": "off", "ANKEN_RATE_READ": "30/m,5",
+			"ANKEN_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,fd00::/8"}, func(c Config) bool {
+			return c.RateAgency == Rate{Every: 200 * time.Millisecond, Burst: 10} && c.RateWrite == Rate{} &&
+				c.RateRead == Rate{Every: 2 * time.Second, Burst: 5} &&
+				fmt.Sprint(c.TrustedProxies) == "[10.0.0.0/8 192.0.2.7/32 fd00::/8]"
+		}, ""},
+		{"bad rate", map[string]string{"ANKEN_RATE_READ": "20 per second"}, nil, "ANKEN_RATE_READ"},
+		{"bad burst", map[string]string{"ANKEN_RATE_AGENCY": "20/s,0"}, nil, "ANKEN_RATE_AGENCY"},
+		{"bad proxy", map[string]string{"ANKEN_TRUSTED_PROXIES": "proxy.internal"}, nil, "ANKEN_TRUSTED_PROXIES"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,18 +42,19 @@ const (
 var kinds = [...]struct {
 	name   string
 	status int
+	retry  int // Retry-After in seconds, for kinds worth retrying as they are
 }{
-	Internal:      {"internal", http.StatusInternalServerError},
-	Invalid:       {"invalid", http.StatusBadRequest},
-	Unprocessable: {"unprocessable", http.StatusUnprocessableEntity},
-	Unauthorized:  {"unauthorized", http.StatusUnauthorized},
-	Forbidden:     {"forbidden", http.StatusForbidden},
-	NotFound:      {"not found", http.StatusNotFound},
-	NotAllowed:    {"method not allowed", http.StatusMethodNotAllowed},
-	Conflict:      {"conflict", http.StatusConflict},
-	TooMany:       {"too many requests", http.StatusTooManyRequests},
-	Canceled:      {"canceled", 499},
-	Unavailable:   {"unavailable", http.StatusServiceUnavailable},
+	Internal:      {"internal", http.StatusInternalServerError, 0},
+	Invalid:       {"invalid", http.StatusBadRequest, 0},
+	Unprocessable: {"unprocessable", http.StatusUnprocessableEntity, 0},
+	Unauthorized:  {"unauthorized", http.StatusUnauthorized, 0},
+	Forbidden:     {"forbidden", http.StatusForbidden, 0},
+	NotFound:      {"not found", http.StatusNotFound, 0},
+	NotAllowed:    {"method not allowed", http.StatusMethodNotAllowed, 0},
+	Conflict:      {"conflict", http.StatusConflict, 0},
+	TooMany:       {"too many requests", http.StatusTooManyRequests, 1},
+	Canceled:      {"canceled", 499, 0},
+	Unavailable:   {"unavailable", http.StatusServiceUnavailable, 5},
 }
 
 func (k Kind) valid() bool { return k >= 0 && int(k) < len(kinds) }
@@ -72,6 +73,36 @@ func (k Kind) Status() int {
 		return http.StatusInternalServerError
 	}
 	return kinds[k].status
+}
+
+// RetryAfter is the Retry-After of an answer to err in whole seconds: the
+// wait an error in its chain names (a rate limit's *ratelimit.Exceeded
+// knows when its bucket has a token again), else the kind's own (5 s for
+// Unavailable, 1 s for TooMany), else 0: not worth retrying as it is.
+func RetryAfter(err error) int {
+	var w interface{ Seconds() int }
+	if errors.As(err, &w) && w.Seconds() > 0 {
+		return w.Seconds()
+	}
+	return KindOf(err).retryAfter()
+}
+
+// RetryAfterStatus is the Retry-After of an answer with this status when
+// no error is at hand: the table's for the kind of that status, or 0.
+func RetryAfterStatus(status int) int {
+	for k := range kinds {
+		if kinds[k].status == status {
+			return kinds[k].retry
+		}
+	}
+	return 0
+}
+
+func (k Kind) retryAfter() int {
+	if !k.valid() {
+		return 0
+	}
+	return kinds[k].retry
 }
 
 // Error is a failure of a known kind with a message fit to show the client

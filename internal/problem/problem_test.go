@@ -70,3 +70,29 @@ func TestEveryKindHasAStatus(t *testing.T) {
 		seen[s] = k
 	}
 }
+
+type waitErr struct{ s int }
+
+func (e waitErr) Error() string { return "slow down" }
+func (e waitErr) Seconds() int  { return e.s }
+func (e waitErr) Unwrap() error { return TooMany }
+
+func TestRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want int
+	}{
+		{Errorf(Unavailable, "store down"), 5},
+		{fmt.Errorf("wrapped: %w", waitErr{42}), 42},
+		{Errorf(TooMany, "limited"), 1},
+		{Errorf(NotFound, "gone"), 0},
+		{errors.New("bug"), 0},
+	} {
+		if got := RetryAfter(tt.err); got != tt.want {
+			t.Errorf("RetryAfter(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+	if RetryAfterStatus(503) != 5 || RetryAfterStatus(429) != 1 || RetryAfterStatus(500) != 0 {
+		t.Error("RetryAfterStatus: want 5 for 503, 1 for 429, 0 for 500")
+	}
+}

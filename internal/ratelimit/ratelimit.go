@@ -38,6 +38,15 @@ func New(burst int, every time.Duration) *Limiter {
 	return &Limiter{every: every, burst: max(burst, 1), buckets: map[string]*rate.Limiter{}, now: time.Now}
 }
 
+// Clock makes the limiter read the time from now instead of time.Now,
+// for tests that wait without sleeping. It returns l.
+func (l *Limiter) Clock(now func() time.Time) *Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.now = now
+	return l
+}
+
 // Allow takes one event for key. When the key has none left it takes
 // nothing and returns how long until it has one.
 func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {

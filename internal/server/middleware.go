@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"anken/internal/problem"
 )
 
 type requestIDKey struct{}
@@ -96,6 +98,11 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+	}
+	// Every 429 and 503 says when to retry, those written without an
+	// error at hand (readiness, huma's own) included: the table's wait.
+	if s := problem.RetryAfterStatus(code); s > 0 && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", strconv.Itoa(s))
 	}
 	w.ResponseWriter.WriteHeader(code)
 }

@@ -43,6 +43,9 @@ type Options struct {
 	MetricsToken string
 	// DevMail, when set, serves the mail outbox at /dev/mail (serve --demo).
 	DevMail web.DevMailStore
+	// Limits are the request rate limits; none when nil. Refused requests
+	// are counted in anken_http_rate_limited_total by class.
+	Limits *api.Limits
 }
 
 // New returns the handler for every path anken serves: the JSON API under
@@ -110,6 +113,19 @@ func New(o Options) (http.Handler, error) {
 	}
 
 	f := failer{site: site}
+	var serve http.Handler = mux
+	if o.Limits != nil {
+		limited := prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "anken_http_rate_limited_total", Help: "Requests refused with 429 by a rate limit, by class (agency, write, read).",
+		}, []string{"class"})
+		reg.MustRegister(limited)
+		for _, c := range []string{api.ClassAgency, api.ClassWrite, api.ClassRead} {
+			limited.WithLabelValues(c)
+		}
+		l := *o.Limits
+		l.Limited = func(class string) { limited.WithLabelValues(class).Inc() }
+		serve = l.Handler(f.fail, mux)
+	}
 	routes := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, pattern := mux.Handler(r)
 		if pattern == "" {
@@ -117,7 +133,7 @@ func New(o Options) (http.Handler, error) {
 			return
 		}
 		setRoute(r, pattern)
-		mux.ServeHTTP(w, r)
+		serve.ServeHTTP(w, r)
 	})
 	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, problem.Errorf(problem.Forbidden, "cross-origin %s refused: post forms from this site", r.Method))

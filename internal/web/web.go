@@ -271,8 +271,8 @@ func (s *Site) Error(w http.ResponseWriter, r *http.Request, err error) {
 			v.Detail = pe.Details[0].Location + ": " + pe.Details[0].Message
 		}
 	}
-	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "5")
+	if s := problem.RetryAfter(err); s > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(s))
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, "error", v)
