@@ -22,8 +22,11 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, stdout, std
 	if len(args) > 0 && args[0] == "load" {
 		return benchLoad(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "user" {
+		return benchUser(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "search" {
-		return fmt.Errorf("bench: want bench search [--listings N] [--seed S] [--queries Q] [--postgres URL], or bench pages [--listings N] [--seed S] [--requests R], or bench load --url URL [--duration D] [--workers N] [--rate R] [--agency-key KEY] [--soak]")
+		return fmt.Errorf("bench: want bench search [--listings N] [--seed S] [--queries Q] [--postgres URL], or bench pages [--listings N] [--seed S] [--requests R], or bench user [--listings N] [--posted spread|absent|instant|minute|past] [--one-agency] [--reposts P] [--dir DIR] [--postgres URL], or bench load --url URL [--duration D] [--workers N] [--rate R] [--agency-key KEY] [--soak]")
 	}
 	fs := newFlags("bench search")
 	n := fs.Int("listings", 200_000, "how many listings to generate")
@@ -149,5 +152,61 @@ func benchLoad(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "machine: %s, %d cores, %s/%s, %s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host,
 		time.Now().Format(time.DateOnly))
 	rep.Markdown(stdout)
+	return nil
+}
+
+// benchUser does what a user does: anken bench user. It generates a feed,
+// loads it with `anken import`, starts `anken serve` on the store and times
+// searches over HTTP.
+func benchUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench user")
+	n := fs.Int("listings", 200_000, "how many listings the feed has")
+	seed := fs.Uint64("seed", 1, "random seed for the feed and the queries")
+	posted := fs.String("posted", bench.PostedSpread, "posted_at in the feed: "+strings.Join(bench.PostedModes, ", ")+
+		" (spread: the last 60 days; absent: none, the store takes the import's time; instant: all one time; minute: all within one minute; past: spread ten years ago)")
+	oneAgency := fs.Bool("one-agency", false, "one agency sends the whole feed (else the demo's agencies, one import each)")
+	reposts := fs.Float64("reposts", 0, "share of planted reposts (0: the generator's 8%, negative: none)")
+	queries := fs.Int("queries", 200, "timed requests per class (a tenth of it for the deep page)")
+	dir := fs.String("dir", "", "work directory for the feed, the store and serve.log, kept afterwards; a store loaded there by an earlier run with the same feed flags is reused (default: a temporary directory, removed)")
+	pg := fs.String("postgres", "", "also answer the queries with PostgreSQL (pg_trgm + btree) at this URL, in a schema of its own dropped afterwards")
+	pgQueries := fs.Int("postgres-queries", 30, "how many of each class's queries PostgreSQL answers")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("bench user: %w", err)
+	}
+	o := bench.UserOptions{Listings: *n, Seed: *seed, Posted: *posted, OneAgency: *oneAgency, Reposts: *reposts,
+		Queries: *queries, Binary: bin, Dir: *dir, BaselineQueries: *pgQueries, Log: stderr}
+	if o.Dir == "" {
+		tmp, err := os.MkdirTemp("", "anken-bench-user-")
+		if err != nil {
+			return fmt.Errorf("bench user: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		o.Dir = tmp
+	}
+	baseline := ""
+	if *pg != "" {
+		b, err := store.OpenTrigramBaseline(ctx, *pg)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		o.Baseline = bench.Postgres{TrigramBaseline: b}
+		baseline = b.Name()
+	}
+	rep, err := bench.User(ctx, o)
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	fmt.Fprintf(stdout, "anken bench user --listings %d --seed %d --posted %s%s --reposts %g --queries %d%s\n", *n, *seed, *posted,
+		map[bool]string{true: " --one-agency", false: ""}[*oneAgency], *reposts, *queries,
+		map[bool]string{true: " --postgres …", false: ""}[*pg != ""])
+	fmt.Fprintf(stdout, "machine: %s, %d cores, %s/%s, %s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host,
+		time.Now().Format(time.DateOnly))
+	rep.Markdown(stdout, baseline)
 	return nil
 }

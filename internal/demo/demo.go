@@ -23,7 +23,15 @@ import (
 type Options struct {
 	Seed uint64    // same seed, same output
 	Now  time.Time // anchor for posted_at, valid_through and start; zero means DefaultNow
+	// Reposts is the chance that an item is a planted repost of a recent
+	// original by another agency; 0 means DefaultReposts, a negative
+	// value none.
+	Reposts float64
 }
+
+// DefaultReposts is the chance of a planted repost when Options.Reposts
+// is 0.
+const DefaultReposts = 0.08
 
 // DefaultNow is the anchor used when Options.Now is zero, fixed so that
 // output does not depend on the clock.
@@ -101,6 +109,8 @@ type gen struct {
 	seen int // originals so far
 	hot  int // window slot of the last reposted original, or -1
 	idx  []int
+	// reposts is the chance of a planted repost.
+	reposts float64
 }
 
 // post is an original a repost may copy.
@@ -116,16 +126,21 @@ func newGen(o Options) *gen {
 	if now.IsZero() {
 		now = DefaultNow
 	}
+	reposts := o.Reposts
+	if reposts == 0 {
+		reposts = DefaultReposts
+	}
 	return &gen{
-		r:   rand.New(rand.NewPCG(o.Seed, pcgStream)),
-		now: now.In(jst),
-		ids: make([]int, len(agencies)),
-		hot: -1,
+		r:       rand.New(rand.NewPCG(o.Seed, pcgStream)),
+		now:     now.In(jst),
+		ids:     make([]int, len(agencies)),
+		hot:     -1,
+		reposts: reposts,
 	}
 }
 
 func (g *gen) item() Item {
-	if g.seen > 0 && g.chance(0.08) {
+	if g.seen > 0 && g.reposts > 0 && g.chance(g.reposts) {
 		if it, ok := g.repost(); ok {
 			return it
 		}
