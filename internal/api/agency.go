@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -213,6 +214,8 @@ func (h *handlers) batch(ctx context.Context, in *batchInput) (*batchOutput, err
 	if err != nil {
 		return nil, err
 	}
+	noteAudit(ctx, "", fmt.Sprintf("put %s listings: %s accepted, %s rejected",
+		thousands(len(in.Body.Listings)), thousands(out.Body.Accepted), thousands(out.Body.Rejected)))
 	return out, nil
 }
 

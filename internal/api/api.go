@@ -75,6 +75,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h := &handlers{Deps: d, api: api}
 	h.registerSearch()
 	h.registerStats()
+	h.registerOperator() // first: its audit log wraps the writes registered after it
 	h.registerAgency()
 	h.registerAccounts()
 	h.registerMe()

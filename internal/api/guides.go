@@ -210,7 +210,7 @@ func (h *handlers) authenticateOperator(ctx huma.Context, next func(huma.Context
 			return
 		}
 	} else if _, err = h.Store.AgencyByKey(ctx.Context(), key); err == nil {
-		huma.WriteErr(h.api, ctx, problem.Forbidden.Status(), "an agency's key cannot edit guides: use an operator key (op_…)")
+		huma.WriteErr(h.api, ctx, problem.Forbidden.Status(), "an agency's key is not an operator's: use an operator key (op_…)")
 		return
 	}
 	if errors.Is(err, store.ErrNotFound) {

@@ -123,6 +123,7 @@ func (h *handlers) registerWebhook() {
 				"could not store the delivery; nothing was stored, retry shortly"))
 		}
 		out := &webhookOutput{Status: http.StatusAccepted, Body: WebhookBody{InboxID: id, Duplicate: dup}}
+		noteAudit(ctx, "", fmt.Sprintf("inbox item %d (duplicate: %t)", id, dup))
 		if dup {
 			out.Status = http.StatusOK
 		}
