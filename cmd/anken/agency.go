@@ -49,6 +49,14 @@ func agencyCmd(ctx context.Context, cfg config.Config, args []string, stdout io.
 		if err != nil {
 			return err
 		}
+		if sub == "create" {
+			if err := auditCLI(ctx, st, "create-agency", "agency "+a.Slug, a.Name); err != nil {
+				return err
+			}
+		}
+		if err := auditCLI(ctx, st, "issue-agency-key", "agency "+a.Slug, "key "+key[:9]); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "agency: %s\napi key: %s\n", a.Slug, key)
 		fmt.Fprintln(stdout, "Keep the key now: anken stores only its hash and cannot show it again.")
 		return nil

@@ -35,6 +35,10 @@ func feedCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	if err != nil {
 		return fmt.Errorf("feed confirm: %w", err)
 	}
+	if err := auditCLI(ctx, st, "confirm-agency-feed-run", fmt.Sprintf("feed run %d of %s", run.ID, run.Agency),
+		fmt.Sprintf("%d listings closed", run.Closed)); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "feed run %d of %s confirmed: %d listings closed; a running `anken serve` shows it within moments\n",
 		run.ID, run.Agency, run.Closed)
 	return nil

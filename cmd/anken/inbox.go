@@ -58,6 +58,16 @@ func inboxCmd(ctx context.Context, cfg config.Config, args []string, stdout io.W
 		if err != nil {
 			return err
 		}
+		what := "all parked items"
+		switch {
+		case len(ids) > 0:
+			what = fmt.Sprintf("items %v", ids)
+		case *slug != "":
+			what = "parked items of " + *slug
+		}
+		if err := auditCLI(ctx, st, "replay-inbox", what, fmt.Sprintf("%d replayed", n)); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "%d items pending again; a running `anken serve` takes them within moments\n", n)
 		return nil
 	}
@@ -79,6 +89,9 @@ func webhookSecretCmd(ctx context.Context, cfg config.Config, args []string, std
 	}
 	secret, err := st.NewWebhookSecret(ctx, a.ID)
 	if err != nil {
+		return err
+	}
+	if err := auditCLI(ctx, st, "issue-webhook-secret", "agency "+a.Slug, ""); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "agency: %s\nwebhook secret: %s\n", a.Slug, secret)

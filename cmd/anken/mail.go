@@ -49,6 +49,9 @@ func mailCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 		if err != nil {
 			return err
 		}
+		if err := auditCLI(ctx, st, "retry-mail", fmt.Sprintf("mails %v", ids), fmt.Sprintf("%d pending again", n)); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "%d of %d mails pending again (only parked mail is); a running `anken serve` with ANKEN_SMTP_URL sends them within moments\n", n, len(ids))
 		return nil
 	}

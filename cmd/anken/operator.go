@@ -34,6 +34,9 @@ func operatorCmd(ctx context.Context, cfg config.Config, args []string, stdout i
 		if err != nil {
 			return err
 		}
+		if err := auditCLI(ctx, st, "create-operator", "operator "+o.Name, "key "+o.Prefix); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "operator: %s\noperator key: %s\n", o.Name, key)
 		fmt.Fprintln(stdout, "Keep the key now: anken stores only its hash and cannot show it again.")
 		fmt.Fprintln(stdout, `Send it as "Authorization: Bearer <key>" to PUT /v1/guides/{slug} and /v1/roles/{role}/article.`)
@@ -56,6 +59,9 @@ func operatorCmd(ctx context.Context, cfg config.Config, args []string, stdout i
 			return fmt.Errorf("operator revoke: want NAME")
 		}
 		if err := st.RevokeOperator(ctx, name); err != nil {
+			return err
+		}
+		if err := auditCLI(ctx, st, "revoke-operator", "operator "+name, ""); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "operator %s: key revoked; the edits stay in the revisions under this name\n", name)
