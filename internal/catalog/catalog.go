@@ -47,6 +47,8 @@ type Catalog struct {
 	mu    sync.Mutex
 	names map[string]string // agency slug → display name
 	read  time.Time         // when names was read
+
+	last lastRead // for answering from the index while the store does not answer
 }
 
 // namesTTL is how long agency names are kept before they are read again.
@@ -110,7 +112,12 @@ func (c *Catalog) Search(ctx context.Context, q search.Query) (Page, error) {
 	}
 	ls, err := c.Store.ListingsByID(ctx, ids)
 	if err != nil {
-		return Page{}, storeError(err)
+		var ok bool
+		if ls, ok = c.fallback(err, ids); !ok {
+			return Page{}, storeError(err)
+		}
+	} else {
+		c.last.keep(ls...)
 	}
 	p := Page{Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor, Hits: make([]Hit, 0, len(ls))}
 	for i, l := range ls {
@@ -159,8 +166,13 @@ type Detail struct {
 func (c *Catalog) Listing(ctx context.Context, id int64) (Detail, error) {
 	l, err := c.Store.Listing(ctx, id)
 	if err != nil {
-		return Detail{}, storeError(err)
+		ls, ok := c.fallback(err, []int64{id})
+		if !ok {
+			return Detail{}, storeError(err)
+		}
+		return Detail{Listing: ls[0]}, nil // its offers wait for the store
 	}
+	c.last.keep(l)
 	if l.Status == listing.StatusHidden {
 		return Detail{}, problem.Errorf(problem.NotFound, "listing %d not found", id)
 	}
@@ -216,10 +228,24 @@ func (c *Catalog) Overview(ctx context.Context, n int) (Overview, error) {
 	}
 	at, err := c.Store.LastChange(ctx)
 	if err != nil {
-		return Overview{}, storeError(err)
+		if problem.KindOf(storeError(err)) != problem.Unavailable {
+			return Overview{}, storeError(err)
+		}
+		at = c.last.lastChange() // zero if never read: the page leaves it out
+	} else {
+		c.last.keepChange(at)
 	}
 	return Overview{Open: p.Total, UpdatedAt: at, Roles: p.Facets[search.FacetRole],
 		Skills: p.Facets[search.FacetSkills], Newest: p.Hits}, nil
+}
+
+// fallback answers the listings of ids as last read when the store failed
+// by not answering (not for a listing it does not have).
+func (c *Catalog) fallback(err error, ids []int64) ([]listing.Listing, bool) {
+	if problem.KindOf(storeError(err)) != problem.Unavailable {
+		return nil, false
+	}
+	return c.last.get(ids)
 }
 
 // searchError gives an index error its kind: a cursor the index cannot
