@@ -324,7 +324,11 @@ func (w *writer) bucketAll(ctx context.Context, agency Agency, ls []*listing.Lis
 // no such group, gives none.
 func (s *Store) GroupListings(ctx context.Context, groupID int64) ([]listing.Listing, error) {
 	rows, err := s.db.QueryContext(ctx, selectListing+
-		`WHERE (l.group_id = $1 OR (l.id = $1 AND l.group_id = 0)) AND l.status = $2 ORDER BY l.id`,
+		// Two lookups by index: an OR across the columns made SQLite walk
+		// every open listing (0.3 s at 200,000 listings for each page).
+		`WHERE l.id IN (SELECT id FROM listings WHERE group_id = $1
+			UNION ALL SELECT id FROM listings WHERE id = $1 AND group_id = 0)
+		AND l.status = $2 ORDER BY l.id`,
 		groupID, listing.StatusOpen)
 	if err != nil {
 		return nil, fmt.Errorf("store: group %d: %w", groupID, err)
