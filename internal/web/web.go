@@ -161,6 +161,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	if s.Accounts != nil {
 		s.registerAccounts(mux) // /signup, /login, /me/… (account.go, me.go)
 	}
+	s.registerOps(mux) // /ops/… for operators, when the store serves them (ops.go)
 }
 
 func (s *Site) staticHandler() http.Handler {
