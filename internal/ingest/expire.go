@@ -4,13 +4,28 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"anken/internal/store"
 )
 
 // ExpireStore is what the expirer needs of the system of record.
 type ExpireStore interface {
 	CloseExpired(ctx context.Context, now time.Time, limit int) (int, error)
 	AbortStaleRuns(ctx context.Context, olderThan time.Duration) (int, error)
+	PruneFinished(ctx context.Context, before map[string]time.Time) (map[string]int64, error)
 }
+
+// How long finished work is kept before the expirer prunes it (hourly):
+// applied inbox items with their payloads a week, for an operator looking
+// into what an agency sent; the answers to Idempotency-Key retries a day,
+// longer than any client retries a request; sent mail 30 days, then the
+// addresses and text it holds go.
+const (
+	KeepAppliedInbox = 7 * 24 * time.Hour
+	KeepIdempotency  = 24 * time.Hour
+	KeepSentMail     = 30 * 24 * time.Hour
+	pruneEvery       = time.Hour
+)
 
 // StaleRunAge is how long a feed run may stay receiving before the
 // expirer takes its process for dead and aborts it. A run records no
@@ -42,6 +57,7 @@ type Expirer struct {
 	StaleRuns time.Duration
 
 	abortedAt time.Time // the last AbortStale
+	prunedAt  time.Time // the last Prune
 }
 
 // Run closes what is due at once and then every Every, until ctx is done.
@@ -55,6 +71,9 @@ func (e *Expirer) Run(ctx context.Context) {
 	for {
 		if time.Since(e.abortedAt) >= abortEvery {
 			e.AbortStale(ctx)
+		}
+		if time.Since(e.prunedAt) >= pruneEvery {
+			e.Prune(ctx)
 		}
 		if _, err := e.Once(ctx); err != nil && ctx.Err() == nil {
 			e.log().Warn("expire listings", slog.Any("err", err))
@@ -130,4 +149,28 @@ func (e *Expirer) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return e.Log
+}
+
+// Prune deletes finished work past its keeping time (KeepAppliedInbox,
+// KeepIdempotency, KeepSentMail); pending, parked and held work stays.
+// Every node may do it: deleting twice is harmless.
+func (e *Expirer) Prune(ctx context.Context) {
+	e.prunedAt = time.Now()
+	now := time.Now()
+	if e.Now != nil {
+		now = e.Now()
+	}
+	n, err := e.Store.PruneFinished(ctx, map[string]time.Time{
+		store.PruneInbox:       now.Add(-KeepAppliedInbox),
+		store.PruneIdempotency: now.Add(-KeepIdempotency),
+		store.PruneMail:        now.Add(-KeepSentMail),
+	})
+	if err != nil && ctx.Err() == nil {
+		e.log().Warn("prune finished work", slog.Any("err", err))
+	}
+	for kind, rows := range n {
+		if rows > 0 {
+			e.log().Info("pruned finished work", slog.String("kind", kind), slog.Int64("rows", rows))
+		}
+	}
 }

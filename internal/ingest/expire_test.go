@@ -185,3 +185,39 @@ func TestExpirerAbortsStaleRuns(t *testing.T) {
 		t.Errorf("aborted full run finished %s, closed %d", r.State, r.Closed)
 	}
 }
+
+// Prune forgets sent mail after KeepSentMail, and keeps what is still to
+// be done.
+func TestExpirerPrunes(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	for range 2 {
+		if _, err := st.EnqueueMail(ctx, store.Mail{Kind: "alert", To: "ren@example.jp", Subject: "件名", Text: "本文"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claimed, err := st.ClaimMail(ctx, 1, time.Minute)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("ClaimMail = %d, %v", len(claimed), err)
+	}
+	if err := st.MarkMailSent(ctx, claimed[0]); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		after     time.Duration
+		sent, all int
+	}{
+		{ingest.KeepSentMail - time.Hour, 1, 2}, // not yet
+		{ingest.KeepSentMail + time.Hour, 0, 1},
+	} {
+		e := &ingest.Expirer{Store: st, Now: func() time.Time { return time.Now().Add(c.after) }}
+		e.Prune(ctx)
+		counts, err := st.MailCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[store.MailSent] != c.sent || counts[store.MailSent]+counts[store.MailPending] != c.all {
+			t.Errorf("%v after sending: %v; want %d sent of %d", c.after, counts, c.sent, c.all)
+		}
+	}
+}
