@@ -15,13 +15,10 @@ func TestPruneFinished(t *testing.T) {
 			ctx := context.Background()
 			s := storetest.Open(t, backend)
 			// Mail: one sent, one pending, one parked.
-			var ids []int64
 			for range 3 {
-				id, err := s.EnqueueMail(ctx, store.Mail{Kind: "alert", To: "ren@example.jp", Subject: "件名", Text: "本文"})
-				if err != nil {
+				if _, err := s.EnqueueMail(ctx, store.Mail{Kind: "alert", To: "ren@example.jp", Subject: "件名", Text: "本文"}); err != nil {
 					t.Fatal(err)
 				}
-				ids = append(ids, id)
 			}
 			claimed, err := s.ClaimMail(ctx, 2, time.Minute)
 			if err != nil || len(claimed) != 2 {
