@@ -73,3 +73,36 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNewestOnePostedTime times the first pages in time order when
+// every listing has the same posted_at, as when a feed without posted_at
+// is imported at once. Above 20,000 hits (ANKEN_BENCH_LISTINGS=200000)
+// these pages come from the buckets in time order, not a walk.
+func BenchmarkNewestOnePostedTime(b *testing.B) {
+	ls := listings(b)
+	same := make([]*listing.Listing, len(ls))
+	for i, l := range ls {
+		c := *l
+		c.PostedAt = ls[0].PostedAt
+		same[i] = &c
+	}
+	x := build(b, same)
+	for _, c := range []struct {
+		name string
+		q    search.Query
+	}{
+		{"no terms, newest", search.Query{Sort: search.SortNewest}},
+		{"no terms, relevance", search.Query{}},
+		{"開発, newest", search.Query{Text: "開発", Sort: search.SortNewest}},
+		{"collapsed, newest", search.Query{Sort: search.SortNewest, Collapse: true}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := x.Search(context.Background(), c.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -37,6 +37,7 @@ func (x *Index) RebuildAt(ctx context.Context, fill func(add func(*listing.Listi
 // position of the change log.
 func (x *Index) rebuild(ctx context.Context, fill func(add func(*listing.Listing)) (int64, error), logged bool) error {
 	n := NewIndex()
+	n.runMax = x.runMax
 	workers := runtime.GOMAXPROCS(0)
 
 	// Fold in parallel, keeping the order listings came in.
@@ -184,8 +185,8 @@ func (x *Index) postAll(workers int) {
 		x.days[min(c.days, 7)].Add(s)
 		x.rates[rateIndex(c.rateHi)].Add(s)
 		x.rateLows[lowIndex(c.rateLo)].Add(s)
-		x.addHour(hourOf(c.posted), s)
 	}
+	x.byTime.build(x, x.live.ToArray())
 	for i := rateBands; i >= 1; i-- {
 		x.hiFrom[i] = roaring.Or(x.hiFrom[i+1], x.rates[i])
 	}
@@ -313,7 +314,7 @@ func (x *Index) takeFrom(n *Index) {
 	x.grams, x.titleGrams, x.skillGrams = n.grams, n.titleGrams, n.skillGrams
 	x.roles, x.remotes, x.prefs, x.contracts = n.roles, n.remotes, n.prefs, n.contracts
 	x.skillSet, x.sideJob, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.skillCode, n.skillSlug
-	x.days, x.rates, x.rateLows, x.hours, x.hourKeys = n.days, n.rates, n.rateLows, n.hours, n.hourKeys
+	x.days, x.rates, x.rateLows, x.byTime = n.days, n.rates, n.rateLows, n.byTime
 	x.reposts, x.dups = n.reposts, n.dups
 	x.hiFrom, x.loUpTo = n.hiFrom, n.loUpTo
 	x.cache.clear()

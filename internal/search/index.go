@@ -2,7 +2,6 @@ package search
 
 import (
 	"cmp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,7 +18,8 @@ import (
 // another version is never read. Changes:
 //
 //	1: words, title and skill words, one- and two-rune grams, coded columns.
-const FormatVersion = 1
+//	2: slots in time order by buckets of (posted_at, id) runs, not posted hours.
+const FormatVersion = 2
 
 // Index is the in-memory search index over open listings.
 //
@@ -74,11 +74,9 @@ type Index struct {
 	// Cumulative bands, so a rate filter is one bitmap plus its boundary
 	// band: hiFrom[i] holds rates[i:], loUpTo[i] holds rateLows[1:i+1].
 	hiFrom, loUpTo []*roaring.Bitmap
-	// hours holds slots by the hour they were posted; hourKeys lists the
-	// hours in ascending order. The newest and relevance sorts walk them
-	// from the newest.
-	hours    map[int64]*roaring.Bitmap
-	hourKeys []int64
+	// byTime holds the slots in posted order (timeline.go). The newest
+	// and relevance sorts walk it from the newest.
+	byTime *timeline
 
 	skillCode map[string]uint16
 	skillSlug []string
@@ -89,6 +87,7 @@ type Index struct {
 
 	cache        *termCache
 	walkMax      int // most hits a search walks one by one
+	runMax       int // most slots in a bucket of byTime
 	countWalkMax int // most hits whose facets are counted by walking them
 
 	// Position and history, for the pages of a search after the first
@@ -141,12 +140,13 @@ func (x *Index) reset() {
 		rateLows:     newBitmaps(rateBands + 1),
 		hiFrom:       newBitmaps(rateBands + 2),
 		loUpTo:       newBitmaps(rateBands + 1),
-		hours:        map[int64]*roaring.Bitmap{},
+		byTime:       newTimeline(),
 		reposts:      map[int64][]uint32{},
 		dups:         roaring.New(),
 		skillCode:    map[string]uint16{},
 		cache:        newTermCache(defaultCacheTerms),
 		walkMax:      walkMax,
+		runMax:       runMax,
 		countWalkMax: countWalkMax,
 		hist:         newHistory(),
 		aheadWait:    aheadWait,
@@ -436,16 +436,10 @@ func (x *Index) postings(s uint32, add bool) {
 	for i := max(lo, 1); lo > 0 && i <= rateBands; i++ {
 		fixed(x.loUpTo[i])
 	}
-	h := hourOf(c.posted)
 	if add {
-		x.addHour(h, s)
-	} else if b := x.hours[h]; b != nil {
-		b.Remove(s)
-		if b.IsEmpty() {
-			delete(x.hours, h)
-			i, _ := slices.BinarySearch(x.hourKeys, h)
-			x.hourKeys = slices.Delete(x.hourKeys, i, i+1)
-		}
+		x.byTime.add(x, s)
+	} else {
+		x.byTime.remove(x, s)
 	}
 	t := x.text[s]
 	eachWord(t, word(x.words))
@@ -463,26 +457,6 @@ func (x *Index) postings(s uint32, add bool) {
 	eachGram(t, gramFn(x.grams))
 	eachGram(t[:x.titleEnd[s]], gramFn(x.titleGrams))
 	eachGram(t[x.titleEnd[s]:x.skillEnd[s]], gramFn(x.skillGrams))
-}
-
-// addHour adds slot s to the bucket of hour h.
-func (x *Index) addHour(h int64, s uint32) {
-	b := x.hours[h]
-	if b == nil {
-		b = roaring.New()
-		x.hours[h] = b
-		i, _ := slices.BinarySearch(x.hourKeys, h)
-		x.hourKeys = slices.Insert(x.hourKeys, i, h)
-	}
-	b.Add(s)
-}
-
-func hourOf(unix int64) int64 {
-	h := unix / 3600
-	if unix < 0 && unix%3600 != 0 {
-		h-- // floor, for times before 1970
-	}
-	return h
 }
 
 // rateIndex is the rates bucket of a monthly rate: 0 unknown, else 1+band.

@@ -655,17 +655,18 @@ func hitIDs(hs []Hit) []int64 {
 // TestOracle compares the index with a brute-force scan on random queries
 // over random listings, across updates and deletes.
 func TestOracle(t *testing.T) {
-	t.Run("default", func(t *testing.T) { testOracle(t, NewIndex(), false) })
-	t.Run("rebuilt in parallel", func(t *testing.T) { testOracle(t, NewIndex(), true) })
+	t.Run("default", func(t *testing.T) { testOracle(t, NewIndex(), false, nil) })
+	t.Run("rebuilt in parallel", func(t *testing.T) { testOracle(t, NewIndex(), true, nil) })
 	t.Run("bitmap facets and bucket order", func(t *testing.T) {
 		// The paths for searches with many hits, and parallel parts;
 		// phrases narrowed without their edge words where they can be.
 		x := NewIndex()
 		x.walkMax, x.countWalkMax = 0, 0
+		x.runMax = 16 // buckets in time order split and merge
 		defer func(n int, r uint64) { minPart, edgeScanRatio = n, r }(minPart, edgeScanRatio)
 		minPart = 64
 		edgeScanRatio = 0
-		testOracle(t, x, false)
+		testOracle(t, x, false, nil)
 	})
 	t.Run("walked facets and bucket order", func(t *testing.T) {
 		// Hits too many to walk for their page but few enough to count
@@ -674,7 +675,7 @@ func TestOracle(t *testing.T) {
 		x.walkMax = 0
 		defer func(n int) { minPart = n }(minPart)
 		minPart = 64
-		testOracle(t, x, false)
+		testOracle(t, x, false, nil)
 	})
 	t.Run("every term cached", func(t *testing.T) {
 		// A small cache that keeps every substring term and phrase:
@@ -682,16 +683,50 @@ func TestOracle(t *testing.T) {
 		x := NewIndex()
 		x.cache = newTermCache(8)
 		x.cache.min = 0
-		testOracle(t, x, false)
+		testOracle(t, x, false, nil)
 	})
 }
 
-func testOracle(t *testing.T, x *Index, rebuild bool) {
+// TestOracleOnePostedTime is TestOracle on catalogues that arrive all at
+// once, as a feed without posted_at does: every listing posted at the
+// same instant, or within one minute. The pages in time order go by the
+// listing id then, through buckets that split, merge and are rebuilt.
+func TestOracleOnePostedTime(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name    string
+		rebuild bool
+		posted  func(r *rand.Rand) time.Time
+	}{
+		{"same instant", false, func(*rand.Rand) time.Time { return at }},
+		{"same instant, rebuilt", true, func(*rand.Rand) time.Time { return at }},
+		{"within a minute", false, func(r *rand.Rand) time.Time { return at.Add(time.Duration(r.IntN(60)) * time.Second) }},
+		{"within a minute, rebuilt", true, func(r *rand.Rand) time.Time { return at.Add(time.Duration(r.IntN(60)) * time.Second) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			x := NewIndex()
+			x.walkMax = 0
+			x.runMax = 16
+			testOracle(t, x, c.rebuild, c.posted)
+		})
+	}
+}
+
+// testOracle checks x against the oracle over random listings, posted
+// when posted says (nil: randomListing's hours over two months).
+func testOracle(t *testing.T, x *Index, rebuild bool, posted func(r *rand.Rand) time.Time) {
 	r := rand.New(rand.NewPCG(7, 11))
 	live := map[int64]*listing.Listing{}
 	var nextID int64 = 1
+	newListing := func(r *rand.Rand, id int64) *listing.Listing {
+		l := randomListing(r, id)
+		if posted != nil {
+			l.PostedAt = posted(r)
+		}
+		return l
+	}
 	add := func() {
-		l := randomListing(r, nextID)
+		l := newListing(r, nextID)
 		nextID++
 		live[l.ID] = l
 		x.Upsert(l)
@@ -702,14 +737,14 @@ func testOracle(t *testing.T, x *Index, rebuild bool) {
 	if rebuild {
 		// Rebuild from scratch: the parallel build must equal the
 		// one-at-a-time one, duplicates and closed listings included.
-		x.Upsert(randomListing(r, 100_000))
+		x.Upsert(newListing(r, 100_000))
 		err := x.Rebuild(context.Background(), func(add func(*listing.Listing)) error {
-			closed := randomListing(r, 100_001)
+			closed := newListing(r, 100_001)
 			closed.Status = listing.StatusClosed
 			add(closed)
 			for id := int64(1); id < nextID; id++ {
 				if id%7 == 0 { // added twice: the later one counts
-					add(randomListing(r, id))
+					add(newListing(r, id))
 				}
 				add(live[id])
 			}
@@ -732,7 +767,7 @@ func testOracle(t *testing.T, x *Index, rebuild bool) {
 				switch r.IntN(3) {
 				case 0:
 					if _, ok := live[id]; ok {
-						l := randomListing(r, id)
+						l := newListing(r, id)
 						live[id] = l
 						x.Upsert(l)
 					}
@@ -768,6 +803,33 @@ func testOracle(t *testing.T, x *Index, rebuild bool) {
 				t.Fatalf("query %+v: facet %s = %v, want %v", q, f, first.Facets[f], wantFacets[f])
 			}
 		}
+	}
+	checkTimeline(t, x)
+}
+
+// checkTimeline checks that the buckets in time order hold every live
+// slot once, each within its bucket's range, none over runMax.
+func checkTimeline(t *testing.T, x *Index) {
+	t.Helper()
+	tl := x.byTime
+	if len(tl.lo) == 0 || tl.lo[0] != least || len(tl.lo) != len(tl.bits) {
+		t.Fatalf("timeline: %d bounds from %v, %d buckets", len(tl.lo), tl.lo[0], len(tl.bits))
+	}
+	n := 0
+	for i, b := range tl.bits {
+		if c := int(b.GetCardinality()); c > x.runMax || c == 0 && len(tl.bits) > 1 {
+			t.Errorf("timeline bucket %d of %d holds %d slots (most %d)", i, len(tl.bits), c, x.runMax)
+		}
+		for _, s := range b.ToArray() {
+			k := x.timeKey(s)
+			if k.compare(tl.lo[i]) < 0 || i+1 < len(tl.lo) && k.compare(tl.lo[i+1]) >= 0 {
+				t.Fatalf("timeline bucket %d [%v, …) holds slot %d with key %v", i, tl.lo[i], s, k)
+			}
+			n++
+		}
+	}
+	if want := int(x.live.GetCardinality()); n != want {
+		t.Fatalf("timeline holds %d slots, %d are live", n, want)
 	}
 }
 

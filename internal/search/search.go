@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -23,8 +24,9 @@ import (
 // hits walks them, one part per core, counting facets from the packed
 // columns and keeping the best hits in a heap. A search with many hits
 // counts facets by intersecting bitmaps instead, and finds its page by
-// walking buckets in sort order (posted hours, rate bands) from the top,
-// so that its cost hardly grows with the number of hits.
+// walking buckets in sort order from the top (runs of a few thousand
+// slots in posted order, rate bands), so that its cost hardly grows with
+// the number of hits or with how posted_at is spread.
 //
 // A page after the first answers the search at its first page's position
 // (snapshot.go): when listings were written since, the current hits less
@@ -602,9 +604,10 @@ func (x *Index) walkPart(ctx context.Context, p *plan, slots []uint32, top *topK
 // ordered finds the best limit+1 hits after the cursor without visiting
 // every hit: it takes the hits class by class in descending order (for
 // relevance, by score; otherwise all hits are one class), and within a
-// class bucket by bucket from the top (posted hours, or rate bands for the
-// rate sort). Every key in a bucket is above every key in the next, so it
-// stops at the first bucket that fills the page.
+// class bucket by bucket from the top (the timeline's buckets of at most
+// runMax slots in posted order, or rate bands for the rate sort). Every key
+// in a bucket is above every key in the next, so it stops at the first
+// bucket that fills the page.
 func (x *Index) ordered(ctx context.Context, p *plan, hits *roaring.Bitmap) []sortKey {
 	q := &p.q
 	need := q.Limit + 1
@@ -630,19 +633,19 @@ func (x *Index) ordered(ctx context.Context, p *plan, hits *roaring.Bitmap) []so
 			continue // the whole class is on earlier pages
 		}
 		full := false
-		x.eachBucket(q.Sort, func(b *roaring.Bitmap, top0 int64) bool {
+		// Within the cursor's class, buckets whose least key is at or
+		// above the cursor's are on earlier pages.
+		skip := p.cur != nil && (q.Sort != SortRelevance || c.score == p.cur.key[0])
+		var after pair
+		if skip {
+			after = bucketPair(q.Sort, p.cur.key)
+		}
+		x.eachBucket(q.Sort, func(b *roaring.Bitmap, lowest pair) bool {
 			if ctx.Err() != nil {
 				return false
 			}
-			// Skip buckets entirely before the cursor.
-			if p.cur != nil && (q.Sort != SortRelevance || c.score == p.cur.key[0]) {
-				ck := p.cur.key[0]
-				if q.Sort == SortRelevance {
-					ck = p.cur.key[1]
-				}
-				if top0 > ck {
-					return true
-				}
+			if skip && lowest.compare(after) >= 0 {
+				return true
 			}
 			if !b.Intersects(c.hits) {
 				return true
@@ -668,13 +671,14 @@ func (x *Index) ordered(ctx context.Context, p *plan, hits *roaring.Bitmap) []so
 }
 
 // eachBucket calls fn with the sort's buckets from the top, each with the
-// lowest key a slot in it can have, until fn returns false.
-func (x *Index) eachBucket(sort Sort, fn func(b *roaring.Bitmap, lowest int64) bool) {
+// least pair (bucketPair) a slot in it can have, until fn returns false:
+// rate bands for the rate sort, else the timeline's buckets.
+func (x *Index) eachBucket(sort Sort, fn func(b *roaring.Bitmap, lowest pair) bool) {
 	if sort == SortRate {
 		for i := len(x.rates) - 1; i >= 0; i-- {
-			lowest := int64(0)
+			lowest := least
 			if i > 0 {
-				lowest = int64(i-1) * rateBandWidth
+				lowest = pair{int64(i-1) * rateBandWidth, math.MinInt64}
 			}
 			if !fn(x.rates[i], lowest) {
 				return
@@ -682,12 +686,21 @@ func (x *Index) eachBucket(sort Sort, fn func(b *roaring.Bitmap, lowest int64) b
 		}
 		return
 	}
-	for i := len(x.hourKeys) - 1; i >= 0; i-- {
-		h := x.hourKeys[i]
-		if !fn(x.hours[h], h*3600) {
+	t := x.byTime
+	for i := len(t.lo) - 1; i >= 0; i-- {
+		if !fn(t.bits[i], t.lo[i]) {
 			return
 		}
 	}
+}
+
+// bucketPair is the part of a sort key that buckets are ordered by: the
+// rate or posted_at, then the id (see keyOf).
+func bucketPair(sort Sort, k sortKey) pair {
+	if sort == SortRelevance {
+		return pair{k[1], k[2]}
+	}
+	return pair{k[0], k[2]}
 }
 
 // class is a set of hits that share a relevance score.
