@@ -685,11 +685,12 @@ func (r *UserReport) Markdown(w io.Writer, baseline string) {
 	fmt.Fprintln(w, "| query class | requests | avg hits | p50 | p95 | p99 | baseline p50 | p99 | p50 ratio |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, c := range r.Classes {
-		ratio := "–"
+		b50, b99, ratio := "–", "–", "–"
 		if c.Baseline.N > 0 {
+			b50, b99 = ms(c.Baseline.P50), ms(c.Baseline.P99)
 			ratio = fmt.Sprintf("%.1f×", float64(c.Baseline.P50)/float64(max(c.HTTP.P50, time.Microsecond)))
 		}
 		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %s |\n", c.Name, c.HTTP.N, c.AvgHits,
-			ms(c.HTTP.P50), ms(c.HTTP.P95), ms(c.HTTP.P99), ms(c.Baseline.P50), ms(c.Baseline.P99), ratio)
+			ms(c.HTTP.P50), ms(c.HTTP.P95), ms(c.HTTP.P99), b50, b99, ratio)
 	}
 }
