@@ -42,6 +42,12 @@ Usage:
   anken reindex                                   build the search index from the store and report
   anken bench search [--listings N] [--seed S] [--postgres URL]
                                                   time the search index (and PostgreSQL) on generated listings
+  anken bench pages [--listings N] [--requests R] time the search page over HTTP on generated listings
+  anken bench user [--listings N] [--posted MODE] [--postgres URL]
+                                                  generate a feed, anken import it, start anken serve,
+                                                  time searches over HTTP as users meet them
+  anken bench load --url URL [--duration D] [--workers N] [--soak]
+                                                  drive a running anken with a realistic mix of requests
 
 Configuration is read from ANKEN_* environment variables (see .env.example);
 flags override them.
