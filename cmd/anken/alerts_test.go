@@ -26,23 +26,7 @@ func TestTwoNodesAlertOnce(t *testing.T) {
 		t.Skip("starts the binary three times")
 	}
 	ctx := context.Background()
-	dbURL := storetest.URL(t)
-	st, err := store.Open(ctx, store.Config{DatabaseURL: dbURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	agency, err := st.CreateAgency(ctx, "techlink", "テックリンク")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := st.CreateKey(ctx, agency.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dbURL, st, agency, key := postgresAgency(t)
 	tok := store.Token{Hash: "verify-ren", Purpose: store.TokenVerify, ExpiresAt: time.Now().Add(time.Hour)}
 	if _, err := st.CreateEngineer(ctx, "ren@example.jp", "argon2id-hash", tok, store.Mail{Kind: "verify", To: "ren@example.jp", Subject: "確認"}); err != nil {
 		t.Fatal(err)
@@ -198,4 +182,28 @@ func holderOf(t *testing.T, ctx context.Context, dbURL string) string {
 		t.Fatal(err)
 	}
 	return holder
+}
+
+// postgresAgency migrates a fresh PostgreSQL schema for processes the test
+// starts, with the agency techlink and an API key of it; the store is
+// closed when the test ends.
+func postgresAgency(t *testing.T) (dbURL string, st *store.Store, agency store.Agency, key string) {
+	t.Helper()
+	ctx := context.Background()
+	dbURL = storetest.URL(t)
+	st, err := store.Open(ctx, store.Config{DatabaseURL: dbURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if agency, err = st.CreateAgency(ctx, "techlink", "テックリンク"); err != nil {
+		t.Fatal(err)
+	}
+	if key, err = st.CreateKey(ctx, agency.ID); err != nil {
+		t.Fatal(err)
+	}
+	return dbURL, st, agency, key
 }

@@ -17,9 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"anken/internal/store"
-	"anken/internal/store/storetest"
 )
 
 // tcpProxy stands between anken and PostgreSQL. Stop is PostgreSQL going
@@ -196,23 +193,7 @@ func TestPostgresStopStart(t *testing.T) {
 		t.Skip("starts a server")
 	}
 	ctx := context.Background()
-	dbURL := storetest.URL(t)
-	st, err := store.Open(ctx, store.Config{DatabaseURL: dbURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	agency, err := st.CreateAgency(ctx, "techlink", "テックリンク")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := st.CreateKey(ctx, agency.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dbURL, st, agency, key := postgresAgency(t)
 
 	u, err := url.Parse(dbURL)
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 
 	"anken/internal/ingest"
 	"anken/internal/store"
-	"anken/internal/store/storetest"
 )
 
 // TestTwoNodes runs two `anken serve` on one PostgreSQL schema: a listing
@@ -27,23 +26,7 @@ func TestTwoNodes(t *testing.T) {
 		t.Skip("starts the binary twice")
 	}
 	ctx := context.Background()
-	dbURL := storetest.URL(t)
-	st, err := store.Open(ctx, store.Config{DatabaseURL: dbURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	agency, err := st.CreateAgency(ctx, "techlink", "テックリンク")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := st.CreateKey(ctx, agency.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dbURL, st, agency, key := postgresAgency(t)
 	secret, err := st.NewWebhookSecret(ctx, agency.ID)
 	if err != nil {
 		t.Fatal(err)
