@@ -60,7 +60,7 @@ func TestBrowser(t *testing.T) {
 		t.Skip("-short: the browser tests start anken and Chromium")
 	}
 	chrome := chromePath(t)
-	base := startAnken(t)
+	base, bin, dataDir := startAnken(t)
 	browser := startBrowser(t, chrome)
 
 	t.Run("search", func(t *testing.T) {
@@ -79,6 +79,69 @@ func TestBrowser(t *testing.T) {
 	})
 	t.Run("pages", func(t *testing.T) { pages(t, browser, base) })
 	t.Run("account", func(t *testing.T) { accountPages(t, browser, base) })
+	t.Run("ops", func(t *testing.T) { opsPages(t, browser, base, operatorKey(t, bin, dataDir)) })
+}
+
+// operatorKey makes an operator with the anken command, on the data
+// directory of the running server, and returns its key.
+func operatorKey(t *testing.T, bin, dataDir string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "operator", "create", "browser-test")
+	cmd.Env = append(os.Environ(), "ANKEN_DATA_DIR="+dataDir, "ANKEN_DATABASE_URL=")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("anken operator create: %v", err)
+	}
+	key := regexp.MustCompile(`op_[A-Za-z0-9_-]+`).FindString(string(out))
+	if key == "" {
+		t.Fatalf("no operator key in %q", out)
+	}
+	return key
+}
+
+// opsPages logs an operator in through the /ops form, then runs the
+// operator pages through axe-core at both widths.
+func opsPages(t *testing.T, browser context.Context, base, key string) {
+	root := moduleRoot(t)
+	axe := axeSource(t, root)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: waitTimeout}
+	resp, err := c.PostForm(base+"/ops/login", url.Values{"key": {key}, "next": {"/ops/agencies"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var cookie *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "anken_ops" && ck.Value != "" {
+			cookie = ck
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || cookie == nil {
+		t.Fatalf("POST /ops/login: %d, cookie %v", resp.StatusCode, cookie)
+	}
+	for _, pg := range []struct{ name, path string }{
+		{"ops", "/ops"},
+		{"ops-agencies", "/ops/agencies"},
+		{"ops-listing", "/ops/listings/1"},
+		{"ops-inbox", "/ops/inbox"},
+		{"ops-rejections", "/ops/rejections"},
+		{"ops-audit", "/ops/audit"},
+	} {
+		for _, vp := range []viewport{phone, desktop} {
+			t.Run(pg.name+"/"+vp.name, func(t *testing.T) {
+				b := openTab(t, browser, base, vp, true)
+				if _, err := chromedp.Call(b.ctx, network.SetCookie, network.SetCookieParams{Name: cookie.Name, Value: cookie.Value, URL: base + "/ops", Path: "/ops"}); err != nil {
+					t.Fatalf("set the operator cookie: %v", err)
+				}
+				b.open(pg.path, http.StatusOK)
+				b.waitFor("main h1 to show", `!!document.querySelector("main h1") && document.fonts.status === "loaded"`)
+				if axe == "" {
+					t.Skip("axe-core is not installed: npm ci --prefix tools/axe")
+				}
+				b.axe(axe)
+			})
+		}
+	}
 }
 
 // searchFlow is an engineer's visit: the top page, a keyword search, a
@@ -773,10 +836,11 @@ func moduleRoot(t *testing.T) string {
 // startAnken builds anken and runs `anken serve --demo` with 3,000
 // listings on SQLite in a temporary directory; it returns the base URL
 // once /readyz answers 200. The process is killed when the test ends.
-func startAnken(t *testing.T) string {
+func startAnken(t *testing.T) (base, bin, dataDir string) {
 	t.Helper()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "anken")
+	bin = filepath.Join(dir, "anken")
+	dataDir = filepath.Join(dir, "data")
 	if out, err := exec.Command("go", "build", "-o", bin, "anken/cmd/anken").CombinedOutput(); err != nil {
 		t.Fatalf("go build anken: %v\n%s", err, out)
 	}
@@ -789,7 +853,7 @@ func startAnken(t *testing.T) string {
 
 	cmd := exec.Command(bin, "serve", "--demo", "--demo-listings", "3000", "--addr", addr)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "ANKEN_DATA_DIR="+filepath.Join(dir, "data"), "ANKEN_DATABASE_URL=", "ANKEN_LOG_FORMAT=text")
+	cmd.Env = append(os.Environ(), "ANKEN_DATA_DIR="+dataDir, "ANKEN_DATABASE_URL=", "ANKEN_LOG_FORMAT=text")
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	dieWithTest(cmd)
@@ -809,7 +873,7 @@ func startAnken(t *testing.T) string {
 		}
 	})
 
-	base := "http://" + addr
+	base = "http://" + addr
 	deadline := time.Now().Add(readyTimeout)
 	for {
 		select {
@@ -821,7 +885,7 @@ func startAnken(t *testing.T) string {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base
+				return base, bin, dataDir
 			}
 		}
 		if time.Now().After(deadline) {
