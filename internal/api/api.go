@@ -81,6 +81,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerMe()
 	h.registerRecommendations()
 	h.registerGuides()
+	documentLimits(api.OpenAPI())
 	return api
 }
 

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -192,4 +193,41 @@ func (h *handlers) refuse(ctx huma.Context, err error) {
 		ctx.SetHeader("Retry-After", strconv.Itoa(s))
 	}
 	huma.WriteErr(h.api, ctx, problem.StatusOf(err), problem.Message(err))
+}
+
+// documentLimits adds the 429 answer, with its Retry-After, to every
+// operation Limits.Handler may refuse: the writes, and the reads it
+// counts as expensive (searches with facets or a cursor, statistics,
+// estimates), so the document says what the server does.
+func documentLimits(doc *huma.OpenAPI) {
+	status := strconv.Itoa(http.StatusTooManyRequests)
+	for path, item := range doc.Paths {
+		for method, op := range map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPut: item.Put,
+			http.MethodPost: item.Post, http.MethodPatch: item.Patch, http.MethodDelete: item.Delete} {
+			if op == nil || op.Responses[status] != nil {
+				continue
+			}
+			if method == http.MethodGet && !expensive(&http.Request{URL: &url.URL{Path: path, RawQuery: "facets=role"}}) {
+				continue
+			}
+			var content map[string]*huma.MediaType
+			for _, r := range op.Responses {
+				if r.Content["application/problem+json"] != nil {
+					content = r.Content
+					break
+				}
+			}
+			if op.Responses == nil {
+				op.Responses = map[string]*huma.Response{}
+			}
+			op.Responses[status] = &huma.Response{
+				Description: "Too Many Requests: this client's (agency key's, or address's) rate limit is spent; retry after Retry-After seconds. Limits are set by ANKEN_RATE_AGENCY, ANKEN_RATE_WRITE and ANKEN_RATE_READ.",
+				Headers: map[string]*huma.Param{"Retry-After": {
+					Description: "Whole seconds to wait before retrying.",
+					Schema:      &huma.Schema{Type: huma.TypeInteger},
+				}},
+				Content: content,
+			}
+		}
+	}
 }
