@@ -46,23 +46,7 @@ func (s *Store) AlertSearches(ctx context.Context, since time.Time) ([]SavedSear
 // AlertSearchIDs returns the ids of every saved search, ascending: a
 // follower of AlertSearches learns from it which were deleted.
 func (s *Store) AlertSearchIDs(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM saved_searches ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: saved search ids: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: saved search ids: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: saved search ids: %w", err)
-	}
-	return ids, nil
+	return s.int64s(ctx, "saved search ids", `SELECT id FROM saved_searches ORDER BY id`)
 }
 
 // Position returns the change-log position a follower named name has
@@ -181,7 +165,7 @@ func (s *Store) PendingAlerts(ctx context.Context, after int64, limit int) ([]Al
 // PendingHits returns the listings of a saved search's pending hits, in
 // the order they were found.
 func (s *Store) PendingHits(ctx context.Context, searchID int64) ([]int64, error) {
-	return s.int64s(ctx, `SELECT listing_id FROM alert_hits WHERE saved_search_id = $1 AND state = 'pending'
+	return s.int64s(ctx, "pending alert hits", `SELECT listing_id FROM alert_hits WHERE saved_search_id = $1 AND state = 'pending'
 		ORDER BY created_at, listing_id`, searchID)
 }
 
@@ -193,7 +177,7 @@ func (s *Store) MailedGroups(ctx context.Context, searchID int64, groups []int64
 	if len(groups) == 0 {
 		return out, nil
 	}
-	ids, err := s.int64s(ctx, `SELECT DISTINCT CASE WHEN l.group_id = 0 THEN l.id ELSE l.group_id END
+	ids, err := s.int64s(ctx, "groups mailed", `SELECT DISTINCT CASE WHEN l.group_id = 0 THEN l.id ELSE l.group_id END
 		FROM alert_hits h JOIN listings l ON l.id = h.listing_id
 		WHERE h.saved_search_id = $1 AND h.state = 'mailed'
 			AND (l.group_id IN (`+idList(groups)+`) OR l.id IN (`+idList(groups)+`))`, searchID)
@@ -247,23 +231,23 @@ func (s *Store) CommitAlert(ctx context.Context, searchID int64, at time.Time, m
 	})
 }
 
-// int64s runs a query of one integer column.
-func (s *Store) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
+// int64s runs a query of one integer column and returns its values.
+func (s *Store) int64s(ctx context.Context, what, query string, args ...any) ([]int64, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []int64
 	for rows.Next() {
 		var v int64
 		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
+			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return out, nil
 }

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"anken/internal/listing"
 )
@@ -17,14 +15,7 @@ func (s *Store) ListingsByID(ctx context.Context, ids []int64) ([]listing.Listin
 	}
 	// The ids are integers, written into the statement so one query shape
 	// serves any page size on both dialects.
-	var b strings.Builder
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	rows, err := s.db.QueryContext(ctx, selectListing+`WHERE l.id IN (`+b.String()+`)`)
+	rows, err := s.db.QueryContext(ctx, selectListing+`WHERE l.id IN (`+idList(ids)+`)`)
 	if err != nil {
 		return nil, fmt.Errorf("store: listings by id: %w", err)
 	}

@@ -359,20 +359,7 @@ func (s *Store) runWhere(ctx context.Context, where string, args ...any) (FeedRu
 // OpenRuns returns the ids of runs received or aborted but not finished:
 // what a worker checks after a restart.
 func (s *Store) OpenRuns(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM feed_runs WHERE state IN ('received', 'aborted') AND finished_at IS NULL ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: open feed runs: %w", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: open feed runs: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return s.int64s(ctx, "open feed runs", `SELECT id FROM feed_runs WHERE state IN ('received', 'aborted') AND finished_at IS NULL ORDER BY id`)
 }
 
 // FeedSource is a feed anken fetches on a schedule.
