@@ -74,13 +74,7 @@ func newMeFixture(t *testing.T) *meFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	site.Register(mux)
-	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		site.Error(w, r, problem.Errorf(problem.Forbidden, "cross-origin %s refused", r.Method))
-	})
-	fx.srv = httptest.NewServer(web.Secure(mux, deny))
-	t.Cleanup(fx.srv.Close)
+	fx.srv = serveSite(t, site)
 	return fx
 }
 
@@ -701,4 +695,18 @@ func TestResetPages(t *testing.T) {
 	// The old session ended with the reset.
 	wantRedirect(t, "old session after reset", c.get(t, "/me"), "/login")
 	wantRedirect(t, "login with the new password", anon.post(t, "/login", url.Values{"email": {"rokuro@example.jp"}, "password": {"hoshizora-2027"}}), "/me")
+}
+
+// serveSite serves the site as serve does: behind Secure, with a
+// cross-origin form post refused by the one error page (403).
+func serveSite(t *testing.T, site *web.Site) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	site.Register(mux)
+	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		site.Error(w, r, problem.Errorf(problem.Forbidden, "cross-origin %s refused", r.Method))
+	})
+	srv := httptest.NewServer(web.Secure(mux, deny))
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -18,7 +18,6 @@ import (
 	"anken/internal/catalog"
 	"anken/internal/ingest"
 	"anken/internal/listing"
-	"anken/internal/problem"
 	"anken/internal/search"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
@@ -72,13 +71,7 @@ func newOpsFixture(t *testing.T) *opsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	site.Register(mux)
-	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		site.Error(w, r, problem.Errorf(problem.Forbidden, "cross-origin %s refused", r.Method))
-	})
-	fx.srv = httptest.NewServer(web.Secure(mux, deny))
-	t.Cleanup(fx.srv.Close)
+	fx.srv = serveSite(t, site)
 	return fx
 }
 
