@@ -105,6 +105,10 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 	if len(keys) == 0 {
 		return out, nil
 	}
+	// In key order the lookups sweep the bucket index once instead of
+	// seeking all over it: with the index larger than the page cache, that
+	// is the difference between reading each page once and many times.
+	slices.Sort(keys)
 	// The candidates of each listing, with whether one shares its apply URL.
 	members, err := w.bucketMembers(ctx, agency, keys)
 	if err != nil {
@@ -286,37 +290,35 @@ const bandRows = 3000
 // bucketAll writes the LSH buckets of the listings ls[i] for i in idx, which
 // have their ids.
 func (w *writer) bucketAll(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, idx []int) error {
-	args := make([]any, 0, 3*bandRows)
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		_, err := w.stmt(ctx, w.dialect.bandsInsertSQL(len(args)/3)).ExecContext(ctx, args...)
-		args = args[:0]
-		if err != nil {
-			return fmt.Errorf("store: write duplicate buckets: %w", err)
-		}
-		return nil
-	}
+	type band struct{ hash, id int64 }
+	var bands []band
 	for _, i := range idx {
 		sig := &prep[i].sig
 		if sig.IsZero() {
 			continue
 		}
-		if len(args)+3*(dedupe.Bands+1) > cap(args) {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
 		id := ls[i].ID
 		for _, k := range sig.BandKeys() {
-			args = append(args, k, id, agency.ID)
+			bands = append(bands, band{k, id})
 		}
 		if k, ok := dedupe.URLKey(ls[i].ApplyURL); ok {
-			args = append(args, k, id, agency.ID)
+			bands = append(bands, band{k, id})
 		}
 	}
-	return flush()
+	// Written in key order, the rows land as one sweep over the index's
+	// pages rather than one random page each (see groups).
+	slices.SortFunc(bands, func(a, b band) int { return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(a.id, b.id)) })
+	args := make([]any, 0, 3*bandRows)
+	for lo := 0; lo < len(bands); lo += bandRows {
+		args = args[:0]
+		for _, b := range bands[lo:min(lo+bandRows, len(bands))] {
+			args = append(args, b.hash, b.id, agency.ID)
+		}
+		if _, err := w.stmt(ctx, w.dialect.bandsInsertSQL(len(args)/3)).ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("store: write duplicate buckets: %w", err)
+		}
+	}
+	return nil
 }
 
 // GroupListings returns the open listings of the duplicate group, every
