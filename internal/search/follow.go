@@ -2,8 +2,11 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +29,37 @@ type Target interface {
 	// added or replaced, or removed when it is not open. Changes come in
 	// order.
 	Apply(seq int64, l *listing.Listing)
+	// LoadSnapshotFile replaces the contents with a snapshot written by
+	// WriteSnapshotFile, whose header check accepts first (persist.go).
+	LoadSnapshotFile(path string, check func(SnapshotInfo) error) (SnapshotInfo, error)
+	// WriteSnapshotFile writes the contents to path, atomically.
+	WriteSnapshotFile(ctx context.Context, path string, info SnapshotInfo) (SnapshotInfo, int64, error)
+}
+
+// LogStore is what a follower asks the store about a snapshot of its
+// index: *store.Store is one.
+type LogStore interface {
+	// Identity names the store: the same for every node sharing it (and
+	// for a backup of it), another for another database.
+	Identity(ctx context.Context) (string, error)
+	// LastSeq returns the change log's newest sequence number.
+	LastSeq(ctx context.Context) (int64, error)
+	// MarkOf returns a listing's latest change (the zero Mark when there
+	// is no such listing); it only moves forward.
+	MarkOf(ctx context.Context, id int64) (store.Mark, error)
+	// MarkAt returns the listing whose latest change is at seq, the zero
+	// Mark when none is.
+	MarkAt(ctx context.Context, seq int64) (store.Mark, error)
+}
+
+// SnapshotOptions make a follower keep a snapshot of its index in a file
+// and start from it.
+type SnapshotOptions struct {
+	Path string
+	// Every is how often a snapshot is written while the position moves;
+	// 0: only after a build and by SaveSnapshot.
+	Every time.Duration
+	Store LogStore
 }
 
 // Follower builds an index from the store and then applies the store's
@@ -38,6 +72,18 @@ type Follower struct {
 	seq   atomic.Int64 // last change applied
 	ready atomic.Bool
 	wake  chan struct{}
+
+	// The last change applied (markSeq): its listing and time, the mark
+	// of a snapshot at that position.
+	markSeq, markID, markAt atomic.Int64
+
+	snap    *SnapshotOptions
+	idMu    sync.Mutex
+	storeID string     // the store's identity, once read
+	snapMu  sync.Mutex // held while a snapshot is written; guards what follows
+	snapSeq int64      // position of the snapshot on disk (written or loaded); -1 none
+	snapAt  time.Time  // when it was written or loaded, or a write last failed
+	snapDue bool       // the index was built: write its snapshot
 }
 
 // changeBatch is how many changes one read of the log takes.
@@ -45,12 +91,36 @@ const changeBatch = 1000
 
 // NewFollower returns a follower that reads src every poll.
 func NewFollower(src Source, dst Target, poll time.Duration, log *slog.Logger) *Follower {
-	return &Follower{src: src, dst: dst, poll: poll, log: log, wake: make(chan struct{}, 1)}
+	return &Follower{src: src, dst: dst, poll: poll, log: log, wake: make(chan struct{}, 1), snapSeq: -1}
 }
 
-// Load fills the index with every open listing and remembers where in the
-// change log to follow from.
+// KeepSnapshots makes the follower start from the snapshot at o.Path when
+// it fits the store (Load), write one after a build and then every
+// o.Every while the position moves (Run), and on SaveSnapshot. Call it
+// before Load.
+func (f *Follower) KeepSnapshots(o SnapshotOptions) { f.snap = &o }
+
+// Load fills the index and remembers where in the change log to follow
+// from: from the snapshot when there is one and it fits the store (see
+// checkSnapshot), with the changes logged since applied, else with every
+// open listing of the store.
 func (f *Follower) Load(ctx context.Context) error {
+	if f.snap != nil {
+		// Temporary files of writes a stopped process left midway.
+		removeStaleTemps(f.snap.Path, time.Hour)
+		err := f.loadSnapshot(ctx)
+		switch {
+		case err == nil:
+			return nil
+		case ctx.Err() != nil:
+			return fmt.Errorf("search: load index: %w", ctx.Err())
+		case errors.Is(err, fs.ErrNotExist):
+			f.log.Info("no index snapshot yet: building the index from the store", slog.String("path", f.snap.Path))
+		default:
+			f.log.Warn("index snapshot not used: building the index from the store",
+				slog.String("path", f.snap.Path), slog.String("reason", err.Error()))
+		}
+	}
 	start := time.Now()
 	var (
 		n   int
@@ -69,19 +139,177 @@ func (f *Follower) Load(ctx context.Context) error {
 		return fmt.Errorf("search: load index: %w", err)
 	}
 	f.seq.Store(seq)
+	f.markSeq.Store(0)
 	f.ready.Store(true)
-	f.log.Info("index loaded", slog.Int("listings", n), slog.Int64("seq", seq),
+	f.log.Info("index built from the store", slog.Int("listings", n), slog.Int64("seq", seq),
+		slog.Duration("took", time.Since(start)))
+	if f.snap != nil {
+		f.snapMu.Lock()
+		f.snapDue = true
+		f.snapMu.Unlock()
+	}
+	return nil
+}
+
+// loadSnapshot loads the index from the snapshot file, when it fits the
+// store, and applies the changes logged after it.
+func (f *Follower) loadSnapshot(ctx context.Context) error {
+	start := time.Now()
+	var checked time.Duration
+	info, err := f.dst.LoadSnapshotFile(f.snap.Path, func(info SnapshotInfo) error {
+		defer func() { checked = time.Since(start) }()
+		return f.checkSnapshot(ctx, info)
+	})
+	if err != nil {
+		return err
+	}
+	read := time.Since(start)
+	f.seq.Store(info.Seq)
+	f.markSeq.Store(0)
+	caughtUp := time.Now()
+	n, err := f.CatchUp(ctx)
+	if err != nil {
+		return fmt.Errorf("apply the changes after the snapshot's position %d: %w", info.Seq, err)
+	}
+	f.snapMu.Lock()
+	f.snapSeq, f.snapAt = info.Seq, time.Now()
+	f.snapMu.Unlock()
+	f.ready.Store(true)
+	f.log.Info("index loaded from snapshot", slog.String("path", f.snap.Path),
+		slog.Int("listings", info.Listings), slog.Int64("snapshot_seq", info.Seq),
+		slog.Time("written", info.Written), slog.Int("changes", n), slog.Int64("seq", f.seq.Load()),
+		slog.Duration("check", checked), slog.Duration("read", read-checked),
+		slog.Duration("catch_up", time.Since(caughtUp)), slog.Duration("took", time.Since(start)))
+	return nil
+}
+
+// checkSnapshot accepts a snapshot only for this store, and only when the
+// store's change log holds the snapshot's history: the log has reached
+// its position, and the listing changed there (the mark) has not gone
+// back. A store restored from a backup older than the snapshot, or
+// another database, is refused: the index is built from it instead.
+func (f *Follower) checkSnapshot(ctx context.Context, info SnapshotInfo) error {
+	id, err := f.identity(ctx)
+	if err != nil {
+		return err
+	}
+	if info.Store != id {
+		return fmt.Errorf("written for store %q; this store is %q", info.Store, id)
+	}
+	last, err := f.snap.Store.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if last < info.Seq {
+		return fmt.Errorf("the store's change log ends at %d, before the snapshot's position %d (restored from an older backup?)", last, info.Seq)
+	}
+	if info.Mark != 0 {
+		m, err := f.snap.Store.MarkOf(ctx, info.Mark)
+		if err != nil {
+			return err
+		}
+		switch {
+		case m.Seq < info.Seq:
+			return fmt.Errorf("listing %d changed at %d when the snapshot was written; this store has its latest change at %d (restored from an older backup?)",
+				info.Mark, info.Seq, m.Seq)
+		case m.Seq == info.Seq && !m.At.Equal(info.MarkAt):
+			return fmt.Errorf("listing %d's change at %d was stored at %s for the snapshot, at %s in this store (restored from an older backup and written to since?)",
+				info.Mark, info.Seq, info.MarkAt.Format(time.RFC3339Nano), m.At.Format(time.RFC3339Nano))
+		}
+	}
+	return nil
+}
+
+// identity returns the store's identity, read once.
+func (f *Follower) identity(ctx context.Context) (string, error) {
+	f.idMu.Lock()
+	defer f.idMu.Unlock()
+	if f.storeID == "" {
+		id, err := f.snap.Store.Identity(ctx)
+		if err != nil {
+			return "", err
+		}
+		f.storeID = id
+	}
+	return f.storeID, nil
+}
+
+// SaveSnapshot writes the index's snapshot unless the file already holds
+// the index at its position. A node calls it as it stops, once nothing
+// applies changes any more; ctx bounds the write.
+func (f *Follower) SaveSnapshot(ctx context.Context) error {
+	if f.snap == nil || !f.ready.Load() {
+		return nil
+	}
+	f.snapMu.Lock()
+	at := f.snapSeq
+	f.snapMu.Unlock()
+	if at == f.seq.Load() {
+		f.log.Info("index snapshot already at the index's position", slog.Int64("seq", at))
+		return nil
+	}
+	return f.writeSnapshot(ctx, "stop")
+}
+
+// snapshotDue says why a snapshot is to be written now, or "".
+func (f *Follower) snapshotDue() string {
+	f.snapMu.Lock()
+	defer f.snapMu.Unlock()
+	switch {
+	case f.snapDue:
+		return "built"
+	case f.snap.Every > 0 && time.Since(f.snapAt) >= f.snap.Every && f.seq.Load() != f.snapSeq:
+		return "periodic"
+	}
+	return ""
+}
+
+// writeSnapshot writes the index's snapshot at its position now. Changes
+// wait meanwhile (the caller is the one applying them), searches do not.
+func (f *Follower) writeSnapshot(ctx context.Context, why string) error {
+	f.snapMu.Lock()
+	defer f.snapMu.Unlock()
+	start := time.Now()
+	f.snapDue, f.snapAt = false, start // a failed write is retried after Every
+	seq := f.seq.Load()
+	info, size, err := func() (SnapshotInfo, int64, error) {
+		id, err := f.identity(ctx)
+		if err != nil {
+			return SnapshotInfo{}, 0, err
+		}
+		mark := store.Mark{ID: f.markID.Load(), Seq: f.markSeq.Load(), At: fromUnixNano(f.markAt.Load())}
+		if mark.Seq != seq {
+			if mark, err = f.snap.Store.MarkAt(ctx, seq); err != nil {
+				return SnapshotInfo{}, 0, err
+			}
+		}
+		return f.dst.WriteSnapshotFile(ctx, f.snap.Path, SnapshotInfo{Seq: seq, Store: id, Mark: mark.ID, MarkAt: mark.At})
+	}()
+	if err != nil {
+		f.log.Error("index snapshot not written", slog.String("path", f.snap.Path), slog.String("why", why),
+			slog.Any("err", err), slog.Duration("took", time.Since(start)))
+		return err
+	}
+	f.snapSeq = info.Seq
+	f.log.Info("index snapshot written", slog.String("path", f.snap.Path), slog.String("why", why),
+		slog.Int("listings", info.Listings), slog.Int64("seq", info.Seq), slog.Int64("bytes", size),
 		slog.Duration("took", time.Since(start)))
 	return nil
 }
 
-// Run applies changes until ctx ends. Call Load first.
+// Run applies changes until ctx ends, and writes the index's snapshots
+// when they are due (KeepSnapshots). Call Load first.
 func (f *Follower) Run(ctx context.Context) {
 	t := time.NewTicker(f.poll)
 	defer t.Stop()
 	for {
 		if _, err := f.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			f.log.Error("index: follow change log", slog.Any("err", err), slog.Int64("seq", f.seq.Load()))
+		}
+		if f.snap != nil && ctx.Err() == nil {
+			if why := f.snapshotDue(); why != "" {
+				f.writeSnapshot(ctx, why) // logged
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -103,6 +331,11 @@ func (f *Follower) CatchUp(ctx context.Context) (int, error) {
 		for i := range cs {
 			f.dst.Apply(cs[i].Seq, &cs[i].Listing)
 			f.seq.Store(cs[i].Seq)
+		}
+		if n := len(cs); n > 0 {
+			f.markID.Store(cs[n-1].Listing.ID)
+			f.markAt.Store(unixNano(cs[n-1].Listing.UpdatedAt))
+			f.markSeq.Store(cs[n-1].Seq)
 		}
 		total += len(cs)
 		if len(cs) < changeBatch {
