@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,27 @@ type Config struct {
 	// ANKEN_TRUSTED_PROXIES: addresses (CIDRs) whose X-Forwarded-For
 	// names the client; empty: the connection's address is the client's.
 	TrustedProxies []netip.Prefix
+	// ANKEN_INDEX_SNAPSHOT: the file where serve keeps its search index's
+	// snapshot and starts from; empty: index.snapshot in DataDir; off:
+	// none (the index is built from the store at every start). See
+	// IndexSnapshotPath.
+	IndexSnapshot string
+	// ANKEN_INDEX_SNAPSHOT_EVERY: how often the snapshot is written again
+	// while the index changes (besides after a build and on SIGTERM).
+	IndexSnapshotEvery time.Duration
+}
+
+// IndexSnapshotPath returns the file of the search index's snapshot:
+// ANKEN_INDEX_SNAPSHOT, by default index.snapshot in the data directory;
+// "" when it is off.
+func (c Config) IndexSnapshotPath() string {
+	switch c.IndexSnapshot {
+	case "off":
+		return ""
+	case "":
+		return filepath.Join(c.DataDir, "index.snapshot")
+	}
+	return c.IndexSnapshot
 }
 
 // Rate is a rate limit: Burst requests at once, then one every Every. The
@@ -76,6 +98,8 @@ func Load(getenv func(string) string) (Config, error) {
 		RateAgency:      Rate{Every: time.Second / 20, Burst: 100},
 		RateWrite:       Rate{Every: time.Second / 20, Burst: 100},
 		RateRead:        Rate{Every: time.Second / 20, Burst: 60},
+
+		IndexSnapshotEvery: 10 * time.Minute,
 	}
 	var errs []string
 	str := func(name string, dst *string) {
@@ -128,6 +152,8 @@ func Load(getenv func(string) string) (Config, error) {
 	integer("ANKEN_DEMO_LISTINGS", &c.DemoListings, 0, 5_000_000)
 	duration("ANKEN_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	duration("ANKEN_INDEX_POLL", &c.IndexPoll)
+	str("ANKEN_INDEX_SNAPSHOT", &c.IndexSnapshot)
+	duration("ANKEN_INDEX_SNAPSHOT_EVERY", &c.IndexSnapshotEvery)
 	integer("ANKEN_INGEST_WORKERS", &c.IngestWorkers, 0, 64)
 	duration("ANKEN_INGEST_LEASE", &c.IngestLease)
 	if v := getenv("ANKEN_FEED_ALLOW_HOSTS"); strings.TrimSpace(v) != "" {

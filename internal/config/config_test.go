@@ -33,6 +33,15 @@ func TestLoad(t *testing.T) {
 		{"ingest lease", map[string]string{"ANKEN_INGEST_LEASE": "15s"}, func(c Config) bool { return c.IngestLease == 15*time.Second }, ""},
 		{"bad lease", map[string]string{"ANKEN_INGEST_LEASE": "soon"}, nil, "ANKEN_INGEST_LEASE"},
 		{"bad ingest workers", map[string]string{"ANKEN_INGEST_WORKERS": "100"}, nil, "ANKEN_INGEST_WORKERS"},
+		{"index snapshot by default", map[string]string{"ANKEN_DATA_DIR": "/var/lib/anken"}, func(c Config) bool {
+			return c.IndexSnapshotPath() == "/var/lib/anken/index.snapshot" && c.IndexSnapshotEvery == 10*time.Minute
+		}, ""},
+		{"index snapshot elsewhere", map[string]string{"ANKEN_INDEX_SNAPSHOT": "/fast/anken.idx", "ANKEN_INDEX_SNAPSHOT_EVERY": "30m"},
+			func(c Config) bool {
+				return c.IndexSnapshotPath() == "/fast/anken.idx" && c.IndexSnapshotEvery == 30*time.Minute
+			}, ""},
+		{"index snapshot off", map[string]string{"ANKEN_INDEX_SNAPSHOT": "off"}, func(c Config) bool { return c.IndexSnapshotPath() == "" }, ""},
+		{"bad snapshot interval", map[string]string{"ANKEN_INDEX_SNAPSHOT_EVERY": "0s"}, nil, "ANKEN_INDEX_SNAPSHOT_EVERY"},
 		{"overrides", map[string]string{
 			"ANKEN_ADDR": ":9000", "ANKEN_DATABASE_URL": "postgres://u@h/db", "ANKEN_LOG_LEVEL": "debug",
 			"ANKEN_DEMO_LISTINGS": "500", "ANKEN_SHUTDOWN_TIMEOUT": "5s",
