@@ -40,21 +40,13 @@ func agencyCmd(ctx context.Context, cfg config.Config, args []string, stdout io.
 		slug := pos[0]
 		a, err := st.AgencyBySlug(ctx, slug)
 		if sub == "create" {
-			a, err = st.CreateAgency(ctx, slug, *name)
+			a, err = st.CreateAgency(cliAudit(ctx, "create-agency"), slug, *name)
 		}
 		if err != nil {
 			return err
 		}
-		key, err := st.CreateKey(ctx, a.ID)
+		key, err := st.CreateKey(cliAudit(ctx, "issue-agency-key"), a.ID)
 		if err != nil {
-			return err
-		}
-		if sub == "create" {
-			if err := auditCLI(ctx, st, "create-agency", "agency "+a.Slug, a.Name); err != nil {
-				return err
-			}
-		}
-		if err := auditCLI(ctx, st, "issue-agency-key", "agency "+a.Slug, "key "+key[:9]); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "agency: %s\napi key: %s\n", a.Slug, key)

@@ -25,7 +25,7 @@ func feedCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 		return err
 	}
 	defer st.Close()
-	run, err := st.ConfirmRun(ctx, id)
+	run, err := st.ConfirmRun(cliAudit(ctx, "confirm-agency-feed-run"), id)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("feed confirm: no feed run %d", id)
 	}
@@ -34,10 +34,6 @@ func feedCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	}
 	if err != nil {
 		return fmt.Errorf("feed confirm: %w", err)
-	}
-	if err := auditCLI(ctx, st, "confirm-agency-feed-run", fmt.Sprintf("feed run %d of %s", run.ID, run.Agency),
-		fmt.Sprintf("%d listings closed", run.Closed)); err != nil {
-		return err
 	}
 	fmt.Fprintf(stdout, "feed run %d of %s confirmed: %d listings closed; a running `anken serve` shows it within moments\n",
 		run.ID, run.Agency, run.Closed)

@@ -54,18 +54,8 @@ func inboxCmd(ctx context.Context, cfg config.Config, args []string, stdout io.W
 		}
 		return nil
 	default:
-		n, err := st.Replay(ctx, *slug, ids)
+		n, err := st.Replay(cliAudit(ctx, "replay-inbox"), *slug, ids)
 		if err != nil {
-			return err
-		}
-		what := "all parked items"
-		switch {
-		case len(ids) > 0:
-			what = fmt.Sprintf("items %v", ids)
-		case *slug != "":
-			what = "parked items of " + *slug
-		}
-		if err := auditCLI(ctx, st, "replay-inbox", what, fmt.Sprintf("%d replayed", n)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%d items pending again; a running `anken serve` takes them within moments\n", n)
@@ -87,11 +77,8 @@ func webhookSecretCmd(ctx context.Context, cfg config.Config, args []string, std
 	if err != nil {
 		return err
 	}
-	secret, err := st.NewWebhookSecret(ctx, a.ID)
+	secret, err := st.NewWebhookSecret(cliAudit(ctx, "issue-webhook-secret"), a.ID)
 	if err != nil {
-		return err
-	}
-	if err := auditCLI(ctx, st, "issue-webhook-secret", "agency "+a.Slug, ""); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "agency: %s\nwebhook secret: %s\n", a.Slug, secret)

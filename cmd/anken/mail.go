@@ -45,11 +45,8 @@ func mailCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	}
 	defer st.Close()
 	if sub == "retry" {
-		n, err := st.RequeueMail(ctx, ids)
+		n, err := st.RequeueMail(cliAudit(ctx, "retry-mail"), ids)
 		if err != nil {
-			return err
-		}
-		if err := auditCLI(ctx, st, "retry-mail", fmt.Sprintf("mails %v", ids), fmt.Sprintf("%d pending again", n)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%d of %d mails pending again (only parked mail is); a running `anken serve` with ANKEN_SMTP_URL sends them within moments\n", n, len(ids))

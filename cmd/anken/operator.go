@@ -30,11 +30,8 @@ func operatorCmd(ctx context.Context, cfg config.Config, args []string, stdout i
 		if name == "" {
 			return fmt.Errorf("operator create: want NAME")
 		}
-		o, key, err := st.CreateOperator(ctx, name)
+		o, key, err := st.CreateOperator(cliAudit(ctx, "create-operator"), name)
 		if err != nil {
-			return err
-		}
-		if err := auditCLI(ctx, st, "create-operator", "operator "+o.Name, "key "+o.Prefix); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "operator: %s\noperator key: %s\n", o.Name, key)
@@ -58,10 +55,7 @@ func operatorCmd(ctx context.Context, cfg config.Config, args []string, stdout i
 		if name == "" {
 			return fmt.Errorf("operator revoke: want NAME")
 		}
-		if err := st.RevokeOperator(ctx, name); err != nil {
-			return err
-		}
-		if err := auditCLI(ctx, st, "revoke-operator", "operator "+name, ""); err != nil {
+		if err := st.RevokeOperator(cliAudit(ctx, "revoke-operator"), name); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "operator %s: key revoked; the edits stay in the revisions under this name\n", name)

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"anken/internal/store"
 )
 
 // TestOperatorEditsGuide: `anken operator create` prints a key once; with
@@ -60,6 +63,17 @@ func TestOperatorEditsGuide(t *testing.T) {
 	}
 	if code, b := put(key); code != 200 {
 		t.Fatalf("PUT = %d %s", code, b)
+	}
+	// The edit's audit row, written with it: who, what, from where.
+	st, err := store.Open(context.Background(), store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := st.AuditLog(context.Background(), store.AuditFilter{Actor: "編集部"})
+	st.Close()
+	if err != nil || len(es) != 1 || es[0].ActorKind != store.AuditOperator || es[0].Action != "put-guide" ||
+		es[0].Target != "/v1/guides/backend" || !strings.HasPrefix(es[0].Detail, "revision ") || es[0].IP != "127.0.0.1" {
+		t.Errorf("audit rows of 編集部 = %+v, %v; want the one edit", es, err)
 	}
 	resp, err := http.Get(s.base + "/guides/backend")
 	if err != nil {

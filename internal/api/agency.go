@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -124,7 +123,7 @@ func (h *handlers) registerAgency() {
 }
 
 // authenticate finds the agency of the Bearer key and refuses the request
-// without one.
+// without one. The agency is who the request's audit row names.
 func (h *handlers) authenticate(ctx huma.Context, next func(huma.Context)) {
 	key, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
 	key = strings.TrimSpace(key)
@@ -157,7 +156,8 @@ func (h *handlers) authenticate(ctx huma.Context, next func(huma.Context)) {
 		h.refuse(ctx, err)
 		return
 	}
-	next(huma.WithValue(ctx, agencyKey{}, agency))
+	ctx = huma.WithValue(ctx, agencyKey{}, agency)
+	next(huma.WithContext(ctx, auditAs(ctx.Context(), store.AuditAgency, agency.Slug)))
 }
 
 func agencyFrom(ctx context.Context) store.Agency {
@@ -214,8 +214,6 @@ func (h *handlers) batch(ctx context.Context, in *batchInput) (*batchOutput, err
 	if err != nil {
 		return nil, err
 	}
-	noteAudit(ctx, "", fmt.Sprintf("put %s listings: %s accepted, %s rejected",
-		thousands(len(in.Body.Listings)), thousands(out.Body.Accepted), thousands(out.Body.Rejected)))
 	return out, nil
 }
 

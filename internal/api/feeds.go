@@ -131,7 +131,6 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		if existing {
 			out.Status = http.StatusOK
 		}
-		noteAudit(ctx, "", fmt.Sprintf("feed run %d: %s rows", run.ID, thousands(run.Rows)))
 		return out, nil
 	})
 	huma.Register(h.api, huma.Operation{

@@ -187,8 +187,9 @@ func (h *handlers) registerGuides() {
 }
 
 // authenticateOperator lets through requests bearing a live operator
-// key. No key, or a key nobody holds, is 401; an agency's key is 403: it
-// is known, but not for this.
+// key, who is then named in the request's audit row. No key, or a key
+// nobody holds, is 401; an agency's key is 403: it is known, but not for
+// this.
 func (h *handlers) authenticateOperator(ctx huma.Context, next func(huma.Context)) {
 	key, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
 	key = strings.TrimSpace(key)
@@ -206,7 +207,8 @@ func (h *handlers) authenticateOperator(ctx huma.Context, next func(huma.Context
 	if strings.HasPrefix(key, store.OperatorKeyPrefix) {
 		var op store.Operator
 		if op, err = h.Operators.OperatorByKey(ctx.Context(), key); err == nil {
-			next(huma.WithValue(ctx, operatorKey{}, op))
+			ctx = huma.WithValue(ctx, operatorKey{}, op)
+			next(huma.WithContext(ctx, auditAs(ctx.Context(), store.AuditOperator, op.Name)))
 			return
 		}
 	} else if _, err = h.Store.AgencyByKey(ctx.Context(), key); err == nil {

@@ -19,7 +19,6 @@ import (
 // OpsStore is what operators' operations need of the store; *store.Store
 // is one.
 type OpsStore interface {
-	AuditStore
 	AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
 	AgencySummaries(ctx context.Context) ([]store.AgencySummary, error)
 	CreateAgency(ctx context.Context, slug, name string) (store.Agency, error)
@@ -205,9 +204,7 @@ func (h *handlers) registerOperator() {
 	}
 	o := &operatorOps{handlers: h}
 	o.st, _ = h.Store.(OpsStore)
-	if audit, ok := h.Store.(AuditStore); ok {
-		h.api.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) { h.auditWrites(audit, ctx, next) })
-	}
+	h.api.UseMiddleware(auditWrites)
 	doc := h.api.OpenAPI()
 	doc.Tags = append(doc.Tags, &huma.Tag{Name: "operator",
 		Description: "Running anken: agencies and their keys, hiding listings, parked inbox items, any agency's rejections, the audit log. " +
@@ -220,7 +217,7 @@ func (h *handlers) registerOperator() {
 	reg := func(op huma.Operation) huma.Operation {
 		op.Tags = []string{"operator"}
 		op.Security = []map[string][]string{{operatorKeyScheme: {}}}
-		op.Middlewares = huma.Middlewares{o.authenticate}
+		op.Middlewares = huma.Middlewares{o.authenticateOperator}
 		op.Errors = append([]int{http.StatusUnauthorized, http.StatusForbidden}, op.Errors...)
 		return op
 	}
@@ -323,17 +320,6 @@ func (h *handlers) registerOperator() {
 	}), o.audit)
 }
 
-// authenticate is authenticateOperator that also names the operator in
-// the request's audit row.
-func (o *operatorOps) authenticate(ctx huma.Context, next func(huma.Context)) {
-	o.authenticateOperator(ctx, func(ctx huma.Context) {
-		if n, _ := ctx.Context().Value(auditNoteKey{}).(*auditNote); n != nil {
-			n.kind, n.actor = store.AuditOperator, operatorFrom(ctx.Context()).Name
-		}
-		next(ctx)
-	})
-}
-
 func (o *operatorOps) need(ctx context.Context) error {
 	if o.st == nil {
 		return o.fail(ctx, fault(problem.Unavailable, "operator operations are not available on this server"))
@@ -383,7 +369,6 @@ func (o *operatorOps) createAgency(ctx context.Context, in *createAgencyInput) (
 	if err != nil {
 		return nil, o.storeError(ctx, err, "agency")
 	}
-	noteAudit(ctx, "agency "+a.Slug, a.Name)
 	return &createdAgencyOutput{Status: http.StatusCreated, Body: OperatorAgency{Slug: a.Slug, Name: a.Name, CreatedAt: a.CreatedAt}}, nil
 }
 
@@ -425,7 +410,6 @@ func (o *operatorOps) issueKey(ctx context.Context, in *agencySlugInput) (*issue
 	if err != nil {
 		return nil, o.storeError(ctx, err, "key")
 	}
-	noteAudit(ctx, "agency "+a.Slug, "key "+keyPrefixOf(key))
 	return &issuedKeyOutput{Status: http.StatusCreated, Body: IssuedKey{Agency: a.Slug, Key: key, Prefix: keyPrefixOf(key)}}, nil
 }
 
@@ -438,7 +422,6 @@ func (o *operatorOps) rotateKeys(ctx context.Context, in *agencySlugInput) (*iss
 	if err != nil {
 		return nil, o.storeError(ctx, err, "key")
 	}
-	noteAudit(ctx, "agency "+a.Slug, fmt.Sprintf("key %s; %d revoked", keyPrefixOf(key), n))
 	return &issuedKeyOutput{Status: http.StatusOK, Body: IssuedKey{Agency: a.Slug, Key: key, Prefix: keyPrefixOf(key), Revoked: n}}, nil
 }
 
@@ -454,7 +437,6 @@ func (o *operatorOps) revokeKeys(ctx context.Context, in *agencySlugInput) (*rev
 	if err != nil {
 		return nil, o.storeError(ctx, err, "keys")
 	}
-	noteAudit(ctx, "agency "+a.Slug, fmt.Sprintf("%d keys revoked", n))
 	out := &revokedOutput{}
 	out.Body.Revoked = n
 	return out, nil
@@ -468,7 +450,6 @@ func (o *operatorOps) revokeKey(ctx context.Context, in *agencyKeyInput) (*revok
 	if err := o.st.RevokeKey(ctx, a.ID, in.ID); err != nil {
 		return nil, o.storeError(ctx, err, fmt.Sprintf("live key %d of agency %s", in.ID, a.Slug))
 	}
-	noteAudit(ctx, "agency "+a.Slug, fmt.Sprintf("key %d revoked", in.ID))
 	out := &revokedOutput{}
 	out.Body.Revoked = 1
 	return out, nil
@@ -483,7 +464,6 @@ func (o *operatorOps) webhookSecret(ctx context.Context, in *agencySlugInput) (*
 	if err != nil {
 		return nil, o.storeError(ctx, err, "agency "+a.Slug)
 	}
-	noteAudit(ctx, "agency "+a.Slug, "")
 	out := &webhookSecretOutput{}
 	out.Body.Agency, out.Body.Secret = a.Slug, secret
 	return out, nil
@@ -554,7 +534,6 @@ func (o *operatorOps) setHidden(ctx context.Context, id int64, hide bool) (*list
 	if err != nil {
 		return nil, o.storeError(ctx, err, fmt.Sprintf("listing %d", id))
 	}
-	noteAudit(ctx, fmt.Sprintf("listing %d", id), fmt.Sprintf("%s of %s: %s", l.ExternalID, l.Agency, res.Outcome))
 	return &listingStateOutput{Body: ListingState{ID: id, Status: string(l.Status), Outcome: string(res.Outcome)}}, nil
 }
 
@@ -599,14 +578,6 @@ func (o *operatorOps) replay(ctx context.Context, in *replayInput) (*replayOutpu
 	if err != nil {
 		return nil, o.storeError(ctx, err, "inbox")
 	}
-	what := "all parked items"
-	switch {
-	case len(b.IDs) > 0:
-		what = fmt.Sprintf("items %v", b.IDs)
-	case b.Agency != "":
-		what = "parked items of " + b.Agency
-	}
-	noteAudit(ctx, what, fmt.Sprintf("%d replayed", n))
 	out := &replayOutput{}
 	out.Body.Replayed = n
 	return out, nil

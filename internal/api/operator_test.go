@@ -259,8 +259,10 @@ func TestOperatorAgencies(t *testing.T) {
 
 // TestAuditAPI: operator writes, agency writes through the API (one row
 // for a batch), an accepted webhook delivery and a feed upload each leave
-// one row, with who, what and from where; reads and refused writes leave
-// none; the log reads newest first, filtered and paged.
+// one row, with who, what and from where; a listing refused by validation
+// is recorded among the rejections, so its request is audited too; reads
+// and requests refused before any write leave none; the log reads newest
+// first, filtered and paged.
 func TestAuditAPI(t *testing.T) {
 	fx := newOpsFixture(t, "sqlite")
 	op := fx.operatorKey
@@ -269,8 +271,9 @@ func TestAuditAPI(t *testing.T) {
 	if r := fx.do(t, "POST", "/v1/agency/listings:batch", fx.keyA, batch); r.status != 200 {
 		t.Fatalf("batch: %d %s", r.status, r.raw)
 	}
-	fx.do(t, "PUT", "/v1/agency/listings/B-3", fx.keyA, `{"title":""}`) // refused: no row
-	fx.do(t, "GET", "/v1/agency/listings/B-1", fx.keyA, "")             // a read: no row
+	fx.do(t, "PUT", "/v1/agency/listings/B-3", fx.keyA, `{"title":""}`)                      // rejected: a row
+	fx.do(t, "PUT", "/v1/agency/listings/B-3", fx.keyA, `{"external_id":"B-4","title":"x"}`) // refused before any write: no row
+	fx.do(t, "GET", "/v1/agency/listings/B-1", fx.keyA, "")                                  // a read: no row
 	body := []byte(`{"id": "evt_1", "type": "listing.close", "external_id": "B-1"}`)
 	req, _ := http.NewRequest("POST", fx.srv.URL+"/v1/webhooks/agency-a", strings.NewReader(string(body)))
 	req.Header.Set("Anken-Signature", ingest.Sign(fx.secret, time.Now(), body))
@@ -299,8 +302,9 @@ func TestAuditAPI(t *testing.T) {
 	}
 	want := []*regexp.Regexp{
 		regexp.MustCompile(`^operator 山田 hide-listing listing 1 \| B-1 of agency-a: hidden \| 127\.0\.0\.1$`),
-		regexp.MustCompile(`^agency agency-a upload-agency-feed /v1/agency/feeds \| feed run \d+: 1 rows \| 127\.0\.0\.1$`),
+		regexp.MustCompile(`^agency agency-a upload-agency-feed feed run \d+ of agency-a \| 1 rows: 0 created, 0 updated, 0 unchanged, 0 rejected, 0 closed; received \| 127\.0\.0\.1$`),
 		regexp.MustCompile(`^agency agency-a post-webhook /v1/webhooks/agency-a \| inbox item \d+ \(duplicate: false\) \| 127\.0\.0\.1$`),
+		regexp.MustCompile(`^agency agency-a put-agency-listing /v1/agency/listings/B-3 \| put 1 listings: 0 accepted, 1 rejected \| 127\.0\.0\.1$`),
 		regexp.MustCompile(`^agency agency-a batch-agency-listings /v1/agency/listings:batch \| put 3 listings: 2 accepted, 1 rejected \| 127\.0\.0\.1$`),
 	}
 	if len(got) != len(want) {
@@ -316,7 +320,7 @@ func TestAuditAPI(t *testing.T) {
 		t.Errorf("actor=agency-a&limit=2: %s", r.raw)
 	} else {
 		next := fx.do(t, "GET", "/v1/operator/audit?actor=agency-a&limit=2&before="+r.body["next_cursor"].(string), op, "")
-		if es := next.body["entries"].([]any); len(es) != 1 || es[0].(map[string]any)["action"] != "batch-agency-listings" {
+		if es := next.body["entries"].([]any); len(es) != 2 || es[1].(map[string]any)["action"] != "batch-agency-listings" {
 			t.Errorf("the next page: %s", next.raw)
 		}
 	}

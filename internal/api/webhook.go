@@ -113,6 +113,8 @@ func (h *handlers) registerWebhook() {
 			}
 			return nil, h.fail(ctx, fault(problem.Invalid, err.Error()))
 		}
+		// The signature names the agency: its audit row's actor.
+		ctx = auditAs(ctx, store.AuditAgency, agency.Slug)
 		id, dup, err := st.EnqueueDelivery(ctx, agency, sig,
 			store.NewItem{Kind: store.KindWebhook, Payload: in.RawBody, IdempotencyKey: ev.ID}, replayWindow)
 		if errors.Is(err, store.ErrReplay) {
@@ -123,7 +125,6 @@ func (h *handlers) registerWebhook() {
 				"could not store the delivery; nothing was stored, retry shortly"))
 		}
 		out := &webhookOutput{Status: http.StatusAccepted, Body: WebhookBody{InboxID: id, Duplicate: dup}}
-		noteAudit(ctx, "", fmt.Sprintf("inbox item %d (duplicate: %t)", id, dup))
 		if dup {
 			out.Status = http.StatusOK
 		}

@@ -23,7 +23,6 @@ type FeedStore interface {
 	Enqueue(ctx context.Context, agency store.Agency, items []store.NewItem) ([]int64, error)
 	Apply(ctx context.Context, ws []store.Work) ([]store.WorkResult, error)
 	EndReceive(ctx context.Context, runID int64, rows int, readErr string) error
-	FinishRun(ctx context.Context, runID int64) (bool, error)
 	FeedRun(ctx context.Context, agency store.Agency, id int64) (store.FeedRun, error)
 }
 
@@ -94,7 +93,9 @@ const finishTimeout = 10 * time.Second
 // rejections at once, the others are pending for the workers. A feed that
 // breaks off midway leaves an aborted run: its rows are processed, but a
 // full feed closes nothing. A request with a known idempotency key returns
-// the earlier run without reading r.
+// the earlier run without reading r. The audit entry ctx carries
+// (store.WithAudit) is written when the run's receiving ends, however it
+// ends (store.EndReceive).
 func Receive(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader) (store.FeedRun, bool, error) {
 	fr, err := feed.NewReader(req.Format, r, req.Options)
 	if err != nil {
@@ -182,9 +183,6 @@ func Receive(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader) (s
 		}
 	}
 	if err := st.EndReceive(ctx, run.ID, rows, msg); err != nil {
-		return run, false, err
-	}
-	if _, err := st.FinishRun(ctx, run.ID); err != nil {
 		return run, false, err
 	}
 	run, err = st.FeedRun(ctx, req.Agency, run.ID)
@@ -388,9 +386,6 @@ func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o I
 		msg = req.readFailure(rowsRead, readErr).Error()
 	}
 	if err := st.EndReceive(ctx, run.ID, rowsRead, msg); err != nil {
-		return run, err
-	}
-	if _, err := st.FinishRun(ctx, run.ID); err != nil {
 		return run, err
 	}
 	run, err = st.FeedRun(ctx, req.Agency, run.ID)

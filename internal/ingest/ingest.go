@@ -41,7 +41,9 @@ const Rejected = "rejected"
 
 // Put normalizes, validates and stores raws for the agency. Invalid items
 // are rejected with the fields that are wrong and never keep the valid ones
-// from being stored. The error is for the store failing as a whole.
+// from being stored. The error is for the store failing as a whole. The
+// audit entry ctx carries (store.WithAudit) is written with the listings,
+// counting those sent, accepted and rejected.
 func Put(ctx context.Context, s Store, agency store.Agency, raws []listing.Raw) ([]Result, error) {
 	results := make([]Result, len(raws))
 	var (
@@ -63,7 +65,7 @@ func Put(ctx context.Context, s Store, agency store.Agency, raws []listing.Raw) 
 	}
 	var stored []store.PutResult
 	if a, ok := s.(applier); ok {
-		res, err := a.Apply(ctx, []store.Work{{Agency: agency, Source: "api", Puts: valid, Rejected: rejected}})
+		res, err := a.Apply(ctx, []store.Work{{Agency: agency, Source: "api", Puts: valid, Rejected: rejected, Sent: len(raws)}})
 		if err != nil {
 			return nil, fmt.Errorf("ingest: %d listings of agency %q: %w", len(valid), agency.Slug, err)
 		}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -27,6 +26,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
 func ValidSlug(s string) bool { return slugRE.MatchString(s) }
 
 // CreateAgency adds an agency. It returns ErrConflict if the slug is taken.
+// Audited (WithAudit): target the agency, detail its name.
 func (s *Store) CreateAgency(ctx context.Context, slug, name string) (Agency, error) {
 	if !ValidSlug(slug) {
 		return Agency{}, fmt.Errorf("store: agency slug %q: use 1-40 characters of a-z, 0-9 and inner hyphens", slug)
@@ -35,14 +35,20 @@ func (s *Store) CreateAgency(ctx context.Context, slug, name string) (Agency, er
 		name = slug
 	}
 	a := Agency{Slug: slug, Name: name, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
-	err := s.db.QueryRowContext(ctx,
-		`INSERT INTO agencies (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id`,
-		a.Slug, a.Name, a.CreatedAt).Scan(&a.ID)
-	if isUniqueViolation(err) {
-		return Agency{}, fmt.Errorf("store: agency %q: %w", slug, ErrConflict)
-	}
+	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx,
+			`INSERT INTO agencies (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id`,
+			a.Slug, a.Name, a.CreatedAt).Scan(&a.ID)
+		if isUniqueViolation(err) {
+			return fmt.Errorf("store: agency %q: %w", slug, ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("store: create agency %q: %w", slug, err)
+		}
+		return audit(ctx, tx, "agency "+a.Slug, a.Name)
+	})
 	if err != nil {
-		return Agency{}, fmt.Errorf("store: create agency %q: %w", slug, err)
+		return Agency{}, err
 	}
 	return a, nil
 }
@@ -84,18 +90,26 @@ func (s *Store) Agencies(ctx context.Context) ([]Agency, error) {
 const keyPrefix = "ak_"
 
 // CreateKey makes a new API key for the agency and returns it. Only its
-// SHA-256 is stored: the key cannot be shown again.
+// SHA-256 is stored: the key cannot be shown again. Audited (WithAudit):
+// target the agency, detail the key's prefix.
 func (s *Store) CreateKey(ctx context.Context, agencyID int64) (string, error) {
-	var b [24]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("store: create key: %w", err)
-	}
-	key := keyPrefix + hex.EncodeToString(b[:])
-	_, err := s.db.ExecContext(ctx,
-		`INSERT INTO api_keys (agency_id, hash, prefix, created_at) VALUES ($1, $2, $3, $4)`,
-		agencyID, hashKey(key), key[:len(keyPrefix)+6], time.Now().UTC().Truncate(time.Microsecond))
+	key, err := newAgencyKey()
 	if err != nil {
-		return "", fmt.Errorf("store: create key for agency %d: %w", agencyID, err)
+		return "", err
+	}
+	err = s.inTx(ctx, false, func(tx *sql.Tx) error {
+		slug, err := agencySlug(ctx, tx, agencyID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys (agency_id, hash, prefix, created_at) VALUES ($1, $2, $3, $4)`,
+			agencyID, hashKey(key), key[:len(keyPrefix)+6], time.Now().UTC().Truncate(time.Microsecond)); err != nil {
+			return fmt.Errorf("store: create key for agency %d: %w", agencyID, err)
+		}
+		return audit(ctx, tx, "agency "+slug, "key "+key[:len(keyPrefix)+6])
+	})
+	if err != nil {
+		return "", err
 	}
 	return key, nil
 }
@@ -118,14 +132,40 @@ func (s *Store) AgencyByKey(ctx context.Context, key string) (Agency, error) {
 }
 
 // RevokeKeys revokes every key of the agency and returns how many.
+// Audited (WithAudit): target the agency, detail how many.
 func (s *Store) RevokeKeys(ctx context.Context, agencyID int64) (int64, error) {
-	res, err := s.db.ExecContext(ctx,
-		`UPDATE api_keys SET revoked_at = $1 WHERE agency_id = $2 AND revoked_at IS NULL`,
-		time.Now().UTC().Truncate(time.Microsecond), agencyID)
+	var n int64
+	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE agency_id = $2 AND revoked_at IS NULL`,
+			time.Now().UTC().Truncate(time.Microsecond), agencyID)
+		if err != nil {
+			return fmt.Errorf("store: revoke keys of agency %d: %w", agencyID, err)
+		}
+		n, _ = res.RowsAffected()
+		slug, err := agencySlug(ctx, tx, agencyID)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, "agency "+slug, fmt.Sprintf("%d keys revoked", n))
+	})
 	if err != nil {
-		return 0, fmt.Errorf("store: revoke keys of agency %d: %w", agencyID, err)
+		return 0, err
 	}
-	return res.RowsAffected()
+	return n, nil
+}
+
+// agencySlug reads the slug of the agency with the id in tx, for the
+// target of an audit row; ErrNotFound when there is none.
+func agencySlug(ctx context.Context, tx *sql.Tx, agencyID int64) (string, error) {
+	var slug string
+	err := tx.QueryRowContext(ctx, `SELECT slug FROM agencies WHERE id = $1`, agencyID).Scan(&slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: agency %d: %w", agencyID, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: agency %d: %w", agencyID, err)
+	}
+	return slug, nil
 }
 
 // hashKey is SHA-256: keys are 192 random bits, so a slow hash adds nothing.

@@ -89,18 +89,51 @@ func (s *Store) StartRun(ctx context.Context, agency Agency, source, format stri
 
 // EndReceive records that the run's rows are all in (state received), or,
 // with a non-empty readErr, that the feed broke off (state aborted: its rows
-// are still processed but nothing is closed).
+// are still processed but nothing is closed). In the same transaction it
+// settles the run when its rows are all processed already (see FinishRun):
+// an import's are, and an upload's whose rows were all rejected as they
+// were read. A run aborted meanwhile (AbortStaleRuns) is left as it is.
+//
+// It is the last write of the process that received the run, so it is
+// the one audited (WithAudit) for the upload, poll or import as a whole:
+// target the run, detail its rows, counts and state as they then are.
 func (s *Store) EndReceive(ctx context.Context, runID int64, rows int, readErr string) error {
 	state := RunReceived
 	if readErr != "" {
 		state = RunAborted
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE feed_runs SET state = $1, rows_read = $2, error = $3 WHERE id = $4 AND state = $5`,
-		state, rows, clip(readErr, maxReason), runID, RunReceiving)
-	if err != nil {
-		return fmt.Errorf("store: end feed run %d: %w", runID, err)
+	return s.write(ctx, func(w *writer) error {
+		res, err := w.tx.ExecContext(ctx, `UPDATE feed_runs SET state = $1, rows_read = $2, error = $3 WHERE id = $4 AND state = $5`,
+			state, rows, clip(readErr, maxReason), runID, RunReceiving)
+		if err != nil {
+			return fmt.Errorf("store: end feed run %d: %w", runID, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 { // else aborted as stale meanwhile: FinishRun settles it
+			if _, err := w.finishRun(ctx, runID); err != nil {
+				return err
+			}
+		}
+		r, err := w.lockRun(ctx, runID)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, w.tx, r.auditTarget(), r.auditDetail())
+	})
+}
+
+// auditTarget names the run in the audit log.
+func (r FeedRun) auditTarget() string { return fmt.Sprintf("feed run %d of %s", r.ID, r.Agency) }
+
+// auditDetail is the run's rows, counts and state for the audit log:
+// "1,000 rows: 990 created, 0 updated, 8 unchanged, 2 rejected, 0 closed; done".
+func (r FeedRun) auditDetail() string {
+	d := fmt.Sprintf("%s rows: %s created, %s updated, %s unchanged, %s rejected, %s closed; %s",
+		thousands(int64(r.Rows)), thousands(int64(r.Created)), thousands(int64(r.Updated)), thousands(int64(r.Unchanged)),
+		thousands(int64(r.Rejected)), thousands(int64(r.Closed)), r.State)
+	if r.Error != "" {
+		d += ": " + r.Error
 	}
-	return nil
+	return d
 }
 
 // StoppedRunError is the error of a run AbortStaleRuns aborted.
@@ -141,51 +174,55 @@ func (s *Store) AbortStaleRuns(ctx context.Context, olderThan time.Duration) (in
 func (s *Store) FinishRun(ctx context.Context, runID int64) (bool, error) {
 	settled := false
 	err := s.write(ctx, func(w *writer) error {
-		r, err := w.lockRun(ctx, runID)
-		if err != nil {
-			return err
-		}
-		if r.finished() {
-			settled = true
-			return nil
-		}
-		if r.State != RunReceived && r.State != RunAborted {
-			return nil
-		}
-		var pending int
-		if err := w.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE run_id = $1 AND state = 'pending'`, runID).Scan(&pending); err != nil {
-			return fmt.Errorf("store: feed run %d: %w", runID, err)
-		}
-		if pending > 0 {
-			return nil
-		}
-		state, why, closed := RunDone, r.Error, 0
-		switch {
-		case r.State == RunAborted && !r.Full:
-			state = RunAborted
-		case r.Full:
-			state, why, err = w.judgeFull(ctx, r)
-			if err != nil {
-				return err
-			}
-			if state == RunDone {
-				if closed, err = w.closeStale(ctx, r); err != nil {
-					return err
-				}
-			}
-		}
-		finished := &w.now
-		if state == RunHeld {
-			finished = nil // until confirmed
-		}
-		if _, err := w.tx.ExecContext(ctx, `UPDATE feed_runs SET state = $1, error = $2, closed = closed + $3, finished_at = $4 WHERE id = $5`,
-			state, clip(why, maxReason), closed, finished, runID); err != nil {
-			return fmt.Errorf("store: finish feed run %d: %w", runID, err)
-		}
-		settled = true
-		return nil
+		var err error
+		settled, err = w.finishRun(ctx, runID)
+		return err
 	})
 	return settled, err
+}
+
+func (w *writer) finishRun(ctx context.Context, runID int64) (bool, error) {
+	r, err := w.lockRun(ctx, runID)
+	if err != nil {
+		return false, err
+	}
+	if r.finished() {
+		return true, nil
+	}
+	if r.State != RunReceived && r.State != RunAborted {
+		return false, nil
+	}
+	var pending int
+	if err := w.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE run_id = $1 AND state = 'pending'`, runID).Scan(&pending); err != nil {
+		return false, fmt.Errorf("store: feed run %d: %w", runID, err)
+	}
+	if pending > 0 {
+		return false, nil
+	}
+	state, why, closed := RunDone, r.Error, 0
+	switch {
+	case r.State == RunAborted && !r.Full:
+		state = RunAborted
+	case r.Full:
+		state, why, err = w.judgeFull(ctx, r)
+		if err != nil {
+			return false, err
+		}
+		if state == RunDone {
+			if closed, err = w.closeStale(ctx, r); err != nil {
+				return false, err
+			}
+		}
+	}
+	finished := &w.now
+	if state == RunHeld {
+		finished = nil // until confirmed
+	}
+	if _, err := w.tx.ExecContext(ctx, `UPDATE feed_runs SET state = $1, error = $2, closed = closed + $3, finished_at = $4 WHERE id = $5`,
+		state, clip(why, maxReason), closed, finished, runID); err != nil {
+		return false, fmt.Errorf("store: finish feed run %d: %w", runID, err)
+	}
+	return true, nil
 }
 
 // judgeFull decides what a full run whose rows are all processed may do:
@@ -226,7 +263,8 @@ func (w *writer) judgeFull(ctx context.Context, r lockedRun) (state, why string,
 // ConfirmRun closes what a held full run would close, the agency's open
 // listings it did not carry and that nothing wrote since it started, and
 // makes it done. It returns the run as it then is; ErrNotFound for an
-// unknown run, ErrNotHeld for one that is not held.
+// unknown run, ErrNotHeld for one that is not held. Audited (WithAudit):
+// target the run, detail how many listings it closed.
 func (s *Store) ConfirmRun(ctx context.Context, runID int64) (FeedRun, error) {
 	var agency Agency
 	err := s.write(ctx, func(w *writer) error {
@@ -246,7 +284,7 @@ func (s *Store) ConfirmRun(ctx context.Context, runID int64) (FeedRun, error) {
 			RunDone, closed, w.now, runID); err != nil {
 			return fmt.Errorf("store: confirm feed run %d: %w", runID, err)
 		}
-		return nil
+		return audit(ctx, w.tx, r.auditTarget(), fmt.Sprintf("%s listings closed", thousands(int64(closed))))
 	})
 	if err != nil {
 		return FeedRun{}, err
@@ -378,19 +416,25 @@ type FeedSource struct {
 }
 
 // PutFeedSource adds the agency's feed URL or replaces its settings; the
-// first poll is due at once.
+// first poll is due at once. Audited (WithAudit): detail the source.
 func (s *Store) PutFeedSource(ctx context.Context, src FeedSource) (FeedSource, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	if src.Options == "" {
 		src.Options = "{}"
 	}
-	err := s.db.QueryRowContext(ctx, `INSERT INTO feed_sources (agency_id, url, format, full_feed, options, every_seconds, next_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (agency_id, url) DO UPDATE SET format = excluded.format, full_feed = excluded.full_feed,
-			options = excluded.options, every_seconds = excluded.every_seconds, next_at = excluded.next_at, etag = ''
-		RETURNING id`, src.Agency.ID, src.URL, src.Format, src.Full, src.Options, int64(src.Every/time.Second), now).Scan(&src.ID)
+	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO feed_sources (agency_id, url, format, full_feed, options, every_seconds, next_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (agency_id, url) DO UPDATE SET format = excluded.format, full_feed = excluded.full_feed,
+				options = excluded.options, every_seconds = excluded.every_seconds, next_at = excluded.next_at, etag = ''
+			RETURNING id`, src.Agency.ID, src.URL, src.Format, src.Full, src.Options, int64(src.Every/time.Second), now).Scan(&src.ID)
+		if err != nil {
+			return fmt.Errorf("store: put feed source %q: %w", src.URL, err)
+		}
+		return audit(ctx, tx, "agency "+src.Agency.Slug, fmt.Sprintf("feed source %d: %s (%s, every %s)", src.ID, src.URL, src.Format, src.Every))
+	})
 	if err != nil {
-		return FeedSource{}, fmt.Errorf("store: put feed source %q: %w", src.URL, err)
+		return FeedSource{}, err
 	}
 	src.NextAt = now
 	return src, nil
@@ -402,15 +446,19 @@ func (s *Store) FeedSources(ctx context.Context, agency Agency) ([]FeedSource, e
 }
 
 // DeleteFeedSource stops polling the agency's feed; ErrNotFound if unknown.
+// Audited (WithAudit): detail the source.
 func (s *Store) DeleteFeedSource(ctx context.Context, agency Agency, id int64) error {
-	r, err := s.db.ExecContext(ctx, `DELETE FROM feed_sources WHERE agency_id = $1 AND id = $2`, agency.ID, id)
-	if err != nil {
-		return fmt.Errorf("store: delete feed source %d: %w", id, err)
-	}
-	if n, _ := r.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: feed source %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return s.inTx(ctx, false, func(tx *sql.Tx) error {
+		var url string
+		err := tx.QueryRowContext(ctx, `DELETE FROM feed_sources WHERE agency_id = $1 AND id = $2 RETURNING url`, agency.ID, id).Scan(&url)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: feed source %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: delete feed source %d: %w", id, err)
+		}
+		return audit(ctx, tx, "agency "+agency.Slug, fmt.Sprintf("feed source %d: %s", id, url))
+	})
 }
 
 // ClaimDueSource takes one feed source whose poll is due and moves its

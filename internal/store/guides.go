@@ -132,6 +132,7 @@ func (s *Store) SeedArticle(ctx context.Context, kind, slug, body string) (bool,
 // EditArticle stores an operator's version of an article as its current
 // text and keeps it among the revisions, with the operator, the time and
 // the note. From then on the content file no longer replaces it.
+// Audited (WithAudit): detail the revision.
 func (s *Store) EditArticle(ctx context.Context, kind, slug, body string, operatorID int64, note string) (Article, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var a Article
@@ -152,7 +153,10 @@ func (s *Store) EditArticle(ctx context.Context, kind, slug, body string, operat
 		a, err = scanArticle(tx.QueryRowContext(ctx, `SELECT `+articleColumns+`
 			FROM articles a LEFT JOIN operators o ON o.id = a.operator_id
 			WHERE a.kind = $1 AND a.slug = $2`, kind, slug))
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, "", fmt.Sprintf("revision %d", rev))
 	})
 	if err != nil {
 		return Article{}, fmt.Errorf("store: edit %s %q: %w", kind, slug, err)

@@ -31,59 +31,75 @@ const (
 
 // HideListing hides the listing with the id and logs the change, so
 // indexes drop it. Hiding a hidden listing is Unchanged; an unknown id is
-// ErrNotFound.
+// ErrNotFound. Audited (WithAudit): target the listing, detail its
+// external id, agency and the outcome.
 func (s *Store) HideListing(ctx context.Context, id int64) (PutResult, error) {
 	var res PutResult
 	err := s.write(ctx, func(w *writer) error {
-		var status listing.Status
-		err := w.tx.QueryRowContext(ctx, `SELECT status FROM listings WHERE id = $1`, id).Scan(&status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: listing %d: %w", id, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: hide listing %d: %w", id, err)
-		}
-		if status == listing.StatusHidden {
-			res = PutResult{ID: id, Outcome: Unchanged}
-			return nil
-		}
-		seq, err := w.nextSeq(ctx)
+		cur, err := w.hideable(ctx, id)
 		if err != nil {
 			return err
 		}
-		if _, err := w.tx.ExecContext(ctx, `UPDATE listings SET status = $1, updated_at = $2, seq = $3 WHERE id = $4`,
-			listing.StatusHidden, w.now, seq, id); err != nil {
-			return fmt.Errorf("store: hide listing %d: %w", id, err)
+		res = PutResult{ID: id, Outcome: Unchanged}
+		if cur.status != listing.StatusHidden {
+			seq, err := w.nextSeq(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := w.tx.ExecContext(ctx, `UPDATE listings SET status = $1, updated_at = $2, seq = $3 WHERE id = $4`,
+				listing.StatusHidden, w.now, seq, id); err != nil {
+				return fmt.Errorf("store: hide listing %d: %w", id, err)
+			}
+			res = PutResult{ID: id, Seq: seq, Outcome: Hidden}
 		}
-		res = PutResult{ID: id, Seq: seq, Outcome: Hidden}
-		return nil
+		return cur.audit(ctx, w, res.Outcome)
 	})
 	return res, err
+}
+
+// hideableListing is what hiding and restoring read of a listing.
+type hideableListing struct {
+	id                 int64
+	status             listing.Status
+	doc                []byte
+	externalID, agency string
+}
+
+func (w *writer) hideable(ctx context.Context, id int64) (hideableListing, error) {
+	l := hideableListing{id: id}
+	err := w.tx.QueryRowContext(ctx, `SELECT l.status, l.doc, l.external_id, a.slug
+		FROM listings l JOIN agencies a ON a.id = l.agency_id WHERE l.id = $1`, id).Scan(&l.status, &l.doc, &l.externalID, &l.agency)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, fmt.Errorf("store: listing %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return l, fmt.Errorf("store: listing %d: %w", id, err)
+	}
+	return l, nil
+}
+
+// audit writes the audit row of a hide or restore with its outcome.
+func (l hideableListing) audit(ctx context.Context, w *writer, o Outcome) error {
+	return audit(ctx, w.tx, fmt.Sprintf("listing %d", l.id), fmt.Sprintf("%s of %s: %s", l.externalID, l.agency, o))
 }
 
 // RestoreListing undoes HideListing: the listing takes the status its
 // agency last gave it (open or closed) and the change is logged, so
 // indexes take it back when it is open. Restoring a listing that is not
-// hidden is Unchanged; an unknown id is ErrNotFound.
+// hidden is Unchanged; an unknown id is ErrNotFound. Audited (WithAudit)
+// as HideListing.
 func (s *Store) RestoreListing(ctx context.Context, id int64) (PutResult, error) {
 	var res PutResult
 	err := s.write(ctx, func(w *writer) error {
-		var (
-			status listing.Status
-			doc    []byte
-		)
-		err := w.tx.QueryRowContext(ctx, `SELECT status, doc FROM listings WHERE id = $1`, id).Scan(&status, &doc)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: listing %d: %w", id, ErrNotFound)
-		}
+		cur, err := w.hideable(ctx, id)
 		if err != nil {
-			return fmt.Errorf("store: restore listing %d: %w", id, err)
+			return err
 		}
-		if status != listing.StatusHidden {
+		if cur.status != listing.StatusHidden {
 			res = PutResult{ID: id, Outcome: Unchanged}
-			return nil
+			return cur.audit(ctx, w, res.Outcome)
 		}
-		l, err := decodeDoc(id, "", doc)
+		l, err := decodeDoc(id, "", cur.doc)
 		if err != nil {
 			return err
 		}
@@ -99,7 +115,7 @@ func (s *Store) RestoreListing(ctx context.Context, id int64) (PutResult, error)
 			return fmt.Errorf("store: restore listing %d: %w", id, err)
 		}
 		res = PutResult{ID: id, Seq: seq, Outcome: Restored}
-		return nil
+		return cur.audit(ctx, w, res.Outcome)
 	})
 	return res, err
 }

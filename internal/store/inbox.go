@@ -103,6 +103,8 @@ func (w *writer) enqueue(ctx context.Context, agency Agency, it NewItem) (int64,
 // the delivery (its timestamp and MAC): one seen in the last replayWindow
 // gives ErrReplay. An item whose idempotency key (the event id) is already
 // in the inbox is not stored again: its id comes back with dup set.
+// Audited (WithAudit): detail the inbox item and whether it was a
+// duplicate.
 func (s *Store) EnqueueDelivery(ctx context.Context, agency Agency, signature string, it NewItem, replayWindow time.Duration) (id int64, dup bool, err error) {
 	err = s.inTx(ctx, false, func(tx *sql.Tx) error {
 		w := &writer{tx: tx, dialect: s.dialect, now: time.Now().UTC().Truncate(time.Microsecond), stmts: map[string]*sql.Stmt{}}
@@ -122,14 +124,16 @@ func (s *Store) EnqueueDelivery(ctx context.Context, agency Agency, signature st
 				agency.ID, it.IdempotencyKey).Scan(&id)
 			if err == nil {
 				dup = true
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
+			} else if !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("store: find delivery: %w", err)
 			}
 		}
-		id, err = w.enqueue(ctx, agency, it)
-		return err
+		if !dup {
+			if id, err = w.enqueue(ctx, agency, it); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, "", fmt.Sprintf("inbox item %d (duplicate: %t)", id, dup))
 	})
 	return id, dup, err
 }
@@ -258,6 +262,7 @@ func (s *Store) Park(ctx context.Context, it InboxItem, cause error) error {
 // Replay makes parked items pending again with fresh attempts: the items
 // with the ids, or every parked item of the agency (slug) when ids is
 // empty, or every parked item when both are. It returns how many.
+// Audited (WithAudit): target the items named, detail how many.
 func (s *Store) Replay(ctx context.Context, slug string, ids []int64) (int64, error) {
 	q := `UPDATE inbox SET state = 'pending', attempts = 0, run_after = $1, done_at = NULL WHERE state = 'parked'`
 	args := []any{time.Now().UTC().Truncate(time.Microsecond)}
@@ -273,11 +278,26 @@ func (s *Store) Replay(ctx context.Context, slug string, ids []int64) (int64, er
 		}
 		q += ` AND id IN (` + strings.Join(ph, ", ") + `)`
 	}
-	r, err := s.db.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, fmt.Errorf("store: replay: %w", err)
+	what := "all parked items"
+	switch {
+	case len(ids) > 0:
+		what = fmt.Sprintf("items %v", ids)
+	case slug != "":
+		what = "parked items of " + slug
 	}
-	return r.RowsAffected()
+	var n int64
+	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("store: replay: %w", err)
+		}
+		n, _ = r.RowsAffected()
+		return audit(ctx, tx, what, fmt.Sprintf("%d replayed", n))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // ParkedItems returns parked items, of the agency (slug) when it is set,

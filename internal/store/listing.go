@@ -390,13 +390,16 @@ func decodeDoc(id int64, agency string, doc []byte) (listing.Listing, error) {
 
 // CloseListing marks the agency's listing closed and logs the change.
 // Closing a closed listing is Unchanged. It returns ErrNotFound when the
-// agency has no listing with that external id.
+// agency has no listing with that external id. Audited (WithAudit):
+// detail the listing and the outcome.
 func (s *Store) CloseListing(ctx context.Context, agency Agency, externalID string) (PutResult, error) {
 	var res PutResult
 	err := s.write(ctx, func(w *writer) error {
 		var err error
-		res, err = w.close(ctx, agency, externalID)
-		return err
+		if res, err = w.close(ctx, agency, externalID); err != nil {
+			return err
+		}
+		return audit(ctx, w.tx, fmt.Sprintf("listing %d", res.ID), fmt.Sprintf("%s of %s: %s", externalID, agency.Slug, res.Outcome))
 	})
 	return res, err
 }

@@ -87,7 +87,8 @@ func (s *Store) AgencyKeys(ctx context.Context, agencyID int64) ([]APIKey, error
 
 // RotateKey issues a new key for the agency and revokes every other in
 // the same transaction: from the commit on, only the new key works. It
-// returns the new key and how many were revoked.
+// returns the new key and how many were revoked. Audited (WithAudit):
+// target the agency, detail the new key's prefix and how many.
 func (s *Store) RotateKey(ctx context.Context, agencyID int64) (string, int64, error) {
 	key, err := newAgencyKey()
 	if err != nil {
@@ -95,6 +96,10 @@ func (s *Store) RotateKey(ctx context.Context, agencyID int64) (string, int64, e
 	}
 	var revoked int64
 	err = s.inTx(ctx, false, func(tx *sql.Tx) error {
+		slug, err := agencySlug(ctx, tx, agencyID)
+		if err != nil {
+			return err
+		}
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		r, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE agency_id = $2 AND revoked_at IS NULL`, now, agencyID)
 		if err != nil {
@@ -105,7 +110,7 @@ func (s *Store) RotateKey(ctx context.Context, agencyID int64) (string, int64, e
 			agencyID, hashKey(key), key[:len(keyPrefix)+6], now); err != nil {
 			return fmt.Errorf("store: rotate key of agency %d: %w", agencyID, err)
 		}
-		return nil
+		return audit(ctx, tx, "agency "+slug, fmt.Sprintf("key %s; %d revoked", key[:len(keyPrefix)+6], revoked))
 	})
 	if err != nil {
 		return "", 0, err
@@ -122,17 +127,24 @@ func newAgencyKey() (string, error) {
 }
 
 // RevokeKey revokes one live key of the agency; ErrNotFound when the
-// agency has no live key with the id.
+// agency has no live key with the id. Audited (WithAudit): target the
+// agency, detail the key's id.
 func (s *Store) RevokeKey(ctx context.Context, agencyID, keyID int64) error {
-	r, err := s.db.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND agency_id = $3 AND revoked_at IS NULL`,
-		time.Now().UTC().Truncate(time.Microsecond), keyID, agencyID)
-	if err != nil {
-		return fmt.Errorf("store: revoke key %d: %w", keyID, err)
-	}
-	if n, _ := r.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: live key %d of agency %d: %w", keyID, agencyID, ErrNotFound)
-	}
-	return nil
+	return s.inTx(ctx, false, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND agency_id = $3 AND revoked_at IS NULL`,
+			time.Now().UTC().Truncate(time.Microsecond), keyID, agencyID)
+		if err != nil {
+			return fmt.Errorf("store: revoke key %d: %w", keyID, err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: live key %d of agency %d: %w", keyID, agencyID, ErrNotFound)
+		}
+		slug, err := agencySlug(ctx, tx, agencyID)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, "agency "+slug, fmt.Sprintf("key %d revoked", keyID))
+	})
 }
 
 // operatorSessionPrefix starts the token of an operator's page session.
@@ -140,7 +152,7 @@ const operatorSessionPrefix = "ops_"
 
 // CreateOperatorSession starts a session of the operator's pages lasting
 // ttl and returns its token, which only its SHA-256 is kept of. Sessions
-// that have ended are removed on the way.
+// that have ended are removed on the way. Audited (WithAudit): a login.
 func (s *Store) CreateOperatorSession(ctx context.Context, operatorID int64, ttl time.Duration) (string, time.Time, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -149,12 +161,18 @@ func (s *Store) CreateOperatorSession(ctx context.Context, operatorID int64, ttl
 	token := operatorSessionPrefix + hex.EncodeToString(b[:])
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	expires := now.Add(ttl)
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM operator_sessions WHERE expires_at < $1`, now); err != nil {
-		return "", time.Time{}, fmt.Errorf("store: operator session: %w", err)
-	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO operator_sessions (hash, operator_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-		hashKey(token), operatorID, now, expires); err != nil {
-		return "", time.Time{}, fmt.Errorf("store: operator session: %w", err)
+	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM operator_sessions WHERE expires_at < $1`, now); err != nil {
+			return fmt.Errorf("store: operator session: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO operator_sessions (hash, operator_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+			hashKey(token), operatorID, now, expires); err != nil {
+			return fmt.Errorf("store: operator session: %w", err)
+		}
+		return audit(ctx, tx, "", "")
+	})
+	if err != nil {
+		return "", time.Time{}, err
 	}
 	return token, expires, nil
 }
@@ -178,9 +196,12 @@ func (s *Store) OperatorBySession(ctx context.Context, token string) (Operator, 
 }
 
 // EndOperatorSession ends the session of the token, if there is one.
+// Audited (WithAudit): a logout.
 func (s *Store) EndOperatorSession(ctx context.Context, token string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM operator_sessions WHERE hash = $1`, hashKey(token)); err != nil {
-		return fmt.Errorf("store: end operator session: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, false, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM operator_sessions WHERE hash = $1`, hashKey(token)); err != nil {
+			return fmt.Errorf("store: end operator session: %w", err)
+		}
+		return audit(ctx, tx, "", "")
+	})
 }

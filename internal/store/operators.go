@@ -26,7 +26,8 @@ const OperatorKeyPrefix = "op_"
 
 // CreateOperator adds an operator and returns it with its key. Only the
 // key's SHA-256 is stored: the key cannot be shown again. A name taken is
-// ErrConflict.
+// ErrConflict. Audited (WithAudit): target the operator, detail the key's
+// prefix.
 func (s *Store) CreateOperator(ctx context.Context, name string) (Operator, string, error) {
 	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
 		return Operator{}, "", fmt.Errorf("store: operator name %q: use 1-100 characters", name)
@@ -37,14 +38,20 @@ func (s *Store) CreateOperator(ctx context.Context, name string) (Operator, stri
 	}
 	key := OperatorKeyPrefix + hex.EncodeToString(b[:])
 	o := Operator{Name: name, Prefix: key[:len(OperatorKeyPrefix)+6], CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
-	err := s.db.QueryRowContext(ctx,
-		`INSERT INTO operators (name, hash, prefix, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		o.Name, hashKey(key), o.Prefix, o.CreatedAt).Scan(&o.ID)
-	if isUniqueViolation(err) {
-		return Operator{}, "", fmt.Errorf("store: operator %q: %w", name, ErrConflict)
-	}
+	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx,
+			`INSERT INTO operators (name, hash, prefix, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			o.Name, hashKey(key), o.Prefix, o.CreatedAt).Scan(&o.ID)
+		if isUniqueViolation(err) {
+			return fmt.Errorf("store: operator %q: %w", name, ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("store: create operator %q: %w", name, err)
+		}
+		return audit(ctx, tx, "operator "+o.Name, "key "+o.Prefix)
+	})
 	if err != nil {
-		return Operator{}, "", fmt.Errorf("store: create operator %q: %w", name, err)
+		return Operator{}, "", err
 	}
 	return o, key, nil
 }
@@ -86,15 +93,18 @@ func (s *Store) Operators(ctx context.Context) ([]Operator, error) {
 
 // RevokeOperator revokes the named operator's key; ErrNotFound when no
 // live operator has the name. The operator's edits stay attributed.
+// Audited (WithAudit): target the operator.
 func (s *Store) RevokeOperator(ctx context.Context, name string) error {
-	res, err := s.db.ExecContext(ctx,
-		`UPDATE operators SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL`,
-		time.Now().UTC().Truncate(time.Microsecond), name)
-	if err != nil {
-		return fmt.Errorf("store: revoke operator %q: %w", name, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: operator %q: %w", name, ErrNotFound)
-	}
-	return nil
+	return s.inTx(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE operators SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL`,
+			time.Now().UTC().Truncate(time.Microsecond), name)
+		if err != nil {
+			return fmt.Errorf("store: revoke operator %q: %w", name, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: operator %q: %w", name, ErrNotFound)
+		}
+		return audit(ctx, tx, "operator "+name, "")
+	})
 }

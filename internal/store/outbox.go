@@ -236,7 +236,8 @@ func (s *Store) ParkMail(ctx context.Context, m Mail, cause error) error {
 
 // RequeueMail makes the parked mails with the ids pending again, due now
 // and with fresh attempts, and returns how many it changed. Mail in any
-// other state is left as it is.
+// other state is left as it is. Audited (WithAudit): target the mails,
+// detail how many are pending again.
 func (s *Store) RequeueMail(ctx context.Context, ids []int64) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
@@ -247,12 +248,20 @@ func (s *Store) RequeueMail(ctx context.Context, ids []int64) (int64, error) {
 		args = append(args, id)
 		ph[i] = "$" + strconv.Itoa(len(args))
 	}
-	r, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1
-		WHERE state = 'parked' AND id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	var n int64
+	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1
+			WHERE state = 'parked' AND id IN (`+strings.Join(ph, ", ")+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("store: requeue mail: %w", err)
+		}
+		n, _ = r.RowsAffected()
+		return audit(ctx, tx, fmt.Sprintf("mails %v", ids), fmt.Sprintf("%d pending again", n))
+	})
 	if err != nil {
-		return 0, fmt.Errorf("store: requeue mail: %w", err)
+		return 0, err
 	}
-	return r.RowsAffected()
+	return n, nil
 }
 
 // Mails lists the outbox newest first, at most limit, only mail in state

@@ -157,13 +157,18 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 
 // inTx runs fn in a transaction. On PostgreSQL it first takes the advisory
 // lock that orders change-log appends when lockLog is set; SQLite takes its
-// write lock at BEGIN (_txlock=immediate).
+// write lock at BEGIN (_txlock=immediate). The audit row fn writes for ctx
+// (see WithAudit) counts as written only once the transaction commits.
 func (s *Store) inTx(ctx context.Context, lockLog bool, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	defer tx.Rollback()
+	committed := false
+	defer func() {
+		tx.Rollback()
+		auditEnded(ctx, tx, committed)
+	}()
 	if lockLog && s.dialect == postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, changeLogLock); err != nil {
 			return fmt.Errorf("store: lock change log: %w", err)
@@ -175,6 +180,7 @@ func (s *Store) inTx(ctx context.Context, lockLog bool, fn func(*sql.Tx) error) 
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	committed = true
 	return nil
 }
 

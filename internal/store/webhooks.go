@@ -21,19 +21,26 @@ const webhookPrefix = "whsec_"
 // server key would only move the secret to the configuration, on the same
 // host; what the secret guards (writing this agency's listings) is also
 // what a reader of the database could do anyway. Rotate it with
-// `anken agency webhook-secret SLUG`.
+// `anken agency webhook-secret SLUG`. Audited (WithAudit): target the
+// agency.
 func (s *Store) NewWebhookSecret(ctx context.Context, agencyID int64) (string, error) {
 	var b [24]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("store: webhook secret: %w", err)
 	}
 	secret := webhookPrefix + hex.EncodeToString(b[:])
-	r, err := s.db.ExecContext(ctx, `UPDATE agencies SET webhook_secret = $1 WHERE id = $2`, secret, agencyID)
+	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
+		slug, err := agencySlug(ctx, tx, agencyID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE agencies SET webhook_secret = $1 WHERE id = $2`, secret, agencyID); err != nil {
+			return fmt.Errorf("store: webhook secret of agency %d: %w", agencyID, err)
+		}
+		return audit(ctx, tx, "agency "+slug, "")
+	})
 	if err != nil {
-		return "", fmt.Errorf("store: webhook secret of agency %d: %w", agencyID, err)
-	}
-	if n, _ := r.RowsAffected(); n == 0 {
-		return "", fmt.Errorf("store: agency %d: %w", agencyID, ErrNotFound)
+		return "", err
 	}
 	return secret, nil
 }

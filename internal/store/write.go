@@ -90,6 +90,9 @@ type Work struct {
 	// Seen are external ids of rejected feed rows: a full feed keeps their
 	// listings open, for the row is there even if broken.
 	Seen []string
+	// Sent is how many listings the request behind the work sent, valid
+	// or not (the API's put and batch): its audit row counts them.
+	Sent int
 
 	prep []stored // the puts' stored forms; see Prepare
 }
@@ -129,6 +132,11 @@ type WorkResult struct {
 // Apply does ws in one transaction: puts (with duplicate grouping and
 // change log), closes, rejections, the inbox items' completion and their
 // feed runs' counts. Either all of it is stored or none of it.
+//
+// Work straight from a request (neither an inbox item's nor a feed run's)
+// is audited (WithAudit): detail how many listings were sent, accepted and
+// rejected. An inbox item was audited when it was delivered, and a feed
+// run is when it ends (EndReceive).
 func (s *Store) Apply(ctx context.Context, ws []Work) ([]WorkResult, error) {
 	prepareAll(ws)
 	out := make([]WorkResult, len(ws))
@@ -146,6 +154,11 @@ func (s *Store) Apply(ctx context.Context, ws []Work) ([]WorkResult, error) {
 				unchanged = unchanged + $3, rejected = rejected + $4, closed = closed + $5 WHERE id = $6`).
 				ExecContext(ctx, c.created, c.updated, c.unchanged, c.rejected, c.closed, run); err != nil {
 				return fmt.Errorf("store: count feed run %d: %w", run, err)
+			}
+		}
+		for i := range ws {
+			if wk := &ws[i]; wk.InboxID == 0 && wk.RunID == 0 {
+				return audit(ctx, w.tx, "", wk.auditDetail())
 			}
 		}
 		return nil
@@ -265,6 +278,17 @@ func (w *writer) apply(ctx context.Context, wk *Work, counts map[int64]*runCount
 		}
 	}
 	return res, nil
+}
+
+// auditDetail says what a request's work did: "put 3 listings: 2
+// accepted, 1 rejected".
+func (wk *Work) auditDetail() string {
+	sent := wk.Sent
+	if sent == 0 {
+		sent = len(wk.Puts) + countRows(wk.Rejected)
+	}
+	return fmt.Sprintf("put %s listings: %s accepted, %s rejected",
+		thousands(int64(sent)), thousands(int64(len(wk.Puts))), thousands(int64(sent-len(wk.Puts))))
 }
 
 // countRows counts rejected rows: several field errors of one row (same

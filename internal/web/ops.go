@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,8 +20,9 @@ import (
 // cookie holds its token, HttpOnly, SameSite=Strict, for /ops only), and
 // manages agencies and keys, hides and restores listings, replays parked
 // inbox items and reads rejections and the audit log. Every write leaves
-// an audit row, as the operator API's do. Forms work without JavaScript;
-// cross-site posts are refused by Secure's CrossOriginProtection.
+// an audit row in its own transaction, as the operator API's do. Forms
+// work without JavaScript; cross-site posts are refused by Secure's
+// CrossOriginProtection.
 
 // OpsStore is what the operator pages need of the store; *store.Store is
 // one. Without it (a store that is not one) there are no /ops pages.
@@ -31,7 +31,6 @@ type OpsStore interface {
 	CreateOperatorSession(ctx context.Context, operatorID int64, ttl time.Duration) (string, time.Time, error)
 	OperatorBySession(ctx context.Context, token string) (store.Operator, error)
 	EndOperatorSession(ctx context.Context, token string) error
-	Audit(ctx context.Context, e store.AuditEntry) (store.AuditEntry, error)
 	AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
 	AgencySummaries(ctx context.Context) ([]store.AgencySummary, error)
 	CreateAgency(ctx context.Context, slug, name string) (store.Agency, error)
@@ -156,16 +155,13 @@ func (o *opsSite) clearCookie(w http.ResponseWriter, r *http.Request) {
 		HttpOnly: true, Secure: o.secureCookies(r), SameSite: http.SameSiteStrictMode})
 }
 
-// record appends an operator's write to the audit log. The write is done
-// by then: a row that cannot be written is logged, and the page says so.
-func (o *opsSite) record(r *http.Request, op store.Operator, action, target, detail string) string {
-	_, err := o.st.Audit(r.Context(), store.AuditEntry{ActorKind: store.AuditOperator, Actor: op.Name, Action: action,
-		Target: target, Detail: detail, IP: clientIP(r)})
-	if err != nil {
-		o.Log.ErrorContext(r.Context(), "audit log: row not written", slog.String("action", action), slog.String("actor", op.Name), slog.Any("err", err))
-		return "（監査ログに記録できませんでした。管理者に連絡してください）"
-	}
-	return ""
+// audited returns the request's context for a write of the operator:
+// the store writes its audit row, action and the client's address, in the
+// write's own transaction (the write names its target: the agency, the
+// listing; the page's path stands otherwise).
+func audited(r *http.Request, op store.Operator, action string) context.Context {
+	return store.WithAudit(r.Context(), store.AuditEntry{ActorKind: store.AuditOperator, Actor: op.Name, Action: action,
+		Target: r.URL.Path, IP: clientIP(r)})
 }
 
 // homeView is /ops: the login form, or the operator's menu.
@@ -208,19 +204,27 @@ func (o *opsSite) login(w http.ResponseWriter, r *http.Request) {
 		o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 		return
 	}
-	token, expires, err := o.st.CreateOperatorSession(r.Context(), op.ID, opsSessionTTL)
+	token, expires, err := o.st.CreateOperatorSession(audited(r, op, "ops-login"), op.ID, opsSessionTTL)
 	if err != nil {
 		o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 		return
 	}
-	o.record(r, op, "ops-login", "/ops", "")
 	o.setCookie(w, r, token, expires)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (o *opsSite) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(opsCookie); err == nil && c.Value != "" {
-		if err := o.st.EndOperatorSession(r.Context(), c.Value); err != nil {
+		ctx := r.Context()
+		op, err := o.st.OperatorBySession(ctx, c.Value)
+		switch {
+		case err == nil: // a live session: its end is the operator's
+			ctx = audited(r, op, "ops-logout")
+		case !errors.Is(err, store.ErrNotFound):
+			o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
+			return
+		}
+		if err := o.st.EndOperatorSession(ctx, c.Value); err != nil {
 			o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 			return
 		}
@@ -267,7 +271,7 @@ func (o *opsSite) createAgency(w http.ResponseWriter, r *http.Request, op store.
 		o.renderAgencies(w, r, http.StatusUnprocessableEntity, v)
 		return
 	}
-	a, err := o.st.CreateAgency(r.Context(), v.Slug, v.Name)
+	a, err := o.st.CreateAgency(audited(r, op, "create-agency"), v.Slug, v.Name)
 	if errors.Is(err, store.ErrConflict) {
 		v.Alert = "スラッグ「" + v.Slug + "」のエージェントはすでにあります。"
 		o.renderAgencies(w, r, http.StatusConflict, v)
@@ -278,8 +282,7 @@ func (o *opsSite) createAgency(w http.ResponseWriter, r *http.Request, op store.
 		return
 	}
 	v.Slug, v.Name = "", ""
-	v.Notice = "エージェント「" + a.Name + "」（" + a.Slug + "）を作成しました。API キーを発行してください。" +
-		o.record(r, op, "create-agency", "agency "+a.Slug, a.Name)
+	v.Notice = "エージェント「" + a.Name + "」（" + a.Slug + "）を作成しました。API キーを発行してください。"
 	o.renderAgencies(w, r, http.StatusOK, v)
 }
 
@@ -298,27 +301,24 @@ func (o *opsSite) agencyAction(w http.ResponseWriter, r *http.Request, op store.
 		return
 	}
 	v.For = a.Slug
-	target := "agency " + a.Slug
 	switch r.PathValue("action") {
 	case "key":
-		if v.NewKey, err = o.st.CreateKey(ctx, a.ID); err == nil {
-			v.Notice = "API キーを発行しました。ほかのキーは引き続き使えます。" + o.record(r, op, "issue-agency-key", target, "key "+v.NewKey[:9])
+		if v.NewKey, err = o.st.CreateKey(audited(r, op, "issue-agency-key"), a.ID); err == nil {
+			v.Notice = "API キーを発行しました。ほかのキーは引き続き使えます。"
 		}
 	case "rotate":
 		var n int64
-		if v.NewKey, n, err = o.st.RotateKey(ctx, a.ID); err == nil {
-			v.Notice = fmt.Sprintf("新しい API キーを発行し、それまでのキー %d 件を失効させました。", n) +
-				o.record(r, op, "rotate-agency-keys", target, fmt.Sprintf("key %s; %d revoked", v.NewKey[:9], n))
+		if v.NewKey, n, err = o.st.RotateKey(audited(r, op, "rotate-agency-keys"), a.ID); err == nil {
+			v.Notice = fmt.Sprintf("新しい API キーを発行し、それまでのキー %d 件を失効させました。", n)
 		}
 	case "revoke":
 		var n int64
-		if n, err = o.st.RevokeKeys(ctx, a.ID); err == nil {
-			v.Notice = fmt.Sprintf("%s の API キー %d 件を失効させました。", a.Slug, n) +
-				o.record(r, op, "revoke-agency-keys", target, fmt.Sprintf("%d keys revoked", n))
+		if n, err = o.st.RevokeKeys(audited(r, op, "revoke-agency-keys"), a.ID); err == nil {
+			v.Notice = fmt.Sprintf("%s の API キー %d 件を失効させました。", a.Slug, n)
 		}
 	case "webhook-secret":
-		if v.NewSecret, err = o.st.NewWebhookSecret(ctx, a.ID); err == nil {
-			v.Notice = "Webhook の署名シークレットを発行しました。以前のシークレットは使えなくなりました。" + o.record(r, op, "issue-webhook-secret", target, "")
+		if v.NewSecret, err = o.st.NewWebhookSecret(audited(r, op, "issue-webhook-secret"), a.ID); err == nil {
+			v.Notice = "Webhook の署名シークレットを発行しました。以前のシークレットは使えなくなりました。"
 		}
 	default:
 		o.NotFound(w, r)
@@ -396,12 +396,10 @@ func (o *opsSite) listingAction(w http.ResponseWriter, r *http.Request, op store
 		o.NotFound(w, r)
 		return
 	}
-	res, err := do(r.Context(), l.ID)
-	if err != nil {
+	if _, err := do(audited(r, op, action), l.ID); err != nil {
 		o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 		return
 	}
-	o.record(r, op, action, "listing "+strconv.FormatInt(l.ID, 10), fmt.Sprintf("%s of %s: %s", l.ExternalID, l.Agency, res.Outcome))
 	http.Redirect(w, r, fmt.Sprintf("/ops/listings/%d?done=%s", l.ID, r.PathValue("action")), http.StatusSeeOther)
 }
 
@@ -447,19 +445,11 @@ func (o *opsSite) replay(w http.ResponseWriter, r *http.Request, op store.Operat
 		http.Redirect(w, r, "/ops/inbox?agency="+url.QueryEscape(agency), http.StatusSeeOther)
 		return
 	}
-	n, err := o.st.Replay(r.Context(), agency, ids)
+	n, err := o.st.Replay(audited(r, op, "replay-inbox"), agency, ids)
 	if err != nil {
 		o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 		return
 	}
-	what := "all parked items"
-	switch {
-	case len(ids) > 0:
-		what = fmt.Sprintf("items %v", ids)
-	case agency != "":
-		what = "parked items of " + agency
-	}
-	o.record(r, op, "replay-inbox", what, fmt.Sprintf("%d replayed", n))
 	http.Redirect(w, r, fmt.Sprintf("/ops/inbox?agency=%s&replayed=%d", url.QueryEscape(agency), n), http.StatusSeeOther)
 }
 

@@ -227,6 +227,9 @@ func TestOpsFlow(t *testing.T) {
 	if p := c.do(t, "POST", "/ops/agencies", url.Values{"slug": {"Bad Slug"}}); p.status != 422 {
 		t.Errorf("create with a bad slug: %d; want 422", p.status)
 	}
+	if p := c.do(t, "POST", "/ops/agencies", url.Values{"slug": {"sakura"}}); p.status != 409 {
+		t.Errorf("create with a slug taken: %d; want 409", p.status) // and no audit row, below
+	}
 	p = c.do(t, "POST", "/ops/agencies/sakura/key", url.Values{})
 	codes := find(p.doc, "code")
 	var key string
@@ -252,17 +255,33 @@ func TestOpsFlow(t *testing.T) {
 			t.Errorf("%s: %d", path, p.status)
 		}
 	}
-	es, _ := fx.st.AuditLog(ctx, store.AuditFilter{Actor: "山田"})
-	var actions []string
-	for _, e := range es {
-		actions = append(actions, e.Action)
-	}
-	if got := strings.Join(actions, " "); got != "replay-inbox issue-agency-key create-agency restore-listing hide-listing ops-login" {
-		t.Errorf("audit rows of the pages: %s", got)
-	}
 	// Logging out ends the session.
 	old := *c.cookie
 	wantRedirect(t, "logout", c.do(t, "POST", "/ops/logout", url.Values{}), "/ops")
 	c.cookie = &old
 	wantRedirect(t, "after logout", c.do(t, "GET", "/ops/audit", nil), "/ops?next=")
+	wantRedirect(t, "logout again", c.do(t, "POST", "/ops/logout", url.Values{}), "/ops") // no session: no row
+
+	// One row per write, in its transaction: who, what, the target and
+	// detail the write gives, from where; none for the refused ones.
+	es, _ := fx.st.AuditLog(ctx, store.AuditFilter{Actor: "山田"})
+	var got []string
+	for _, e := range es {
+		if e.ActorKind != store.AuditOperator || e.IP != "127.0.0.1" {
+			t.Errorf("row %+v: want operator 山田 from 127.0.0.1", e)
+		}
+		got = append(got, e.Action+" | "+e.Target+" | "+e.Detail)
+	}
+	want := []string{
+		"ops-logout | /ops/logout | ",
+		"replay-inbox | parked items of techlink | 0 replayed",
+		"issue-agency-key | agency sakura | key " + key[:9],
+		"create-agency | agency sakura | さくらテック",
+		"restore-listing | listing " + id + " | go-1 of techlink: restored",
+		"hide-listing | listing " + id + " | go-1 of techlink: hidden",
+		"ops-login | /ops/login | ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit rows of the pages, newest first:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
