@@ -103,7 +103,9 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdin io.R
 		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
-	run, err := ingest.Import(ctx, st, req, cr, opts)
+	// One audit row for the run, written as it ends with its counts and
+	// state (target the run).
+	run, err := ingest.Import(cliAudit(ctx, "import-agency-feed"), st, req, cr, opts)
 	took := time.Since(start)
 	if run.ID != 0 {
 		if r, rerr := st.FeedRun(context.WithoutCancel(ctx), agency, run.ID); rerr == nil {

@@ -170,6 +170,16 @@ func TestTwoNodes(t *testing.T) {
 	if n := count(`SELECT count(*) FROM listings WHERE external_id LIKE 'feed%'`); n != 3*sources {
 		t.Errorf("%d listings from the feeds, want %d", n, 3*sources)
 	}
+	// The audit log: one row per write, whichever node took it; one per
+	// feed run for the polls, from "poll".
+	for action, want := range map[string]int{"put-agency-listing": 6, "post-webhook": deliveries, "poll-agency-feed": sources} {
+		if n := count(`SELECT count(*) FROM audit_log WHERE actor = 'techlink' AND action = $1`, action); n != want {
+			t.Errorf("%d audit rows of %s, want %d", n, action, want)
+		}
+	}
+	if n := count(`SELECT count(DISTINCT target) FROM audit_log WHERE action = 'poll-agency-feed' AND ip = 'poll' AND target LIKE 'feed run % of techlink'`); n != sources {
+		t.Errorf("%d feed runs in the polls' audit rows, want %d", n, sources)
+	}
 	// Both nodes did a share of the work (not a condition of once, but
 	// without it the test would prove nothing about two nodes).
 	polledBy := [2]bool{strings.Contains(nodes[0].logs.String(), "feed polled"), strings.Contains(nodes[1].logs.String(), "feed polled")}

@@ -97,10 +97,10 @@ type AuditEntry struct {
 	At        time.Time `json:"at"`
 	ActorKind string    `json:"actor_kind" enum:"operator,agency,cli"`
 	Actor     string    `json:"actor" doc:"The operator's name, the agency's slug, or cli."`
-	Action    string    `json:"action" doc:"The API operation (batch-agency-listings, hide-listing, …) or the command's action."`
-	Target    string    `json:"target" doc:"What it was done to: a path, an agency, a listing."`
+	Action    string    `json:"action" doc:"The API operation (batch-agency-listings, hide-listing, …), the page's or command's action (ops-login, import-agency-feed, …), or poll-agency-feed for a scheduled feed poll."`
+	Target    string    `json:"target" doc:"What it was done to: a path, an agency, a listing, a feed run."`
 	Detail    string    `json:"detail,omitempty"`
-	IP        string    `json:"ip" doc:"The client's address; cli for the command line."`
+	IP        string    `json:"ip" doc:"The client's address; cli for the command line, poll for a scheduled feed poll."`
 }
 
 type (
@@ -314,7 +314,8 @@ func (h *handlers) registerOperator() {
 		OperationID: "list-audit-log", Method: http.MethodGet, Path: "/v1/operator/audit",
 		Summary: "Read the audit log",
 		Description: "Every write of an operator (here, the guides, the pages) and of an agency (API writes, accepted webhook deliveries, " +
-			"feed uploads, registrations and confirmations), and the command line's (actor cli): who, what, when, from where. " +
+			"feed uploads, registrations and confirmations, scheduled feed polls), and the command line's (actor cli, imports included): " +
+			"who, what, when, from where. Each row is written in the transaction of the write it records: a write that fails leaves none. " +
 			"One row per request: a batch of 1,000 listings is one row. Newest first; rows are never changed or removed.",
 		Errors: []int{http.StatusUnprocessableEntity},
 	}), o.audit)

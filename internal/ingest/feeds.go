@@ -231,7 +231,10 @@ type ImportOptions struct {
 // parallel and written in order, one transaction per batch, as a feed run
 // with its counts. Memory is bounded by a few batches whatever the size of
 // the file. An import cut short (a crash, Ctrl-C) can simply be run again:
-// rows already stored come back unchanged.
+// rows already stored come back unchanged. Cut short by Ctrl-C (ctx) or a
+// batch the store refused, its run ends aborted with the rows stored.
+// The audit entry ctx carries (store.WithAudit) is written when the run
+// ends (store.EndReceive), with its counts and state.
 func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o ImportOptions) (store.FeedRun, error) {
 	if o.Batch <= 0 {
 		// Large: a SQLite commit writes every page the batch touched, and
@@ -375,11 +378,19 @@ func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o I
 			}
 		}
 	}
-	if writeErr != nil {
-		return run, writeErr
-	}
-	if err := ctx.Err(); err != nil {
-		return run, err
+	if writeErr != nil || ctx.Err() != nil {
+		// The batches written are kept; the run ends aborted with them
+		// (and is audited) rather than being left receiving.
+		why, stop := "the import was interrupted", ctx.Err()
+		if writeErr != nil && !errors.Is(writeErr, context.Canceled) {
+			why, stop = "the import could not store a batch", writeErr
+		}
+		end, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+		defer cancel()
+		if err := st.EndReceive(end, run.ID, p.Rows, fmt.Sprintf("%s after %d rows were stored", why, p.Rows)); err != nil {
+			stop = errors.Join(stop, err)
+		}
+		return run, stop
 	}
 	msg := ""
 	if readErr != nil {

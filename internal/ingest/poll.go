@@ -102,8 +102,17 @@ func (p *Poller) PollOnce(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
+// pollAction is the audit log's action for a poll of an agency's feed
+// source. Its row names the agency (its URL, its listings) as the actor
+// and "poll" as the address: anken fetched it, on the agency's schedule.
+const pollAction = "poll-agency-feed"
+
 func (p *Poller) poll(ctx context.Context, src store.FeedSource) {
 	log := p.Log.With(slog.String("agency", src.Agency.Slug), slog.String("url", src.URL))
+	// A poll that makes a run leaves one audit row, written as the run's
+	// receiving ends; one that fetches nothing new (304, an error before
+	// any row) writes no listing and leaves none.
+	ctx = store.WithAudit(ctx, store.AuditEntry{ActorKind: store.AuditAgency, Actor: src.Agency.Slug, Action: pollAction, IP: "poll"})
 	run, etag, err := p.fetch(ctx, src, log)
 	if err != nil {
 		log.Warn("feed poll failed", slog.Any("err", err))
