@@ -325,7 +325,7 @@ func ReadSnapshot(r io.Reader, check func(SnapshotInfo) error) (*Index, Snapshot
 // the old contents until the new ones are complete. check, when not nil,
 // is called with the header before the body is read; an error from it
 // stops the load and is returned. On any error the index is unchanged.
-// r is read to the snapshot's end and no further.
+// r must hold the snapshot and nothing after it.
 func (x *Index) LoadSnapshot(r io.Reader, check func(SnapshotInfo) error) (info SnapshotInfo, err error) {
 	sr := &snapReader{r: r, buf: make([]byte, snapshotBuf)}
 	info, slots, err := sr.header()
