@@ -2,10 +2,14 @@ package search_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
+	"unicode"
 
 	"anken/internal/bench"
 	"anken/internal/listing"
@@ -105,4 +109,46 @@ func BenchmarkNewestOnePostedTime(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkFirstTimeTerm times terms of three to five runes taken from
+// listing text, each asked once, so nothing is cached: what the first
+// person to ask for a term meets. Run it with -benchtime Nx, N at most a
+// few thousand, and ANKEN_BENCH_LISTINGS=200000 for the scale of
+// `anken bench user`; it reports p50 and p99.
+func BenchmarkFirstTimeTerm(b *testing.B) {
+	ls := listings(b)
+	x := build(b, ls)
+	r := rand.New(rand.NewPCG(7, 7))
+	asked := map[string]bool{}
+	var terms []string
+	for tries := 0; len(terms) < 2_000 && tries < 1_000_000; tries++ {
+		t := []rune(search.FoldedText(ls[r.IntN(len(ls))]))
+		n := 3 + r.IntN(3)
+		if len(t) < n {
+			continue
+		}
+		i := r.IntN(len(t) - n + 1)
+		ok := true
+		for _, c := range t[i : i+n] {
+			ok = ok && unicode.In(c, unicode.Han, unicode.Hiragana, unicode.Katakana) && c != 'ー'
+		}
+		if s := string(t[i : i+n]); ok && !asked[s] {
+			asked[s] = true
+			terms = append(terms, s)
+		}
+	}
+	var took []time.Duration
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		if _, err := x.Search(context.Background(), search.Query{Text: terms[i%len(terms)]}); err != nil {
+			b.Fatal(err)
+		}
+		took = append(took, time.Since(start))
+		i++
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 }

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -318,7 +317,14 @@ func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 		bs = append(bs, b)
 	}
 	cand := andAll(bs).ToArray()
-	m, err := x.confirm(ctx, cand, func(field string) bool { return strings.Contains(field, t) })
+	f := newFinder(t, func(yield func(string) bool) {
+		for i := 0; i < len(cand); i += max(1, len(cand)/64) {
+			if !yield(x.text[cand[i]]) {
+				return
+			}
+		}
+	})
+	m, err := x.confirm(ctx, cand, f.in)
 	if err == nil && len(cand) >= x.cache.min {
 		x.cache.put(t, m)
 	}
