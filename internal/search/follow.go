@@ -30,10 +30,11 @@ type Target interface {
 	// order.
 	Apply(seq int64, l *listing.Listing)
 	// LoadSnapshotFile replaces the contents with a snapshot written by
-	// WriteSnapshotFile, whose header check accepts first (persist.go).
+	// BeginSnapshotFile, whose header check accepts first (persist.go).
 	LoadSnapshotFile(path string, check func(SnapshotInfo) error) (SnapshotInfo, error)
-	// WriteSnapshotFile writes the contents to path, atomically.
-	WriteSnapshotFile(ctx context.Context, path string, info SnapshotInfo) (SnapshotInfo, int64, error)
+	// BeginSnapshotFile writes the contents to a temporary file beside
+	// path, for its Commit to put in place.
+	BeginSnapshotFile(ctx context.Context, path string, info SnapshotInfo) (*SnapshotWrite, error)
 }
 
 // LogStore is what a follower asks the store about a snapshot of its
@@ -79,11 +80,13 @@ type Follower struct {
 
 	snap    *SnapshotOptions
 	idMu    sync.Mutex
-	storeID string     // the store's identity, once read
-	snapMu  sync.Mutex // held while a snapshot is written; guards what follows
-	snapSeq int64      // position of the snapshot on disk (written or loaded); -1 none
-	snapAt  time.Time  // when it was written or loaded, or a write last failed
-	snapDue bool       // the index was built: write its snapshot
+	storeID string        // the store's identity, once read
+	writeMu sync.Mutex    // one snapshot write at a time
+	snapMu  sync.Mutex    // guards what follows
+	snapSeq int64         // position of the snapshot on disk (written or loaded); -1 none
+	snapAt  time.Time     // when it was written or loaded, or a write last began
+	snapDue bool          // the index was built: write its snapshot
+	syncing chan struct{} // closed when the last write's Commit is done; nil before any
 }
 
 // changeBatch is how many changes one read of the log takes.
@@ -235,12 +238,14 @@ func (f *Follower) identity(ctx context.Context) (string, error) {
 }
 
 // SaveSnapshot writes the index's snapshot unless the file already holds
-// the index at its position. A node calls it as it stops, once nothing
-// applies changes any more; ctx bounds the write.
+// the index at its position, and returns once it is in place. A node
+// calls it as it stops, once nothing applies changes any more; ctx bounds
+// the write.
 func (f *Follower) SaveSnapshot(ctx context.Context) error {
 	if f.snap == nil || !f.ready.Load() {
 		return nil
 	}
+	f.waitSynced()
 	f.snapMu.Lock()
 	at := f.snapSeq
 	f.snapMu.Unlock()
@@ -248,13 +253,30 @@ func (f *Follower) SaveSnapshot(ctx context.Context) error {
 		f.log.Info("index snapshot already at the index's position", slog.Int64("seq", at))
 		return nil
 	}
-	return f.writeSnapshot(ctx, "stop")
+	return f.writeSnapshot(ctx, "stop", true)
+}
+
+// waitSynced waits for the last write's Commit.
+func (f *Follower) waitSynced() {
+	f.snapMu.Lock()
+	c := f.syncing
+	f.snapMu.Unlock()
+	if c != nil {
+		<-c
+	}
 }
 
 // snapshotDue says why a snapshot is to be written now, or "".
 func (f *Follower) snapshotDue() string {
 	f.snapMu.Lock()
 	defer f.snapMu.Unlock()
+	if f.syncing != nil {
+		select {
+		case <-f.syncing:
+		default:
+			return "" // the last one is still going to disk
+		}
+	}
 	switch {
 	case f.snapDue:
 		return "built"
@@ -264,36 +286,63 @@ func (f *Follower) snapshotDue() string {
 	return ""
 }
 
-// writeSnapshot writes the index's snapshot at its position now. Changes
-// wait meanwhile (the caller is the one applying them), searches do not.
-func (f *Follower) writeSnapshot(ctx context.Context, why string) error {
-	f.snapMu.Lock()
-	defer f.snapMu.Unlock()
+// writeSnapshot writes the index's snapshot at its position now. While it
+// reads the index, changes wait (the caller is the one applying them) and
+// searches do not. Syncing the file to disk and renaming it into place
+// happen in the background, unless wait.
+func (f *Follower) writeSnapshot(ctx context.Context, why string, wait bool) error {
+	f.writeMu.Lock()
+	defer f.writeMu.Unlock()
+	f.waitSynced()
 	start := time.Now()
+	f.snapMu.Lock()
 	f.snapDue, f.snapAt = false, start // a failed write is retried after Every
-	seq := f.seq.Load()
-	info, size, err := func() (SnapshotInfo, int64, error) {
-		id, err := f.identity(ctx)
-		if err != nil {
-			return SnapshotInfo{}, 0, err
-		}
-		mark := store.Mark{ID: f.markID.Load(), Seq: f.markSeq.Load(), At: fromUnixNano(f.markAt.Load())}
-		if mark.Seq != seq {
-			if mark, err = f.snap.Store.MarkAt(ctx, seq); err != nil {
-				return SnapshotInfo{}, 0, err
-			}
-		}
-		return f.dst.WriteSnapshotFile(ctx, f.snap.Path, SnapshotInfo{Seq: seq, Store: id, Mark: mark.ID, MarkAt: mark.At})
-	}()
-	if err != nil {
+	f.snapMu.Unlock()
+	failed := func(err error) error {
 		f.log.Error("index snapshot not written", slog.String("path", f.snap.Path), slog.String("why", why),
 			slog.Any("err", err), slog.Duration("took", time.Since(start)))
 		return err
 	}
-	f.snapSeq = info.Seq
-	f.log.Info("index snapshot written", slog.String("path", f.snap.Path), slog.String("why", why),
-		slog.Int("listings", info.Listings), slog.Int64("seq", info.Seq), slog.Int64("bytes", size),
-		slog.Duration("took", time.Since(start)))
+	seq := f.seq.Load()
+	id, err := f.identity(ctx)
+	if err != nil {
+		return failed(err)
+	}
+	mark := store.Mark{ID: f.markID.Load(), Seq: f.markSeq.Load(), At: fromUnixNano(f.markAt.Load())}
+	if mark.Seq != seq {
+		if mark, err = f.snap.Store.MarkAt(ctx, seq); err != nil {
+			return failed(err)
+		}
+	}
+	w, err := f.dst.BeginSnapshotFile(ctx, f.snap.Path, SnapshotInfo{Seq: seq, Store: id, Mark: mark.ID, MarkAt: mark.At})
+	if err != nil {
+		return failed(err)
+	}
+	read := time.Since(start)
+	commit := func() error {
+		info, size, err := w.Commit()
+		if err != nil {
+			return failed(err)
+		}
+		f.snapMu.Lock()
+		f.snapSeq = info.Seq
+		f.snapMu.Unlock()
+		f.log.Info("index snapshot written", slog.String("path", f.snap.Path), slog.String("why", why),
+			slog.Int("listings", info.Listings), slog.Int64("seq", info.Seq), slog.Int64("bytes", size),
+			slog.Duration("changes_waited", read), slog.Duration("took", time.Since(start)))
+		return nil
+	}
+	if wait {
+		return commit()
+	}
+	done := make(chan struct{})
+	f.snapMu.Lock()
+	f.syncing = done
+	f.snapMu.Unlock()
+	go func() {
+		defer close(done)
+		commit() // logged
+	}()
 	return nil
 }
 
@@ -308,7 +357,7 @@ func (f *Follower) Run(ctx context.Context) {
 		}
 		if f.snap != nil && ctx.Err() == nil {
 			if why := f.snapshotDue(); why != "" {
-				f.writeSnapshot(ctx, why) // logged
+				f.writeSnapshot(ctx, why, false) // logged
 			}
 		}
 		select {

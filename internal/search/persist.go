@@ -926,46 +926,86 @@ func (r *snapReader) bitmap(slots int) (*roaring.Bitmap, error) {
 // the write stops and path is left as it was. It returns the header
 // written and the file's size.
 func (x *Index) WriteSnapshotFile(ctx context.Context, path string, info SnapshotInfo) (SnapshotInfo, int64, error) {
+	w, err := x.BeginSnapshotFile(ctx, path, info)
+	if err != nil {
+		return SnapshotInfo{}, 0, err
+	}
+	return w.Commit()
+}
+
+// SnapshotWrite is a snapshot written to a temporary file beside its path
+// and not yet in place: Commit puts it there, Abort drops it.
+type SnapshotWrite struct {
+	f          *os.File
+	tmp, path  string
+	info       SnapshotInfo
+	size       int64
+	committed  bool
+	commitOnce sync.Once
+}
+
+// BeginSnapshotFile is the first half of WriteSnapshotFile, the one that
+// reads the index (under its read lock): it writes the snapshot to a
+// temporary file beside path. The caller must Commit or Abort it; Commit
+// (syncing the file to disk) no longer reads the index.
+func (x *Index) BeginSnapshotFile(ctx context.Context, path string, info SnapshotInfo) (*SnapshotWrite, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	f, err := os.CreateTemp(dir, base+".tmp-*")
 	if err != nil {
-		return SnapshotInfo{}, 0, fmt.Errorf("search: write snapshot: %w", err)
+		return nil, fmt.Errorf("search: write snapshot: %w", err)
 	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
+	w := &SnapshotWrite{f: f, tmp: f.Name(), path: path}
+	if w.info, err = x.WriteSnapshot(ctxWriter{ctx, f}, info); err == nil {
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil {
+			w.size = st.Size()
 		}
-	}()
-	info, err = x.WriteSnapshot(ctxWriter{ctx, f}, info)
-	if err != nil {
-		return SnapshotInfo{}, 0, fmt.Errorf("search: write snapshot %s: %w", path, err)
-	}
-	st, err := f.Stat()
-	if err == nil {
-		err = f.Sync()
-	}
-	if err == nil {
-		err = f.Close()
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
 	}
 	if err != nil {
-		return SnapshotInfo{}, 0, fmt.Errorf("search: write snapshot %s: %w", path, err)
+		w.Abort()
+		return nil, fmt.Errorf("search: write snapshot %s: %w", path, err)
 	}
-	ok = true
-	// The rename is durable once the directory is.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+	return w, nil
+}
+
+// Commit syncs the snapshot to disk and renames it into place. It returns
+// the header written and the file's size.
+func (w *SnapshotWrite) Commit() (SnapshotInfo, int64, error) {
+	err := errors.New("search: snapshot write already ended")
+	w.commitOnce.Do(func() {
+		err = w.f.Sync()
+		if cerr := w.f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(w.tmp, w.path)
+		}
+		if err != nil {
+			os.Remove(w.tmp)
+			return
+		}
+		w.committed = true
+		// The rename is durable once the directory is.
+		if d, err := os.Open(filepath.Dir(w.path)); err == nil {
+			d.Sync()
+			d.Close()
+		}
+	})
+	if err != nil || !w.committed {
+		return SnapshotInfo{}, 0, fmt.Errorf("search: write snapshot %s: %w", w.path, err)
 	}
-	return info, st.Size(), nil
+	return w.info, w.size, nil
+}
+
+// Abort removes the temporary file, unless Commit has put it in place.
+func (w *SnapshotWrite) Abort() {
+	w.commitOnce.Do(func() {
+		w.f.Close()
+		os.Remove(w.tmp)
+	})
 }
 
 // ctxWriter fails its writes once ctx has ended.
