@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 
@@ -68,12 +70,25 @@ type UserReport struct {
 	Import       time.Duration // every `anken import` together
 	Created      int           // listings the imports created
 	Rows         int
-	Ready        time.Duration // from exec of `anken serve` to /readyz answering 200
+	Ready        time.Duration // from exec of `anken serve` to /readyz answering 200, the index built from the store
 	RSSReady     uint64        // the server's resident set once ready
 	RSSAfter     uint64        // and after every class's requests
 	BaselineLoad time.Duration
 	Classes      []UserClass
 	Errors       []string
+	// The index snapshot the server writes after its build: its size,
+	// and the time from /readyz 200 to the file in place.
+	SnapshotBytes int64
+	SnapshotWrite time.Duration
+	Stop          time.Duration // SIGTERM to exit, after the requests
+	// The second start, from the snapshot: exec to /readyz 200; of it,
+	// reading the snapshot and applying the changes logged after it (as
+	// the server logs them); the resident set once ready.
+	Restart        time.Duration
+	RestartRead    time.Duration
+	RestartCatchUp time.Duration
+	RestartChanges int
+	RSSRestart     uint64
 }
 
 // UserClass holds one class's timings at the client.
@@ -95,11 +110,7 @@ type userClass struct {
 // start `anken serve` on it, and time each class of search over HTTP with
 // a fresh connection pool per class.
 func User(ctx context.Context, o UserOptions) (*UserReport, error) {
-	logf := func(format string, args ...any) {
-		if o.Log != nil {
-			fmt.Fprintf(o.Log, format+"\n", args...)
-		}
-	}
+	logf := o.logf
 	if o.Posted == "" {
 		o.Posted = PostedSpread
 	}
@@ -153,6 +164,13 @@ func User(ctx context.Context, o UserOptions) (*UserReport, error) {
 		}
 	}
 
+	// The first start builds its index from the store: a snapshot an
+	// earlier run left goes first.
+	snapshot := filepath.Join(data, "index.snapshot")
+	if err := os.Remove(snapshot); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+
 	samples, err := sampleTexts(o.Dir, 4000, o.Seed)
 	if err != nil {
 		return nil, err
@@ -184,6 +202,13 @@ func User(ctx context.Context, o UserOptions) (*UserReport, error) {
 	rep.Ready = time.Since(start)
 	rep.RSSReady = rssOf(srv.Process.Pid)
 	logf("serve ready in %s, RSS %d MB", rep.Ready.Round(time.Millisecond), rep.RSSReady>>20)
+	// The snapshot is written after the build, in the background; the
+	// requests are timed once it is in place.
+	if rep.SnapshotBytes, err = proc.waitFile(ctx, snapshot); err != nil {
+		return nil, err
+	}
+	rep.SnapshotWrite = time.Since(start) - rep.Ready
+	logf("index snapshot of %d MB in place %s after ready", rep.SnapshotBytes>>20, rep.SnapshotWrite.Round(time.Millisecond))
 
 	for _, c := range classes {
 		uc, err := timeClass(ctx, base, c)
@@ -195,7 +220,13 @@ func User(ctx context.Context, o UserOptions) (*UserReport, error) {
 	}
 	rep.RSSAfter = rssOf(srv.Process.Pid)
 	logf("RSS after the queries %d MB", rep.RSSAfter>>20)
-	proc.stop()
+	if rep.Stop, err = proc.terminate(5 * time.Minute); err != nil {
+		return nil, err
+	}
+	logf("serve stopped %s after SIGTERM", rep.Stop.Round(time.Millisecond))
+	if err := restart(ctx, o, env, rep); err != nil {
+		return nil, err
+	}
 
 	if o.Baseline != nil {
 		ls, err := readFeed(o.Dir)
@@ -230,6 +261,71 @@ func User(ctx context.Context, o UserOptions) (*UserReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// restart starts serve again on the store and the snapshot the first
+// start left, and times it to /readyz 200. Its log (at info, in
+// serve-restart.log) says how it loaded the index.
+func restart(ctx context.Context, o UserOptions, env []string, rep *UserReport) error {
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	logPath := filepath.Join(o.Dir, "serve-restart.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer logFile.Close()
+	srv := exec.Command(o.Binary, "serve", "--addr", addr)
+	srv.Env = append(env, "ANKEN_LOG_LEVEL=info", "ANKEN_RATE_READ=off", "ANKEN_RATE_WRITE=off", "ANKEN_RATE_AGENCY=off")
+	srv.Stdout, srv.Stderr = logFile, logFile
+	start := time.Now()
+	proc, err := startProcess(srv)
+	if err != nil {
+		return fmt.Errorf("bench: serve: %w", err)
+	}
+	defer proc.stop()
+	if err := proc.waitReady(ctx, "http://"+addr); err != nil {
+		return err
+	}
+	rep.Restart = time.Since(start)
+	rep.RSSRestart = rssOf(srv.Process.Pid)
+	if _, err := proc.terminate(5 * time.Minute); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	var loaded struct {
+		Msg      string `json:"msg"`
+		Read     int64  `json:"read"`
+		CatchUp  int64  `json:"catch_up"`
+		Changes  int    `json:"changes"`
+		Listings int    `json:"listings"`
+	}
+	found := false
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, `"msg":"index loaded from snapshot"`) {
+			found = json.Unmarshal([]byte(line), &loaded) == nil
+		}
+	}
+	if !found {
+		return fmt.Errorf("bench: the restarted server did not load the index snapshot (see %s)", logPath)
+	}
+	rep.RestartRead, rep.RestartCatchUp = time.Duration(loaded.Read), time.Duration(loaded.CatchUp)
+	rep.RestartChanges = loaded.Changes
+	o.logf("restarted: ready in %s from the snapshot (read %s, %d changes applied in %s), RSS %d MB",
+		rep.Restart.Round(time.Millisecond), rep.RestartRead.Round(time.Millisecond), rep.RestartChanges,
+		rep.RestartCatchUp.Round(time.Millisecond), rep.RSSRestart>>20)
+	return nil
+}
+
+func (o UserOptions) logf(format string, args ...any) {
+	if o.Log != nil {
+		fmt.Fprintf(o.Log, format+"\n", args...)
+	}
 }
 
 func containsString(xs []string, x string) bool {
@@ -613,6 +709,42 @@ func (p *process) waitReady(ctx context.Context, base string) error {
 	}
 }
 
+// waitFile waits until the file at path exists and returns its size.
+func (p *process) waitFile(ctx context.Context, path string) (int64, error) {
+	for {
+		if st, err := os.Stat(path); err == nil {
+			return st.Size(), nil
+		}
+		select {
+		case <-p.done:
+			return 0, fmt.Errorf("bench: serve exited before writing %s: %v", path, p.err)
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// terminate sends SIGTERM and waits for the server to exit, at most
+// limit (then it is killed); it returns how long it took.
+func (p *process) terminate(limit time.Duration) (time.Duration, error) {
+	start := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return 0, fmt.Errorf("bench: SIGTERM: %w", err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(limit):
+		p.cmd.Process.Kill()
+		<-p.done
+		return 0, fmt.Errorf("bench: serve still running %s after SIGTERM", limit)
+	}
+	if p.err != nil {
+		return 0, fmt.Errorf("bench: serve after SIGTERM: %w", p.err)
+	}
+	return time.Since(start), nil
+}
+
 // stop ends the server: an interrupt, then a kill after ten seconds.
 func (p *process) stop() {
 	select {
@@ -666,8 +798,14 @@ func (r *UserReport) Markdown(w io.Writer, baseline string) {
 		fmt.Fprintf(w, "Import: %d rows (%d created) in %s, %.0f rows/s.\n", r.Rows, r.Created,
 			r.Import.Round(100*time.Millisecond), float64(r.Rows)/r.Import.Seconds())
 	}
-	fmt.Fprintf(w, "Serve: /readyz 200 after %s; RSS %d MB once ready, %d MB after the queries.\n",
+	fmt.Fprintf(w, "Serve: /readyz 200 after %s (the index built from the store); RSS %d MB once ready, %d MB after the queries.\n",
 		r.Ready.Round(10*time.Millisecond), r.RSSReady>>20, r.RSSAfter>>20)
+	fmt.Fprintf(w, "Index snapshot: %.1f MB, in place %s after ready (written in the background after the build).\n",
+		float64(r.SnapshotBytes)/(1<<20), r.SnapshotWrite.Round(10*time.Millisecond))
+	fmt.Fprintf(w, "Restart: SIGTERM to exit in %s; started again, /readyz 200 after %s from the snapshot "+
+		"(read in %s, %d changes applied after it in %s); RSS %d MB once ready.\n",
+		r.Stop.Round(10*time.Millisecond), r.Restart.Round(10*time.Millisecond), r.RestartRead.Round(10*time.Millisecond),
+		r.RestartChanges, r.RestartCatchUp.Round(time.Millisecond), r.RSSRestart>>20)
 	if baseline != "" {
 		fmt.Fprintf(w, "%s loaded and indexed in %s.\n", baseline, r.BaselineLoad.Round(time.Second))
 	}
