@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"time"
 
 	"anken/internal/listing"
 	"anken/internal/search"
@@ -55,6 +56,9 @@ func row(l *listing.Listing) store.TrigramRow {
 		Role: string(l.Role), Remote: string(l.Remote), Prefecture: l.Prefecture, Contract: string(l.Contract),
 		RateLo: lo, RateHi: hi, Days: days, SideJob: l.SideJobOK, Posted: l.PostedAt.Unix()}
 }
+
+// CopyTook is how long the last Load's COPY took, before the indexes.
+func (p Postgres) CopyTook() time.Duration { return p.Copied }
 
 // Search answers q with the baseline.
 func (p Postgres) Search(ctx context.Context, q search.Query) (search.Result, error) {

@@ -74,6 +74,9 @@ type UserReport struct {
 	RSSReady     uint64        // the server's resident set once ready
 	RSSAfter     uint64        // and after every class's requests
 	BaselineLoad time.Duration
+	// BaselineCopy is how long the baseline's bulk load of the rows took
+	// before its indexes (PostgreSQL's bare COPY), when it says.
+	BaselineCopy time.Duration
 	Classes      []UserClass
 	Errors       []string
 	// The index snapshot the server writes after its build: its size,
@@ -238,6 +241,9 @@ func User(ctx context.Context, o UserOptions) (*UserReport, error) {
 			return nil, fmt.Errorf("bench: %s load: %w", o.Baseline.Name(), err)
 		}
 		rep.BaselineLoad = time.Since(start)
+		if c, ok := o.Baseline.(interface{ CopyTook() time.Duration }); ok {
+			rep.BaselineCopy = c.CopyTook()
+		}
 		logf("%s loaded %d listings in %s", o.Baseline.Name(), len(ls), rep.BaselineLoad.Round(time.Millisecond))
 		ls = nil
 		for i, c := range classes {
@@ -808,6 +814,15 @@ func (r *UserReport) Markdown(w io.Writer, baseline string) {
 		r.RestartChanges, r.RestartCatchUp.Round(time.Millisecond), r.RSSRestart>>20)
 	if baseline != "" {
 		fmt.Fprintf(w, "%s loaded and indexed in %s.\n", baseline, r.BaselineLoad.Round(time.Second))
+		if r.BaselineCopy > 0 {
+			copyRate := float64(r.Listings) / r.BaselineCopy.Seconds()
+			fmt.Fprintf(w, "%s's bare COPY of the same rows (no index): %.0f rows/s", baseline, copyRate)
+			if !r.Reused && r.Import > 0 {
+				importRate := float64(r.Rows) / r.Import.Seconds()
+				fmt.Fprintf(w, "; anken's import %.0f rows/s, %.2f× COPY", importRate, importRate/copyRate)
+			}
+			fmt.Fprintln(w, ".")
+		}
 	}
 	fmt.Fprintln(w)
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
