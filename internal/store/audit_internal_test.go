@@ -2,11 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -20,18 +15,7 @@ func TestAuditRefusedByDatabase(t *testing.T) {
 	ctx := context.Background()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			cfg := Config{DataDir: t.TempDir()}
-			if backend == "postgres" {
-				cfg = Config{DatabaseURL: testSchema(t)}
-			}
-			s, err := Open(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s := migrated(t, backend)
 			if _, err := s.CreateAgency(WithAudit(ctx, AuditEntry{ActorKind: AuditCLI, Actor: "cli", Action: "create-agency", IP: "cli"}), "a", ""); err != nil {
 				t.Fatal(err)
 			}
@@ -54,41 +38,6 @@ func TestAuditRefusedByDatabase(t *testing.T) {
 			}
 		})
 	}
-}
-
-// testSchema returns the URL of a fresh PostgreSQL schema on the server
-// of ANKEN_TEST_DATABASE_URL (storetest's, which this package cannot
-// import), or skips.
-func testSchema(t *testing.T) string {
-	base := os.Getenv("ANKEN_TEST_DATABASE_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ANKEN_TEST_DATABASE_URL is not set")
-		}
-		t.Skip("ANKEN_TEST_DATABASE_URL is not set")
-	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "test_" + hex.EncodeToString(b[:])
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // TestAuditRowFailsTheWrite: an audited write whose audit row the
@@ -160,18 +109,8 @@ func TestAuditRowFailsTheWrite(t *testing.T) {
 	}
 	for backend, sql := range refuse {
 		t.Run(backend, func(t *testing.T) {
-			cfg := Config{DataDir: t.TempDir()}
-			if backend == "postgres" {
-				cfg = Config{DatabaseURL: testSchema(t)}
-			}
-			s, err := Open(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s := migrated(t, backend)
+			var err error
 			var fx fixture
 			if fx.a, err = s.CreateAgency(ctx, "a", ""); err != nil {
 				t.Fatal(err)

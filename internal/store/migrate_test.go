@@ -142,6 +142,17 @@ func unmigrated(t *testing.T, backend string) *Store {
 	return s
 }
 
+// migrated opens an empty store of the backend, as unmigrated does, and
+// migrates it.
+func migrated(t *testing.T, backend string) *Store {
+	t.Helper()
+	s := unmigrated(t, backend)
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // TestMigrateValidThrough migrates a store holding listings written before
 // migration 5 and finds their valid_through, read from the doc, in the new
 // column: in UTC whatever zone the doc gave, so that CloseExpired finds
