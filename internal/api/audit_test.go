@@ -17,6 +17,7 @@ import (
 	"anken/internal/ingest"
 	"anken/internal/listing"
 	"anken/internal/store"
+	"anken/internal/store/storetest"
 )
 
 // TestAuditEveryWrite: every write operation of an agency, an operator or
@@ -224,19 +225,7 @@ func testAuditEveryWrite(t *testing.T, backend string) {
 			if r.status != c.status {
 				t.Fatalf("status %d, want %d: %s", r.status, c.status, r.raw)
 			}
-			es, err := fx.st.AuditLog(ctx, store.AuditFilter{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var rows []store.AuditEntry
-			for _, e := range es {
-				if e.ID > last {
-					rows = append(rows, e)
-				}
-			}
-			if len(es) > 0 {
-				last = max(last, es[0].ID)
-			}
+			rows := storetest.AuditSince(t, fx.st, &last)
 			if c.row == nil {
 				if len(rows) != 0 {
 					t.Errorf("rows %+v; want none", rows)

@@ -245,19 +245,7 @@ func TestAuditedWrites(t *testing.T) {
 					if c.want != nil && err != nil {
 						t.Fatalf("the write failed: %v", err)
 					}
-					es, err := s.AuditLog(ctx, store.AuditFilter{})
-					if err != nil {
-						t.Fatal(err)
-					}
-					var rows []store.AuditEntry
-					for _, r := range es {
-						if r.ID > last {
-							rows = append(rows, r)
-						}
-					}
-					if len(es) > 0 {
-						last = max(last, es[0].ID)
-					}
+					rows := storetest.AuditSince(t, s, &last)
 					if c.want == nil {
 						if len(rows) != 0 {
 							t.Errorf("a failed write left rows: %+v", rows)

@@ -90,3 +90,24 @@ func schemaURL(t testing.TB) string {
 // ends. Without ANKEN_TEST_DATABASE_URL the test is skipped, or fails when
 // CI=true.
 func URL(t testing.TB) string { return schemaURL(t) }
+
+// AuditSince returns the rows of s's audit log written after the row
+// *last, newest first, and moves *last to the newest row: what one step of
+// a test wrote.
+func AuditSince(t testing.TB, s *store.Store, last *int64) []store.AuditEntry {
+	t.Helper()
+	es, err := s.AuditLog(context.Background(), store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []store.AuditEntry
+	for _, e := range es {
+		if e.ID > *last {
+			rows = append(rows, e)
+		}
+	}
+	if len(es) > 0 {
+		*last = max(*last, es[0].ID)
+	}
+	return rows
+}
