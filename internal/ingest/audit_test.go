@@ -61,7 +61,7 @@ func TestPollAudit(t *testing.T) {
 					}))
 					defer srv.Close()
 					src := fx.poll(t, tc.p, srv.URL+"/feed", tc.format, tc.full)
-					rows := auditRowsAfter(t, st, &last)
+					rows := storetest.AuditSince(t, st, &last)
 					if tc.detail == "" {
 						if len(rows) != 0 || src.LastRun != 0 {
 							t.Errorf("run %d, rows %+v; want no run, no row", src.LastRun, rows)
@@ -131,7 +131,7 @@ func TestImportAudit(t *testing.T) {
 					if (err != nil) != tc.err {
 						t.Fatalf("Import = %+v, %v", run, err)
 					}
-					got := auditRowsAfter(t, st, &last)
+					got := storetest.AuditSince(t, st, &last)
 					if tc.detail == "" {
 						if len(got) != 0 {
 							t.Errorf("rows %+v; want none", got)
@@ -153,24 +153,4 @@ func TestImportAudit(t *testing.T) {
 			}
 		})
 	}
-}
-
-// auditRowsAfter returns the audit rows with an id above *last, oldest
-// first, and moves *last past them.
-func auditRowsAfter(t *testing.T, st *store.Store, last *int64) []store.AuditEntry {
-	t.Helper()
-	es, err := st.AuditLog(context.Background(), store.AuditFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []store.AuditEntry
-	for i := len(es) - 1; i >= 0; i-- {
-		if es[i].ID > *last {
-			out = append(out, es[i])
-		}
-	}
-	if len(es) > 0 {
-		*last = max(*last, es[0].ID)
-	}
-	return out
 }
