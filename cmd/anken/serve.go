@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync/atomic"
 	"time"
 
@@ -148,7 +149,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	})
 	// /metrics on an address of its own (ANKEN_METRICS_ADDR), for a
 	// scraper on a private network; the main address serves it only with
-	// ANKEN_METRICS_TOKEN.
+	// ANKEN_METRICS_TOKEN. The private address also serves Go's profiles
+	// under /debug/pprof/, which the public address never does.
 	var metrics *http.Server
 	if cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
@@ -158,6 +160,11 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", server.Metrics(reg))
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 		metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 		g.Go(func() error {

@@ -296,6 +296,21 @@ func TestServeMetricsAddress(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(b), `anken_http_requests_total{code="200",method="GET",route="GET /readyz"}`) {
 		t.Errorf("metrics address = %d %.300s", resp.StatusCode, b)
 	}
+	// Profiles: on the private address, never on the public one.
+	for _, c := range []struct {
+		base string
+		want int
+	}{{"http://" + maddr, 200}, {s.base, 404}} {
+		resp, err := http.Get(c.base + "/debug/pprof/heap?debug=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want || c.want == 200 && !strings.Contains(string(b), "heap profile") {
+			t.Errorf("%s/debug/pprof/heap = %d %.100s, want %d", c.base, resp.StatusCode, b, c.want)
+		}
+	}
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	if _, err := waitExit(t, s, 30*time.Second); err != nil {
 		t.Errorf("exit after SIGTERM: %v; logs:\n%s", err, s.logs)
