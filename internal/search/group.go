@@ -15,7 +15,8 @@ import (
 //
 // The index keeps, per group, the members other than the first listing
 // (most groups have none, so this stays small), and a bitmap of every slot
-// that is not its group's representative.
+// that is not its group's representative, with that representative's slot
+// in rep.
 
 // groupOf returns the group slot s belongs to.
 func (x *Index) groupOf(s uint32) int64 {
@@ -64,7 +65,8 @@ func (x *Index) sortByID(slots []uint32) {
 	slices.SortFunc(slots, func(a, b uint32) int { return cmp.Compare(x.id[a], x.id[b]) })
 }
 
-// regroup marks every member of g but the representative as a duplicate.
+// regroup marks every member of g but the representative as a duplicate,
+// of that representative.
 func (x *Index) regroup(g int64) {
 	ms := x.members(g)
 	for i, s := range ms {
@@ -72,24 +74,34 @@ func (x *Index) regroup(g int64) {
 			x.dups.Remove(s)
 		} else {
 			x.dups.Add(s)
+			x.rep[s] = ms[0]
 		}
 	}
 }
 
 // collapse replaces each duplicate among hits by its group's
-// representative.
+// representative. Its cost is one read of rep per duplicate among hits,
+// nothing per hit: the representatives are gathered in a dense bitset.
+// When hits are every open listing, each representative is a hit already
+// and the duplicates are simply left out.
 func (x *Index) collapse(hits *roaring.Bitmap) *roaring.Bitmap {
 	if !hits.Intersects(x.dups) {
 		return hits
 	}
-	dup := roaring.And(hits, x.dups)
 	out := roaring.AndNot(hits, x.dups)
-	it := dup.Iterator()
-	for it.HasNext() {
-		if ms := x.members(x.groupOf(it.Next())); len(ms) > 0 {
-			out.Add(ms[0])
+	if hits.GetCardinality() == x.live.GetCardinality() { // hits ⊆ live
+		return out
+	}
+	reps := make([]uint64, (len(x.rep)+63)/64)
+	buf := make([]uint32, 1024)
+	it := roaring.And(hits, x.dups).ManyIterator()
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, s := range buf[:n] {
+			r := x.rep[s]
+			reps[r>>6] |= 1 << (r & 63)
 		}
 	}
+	out.Or(roaring.FromDense(reps, false))
 	return out
 }
 

@@ -89,6 +89,7 @@ type Index struct {
 	// Duplicate groups (group.go).
 	reposts map[int64][]uint32 // group → open members other than its first listing
 	dups    *roaring.Bitmap    // members that are not their group's representative
+	rep     []uint32           // per slot in dups: its group's representative
 
 	cache        *termCache
 	walkMax      int // most hits a search walks one by one
@@ -358,6 +359,7 @@ func (x *Index) place(p *prepared) uint32 {
 		s = uint32(len(x.id))
 		x.id = append(x.id, 0)
 		x.group = append(x.group, 0)
+		x.rep = append(x.rep, 0)
 		x.text = append(x.text, "")
 		x.titleEnd = append(x.titleEnd, 0)
 		x.skillEnd = append(x.skillEnd, 0)

@@ -848,8 +848,23 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 	if len(x.reposts) != ng {
 		return bad("a group twice")
 	}
-	x.dups, err = r.bitmap(slots)
-	return err
+	if x.dups, err = r.bitmap(slots); err != nil {
+		return err
+	}
+	// rep is derived: each group's members but its representative.
+	x.rep = make([]uint32, slots)
+	tails := roaring.New()
+	for g := range x.reposts {
+		ms := x.members(g)
+		for _, s := range ms[min(1, len(ms)):] {
+			x.rep[s] = ms[0]
+			tails.Add(s)
+		}
+	}
+	if !tails.Equals(x.dups) {
+		return bad("%d duplicates, the groups name %d", x.dups.GetCardinality(), tails.GetCardinality())
+	}
+	return nil
 }
 
 // readTexts reads the slots' texts into blocks shared by many, as a build

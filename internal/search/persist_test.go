@@ -35,6 +35,7 @@ var persistedFields = []string{"id", "group", "text", "titleEnd", "skillEnd", "c
 var derivedFields = map[string]string{
 	"mu":           "a lock",
 	"cache":        "the term cache: derived, starts empty as after a build",
+	"rep":          "each duplicate's representative: derived from reposts as the snapshot is read",
 	"walkMax":      "a setting of the loading index",
 	"runMax":       "a setting of the loading index",
 	"countWalkMax": "a setting of the loading index",
