@@ -48,7 +48,7 @@ type Catalog struct {
 	names map[string]string // agency slug → display name
 	read  time.Time         // when names was read
 
-	last lastRead // for answering from the index while the store does not answer
+	recent recent // listings lately read: for pages asked again, and while the store does not answer
 }
 
 // namesTTL is how long agency names are kept before they are read again.
@@ -106,31 +106,30 @@ func (c *Catalog) Search(ctx context.Context, q search.Query) (Page, error) {
 	if err != nil {
 		return Page{}, searchError(err)
 	}
-	ids := make([]int64, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
-	ls, err := c.Store.ListingsByID(ctx, ids)
-	if err != nil {
-		var ok bool
-		if ls, ok = c.fallback(err, ids); !ok {
-			return Page{}, storeError(err)
-		}
-	} else {
-		c.last.keep(ls...)
-	}
-	p := Page{Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor, Hits: make([]Hit, 0, len(ls))}
-	for i, l := range ls {
-		h := Hit{Listing: l}
-		// ls keeps the page's order; a listing gone from the store since
-		// the search is left out, so match by id.
-		for _, r := range res.Hits[i:] {
-			if r.ID == l.ID {
-				if r.Offers > 1 {
-					h.Offers = &Offers{Count: r.Offers, MonthlyMin: r.RateMin, MonthlyMax: r.RateMax}
-				}
-				break
+	found, missing := c.recent.fresh(res.Hits)
+	if len(missing) > 0 {
+		ls, err := c.Store.ListingsByID(ctx, missing)
+		if err != nil {
+			var ok bool
+			if ls, ok = c.fallback(err, missing); !ok {
+				return Page{}, storeError(err)
 			}
+		} else {
+			c.recent.keep(res.Hits, ls...)
+		}
+		for _, l := range ls {
+			found[l.ID] = l
+		}
+	}
+	p := Page{Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor, Hits: make([]Hit, 0, len(res.Hits))}
+	for _, r := range res.Hits {
+		l, ok := found[r.ID]
+		if !ok {
+			continue // gone from the store since the search
+		}
+		h := Hit{Listing: l}
+		if r.Offers > 1 {
+			h.Offers = &Offers{Count: r.Offers, MonthlyMin: r.RateMin, MonthlyMax: r.RateMax}
 		}
 		p.Hits = append(p.Hits, h)
 	}
@@ -172,7 +171,7 @@ func (c *Catalog) Listing(ctx context.Context, id int64) (Detail, error) {
 		}
 		return Detail{Listing: ls[0]}, nil // its offers wait for the store
 	}
-	c.last.keep(l)
+	c.recent.keep(nil, l)
 	if l.Status == listing.StatusHidden {
 		return Detail{}, problem.Errorf(problem.NotFound, "listing %d not found", id)
 	}
@@ -231,9 +230,9 @@ func (c *Catalog) Overview(ctx context.Context, n int) (Overview, error) {
 		if problem.KindOf(storeError(err)) != problem.Unavailable {
 			return Overview{}, storeError(err)
 		}
-		at = c.last.lastChange() // zero if never read: the page leaves it out
+		at = c.recent.lastChange() // zero if never read: the page leaves it out
 	} else {
-		c.last.keepChange(at)
+		c.recent.keepChange(at)
 	}
 	return Overview{Open: p.Total, UpdatedAt: at, Roles: p.Facets[search.FacetRole],
 		Skills: p.Facets[search.FacetSkills], Newest: p.Hits}, nil
@@ -245,7 +244,7 @@ func (c *Catalog) fallback(err error, ids []int64) ([]listing.Listing, bool) {
 	if problem.KindOf(storeError(err)) != problem.Unavailable {
 		return nil, false
 	}
-	return c.last.get(ids)
+	return c.recent.get(ids)
 }
 
 // searchError gives an index error its kind: a cursor the index cannot

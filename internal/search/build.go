@@ -315,7 +315,7 @@ func (x *Index) takeFrom(n *Index) {
 	x.roles, x.remotes, x.prefs, x.contracts = n.roles, n.remotes, n.prefs, n.contracts
 	x.skillSet, x.sideJob, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.skillCode, n.skillSlug
 	x.days, x.rates, x.rateLows, x.byTime = n.days, n.rates, n.rateLows, n.byTime
-	x.reposts, x.dups, x.rep = n.reposts, n.dups, n.rep
+	x.reposts, x.dups, x.rep, x.stamp = n.reposts, n.dups, n.rep, n.stamp
 	x.hiFrom, x.loUpTo = n.hiFrom, n.loUpTo
 	x.cache.clear()
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"math/rand/v2"
@@ -128,5 +129,69 @@ func TestCollapse(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestHitStamp: a hit's stamp stays while its listing is unchanged in the
+// index, and changes when the index takes in another version of it, by a
+// write, a rebuild or a snapshot read.
+func TestHitStamp(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 9))
+	ls := []*listing.Listing{randomListing(r, 1), randomListing(r, 2)}
+	x := NewIndex()
+	for _, l := range ls {
+		x.Upsert(l)
+	}
+	stampsOf := func(x *Index) map[int64]uint64 {
+		t.Helper()
+		res, err := x.Search(context.Background(), Query{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[int64]uint64{}
+		for _, h := range res.Hits {
+			if h.Stamp == 0 {
+				t.Fatalf("hit %d has no stamp", h.ID)
+			}
+			out[h.ID] = h.Stamp
+		}
+		if len(out) != 2 {
+			t.Fatalf("hits %+v, want listings 1 and 2", res.Hits)
+		}
+		return out
+	}
+	first := stampsOf(x)
+	if first[1] == first[2] {
+		t.Errorf("two listings share stamp %d", first[1])
+	}
+	if again := stampsOf(x); !maps.Equal(again, first) {
+		t.Errorf("stamps %v, then %v with nothing written", first, again)
+	}
+	changed := *ls[0]
+	changed.Title += " 改"
+	x.Upsert(&changed)
+	after := stampsOf(x)
+	if after[1] == first[1] || after[2] != first[2] {
+		t.Errorf("stamps %v, then %v after listing 1 changed; want 1's alone to change", first, after)
+	}
+	x.Rebuild(context.Background(), func(add func(*listing.Listing)) error {
+		add(&changed)
+		add(ls[1])
+		return nil
+	})
+	rebuilt := stampsOf(x)
+	if rebuilt[1] == after[1] || rebuilt[2] == after[2] {
+		t.Errorf("stamps %v, then %v after a rebuild; want both new", after, rebuilt)
+	}
+	var buf bytes.Buffer
+	if _, err := x.WriteSnapshot(&buf, SnapshotInfo{Store: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	y := NewIndex()
+	if _, err := y.LoadSnapshot(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	if read := stampsOf(y); read[1] == rebuilt[1] || read[2] == rebuilt[2] {
+		t.Errorf("stamps %v, then %v in an index read from a snapshot; want both new", rebuilt, read)
 	}
 }

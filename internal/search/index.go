@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -91,6 +92,11 @@ type Index struct {
 	dups    *roaring.Bitmap    // members that are not their group's representative
 	rep     []uint32           // per slot in dups: its group's representative
 
+	// stamp names the version of each slot's listing the index holds:
+	// taken from stamps whenever a slot is filled, so it is never the
+	// same for two versions in one process. Hit.Stamp carries it.
+	stamp []uint64
+
 	cache        *termCache
 	walkMax      int // most hits a search walks one by one
 	runMax       int // most slots in a bucket of byTime
@@ -118,6 +124,9 @@ type cols struct {
 	days     uint8 // fewest days a week; 0 unknown
 	sideJob  bool
 }
+
+// stamps counts the versions of listings the process's indexes took in.
+var stamps atomic.Uint64
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
@@ -360,6 +369,7 @@ func (x *Index) place(p *prepared) uint32 {
 		x.id = append(x.id, 0)
 		x.group = append(x.group, 0)
 		x.rep = append(x.rep, 0)
+		x.stamp = append(x.stamp, 0)
 		x.text = append(x.text, "")
 		x.titleEnd = append(x.titleEnd, 0)
 		x.skillEnd = append(x.skillEnd, 0)
@@ -367,6 +377,7 @@ func (x *Index) place(p *prepared) uint32 {
 		x.skills = append(x.skills, nil)
 	}
 	x.id[s], x.group[s], x.text[s] = p.id, p.group, p.text
+	x.stamp[s] = stamps.Add(1)
 	x.titleEnd[s], x.skillEnd[s], x.cols[s] = p.titleEnd, p.skillEnd, p.cols
 	codes := make([]uint16, len(p.skills))
 	for i, slug := range p.skills {

@@ -851,6 +851,12 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 	if x.dups, err = r.bitmap(slots); err != nil {
 		return err
 	}
+	// stamp is derived: one new stamp names every version read.
+	x.stamp = make([]uint64, slots)
+	st := stamps.Add(1)
+	for s := range x.stamp {
+		x.stamp[s] = st
+	}
 	// rep is derived: each group's members but its representative.
 	x.rep = make([]uint32, slots)
 	tails := roaring.New()

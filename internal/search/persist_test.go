@@ -36,6 +36,7 @@ var derivedFields = map[string]string{
 	"mu":           "a lock",
 	"cache":        "the term cache: derived, starts empty as after a build",
 	"rep":          "each duplicate's representative: derived from reposts as the snapshot is read",
+	"stamp":        "names versions within one process: a snapshot read takes a new one for all",
 	"walkMax":      "a setting of the loading index",
 	"runMax":       "a setting of the loading index",
 	"countWalkMax": "a setting of the loading index",

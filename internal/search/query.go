@@ -173,6 +173,13 @@ type Result struct {
 // from the store.
 type Hit struct {
 	ID int64
+	// Stamp names the version of the listing the index answered from: it
+	// changes whenever the index takes in another version, and is never
+	// the same for two versions in one process, so a reader may keep the
+	// listing it read for a stamp until the stamp changes. 0 for a
+	// version the index no longer holds (a later page of a search that
+	// shows a listing as it was).
+	Stamp uint64
 	// Offers is how many open listings the hit's duplicate group has, and
 	// RateMin and RateMax the monthly rate range across them; all zero for
 	// a listing without duplicates.

@@ -101,6 +101,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	res.Hits = make([]Hit, len(page))
 	for i, k := range page {
 		res.Hits[i] = Hit{ID: k[2]}
+		if s, ok := x.slot[k[2]]; ok {
+			res.Hits[i].Stamp = x.stamp[s]
+		}
 	}
 	if q.Collapse {
 		x.pageOffers(res.Hits, olds)
