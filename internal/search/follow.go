@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -141,10 +142,16 @@ func (f *Follower) Load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("search: load index: %w", err)
 	}
+	// A build leaves behind garbage about the size of the index (the
+	// listings read, the postings of each range before they were merged).
+	// Give it back now: else the node holds twice its index in RSS until
+	// the runtime's scavenger slowly returns it.
+	freed := time.Now()
+	debug.FreeOSMemory()
 	f.seq.Store(seq)
 	f.markSeq.Store(0)
 	f.ready.Store(true)
-	f.log.Info("index built from the store", slog.Int("listings", n), slog.Int64("seq", seq),
+	f.log.Info("index built from the store", slog.Duration("free_memory", time.Since(freed)), slog.Int("listings", n), slog.Int64("seq", seq),
 		slog.Duration("took", time.Since(start)))
 	if f.snap != nil {
 		f.snapMu.Lock()
