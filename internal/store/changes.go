@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"anken/internal/listing"
@@ -56,26 +58,107 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 // change-log position to follow from: every change after it must be applied
 // on top. It reads the position first, so a change made during the scan is
 // applied again, never missed.
+//
+// Decoding the documents is most of the work of reading them: rows are
+// read here and decoded by one worker a core, in batches, and fn gets them
+// in order on the caller's goroutine.
 func (s *Store) OpenListings(ctx context.Context, fn func(*listing.Listing) error) (int64, error) {
 	seq, err := s.LastSeq(ctx)
 	if err != nil {
 		return 0, err
 	}
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	rows, err := s.db.QueryContext(ctx, selectListing+`WHERE l.status = $1 ORDER BY l.id`, listing.StatusOpen)
 	if err != nil {
 		return 0, fmt.Errorf("store: open listings: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		l, err := scanListing(rows)
-		if err != nil {
-			return 0, fmt.Errorf("store: open listings: %w", err)
-		}
-		if err := fn(&l); err != nil {
-			return 0, err
-		}
+	type batch struct {
+		rows []listingRow
+		ls   []listing.Listing
+		err  error
+		done chan struct{}
 	}
-	if err := rows.Err(); err != nil {
+	const batchSize = 256
+	workers := runtime.GOMAXPROCS(0)
+	work := make(chan *batch, workers)
+	order := make(chan *batch, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range work {
+				b.ls = make([]listing.Listing, len(b.rows))
+				for i := range b.rows {
+					if b.ls[i], b.err = b.rows[i].listing(); b.err != nil {
+						break
+					}
+				}
+				b.rows = nil
+				close(b.done)
+			}
+		})
+	}
+	// The reader: rows in id order, batched, to the workers and, in the
+	// same order, to the loop below.
+	var readErr error
+	wg.Go(func() {
+		defer close(order)
+		defer close(work)
+		defer rows.Close()
+		send := func(b *batch) bool {
+			select {
+			case order <- b:
+			case <-ctx.Done():
+				return false
+			}
+			work <- b // the workers take every batch ordered
+			return true
+		}
+		b := &batch{done: make(chan struct{})}
+		for rows.Next() {
+			b.rows = append(b.rows, listingRow{})
+			if err := b.rows[len(b.rows)-1].scan(rows); err != nil {
+				readErr = err
+				return
+			}
+			if len(b.rows) == batchSize {
+				if !send(b) {
+					return
+				}
+				b = &batch{done: make(chan struct{})}
+			}
+		}
+		if readErr = rows.Err(); readErr == nil && len(b.rows) > 0 {
+			send(b)
+		}
+	})
+	err = func() error {
+		for b := range order {
+			<-b.done
+			if b.err != nil {
+				return b.err
+			}
+			if err := parent.Err(); err != nil {
+				return err
+			}
+			for i := range b.ls {
+				if err := fn(&b.ls[i]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}()
+	cancel()
+	for b := range order { // after an error: let the reader end
+		<-b.done
+	}
+	wg.Wait()
+	if err == nil {
+		err = readErr
+	}
+	if err != nil {
 		return 0, fmt.Errorf("store: open listings: %w", err)
 	}
 	return seq, nil

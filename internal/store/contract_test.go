@@ -232,6 +232,64 @@ var contract = []struct {
 			t.Errorf("CountListings = %v", counts)
 		}
 	}},
+	{"open listings: many batches, in id order, stopped by fn", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := mustAgency(t, s, "a")
+		var ls []*listing.Listing
+		for i := range 1100 { // several of OpenListings' batches
+			l := sample(fmt.Sprint("M-", i))
+			l.Title = fmt.Sprint("案件 ", i)
+			ls = append(ls, l)
+		}
+		if _, err := s.PutListings(ctx, a, ls); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"M-0", "M-500", "M-1099"} {
+			if _, err := s.CloseListing(ctx, a, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []listing.Listing
+		if _, err := s.OpenListings(ctx, func(l *listing.Listing) error {
+			got = append(got, *l)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1097 {
+			t.Fatalf("OpenListings gave %d listings, want 1097", len(got))
+		}
+		for i, l := range got {
+			if i > 0 && l.ID <= got[i-1].ID {
+				t.Fatalf("listing %d after %d: not in id order", l.ID, got[i-1].ID)
+			}
+			if l.Status != listing.StatusOpen || l.Title != "案件 "+strings.TrimPrefix(l.ExternalID, "M-") || l.Agency != "a" {
+				t.Fatalf("listing %d = %s %q %q of %q", l.ID, l.Status, l.ExternalID, l.Title, l.Agency)
+			}
+		}
+		stop := errors.New("enough")
+		n := 0
+		_, err := s.OpenListings(ctx, func(*listing.Listing) error {
+			if n++; n == 300 {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) || n != 300 {
+			t.Errorf("OpenListings stopped at %d with %v; want 300 and fn's error", n, err)
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		n = 0
+		_, err = s.OpenListings(cctx, func(*listing.Listing) error {
+			if n++; n == 10 {
+				cancel()
+			}
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("OpenListings with its context cancelled = %v, want context.Canceled", err)
+		}
+	}},
 	{"concurrent writers keep the log in order", func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		a := mustAgency(t, s, "a")

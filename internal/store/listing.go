@@ -353,26 +353,37 @@ const selectListing = `SELECT l.id, a.slug, l.doc, l.group_id, l.updated_at, l.s
 // scanListing reads a row of selectListing (after any leading columns
 // given in dst).
 func scanListing(sc interface{ Scan(...any) error }, dst ...any) (listing.Listing, error) {
-	var (
-		id, group int64
-		agency    string
-		doc       []byte
-		updated   time.Time
-		status    listing.Status
-	)
-	if err := sc.Scan(append(dst, &id, &agency, &doc, &group, &updated, &status)...); err != nil {
+	var r listingRow
+	if err := r.scan(sc, dst...); err != nil {
 		return listing.Listing{}, err
 	}
-	l, err := decodeDoc(id, agency, doc)
+	return r.listing()
+}
+
+// listingRow is a row of selectListing before its doc is decoded.
+type listingRow struct {
+	id, group int64
+	agency    string
+	doc       []byte
+	updated   time.Time
+	status    listing.Status
+}
+
+func (r *listingRow) scan(sc interface{ Scan(...any) error }, dst ...any) error {
+	return sc.Scan(append(dst, &r.id, &r.agency, &r.doc, &r.group, &r.updated, &r.status)...)
+}
+
+func (r *listingRow) listing() (listing.Listing, error) {
+	l, err := decodeDoc(r.id, r.agency, r.doc)
 	if err != nil {
 		return listing.Listing{}, err
 	}
-	if status == listing.StatusHidden { // an operator's, over the agency's doc: see hide.go
-		l.Status = status
+	if r.status == listing.StatusHidden { // an operator's, over the agency's doc: see hide.go
+		l.Status = r.status
 	}
-	l.GroupID, l.UpdatedAt = group, updated.UTC()
+	l.GroupID, l.UpdatedAt = r.group, r.updated.UTC()
 	if l.GroupID == 0 {
-		l.GroupID = id
+		l.GroupID = r.id
 	}
 	return l, nil
 }
