@@ -150,19 +150,73 @@ const StoppedRunError = "the process receiving this feed stopped before its end"
 // it is aborted all the same, and its end (EndReceive) changes nothing. An
 // aborted run is then finished like any other (FinishRun): its rows are
 // processed, and a full one closes nothing.
+//
+// Each run aborted leaves a row in the audit log, in the same
+// transaction (action AbortStaleRunAction, target the run): the rows its
+// process stored before it stopped are written all the same, and the
+// run's own row, written as a run ends, never came. The row names the
+// run's sender as its actor: the agency for an upload or a poll, cli for
+// an import.
 func (s *Store) AbortStaleRuns(ctx context.Context, olderThan time.Duration) (int, error) {
 	before := time.Now().UTC().Add(-olderThan).Truncate(time.Microsecond)
-	r, err := s.db.ExecContext(ctx, `UPDATE feed_runs SET state = $1, error = $2 WHERE state = $3 AND started_at < $4`,
-		RunAborted, StoppedRunError, RunReceiving, before)
+	n := 0
+	err := s.write(ctx, func(w *writer) error {
+		n = 0
+		rows, err := w.tx.QueryContext(ctx, `SELECT r.id, a.slug, r.source FROM feed_runs r JOIN agencies a ON a.id = r.agency_id
+			WHERE r.state = $1 AND r.started_at < $2 ORDER BY r.id`, RunReceiving, before)
+		if err != nil {
+			return err
+		}
+		type stale struct {
+			id             int64
+			agency, source string
+		}
+		var runs []stale
+		for rows.Next() {
+			var r stale
+			if err := rows.Scan(&r.id, &r.agency, &r.source); err != nil {
+				rows.Close()
+				return err
+			}
+			runs = append(runs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range runs {
+			res, err := w.tx.ExecContext(ctx, `UPDATE feed_runs SET state = $1, error = $2 WHERE id = $3 AND state = $4`,
+				RunAborted, StoppedRunError, r.id, RunReceiving)
+			if err != nil {
+				return err
+			}
+			if k, err := res.RowsAffected(); err != nil || k == 0 {
+				continue // ended meanwhile
+			}
+			n++
+			e := AuditEntry{ActorKind: AuditAgency, Actor: r.agency, Action: AbortStaleRunAction}
+			switch r.source {
+			case "import":
+				e.ActorKind, e.Actor, e.IP = AuditCLI, "cli", "cli"
+			case "url":
+				e.IP = "poll"
+			}
+			if err := audit(WithAudit(ctx, e), w.tx, fmt.Sprintf("feed run %d", r.id),
+				fmt.Sprintf("%s feed of %s aborted: %s", r.source, r.agency, StoppedRunError)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: abort stale feed runs: %w", err)
 	}
-	n, err := r.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("store: abort stale feed runs: %w", err)
-	}
-	return int(n), nil
+	return n, nil
 }
+
+// AbortStaleRunAction is the audit log's action for a feed run aborted
+// because the process receiving it stopped (AbortStaleRuns).
+const AbortStaleRunAction = "abort-stale-feed-run"
 
 // FinishRun settles a received or aborted run whose rows are all
 // processed. A partial run becomes done (or stays aborted). A full run is

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,7 +34,7 @@ func TestAbortStaleRuns(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			partial, _, err := s.StartRun(ctx, a, "upload", "jsonl", false, "")
+			partial, _, err := s.StartRun(ctx, a, "import", "jsonl", false, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,9 +57,28 @@ func TestAbortStaleRuns(t *testing.T) {
 			cutoff := started.Add(liveAt.Sub(started) / 2)
 			stale := func() time.Duration { return time.Since(cutoff) }
 
+			var lastAudit int64
+			storetest.AuditSince(t, s, &lastAudit)
 			n, err := s.AbortStaleRuns(ctx, stale())
 			if err != nil || n != 2 {
 				t.Fatalf("AbortStaleRuns = %d, %v; want 2", n, err)
+			}
+			// One audit row a run aborted, naming who sent it.
+			rows := storetest.AuditSince(t, s, &lastAudit)
+			slices.Reverse(rows) // oldest first
+			want := []store.AuditEntry{
+				{ActorKind: store.AuditAgency, Actor: "a", Target: fmt.Sprintf("feed run %d", full.ID)},
+				{ActorKind: store.AuditCLI, Actor: "cli", Target: fmt.Sprintf("feed run %d", partial.ID), IP: "cli"},
+			}
+			if len(rows) != len(want) {
+				t.Fatalf("audit rows after the abort: %+v; want %d", rows, len(want))
+			}
+			for i, w := range want {
+				r := rows[i]
+				if r.ActorKind != w.ActorKind || r.Actor != w.Actor || r.Action != store.AbortStaleRunAction ||
+					r.Target != w.Target || r.IP != w.IP || !strings.Contains(r.Detail, store.StoppedRunError) {
+					t.Errorf("audit row %d = %+v; want %s %s %s on %s from %q", i, r, w.ActorKind, w.Actor, store.AbortStaleRunAction, w.Target, w.IP)
+				}
 			}
 			for _, id := range []int64{full.ID, partial.ID} {
 				r, _ := s.FeedRun(ctx, a, id)
@@ -70,6 +91,9 @@ func TestAbortStaleRuns(t *testing.T) {
 			}
 			if n, err := s.AbortStaleRuns(ctx, stale()); err != nil || n != 0 {
 				t.Errorf("AbortStaleRuns again = %d, %v", n, err)
+			}
+			if rows := storetest.AuditSince(t, s, &lastAudit); len(rows) != 0 {
+				t.Errorf("audit rows after aborting nothing: %+v", rows)
 			}
 			// A late end of a run aborted this way changes nothing.
 			if err := s.EndReceive(ctx, full.ID, 4, ""); err != nil {
