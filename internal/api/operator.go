@@ -97,7 +97,7 @@ type AuditEntry struct {
 	At        time.Time `json:"at"`
 	ActorKind string    `json:"actor_kind" enum:"operator,agency,cli"`
 	Actor     string    `json:"actor" doc:"The operator's name, the agency's slug, or cli."`
-	Action    string    `json:"action" doc:"The API operation (batch-agency-listings, hide-listing, …), the page's or command's action (ops-login, import-agency-feed, …), or poll-agency-feed for a scheduled feed poll."`
+	Action    string    `json:"action" doc:"The API operation (batch-agency-listings, hide-listing, …), the page's or command's action (ops-login, import-agency-feed, …), poll-agency-feed for a scheduled feed poll, or abort-stale-feed-run for a feed run whose process stopped."`
 	Target    string    `json:"target" doc:"What it was done to: a path, an agency, a listing, a feed run."`
 	Detail    string    `json:"detail,omitempty"`
 	IP        string    `json:"ip" doc:"The client's address; cli for the command line, poll for a scheduled feed poll."`
