@@ -19,10 +19,7 @@ func (s *Store) CloseExpired(ctx context.Context, now time.Time, limit int) (int
 	}
 	closed := 0
 	err := s.write(ctx, func(w *writer) error {
-		// status = 'open' as written, and a comparison on valid_through,
-		// are what let SQLite use the partial index listings_valid_through.
-		rows, err := w.tx.QueryContext(ctx, `SELECT id, doc FROM listings
-			WHERE status = 'open' AND valid_through < $1 ORDER BY valid_through LIMIT $2`, now.UTC(), limit)
+		rows, err := w.tx.QueryContext(ctx, w.dialect.expiredSQL(), now.UTC(), limit)
 		if err != nil {
 			return fmt.Errorf("store: expired listings: %w", err)
 		}
@@ -58,4 +55,21 @@ func (s *Store) CloseExpired(ctx context.Context, now time.Time, limit int) (int
 		return 0, err
 	}
 	return closed, nil
+}
+
+// expiredSQL selects the open listings whose valid_through is before $1,
+// the longest expired first, at most $2. status = 'open' as written, and a
+// comparison on valid_through, are what let the partial index
+// listings_valid_through serve it. SQLite is told to use it: without
+// statistics its planner prefers the index on status, which at 2,000,000
+// listings meant reading and sorting every open one, for minutes, inside
+// the write transaction, while every other writer waited and failed with
+// SQLITE_BUSY.
+func (d dialect) expiredSQL() string {
+	from := `listings`
+	if d == sqlite {
+		from += ` INDEXED BY listings_valid_through`
+	}
+	return `SELECT id, doc FROM ` + from + `
+		WHERE status = 'open' AND valid_through < $1 ORDER BY valid_through LIMIT $2`
 }

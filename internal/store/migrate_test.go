@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -238,6 +239,57 @@ func TestMigrateValidThrough(t *testing.T) {
 			}
 			if seq, err := s.LastSeq(ctx); err != nil || seq != int64(len(listings)+2) {
 				t.Errorf("LastSeq = %d, %v; want %d", seq, err, len(listings)+2)
+			}
+		})
+	}
+}
+
+// TestExpiredUsesItsIndex: the query CloseExpired runs inside its write
+// transaction every minute reads the partial index on valid_through, on
+// both databases, never every open listing.
+func TestExpiredUsesItsIndex(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := migrated(t, backend)
+			ctx := context.Background()
+			conn, err := s.db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			explain := `EXPLAIN QUERY PLAN `
+			if backend == "postgres" {
+				// Tell the planner sequential scans are dear, as they are
+				// on a large table; on an empty one it would scan.
+				explain = `EXPLAIN `
+				if _, err := conn.ExecContext(ctx, `SET enable_seqscan = off`); err != nil {
+					t.Fatal(err)
+				}
+				defer conn.ExecContext(ctx, `RESET enable_seqscan`)
+			}
+			rows, err := conn.QueryContext(ctx, explain+s.dialect.expiredSQL(), time.Now().UTC(), 500)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			cols, _ := rows.Columns()
+			var plan []string
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, fmt.Sprint(vals...))
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(plan, "\n"), "listings_valid_through") {
+				t.Errorf("the expired listings' query does not use listings_valid_through:\n%s", strings.Join(plan, "\n"))
 			}
 		})
 	}
