@@ -193,6 +193,15 @@ func TestPersistOracle(t *testing.T) {
 	}
 }
 
+// unstamped returns hits with their stamps left out.
+func unstamped(hits []Hit) []Hit {
+	out := slices.Clone(hits)
+	for i := range out {
+		out[i].Stamp = 0
+	}
+	return out
+}
+
 // sameAnswers compares x and y (and the oracle) on random queries.
 func sameAnswers(t *testing.T, r *rand.Rand, x, y *Index, live map[int64]*listing.Listing) {
 	t.Helper()
@@ -212,7 +221,9 @@ func sameAnswers(t *testing.T, r *rand.Rand, x, y *Index, live map[int64]*listin
 		q.Collapse = r.IntN(3) == 0
 		ax, ra := searchAll(t, x, q, live)
 		ay, rb := searchAll(t, y, q, live)
-		if !slices.Equal(ax, ay) || ra.Total != rb.Total || !reflect.DeepEqual(ra.Hits, rb.Hits) {
+		// Stamps name versions within one index, so they differ between
+		// the two (TestHitStamp covers them).
+		if !slices.Equal(ax, ay) || ra.Total != rb.Total || !reflect.DeepEqual(unstamped(ra.Hits), unstamped(rb.Hits)) {
 			t.Fatalf("query %d %+v:\noriginal total %d, %v\nloaded   total %d, %v", i, q, ra.Total, ax, rb.Total, ay)
 		}
 		for _, f := range q.Facets {
