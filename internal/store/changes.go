@@ -133,6 +133,7 @@ func (s *Store) OpenListings(ctx context.Context, fn func(*listing.Listing) erro
 			send(b)
 		}
 	})
+	var fnErr error
 	err = func() error {
 		for b := range order {
 			<-b.done
@@ -143,8 +144,8 @@ func (s *Store) OpenListings(ctx context.Context, fn func(*listing.Listing) erro
 				return err
 			}
 			for i := range b.ls {
-				if err := fn(&b.ls[i]); err != nil {
-					return err
+				if fnErr = fn(&b.ls[i]); fnErr != nil {
+					return nil
 				}
 			}
 		}
@@ -155,6 +156,9 @@ func (s *Store) OpenListings(ctx context.Context, fn func(*listing.Listing) erro
 		<-b.done
 	}
 	wg.Wait()
+	if fnErr != nil {
+		return 0, fnErr // fn's own, as fn returned it
+	}
 	if err == nil {
 		err = readErr
 	}
