@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -33,12 +32,12 @@ const MaxBatchBytes = 64 << 20
 
 type putInput struct {
 	ExternalID     string `path:"external_id" minLength:"1" maxLength:"200" doc:"Your id for the listing."`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeating a request with the same key returns the first answer instead of writing again."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeating a request with the same key within 24 hours returns the first answer instead of writing again. A listing rejected by validation keeps no answer: send it corrected with the same key."`
 	Body           listing.Raw
 }
 
 type batchInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeating a request with the same key returns the first answer instead of writing again."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeating a request with the same key within 24 hours returns the first answer instead of writing again."`
 	Body           struct {
 		Listings []listing.Raw `json:"listings" nullable:"false" minItems:"1" maxItems:"1000" doc:"Up to 1,000 raw listings; each is stored or rejected on its own."`
 	}
@@ -176,31 +175,23 @@ func (h *handlers) put(ctx context.Context, in *putInput) (*resultOutput, error)
 	}
 	raw.ExternalID = in.ExternalID
 	out := &resultOutput{}
-	err := h.idempotent(ctx, in.IdempotencyKey, "PUT "+in.ExternalID, raw, &out.Body, func() error {
-		res, err := h.write(ctx, []listing.Raw{raw})
-		if err != nil {
-			return err
-		}
-		r := res[0]
-		if r.Outcome == ingest.Rejected {
-			return h.fail(ctx, fault(problem.Unprocessable, "listing rejected: "+listing.Invalid(r.Errors).Error(), fieldDetails("body", r.Errors)...))
-		}
-		out.Body = r
-		return nil
+	var res []ingest.Result
+	err := h.writeOnce(ctx, in.IdempotencyKey, "PUT "+in.ExternalID, raw, []listing.Raw{raw}, &out.Body, func(r []ingest.Result) bool {
+		res, out.Body = r, r[0]
+		return r[0].Outcome != ingest.Rejected
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(res) > 0 && res[0].Outcome == ingest.Rejected { // res is nil for a repeat's kept answer
+		return nil, h.fail(ctx, fault(problem.Unprocessable, "listing rejected: "+listing.Invalid(res[0].Errors).Error(), fieldDetails("body", res[0].Errors)...))
 	}
 	return out, nil
 }
 
 func (h *handlers) batch(ctx context.Context, in *batchInput) (*batchOutput, error) {
 	out := &batchOutput{}
-	err := h.idempotent(ctx, in.IdempotencyKey, "POST batch", in.Body.Listings, &out.Body, func() error {
-		res, err := h.write(ctx, in.Body.Listings)
-		if err != nil {
-			return err
-		}
+	err := h.writeOnce(ctx, in.IdempotencyKey, "POST batch", in.Body.Listings, in.Body.Listings, &out.Body, func(res []ingest.Result) bool {
 		out.Body = BatchBody{Results: res}
 		for _, r := range res {
 			if r.Outcome == ingest.Rejected {
@@ -209,7 +200,7 @@ func (h *handlers) batch(ctx context.Context, in *batchInput) (*batchOutput, err
 				out.Body.Accepted++
 			}
 		}
-		return nil
+		return true
 	})
 	if err != nil {
 		return nil, err
@@ -217,15 +208,23 @@ func (h *handlers) batch(ctx context.Context, in *batchInput) (*batchOutput, err
 	return out, nil
 }
 
-// idempotent runs write once per Idempotency-Key: a request repeating a key
-// gets the stored answer in dst instead; one reusing a key for a different
-// request is refused. Only successful answers are stored (a rejected write
-// changes nothing, so repeating it is harmless). Without a key, or a store
-// that keeps answers, it just runs write.
-func (h *handlers) idempotent(ctx context.Context, key, op string, req any, dst any, write func() error) error {
+// writeOnce writes raws once per Idempotency-Key. answer is given the
+// write's results: it sets the answer in dst and says whether to keep it
+// for repeats (a rejected PUT keeps none: it changed no listing, and the
+// agency may send it again corrected). The write and its kept answer are
+// stored in one transaction, so a crash cannot leave one without the
+// other. A request repeating a key gets the kept answer in dst instead,
+// and answer is not called; one reusing a key for a different request is
+// refused. Without a key, or a store that keeps answers, it just writes.
+func (h *handlers) writeOnce(ctx context.Context, key, op string, req any, raws []listing.Raw, dst any, answer func([]ingest.Result) bool) error {
 	st := h.ingestStore()
 	if key == "" || st == nil {
-		return write()
+		res, err := h.write(ctx, raws, nil)
+		if err != nil {
+			return err
+		}
+		answer(res)
+		return nil
 	}
 	agency := agencyFrom(ctx)
 	b, err := json.Marshal(req)
@@ -234,7 +233,11 @@ func (h *handlers) idempotent(ctx context.Context, key, op string, req any, dst 
 	}
 	sum := sha256.Sum256(append([]byte(op+"\n"), b...))
 	hash := hex.EncodeToString(sum[:])
-	reuse := func(a store.Idempotent) error {
+	reuse := func() error {
+		a, err := st.IdempotentAnswer(ctx, agency, key)
+		if err != nil {
+			return h.storeError(ctx, err, "idempotency key")
+		}
 		if a.RequestHash != hash {
 			return h.fail(ctx, fault(problem.Unprocessable, "Idempotency-Key was used for a different request",
 				problem.Detail{Location: "header.Idempotency-Key", Value: key, Message: "use a new key for each distinct request"}))
@@ -244,32 +247,34 @@ func (h *handlers) idempotent(ctx context.Context, key, op string, req any, dst 
 		}
 		return nil
 	}
-	if a, err := st.IdempotentAnswer(ctx, agency, key); err == nil {
-		return reuse(a)
+	if _, err := st.IdempotentAnswer(ctx, agency, key); err == nil {
+		return reuse() // a repeat: no write transaction
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return h.storeError(ctx, err, "idempotency key")
 	}
-	if err := write(); err != nil {
+	once := &ingest.Once{Key: key, RequestHash: hash, Answer: func(res []ingest.Result) (store.Idempotent, bool, error) {
+		if !answer(res) {
+			return store.Idempotent{}, false, nil
+		}
+		resp, err := json.Marshal(dst)
+		return store.Idempotent{RequestHash: hash, Status: http.StatusOK, Response: resp}, true, err
+	}}
+	if _, err := h.write(ctx, raws, once); errors.Is(err, store.ErrRepeated) {
+		return reuse() // a concurrent request with the key wrote first
+	} else if err != nil {
 		return err
-	}
-	resp, err := json.Marshal(dst)
-	if err != nil {
-		return h.storeError(ctx, err, "answer")
-	}
-	a, err := st.SaveIdempotentAnswer(ctx, agency, key, store.Idempotent{RequestHash: hash, Status: http.StatusOK, Response: resp})
-	if err != nil {
-		h.Log.WarnContext(ctx, "idempotency key not kept", slog.String("key", key), slog.Any("err", err))
-		return nil // the write is stored; only a repeat would write again (unchanged)
-	}
-	if !bytes.Equal(a.Response, resp) { // a concurrent request with the key won
-		return reuse(a)
 	}
 	return nil
 }
 
-func (h *handlers) write(ctx context.Context, raws []listing.Raw) ([]ingest.Result, error) {
+// write stores raws for the request's agency, once per once's key when
+// once is set (ErrRepeated, unwrapped, when the key was answered).
+func (h *handlers) write(ctx context.Context, raws []listing.Raw, once *ingest.Once) ([]ingest.Result, error) {
 	agency := agencyFrom(ctx)
-	res, err := ingest.Put(ctx, h.Store, agency, raws)
+	res, err := ingest.PutOnce(ctx, h.Store, agency, raws, once)
+	if errors.Is(err, store.ErrRepeated) {
+		return nil, store.ErrRepeated
+	}
 	if err != nil {
 		h.Log.ErrorContext(ctx, "write listings", slog.String("agency", agency.Slug), slog.Any("err", err))
 		return nil, h.fail(ctx, problem.Wrap(problem.Unavailable, err, "could not store the listings; nothing was stored, retry shortly"))

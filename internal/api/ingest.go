@@ -19,7 +19,6 @@ type IngestStore interface {
 	EnqueueDelivery(ctx context.Context, agency store.Agency, signature string, it store.NewItem, replayWindow time.Duration) (int64, bool, error)
 	Rejections(ctx context.Context, agency store.Agency, f store.RejectionFilter) ([]store.Rejection, error)
 	IdempotentAnswer(ctx context.Context, agency store.Agency, key string) (store.Idempotent, error)
-	SaveIdempotentAnswer(ctx context.Context, agency store.Agency, key string, a store.Idempotent) (store.Idempotent, error)
 	PutFeedSource(ctx context.Context, src store.FeedSource) (store.FeedSource, error)
 	FeedSources(ctx context.Context, agency store.Agency) ([]store.FeedSource, error)
 	DeleteFeedSource(ctx context.Context, agency store.Agency, id int64) error

@@ -220,6 +220,67 @@ func TestIdempotencyKey(t *testing.T) {
 	if _, m := fx.send(t, "PUT", "/v1/agency/listings/K-1", h, body); m["outcome"] != "unchanged" {
 		t.Errorf("without key: %v", m)
 	}
+
+	// A rejected PUT keeps no answer: the agency sends it again corrected,
+	// with the same key.
+	h["Idempotency-Key"] = "put-2"
+	if c, _ := fx.send(t, "PUT", "/v1/agency/listings/K-2", h, []byte(`{"title": ""}`)); c != 422 {
+		t.Errorf("rejected PUT with a key: %d, want 422", c)
+	}
+	if c, m := fx.send(t, "PUT", "/v1/agency/listings/K-2", h, body); c != 200 || m["outcome"] != "created" {
+		t.Errorf("corrected PUT with the rejected one's key: %d %v, want 200 created", c, m)
+	}
+
+	// Requests racing with one key write once, and all get that write's answer.
+	h["Idempotency-Key"] = "batch-race"
+	batch := []byte(`{"listings": [{"external_id": "K-3", "title": "Goの案件", "rate": "月額60万円"}, {"external_id": "K-4", "title": "Rustの案件"}]}`)
+	type answer struct {
+		code int
+		m    map[string]any
+		err  error
+	}
+	audited := func() int {
+		rows, err := fx.st.AuditLog(context.Background(), store.AuditFilter{Actor: fx.agency.Slug, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rows)
+	}
+	before := audited()
+	answers := make(chan answer, 20)
+	for range 20 {
+		go func() {
+			req, _ := http.NewRequest("POST", fx.srv.URL+"/v1/agency/listings:batch", bytes.NewReader(batch))
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			var a answer
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				a.code = resp.StatusCode
+				err = json.NewDecoder(resp.Body).Decode(&a.m)
+				resp.Body.Close()
+			}
+			a.err = err
+			answers <- a
+		}()
+	}
+	var first string
+	for i := range 20 {
+		a := <-answers
+		got, _ := json.Marshal(a.m["results"])
+		if a.err != nil || a.code != 200 || !strings.Contains(string(got), `"outcome":"created"`) {
+			t.Errorf("racing batch: %d %s %v, want 200 with the first write's created listings", a.code, got, a.err)
+		}
+		if i == 0 {
+			first = string(got)
+		} else if string(got) != first {
+			t.Errorf("racing batches answered differently:\n%s\n%s", first, got)
+		}
+	}
+	if n := audited() - before; n != 1 {
+		t.Errorf("racing batches with one key left %d audit rows, want 1: one write", n)
+	}
 }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }

@@ -45,6 +45,22 @@ const Rejected = "rejected"
 // audit entry ctx carries (store.WithAudit) is written with the listings,
 // counting those sent, accepted and rejected.
 func Put(ctx context.Context, s Store, agency store.Agency, raws []listing.Raw) ([]Result, error) {
+	return PutOnce(ctx, s, agency, raws, nil)
+}
+
+// Once makes PutOnce write once per agency and key (an API request's
+// Idempotency-Key): Answer turns the results into the answer kept for
+// repeats, in the write's transaction; keep false keeps none.
+type Once struct {
+	Key         string
+	RequestHash string
+	Answer      func([]Result) (a store.Idempotent, keep bool, err error)
+}
+
+// PutOnce is Put, done once per once's key when once is not nil: a key
+// answered already writes nothing and fails with store.ErrRepeated, and
+// the answer to read is the store's IdempotentAnswer.
+func PutOnce(ctx context.Context, s Store, agency store.Agency, raws []listing.Raw, once *Once) ([]Result, error) {
 	results := make([]Result, len(raws))
 	var (
 		valid    []*listing.Listing
@@ -63,23 +79,38 @@ func Put(ctx context.Context, s Store, agency store.Agency, raws []listing.Raw) 
 		valid = append(valid, l)
 		at = append(at, i)
 	}
-	var stored []store.PutResult
-	if a, ok := s.(applier); ok {
-		res, err := a.Apply(ctx, []store.Work{{Agency: agency, Source: "api", Puts: valid, Rejected: rejected, Sent: len(raws)}})
-		if err != nil {
-			return nil, fmt.Errorf("ingest: %d listings of agency %q: %w", len(valid), agency.Slug, err)
-		}
-		stored = res[0].Puts
-	} else if len(valid) > 0 {
-		var err error
-		if stored, err = s.PutListings(ctx, agency, valid); err != nil {
-			return nil, fmt.Errorf("ingest: %d listings of agency %q: %w", len(valid), agency.Slug, err)
+	fill := func(stored []store.PutResult) {
+		for j, r := range stored {
+			results[at[j]].ID = r.ID
+			results[at[j]].Outcome = string(r.Outcome)
 		}
 	}
-	for j, r := range stored {
-		results[at[j]].ID = r.ID
-		results[at[j]].Outcome = string(r.Outcome)
+	a, ok := s.(applier)
+	if !ok {
+		if once != nil {
+			return nil, fmt.Errorf("ingest: this store cannot keep Idempotency-Key answers")
+		}
+		if len(valid) > 0 {
+			stored, err := s.PutListings(ctx, agency, valid)
+			if err != nil {
+				return nil, fmt.Errorf("ingest: %d listings of agency %q: %w", len(valid), agency.Slug, err)
+			}
+			fill(stored)
+		}
+		return results, nil
 	}
+	wk := store.Work{Agency: agency, Source: "api", Puts: valid, Rejected: rejected, Sent: len(raws)}
+	if once != nil {
+		wk.Once = &store.Once{Key: once.Key, RequestHash: once.RequestHash, Answer: func(r store.WorkResult) (store.Idempotent, bool, error) {
+			fill(r.Puts)
+			return once.Answer(results)
+		}}
+	}
+	res, err := a.Apply(ctx, []store.Work{wk})
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %d listings of agency %q: %w", len(valid), agency.Slug, err)
+	}
+	fill(res[0].Puts)
 	return results, nil
 }
 

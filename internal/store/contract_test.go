@@ -454,13 +454,72 @@ var contract = []struct {
 		if _, err := s.IdempotentAnswer(ctx, a, "k"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("unknown key: %v", err)
 		}
-		first, err := s.SaveIdempotentAnswer(ctx, a, "k", store.Idempotent{RequestHash: "h1", Status: 200, Response: []byte(`{"n":1}`)})
-		if err != nil || string(first.Response) != `{"n":1}` {
-			t.Fatalf("save = %+v, %v", first, err)
+		open := func() int {
+			n, err := s.CountListings(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n[listing.StatusOpen]
 		}
-		second, err := s.SaveIdempotentAnswer(ctx, a, "k", store.Idempotent{RequestHash: "h2", Status: 200, Response: []byte(`{"n":2}`)})
-		if err != nil || second.RequestHash != "h1" || string(second.Response) != `{"n":1}` {
-			t.Errorf("second save = %+v, %v; want the first", second, err)
+		answer := func(body string, keep bool, err error) func(store.WorkResult) (store.Idempotent, bool, error) {
+			return func(store.WorkResult) (store.Idempotent, bool, error) {
+				return store.Idempotent{RequestHash: "h1", Status: 200, Response: []byte(body)}, keep, err
+			}
+		}
+		once := func(id, key, hash string, ans func(store.WorkResult) (store.Idempotent, bool, error)) error {
+			_, err := s.Apply(ctx, []store.Work{{Agency: a, Source: "api", Puts: []*listing.Listing{sample(id)},
+				Once: &store.Once{Key: key, RequestHash: hash, Answer: ans}}})
+			return err
+		}
+		if err := once("I-1", "k", "h1", answer(`{"n":1}`, true, nil)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.IdempotentAnswer(ctx, a, "k"); err != nil || got.RequestHash != "h1" || got.Status != 200 || string(got.Response) != `{"n":1}` {
+			t.Errorf("kept answer = %+v, %v", got, err)
+		}
+		if err := once("I-2", "k", "h2", answer(`{"n":2}`, true, nil)); !errors.Is(err, store.ErrRepeated) {
+			t.Errorf("the key again: %v, want ErrRepeated", err)
+		}
+		if n := open(); n != 1 {
+			t.Errorf("%d open listings after a repeat, want 1: the repeat must write nothing", n)
+		}
+		if got, _ := s.IdempotentAnswer(ctx, a, "k"); got.RequestHash != "h1" || string(got.Response) != `{"n":1}` {
+			t.Errorf("answer after a repeat = %+v, want the first", got)
+		}
+		// An answer that fails takes the write back with it, and frees the key.
+		if err := once("I-3", "k3", "h1", answer(``, true, errors.New("cannot encode"))); err == nil {
+			t.Error("Apply with a failing answer succeeded")
+		}
+		if _, err := s.IdempotentAnswer(ctx, a, "k3"); !errors.Is(err, store.ErrNotFound) || open() != 1 {
+			t.Errorf("after a failed answer: key %v, %d open listings; want no key and 1", err, open())
+		}
+		// An answer not kept frees the key: a repeat writes again.
+		for range 2 {
+			if err := once("I-4", "k4", "h1", answer(``, false, nil)); err != nil {
+				t.Fatalf("answer not kept: %v", err)
+			}
+		}
+		if _, err := s.IdempotentAnswer(ctx, a, "k4"); !errors.Is(err, store.ErrNotFound) || open() != 2 {
+			t.Errorf("after answers not kept: key %v, %d open listings; want no key and 2", err, open())
+		}
+		// Requests racing with one key: one writes, the others are repeats.
+		errs := make(chan error, 4)
+		for i := range 4 {
+			go func() {
+				errs <- once(fmt.Sprintf("R-%d", i), "race", "h1", answer(fmt.Sprintf(`{"n":%d}`, i), true, nil))
+			}()
+		}
+		won := 0
+		for range 4 {
+			switch err := <-errs; {
+			case err == nil:
+				won++
+			case !errors.Is(err, store.ErrRepeated):
+				t.Errorf("racing request: %v", err)
+			}
+		}
+		if won != 1 || open() != 3 {
+			t.Errorf("%d racing requests wrote, %d open listings; want 1 and 3", won, open())
 		}
 	}},
 	{"feed runs count rows and a full feed closes the rest", func(t *testing.T, s *store.Store) {

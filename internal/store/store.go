@@ -31,6 +31,9 @@ import (
 var (
 	ErrNotFound = fmt.Errorf("store: %w", problem.NotFound)
 	ErrConflict = fmt.Errorf("store: already exists: %w", problem.Conflict)
+	// ErrRepeated is returned by Apply for Work whose Once key was
+	// claimed by an earlier write: its answer is IdempotentAnswer's.
+	ErrRepeated = fmt.Errorf("store: idempotency key answered already: %w", problem.Conflict)
 )
 
 type dialect int

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // webhookPrefix starts every webhook signing secret.
@@ -88,16 +87,4 @@ func (s *Store) IdempotentAnswer(ctx context.Context, agency Agency, key string)
 	}
 	a.Response = []byte(resp)
 	return a, nil
-}
-
-// SaveIdempotentAnswer stores the answer for the agency's key unless one
-// is stored already, and returns the one that is stored.
-func (s *Store) SaveIdempotentAnswer(ctx context.Context, agency Agency, key string, a Idempotent) (Idempotent, error) {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO idempotency (agency_id, idem_key, request_hash, status, response, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-		agency.ID, key, a.RequestHash, a.Status, string(a.Response), time.Now().UTC().Truncate(time.Microsecond))
-	if err != nil {
-		return Idempotent{}, fmt.Errorf("store: idempotency key %q: %w", key, err)
-	}
-	return s.IdempotentAnswer(ctx, agency, key)
 }

@@ -93,6 +93,8 @@ type Work struct {
 	// Sent is how many listings the request behind the work sent, valid
 	// or not (the API's put and batch): its audit row counts them.
 	Sent int
+	// Once, when set, makes the work happen once per agency and key.
+	Once *Once
 
 	prep []stored // the puts' stored forms; see Prepare
 }
@@ -118,6 +120,20 @@ func (wk *Work) Prepare() {
 	for i, l := range wk.Puts {
 		wk.prep[i] = prepareListing(l)
 	}
+}
+
+// Once makes a Work happen once per agency and key (an API request's
+// Idempotency-Key). Apply claims the key in the write transaction before
+// it writes, and keeps the answer Answer gives in the same transaction: the
+// write and the answer to its repeats are stored together or not at all.
+// A key claimed already (by a committed write, or by one still writing,
+// which Apply waits for) writes nothing and fails with ErrRepeated.
+type Once struct {
+	Key         string
+	RequestHash string // what the request was: IdempotentAnswer returns it
+	// Answer gives the answer kept for repeats from what the work did.
+	// keep false keeps none and frees the key: a repeat writes again.
+	Answer func(WorkResult) (a Idempotent, keep bool, err error)
 }
 
 // WorkResult is what Apply did with one Work.
@@ -217,6 +233,11 @@ func (w *writer) apply(ctx context.Context, wk *Work, counts map[int64]*runCount
 			return res, nil
 		}
 	}
+	if wk.Once != nil {
+		if err := w.claim(ctx, wk.Agency, wk.Once); err != nil {
+			return res, err
+		}
+	}
 	c := counts[wk.RunID]
 	if c == nil {
 		c = &runCounts{}
@@ -277,7 +298,45 @@ func (w *writer) apply(ctx context.Context, wk *Work, counts map[int64]*runCount
 			}
 		}
 	}
+	if wk.Once != nil {
+		if err := w.answer(ctx, wk.Agency, wk.Once, res); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// claim takes o's key for the agency, or fails with ErrRepeated when it
+// is taken. On PostgreSQL a claim by a transaction still open waits for
+// it: its answer is then there to read, or its key free again.
+func (w *writer) claim(ctx context.Context, agency Agency, o *Once) error {
+	r, err := w.stmt(ctx, `INSERT INTO idempotency (agency_id, idem_key, request_hash, status, response, created_at)
+		VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT DO NOTHING`).ExecContext(ctx, agency.ID, o.Key, o.RequestHash, w.now)
+	if err != nil {
+		return fmt.Errorf("store: idempotency key %q: %w", o.Key, err)
+	}
+	if n, err := r.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("store: idempotency key %q: %w", o.Key, ErrRepeated)
+	}
+	return nil
+}
+
+// answer keeps the answer to o's repeats, or frees its key.
+func (w *writer) answer(ctx context.Context, agency Agency, o *Once, res WorkResult) error {
+	a, keep, err := o.Answer(res)
+	if err != nil {
+		return fmt.Errorf("store: answer for idempotency key %q: %w", o.Key, err)
+	}
+	if keep {
+		_, err = w.stmt(ctx, `UPDATE idempotency SET status = $1, response = $2 WHERE agency_id = $3 AND idem_key = $4`).
+			ExecContext(ctx, a.Status, string(a.Response), agency.ID, o.Key)
+	} else {
+		_, err = w.stmt(ctx, `DELETE FROM idempotency WHERE agency_id = $1 AND idem_key = $2`).ExecContext(ctx, agency.ID, o.Key)
+	}
+	if err != nil {
+		return fmt.Errorf("store: idempotency key %q: %w", o.Key, err)
+	}
+	return nil
 }
 
 // auditDetail says what a request's work did: "put 3 listings: 2
