@@ -79,11 +79,16 @@ func (x *Index) regroup(g int64) {
 	}
 }
 
+// denseRepsFrom: collapse gathers the representatives of duplicate hits
+// in a bitset of every slot when more than one slot in denseRepsFrom is a
+// duplicate hit, else in a sorted slice. The bitset costs a slot count's
+// bits to clear and scan however few hits there are; the slice, a sort.
+const denseRepsFrom = 64
+
 // collapse replaces each duplicate among hits by its group's
 // representative. Its cost is one read of rep per duplicate among hits,
-// nothing per hit: the representatives are gathered in a dense bitset.
-// When hits are every open listing, each representative is a hit already
-// and the duplicates are simply left out.
+// nothing per hit. When hits are every open listing, each representative
+// is a hit already and the duplicates are simply left out.
 func (x *Index) collapse(hits *roaring.Bitmap) *roaring.Bitmap {
 	if !hits.Intersects(x.dups) {
 		return hits
@@ -92,11 +97,25 @@ func (x *Index) collapse(hits *roaring.Bitmap) *roaring.Bitmap {
 	if hits.GetCardinality() == x.live.GetCardinality() { // hits ⊆ live
 		return out
 	}
-	reps := make([]uint64, (len(x.rep)+63)/64)
+	dupHits := roaring.And(hits, x.dups)
 	buf := make([]uint32, 1024)
-	it := roaring.And(hits, x.dups).ManyIterator()
-	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
-		for _, s := range buf[:n] {
+	it := dupHits.ManyIterator()
+	if n := dupHits.GetCardinality(); n <= uint64(len(x.rep)/x.denseRepsFrom) {
+		// Few duplicates among the hits: gather their representatives in
+		// a slice rather than a bitset of every slot (250 KB at 2M).
+		reps := make([]uint32, 0, n)
+		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+			for _, s := range buf[:k] {
+				reps = append(reps, x.rep[s])
+			}
+		}
+		slices.Sort(reps)
+		out.AddMany(reps)
+		return out
+	}
+	reps := make([]uint64, (len(x.rep)+63)/64)
+	for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+		for _, s := range buf[:k] {
 			r := x.rep[s]
 			reps[r>>6] |= 1 << (r & 63)
 		}

@@ -59,6 +59,8 @@ func TestCollapse(t *testing.T) {
 			q := randomQuery(r, ls)
 			q.Collapse = true
 			q.Limit = 100
+			// Representatives in a slice (1), or in a bitset (1<<30).
+			x.denseRepsFrom = []int{1, 1 << 30}[i%2]
 
 			// Brute force: group members, representatives, hits.
 			members := map[int64][]*listing.Listing{}

@@ -101,6 +101,9 @@ type Index struct {
 	walkMax      int // most hits a search walks one by one
 	runMax       int // most slots in a bucket of byTime
 	countWalkMax int // most hits whose facets are counted by walking them
+	// denseRepsFrom: collapse gathers representatives in a bitset of
+	// every slot when more than one hit in this many slots is a duplicate.
+	denseRepsFrom int
 
 	// Position and history, for the pages of a search after the first
 	// (snapshot.go).
@@ -137,34 +140,35 @@ func NewIndex() *Index {
 
 func (x *Index) reset() {
 	*x = Index{
-		slot:         map[int64]uint32{},
-		live:         roaring.New(),
-		words:        map[string]*roaring.Bitmap{},
-		titleWords:   map[string]*roaring.Bitmap{},
-		skillWords:   map[string]*roaring.Bitmap{},
-		grams:        map[gram]*roaring.Bitmap{},
-		titleGrams:   map[gram]*roaring.Bitmap{},
-		skillGrams:   map[gram]*roaring.Bitmap{},
-		roles:        newBitmaps(len(listing.Roles) + 1),
-		remotes:      newBitmaps(len(listing.Remotes) + 1),
-		prefs:        newBitmaps(len(listing.Prefectures) + 1),
-		contracts:    newBitmaps(len(listing.Contracts) + 1),
-		sideJob:      roaring.New(),
-		days:         newBitmaps(8),
-		rates:        newBitmaps(rateBands + 1),
-		rateLows:     newBitmaps(rateBands + 1),
-		hiFrom:       newBitmaps(rateBands + 2),
-		loUpTo:       newBitmaps(rateBands + 1),
-		byTime:       newTimeline(),
-		reposts:      map[int64][]uint32{},
-		dups:         roaring.New(),
-		skillCode:    map[string]uint16{},
-		cache:        newTermCache(defaultCacheTerms),
-		walkMax:      walkMax,
-		runMax:       runMax,
-		countWalkMax: countWalkMax,
-		hist:         newHistory(),
-		aheadWait:    aheadWait,
+		slot:          map[int64]uint32{},
+		live:          roaring.New(),
+		words:         map[string]*roaring.Bitmap{},
+		titleWords:    map[string]*roaring.Bitmap{},
+		skillWords:    map[string]*roaring.Bitmap{},
+		grams:         map[gram]*roaring.Bitmap{},
+		titleGrams:    map[gram]*roaring.Bitmap{},
+		skillGrams:    map[gram]*roaring.Bitmap{},
+		roles:         newBitmaps(len(listing.Roles) + 1),
+		remotes:       newBitmaps(len(listing.Remotes) + 1),
+		prefs:         newBitmaps(len(listing.Prefectures) + 1),
+		contracts:     newBitmaps(len(listing.Contracts) + 1),
+		sideJob:       roaring.New(),
+		days:          newBitmaps(8),
+		rates:         newBitmaps(rateBands + 1),
+		rateLows:      newBitmaps(rateBands + 1),
+		hiFrom:        newBitmaps(rateBands + 2),
+		loUpTo:        newBitmaps(rateBands + 1),
+		byTime:        newTimeline(),
+		reposts:       map[int64][]uint32{},
+		dups:          roaring.New(),
+		skillCode:     map[string]uint16{},
+		cache:         newTermCache(defaultCacheTerms),
+		walkMax:       walkMax,
+		runMax:        runMax,
+		countWalkMax:  countWalkMax,
+		denseRepsFrom: denseRepsFrom,
+		hist:          newHistory(),
+		aheadWait:     aheadWait,
 	}
 }
 

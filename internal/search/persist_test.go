@@ -33,17 +33,18 @@ var persistedFields = []string{"id", "group", "text", "titleEnd", "skillEnd", "c
 
 // derivedFields are the fields a snapshot leaves out, and why.
 var derivedFields = map[string]string{
-	"mu":           "a lock",
-	"cache":        "the term cache: derived, starts empty as after a build",
-	"rep":          "each duplicate's representative: derived from reposts as the snapshot is read",
-	"stamp":        "names versions within one process: a snapshot read takes a new one for all",
-	"walkMax":      "a setting of the loading index",
-	"runMax":       "a setting of the loading index",
-	"countWalkMax": "a setting of the loading index",
-	"hist":         "the history for cursors: starts at the snapshot's position, as after a build",
-	"aheadWait":    "a setting of the loading index",
-	"waitMu":       "a lock",
-	"moved":        "searches waiting for a position",
+	"mu":            "a lock",
+	"cache":         "the term cache: derived, starts empty as after a build",
+	"rep":           "each duplicate's representative: derived from reposts as the snapshot is read",
+	"stamp":         "names versions within one process: a snapshot read takes a new one for all",
+	"walkMax":       "a setting of the loading index",
+	"runMax":        "a setting of the loading index",
+	"countWalkMax":  "a setting of the loading index",
+	"denseRepsFrom": "a setting of the loading index",
+	"hist":          "the history for cursors: starts at the snapshot's position, as after a build",
+	"aheadWait":     "a setting of the loading index",
+	"waitMu":        "a lock",
+	"moved":         "searches waiting for a position",
 }
 
 // TestSnapshotAccountsForEveryField fails when Index, cols or timeline
