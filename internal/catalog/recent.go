@@ -42,8 +42,9 @@ type kept struct {
 	stamp uint64 // 0: read outside a search, for no stamp
 }
 
-// keep records listings read for the stamps of hits (a listing without
-// a hit, for none).
+// keep records listings read for the stamps of hits. A listing read
+// without a hit (a listing's own page) keeps the stamp of the entry it
+// replaces when it is the same version (the same UpdatedAt), else has none.
 func (r *recent) keep(hits []search.Hit, ls ...listing.Listing) {
 	var stamp map[int64]uint64
 	if len(hits) > 0 {
@@ -58,7 +59,17 @@ func (r *recent) keep(hits []search.Hit, ls ...listing.Listing) {
 		if r.cur == nil || len(r.cur) >= recentSize {
 			r.old, r.cur = r.cur, make(map[int64]kept, recentSize)
 		}
-		r.cur[l.ID] = kept{l: l, stamp: stamp[l.ID]}
+		st, ok := stamp[l.ID]
+		if !ok {
+			k, had := r.cur[l.ID]
+			if !had {
+				k, had = r.old[l.ID]
+			}
+			if had && k.l.UpdatedAt.Equal(l.UpdatedAt) {
+				st = k.stamp
+			}
+		}
+		r.cur[l.ID] = kept{l: l, stamp: st}
 	}
 }
 

@@ -155,6 +155,7 @@ func TestRecentAnswersPagesAgain(t *testing.T) {
 	for i, step := range []struct {
 		hits   stampedIndex
 		change map[int64]string // titles changed in the store before the search
+		read   int64            // a listing's own page read before the search
 		asked  []int64          // what the store is asked for
 		titles []string
 	}{
@@ -165,13 +166,25 @@ func TestRecentAnswersPagesAgain(t *testing.T) {
 		{hits: stampedIndex{{ID: 1, Stamp: 10}, {ID: 2, Stamp: 20}}, change: map[int64]string{1: "壱"}, titles: []string{"一", "二"}},
 		// It has: listing 1 is read again, 2 is not.
 		{hits: stampedIndex{{ID: 1, Stamp: 11}, {ID: 2, Stamp: 20}, {ID: 3, Stamp: 30}}, asked: []int64{1, 3}, titles: []string{"壱", "二", "三"}},
+		// A listing's own page reads the version a search read: the
+		// search still takes it from here.
+		{hits: stampedIndex{{ID: 2, Stamp: 20}, {ID: 3, Stamp: 30}}, read: 2, titles: []string{"二", "三"}},
 		// A version the index no longer holds (stamp 0) is always read.
 		{hits: stampedIndex{{ID: 3, Stamp: 0}, {ID: 2, Stamp: 20}}, change: map[int64]string{3: "参"}, asked: []int64{3}, titles: []string{"参", "二"}},
+		// A listing's own page reads a version the index has not taken in:
+		// a search reads the listing again.
+		{hits: stampedIndex{{ID: 2, Stamp: 20}}, change: map[int64]string{2: "弐"}, read: 2, asked: []int64{2}, titles: []string{"弐"}},
 	} {
 		for id, title := range step.change {
 			l := st.listings[id]
 			l.Title = title
+			l.UpdatedAt = l.UpdatedAt.Add(time.Second)
 			st.listings[id] = l
+		}
+		if step.read != 0 {
+			if _, err := c.Listing(ctx, step.read); err != nil {
+				t.Fatal(err)
+			}
 		}
 		st.asked = nil
 		c.Index = step.hits
