@@ -108,7 +108,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		if body == nil {
 			body = strings.NewReader("")
 		}
-		req := ingest.FeedRequest{Agency: agency, Format: in.Format, Full: in.Full, Source: "upload", Key: in.IdempotencyKey,
+		req := ingest.FeedRequest{Agency: agency, Format: in.Format, Full: in.Full, Source: ingest.SourceUpload, Key: in.IdempotencyKey,
 			Options: feed.Options{Charset: in.Charset, Columns: columns}}
 		run, existing, err := ingest.Receive(ctx, st, req, io.LimitReader(body, maxFeedBytes))
 		var fe *ingest.FeedError

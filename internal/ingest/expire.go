@@ -11,7 +11,7 @@ import (
 // ExpireStore is what the expirer needs of the system of record.
 type ExpireStore interface {
 	CloseExpired(ctx context.Context, now time.Time, limit int) (int, error)
-	AbortStaleRuns(ctx context.Context, olderThan time.Duration) (int, error)
+	AbortStaleRuns(ctx context.Context, olderThan time.Duration, sender func(agency, source string) store.AuditEntry) (int, error)
 	PruneFinished(ctx context.Context, before map[string]time.Time) (map[string]int64, error)
 }
 
@@ -134,7 +134,7 @@ func (e *Expirer) AbortStale(ctx context.Context) int {
 		age = StaleRunAge
 	}
 	e.abortedAt = time.Now()
-	n, err := e.Store.AbortStaleRuns(ctx, age)
+	n, err := e.Store.AbortStaleRuns(ctx, age, Sender)
 	if err != nil && ctx.Err() == nil {
 		e.log().Warn("abort stale feed runs", slog.Any("err", err))
 	}

@@ -221,3 +221,47 @@ func TestExpirerPrunes(t *testing.T) {
 		}
 	}
 }
+
+// TestAbortStaleNamesSender: each feed run the sweep aborts leaves an
+// audit row naming who sent it: the agency for an upload, the agency from
+// "poll" for a poll of its URL, the command line for an import.
+func TestAbortStaleNamesSender(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	ag, err := st.CreateAgency(ctx, "a", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]store.AuditEntry{}
+	for _, tc := range []struct {
+		source string
+		want   store.AuditEntry
+	}{
+		{ingest.SourceUpload, store.AuditEntry{ActorKind: store.AuditAgency, Actor: "a"}},
+		{ingest.SourceURL, store.AuditEntry{ActorKind: store.AuditAgency, Actor: "a", IP: "poll"}},
+		{ingest.SourceImport, store.AuditEntry{ActorKind: store.AuditCLI, Actor: "cli", IP: "cli"}},
+	} {
+		run, _, err := st.StartRun(ctx, ag, tc.source, "jsonl", false, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[fmt.Sprintf("feed run %d", run.ID)] = tc.want
+	}
+	time.Sleep(5 * time.Millisecond)
+	var last int64
+	storetest.AuditSince(t, st, &last)
+	e := &ingest.Expirer{Store: st, StaleRuns: time.Millisecond}
+	if n := e.AbortStale(ctx); n != 3 {
+		t.Fatalf("AbortStale = %d, want 3", n)
+	}
+	rows := storetest.AuditSince(t, st, &last)
+	if len(rows) != len(want) {
+		t.Fatalf("audit rows %+v, want %d", rows, len(want))
+	}
+	for _, r := range rows {
+		w, ok := want[r.Target]
+		if !ok || r.ActorKind != w.ActorKind || r.Actor != w.Actor || r.IP != w.IP || r.Action != store.AbortStaleRunAction {
+			t.Errorf("audit row %+v, want %+v with action %s", r, w, store.AbortStaleRunAction)
+		}
+	}
+}

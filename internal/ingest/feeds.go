@@ -32,7 +32,7 @@ type FeedRequest struct {
 	Format  string // feed.JSONL, feed.CSV, feed.JobPosting, feed.IndeedXML
 	Options feed.Options
 	Full    bool   // a full feed closes the agency's listings it does not contain
-	Source  string // "upload", SourceURL or "import"
+	Source  string // SourceUpload, SourceURL or SourceImport
 	Key     string // idempotency key: the same key gives the same run
 }
 
@@ -42,6 +42,27 @@ type FeedRequest struct {
 // error is told in general words, a rejected row by its line, external_id,
 // field and reason only.
 const SourceURL = "url"
+
+// SourceUpload is the Source of a feed an agency uploads to the API, and
+// SourceImport of one imported on the command line (anken import).
+const (
+	SourceUpload = "upload"
+	SourceImport = "import"
+)
+
+// Sender is who sent a feed run from source, as the audit log names its
+// actor and address: the agency for an upload, the agency from "poll"
+// for a poll of its URL (anken fetched it, on the agency's schedule), and
+// the command line for an import.
+func Sender(agency, source string) store.AuditEntry {
+	switch source {
+	case SourceImport:
+		return store.AuditEntry{ActorKind: store.AuditCLI, Actor: "cli", IP: "cli"}
+	case SourceURL:
+		return store.AuditEntry{ActorKind: store.AuditAgency, Actor: agency, IP: "poll"}
+	}
+	return store.AuditEntry{ActorKind: store.AuditAgency, Actor: agency}
+}
 
 func (r FeedRequest) fetched() bool { return r.Source == SourceURL }
 
@@ -248,7 +269,7 @@ func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o I
 	if err != nil {
 		return store.FeedRun{}, &FeedError{Err: err}
 	}
-	run, _, err := st.StartRun(ctx, req.Agency, "import", req.Format, req.Full, "")
+	run, _, err := st.StartRun(ctx, req.Agency, SourceImport, req.Format, req.Full, "")
 	if err != nil {
 		return store.FeedRun{}, err
 	}
@@ -303,7 +324,7 @@ func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o I
 		go func() {
 			defer wg.Done()
 			for b := range raw {
-				b.work = store.Work{Agency: req.Agency, RunID: run.ID, Source: "import"}
+				b.work = store.Work{Agency: req.Agency, RunID: run.ID, Source: SourceImport}
 				for _, row := range b.rows {
 					if row.Err != nil {
 						b.work.Reject(row.Raw.ExternalID, req.rowRejection(row))

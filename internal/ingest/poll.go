@@ -112,7 +112,9 @@ func (p *Poller) poll(ctx context.Context, src store.FeedSource) {
 	// A poll that makes a run leaves one audit row, written as the run's
 	// receiving ends; one that fetches nothing new (304, an error before
 	// any row) writes no listing and leaves none.
-	ctx = store.WithAudit(ctx, store.AuditEntry{ActorKind: store.AuditAgency, Actor: src.Agency.Slug, Action: pollAction, IP: "poll"})
+	e := Sender(src.Agency.Slug, SourceURL)
+	e.Action = pollAction
+	ctx = store.WithAudit(ctx, e)
 	run, etag, err := p.fetch(ctx, src, log)
 	if err != nil {
 		log.Warn("feed poll failed", slog.Any("err", err))

@@ -154,10 +154,9 @@ const StoppedRunError = "the process receiving this feed stopped before its end"
 // Each run aborted leaves a row in the audit log, in the same
 // transaction (action AbortStaleRunAction, target the run): the rows its
 // process stored before it stopped are written all the same, and the
-// run's own row, written as a run ends, never came. The row names the
-// run's sender as its actor: the agency for an upload or a poll, cli for
-// an import.
-func (s *Store) AbortStaleRuns(ctx context.Context, olderThan time.Duration) (int, error) {
+// run's own row, written as a run ends, never came. Its actor and address
+// are sender's for the run's agency and source.
+func (s *Store) AbortStaleRuns(ctx context.Context, olderThan time.Duration, sender func(agency, source string) AuditEntry) (int, error) {
 	before := time.Now().UTC().Add(-olderThan).Truncate(time.Microsecond)
 	n := 0
 	err := s.write(ctx, func(w *writer) error {
@@ -194,13 +193,8 @@ func (s *Store) AbortStaleRuns(ctx context.Context, olderThan time.Duration) (in
 				continue // ended meanwhile
 			}
 			n++
-			e := AuditEntry{ActorKind: AuditAgency, Actor: r.agency, Action: AbortStaleRunAction}
-			switch r.source {
-			case "import":
-				e.ActorKind, e.Actor, e.IP = AuditCLI, "cli", "cli"
-			case "url":
-				e.IP = "poll"
-			}
+			e := sender(r.agency, r.source)
+			e.Action = AbortStaleRunAction
 			if err := audit(WithAudit(ctx, e), w.tx, fmt.Sprintf("feed run %d", r.id),
 				fmt.Sprintf("%s feed of %s aborted: %s", r.source, r.agency, StoppedRunError)); err != nil {
 				return err

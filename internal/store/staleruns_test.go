@@ -57,9 +57,16 @@ func TestAbortStaleRuns(t *testing.T) {
 			cutoff := started.Add(liveAt.Sub(started) / 2)
 			stale := func() time.Duration { return time.Since(cutoff) }
 
+			// Who sent a run is the caller's to say (ingest.Sender).
+			sender := func(agency, source string) store.AuditEntry {
+				if source == "import" {
+					return store.AuditEntry{ActorKind: store.AuditCLI, Actor: "cli", IP: "cli"}
+				}
+				return store.AuditEntry{ActorKind: store.AuditAgency, Actor: agency}
+			}
 			var lastAudit int64
 			storetest.AuditSince(t, s, &lastAudit)
-			n, err := s.AbortStaleRuns(ctx, stale())
+			n, err := s.AbortStaleRuns(ctx, stale(), sender)
 			if err != nil || n != 2 {
 				t.Fatalf("AbortStaleRuns = %d, %v; want 2", n, err)
 			}
@@ -89,7 +96,7 @@ func TestAbortStaleRuns(t *testing.T) {
 			if r, _ := s.FeedRun(ctx, a, live.ID); r.State != store.RunReceiving || r.Error != "" {
 				t.Errorf("live run: %s %q", r.State, r.Error)
 			}
-			if n, err := s.AbortStaleRuns(ctx, stale()); err != nil || n != 0 {
+			if n, err := s.AbortStaleRuns(ctx, stale(), sender); err != nil || n != 0 {
 				t.Errorf("AbortStaleRuns again = %d, %v", n, err)
 			}
 			if rows := storetest.AuditSince(t, s, &lastAudit); len(rows) != 0 {
