@@ -1,6 +1,8 @@
 package search
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -142,7 +144,48 @@ func (c *termCache) clear() {
 	clear(c.terms)
 }
 
-// Terms returns the cached terms, for a snapshot or warm-up list.
+// cachedEntry is one cached term and its answer, as a snapshot holds it.
+type cachedEntry struct {
+	term string
+	termMatch
+}
+
+// entries returns the cached terms, least recently used first. The
+// bitmaps are the cache's own: the caller holds the index's read lock
+// while it reads them.
+func (c *termCache) entries() []cachedEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	type used struct {
+		cachedEntry
+		at uint64
+	}
+	all := make([]used, 0, len(c.terms))
+	for t, e := range c.terms {
+		all = append(all, used{cachedEntry{t, e.termMatch}, e.used})
+	}
+	slices.SortFunc(all, func(a, b used) int { return cmp.Compare(a.at, b.at) })
+	out := make([]cachedEntry, len(all))
+	for i, u := range all {
+		out[i] = u.cachedEntry
+	}
+	return out
+}
+
+// restore replaces the cached terms by es, least recently used first (as
+// entries returns them), keeping the most recently used when es are more
+// than the cache holds.
+func (c *termCache) restore(es []cachedEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.terms)
+	for _, e := range es[max(0, len(es)-c.max):] {
+		c.clock++
+		c.terms[e.term] = &cachedTerm{termMatch: e.termMatch, used: c.clock}
+	}
+}
+
+// list returns the cached terms.
 func (c *termCache) list() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()

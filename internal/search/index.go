@@ -25,7 +25,8 @@ import (
 //
 //	1: words, title and skill words, one- and two-rune grams, coded columns.
 //	2: slots in time order by buckets of (posted_at, id) runs, not posted hours.
-const FormatVersion = 2
+//	3: the term cache.
+const FormatVersion = 3
 
 // Index is the in-memory search index over open listings.
 //

@@ -32,10 +32,13 @@ import (
 // folded texts and coded columns, the free slots, every posting and filter
 // bitmap (roaring's own portable format), the timeline's buckets, the
 // duplicate groups and the position. The slot map and the skill codes are
-// rebuilt from those as it loads. What only speeds searches up or serves
-// cursors (the term cache, the history of writes, the waits) is not
-// written: it starts empty, as after a build. persist_test.go fails when
-// Index gains a field this file does not account for.
+// rebuilt from those as it loads. It also holds the term cache, exact for
+// the index as it is written (the cache is kept exact as listings are
+// written), so the terms people asked for before a restart do not each
+// cost a pass over their candidates' texts again after it. What serves
+// cursors (the history of writes, the waits) is not written: it starts
+// empty, as after a build. persist_test.go fails when Index gains a field
+// this file does not account for.
 //
 // Layout, little-endian:
 //
@@ -46,7 +49,8 @@ import (
 //	body    skill slugs; per slot a fixed record (id, group, text bounds,
 //	        columns, skill count, text length); the skill codes; the
 //	        texts; free slots; live; the word and gram postings; the
-//	        filter bitmaps; the timeline; the duplicate groups
+//	        filter bitmaps; the timeline; the duplicate groups; the
+//	        cached terms, least recently used first
 //	trailer body length u64, CRC-32C of the body u32, "ANKENEND"
 //
 // A file of another FormatVersion, another vocabulary (the roles,
@@ -209,6 +213,14 @@ func (x *Index) writeBody(w *snapWriter) {
 		}
 	}
 	w.bitmap(x.dups)
+	es := x.cache.entries()
+	w.u64(uint64(len(es)))
+	for _, e := range es {
+		w.str(e.term)
+		w.bitmap(e.hits)
+		w.bitmap(e.title)
+		w.bitmap(e.skills)
+	}
 }
 
 // filterBitmaps lists the index's slices of filter bitmaps, in the order a
@@ -339,6 +351,7 @@ func (x *Index) LoadSnapshot(r io.Reader, check func(SnapshotInfo) error) (info 
 	}
 	n := NewIndex()
 	n.runMax = x.runMax
+	n.cache.max = x.cache.max
 	// A body whose checksum does not match is refused at its end; before
 	// that, bytes that are wrong could be anything. Decoding checks every
 	// count and bound it relies on, and a panic left is an error too.
@@ -359,6 +372,7 @@ func (x *Index) LoadSnapshot(r io.Reader, check func(SnapshotInfo) error) (info 
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.takeFrom(n)
+	x.cache.restore(n.cache.entries())
 	x.moveTo(info.Seq)
 	x.hist.clear(info.Seq)
 	return info, nil
@@ -870,8 +884,34 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 	if !tails.Equals(x.dups) {
 		return bad("%d duplicates, the groups name %d", x.dups.GetCardinality(), tails.GetCardinality())
 	}
+
+	// The term cache, least recently used first.
+	nterms, err := r.count("cached terms", 1<<20)
+	if err != nil {
+		return err
+	}
+	es := make([]cachedEntry, 0, nterms)
+	for range nterms {
+		e := cachedEntry{}
+		if e.term, err = r.str(1 << 12); err != nil {
+			return err
+		}
+		for _, b := range []**roaring.Bitmap{&e.hits, &e.title, &e.skills} {
+			if *b, err = r.bitmap(slots); err != nil {
+				return err
+			}
+		}
+		if e.term == "" || !subset(e.hits, x.live) || !subset(e.title, e.hits) || !subset(e.skills, e.hits) {
+			return bad("cached term %q does not fit the index", e.term)
+		}
+		es = append(es, e)
+	}
+	x.cache.restore(es)
 	return nil
 }
+
+// subset reports whether every value of a is in b.
+func subset(a, b *roaring.Bitmap) bool { return a.AndCardinality(b) == a.GetCardinality() }
 
 // readTexts reads the slots' texts into blocks shared by many, as a build
 // folds them (textArena).

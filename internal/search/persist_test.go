@@ -29,12 +29,11 @@ import (
 var persistedFields = []string{"id", "group", "text", "titleEnd", "skillEnd", "cols", "skills", "slot", "free",
 	"live", "words", "titleWords", "skillWords", "grams", "titleGrams", "skillGrams", "roles", "remotes",
 	"prefs", "contracts", "skillSet", "sideJob", "days", "rates", "rateLows", "hiFrom", "loUpTo", "byTime",
-	"skillCode", "skillSlug", "reposts", "dups", "seq"}
+	"skillCode", "skillSlug", "reposts", "dups", "seq", "cache"}
 
 // derivedFields are the fields a snapshot leaves out, and why.
 var derivedFields = map[string]string{
 	"mu":            "a lock",
-	"cache":         "the term cache: derived, starts empty as after a build",
 	"rep":           "each duplicate's representative: derived from reposts as the snapshot is read",
 	"stamp":         "names versions within one process: a snapshot read takes a new one for all",
 	"walkMax":       "a setting of the loading index",
@@ -103,7 +102,8 @@ func TestPersistOracle(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(15, 2))
 			x := NewIndex()
-			x.runMax = 16 // timeline buckets split and merge
+			x.runMax = 16   // timeline buckets split and merge
+			x.cache.min = 0 // every term of three runes or more is cached
 			live := map[int64]*listing.Listing{}
 			var seq int64
 			newListing := func(id int64) *listing.Listing {
@@ -158,8 +158,14 @@ func TestPersistOracle(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			for range 1_200 {
+			for i := range 1_200 {
 				change(x)
+				if i%100 == 0 { // terms cached, then kept exact through the changes after
+					cacheTerms(t, r, x, live)
+				}
+			}
+			if n := len(x.cache.list()); n < 10 {
+				t.Fatalf("%d terms cached before the snapshot", n)
 			}
 
 			var buf bytes.Buffer
@@ -169,6 +175,7 @@ func TestPersistOracle(t *testing.T) {
 			}
 			y := NewIndex()
 			y.runMax = x.runMax
+			y.cache.min = 0
 			var seen SnapshotInfo
 			got, err := y.LoadSnapshot(bytes.NewReader(buf.Bytes()), func(i SnapshotInfo) error { seen = i; return nil })
 			if err != nil {
@@ -183,14 +190,43 @@ func TestPersistOracle(t *testing.T) {
 			sameAnswers(t, r, x, y, live)
 			checkTimeline(t, y)
 
-			// Both go on from there alike.
+			// Both go on from there alike, the loaded cache kept exact.
 			for range 600 {
 				change(x, y)
 			}
 			sameIndex(t, x, y)
 			sameAnswers(t, r, x, y, live)
 			checkTimeline(t, y)
+			for _, term := range y.cache.list() {
+				q := Query{Text: term, Limit: 50}
+				got, _ := searchAll(t, y, q, live)
+				n := 0
+				for _, l := range live {
+					if oracleMatch(l, q) {
+						n++
+					}
+				}
+				if len(got) != n {
+					t.Errorf("cached term %q: the loaded index finds %d listings, brute force %d", term, len(got), n)
+				}
+			}
 		})
+	}
+}
+
+// cacheTerms searches x for a few terms of three to five runes from its
+// listings' texts, which the term cache keeps.
+func cacheTerms(t *testing.T, r *rand.Rand, x *Index, live map[int64]*listing.Listing) {
+	t.Helper()
+	ls := slices.SortedFunc(maps.Values(live), func(a, b *listing.Listing) int { return int(a.ID - b.ID) })
+	for range min(5, len(ls)) {
+		l := ls[r.IntN(len(ls))]
+		rs := []rune(l.Title + " " + l.Description)
+		at := r.IntN(max(1, len(rs)-5))
+		term := strings.TrimSpace(string(rs[at:min(len(rs), at+3+r.IntN(3))]))
+		if _, err := x.Search(context.Background(), Query{Text: term, Limit: 1}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -252,6 +288,18 @@ func sameIndex(t *testing.T, a, b *Index) {
 	t.Helper()
 	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
 	for _, name := range persistedFields {
+		if name == "cache" { // the terms and answers, in the order of use; not the clock
+			ea, eb := a.cache.entries(), b.cache.entries()
+			if len(ea) != len(eb) {
+				t.Fatalf("loaded index caches %d terms, the original %d", len(eb), len(ea))
+			}
+			for i := range ea {
+				if ea[i].term != eb[i].term || !ea[i].hits.Equals(eb[i].hits) || !ea[i].title.Equals(eb[i].title) || !ea[i].skills.Equals(eb[i].skills) {
+					t.Fatalf("cached term %d: %q %v, loaded %q %v", i, ea[i].term, ea[i].hits, eb[i].term, eb[i].hits)
+				}
+			}
+			continue
+		}
 		if err := deepSame(open(va.FieldByName(name)), open(vb.FieldByName(name)), name); err != nil {
 			t.Fatalf("loaded index differs: %v", err)
 		}
