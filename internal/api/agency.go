@@ -233,11 +233,7 @@ func (h *handlers) writeOnce(ctx context.Context, key, op string, req any, raws 
 	}
 	sum := sha256.Sum256(append([]byte(op+"\n"), b...))
 	hash := hex.EncodeToString(sum[:])
-	reuse := func() error {
-		a, err := st.IdempotentAnswer(ctx, agency, key)
-		if err != nil {
-			return h.storeError(ctx, err, "idempotency key")
-		}
+	reuse := func(a store.Idempotent) error {
 		if a.RequestHash != hash {
 			return h.fail(ctx, fault(problem.Unprocessable, "Idempotency-Key was used for a different request",
 				problem.Detail{Location: "header.Idempotency-Key", Value: key, Message: "use a new key for each distinct request"}))
@@ -247,8 +243,8 @@ func (h *handlers) writeOnce(ctx context.Context, key, op string, req any, raws 
 		}
 		return nil
 	}
-	if _, err := st.IdempotentAnswer(ctx, agency, key); err == nil {
-		return reuse() // a repeat: no write transaction
+	if a, err := st.IdempotentAnswer(ctx, agency, key); err == nil {
+		return reuse(a) // a repeat: no write transaction
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return h.storeError(ctx, err, "idempotency key")
 	}
@@ -259,12 +255,15 @@ func (h *handlers) writeOnce(ctx context.Context, key, op string, req any, raws 
 		resp, err := json.Marshal(dst)
 		return store.Idempotent{RequestHash: hash, Status: http.StatusOK, Response: resp}, true, err
 	}}
-	if _, err := h.write(ctx, raws, once); errors.Is(err, store.ErrRepeated) {
-		return reuse() // a concurrent request with the key wrote first
-	} else if err != nil {
-		return err
+	_, err = h.write(ctx, raws, once)
+	if errors.Is(err, store.ErrRepeated) { // a concurrent request with the key wrote first
+		a, err := st.IdempotentAnswer(ctx, agency, key)
+		if err != nil {
+			return h.storeError(ctx, err, "idempotency key")
+		}
+		return reuse(a)
 	}
-	return nil
+	return err
 }
 
 // write stores raws for the request's agency, once per once's key when
