@@ -362,4 +362,5 @@ func (x *Index) takeFrom(n *Index) {
 	x.reposts, x.dups, x.rep, x.stamp = n.reposts, n.dups, n.rep, n.stamp
 	x.hiFrom, x.loUpTo = n.hiFrom, n.loUpTo
 	x.cache.clear()
+	x.kept.reset()
 }

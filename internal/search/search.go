@@ -85,11 +85,28 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	switch {
 	case res.Total <= x.walkMax:
 		keys, counts = x.walk(ctx, p, hits)
-	case p.facets.skills && res.Total <= x.countWalkMax:
-		counts = x.countWalk(ctx, p.facets, hits)
-		keys = x.ordered(ctx, p, hits)
 	default:
-		counts = x.countFacets(p.facets, hits)
+		// The facets of many hits are counted once a position: a first
+		// page asked again before the index changes reads them from kept.
+		// (A later page counts as of its first, with olds: never kept.)
+		key := ""
+		if sn == nil && p.facets.any {
+			key = fmt.Sprintf("%s|%v", q.matchKey(), p.facets)
+		}
+		var ok bool
+		if key != "" {
+			counts, ok = x.kept.getFacets(x.seq, key)
+		}
+		if !ok {
+			if p.facets.skills && res.Total <= x.countWalkMax {
+				counts = x.countWalk(ctx, p.facets, hits)
+			} else {
+				counts = x.countFacets(p.facets, hits)
+			}
+			if key != "" && ctx.Err() == nil {
+				x.kept.putFacets(x.seq, key, counts)
+			}
+		}
 		keys = x.ordered(ctx, p, hits)
 	}
 	keys = withPast(p, keys, olds, &counts)

@@ -67,6 +67,9 @@ const (
 // intersecting bitmaps, as Search's facets are. A quantile is then the
 // one rate of its bucket when the bucket holds one (the usual case), or
 // found by counting the rates of that bucket alone.
+//
+// The answer is kept until the index changes (atPosition), so its Bands
+// and Breakdown are shared with later callers: they must not change them.
 func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 	q.Cursor, q.Facets = "", nil
 	q = q.withDefaults()
@@ -74,6 +77,19 @@ func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	key := q.matchKey()
+	if st, ok := x.kept.getStats(x.seq, key); ok {
+		return st, nil
+	}
+	st, err := x.stats(ctx, q, terms)
+	if err == nil {
+		x.kept.putStats(x.seq, key, st)
+	}
+	return st, err
+}
+
+// stats computes Stats. x.mu is held for reading.
+func (x *Index) stats(ctx context.Context, q Query, terms []term) (Stats, error) {
 	p, err := x.plan(ctx, q, terms)
 	if err != nil {
 		return Stats{}, err

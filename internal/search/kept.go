@@ -1,0 +1,92 @@
+package search
+
+import (
+	"fmt"
+	"sync"
+)
+
+// atPosition keeps answers that depend only on what a query matches and
+// on the index's contents, for as long as those stay as they are: the
+// market figures of Stats, and the facet counts of a first page with many
+// hits. The pages every visitor sees ask the same few queries again and
+// again (the top page's counts, each job type's figures, a popular
+// search's facets), and between two changes of the index their answers
+// cannot change. Answers are kept for the index's position: every write
+// moves it, and the first answer asked at a new position empties the
+// rest; a build or a snapshot read empties it too (reset). Searches fill
+// it under the index's read lock, so it has its own mutex.
+//
+// What it answers is exactly what would be computed: kept answers are
+// never older than the index they are read from.
+type atPosition struct {
+	mu     sync.Mutex
+	seq    int64
+	stats  map[string]Stats
+	facets map[string]facetCounts
+}
+
+// atPositionMax bounds the answers kept for one position, of each kind: a
+// position held all day sees many queries, and a few hundred are the
+// pages most asked for.
+const atPositionMax = 512
+
+// at empties a when its answers are for another position than seq.
+// a.mu is held.
+func (a *atPosition) at(seq int64) {
+	if a.seq != seq || a.stats == nil {
+		a.seq = seq
+		a.stats = map[string]Stats{}
+		a.facets = map[string]facetCounts{}
+	}
+}
+
+// reset forgets every answer: the index's contents were replaced.
+func (a *atPosition) reset() {
+	a.mu.Lock()
+	a.stats, a.facets = nil, nil
+	a.mu.Unlock()
+}
+
+func (a *atPosition) getStats(seq int64, key string) (Stats, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.at(seq)
+	st, ok := a.stats[key]
+	return st, ok
+}
+
+func (a *atPosition) putStats(seq int64, key string, st Stats) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.at(seq)
+	if len(a.stats) >= atPositionMax {
+		clear(a.stats)
+	}
+	a.stats[key] = st
+}
+
+func (a *atPosition) getFacets(seq int64, key string) (facetCounts, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.at(seq)
+	c, ok := a.facets[key]
+	return c, ok
+}
+
+func (a *atPosition) putFacets(seq int64, key string, c facetCounts) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.at(seq)
+	if len(a.facets) >= atPositionMax {
+		clear(a.facets)
+	}
+	a.facets[key] = c
+}
+
+// matchKey names what q matches, whatever its order, page and facets:
+// queries with the same key have the same hits, so the same total, facet
+// counts and figures.
+func (q *Query) matchKey() string {
+	return fmt.Sprintf("%q|%q|%q|%q|%q|%q|%d|%d|%d|%s|%t", q.Text, q.Skills, q.Roles, q.Remotes,
+		q.Prefectures, q.Contracts, q.RateMin, q.RateMax, q.DaysMax, boolPtr(q.SideJob), q.Collapse)
+}
