@@ -362,5 +362,6 @@ func (x *Index) takeFrom(n *Index) {
 	x.reposts, x.dups, x.rep, x.stamp = n.reposts, n.dups, n.rep, n.stamp
 	x.hiFrom, x.loUpTo = n.hiFrom, n.loUpTo
 	x.cache.clear()
-	x.kept.reset()
+	x.keptStats.reset()
+	x.keptFacets.reset()
 }

@@ -99,10 +99,11 @@ type Index struct {
 	stamp []uint64
 
 	cache        *termCache
-	kept         atPosition // answers kept while the index stays as it is
-	walkMax      int        // most hits a search walks one by one
-	runMax       int        // most slots in a bucket of byTime
-	countWalkMax int        // most hits whose facets are counted by walking them
+	keptStats    atPosition[Stats]       // Stats' answers while the index stays as it is
+	keptFacets   atPosition[facetCounts] // facet counts of first pages, likewise
+	walkMax      int                     // most hits a search walks one by one
+	runMax       int                     // most slots in a bucket of byTime
+	countWalkMax int                     // most hits whose facets are counted by walking them
 	// denseRepsFrom: collapse gathers representatives in a bitset of
 	// every slot when more than one hit in this many slots is a duplicate.
 	denseRepsFrom int

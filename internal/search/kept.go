@@ -14,15 +14,15 @@ import (
 // cannot change. Answers are kept for the index's position: every write
 // moves it, and the first answer asked at a new position empties the
 // rest; a build or a snapshot read empties it too (reset). Searches fill
-// it under the index's read lock, so it has its own mutex.
+// it under the index's read lock, so it has its own mutex. The index keeps
+// one for each kind of answer.
 //
 // What it answers is exactly what would be computed: kept answers are
 // never older than the index they are read from.
-type atPosition struct {
-	mu     sync.Mutex
-	seq    int64
-	stats  map[string]Stats
-	facets map[string]facetCounts
+type atPosition[V any] struct {
+	mu  sync.Mutex
+	seq int64
+	by  map[string]V
 }
 
 // atPositionMax bounds the answers kept for one position, of each kind: a
@@ -30,57 +30,40 @@ type atPosition struct {
 // pages most asked for.
 const atPositionMax = 512
 
+// get returns the answer kept for key at position seq. Asked at another
+// position than the answers kept, it forgets them.
+func (a *atPosition[V]) get(seq int64, key string) (V, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.at(seq)
+	v, ok := a.by[key]
+	return v, ok
+}
+
+// put keeps v as the answer for key at position seq.
+func (a *atPosition[V]) put(seq int64, key string, v V) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.at(seq)
+	if len(a.by) >= atPositionMax {
+		clear(a.by)
+	}
+	a.by[key] = v
+}
+
 // at empties a when its answers are for another position than seq.
 // a.mu is held.
-func (a *atPosition) at(seq int64) {
-	if a.seq != seq || a.stats == nil {
-		a.seq = seq
-		a.stats = map[string]Stats{}
-		a.facets = map[string]facetCounts{}
+func (a *atPosition[V]) at(seq int64) {
+	if a.seq != seq || a.by == nil {
+		a.seq, a.by = seq, map[string]V{}
 	}
 }
 
 // reset forgets every answer: the index's contents were replaced.
-func (a *atPosition) reset() {
+func (a *atPosition[V]) reset() {
 	a.mu.Lock()
-	a.stats, a.facets = nil, nil
+	a.by = nil
 	a.mu.Unlock()
-}
-
-func (a *atPosition) getStats(seq int64, key string) (Stats, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.at(seq)
-	st, ok := a.stats[key]
-	return st, ok
-}
-
-func (a *atPosition) putStats(seq int64, key string, st Stats) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.at(seq)
-	if len(a.stats) >= atPositionMax {
-		clear(a.stats)
-	}
-	a.stats[key] = st
-}
-
-func (a *atPosition) getFacets(seq int64, key string) (facetCounts, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.at(seq)
-	c, ok := a.facets[key]
-	return c, ok
-}
-
-func (a *atPosition) putFacets(seq int64, key string, c facetCounts) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.at(seq)
-	if len(a.facets) >= atPositionMax {
-		clear(a.facets)
-	}
-	a.facets[key] = c
 }
 
 // matchKey names what q matches, whatever its order, page and facets:

@@ -71,12 +71,14 @@ func TestKeptAnswersFollowWrites(t *testing.T) {
 			if len(st.Bands) > 0 && &again.Bands[0] == &st.Bands[0] {
 				reused++
 			}
-			y.kept.reset()
+			y.keptStats.reset()
+			y.keptFacets.reset()
 			fresh, err := y.Search(ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			y.kept.reset()
+			y.keptStats.reset()
+			y.keptFacets.reset()
 			freshSt, err := y.Stats(ctx, q)
 			if err != nil {
 				t.Fatal(err)

@@ -34,7 +34,8 @@ var persistedFields = []string{"id", "group", "text", "titleEnd", "skillEnd", "c
 // derivedFields are the fields a snapshot leaves out, and why.
 var derivedFields = map[string]string{
 	"mu":            "a lock",
-	"kept":          "answers kept for one position of the index: starts empty",
+	"keptStats":     "answers kept for one position of the index: starts empty",
+	"keptFacets":    "answers kept for one position of the index: starts empty",
 	"rep":           "each duplicate's representative: derived from reposts as the snapshot is read",
 	"stamp":         "names versions within one process: a snapshot read takes a new one for all",
 	"walkMax":       "a setting of the loading index",

@@ -95,7 +95,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 		}
 		var ok bool
 		if key != "" {
-			counts, ok = x.kept.getFacets(x.seq, key)
+			counts, ok = x.keptFacets.get(x.seq, key)
 		}
 		if !ok {
 			if p.facets.skills && res.Total <= x.countWalkMax {
@@ -104,7 +104,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 				counts = x.countFacets(p.facets, hits)
 			}
 			if key != "" && ctx.Err() == nil {
-				x.kept.putFacets(x.seq, key, counts)
+				x.keptFacets.put(x.seq, key, counts)
 			}
 		}
 		keys = x.ordered(ctx, p, hits)

@@ -78,12 +78,12 @@ func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	key := q.matchKey()
-	if st, ok := x.kept.getStats(x.seq, key); ok {
+	if st, ok := x.keptStats.get(x.seq, key); ok {
 		return st, nil
 	}
 	st, err := x.stats(ctx, q, terms)
 	if err == nil {
-		x.kept.putStats(x.seq, key, st)
+		x.keptStats.put(x.seq, key, st)
 	}
 	return st, err
 }
