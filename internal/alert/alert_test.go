@@ -41,8 +41,16 @@ type fixture struct {
 
 func newFixture(t *testing.T, backend string) *fixture {
 	t.Helper()
+	return newFixtureAt(t, backend, time.Now())
+}
+
+// newFixtureAt is newFixture with its clock, the store's and the
+// workers', starting at start.
+func newFixtureAt(t *testing.T, backend string, start time.Time) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t, backend)
+	c := &clock{t: start}
+	st := storetest.OpenClock(t, backend, c.Now)
 	a, err := st.CreateAgency(ctx, "techlink", "テックリンク")
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +59,7 @@ func newFixture(t *testing.T, backend string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, st: st, a: a, b: b, clock: &clock{t: time.Now()}}
+	f := &fixture{t: t, st: st, a: a, b: b, clock: c}
 	f.engineer = f.verifiedEngineer("ren@example.com")
 	return f
 }
@@ -59,7 +67,7 @@ func newFixture(t *testing.T, backend string) *fixture {
 func (f *fixture) verifiedEngineer(email string) store.Engineer {
 	f.t.Helper()
 	ctx := context.Background()
-	tok := store.Token{Hash: "verify-" + email, Purpose: store.TokenVerify, ExpiresAt: time.Now().Add(time.Hour)}
+	tok := store.Token{Hash: "verify-" + email, Purpose: store.TokenVerify, ExpiresAt: f.clock.Now().Add(time.Hour)}
 	if _, err := f.st.CreateEngineer(ctx, email, "argon2id-hash", tok, store.Mail{Kind: "verify", To: email, Subject: "確認"}); err != nil {
 		f.t.Fatal(err)
 	}
@@ -128,7 +136,6 @@ func job(id, title, text string, remote listing.Remote, skills ...string) *listi
 		DaysPerWeek: listing.Range{Min: 3, Max: 5},
 		Prefecture:  "JP-13",
 		Status:      listing.StatusOpen,
-		PostedAt:    time.Now().UTC().Truncate(time.Second),
 	}
 }
 
@@ -249,39 +256,52 @@ func TestAlertOffAndDeleted(t *testing.T) {
 	}
 }
 
+// A daily digest goes out once a day at its hour (08:00 JST here), first
+// at the hour after the search is saved, whatever the time of day it was
+// saved at: the store and the worker share one fake clock.
 func TestDailyDigest(t *testing.T) {
-	f := newFixture(t, "sqlite")
-	// 07:00 in Tokyo tomorrow, after the search is saved: the digest hour
-	// (8) has not come that day.
-	today := time.Now().In(jst)
-	f.clock.t = time.Date(today.Year(), today.Month(), today.Day()+1, 7, 0, 0, 0, jst)
-	f.save(f.engineer, "決済の案件", "q=決済", "daily")
-	w := f.worker("node-1")
-	f.step(w)
-	id := f.put(f.a, job("a1", "決済APIの開発", "決済。", listing.RemoteFull, "go"))
-	f.step(w)
-	if got := f.alerts(); len(got) != 0 {
-		t.Fatalf("digest before its hour: %v", got[0].Subject)
-	}
-	f.clock.Add(61 * time.Minute) // 08:01
-	f.step(w)
-	mails := f.alerts()
-	if len(mails) != 1 || mails[0].Kind != "digest" {
-		t.Fatalf("want one digest at 08:01, got %d mails", len(mails))
-	}
-	if got := listingIDs(mails[0]); !slices.Equal(got, idsOf(id)) {
-		t.Errorf("digest links %v, want %d", got, id)
-	}
-	f.put(f.a, job("a2", "決済基盤の開発", "決済。", listing.RemoteFull, "go"))
-	f.clock.Add(2 * time.Hour)
-	f.step(w)
-	if got := f.alerts(); len(got) != 1 {
-		t.Fatalf("a second digest on the same day")
-	}
-	f.clock.Add(22 * time.Hour) // 08:01 the next day
-	f.step(w)
-	if got := f.alerts(); len(got) != 2 {
-		t.Fatalf("no digest the next day")
+	for _, saved := range []string{"00:30", "07:59", "08:00", "12:00", "23:59"} {
+		t.Run(saved, func(t *testing.T) {
+			at, err := time.ParseInLocation("2006-01-02 15:04", "2026-03-10 "+saved, jst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := newFixtureAt(t, "sqlite", at)
+			first := time.Date(at.Year(), at.Month(), at.Day(), 8, 0, 0, 0, jst)
+			if !first.After(at) {
+				first = first.AddDate(0, 0, 1)
+			}
+			f.save(f.engineer, "決済の案件", "q=決済", "daily")
+			w := f.worker("node-1")
+			f.step(w)
+			id := f.put(f.a, job("a1", "決済APIの開発", "決済。", listing.RemoteFull, "go"))
+			f.step(w)
+			f.clock.Add(first.Sub(at) - time.Minute) // 07:59 before the first digest
+			f.step(w)
+			if got := f.alerts(); len(got) != 0 {
+				t.Fatalf("digest before its hour (%s): %v", f.clock.Now().In(jst).Format("01-02 15:04"), got[0].Subject)
+			}
+			f.clock.Add(2 * time.Minute) // 08:01
+			f.step(w)
+			mails := f.alerts()
+			if len(mails) != 1 || mails[0].Kind != "digest" {
+				t.Fatalf("want one digest at %s, got %d mails", f.clock.Now().In(jst).Format("01-02 15:04"), len(mails))
+			}
+			if got := listingIDs(mails[0]); !slices.Equal(got, idsOf(id)) {
+				t.Errorf("digest links %v, want %d", got, id)
+			}
+			f.put(f.a, job("a2", "決済基盤の開発", "決済。", listing.RemoteFull, "go"))
+			f.clock.Add(2 * time.Hour)
+			f.step(w)
+			if got := f.alerts(); len(got) != 1 {
+				t.Fatalf("a second digest on the same day")
+			}
+			f.clock.Add(22 * time.Hour) // 08:01 the next day
+			f.step(w)
+			if got := f.alerts(); len(got) != 2 {
+				t.Fatalf("no digest the next day")
+			}
+		})
 	}
 }
 
@@ -374,7 +394,8 @@ func TestDigestTime(t *testing.T) {
 }
 
 func TestRecommendationMail(t *testing.T) {
-	f := newFixture(t, "sqlite")
+	// Saved the evening before the recommendation hour (08:00 JST).
+	f := newFixtureAt(t, "sqlite", time.Date(2026, 3, 9, 21, 0, 0, 0, jst))
 	ctx := context.Background()
 	if err := f.st.PutProfile(ctx, f.engineer.ID, store.Profile{Skills: []string{"go"}, DesiredRate: 650_000,
 		Remote: "full", DaysPerWeek: 3, Recommend: "daily"}); err != nil {
@@ -388,8 +409,7 @@ func TestRecommendationMail(t *testing.T) {
 	if err := follower.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	today := time.Now().In(jst)
-	f.clock.t = time.Date(today.Year(), today.Month(), today.Day()+1, 8, 30, 0, 0, jst)
+	f.clock.Add(11*time.Hour + 30*time.Minute) // 08:30
 	w := New(Config{Store: f.st, Catalog: &catalog.Catalog{Store: f.st, Index: idx}, BaseURL: "https://anken.example",
 		Holder: "node-1", Now: f.clock.Now})
 	f.step(w)

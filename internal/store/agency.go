@@ -34,7 +34,7 @@ func (s *Store) CreateAgency(ctx context.Context, slug, name string) (Agency, er
 	if name == "" {
 		name = slug
 	}
-	a := Agency{Slug: slug, Name: name, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	a := Agency{Slug: slug, Name: name, CreatedAt: s.now()}
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx,
 			`INSERT INTO agencies (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id`,
@@ -103,7 +103,7 @@ func (s *Store) CreateKey(ctx context.Context, agencyID int64) (string, error) {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys (agency_id, hash, prefix, created_at) VALUES ($1, $2, $3, $4)`,
-			agencyID, hashKey(key), key[:len(keyPrefix)+6], time.Now().UTC().Truncate(time.Microsecond)); err != nil {
+			agencyID, hashKey(key), key[:len(keyPrefix)+6], s.now()); err != nil {
 			return fmt.Errorf("store: create key for agency %d: %w", agencyID, err)
 		}
 		return audit(ctx, tx, "agency "+slug, "key "+key[:len(keyPrefix)+6])
@@ -137,7 +137,7 @@ func (s *Store) RevokeKeys(ctx context.Context, agencyID int64) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE agency_id = $2 AND revoked_at IS NULL`,
-			time.Now().UTC().Truncate(time.Microsecond), agencyID)
+			s.now(), agencyID)
 		if err != nil {
 			return fmt.Errorf("store: revoke keys of agency %d: %w", agencyID, err)
 		}

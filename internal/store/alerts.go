@@ -71,7 +71,7 @@ type AlertHit struct{ SearchID, ListingID int64 }
 // the last seq whose hits are stored. A (saved search, listing) pair is
 // stored once ever; a hit for a saved search deleted meanwhile is left out.
 func (s *Store) RecordAlertHits(ctx context.Context, name string, seq int64, hits []AlertHit) error {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	return s.inTx(ctx, false, func(tx *sql.Tx) error {
 		const chunk = 400 // rows a statement; 2 parameters each, within SQLite's limit
 		for i := 0; i < len(hits); i += chunk {
@@ -108,7 +108,7 @@ func (s *Store) RecordAlertHits(ctx context.Context, name string, seq int64, hit
 // when holder has it. It reports false when another holder's claim has
 // not lapsed. Nodes use it to do a singleton job one at a time.
 func (s *Store) TakeLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	var got string
 	err := s.db.QueryRowContext(ctx, `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until

@@ -94,9 +94,6 @@ type Favorite struct {
 // foldEmail is the stored form of an address: trimmed and lower case.
 func foldEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// accountNow is the time accounts are stamped with, as the store keeps times.
-func accountNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
 const engineerColumns = `id, email, password_hash, verified_at, recommend, recommended_at, created_at, updated_at`
 
 func scanEngineer(row rowScanner) (Engineer, error) {
@@ -112,7 +109,7 @@ func scanEngineer(row rowScanner) (Engineer, error) {
 // account whose verification mail was not written. It returns ErrConflict
 // when the address has an account.
 func (s *Store) CreateEngineer(ctx context.Context, email, passwordHash string, tok Token, m Mail) (Engineer, error) {
-	t := accountNow()
+	t := s.now()
 	e := Engineer{Email: foldEmail(email), PasswordHash: passwordHash, Recommend: "off", CreatedAt: t, UpdatedAt: t}
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO engineers (email, password_hash, created_at, updated_at)
@@ -137,7 +134,7 @@ func (s *Store) CreateEngineer(ctx context.Context, email, passwordHash string, 
 // same address before verifying. It returns ErrNotFound when the account
 // does not exist or is verified.
 func (s *Store) RenewUnverified(ctx context.Context, id int64, passwordHash string, tok Token, m Mail) error {
-	t := accountNow()
+	t := s.now()
 	return s.inTx(ctx, false, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE engineers SET password_hash = $1, updated_at = $2
 			WHERE id = $3 AND verified_at IS NULL`, passwordHash, t, id)
@@ -157,7 +154,7 @@ func (s *Store) RenewUnverified(ctx context.Context, id int64, passwordHash stri
 // IssueToken stores a one-time token for the engineer and the mail that
 // carries it, in one transaction.
 func (s *Store) IssueToken(ctx context.Context, engineerID int64, tok Token, m Mail) error {
-	return s.inTx(ctx, false, func(tx *sql.Tx) error { return issue(ctx, tx, engineerID, tok, m, accountNow()) })
+	return s.inTx(ctx, false, func(tx *sql.Tx) error { return issue(ctx, tx, engineerID, tok, m, s.now()) })
 }
 
 func issue(ctx context.Context, tx *sql.Tx, engineerID int64, tok Token, m Mail, t time.Time) error {
@@ -196,7 +193,7 @@ func (s *Store) ConsumeToken(ctx context.Context, hash, purpose string) (int64, 
 	var id int64
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
 		var err error
-		id, err = consume(ctx, tx, hash, purpose, accountNow())
+		id, err = consume(ctx, tx, hash, purpose, s.now())
 		return err
 	})
 	return id, err
@@ -209,7 +206,7 @@ func (s *Store) TokenEngineer(ctx context.Context, hash, purpose string) (Engine
 	e, err := scanEngineer(s.db.QueryRowContext(ctx, `SELECT e.id, e.email, e.password_hash, e.verified_at, e.recommend,
 			e.recommended_at, e.created_at, e.updated_at
 		FROM account_tokens t JOIN engineers e ON e.id = t.engineer_id
-		WHERE t.hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3`, hash, purpose, accountNow()))
+		WHERE t.hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3`, hash, purpose, s.now()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Engineer{}, fmt.Errorf("store: %s token: %w", purpose, ErrNotFound)
 	}
@@ -224,7 +221,7 @@ func (s *Store) TokenEngineer(ctx context.Context, hash, purpose string) (Engine
 func (s *Store) VerifyEngineer(ctx context.Context, tokenHash string) (Engineer, error) {
 	var e Engineer
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
-		t := accountNow()
+		t := s.now()
 		id, err := consume(ctx, tx, tokenHash, TokenVerify, t)
 		if err != nil {
 			return err
@@ -249,7 +246,7 @@ func (s *Store) VerifyEngineer(ctx context.Context, tokenHash string) (Engineer,
 func (s *Store) ResetPassword(ctx context.Context, tokenHash, passwordHash string) (Engineer, error) {
 	var e Engineer
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
-		t := accountNow()
+		t := s.now()
 		id, err := consume(ctx, tx, tokenHash, TokenReset, t)
 		if err != nil {
 			return err
@@ -304,7 +301,7 @@ func (s *Store) EngineerByEmail(ctx context.Context, email string) (Engineer, er
 // them all), in one transaction.
 func (s *Store) SetPasswordHash(ctx context.Context, id int64, passwordHash, keep string) error {
 	return s.inTx(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE engineers SET password_hash = $1, updated_at = $2 WHERE id = $3`, passwordHash, accountNow(), id)
+		res, err := tx.ExecContext(ctx, `UPDATE engineers SET password_hash = $1, updated_at = $2 WHERE id = $3`, passwordHash, s.now(), id)
 		if err != nil {
 			return fmt.Errorf("store: set password of engineer %d: %w", id, err)
 		}
@@ -331,7 +328,7 @@ func (s *Store) RehashPassword(ctx context.Context, id int64, old, passwordHash 
 // CreateSession stores a session of the engineer under the hash of its
 // token.
 func (s *Store) CreateSession(ctx context.Context, engineerID int64, hash string, expires time.Time) (Session, error) {
-	ses := Session{Hash: hash, EngineerID: engineerID, CreatedAt: accountNow(), ExpiresAt: expires.UTC().Truncate(time.Microsecond)}
+	ses := Session{Hash: hash, EngineerID: engineerID, CreatedAt: s.now(), ExpiresAt: expires.UTC().Truncate(time.Microsecond)}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (hash, engineer_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 		ses.Hash, ses.EngineerID, ses.CreatedAt, ses.ExpiresAt)
 	if err != nil {
@@ -349,7 +346,7 @@ func (s *Store) SessionEngineer(ctx context.Context, hash string) (Session, Engi
 	err := s.db.QueryRowContext(ctx, `SELECT s.created_at, s.expires_at,
 			e.id, e.email, e.password_hash, e.verified_at, e.recommend, e.recommended_at, e.created_at, e.updated_at
 		FROM sessions s JOIN engineers e ON e.id = s.engineer_id
-		WHERE s.hash = $1 AND s.expires_at > $2`, hash, accountNow()).
+		WHERE s.hash = $1 AND s.expires_at > $2`, hash, s.now()).
 		Scan(&ses.CreatedAt, &ses.ExpiresAt,
 			&e.ID, &e.Email, &e.PasswordHash, &verified, &e.Recommend, &recommended, &e.CreatedAt, &e.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -443,7 +440,7 @@ func (s *Store) PutProfile(ctx context.Context, engineerID int64, p Profile) err
 		return fmt.Errorf("store: profile of engineer %d: %w", engineerID, err)
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE engineers SET profile = $1, recommend = $2, updated_at = $3 WHERE id = $4`,
-		string(doc), recommend, accountNow(), engineerID)
+		string(doc), recommend, s.now(), engineerID)
 	if err != nil {
 		return fmt.Errorf("store: put profile of engineer %d: %w", engineerID, err)
 	}
@@ -510,7 +507,7 @@ func (s *Store) CreateSavedSearch(ctx context.Context, ss SavedSearch, max int) 
 	if _, err := rand.Read(b[:]); err != nil {
 		return SavedSearch{}, fmt.Errorf("store: unsubscribe token: %w", err)
 	}
-	t := accountNow()
+	t := s.now()
 	ss.Unsubscribe, ss.CreatedAt, ss.UpdatedAt, ss.MailedAt = hex.EncodeToString(b[:]), t, t, time.Time{}
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
 		var n int
@@ -543,7 +540,7 @@ func (s *Store) UpdateSavedSearch(ctx context.Context, engineerID, id int64, p S
 				name = COALESCE($1, name), query = COALESCE($2, query), alert = COALESCE($3, alert),
 				hour = COALESCE($4, hour), updated_at = $5
 			WHERE id = $6 AND engineer_id = $7`,
-			nullable(p.Name), nullable(p.Query), nullable(p.Alert), nullable(p.Hour), accountNow(), id, engineerID)
+			nullable(p.Name), nullable(p.Query), nullable(p.Alert), nullable(p.Hour), s.now(), id, engineerID)
 		if err != nil {
 			return fmt.Errorf("store: update saved search %d: %w", id, err)
 		}
@@ -609,7 +606,7 @@ func (s *Store) Unsubscribe(ctx context.Context, token string) (SavedSearch, err
 		var err error
 		ss, err = scanSavedSearch(tx.QueryRowContext(ctx, `UPDATE saved_searches SET
 				alert = 'off', updated_at = CASE WHEN alert = 'off' THEN updated_at ELSE $1 END
-			WHERE unsubscribe = $2 RETURNING `+savedSearchColumns, accountNow(), token))
+			WHERE unsubscribe = $2 RETURNING `+savedSearchColumns, s.now(), token))
 		if errors.Is(err, sql.ErrNoRows) || token == "" {
 			return fmt.Errorf("store: unsubscribe: %w", ErrNotFound)
 		}
@@ -634,7 +631,7 @@ func (s *Store) PutFavorite(ctx context.Context, engineerID, listingID int64) er
 			return fmt.Errorf("store: favourite listing %d: %w", listingID, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO favorites (engineer_id, listing_id, created_at) VALUES ($1, $2, $3)
-			ON CONFLICT (engineer_id, listing_id) DO NOTHING`, engineerID, listingID, accountNow()); err != nil {
+			ON CONFLICT (engineer_id, listing_id) DO NOTHING`, engineerID, listingID, s.now()); err != nil {
 			return fmt.Errorf("store: favourite listing %d: %w", listingID, err)
 		}
 		return nil

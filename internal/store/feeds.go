@@ -73,7 +73,7 @@ func (s *Store) StartRun(ctx context.Context, agency Agency, source, format stri
 	if key != "" {
 		k = key
 	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	var id int64
 	err = s.db.QueryRowContext(ctx, `INSERT INTO feed_runs (agency_id, source, format, full_feed, state, idempotency_key, started_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, agency.ID, source, format, full, RunReceiving, k, now).Scan(&id)
@@ -157,7 +157,7 @@ const StoppedRunError = "the process receiving this feed stopped before its end"
 // run's own row, written as a run ends, never came. Its actor and address
 // are sender's for the run's agency and source.
 func (s *Store) AbortStaleRuns(ctx context.Context, olderThan time.Duration, sender func(agency, source string) AuditEntry) (int, error) {
-	before := time.Now().UTC().Add(-olderThan).Truncate(time.Microsecond)
+	before := s.now().Add(-olderThan)
 	n := 0
 	err := s.write(ctx, func(w *writer) error {
 		n = 0
@@ -481,7 +481,7 @@ type FeedSource struct {
 // PutFeedSource adds the agency's feed URL or replaces its settings; the
 // first poll is due at once. Audited (WithAudit): detail the source.
 func (s *Store) PutFeedSource(ctx context.Context, src FeedSource) (FeedSource, error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	if src.Options == "" {
 		src.Options = "{}"
 	}
@@ -528,7 +528,7 @@ func (s *Store) DeleteFeedSource(ctx context.Context, agency Agency, id int64) e
 // next poll a lease ahead, so that one node polls it. ErrNotFound when none
 // is due.
 func (s *Store) ClaimDueSource(ctx context.Context, lease time.Duration) (FeedSource, error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	lock := ""
 	if s.dialect == postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -556,7 +556,7 @@ func (s *Store) PolledSource(ctx context.Context, src FeedSource, runID int64, e
 	if pollErr != nil {
 		msg = clip(pollErr.Error(), maxReason)
 	}
-	next := time.Now().UTC().Add(src.Every).Truncate(time.Microsecond)
+	next := s.now().Add(src.Every)
 	_, err := s.db.ExecContext(ctx, `UPDATE feed_sources SET next_at = $1, etag = $2, last_run = CASE WHEN $3 = 0 THEN last_run ELSE $3 END,
 		last_error = $4 WHERE id = $5`, next, etag, runID, msg, src.ID)
 	if err != nil {

@@ -85,7 +85,7 @@ func (s *Store) Articles(ctx context.Context, kind string) ([]Article, error) {
 // version is never replaced. It reports whether it wrote. Nodes seeding
 // at once write each version once.
 func (s *Store) SeedArticle(ctx context.Context, kind, slug, body string) (bool, error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	wrote := false
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
 		var rev int
@@ -134,7 +134,7 @@ func (s *Store) SeedArticle(ctx context.Context, kind, slug, body string) (bool,
 // the note. From then on the content file no longer replaces it.
 // Audited (WithAudit): detail the revision.
 func (s *Store) EditArticle(ctx context.Context, kind, slug, body string, operatorID int64, note string) (Article, error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	var a Article
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
 		var rev int

@@ -62,7 +62,7 @@ var ErrReplay = errors.New("store: webhook delivery replayed")
 func (s *Store) Enqueue(ctx context.Context, agency Agency, items []NewItem) ([]int64, error) {
 	ids := make([]int64, len(items))
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
-		w := &writer{tx: tx, dialect: s.dialect, now: time.Now().UTC().Truncate(time.Microsecond), stmts: map[string]*sql.Stmt{}}
+		w := &writer{tx: tx, dialect: s.dialect, now: s.now(), stmts: map[string]*sql.Stmt{}}
 		for i, it := range items {
 			id, err := w.enqueue(ctx, agency, it)
 			if err != nil {
@@ -107,7 +107,7 @@ func (w *writer) enqueue(ctx context.Context, agency Agency, it NewItem) (int64,
 // duplicate.
 func (s *Store) EnqueueDelivery(ctx context.Context, agency Agency, signature string, it NewItem, replayWindow time.Duration) (id int64, dup bool, err error) {
 	err = s.inTx(ctx, false, func(tx *sql.Tx) error {
-		w := &writer{tx: tx, dialect: s.dialect, now: time.Now().UTC().Truncate(time.Microsecond), stmts: map[string]*sql.Stmt{}}
+		w := &writer{tx: tx, dialect: s.dialect, now: s.now(), stmts: map[string]*sql.Stmt{}}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE received_at < $1`, w.now.Add(-replayWindow)); err != nil {
 			return fmt.Errorf("store: prune deliveries: %w", err)
 		}
@@ -141,7 +141,7 @@ func (s *Store) EnqueueDelivery(ctx context.Context, agency Agency, signature st
 // Claim takes up to limit pending items whose time has come, oldest first,
 // and leases them for lease: until then no other claim takes them.
 func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]InboxItem, error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	lock := ""
 	if s.dialect == postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -265,7 +265,7 @@ func (s *Store) Park(ctx context.Context, it InboxItem, cause error) error {
 // Audited (WithAudit): target the items named, detail how many.
 func (s *Store) Replay(ctx context.Context, slug string, ids []int64) (int64, error) {
 	q := `UPDATE inbox SET state = 'pending', attempts = 0, run_after = $1, done_at = NULL WHERE state = 'parked'`
-	args := []any{time.Now().UTC().Truncate(time.Microsecond)}
+	args := []any{s.now()}
 	if slug != "" {
 		args = append(args, slug)
 		q += fmt.Sprintf(` AND agency_id = (SELECT id FROM agencies WHERE slug = $%d)`, len(args))

@@ -28,7 +28,7 @@ func (s *Store) PutMarketSnapshots(ctx context.Context, snaps []MarketSnapshot) 
 	if len(snaps) == 0 {
 		return nil
 	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	return s.inTx(ctx, false, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO market_snapshots
 			(day, scope, listings, priced, p25, median, p75, zone_from, zone_to, demo, taken_at)

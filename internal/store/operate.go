@@ -100,7 +100,7 @@ func (s *Store) RotateKey(ctx context.Context, agencyID int64) (string, int64, e
 		if err != nil {
 			return err
 		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
+		now := s.now()
 		r, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE agency_id = $2 AND revoked_at IS NULL`, now, agencyID)
 		if err != nil {
 			return fmt.Errorf("store: rotate key of agency %d: %w", agencyID, err)
@@ -132,7 +132,7 @@ func newAgencyKey() (string, error) {
 func (s *Store) RevokeKey(ctx context.Context, agencyID, keyID int64) error {
 	return s.inTx(ctx, false, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND agency_id = $3 AND revoked_at IS NULL`,
-			time.Now().UTC().Truncate(time.Microsecond), keyID, agencyID)
+			s.now(), keyID, agencyID)
 		if err != nil {
 			return fmt.Errorf("store: revoke key %d: %w", keyID, err)
 		}
@@ -159,7 +159,7 @@ func (s *Store) CreateOperatorSession(ctx context.Context, operatorID int64, ttl
 		return "", time.Time{}, fmt.Errorf("store: operator session: %w", err)
 	}
 	token := operatorSessionPrefix + hex.EncodeToString(b[:])
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	expires := now.Add(ttl)
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM operator_sessions WHERE expires_at < $1`, now); err != nil {
@@ -185,7 +185,7 @@ func (s *Store) OperatorBySession(ctx context.Context, token string) (Operator, 
 		SELECT o.id, o.name, o.prefix, o.created_at
 		FROM operator_sessions x JOIN operators o ON o.id = x.operator_id
 		WHERE x.hash = $1 AND x.expires_at > $2 AND o.revoked_at IS NULL`,
-		hashKey(token), time.Now().UTC()).Scan(&o.ID, &o.Name, &o.Prefix, &o.CreatedAt)
+		hashKey(token), s.now()).Scan(&o.ID, &o.Name, &o.Prefix, &o.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Operator{}, fmt.Errorf("store: operator session: %w", ErrNotFound)
 	}

@@ -37,7 +37,7 @@ func (s *Store) CreateOperator(ctx context.Context, name string) (Operator, stri
 		return Operator{}, "", fmt.Errorf("store: create operator key: %w", err)
 	}
 	key := OperatorKeyPrefix + hex.EncodeToString(b[:])
-	o := Operator{Name: name, Prefix: key[:len(OperatorKeyPrefix)+6], CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	o := Operator{Name: name, Prefix: key[:len(OperatorKeyPrefix)+6], CreatedAt: s.now()}
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx,
 			`INSERT INTO operators (name, hash, prefix, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
@@ -98,7 +98,7 @@ func (s *Store) RevokeOperator(ctx context.Context, name string) error {
 	return s.inTx(ctx, false, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE operators SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL`,
-			time.Now().UTC().Truncate(time.Microsecond), name)
+			s.now(), name)
 		if err != nil {
 			return fmt.Errorf("store: revoke operator %q: %w", name, err)
 		}

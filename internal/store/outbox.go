@@ -92,7 +92,7 @@ func (s *Store) EnqueueMail(ctx context.Context, m Mail) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
 		var err error
-		id, err = insertMail(ctx, tx, m, time.Now().UTC().Truncate(time.Microsecond))
+		id, err = insertMail(ctx, tx, m, s.now())
 		return err
 	})
 	return id, err
@@ -159,7 +159,7 @@ func (s *Store) queryMail(ctx context.Context, what, q string, args ...any) ([]M
 // lapsed. Each is sending until now+lease, with attempts raised by one; no
 // other claim takes it before then.
 func (s *Store) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]Mail, error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	lock := ""
 	if s.dialect == postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -218,7 +218,7 @@ func (s *Store) settleMail(ctx context.Context, what string, m Mail, set string,
 // MarkMailSent records that the SMTP server accepted the claimed mail.
 func (s *Store) MarkMailSent(ctx context.Context, m Mail) error {
 	return s.settleMail(ctx, "mark sent", m, `state = 'sent', sent_at = $1, last_error = ''`,
-		time.Now().UTC().Truncate(time.Microsecond))
+		s.now())
 }
 
 // RetryMail gives the claimed mail back, pending until at, with the error
@@ -242,7 +242,7 @@ func (s *Store) RequeueMail(ctx context.Context, ids []int64) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	args := []any{time.Now().UTC().Truncate(time.Microsecond)}
+	args := []any{s.now()}
 	ph := make([]string, len(ids))
 	for i, id := range ids {
 		args = append(args, id)

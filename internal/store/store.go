@@ -54,6 +54,7 @@ func (d dialect) String() string {
 type Store struct {
 	db      *sql.DB
 	dialect dialect
+	clock   func() time.Time
 }
 
 // Config says which database to open.
@@ -67,6 +68,10 @@ type Config struct {
 	// bulk import gains from one that holds the duplicate-bucket index
 	// (about 0.4 KB a listing), see docs/BENCHMARKS.md.
 	CacheMiB int
+	// Now is the clock the store stamps rows with (created_at, expires_at,
+	// leases, …); time.Now when nil. Tests pass a fake one so that what
+	// the store stamps and what the code under test compares agree.
+	Now func() time.Time
 }
 
 //go:embed migrations
@@ -104,6 +109,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("store: ANKEN_DATABASE_URL must start with postgres:// (got %q)", redact(cfg.DatabaseURL))
 	}
+	s.clock = cfg.Now
+	if s.clock == nil {
+		s.clock = time.Now
+	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", s.dialect, err)
@@ -127,6 +136,10 @@ func redact(url string) string {
 	}
 	return url
 }
+
+// now is the time rows are stamped with, as the store keeps times: UTC
+// to the microsecond, which both databases hold exactly.
+func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }

@@ -26,7 +26,7 @@ type writer struct {
 // write runs fn in a transaction that may append to the change log.
 func (s *Store) write(ctx context.Context, fn func(*writer) error) error {
 	return s.inTx(ctx, true, func(tx *sql.Tx) error {
-		w := &writer{tx: tx, dialect: s.dialect, now: time.Now().UTC().Truncate(time.Microsecond), stmts: map[string]*sql.Stmt{}}
+		w := &writer{tx: tx, dialect: s.dialect, now: s.now(), stmts: map[string]*sql.Stmt{}}
 		return fn(w)
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -25,8 +26,17 @@ const EnvURL = "ANKEN_TEST_DATABASE_URL"
 // a PostgreSQL test is skipped, or fails when CI=true.
 func Open(t testing.TB, backend string) *store.Store {
 	t.Helper()
+	return OpenClock(t, backend, nil)
+}
+
+// OpenClock is Open with the clock the store stamps rows with: a test
+// whose code under test runs on a fake clock passes the same one, so that
+// what the store stamps (created_at, expires_at, leases) and what the code
+// compares it with agree. nil is the wall clock.
+func OpenClock(t testing.TB, backend string, now func() time.Time) *store.Store {
+	t.Helper()
 	ctx := context.Background()
-	var cfg store.Config
+	cfg := store.Config{Now: now}
 	switch backend {
 	case "sqlite":
 		cfg.DataDir = t.TempDir()
