@@ -53,6 +53,7 @@ type Truth struct {
 	Role        listing.Role
 	Skills      []string // canonical slugs
 	Rate        listing.Rate
+	Workload    listing.Workload
 	Remote      listing.Remote
 	DaysPerWeek listing.Range
 	Prefecture  string // ISO 3166-2:JP

@@ -41,7 +41,8 @@ func (j *job) truth() Truth {
 	return Truth{
 		Role:        j.role.role,
 		Skills:      slices.Clone(j.skills),
-		Rate:        j.rate.truth(),
+		Rate:        j.rate.truth(j.days, j.hours),
+		Workload:    listing.WorkloadOf(j.days, j.hours),
 		Remote:      j.remote,
 		DaysPerWeek: j.days,
 		Prefecture:  j.pref,

@@ -80,16 +80,10 @@ func (r rate) text() string {
 	return ""
 }
 
-// truth is the rate as the normalizer should read it.
-func (r rate) truth() listing.Rate {
-	t := listing.Rate{Unit: r.unit, Min: r.min, Max: r.max, Negotiable: r.nego}
-	if r.min > 0 {
-		t.MonthlyMin = listing.Monthly(r.unit, r.min)
-	}
-	if r.max > 0 {
-		t.MonthlyMax = listing.Monthly(r.unit, r.max)
-	}
-	return t
+// truth is the rate as the normalizer should read it, at the job's days a
+// week and hours a month.
+func (r rate) truth(days, hours listing.Range) listing.Rate {
+	return listing.PayOf(listing.Rate{Unit: r.unit, Min: r.min, Max: r.max, Negotiable: r.nego}, days, hours)
 }
 
 // shift moves the amounts by one step (5万 a month, 500円 an hour,

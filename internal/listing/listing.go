@@ -19,6 +19,7 @@ type Listing struct {
 	Remote        Remote     `json:"remote,omitempty"`
 	DaysPerWeek   Range      `json:"days_per_week"`           // 稼働日数
 	HoursPerMonth Range      `json:"hours_per_month"`         // 精算幅, e.g. 140〜180h
+	Workload      Workload   `json:"workload"`                // full or part, from days and hours (pay.go)
 	Prefecture    string     `json:"prefecture,omitempty"`    // ISO 3166-2:JP, e.g. JP-13
 	Location      string     `json:"location,omitempty"`      // free text, e.g. 東京都渋谷区
 	Contract      Contract   `json:"contract,omitempty"`      // 契約形態
@@ -36,15 +37,19 @@ type Listing struct {
 	GroupID int64 `json:"group_id,omitempty"`
 }
 
-// Rate is the pay (単価) of a listing. Min and Max are in Unit; MonthlyMin
-// and MonthlyMax are the same range in monthly yen, the canonical unit
-// (hour × 160, day × 20, year ÷ 12). Zero means "not stated".
+// Rate is the pay (単価) of a listing: the quote, Min and Max in Unit, as
+// the agency stated it, and what follows from it at the listing's stated
+// workload (PayOf): MonthlyMin and MonthlyMax, the pay for a month at that
+// workload (月額, the canonical unit), and HourlyMin and HourlyMax, the
+// pay per hour (時給). Zero means "not stated".
 type Rate struct {
 	Unit       RateUnit `json:"unit,omitempty"`
 	Min        int64    `json:"min,omitempty"`
 	Max        int64    `json:"max,omitempty"`
 	MonthlyMin int64    `json:"monthly_min,omitempty"`
 	MonthlyMax int64    `json:"monthly_max,omitempty"`
+	HourlyMin  int64    `json:"hourly_min,omitempty"`
+	HourlyMax  int64    `json:"hourly_max,omitempty"`
 	Negotiable bool     `json:"negotiable"` // スキル見合い, 応相談
 }
 
@@ -72,20 +77,6 @@ const (
 
 // RateUnits lists every valid unit.
 var RateUnits = []RateUnit{PerMonth, PerHour, PerDay, PerYear}
-
-// Monthly converts an amount in unit u to monthly yen.
-func Monthly(u RateUnit, amount int64) int64 {
-	switch u {
-	case PerHour:
-		return amount * 160
-	case PerDay:
-		return amount * 20
-	case PerYear:
-		return amount / 12
-	default:
-		return amount
-	}
-}
 
 // Role is the kind of work (職種).
 type Role string

@@ -18,8 +18,13 @@ const (
 	MaxDescriptionLen = 20_000 // characters
 	MaxSkills         = 60
 	MaxURLLen         = 2_000
-	MinMonthlyYen     = 10_000    // 1万円 a month
+	MinMonthlyYen     = 10_000    // 1万円 a month: the least a month at full time can pay
 	MaxMonthlyYen     = 5_000_000 // 500万円 a month (年収6,000万円)
+	// MinHourlyYen is the least an hour can pay (a monthly quote of 1万円
+	// at 160 hours is 62円): a smaller amount is a typo. A side job of a
+	// few hours a month may pay less than MinMonthlyYen in a month.
+	MinHourlyYen = MinMonthlyYen / FullMonthHours
+	MaxHourlyYen = MaxMonthlyYen / HoursPerDay // 62.5万円 an hour: a day's pay at 500万円
 )
 
 // MinPostedAt is the earliest posted_at a listing may carry: nothing on
@@ -94,6 +99,9 @@ func (l *Listing) Validate() error {
 		}
 	}
 	errs = append(errs, l.Rate.validate()...)
+	if l.Workload != "" && !slices.Contains(Workloads, l.Workload) {
+		add("workload", string(l.Workload), "must be full or part")
+	}
 	if l.Remote != "" && !slices.Contains(Remotes, l.Remote) {
 		add("remote", string(l.Remote), "must be full, partial or onsite")
 	}
@@ -153,8 +161,16 @@ func (r Rate) validate() Invalid {
 		name string
 		v    int64
 	}{{"rate.monthly_min", r.MonthlyMin}, {"rate.monthly_max", r.MonthlyMax}} {
-		if f.v != 0 && (f.v < MinMonthlyYen || f.v > MaxMonthlyYen) {
-			add(f.name, f.v, fmt.Sprintf("must be between %d and %d yen a month", MinMonthlyYen, MaxMonthlyYen))
+		if f.v != 0 && (f.v < 1 || f.v > MaxMonthlyYen) {
+			add(f.name, f.v, fmt.Sprintf("must be between 1 and %d yen a month", MaxMonthlyYen))
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"rate.hourly_min", r.HourlyMin}, {"rate.hourly_max", r.HourlyMax}} {
+		if f.v != 0 && (f.v < MinHourlyYen || f.v > MaxHourlyYen) {
+			add(f.name, f.v, fmt.Sprintf("must be between %d and %d yen an hour", MinHourlyYen, MaxHourlyYen))
 		}
 	}
 	if r.Min < 0 || r.Max < 0 {

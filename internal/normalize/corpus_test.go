@@ -222,7 +222,7 @@ func fieldText(r listing.Raw, field string) string {
 }
 
 // consistent checks what must hold of any normalized listing: ordered
-// ranges, monthly figures that agree with the unit.
+// ranges, monthly and hourly figures that follow from the quote.
 func consistent(l listing.Listing) string {
 	r := l.Rate
 	switch {
@@ -232,10 +232,12 @@ func consistent(l listing.Listing) string {
 		return "rate min > max"
 	case (r.Min > 0 || r.Max > 0) && r.Unit == "":
 		return "rate amount without unit"
-	case r.Min > 0 && r.MonthlyMin != listing.Monthly(r.Unit, r.Min), r.Max > 0 && r.MonthlyMax != listing.Monthly(r.Unit, r.Max):
-		return "monthly rate does not agree with unit"
-	case r.Min == 0 && r.MonthlyMin != 0, r.Max == 0 && r.MonthlyMax != 0:
-		return "monthly rate without amount"
+	case r != listing.PayOf(r, l.DaysPerWeek, l.HoursPerMonth):
+		return "monthly or hourly pay does not follow from the quote, days and hours"
+	case l.Workload != listing.WorkloadOf(l.DaysPerWeek, l.HoursPerMonth):
+		return "workload does not follow from days and hours"
+	case r.Min == 0 && (r.MonthlyMin != 0 || r.HourlyMin != 0), r.Max == 0 && (r.MonthlyMax != 0 || r.HourlyMax != 0):
+		return "monthly or hourly rate without amount"
 	}
 	for _, g := range []listing.Range{l.DaysPerWeek, l.HoursPerMonth} {
 		if g.Min < 0 || g.Max < 0 || g.Min > 0 && g.Max > 0 && g.Min > g.Max {

@@ -23,6 +23,7 @@ func (n *normalizer) fields(raw listing.Raw) {
 	n.contract(raw.Contract)
 	n.sideJob(raw.SideJob)
 	n.start(raw.Start)
+	n.res.Listing.DerivePay()
 }
 
 func (n *normalizer) rate(v listing.Value) {
@@ -107,8 +108,9 @@ func rateUnit(s string) (listing.RateUnit, bool) {
 	return "", false
 }
 
-// rateOf builds a rate with its monthly figures. Zero min or max means
-// that bound is open.
+// rateOf builds the quote of a rate; its monthly and hourly figures
+// follow from the listing's days and hours once those are read
+// (listing.DerivePay). Zero min or max means that bound is open.
 func rateOf(u listing.RateUnit, lo, hi int64, negotiable bool) listing.Rate {
 	if lo > 0 && hi > 0 && lo > hi {
 		lo, hi = hi, lo
@@ -118,12 +120,6 @@ func rateOf(u listing.RateUnit, lo, hi int64, negotiable bool) listing.Rate {
 		return r
 	}
 	r.Unit, r.Min, r.Max = u, lo, hi
-	if lo > 0 {
-		r.MonthlyMin = listing.Monthly(u, lo)
-	}
-	if hi > 0 {
-		r.MonthlyMax = listing.Monthly(u, hi)
-	}
 	return r
 }
 

@@ -26,7 +26,7 @@ func seed(f *testing.F, field string, extra ...string) {
 
 func checkRate(t *testing.T, r listing.Rate) {
 	t.Helper()
-	l := listing.Listing{Rate: r}
+	l := listing.Listing{Rate: r, Workload: listing.WorkloadFull}
 	if err := consistent(l); err != "" {
 		t.Fatalf("%s: %+v", err, r)
 	}
@@ -52,7 +52,7 @@ func FuzzParseRate(f *testing.F) {
 		checkRate(t, r)
 		f := fold(s)
 		r, _ = parseRate(f, lexicon.scan(f, false, nil), false)
-		checkRate(t, r)
+		checkRate(t, listing.PayOf(r, listing.Range{}, listing.Range{}))
 	})
 }
 

@@ -64,7 +64,7 @@ func TestNormalizeGiven(t *testing.T) {
 	}
 	res := NormalizeAt(raw, corpusNow)
 	l := res.Listing
-	wantRate := listing.Rate{Unit: listing.PerHour, Min: 4000, Max: 6000, MonthlyMin: 640_000, MonthlyMax: 960_000, Negotiable: true}
+	wantRate := listing.Rate{Unit: listing.PerHour, Min: 4000, Max: 6000, MonthlyMin: 640_000, MonthlyMax: 960_000, HourlyMin: 4000, HourlyMax: 6000, Negotiable: true}
 	if l.Rate != wantRate {
 		t.Errorf("rate: got %+v, want %+v", l.Rate, wantRate)
 	}
@@ -200,12 +200,12 @@ func TestStructuredRate(t *testing.T) {
 		want listing.Rate
 		warn bool
 	}{
-		{map[string]any{"unit": "month", "min": 600000, "max": 700000}, listing.Rate{Unit: "month", Min: 600000, Max: 700000, MonthlyMin: 600000, MonthlyMax: 700000}, false},
-		{map[string]any{"unit": "day", "min": 30000}, listing.Rate{Unit: "day", Min: 30000, MonthlyMin: 600000}, false},
-		{map[string]any{"unit": "year", "max": 9000000}, listing.Rate{Unit: "year", Max: 9000000, MonthlyMax: 750000}, false},
-		{map[string]any{"unit": "month", "min": 700000, "max": 600000}, listing.Rate{Unit: "month", Min: 600000, Max: 700000, MonthlyMin: 600000, MonthlyMax: 700000}, false},
+		{map[string]any{"unit": "month", "min": 600000, "max": 700000}, listing.Rate{Unit: "month", Min: 600000, Max: 700000, MonthlyMin: 600000, MonthlyMax: 700000, HourlyMin: 3750, HourlyMax: 4375}, false},
+		{map[string]any{"unit": "day", "min": 30000}, listing.Rate{Unit: "day", Min: 30000, MonthlyMin: 600000, HourlyMin: 3750}, false},
+		{map[string]any{"unit": "year", "max": 9000000}, listing.Rate{Unit: "year", Max: 9000000, MonthlyMax: 750000, HourlyMax: 4687}, false},
+		{map[string]any{"unit": "month", "min": 700000, "max": 600000}, listing.Rate{Unit: "month", Min: 600000, Max: 700000, MonthlyMin: 600000, MonthlyMax: 700000, HourlyMin: 3750, HourlyMax: 4375}, false},
 		{map[string]any{"negotiable": true}, listing.Rate{Negotiable: true}, false},
-		{700000, listing.Rate{Unit: "month", Min: 700000, Max: 700000, MonthlyMin: 700000, MonthlyMax: 700000}, false},
+		{700000, listing.Rate{Unit: "month", Min: 700000, Max: 700000, MonthlyMin: 700000, MonthlyMax: 700000, HourlyMin: 4375, HourlyMax: 4375}, false},
 		{map[string]any{"unit": "week", "min": 1}, listing.Rate{}, true},
 		{map[string]any{"unit": "month", "min": -5}, listing.Rate{}, true},
 		{map[string]any{"yen": 5}, listing.Rate{}, true},
@@ -333,5 +333,47 @@ func TestPostedAtWindow(t *testing.T) {
 				t.Errorf("posted_at %q: warned %v, want %v (%v)", tt.posted, warned, tt.warn, res.Warnings)
 			}
 		})
+	}
+}
+
+// The worked examples of DESIGN.md "Pay", written as agencies write them,
+// through the whole normalizer: the quote, the days and hours read from
+// the text, and the pay derived from them.
+func TestPayExamples(t *testing.T) {
+	for _, c := range []struct {
+		rate, days, hours      string
+		workload               listing.Workload
+		monthlyMin, monthlyMax int64
+		hourlyMin, hourlyMax   int64
+	}{
+		{"月額60万〜70万円", "", "", listing.WorkloadFull, 600_000, 700_000, 3750, 4375},
+		{"時給4,000円〜", "", "", listing.WorkloadFull, 640_000, 0, 4000, 0},
+		{"時給2,000〜3,500円", "週1日〜", "", listing.WorkloadPart, 64_000, 112_000, 2000, 3500},
+		{"時給4,500円", "週1〜2日", "", listing.WorkloadPart, 144_000, 288_000, 4500, 4500},
+		{"月額10万円", "週1日", "月40時間", listing.WorkloadPart, 100_000, 100_000, 2500, 2500},
+		{"日額3万円", "週3日", "", listing.WorkloadPart, 360_000, 360_000, 3750, 3750},
+		{"月額80万円", "週3〜5日", "", listing.WorkloadFull, 800_000, 800_000, 6250, 6250},
+		{"月額60万円", "週5日", "140〜180h", listing.WorkloadFull, 600_000, 600_000, 3750, 3750},
+		{"時給5,000円", "週5日", "140〜180h", listing.WorkloadFull, 700_000, 900_000, 5000, 5000},
+		{"時給3,000円", "", "月80時間", listing.WorkloadPart, 240_000, 240_000, 3000, 3000},
+		{"日額4万円", "", "", listing.WorkloadFull, 800_000, 800_000, 5000, 5000},
+		{"年収960万円", "週3日", "", listing.WorkloadPart, 800_000, 800_000, 8333, 8333},
+	} {
+		raw := listing.Raw{ExternalID: "p", Title: "案件", Rate: listing.TextValue(c.rate)}
+		if c.days != "" {
+			raw.Days = listing.TextValue(c.days)
+		}
+		if c.hours != "" {
+			raw.Hours = listing.TextValue(c.hours)
+		}
+		res := NormalizeAt(raw, corpusNow)
+		l := res.Listing
+		got := [4]int64{l.Rate.MonthlyMin, l.Rate.MonthlyMax, l.Rate.HourlyMin, l.Rate.HourlyMax}
+		want := [4]int64{c.monthlyMin, c.monthlyMax, c.hourlyMin, c.hourlyMax}
+		if got != want || l.Workload != c.workload || len(res.Warnings) > 0 {
+			t.Errorf("%s %s %s: monthly %d–%d hourly %d–%d %s (warnings %v); want monthly %d–%d hourly %d–%d %s",
+				c.rate, c.days, c.hours, got[0], got[1], got[2], got[3], l.Workload, res.Warnings,
+				want[0], want[1], want[2], want[3], c.workload)
+		}
 	}
 }

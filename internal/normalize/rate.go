@@ -12,9 +12,13 @@ import (
 // スキル見合い. Amounts without a unit take one by size (unitByAmount), and
 // bare numbers below 1,000 are read as 万円 (60-70 → 60万〜70万円). It
 // reports false when the text states neither an amount nor negotiable pay.
+// The monthly and hourly figures are those of a listing that states no
+// days or hours (listing.PayOf); a listing's own follow from its days and
+// hours.
 func ParseRate(text string) (listing.Rate, bool) {
 	s := fold(text)
-	return parseRate(s, lexicon.scan(s, true, nil), true)
+	r, ok := parseRate(s, lexicon.scan(s, true, nil), true)
+	return listing.PayOf(r, listing.Range{}, listing.Range{}), ok
 }
 
 // Limits on what is read as an amount of yen.
