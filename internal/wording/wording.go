@@ -156,6 +156,132 @@ func Rate(r listing.Rate) string {
 	return s
 }
 
+// Pay writes a listing's pay for people: the quote first, as the agency
+// stated it (Rate), then what it comes to in a month at the listing's
+// stated workload, with the workload that gives it:
+//
+//	時給4,500円（週1〜2日で月14.4万〜28.8万円）
+//	日額3万円（週3日で月36万円）
+//	月額10万円（週1日・月40時間、時給換算 2,500円）
+//	時給4,000円〜（月額換算 64万円〜）
+//	月額60万〜70万円
+//
+// A part-time listing's monthly figure is always at its stated days or
+// hours, never a 160-hour conversion: when nothing it states gives the
+// month (a daily rate with only hours stated), the quote stands alone.
+// Pay is the one way pages, mail and feeds write a listing's pay.
+func Pay(l *listing.Listing) string {
+	quote, note := PayParts(l)
+	if note == "" {
+		return quote
+	}
+	return quote + "（" + note + "）"
+}
+
+// PayParts is Pay in two parts, for pages that set the quote apart: the
+// quote (時給4,500円) and the note that follows it, without parentheses
+// (週1〜2日で月14.4万〜28.8万円, スキル見合い); the note may be empty.
+func PayParts(l *listing.Listing) (quote, note string) {
+	r, w := l.Rate, l.Workload
+	if w == "" {
+		// Derived before pay was read at the stated workload: derive now,
+		// so no old row shows a part-time rate over 160 hours.
+		if r.Min == 0 && r.Max == 0 && (r.Unit == "" || r.Unit == listing.PerMonth) {
+			r.Unit, r.Min, r.Max = listing.PerMonth, r.MonthlyMin, r.MonthlyMax
+		}
+		r = listing.PayOf(r, l.DaysPerWeek, l.HoursPerMonth)
+		w = listing.WorkloadOf(l.DaysPerWeek, l.HoursPerMonth)
+	}
+	neg := r.Negotiable
+	r.Negotiable = false
+	quote = Rate(r)
+	var notes []string
+	if quote == "単価応相談" {
+		if neg {
+			return "スキル見合い", ""
+		}
+		return quote, ""
+	}
+	if n := payNote(r, w, l.DaysPerWeek, l.HoursPerMonth); n != "" {
+		notes = append(notes, n)
+	}
+	if neg {
+		notes = append(notes, "スキル見合い")
+	}
+	return quote, strings.Join(notes, "、")
+}
+
+// payNote is what a quote comes to at the stated workload: the month for
+// an hourly, daily or yearly quote, the workload and the hour for a
+// part-time monthly one.
+func payNote(r listing.Rate, w listing.Workload, days, hours listing.Range) string {
+	days, hours = filled(days), filled(hours)
+	month := Monthly(r.MonthlyMin, r.MonthlyMax)
+	var at []string // the stated workload that gives the month
+	switch r.Unit {
+	case listing.PerHour:
+		if days.Known() {
+			at = append(at, Days(days))
+		}
+		if hours.Known() {
+			at = append(at, workHours(hours))
+		}
+	case listing.PerDay:
+		if days.Known() {
+			at = append(at, Days(days))
+		}
+	case listing.PerYear:
+		if month == "" {
+			return ""
+		}
+		return "月額換算 " + month
+	default: // a monthly quote is the month's pay already
+		if w != listing.WorkloadPart {
+			return ""
+		}
+		if days.Known() {
+			at = append(at, Days(days))
+		}
+		if hours.Known() {
+			at = append(at, workHours(hours))
+		}
+		var note []string
+		if len(at) > 0 {
+			note = append(note, strings.Join(at, "・"))
+		}
+		if h := rangeText(r.HourlyMin, r.HourlyMax, Comma, "円"); h != "" {
+			note = append(note, "時給換算 "+h)
+		}
+		return strings.Join(note, "、")
+	}
+	switch {
+	case month == "":
+		return ""
+	case len(at) > 0:
+		return strings.Join(at, "・") + "で月" + month
+	case w == listing.WorkloadPart:
+		return "" // the month would be a full-time conversion
+	}
+	return "月額換算 " + month
+}
+
+// workHours writes hours a month in prose: 月40時間, 月140〜180時間.
+func workHours(h listing.Range) string {
+	return "月" + rangeText(int64(h.Min), int64(h.Max), func(n int64) string { return strconv.FormatInt(n, 10) }, "時間")
+}
+
+// filled is a stated range with a missing bound taking the stated one, as
+// pay is derived (週1日〜 is paid as 週1日).
+func filled(r listing.Range) listing.Range {
+	if r.Min == 0 {
+		r.Min = r.Max
+	}
+	if r.Max == 0 {
+		r.Max = r.Min
+	}
+	return r
+}
+
 // Monthly writes a monthly range: 60万〜70万円.
 func Monthly(lo, hi int64) string { return rangeText(lo, hi, Man, "円") }
 
