@@ -442,3 +442,24 @@ func TestRecommendationMail(t *testing.T) {
 		t.Errorf("a second recommendation mail the same day")
 	}
 }
+
+// TestMailPay checks a mail's listing line: the quote first, then the
+// month at the stated workload; a part-time rate never over 160 hours.
+func TestMailPay(t *testing.T) {
+	for _, c := range []struct {
+		rate  listing.Rate
+		days  listing.Range
+		hours listing.Range
+		want  string
+	}{
+		{listing.Rate{Unit: listing.PerMonth, Min: 600_000, Max: 700_000}, listing.Range{Min: 3, Max: 5}, listing.Range{}, "月額60万〜70万円"},
+		{listing.Rate{Unit: listing.PerHour, Min: 4500, Max: 4500}, listing.Range{Min: 1, Max: 2}, listing.Range{}, "時給4,500円（週1〜2日で月14.4万〜28.8万円）"},
+		{listing.Rate{Unit: listing.PerMonth, Min: 100_000, Max: 100_000}, listing.Range{Min: 1, Max: 1}, listing.Range{Min: 40, Max: 40}, "月額10万円（週1日・月40時間、時給換算 2,500円）"},
+	} {
+		l := &listing.Listing{ID: 7, Title: "案件", Rate: c.rate, DaysPerWeek: c.days, HoursPerMonth: c.hours}
+		l.DerivePay()
+		if got := viewOf("https://anken.example", l).Rate; got != c.want {
+			t.Errorf("mail pay = %q, want %q", got, c.want)
+		}
+	}
+}

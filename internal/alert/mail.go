@@ -81,7 +81,7 @@ func viewOf(base string, l *listing.Listing) listingView {
 	v := listingView{
 		Title:   l.Title,
 		URL:     base + "/listings/" + strconv.FormatInt(l.ID, 10),
-		Rate:    wording.Rate(l.Rate),
+		Rate:    wording.Pay(l),
 		Remote:  wording.Remote(l.Remote),
 		Days:    wording.Days(l.DaysPerWeek),
 		Place:   wording.Place(l.Prefecture, l.Location),

@@ -198,7 +198,7 @@ func (s *Site) feedEntry(h catalog.Hit) atomEntry {
 // a listing card shows them.
 func feedSummary(h catalog.Hit) string {
 	l := h.Listing
-	parts := []string{rateText(l.Rate)}
+	parts := []string{payText(l)}
 	if l.Remote != "" {
 		parts = append(parts, remoteName(l.Remote))
 	}

@@ -226,7 +226,7 @@ func TestSearchFeed(t *testing.T) {
 				if e.Updated != l.UpdatedAt.UTC().Format(time.RFC3339) || e.Published != l.PostedAt.UTC().Format(time.RFC3339) {
 					t.Errorf("entry %s: updated %s published %s; listing %v %v", e.ID, e.Updated, e.Published, l.UpdatedAt, l.PostedAt)
 				}
-				for _, want := range []string{rateText(l.Rate), remoteName(l.Remote), "週3〜5日", "スキル：" + skillName(l.Skills[0])} {
+				for _, want := range []string{payText(l), remoteName(l.Remote), "週3〜5日", "スキル：" + skillName(l.Skills[0])} {
 					if !strings.Contains(e.Summary, want) {
 						t.Errorf("entry %s: summary %q lacks %q", e.ID, e.Summary, want)
 					}

@@ -10,17 +10,21 @@ import (
 
 	"anken/internal/listing"
 	"anken/internal/problem"
+	"anken/internal/wording"
 )
 
 // listingView is one listing's page.
 type listingView struct {
 	base
-	L       listing.Listing
-	Closed  bool
-	Offers  []listing.Listing // every agency's offer of the job; empty when one
-	Similar []cardView
-	JSONLD  template.JS // schema.org JobPosting; empty for a closed listing
-	RoleURL string
+	L      listing.Listing
+	Closed bool
+	// PayQuote and PayNote are the pay as the agency quoted it and what
+	// it comes to at the stated workload (wording.PayParts).
+	PayQuote, PayNote string
+	Offers            []listing.Listing // every agency's offer of the job; empty when one
+	Similar           []cardView
+	JSONLD            template.JS // schema.org JobPosting; empty for a closed listing
+	RoleURL           string
 }
 
 // similarCount is how many similar listings a listing page shows.
@@ -40,6 +44,7 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request) {
 	}
 	l := d.Listing
 	v := listingView{base: s.base(r, l.Title), L: l, Closed: l.Status == listing.StatusClosed, Offers: d.Offers}
+	v.PayQuote, v.PayNote = wording.PayParts(&l)
 	v.Description = listingDescription(l)
 	v.Canonical = s.absolute("/listings/" + strconv.FormatInt(l.ID, 10))
 	v.Crumbs = []crumb{{"トップ", "/"}, {"案件検索", "/search"}}
@@ -68,7 +73,7 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request) {
 // listingDescription is the meta description of a listing's page: its
 // pay, style and place, then the start of its text.
 func listingDescription(l listing.Listing) string {
-	parts := []string{rateText(l.Rate)}
+	parts := []string{payText(l)}
 	if l.Remote != "" {
 		parts = append(parts, remoteName(l.Remote))
 	}
@@ -193,13 +198,17 @@ type pay struct {
 	unit            string
 }
 
-// salary is the pay in the unit the agency quoted: HOUR, DAY, MONTH or
-// YEAR; nil when no amount is stated.
+// salary is the pay as the agency quoted it: its amounts in its unit,
+// HOUR, DAY, MONTH or YEAR (never a conversion to a month); nil when no
+// amount is stated.
 func salary(r listing.Rate) *pay {
 	unit := map[listing.RateUnit]string{listing.PerHour: "HOUR", listing.PerDay: "DAY", listing.PerYear: "YEAR"}[r.Unit]
 	lo, hi := r.Min, r.Max
 	if unit == "" {
-		unit, lo, hi = "MONTH", r.MonthlyMin, r.MonthlyMax
+		unit = "MONTH"
+		if lo == 0 && hi == 0 { // a row stored with only the monthly figures
+			lo, hi = r.MonthlyMin, r.MonthlyMax
+		}
 	}
 	switch {
 	case lo > 0 && hi > 0 && lo != hi:

@@ -1,6 +1,9 @@
 package web
 
-import "anken/internal/wording"
+import (
+	"anken/internal/listing"
+	"anken/internal/wording"
+)
 
 var sortNames = []struct{ Value, Name string }{
 	{"relevance", "おすすめ順"},
@@ -17,7 +20,6 @@ var (
 	skillName      = wording.Skill
 	comma          = wording.Comma
 	man            = wording.Man
-	rateText       = wording.Rate
 	monthlyText    = wording.Monthly
 	daysText       = wording.Days
 	hoursText      = wording.Hours
@@ -28,3 +30,7 @@ var (
 	excerpt        = wording.Excerpt
 	placeText      = wording.Place
 )
+
+// payText writes a listing's pay: the quote, then the month at its stated
+// workload (wording.Pay).
+func payText(l listing.Listing) string { return wording.Pay(&l) }

@@ -32,6 +32,7 @@ import (
 	"anken/internal/guide"
 	"anken/internal/listing"
 	"anken/internal/problem"
+	"anken/internal/wording"
 )
 
 //go:embed templates/*.html
@@ -121,8 +122,7 @@ func (s *Site) funcs() template.FuncMap {
 		"prefectureName": prefectureName,
 		"skillName":      skillName,
 		"comma":          func(n int) string { return comma(int64(n)) },
-		"rateText":       rateText,
-		"monthlyText":    monthlyText,
+		"payText":        payText,
 		"daysText":       daysText,
 		"hoursText":      hoursText,
 		"startText":      startText,
@@ -295,18 +295,21 @@ func canceled(ctx context.Context) bool { return ctx.Err() != nil }
 // worked out in Go, so the template only places strings (a page has
 // twenty cards, and each template action costs reflection).
 type cardView struct {
-	ID      int64
-	Title   string
-	Closed  bool
-	Rate    string
-	Facts   []fact
-	Skills  []string
-	Source  string // the agency, or "3社が掲載" for a grouped job
-	Grouped bool
-	Posted  string // RFC 3339
-	Ago     string // 2日前
-	Fav     bool   // among the viewer's favourites
-	Back    string // the page the card is on, for the favourite button
+	ID     int64
+	Title  string
+	Closed bool
+	Rate   string // the quote: 時給4,500円
+	// RateNote is what the quote comes to at the stated workload, or
+	// スキル見合い (wording.PayParts): 週1〜2日で月14.4万〜28.8万円.
+	RateNote string
+	Facts    []fact
+	Skills   []string
+	Source   string // the agency, or "3社が掲載" for a grouped job
+	Grouped  bool
+	Posted   string // RFC 3339
+	Ago      string // 2日前
+	Fav      bool   // among the viewer's favourites
+	Back     string // the page the card is on, for the favourite button
 }
 
 // fact is one of a card's badges.
@@ -316,13 +319,14 @@ type fact struct{ Text, Class string }
 const maxCardSkills = 6
 
 func newCard(h catalog.Hit, now time.Time, names map[string]string) cardView {
-	c := cardView{ID: h.ID, Title: h.Title, Closed: h.Status == listing.StatusClosed, Rate: rateText(h.Rate),
+	c := cardView{ID: h.ID, Title: h.Title, Closed: h.Status == listing.StatusClosed,
 		Source: agencyName(names, h.Agency), Posted: h.PostedAt.UTC().Format(time.RFC3339), Ago: ago(h.PostedAt, now)}
+	c.Rate, c.RateNote = wording.PayParts(&h.Listing)
 	if o := h.Offers; o != nil {
-		if m := monthlyText(o.MonthlyMin, o.MonthlyMax); m != "" {
-			c.Rate = "月額" + m
-		}
 		c.Source, c.Grouped = strconv.Itoa(o.Count)+"社が掲載", true
+		if m := groupMonthly(h.Listing, o); m != "" {
+			c.Source += "（月額" + m + "）"
+		}
 	}
 	if h.Remote != "" {
 		c.Facts = append(c.Facts, fact{remoteName(h.Remote), "remote-" + string(h.Remote)})
@@ -345,6 +349,25 @@ func newCard(h catalog.Hit, now time.Time, names map[string]string) cardView {
 		c.Skills = append(c.Skills, skillName(sk))
 	}
 	return c
+}
+
+// groupMonthly is the monthly pay across a job's offers, for its card
+// beside the representative listing's own quote: only for full-time work
+// (a part-time job's offers may each be paid at a different workload,
+// and its card states its own month), and only when the offers widen
+// the representative's own monthly pay.
+func groupMonthly(l listing.Listing, o *catalog.Offers) string {
+	if listing.WorkloadOf(l.DaysPerWeek, l.HoursPerMonth) != listing.WorkloadFull {
+		return ""
+	}
+	own := listing.PayOf(l.Rate, l.DaysPerWeek, l.HoursPerMonth)
+	if l.Rate.Min == 0 && l.Rate.Max == 0 {
+		own.MonthlyMin, own.MonthlyMax = l.Rate.MonthlyMin, l.Rate.MonthlyMax
+	}
+	if o.MonthlyMin == own.MonthlyMin && o.MonthlyMax == own.MonthlyMax {
+		return ""
+	}
+	return monthlyText(o.MonthlyMin, o.MonthlyMax)
 }
 
 // cards makes the card views of a page of hits.

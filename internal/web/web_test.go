@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,19 +50,31 @@ type fixture struct {
 	ids map[string]int64 // external id → listing id
 }
 
-func newFixture(t *testing.T) *fixture {
+// agencyNames names the fixture's agencies.
+var agencyNames = map[string]string{"techlink": "テックリンク", "codebridge": "コードブリッジ", "sidework": "サイドワーク"}
+
+func newFixture(t *testing.T) *fixture { return newFixtureOf(t, raws) }
+
+// newFixtureOf is the fixture with the listings of feeds (agency slug →
+// raw listings; techlink first, then codebridge, then the others).
+func newFixtureOf(t *testing.T, feeds map[string][]string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t, "sqlite")
 	fx := &fixture{st: st, ids: map[string]int64{}}
-	for _, slug := range []string{"techlink", "codebridge"} {
-		name := map[string]string{"techlink": "テックリンク", "codebridge": "コードブリッジ"}[slug]
-		a, err := st.CreateAgency(ctx, slug, name)
+	slugs := []string{"techlink", "codebridge"}
+	for _, slug := range slices.Sorted(maps.Keys(feeds)) {
+		if !slices.Contains(slugs, slug) {
+			slugs = append(slugs, slug)
+		}
+	}
+	for _, slug := range slugs {
+		a, err := st.CreateAgency(ctx, slug, agencyNames[slug])
 		if err != nil {
 			t.Fatal(err)
 		}
 		var rs []listing.Raw
-		for _, s := range raws[slug] {
+		for _, s := range feeds[slug] {
 			var r listing.Raw
 			if err := json.Unmarshal([]byte(s), &r); err != nil {
 				t.Fatalf("fixture %s: %v", s, err)
