@@ -58,6 +58,7 @@ type Store interface {
 	CreateSession(ctx context.Context, engineerID int64, hash string, expires time.Time) (store.Session, error)
 	SessionEngineer(ctx context.Context, hash string) (store.Session, store.Engineer, error)
 	DeleteSession(ctx context.Context, hash string) error
+	DeleteSessions(ctx context.Context, engineerID int64, keep string) (int64, error)
 
 	Profile(ctx context.Context, engineerID int64) (store.Profile, error)
 	PutProfile(ctx context.Context, engineerID int64, p store.Profile) error
@@ -351,6 +352,14 @@ func (s *Service) Logout(ctx context.Context, a Account) error {
 	return unavailable(s.store.DeleteSession(ctx, a.Session.Hash))
 }
 
+// LogoutEverywhere ends every session of the account, the one it came
+// with included, and every reset link not yet used: what to do when a
+// device or a mailbox may be in other hands.
+func (s *Service) LogoutEverywhere(ctx context.Context, a Account) error {
+	_, err := s.store.DeleteSessions(ctx, a.ID, "")
+	return unavailable(err)
+}
+
 // RequestReset writes a password reset mail ({BaseURL}/reset?token=…,
 // valid one hour) if the address has an account, and answers nil
 // whether or not it has one.
@@ -387,8 +396,8 @@ func (s *Service) RequestReset(ctx context.Context, ip, email string) error {
 }
 
 // ConfirmReset sets a new password with the token of a reset mail. Every
-// session of the account ends; the address counts as verified, since the
-// mail reached it.
+// session of the account ends, and so does every other reset link; the
+// address counts as verified, since the mail reached it.
 func (s *Service) ConfirmReset(ctx context.Context, token, password string) error {
 	if token == "" {
 		return errBadToken
@@ -415,7 +424,8 @@ func (s *Service) ConfirmReset(ctx context.Context, token, password string) erro
 }
 
 // ChangePassword sets a new password for a logged-in account that knows
-// its current one, and ends every other session. Wrong current passwords
+// its current one, and ends every other session and every reset link not
+// yet used. Wrong current passwords
 // count against the login limit of the address.
 func (s *Service) ChangePassword(ctx context.Context, a Account, current, password string) error {
 	if err := ratelimit.Check(ratelimit.Rule{Limiter: s.limits.LoginAddress, Key: a.Email,

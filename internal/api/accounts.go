@@ -131,6 +131,18 @@ func (h *handlers) registerAccounts() {
 		Errors:        []int{http.StatusUnauthorized},
 	}, h.logout)
 	huma.Register(h.api, huma.Operation{
+		OperationID:   "log-out-everywhere",
+		Method:        http.MethodDelete,
+		Path:          "/v1/sessions",
+		Summary:       "Log out everywhere",
+		Description:   "Ends every session of the account, the one the request carries included, and every password reset link mailed and not yet used.",
+		Tags:          tags,
+		Security:      []map[string][]string{{engineerScheme: {}}},
+		Middlewares:   huma.Middlewares{h.authenticateEngineer},
+		DefaultStatus: http.StatusNoContent,
+		Errors:        []int{http.StatusUnauthorized},
+	}, h.logoutEverywhere)
+	huma.Register(h.api, huma.Operation{
 		OperationID:   "request-password-reset",
 		Method:        http.MethodPost,
 		Path:          "/v1/accounts/password-reset",
@@ -148,7 +160,7 @@ func (h *handlers) registerAccounts() {
 		Method:        http.MethodPost,
 		Path:          "/v1/accounts/password-reset/confirm",
 		Summary:       "Set a new password with a reset token",
-		Description:   "Every session of the account ends; log in again with the new password.",
+		Description:   "Every session of the account ends, and so does every other reset link; log in again with the new password.",
 		Tags:          tags,
 		Security:      public,
 		DefaultStatus: http.StatusNoContent,
@@ -265,6 +277,13 @@ func (h *handlers) login(ctx context.Context, in *loginInput) (*sessionOutput, e
 
 func (h *handlers) logout(ctx context.Context, _ *struct{}) (*struct{}, error) {
 	if err := h.Accounts.Logout(ctx, accountFrom(ctx)); err != nil {
+		return nil, h.accountFail(ctx, err)
+	}
+	return nil, nil
+}
+
+func (h *handlers) logoutEverywhere(ctx context.Context, _ *struct{}) (*struct{}, error) {
+	if err := h.Accounts.LogoutEverywhere(ctx, accountFrom(ctx)); err != nil {
 		return nil, h.accountFail(ctx, err)
 	}
 	return nil, nil

@@ -143,7 +143,7 @@ func (h *handlers) registerMe() {
 	huma.Register(h.api, op("export-me", http.MethodGet, "/v1/me/export", "Download your data",
 		"Everything held about you, as JSON.", 0), h.export)
 	huma.Register(h.api, op("change-password", http.MethodPut, "/v1/me/password", "Change your password",
-		"Needs the current password; every other session ends.", http.StatusNoContent,
+		"Needs the current password; every other session ends, and so does every password reset link not yet used.", http.StatusNoContent,
 		http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusTooManyRequests), h.changePassword)
 	huma.Register(h.api, op("get-profile", http.MethodGet, "/v1/me/profile", "Your profile", "", 0), h.profile)
 	huma.Register(h.api, op("put-profile", http.MethodPut, "/v1/me/profile", "Replace your profile",

@@ -318,6 +318,7 @@ func TestAuthorization(t *testing.T) {
 		"DELETE /v1/me/favorites/{listing_id}": {path: fav, status: 404},                                    // A's, not B's
 		"GET /v1/me/recommendations":           {path: "/v1/me/recommendations", status: 200},
 		"DELETE /v1/sessions/current":          {path: "/v1/sessions/current", status: 204, last: true},
+		"DELETE /v1/sessions":                  {path: "/v1/sessions", status: 204, last: true}, // B's sessions, not A's
 	}
 
 	// The operations as registered: every /v1/me one, and any that takes
@@ -396,4 +397,56 @@ func TestAuthorization(t *testing.T) {
 	if after := snapshot(); after != before {
 		t.Errorf("A's data changed while B tried it:\nbefore %s\nafter  %s", before, after)
 	}
+}
+
+// TestResetLinksEnd: a reset link mailed before the password changed,
+// before another link reset it, or before the engineer logged out
+// everywhere no longer sets a password.
+func TestResetLinksEnd(t *testing.T) {
+	const pw, next = "hatsuyume-fuji-2027", "shin-password-2027"
+	for i, c := range []struct {
+		name string
+		end  func(t *testing.T, fx *meFixture, addr, tok string)
+	}{
+		{"password change", func(t *testing.T, fx *meFixture, addr, tok string) {
+			if r := fx.do(t, "PUT", "/v1/me/password", tok, fmt.Sprintf(`{"current":%q,"password":%q}`, pw, next)); r.status != 204 {
+				t.Fatalf("change password: %d %s", r.status, r.raw)
+			}
+		}},
+		{"completed reset", func(t *testing.T, fx *meFixture, addr, tok string) {
+			later := fx.resetLink(t, addr)
+			if r := fx.do(t, "POST", "/v1/accounts/password-reset/confirm", "", fmt.Sprintf(`{"token":%q,"password":%q}`, later, next)); r.status != 204 {
+				t.Fatalf("confirm the later link: %d %s", r.status, r.raw)
+			}
+		}},
+		{"logout everywhere", func(t *testing.T, fx *meFixture, addr, tok string) {
+			if r := fx.do(t, "DELETE", "/v1/sessions", tok, ""); r.status != 204 {
+				t.Fatalf("log out everywhere: %d %s", r.status, r.raw)
+			}
+			if r := fx.do(t, "GET", "/v1/me", tok, ""); r.status != 401 {
+				t.Errorf("the session after logging out everywhere: %d %s", r.status, r.raw)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fx := newMeFixture(t, account.Limits{})
+			addr := fmt.Sprintf("user%d@example.jp", i)
+			tok := fx.engineer(t, addr, pw)
+			early := fx.resetLink(t, addr)
+			c.end(t, fx, addr, tok)
+			r := fx.do(t, "POST", "/v1/accounts/password-reset/confirm", "", fmt.Sprintf(`{"token":%q,"password":"nottaken-password-99"}`, early))
+			if r.status != 422 || !strings.Contains(r.raw, "body.token") {
+				t.Errorf("the earlier reset link after the %s: %d %s; want 422 on body.token", c.name, r.status, r.raw)
+			}
+		})
+	}
+}
+
+// resetLink asks for a reset mail for addr and returns its link's token.
+func (fx *meFixture) resetLink(t *testing.T, addr string) string {
+	t.Helper()
+	if r := fx.do(t, "POST", "/v1/accounts/password-reset", "", fmt.Sprintf(`{"email":%q}`, addr)); r.status != 202 {
+		t.Fatalf("reset for %s: %d %s", addr, r.status, r.raw)
+	}
+	return fx.token(t, addr)
 }

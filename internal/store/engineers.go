@@ -255,12 +255,8 @@ func (s *Store) ResetPassword(ctx context.Context, tokenHash, passwordHash strin
 			verified_at = COALESCE(verified_at, $2) WHERE id = $3`, passwordHash, t, id); err != nil {
 			return fmt.Errorf("store: reset password of engineer %d: %w", id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE engineer_id = $1`, id); err != nil {
-			return fmt.Errorf("store: reset password of engineer %d: end sessions: %w", id, err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM account_tokens
-			WHERE engineer_id = $1 AND purpose = $2 AND used_at IS NULL`, id, TokenReset); err != nil {
-			return fmt.Errorf("store: reset password of engineer %d: other tokens: %w", id, err)
+		if _, err := endSessions(ctx, tx, id, ""); err != nil {
+			return fmt.Errorf("store: reset password: %w", err)
 		}
 		e, err = scanEngineer(tx.QueryRowContext(ctx, `SELECT `+engineerColumns+` FROM engineers WHERE id = $1`, id))
 		if err != nil {
@@ -296,9 +292,9 @@ func (s *Store) EngineerByEmail(ctx context.Context, email string) (Engineer, er
 	return e, nil
 }
 
-// SetPasswordHash replaces the engineer's password hash and ends every
+// SetPasswordHash replaces the engineer's password hash, ends every
 // session but keep (the hash of the session making the change; "" ends
-// them all), in one transaction.
+// them all) and every reset link not yet used, in one transaction.
 func (s *Store) SetPasswordHash(ctx context.Context, id int64, passwordHash, keep string) error {
 	return s.inTx(ctx, false, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE engineers SET password_hash = $1, updated_at = $2 WHERE id = $3`, passwordHash, s.now(), id)
@@ -308,11 +304,26 @@ func (s *Store) SetPasswordHash(ctx context.Context, id int64, passwordHash, kee
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("store: engineer %d: %w", id, ErrNotFound)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE engineer_id = $1 AND hash <> $2`, id, keep); err != nil {
-			return fmt.Errorf("store: end sessions of engineer %d: %w", id, err)
-		}
-		return nil
+		_, err = endSessions(ctx, tx, id, keep)
+		return err
 	})
+}
+
+// endSessions ends every session of the engineer but keep ("" ends them
+// all) and every reset token of theirs not yet used, and returns how
+// many sessions ended. A reset link mailed before the engineer changed
+// the password, reset it or logged out everywhere must not take the
+// account afterwards.
+func endSessions(ctx context.Context, tx *sql.Tx, id int64, keep string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE engineer_id = $1 AND hash <> $2`, id, keep)
+	if err != nil {
+		return 0, fmt.Errorf("store: end sessions of engineer %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM account_tokens
+		WHERE engineer_id = $1 AND purpose = $2 AND used_at IS NULL`, id, TokenReset); err != nil {
+		return 0, fmt.Errorf("store: end reset links of engineer %d: %w", id, err)
+	}
+	return res.RowsAffected()
 }
 
 // RehashPassword replaces the engineer's password hash with one of newer
@@ -370,13 +381,17 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 }
 
 // DeleteSessions ends every session of the engineer but keep (a session
-// hash; "" ends them all) and returns how many ended.
+// hash; "" ends them all) and every reset link not yet used, in one
+// transaction (logging out everywhere), and returns how many sessions
+// ended.
 func (s *Store) DeleteSessions(ctx context.Context, engineerID int64, keep string) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE engineer_id = $1 AND hash <> $2`, engineerID, keep)
-	if err != nil {
-		return 0, fmt.Errorf("store: end sessions of engineer %d: %w", engineerID, err)
-	}
-	return res.RowsAffected()
+	var n int64
+	err := s.inTx(ctx, false, func(tx *sql.Tx) error {
+		var err error
+		n, err = endSessions(ctx, tx, engineerID, keep)
+		return err
+	})
+	return n, err
 }
 
 // PruneAccounts removes expired sessions and one-time tokens that expired

@@ -214,6 +214,37 @@ var engineerContract = []struct {
 			t.Errorf("verify token used to reset: %v, want ErrNotFound", err)
 		}
 	}},
+	{"a password change and logging out everywhere end reset links", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for _, c := range []struct {
+			name string
+			end  func(id int64) error
+		}{
+			{"SetPasswordHash", func(id int64) error { return s.SetPasswordHash(ctx, id, "new-hash", "keep") }},
+			{"DeleteSessions", func(id int64) error { _, err := s.DeleteSessions(ctx, id, ""); return err }},
+		} {
+			a := mustEngineer(t, s, c.name+"@example.jp")
+			b := mustEngineer(t, s, "other-"+c.name+"@example.jp")
+			for _, tok := range []struct {
+				id   int64
+				hash string
+			}{{a.ID, c.name + "-a"}, {b.ID, c.name + "-b"}} {
+				if err := s.IssueToken(ctx, tok.id, store.Token{Hash: tok.hash, Purpose: store.TokenReset, ExpiresAt: time.Now().Add(time.Hour)},
+					store.Mail{Kind: "reset", To: "x@example.jp"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := c.end(a.ID); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if _, err := s.TokenEngineer(ctx, c.name+"-a", store.TokenReset); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("a reset link after %s: %v, want ErrNotFound", c.name, err)
+			}
+			if _, err := s.TokenEngineer(ctx, c.name+"-b", store.TokenReset); err != nil {
+				t.Errorf("another engineer's reset link after %s: %v, want it kept", c.name, err)
+			}
+		}
+	}},
 	{"profile", func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		a := mustEngineer(t, s, "a@example.jp")
