@@ -64,6 +64,30 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+// TestJapaneseNames checks that skills are named in the words Japanese
+// engineers use, with the English spelling kept as a search term.
+func TestJapaneseNames(t *testing.T) {
+	for slug, want := range map[string]struct{ name, english string }{
+		"requirements-definition": {"要件定義", "Requirements Definition"},
+		"basic-design":            {"基本設計", "Basic Design"},
+		"detailed-design":         {"詳細設計", "Detailed Design"},
+		"test-automation":         {"テスト自動化", "Test Automation"},
+		"machine-learning":        {"機械学習", "Machine Learning"},
+		"generative-ai":           {"生成AI", "Generative AI"},
+		"shell":                   {"シェルスクリプト", "Shell Script"},
+		"embedded":                {"組み込み", "Embedded"},
+		"agile":                   {"アジャイル", "Agile"},
+	} {
+		s, ok := BySlug(slug)
+		if !ok || s.Name != want.name {
+			t.Errorf("%s is named %q, want %q", slug, s.Name, want.name)
+		}
+		if got, ok := Lookup(want.english); !ok || got.Slug != slug {
+			t.Errorf("Lookup(%q) = %q, %v; want %q", want.english, got.Slug, ok, slug)
+		}
+	}
+}
+
 func TestTextTerms(t *testing.T) {
 	c, _ := BySlug("c")
 	for _, term := range c.TextTerms() {
