@@ -178,6 +178,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	g.Go(func() error {
 		<-stop.Done()
 		shutdown(srv, reqs, cfg.ShutdownTimeout, log)
+		accounts.Wait() // reset mails of answers already given
 		if metrics != nil {
 			metrics.Close()
 		}

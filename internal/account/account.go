@@ -26,6 +26,8 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"anken/internal/mail"
@@ -115,7 +117,22 @@ type Service struct {
 	limits  Limits
 	log     *slog.Logger
 	dummy   string // a hash to check against when there is no account, so both take as long
+
+	// Work done after the answer (see later): running counts what is
+	// queued or running, slots bounds what runs at once, done is waited
+	// for by Wait.
+	later   func(func()) // runs a job after the answer; tests hold jobs back
+	running atomic.Int64
+	slots   chan struct{}
+	done    sync.WaitGroup
 }
+
+// Bounds of the work done after the answer.
+const (
+	laterRunning = 4    // jobs at once
+	laterQueued  = 1000 // jobs queued or running; beyond, requests answer 503
+	laterTimeout = time.Minute
+)
 
 // New returns the accounts service over st.
 func New(st Store, o Options) *Service {
@@ -137,8 +154,51 @@ func New(st Store, o Options) *Service {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.dummy, _ = Hash("no account has this password", s.params)
+	s.slots = make(chan struct{}, laterRunning)
+	s.later = s.background
 	return s
 }
+
+// background runs job in a goroutine that Wait waits for, at most
+// laterRunning at once.
+func (s *Service) background(job func()) {
+	s.done.Add(1)
+	go func() {
+		defer s.done.Done()
+		s.slots <- struct{}{}
+		defer func() { <-s.slots }()
+		job()
+	}()
+}
+
+// errBusy answers a request whose work cannot be queued.
+var errBusy = problem.Errorf(problem.Unavailable, "too many requests are waiting; retry shortly")
+
+// queue has fn done after the answer, under a context of its own that
+// keeps ctx's values (the request id for the logs) but not its end; a
+// failure is logged as what. It refuses (errBusy) when laterQueued jobs
+// are queued or running already.
+func (s *Service) queue(ctx context.Context, what string, fn func(context.Context) error) error {
+	if s.running.Add(1) > laterQueued {
+		s.running.Add(-1)
+		return errBusy
+	}
+	ctx = context.WithoutCancel(ctx)
+	s.later(func() {
+		defer s.running.Add(-1)
+		ctx, cancel := context.WithTimeout(ctx, laterTimeout)
+		defer cancel()
+		if err := fn(ctx); err != nil {
+			s.log.ErrorContext(ctx, what, slog.Any("err", err))
+		}
+	})
+	return nil
+}
+
+// Wait returns once the work queued by answers already given is done:
+// serve calls it after the HTTP server has drained, before the store
+// closes.
+func (s *Service) Wait() { s.done.Wait() }
 
 // Account is an engineer as a request sees them: the account and the
 // session the request came with.
@@ -360,9 +420,12 @@ func (s *Service) LogoutEverywhere(ctx context.Context, a Account) error {
 	return unavailable(err)
 }
 
-// RequestReset writes a password reset mail ({BaseURL}/reset?token=…,
-// valid one hour) if the address has an account, and answers nil
-// whether or not it has one.
+// RequestReset has a password reset mail ({BaseURL}/reset?token=…,
+// valid one hour) written if the address has an account, and answers nil
+// whether or not it has one. The answer comes before the address is
+// looked up: what is done before it (the checks and the limits) is the
+// same for every address, so how long it takes tells nothing, and the
+// lookup and the mail are written right after, in the background.
 func (s *Service) RequestReset(ctx context.Context, ip, email string) error {
 	addr, err := CheckEmail(email, "email")
 	if err != nil {
@@ -374,25 +437,29 @@ func (s *Service) RequestReset(ctx context.Context, ip, email string) error {
 	); err != nil {
 		return err
 	}
-	token, hash, err := newToken()
-	if err != nil {
-		return err
-	}
-	// Rendered before the lookup, so both answers do the same work but
-	// for the write.
-	m, err := s.mail("reset", addr, map[string]any{"Link": s.link("/reset", token), "Hours": int(ResetTTL.Hours())})
-	if err != nil {
-		return err
-	}
+	return s.queue(ctx, "password reset mail", func(ctx context.Context) error { return s.mailReset(ctx, addr) })
+}
+
+// mailReset writes the reset token and its mail for the account of addr,
+// in one transaction; an address without an account gets nothing.
+func (s *Service) mailReset(ctx context.Context, addr string) error {
 	e, err := s.store.EngineerByEmail(ctx, addr)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
-		return unavailable(err)
+		return err
+	}
+	token, hash, err := newToken()
+	if err != nil {
+		return err
+	}
+	m, err := s.mail("reset", addr, map[string]any{"Link": s.link("/reset", token), "Hours": int(ResetTTL.Hours())})
+	if err != nil {
+		return err
 	}
 	tok := store.Token{Hash: hash, Purpose: store.TokenReset, ExpiresAt: time.Now().Add(ResetTTL)}
-	return unavailable(s.store.IssueToken(ctx, e.ID, tok, m))
+	return s.store.IssueToken(ctx, e.ID, tok, m)
 }
 
 // ConfirmReset sets a new password with the token of a reset mail. Every

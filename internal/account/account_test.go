@@ -244,12 +244,14 @@ func TestResetAndChange(t *testing.T) {
 	if err := svc.RequestReset(ctx, "ip", "nobody@example.jp"); err != nil {
 		t.Errorf("reset of an unknown address: %v, want nil", err)
 	}
+	svc.Wait()
 	if n, _ := st.MailCount(ctx, store.MailPending); n != 1 {
 		t.Errorf("%d mails after a reset for an unknown address, want only the verification", n)
 	}
 	if err := svc.RequestReset(ctx, "ip", "A@example.jp"); err != nil {
 		t.Fatal(err)
 	}
+	svc.Wait()
 	m, token := mailTo(t, st, "a@example.jp")
 	if m.Kind != "reset" || token == "" {
 		t.Fatalf("reset mail = %+v", m)
@@ -343,6 +345,60 @@ func TestRateLimits(t *testing.T) {
 	}
 	if problem.KindOf(err) != problem.TooMany {
 		t.Errorf("5 resets for one address: %v, want TooMany", err)
+	}
+	svc.Wait()
+}
+
+// recorder is a store that records the calls a password reset may make.
+type recorder struct {
+	account.Store
+	calls []string
+}
+
+func (r *recorder) EngineerByEmail(ctx context.Context, email string) (store.Engineer, error) {
+	r.calls = append(r.calls, "EngineerByEmail")
+	return r.Store.EngineerByEmail(ctx, email)
+}
+
+func (r *recorder) IssueToken(ctx context.Context, id int64, tok store.Token, m store.Mail) error {
+	r.calls = append(r.calls, "IssueToken")
+	return r.Store.IssueToken(ctx, id, tok, m)
+}
+
+func (r *recorder) EnqueueMail(ctx context.Context, m store.Mail) (int64, error) {
+	r.calls = append(r.calls, "EnqueueMail")
+	return r.Store.EnqueueMail(ctx, m)
+}
+
+// TestResetAnswersFirst: a reset request is answered before the address
+// is looked up, so the answer does the same work, and takes as long,
+// whether or not the address has an account; the mail is written after.
+func TestResetAnswersFirst(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	rec := &recorder{Store: st}
+	svc := account.New(rec, account.Options{BaseURL: "https://anken.example/", Params: cheap, Limits: loose()})
+	verified(t, svc, st, "known@example.jp", "first-password-1")
+	held := account.HoldLater(svc)
+	for _, addr := range []string{"known@example.jp", "nobody@example.jp"} {
+		rec.calls = nil
+		if err := svc.RequestReset(ctx, "ip", addr); err != nil {
+			t.Fatalf("reset for %s: %v", addr, err)
+		}
+		if len(rec.calls) != 0 || held.Len() != 1 {
+			t.Errorf("reset for %s answered after %v with %d jobs queued; want no store call before the answer and one job after",
+				addr, rec.calls, held.Len())
+		}
+		held.Run()
+	}
+	if m, tok := mailTo(t, st, "known@example.jp"); m.Kind != "reset" || tok == "" {
+		t.Errorf("mail to the known address = %+v, want the reset link", m)
+	}
+	mails, _ := st.Mails(ctx, "", 100)
+	for _, m := range mails {
+		if m.To == "nobody@example.jp" {
+			t.Errorf("mail to an address without an account: %+v", m)
+		}
 	}
 }
 

@@ -147,12 +147,12 @@ func (h *handlers) registerAccounts() {
 		Method:        http.MethodPost,
 		Path:          "/v1/accounts/password-reset",
 		Summary:       "Ask for a password reset mail",
-		Description:   "Mails a link ({base}/reset?token=…, valid one hour) if the address has an account; the answer is 202 whether or not it has. Limited per IP and per address (429 with Retry-After).",
+		Description:   "Mails a link ({base}/reset?token=…, valid one hour) if the address has an account; the answer is 202 whether or not it has, and comes before the address is looked up, so neither it nor its timing tells. Limited per IP and per address (429 with Retry-After).",
 		Tags:          tags,
 		Security:      public,
 		Middlewares:   ip,
 		DefaultStatus: http.StatusAccepted,
-		Errors:        []int{http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
+		Errors:        []int{http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable},
 		MaxBodyBytes:  16 << 10,
 	}, h.requestReset)
 	huma.Register(h.api, huma.Operation{

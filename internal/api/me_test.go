@@ -25,9 +25,10 @@ import (
 
 type meFixture struct {
 	*fixture
-	st  *store.Store
-	idx *search.Index
-	doc *huma.OpenAPI
+	st       *store.Store
+	idx      *search.Index
+	doc      *huma.OpenAPI
+	accounts *account.Service
 }
 
 // newMeFixture serves the API with accounts over a fresh SQLite store,
@@ -53,7 +54,7 @@ func newMeFixture(t *testing.T, limits account.Limits) *meFixture {
 	doc := api.Register(mux, api.Deps{Store: st, Index: idx, Log: slog.New(slog.DiscardHandler), Accounts: accounts}).OpenAPI()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &meFixture{fixture: &fixture{srv: srv, keyA: keyA}, st: st, idx: idx, doc: doc}
+	return &meFixture{fixture: &fixture{srv: srv, keyA: keyA}, st: st, idx: idx, doc: doc, accounts: accounts}
 }
 
 var linkRE = regexp.MustCompile(`https://anken\.example/(?:verify|reset)\?token=([A-Za-z0-9_-]+)`)
@@ -61,6 +62,7 @@ var linkRE = regexp.MustCompile(`https://anken\.example/(?:verify|reset)\?token=
 // token returns the token of the newest mail to addr with a link.
 func (fx *meFixture) token(t *testing.T, addr string) string {
 	t.Helper()
+	fx.accounts.Wait() // a reset mail is written after the answer
 	mails, _ := fx.st.Mails(context.Background(), "", 200)
 	for _, m := range mails {
 		if m.To == addr {

@@ -64,7 +64,7 @@ func newOpsFixture(t *testing.T, backend string) *opsFixture {
 	}}).OpenAPI()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	me := &meFixture{fixture: &fixture{srv: srv, keyA: keyA, follower: f}, st: st, idx: idx, doc: doc}
+	me := &meFixture{fixture: &fixture{srv: srv, keyA: keyA, follower: f}, st: st, idx: idx, doc: doc, accounts: accounts}
 	return &opsFixture{meFixture: me, st: st, operatorKey: opKey, secret: secret}
 }
 

@@ -130,13 +130,13 @@ func TestEstimate(t *testing.T) {
 	srv, _ := statsServer(t)
 	var e market.Estimate
 	if code := getJSON(t, srv.URL+"/v1/estimate?hourly_min=2000&hourly_max=3500&hours_min=1&hours_max=2&days=22", &e); code != 200 ||
-		e.MonthlyMin != 44_000 || e.MonthlyMax != 154_000 || !strings.Contains(e.Formula, "22 days") {
+		e.MonthlyMin != 44_000 || e.MonthlyMax != 154_000 || !strings.Contains(e.Formula, "22日") {
 		t.Errorf("entry tier: %d %+v", code, e)
 	}
 	if getJSON(t, srv.URL+"/v1/estimate?hourly=4000&hours_per_day=1.5", &e); e.Monthly != 132_000 || e.Annual != 1_584_000 {
 		t.Errorf("hourly: %+v", e)
 	}
-	if getJSON(t, srv.URL+"/v1/estimate?monthly=600000&days_per_week=3", &e); e.Hourly != 5773 || !strings.Contains(e.Formula, "4.33") {
+	if getJSON(t, srv.URL+"/v1/estimate?monthly=600000&days_per_week=3", &e); e.Hourly != 5769 || !strings.Contains(e.Formula, "52週 ÷ 12") {
 		t.Errorf("週3日: %+v", e)
 	}
 	for bad, field := range map[string]string{"hourly=3000": "query.hours_per_day", "hourly=0&hours_per_day=2": "query.hourly",

@@ -3,6 +3,7 @@ package market
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"anken/internal/problem"
 )
@@ -14,7 +15,8 @@ import (
 //     and HoursMax), and Days: monthly = hourly × hours a day × days,
 //     a range when either is one (the side-job guides' tiers);
 //   - Monthly with DaysPerWeek: the hourly rate of a monthly rate worked
-//     N days a week, at 8 hours a day and 4.33 weeks a month;
+//     N days a week, at 8 hours a day and 52 weeks a year (52 ÷ 12 ≒ 4.33
+//     weeks a month);
 //   - Monthly alone: the annual equivalent (× 12);
 //   - Annual alone: the monthly equivalent (÷ 12, rounded down).
 type EstimateInput struct {
@@ -37,20 +39,21 @@ type Estimate struct {
 	Formula    string `json:"formula" doc:"How the figures were computed, with every assumption."`
 }
 
+// The formula is written in Japanese, as the rest of the site:
+// 時給3,000円 × 1日2時間 × 22日 = 月額132,000円、× 12 = 年額1,584,000円.
+
 // Assumptions and limits of the estimates.
 const (
-	DefaultDays   = 22      // working days a month, as the side-job guides count
-	HoursPerDay   = 8       // a full day, for a monthly rate worked N days a week
-	WeeksPerMonth = 4.33    // 52 weeks ÷ 12 months
+	DefaultDays   = 22 // working days a month, as the side-job guides count
+	HoursPerDay   = 8  // a full day, for a monthly rate worked N days a week
+	WeeksPerYear  = 52 // a month is 52 ÷ 12 ≒ 4.33 weeks
+	MonthsPerYear = 12
 	MaxHourly     = 100_000 // yen an hour
 	MaxMonthly    = 5_000_000
 	MaxAnnual     = MaxMonthly * 12
 	maxDays       = 31
 	maxHours      = 24
 )
-
-// weeksPerMonth100 is WeeksPerMonth × 100, for integer arithmetic.
-const weeksPerMonth100 = 433
 
 // EstimateOf answers in, or fails Unprocessable naming the query parameter
 // (query.hourly, query.hours_per_day, …) that is missing, conflicting or
@@ -85,18 +88,19 @@ func EstimateOf(in EstimateInput) (Estimate, error) {
 	case in.DaysPerWeek > 7:
 		return Estimate{}, bad("days_per_week", in.DaysPerWeek, "must be from 1 to 7")
 	case in.DaysPerWeek > 0:
-		// hourly = monthly ÷ (N days × 8 h × 4.33 weeks)
-		h := in.Monthly * 100 / (int64(in.DaysPerWeek) * HoursPerDay * weeksPerMonth100)
+		// hourly = monthly ÷ (N days × 8 h × 52 weeks ÷ 12 months), in
+		// integers: monthly × 12 ÷ (N × 8 × 52), rounded down once.
+		h := in.Monthly * MonthsPerYear / (int64(in.DaysPerWeek) * HoursPerDay * WeeksPerYear)
 		return Estimate{Hourly: h, Monthly: in.Monthly, Annual: in.Monthly * 12,
-			Formula: Yen(in.Monthly) + "/month ÷ (" + strconv.Itoa(in.DaysPerWeek) + " days/week × 8 h/day × 4.33 weeks/month) = " +
-				Yen(h) + "/h (assumes 8 hours a day and 4.33 weeks a month, 52 weeks ÷ 12; rounded down)"}, nil
+			Formula: "月額" + yen(in.Monthly) + " ÷（週" + strconv.Itoa(in.DaysPerWeek) + "日 × 8時間 × 52週 ÷ 12か月）= 時給" + yen(h) +
+				"（1日8時間、1か月を52週 ÷ 12 ≒ 4.33週として計算。円未満は切り捨て）"}, nil
 	case in.Monthly > 0:
 		return Estimate{Monthly: in.Monthly, Annual: in.Monthly * 12,
-			Formula: Yen(in.Monthly) + "/month × 12 = " + Yen(in.Monthly*12) + "/year"}, nil
+			Formula: "月額" + yen(in.Monthly) + " × 12 = 年額" + yen(in.Monthly*12)}, nil
 	case in.Annual > 0:
 		m := in.Annual / 12
 		return Estimate{Monthly: m, Annual: in.Annual,
-			Formula: Yen(in.Annual) + "/year ÷ 12 = " + Yen(m) + "/month (rounded down)"}, nil
+			Formula: "年額" + yen(in.Annual) + " ÷ 12 = 月額" + yen(m) + "（円未満は切り捨て）"}, nil
 	}
 	return Estimate{}, bad("hourly", "", "give hourly and hours_per_day (or their _min and _max), monthly (with days_per_week for its hourly rate), or annual")
 }
@@ -138,14 +142,14 @@ func hourlyEstimate(in EstimateInput, bad func(string, any, string) error) (Esti
 		return Estimate{}, bad("days", in.Days, "must be days a month, from 1 to 31")
 	}
 	mLo, mHi := hLo*tLo*days/10, hHi*tHi*days/10
-	formula := rangeText(Yen(hLo), Yen(hHi)) + "/h × " + rangeText(tenthsText(tLo), tenthsText(tHi)) + " h/day × " +
-		strconv.FormatInt(days, 10) + " days = "
+	formula := "時給" + yenRange(hLo, hHi) + " × 1日" + rangeText(tenthsText(tLo), tenthsText(tHi)) + "時間 × " +
+		strconv.FormatInt(days, 10) + "日 = 月額"
 	if mLo == mHi && hLo == hHi && tLo == tHi {
 		return Estimate{Hourly: hLo, Monthly: mLo, Annual: mLo * 12,
-			Formula: formula + Yen(mLo) + "/month; × 12 = " + Yen(mLo*12) + "/year"}, nil
+			Formula: formula + yen(mLo) + "、× 12 = 年額" + yen(mLo*12)}, nil
 	}
 	return Estimate{MonthlyMin: mLo, MonthlyMax: mHi, AnnualMin: mLo * 12, AnnualMax: mHi * 12,
-		Formula: formula + Yen(mLo) + "–" + Yen(mHi) + "/month; × 12 = " + Yen(mLo*12) + "–" + Yen(mHi*12) + "/year"}, nil
+		Formula: formula + yenRange(mLo, mHi) + "、× 12 = 年額" + yenRange(mLo*12, mHi*12)}, nil
 }
 
 // pair reads a value given alone (v) or as a range (lo and hi): both ends
@@ -174,12 +178,23 @@ func pair(v, lo, hi int64, name string, bad func(string, any, string) error) (in
 	return lo, hi, nil
 }
 
-// rangeText writes lo–hi, or lo alone when they are equal.
+// rangeText writes lo〜hi, or lo alone when they are equal.
 func rangeText(lo, hi string) string {
 	if lo == hi {
 		return lo
 	}
-	return lo + "–" + hi
+	return lo + "〜" + hi
+}
+
+// yen writes an amount as the formula does: 132,000円.
+func yen(n int64) string { return strings.TrimPrefix(Yen(n), "¥") + "円" }
+
+// yenRange writes 2,000〜3,500円, or 3,000円 when lo is hi.
+func yenRange(lo, hi int64) string {
+	if lo == hi {
+		return yen(lo)
+	}
+	return strings.TrimPrefix(Yen(lo), "¥") + "〜" + yen(hi)
 }
 
 func tenthsText(t int64) string {

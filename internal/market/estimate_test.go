@@ -17,27 +17,32 @@ func TestEstimate(t *testing.T) {
 		// DESIGN.md's backend guide: entry and mid tiers at 1–2 h a day.
 		{"guide entry tier", EstimateInput{HourlyMin: 2000, HourlyMax: 3500, HoursMin: 1, HoursMax: 2},
 			Estimate{MonthlyMin: 44_000, MonthlyMax: 154_000, AnnualMin: 528_000, AnnualMax: 1_848_000},
-			"¥2,000–¥3,500/h × 1–2 h/day × 22 days = ¥44,000–¥154,000/month"},
+			"時給2,000〜3,500円 × 1日1〜2時間 × 22日 = 月額44,000〜154,000円、× 12 = 年額528,000〜1,848,000円"},
 		{"guide mid tier", EstimateInput{HourlyMin: 4000, HourlyMax: 8000, HoursMin: 1, HoursMax: 2, Days: 22},
 			Estimate{MonthlyMin: 88_000, MonthlyMax: 352_000, AnnualMin: 1_056_000, AnnualMax: 4_224_000},
-			"= ¥88,000–¥352,000/month"},
+			"= 月額88,000〜352,000円"},
 		{"one rate", EstimateInput{Hourly: 3000, HoursPerDay: 2},
-			Estimate{Hourly: 3000, Monthly: 132_000, Annual: 1_584_000}, "¥3,000/h × 2 h/day × 22 days = ¥132,000/month; × 12 = ¥1,584,000/year"},
+			Estimate{Hourly: 3000, Monthly: 132_000, Annual: 1_584_000}, "時給3,000円 × 1日2時間 × 22日 = 月額132,000円、× 12 = 年額1,584,000円"},
 		{"half hours and days", EstimateInput{Hourly: 2500, HoursPerDay: 1.5, Days: 10},
-			Estimate{Hourly: 2500, Monthly: 37_500, Annual: 450_000}, "× 1.5 h/day × 10 days"},
+			Estimate{Hourly: 2500, Monthly: 37_500, Annual: 450_000}, "× 1日1.5時間 × 10日"},
 		{"a rate range at fixed hours", EstimateInput{HourlyMin: 2000, HourlyMax: 3000, HoursPerDay: 3},
-			Estimate{MonthlyMin: 132_000, MonthlyMax: 198_000, AnnualMin: 1_584_000, AnnualMax: 2_376_000}, "¥2,000–¥3,000/h × 3 h/day"},
+			Estimate{MonthlyMin: 132_000, MonthlyMax: 198_000, AnnualMin: 1_584_000, AnnualMax: 2_376_000}, "時給2,000〜3,000円 × 1日3時間"},
 		{"rounded down", EstimateInput{Hourly: 1001, HoursPerDay: 0.1, Days: 1},
-			Estimate{Hourly: 1001, Monthly: 100, Annual: 1200}, "= ¥100/month"},
+			Estimate{Hourly: 1001, Monthly: 100, Annual: 1200}, "= 月額100円"},
 		{"monthly to annual", EstimateInput{Monthly: 650_000},
-			Estimate{Monthly: 650_000, Annual: 7_800_000}, "¥650,000/month × 12 = ¥7,800,000/year"},
+			Estimate{Monthly: 650_000, Annual: 7_800_000}, "月額650,000円 × 12 = 年額7,800,000円"},
 		{"annual to monthly", EstimateInput{Annual: 8_400_001},
-			Estimate{Monthly: 700_000, Annual: 8_400_001}, "÷ 12 = ¥700,000/month"},
-		// 600,000 ÷ (3 × 8 × 4.33 = 103.92 h) = 5,773.67 → 5,773
+			Estimate{Monthly: 700_000, Annual: 8_400_001}, "年額8,400,001円 ÷ 12 = 月額700,000円（円未満は切り捨て）"},
+		// 600,000 ÷ (3 × 8 × 52 ÷ 12 = 104 h) = 5,769.2 → 5,769: the
+		// arithmetic is the formula's 52 ÷ 12, not 4.33 (5,773).
 		{"monthly at 週3日", EstimateInput{Monthly: 600_000, DaysPerWeek: 3},
-			Estimate{Hourly: 5773, Monthly: 600_000, Annual: 7_200_000}, "3 days/week × 8 h/day × 4.33 weeks/month) = ¥5,773/h"},
+			Estimate{Hourly: 5769, Monthly: 600_000, Annual: 7_200_000}, "月額600,000円 ÷（週3日 × 8時間 × 52週 ÷ 12か月）= 時給5,769円"},
+		// 700,000 ÷ 104 h = 6,730.7 → 6,730 (4.33 weeks gave 6,735).
+		{"monthly at 週3日, 700,000", EstimateInput{Monthly: 700_000, DaysPerWeek: 3},
+			Estimate{Hourly: 6730, Monthly: 700_000, Annual: 8_400_000}, "= 時給6,730円"},
+		// 800,000 ÷ (5 × 8 × 52 ÷ 12 = 173.3 h) = 4,615.4 → 4,615
 		{"monthly at 週5日", EstimateInput{Monthly: 800_000, DaysPerWeek: 5},
-			Estimate{Hourly: 4618, Monthly: 800_000, Annual: 9_600_000}, "assumes 8 hours a day and 4.33 weeks a month"},
+			Estimate{Hourly: 4615, Monthly: 800_000, Annual: 9_600_000}, "1日8時間、1か月を52週 ÷ 12 ≒ 4.33週として計算"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := EstimateOf(c.in)

@@ -30,9 +30,10 @@ import (
 // meFixture is the site with accounts on a real SQLite store holding the
 // listings of raws.
 type meFixture struct {
-	srv *httptest.Server
-	st  *store.Store
-	ids map[string]int64
+	srv      *httptest.Server
+	st       *store.Store
+	accounts *account.Service
+	ids      map[string]int64
 }
 
 func newMeFixture(t *testing.T) *meFixture {
@@ -69,6 +70,7 @@ func newMeFixture(t *testing.T) *meFixture {
 	const base = "https://anken.example"
 	accounts := account.New(st, account.Options{BaseURL: base, Log: log,
 		Params: account.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	fx.accounts = accounts
 	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, BaseURL: base, Accounts: accounts,
 		Now: func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }})
 	if err != nil {
@@ -181,6 +183,7 @@ var linkRE = regexp.MustCompile(`https://anken\.example(/[a-z]+\?token=[A-Za-z0-
 // mailLink is the path of the link of the newest mail of kind to addr.
 func (fx *meFixture) mailLink(t *testing.T, kind, addr string) string {
 	t.Helper()
+	fx.accounts.Wait() // a reset mail is written after the answer
 	mails, err := fx.st.Mails(context.Background(), "", 100)
 	if err != nil {
 		t.Fatal(err)
