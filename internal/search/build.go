@@ -179,6 +179,9 @@ func (x *Index) postAll(workers int) {
 		if c.sideJob {
 			x.sideJob.Add(s)
 		}
+		if c.part {
+			x.part.Add(s)
+		}
 		for _, sk := range x.skills[s] {
 			x.skillSet[sk].Add(s)
 		}
@@ -357,7 +360,7 @@ func (x *Index) takeFrom(n *Index) {
 	x.words, x.titleWords, x.skillWords = n.words, n.titleWords, n.skillWords
 	x.grams, x.titleGrams, x.skillGrams = n.grams, n.titleGrams, n.skillGrams
 	x.roles, x.remotes, x.prefs, x.contracts = n.roles, n.remotes, n.prefs, n.contracts
-	x.skillSet, x.sideJob, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.skillCode, n.skillSlug
+	x.skillSet, x.sideJob, x.part, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.part, n.skillCode, n.skillSlug
 	x.days, x.rates, x.rateLows, x.byTime = n.days, n.rates, n.rateLows, n.byTime
 	x.reposts, x.dups, x.rep, x.stamp = n.reposts, n.dups, n.rep, n.stamp
 	x.hiFrom, x.loUpTo = n.hiFrom, n.loUpTo

@@ -85,8 +85,7 @@ func decodeCursor(q Query) (*cursor, error) {
 // a cursor is only used with the search that issued it.
 func (q *Query) fingerprint() uint64 {
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%q|%q|%q|%q|%q|%q|%d|%d|%d|%s|%s|%t", q.Text, q.Skills, q.Roles, q.Remotes,
-		q.Prefectures, q.Contracts, q.RateMin, q.RateMax, q.DaysMax, boolPtr(q.SideJob), q.Sort, q.Collapse)
+	fmt.Fprintf(h, "%s|%s", q.matchKey(), q.Sort)
 	return h.Sum64()
 }
 

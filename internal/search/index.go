@@ -26,7 +26,8 @@ import (
 //	1: words, title and skill words, one- and two-rune grams, coded columns.
 //	2: slots in time order by buckets of (posted_at, id) runs, not posted hours.
 //	3: the term cache.
-const FormatVersion = 3
+//	4: hourly pay and workload columns, the part-time bitmap (DESIGN.md Pay).
+const FormatVersion = 4
 
 // Index is the in-memory search index over open listings.
 //
@@ -72,6 +73,7 @@ type Index struct {
 	roles, remotes, prefs, contracts []*roaring.Bitmap
 	skillSet                         []*roaring.Bitmap // by skill code
 	sideJob                          *roaring.Bitmap
+	part                             *roaring.Bitmap   // workload part; the rest are full
 	days                             []*roaring.Bitmap // by cols.days, 7 holding 7 and more
 	// rates holds slots by 5万円 band of rateHi: index 0 for an unknown
 	// rate, 1+band otherwise. The rate facet counts them; the rate sort
@@ -123,12 +125,15 @@ type cols struct {
 	posted   int64 // posted_at, Unix seconds
 	rateLo   int32 // monthly yen; 0 unknown
 	rateHi   int32
+	hourLo   int32 // pay per hour in yen, as rateLo; 0 unknown
+	hourHi   int32
 	role     uint8 // 1+index in listing.Roles; 0 unknown
 	remote   uint8 // 1+index in listing.Remotes
 	pref     uint8 // 1..47
 	contract uint8 // 1+index in listing.Contracts
 	days     uint8 // fewest days a week; 0 unknown
 	sideJob  bool
+	part     bool // workload part
 }
 
 // stamps counts the versions of listings the process's indexes took in.
@@ -156,6 +161,7 @@ func (x *Index) reset() {
 		prefs:         newBitmaps(len(listing.Prefectures) + 1),
 		contracts:     newBitmaps(len(listing.Contracts) + 1),
 		sideJob:       roaring.New(),
+		part:          roaring.New(),
 		days:          newBitmaps(8),
 		rates:         newBitmaps(rateBands + 1),
 		rateLows:      newBitmaps(rateBands + 1),
@@ -246,12 +252,15 @@ func prepare(l *listing.Listing, a *textArena) *prepared {
 			posted:   l.PostedAt.Unix(),
 			rateLo:   int32(rateLo(l.Rate)),
 			rateHi:   int32(rateHi(l.Rate)),
+			hourLo:   int32(min(cmp.Or(l.Rate.HourlyMin, l.Rate.HourlyMax), listing.MaxHourlyYen)),
+			hourHi:   int32(min(cmp.Or(l.Rate.HourlyMax, l.Rate.HourlyMin), listing.MaxHourlyYen)),
 			role:     code(listing.Roles, l.Role),
 			remote:   code(listing.Remotes, l.Remote),
 			contract: code(listing.Contracts, l.Contract),
 			pref:     prefCode(l.Prefecture),
 			days:     uint8(min(daysLo(l.DaysPerWeek), 255)),
 			sideJob:  l.SideJobOK,
+			part:     l.Workload == listing.WorkloadPart,
 		},
 	}
 	return p
@@ -447,6 +456,9 @@ func (x *Index) postings(s uint32, add bool) {
 	fixed(x.contracts[c.contract])
 	if c.sideJob {
 		fixed(x.sideJob)
+	}
+	if c.part {
+		fixed(x.part)
 	}
 	for _, sk := range x.skills[s] {
 		fixed(x.skillSet[sk])

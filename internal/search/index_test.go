@@ -90,22 +90,29 @@ func randomListing(r *rand.Rand, id int64) *listing.Listing {
 			l.Skills = append(l.Skills, s)
 		}
 	}
-	switch pick(4) {
+	switch pick(5) {
 	case 0: // unknown
 	case 1:
 		lo := int64(40+pick(60)) * 10_000
-		l.Rate = listing.Rate{Unit: listing.PerMonth, Min: lo, Max: lo + 100_000, MonthlyMin: lo, MonthlyMax: lo + 100_000}
+		l.Rate = listing.Rate{Unit: listing.PerMonth, Min: lo, Max: lo + 100_000}
 	case 2:
 		hi := int64(50+pick(60)) * 10_000
-		l.Rate = listing.Rate{Unit: listing.PerMonth, Max: hi, MonthlyMax: hi}
+		l.Rate = listing.Rate{Unit: listing.PerMonth, Max: hi}
+	case 3:
+		d := int64(20_000 + 5_000*pick(8))
+		l.Rate = listing.Rate{Unit: listing.PerDay, Min: d}
 	default:
 		h := int64(2000 + 500*pick(10))
-		l.Rate = listing.Rate{Unit: listing.PerHour, Min: h, MonthlyMin: h * 160}
+		l.Rate = listing.Rate{Unit: listing.PerHour, Min: h, Max: h + int64(500*pick(3))}
 	}
 	if pick(5) > 0 {
 		lo := 1 + pick(5)
 		l.DaysPerWeek = listing.Range{Min: lo, Max: max(lo, 1+pick(5))}
 	}
+	if pick(6) == 0 {
+		l.HoursPerMonth = listing.Range{Min: 20 + 20*pick(8)}
+	}
+	l.DerivePay()
 	return l
 }
 
@@ -170,6 +177,15 @@ func randomQuery(r *rand.Rand, ls []*listing.Listing) Query {
 	}
 	if pick(5) == 0 {
 		q.DaysMax = 1 + pick(5)
+	}
+	if pick(5) == 0 {
+		q.HourlyMin = int64(1500 + 250*pick(20))
+	}
+	if pick(6) == 0 {
+		q.HourlyMax = q.HourlyMin + int64(250*pick(20))
+	}
+	if pick(5) == 0 {
+		q.Workload = listing.Workloads[pick(len(listing.Workloads))]
 	}
 	if pick(6) == 0 {
 		b := pick(2) == 0
@@ -462,6 +478,13 @@ func oracleMatchFilters(l *listing.Listing, q Query) bool {
 		lo = hi
 	}
 	if q.RateMin > 0 && hi < q.RateMin || q.RateMax > 0 && (lo == 0 || lo > q.RateMax) {
+		return false
+	}
+	hhi, hlo := cmp.Or(l.Rate.HourlyMax, l.Rate.HourlyMin), cmp.Or(l.Rate.HourlyMin, l.Rate.HourlyMax)
+	if q.HourlyMin > 0 && hhi < q.HourlyMin || q.HourlyMax > 0 && (hlo == 0 || hlo > q.HourlyMax) {
+		return false
+	}
+	if q.Workload != "" && l.Workload != q.Workload {
 		return false
 	}
 	days := l.DaysPerWeek.Min

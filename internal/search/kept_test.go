@@ -63,11 +63,11 @@ func TestKeptAnswersFollowWrites(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			st, err := x.Stats(ctx, q)
+			st, err := x.Stats(ctx, q, BasisMonthly)
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, _ := x.Stats(ctx, q)
+			again, _ := x.Stats(ctx, q, BasisMonthly)
 			if len(st.Bands) > 0 && &again.Bands[0] == &st.Bands[0] {
 				reused++
 			}
@@ -79,7 +79,7 @@ func TestKeptAnswersFollowWrites(t *testing.T) {
 			}
 			y.keptStats.reset()
 			y.keptFacets.reset()
-			freshSt, err := y.Stats(ctx, q)
+			freshSt, err := y.Stats(ctx, q, BasisMonthly)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,6 +88,15 @@ func TestKeptAnswersFollowWrites(t *testing.T) {
 			}
 			if !reflect.DeepEqual(st, freshSt) {
 				t.Fatalf("round %d, query %+v: figures %+v, afresh %+v", round, q, st, freshSt)
+			}
+			// The hourly figures are kept apart from the monthly ones.
+			hst, err := x.Stats(ctx, q, BasisHourly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y.keptStats.reset()
+			if freshH, _ := y.Stats(ctx, q, BasisHourly); !reflect.DeepEqual(hst, freshH) {
+				t.Fatalf("round %d, query %+v: hourly figures %+v, afresh %+v", round, q, hst, freshH)
 			}
 		}
 	}

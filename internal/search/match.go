@@ -31,17 +31,26 @@ type filters struct {
 	prefs     uint64 // bit i: pref code i
 	rateMin   int32  // rateHi ≥ rateMin; 0: any
 	rateMax   int32  // 0 < rateLo ≤ rateMax; 0: any
+	hourMin   int32  // hourHi ≥ hourMin; 0: any
+	hourMax   int32  // 0 < hourLo ≤ hourMax; 0: any
 	roles     uint16 // bit i: role code i
 	remotes   uint8
 	contracts uint8
 	daysMax   uint8 // 0 < min(days, 7) ≤ daysMax; 0: any
 	sideJob   uint8 // sideJobAny, sideJobYes, sideJobNo
+	workload  uint8 // workloadAny, workloadFull, workloadPart
 }
 
 const (
 	sideJobAny = iota
 	sideJobYes
 	sideJobNo
+)
+
+const (
+	workloadAny = iota
+	workloadFull
+	workloadPart
 )
 
 // newMatcher compiles q and its parsed text terms.
@@ -67,6 +76,20 @@ func newFilters(q *Query) filters {
 	}
 	if q.RateMax > 0 {
 		f.rateMax = int32(min(q.RateMax, listing.MaxMonthlyYen))
+	}
+	// Hourly bounds above the largest valid hourly pay read as it, as
+	// prepare clips the columns.
+	if q.HourlyMin > 0 {
+		f.hourMin = int32(min(q.HourlyMin, listing.MaxHourlyYen))
+	}
+	if q.HourlyMax > 0 {
+		f.hourMax = int32(min(q.HourlyMax, listing.MaxHourlyYen))
+	}
+	switch q.Workload {
+	case listing.WorkloadFull:
+		f.workload = workloadFull
+	case listing.WorkloadPart:
+		f.workload = workloadPart
 	}
 	if q.DaysMax > 0 {
 		f.daysMax = uint8(min(q.DaysMax, 7))
@@ -104,6 +127,12 @@ func (f *filters) ok(c *cols) bool {
 	if f.rateMin > 0 && c.rateHi < f.rateMin || f.rateMax > 0 && (c.rateLo <= 0 || c.rateLo > f.rateMax) {
 		return false
 	}
+	if !f.hourOK(c) {
+		return false
+	}
+	if f.workload == workloadFull && c.part || f.workload == workloadPart && !c.part {
+		return false
+	}
 	if d := min(c.days, 7); f.daysMax > 0 && (d == 0 || d > f.daysMax) {
 		return false
 	}
@@ -114,6 +143,12 @@ func (f *filters) ok(c *cols) bool {
 		return !c.sideJob
 	}
 	return true
+}
+
+// hourOK reports whether columns c pass the hourly pay bounds: the
+// index's plan applies this same check to its candidates (hourRange).
+func (f *filters) hourOK(c *cols) bool {
+	return !(f.hourMin > 0 && c.hourHi < f.hourMin || f.hourMax > 0 && (c.hourLo <= 0 || c.hourLo > f.hourMax))
 }
 
 // doc is one listing as the predicate reads it: the folded text and coded

@@ -72,6 +72,15 @@ func randomSavedSearch(r *rand.Rand, ls []*listing.Listing) Query {
 	if pick(8) == 0 {
 		q.DaysMax = 1 + pick(5)
 	}
+	if pick(6) == 0 {
+		q.HourlyMin = int64(1500 + 500*pick(12))
+	}
+	if pick(10) == 0 {
+		q.HourlyMax = q.HourlyMin + int64(500*pick(10))
+	}
+	if pick(6) == 0 {
+		q.Workload = listing.Workloads[pick(len(listing.Workloads))]
+	}
 	if pick(8) == 0 {
 		b := pick(2) == 0
 		q.SideJob = &b
@@ -87,6 +96,10 @@ func randomSavedSearch(r *rand.Rand, ls []*listing.Listing) Query {
 		q.RateMin = listing.MaxMonthlyYen + 1
 	case 4:
 		q.RateMax = listing.MaxMonthlyYen * 3
+	case 5:
+		q.HourlyMin = listing.MaxHourlyYen + 1
+	case 6:
+		q.HourlyMax = listing.MaxHourlyYen * 3
 	}
 	q.Sort = Sorts[pick(len(Sorts))]
 	q.Limit = pick(3)

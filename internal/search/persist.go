@@ -66,7 +66,7 @@ const (
 	// snapshotBuf is the size of the reader's and writer's buffers.
 	snapshotBuf = 1 << 20
 	// slotRecord is the size of a slot's fixed record.
-	slotRecord = 52
+	slotRecord = 61
 )
 
 // ErrBadSnapshot is wrapped by every error about a snapshot's content
@@ -158,6 +158,9 @@ func (x *Index) writeBody(w *snapWriter) {
 		b = append(b, c.role, c.remote, c.pref, c.contract, c.days, boolByte(c.sideJob))
 		b = binary.LittleEndian.AppendUint16(b, uint16(len(x.skills[s])))
 		b = binary.LittleEndian.AppendUint32(b, uint32(len(x.text[s])))
+		b = binary.LittleEndian.AppendUint32(b, uint32(c.hourLo))
+		b = binary.LittleEndian.AppendUint32(b, uint32(c.hourHi))
+		b = append(b, boolByte(c.part))
 		w.raw(b)
 		skills += len(x.skills[s])
 		texts += len(x.text[s])
@@ -198,6 +201,7 @@ func (x *Index) writeBody(w *snapWriter) {
 		}
 	}
 	w.bitmap(x.sideJob)
+	w.bitmap(x.part)
 	w.u32(uint32(len(x.byTime.lo)))
 	for i, lo := range x.byTime.lo {
 		w.u64(uint64(lo[0]))
@@ -668,7 +672,9 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 			c.role, c.remote, c.pref, c.contract, c.days = b[40], b[41], b[42], b[43], b[44]
 			c.sideJob = b[45] == 1
 			nsk[s], textLen[s] = le.Uint16(b[46:]), le.Uint32(b[48:])
-			if b[45] > 1 || int(c.role) > len(listing.Roles) || int(c.remote) > len(listing.Remotes) ||
+			c.hourLo, c.hourHi = int32(le.Uint32(b[52:])), int32(le.Uint32(b[56:]))
+			c.part = b[60] == 1
+			if b[45] > 1 || b[60] > 1 || int(c.role) > len(listing.Roles) || int(c.remote) > len(listing.Remotes) ||
 				int(c.pref) > len(listing.Prefectures) || int(c.contract) > len(listing.Contracts) ||
 				x.titleEnd[s] > x.skillEnd[s] || x.skillEnd[s] > textLen[s] && textLen[s] > 0 {
 				// A free slot keeps its bounds with no text (remove).
@@ -800,6 +806,9 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 		}
 	}
 	if x.sideJob, err = r.bitmap(slots); err != nil {
+		return err
+	}
+	if x.part, err = r.bitmap(slots); err != nil {
 		return err
 	}
 

@@ -28,7 +28,7 @@ import (
 // skillSlug).
 var persistedFields = []string{"id", "group", "text", "titleEnd", "skillEnd", "cols", "skills", "slot", "free",
 	"live", "words", "titleWords", "skillWords", "grams", "titleGrams", "skillGrams", "roles", "remotes",
-	"prefs", "contracts", "skillSet", "sideJob", "days", "rates", "rateLows", "hiFrom", "loUpTo", "byTime",
+	"prefs", "contracts", "skillSet", "sideJob", "part", "days", "rates", "rateLows", "hiFrom", "loUpTo", "byTime",
 	"skillCode", "skillSlug", "reposts", "dups", "seq", "cache"}
 
 // derivedFields are the fields a snapshot leaves out, and why.
@@ -77,7 +77,7 @@ func TestSnapshotAccountsForEveryField(t *testing.T) {
 		typ    reflect.Type
 		fields string
 	}{
-		{reflect.TypeFor[cols](), "posted rateLo rateHi role remote pref contract days sideJob"},
+		{reflect.TypeFor[cols](), "posted rateLo rateHi hourLo hourHi role remote pref contract days sideJob part"},
 		{reflect.TypeFor[timeline](), "lo bits"},
 	} {
 		var got []string

@@ -137,11 +137,14 @@ type Query struct {
 	Remotes     []listing.Remote
 	Prefectures []string // ISO 3166-2:JP
 	Contracts   []listing.Contract
-	RateMin     int64 // monthly yen: rate.monthly_max (or min) ≥ RateMin
-	RateMax     int64 // monthly yen: rate.monthly_min (or max) ≤ RateMax
-	DaysMax     int   // days_per_week.min ≤ DaysMax
-	SideJob     *bool // side_job_ok equals
-	Sort        Sort  // SortRelevance when empty
+	RateMin     int64            // monthly yen: rate.monthly_max (or min) ≥ RateMin
+	RateMax     int64            // monthly yen: rate.monthly_min (or max) ≤ RateMax
+	HourlyMin   int64            // yen an hour: rate.hourly_max (or min) ≥ HourlyMin
+	HourlyMax   int64            // yen an hour: rate.hourly_min (or max) ≤ HourlyMax
+	Workload    listing.Workload // workload equals; "" any
+	DaysMax     int              // days_per_week.min ≤ DaysMax
+	SideJob     *bool            // side_job_ok equals
+	Sort        Sort             // SortRelevance when empty
 	Facets      []Facet
 	// Collapse shows each group of duplicates (the same job from several
 	// agencies) once, as its representative, with the group's offers and

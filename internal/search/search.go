@@ -207,6 +207,12 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 	if q.RateMax > 0 {
 		and = append(and, x.rateRange(q.RateMax, false))
 	}
+	switch q.Workload {
+	case listing.WorkloadPart:
+		and = append(and, x.part)
+	case listing.WorkloadFull:
+		and = append(and, roaring.AndNot(x.live, x.part))
+	}
 	if q.DaysMax > 0 {
 		and = append(and, anyOf(x.days[1:min(q.DaysMax, 7)+1]))
 	}
@@ -272,6 +278,9 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 	p.cand = andAll(and)
 	if len(not) > 0 {
 		p.cand = roaring.AndNot(p.cand, roaring.FastOr(not...))
+	}
+	if q.HourlyMin > 0 || q.HourlyMax > 0 {
+		p.cand = x.hourRange(p.cand, newFilters(&q))
 	}
 	for i := range p.title {
 		p.title[i] = roaring.And(p.title[i], p.cand)
@@ -530,6 +539,21 @@ func (x *Index) rateRange(v int64, atLeast bool) *roaring.Bitmap {
 	out := whole.Clone()
 	out.AddMany(keep)
 	return out
+}
+
+// hourRange returns the slots of cand that pass f's hourly pay bounds,
+// read from their columns: the last filter of a plan, so it walks only
+// what every other filter and term left. cand is not modified.
+func (x *Index) hourRange(cand *roaring.Bitmap, f filters) *roaring.Bitmap {
+	keep := make([]uint32, 0, 1024)
+	it := cand.Iterator()
+	for it.HasNext() {
+		s := it.Next()
+		if f.hourOK(&x.cols[s]) {
+			keep = append(keep, s)
+		}
+	}
+	return roaring.BitmapOf(keep...)
 }
 
 // Field weights for relevance: a term counts for the best field it is in.

@@ -1,8 +1,10 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"sync"
 
 	"anken/internal/listing"
@@ -12,10 +14,11 @@ import (
 // market figures (DESIGN.md, "Market figures"). The market package shapes
 // them for the API and the pages.
 //
-// A listing's rate here is one number of monthly yen: the midpoint of
-// monthly_min and monthly_max (integer division) when both are stated,
-// else the one stated (StatsRate). A listing with neither counts in Count
-// but not in Priced, nor in any rate figure.
+// A listing's rate here is one number of yen, monthly (at the listing's
+// stated workload) or hourly as the Basis asks: the midpoint of the min
+// and max (integer division) when both are stated, else the one stated
+// (StatsRate, StatsHourly). A listing with neither counts in Count but not
+// in Priced, nor in any rate figure.
 type Stats struct {
 	Count  int // hits (groups, when collapsed)
 	Priced int // hits with a rate
@@ -24,10 +27,12 @@ type Stats struct {
 	// position ⌈p·Priced⌉ in ascending order. Mean is the sum divided by
 	// Priced, rounded down.
 	Min, P25, Median, P75, Max, Mean int64
-	// Bands counts the priced hits per 5万円 band of their rate: Bands[i]
-	// holds the rates in [i·50,000, (i+1)·50,000). Its last element is
-	// the band of Max; nil when Priced is 0.
-	Bands []int
+	// Bands counts the priced hits per band of BandWidth yen of their
+	// rate (5万円 monthly, 500円 hourly): Bands[i] holds the rates in
+	// [i·BandWidth, (i+1)·BandWidth). Its last element is the band of
+	// Max; nil when Priced is 0.
+	Bands     []int
+	BandWidth int64
 	// Breakdown counts the hits by role, skills (the 30 most frequent, as
 	// the skills facet), prefecture and remote: value → hits. A listing
 	// that does not state a value is in none of them.
@@ -37,13 +42,42 @@ type Stats struct {
 // StatsFacets are the breakdowns Stats counts.
 var StatsFacets = []Facet{FacetRole, FacetSkills, FacetPrefecture, FacetRemote}
 
-// StatsBand is the width in yen of a band of Stats.Bands.
-const StatsBand = rateBandWidth
+// Basis picks which pay Stats describes.
+type Basis uint8
 
-// StatsRate is a listing's rate for statistics: the midpoint of
+const (
+	BasisMonthly Basis = iota // monthly yen at the stated workload
+	BasisHourly               // yen an hour
+)
+
+// The widths in yen of a band of Stats.Bands.
+const (
+	StatsBand       = rateBandWidth // monthly: 5万円
+	StatsHourlyBand = 500           // hourly: 500円
+)
+
+// StatsRate is a listing's monthly rate for statistics: the midpoint of
 // MonthlyMin and MonthlyMax (integer division) when both are stated, else
 // the one stated; 0 when neither is.
 func StatsRate(r listing.Rate) int64 { return (rateLo(r) + rateHi(r)) / 2 }
+
+// StatsHourly is StatsRate for the hourly figures: the midpoint of
+// HourlyMin and HourlyMax, else the one stated; 0 when neither is.
+func StatsHourly(r listing.Rate) int64 {
+	return (cmp.Or(r.HourlyMin, r.HourlyMax) + cmp.Or(r.HourlyMax, r.HourlyMin)) / 2
+}
+
+// scale is the widths of a basis's buckets and bands. The hourly ones are
+// the monthly ones ÷ 100, so the same arrays hold either: 5,000 buckets of
+// 10円 cover every hourly rate below 50,000円.
+type scale struct{ bucket, band int64 }
+
+func (b Basis) scale() scale {
+	if b == BasisHourly {
+		return scale{bucket: bucketWidth / 100, band: StatsHourlyBand}
+	}
+	return scale{bucket: bucketWidth, band: StatsBand}
+}
 
 // bucketWidth is the width in yen of the buckets the rates are first
 // counted in: narrow enough that finding a quantile inside one takes a
@@ -70,18 +104,18 @@ const (
 //
 // The answer is kept until the index changes (atPosition), so its Bands
 // and Breakdown are shared with later callers: they must not change them.
-func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
+func (x *Index) Stats(ctx context.Context, q Query, basis Basis) (Stats, error) {
 	q.Cursor, q.Facets = "", nil
 	q = q.withDefaults()
 	terms := parseText(q.Text)
 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	key := q.matchKey()
+	key := q.matchKey() + "|" + strconv.Itoa(int(basis))
 	if st, ok := x.keptStats.get(x.seq, key); ok {
 		return st, nil
 	}
-	st, err := x.stats(ctx, q, terms)
+	st, err := x.stats(ctx, q, terms, basis)
 	if err == nil {
 		x.keptStats.put(x.seq, key, st)
 	}
@@ -89,7 +123,8 @@ func (x *Index) Stats(ctx context.Context, q Query) (Stats, error) {
 }
 
 // stats computes Stats. x.mu is held for reading.
-func (x *Index) stats(ctx context.Context, q Query, terms []term) (Stats, error) {
+func (x *Index) stats(ctx context.Context, q Query, terms []term, basis Basis) (Stats, error) {
+	sc := basis.scale()
 	p, err := x.plan(ctx, q, terms)
 	if err != nil {
 		return Stats{}, err
@@ -105,7 +140,7 @@ func (x *Index) stats(ctx context.Context, q Query, terms []term) (Stats, error)
 	acc := make([]statsPart, len(parts))
 	var wg sync.WaitGroup
 	for i, r := range parts {
-		wg.Go(func() { x.statsPart(ctx, slots[r[0]:r[1]], &acc[i], fs, walkFacets) })
+		wg.Go(func() { x.statsPart(ctx, slots[r[0]:r[1]], &acc[i], fs, walkFacets, basis) })
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
@@ -120,7 +155,7 @@ func (x *Index) stats(ctx context.Context, q Query, terms []term) (Stats, error)
 	} else {
 		counts = x.countFacets(fs, hits)
 	}
-	st := Stats{Count: len(slots), Breakdown: counts.result(fs, x.skillSlug)}
+	st := Stats{Count: len(slots), Breakdown: counts.result(fs, x.skillSlug), BandWidth: sc.band}
 	// The priced rates of part i are slots[parts[i][0]:][:acc[i].priced].
 	rates := make([][]uint32, len(parts))
 	var (
@@ -156,11 +191,11 @@ func (x *Index) stats(ctx context.Context, q Query, terms []term) (Stats, error)
 	}
 	n := st.Priced
 	st.Mean = sum / int64(n)
-	at := ratesAt(rates, &buckets, &one, [3]int{(n + 3) / 4, (n + 1) / 2, (3*n + 3) / 4})
+	at := ratesAt(rates, &buckets, &one, [3]int{(n + 3) / 4, (n + 1) / 2, (3*n + 3) / 4}, sc.bucket)
 	st.P25, st.Median, st.P75 = at[0], at[1], at[2]
 
-	st.Bands = make([]int, st.Max/StatsBand+1)
-	const perBand = StatsBand / bucketWidth
+	st.Bands = make([]int, st.Max/sc.band+1)
+	perBand := int(sc.band / sc.bucket)
 	for b, c := range buckets[:maxBucket] {
 		if c > 0 {
 			st.Bands[b/perBand] += c
@@ -169,12 +204,12 @@ func (x *Index) stats(ctx context.Context, q Query, terms []term) (Stats, error)
 	switch {
 	case buckets[maxBucket] == 0:
 	case !one.mixed[maxBucket]:
-		st.Bands[one.rate[maxBucket]/StatsBand] += buckets[maxBucket]
+		st.Bands[int64(one.rate[maxBucket])/sc.band] += buckets[maxBucket]
 	default: // the last bucket holds rates of several bands
 		for _, rs := range rates {
 			for _, v := range rs {
-				if v >= maxBucket*bucketWidth {
-					st.Bands[v/StatsBand]++
+				if int64(v) >= maxBucket*sc.bucket {
+					st.Bands[int64(v)/sc.band]++
 				}
 			}
 		}
@@ -205,7 +240,8 @@ type oneRate struct {
 // slots with the priced hits' rates, a.priced of them. The loop keeps its
 // sums in locals: through a they would be loaded and stored each hit, as
 // the rates it writes into slots could alias them.
-func (x *Index) statsPart(ctx context.Context, slots []uint32, a *statsPart, fs facetSet, facets bool) {
+func (x *Index) statsPart(ctx context.Context, slots []uint32, a *statsPart, fs facetSet, facets bool, basis Basis) {
+	hourly, width := basis == BasisHourly, basis.scale().bucket
 	var (
 		role, remote, pref []int
 		skills             []int
@@ -236,13 +272,17 @@ func (x *Index) statsPart(ctx context.Context, slots []uint32, a *statsPart, fs 
 				skills[sk]++
 			}
 		}
-		if c.rateHi <= 0 {
+		rlo, rhi := c.rateLo, c.rateHi
+		if hourly {
+			rlo, rhi = c.hourLo, c.hourHi
+		}
+		if rhi <= 0 {
 			continue
 		}
-		v := (int64(c.rateLo) + int64(c.rateHi)) / 2
+		v := (int64(rlo) + int64(rhi)) / 2
 		lo, hi = min(lo, v), max(hi, v)
 		sum += v
-		b := min(v/bucketWidth, maxBucket)
+		b := min(v/width, maxBucket)
 		switch n := buckets[b]; {
 		case n == 0:
 			one.rate[b] = uint32(v)
@@ -263,7 +303,7 @@ func (x *Index) statsPart(ctx context.Context, slots []uint32, a *statsPart, fs 
 // bucket are buckets: it finds the bucket holding each rank, then counts
 // the rates of those buckets alone by value, in one pass over each part's
 // rates, the parts in parallel.
-func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, one *oneRate, ranks [3]int) [3]int64 {
+func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, one *oneRate, ranks [3]int, width int64) [3]int64 {
 	var at [3]struct {
 		bucket, rank int // the rank within the bucket
 	}
@@ -286,7 +326,7 @@ func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, one *oneRate, ranks 
 			var vs []uint32
 			for _, rs := range rates {
 				for _, v := range rs {
-					if v >= maxBucket*bucketWidth {
+					if int64(v) >= maxBucket*width {
 						vs = append(vs, v)
 					}
 				}
@@ -311,10 +351,10 @@ func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, one *oneRate, ranks 
 		wg.Go(func() {
 			c := &counts[p]
 			for _, v := range rs {
-				b := int(v / bucketWidth)
+				b := int(int64(v) / width)
 				for j, t := range bs {
 					if b == t {
-						c[j][v-uint32(t*bucketWidth)]++
+						c[j][int64(v)-int64(t)*width]++
 						break
 					}
 				}
@@ -328,13 +368,13 @@ func ratesAt(rates [][]uint32, buckets *[maxBucket + 1]int, one *oneRate, ranks 
 		}
 		j := slices.Index(bs, a.bucket)
 		r := a.rank
-		for d := range bucketWidth {
+		for d := range width {
 			n := 0
 			for p := range counts {
 				n += int(counts[p][j][d])
 			}
 			if r <= n {
-				out[i] = int64(a.bucket*bucketWidth + d)
+				out[i] = int64(a.bucket)*width + d
 				break
 			}
 			r -= n

@@ -28,7 +28,7 @@ func BenchmarkStats(b *testing.B) {
 				q.Collapse = true
 				i++
 				start := time.Now()
-				if _, err := x.Stats(context.Background(), q); err != nil {
+				if _, err := x.Stats(context.Background(), q, search.BasisMonthly); err != nil {
 					b.Fatal(err)
 				}
 				took = append(took, time.Since(start))

@@ -61,6 +61,17 @@ func statsRate(r *rand.Rand, l *listing.Listing) {
 	case 3:
 		l.Rate = listing.Rate{MonthlyMin: 1 + r.Int64N(5_000_000), MonthlyMax: 5_000_000}
 	}
+	// Hourly figures of the same shapes: odd sums, one rate shared by
+	// many, band edges, and past the last 10円 bucket (50,000円).
+	switch r.IntN(5) {
+	case 0:
+		lo := 1000 + r.Int64N(7001)
+		l.Rate.HourlyMin, l.Rate.HourlyMax = lo, lo+r.Int64N(3001)
+	case 1:
+		l.Rate.HourlyMin, l.Rate.HourlyMax = []int64{3500, 4000, 4499, 4500, 4501}[r.IntN(5)], 0
+	case 2:
+		l.Rate.HourlyMin, l.Rate.HourlyMax = 0, []int64{62, 49_999, 50_000, 50_001, 123_457, listing.MaxHourlyYen}[r.IntN(6)]
+	}
 	// else: randomListing's own rate (unknown, a range, a maximum, hourly)
 }
 
@@ -119,26 +130,35 @@ func testStatsOracle(t *testing.T, x *Index, collapse bool, rounds int) {
 				hits = append(hits, live[h.ID])
 			}
 		}
-		got, err := x.Stats(context.Background(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := directStats(hits); !reflect.DeepEqual(got, want) {
-			t.Fatalf("round %d, query %+v:\n got %+v\nwant %+v", round, q, got, want)
+		for _, basis := range []Basis{BasisMonthly, BasisHourly} {
+			got, err := x.Stats(context.Background(), q, basis)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := directStats(hits, basis); !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d, basis %d, query %+v:\n got %+v\nwant %+v", round, basis, q, got, want)
+			}
 		}
 	}
 }
 
 // directStats computes the figures of hits the straightforward way, as
 // DESIGN.md states them.
-func directStats(hits []*listing.Listing) Stats {
-	st := Stats{Count: len(hits), Breakdown: map[Facet]map[string]int{}}
+func directStats(hits []*listing.Listing, basis Basis) Stats {
+	band := int64(50_000)
+	if basis == BasisHourly {
+		band = 500
+	}
+	st := Stats{Count: len(hits), Breakdown: map[Facet]map[string]int{}, BandWidth: band}
 	for _, f := range StatsFacets {
 		st.Breakdown[f] = map[string]int{}
 	}
 	var rates []int64
 	for _, l := range hits {
 		mn, mx := l.Rate.MonthlyMin, l.Rate.MonthlyMax
+		if basis == BasisHourly {
+			mn, mx = l.Rate.HourlyMin, l.Rate.HourlyMax
+		}
 		switch {
 		case mn > 0 && mx > 0:
 			rates = append(rates, (mn+mx)/2)
@@ -175,9 +195,9 @@ func directStats(hits []*listing.Listing) Stats {
 		sum += v
 	}
 	st.Mean = sum / int64(n)
-	st.Bands = make([]int, st.Max/50_000+1)
+	st.Bands = make([]int, st.Max/band+1)
 	for _, v := range rates {
-		st.Bands[v/50_000]++
+		st.Bands[v/band]++
 	}
 	return st
 }
@@ -202,7 +222,7 @@ func TestStatsRate(t *testing.T) {
 // TestStatsEmpty: a search without hits, and one whose hits state no rate.
 func TestStatsEmpty(t *testing.T) {
 	x := NewIndex()
-	st, err := x.Stats(context.Background(), Query{})
+	st, err := x.Stats(context.Background(), Query{}, BasisMonthly)
 	if err != nil || st.Count != 0 || st.Priced != 0 || st.Bands != nil {
 		t.Fatalf("empty index: %+v, %v", st, err)
 	}
@@ -210,7 +230,7 @@ func TestStatsEmpty(t *testing.T) {
 		x.Upsert(&listing.Listing{ID: int64(i + 1), Title: "Go " + strconv.Itoa(i), Status: listing.StatusOpen,
 			Role: listing.Roles[0]})
 	}
-	st, err = x.Stats(context.Background(), Query{Text: "go"})
+	st, err = x.Stats(context.Background(), Query{Text: "go"}, BasisMonthly)
 	if err != nil || st.Count != 3 || st.Priced != 0 || st.Median != 0 || st.Breakdown[FacetRole][string(listing.Roles[0])] != 3 {
 		t.Fatalf("unpriced: %+v, %v", st, err)
 	}
