@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"anken/internal/config"
+	"anken/internal/ingest"
 	"anken/internal/server"
 	"anken/internal/store"
 )
@@ -137,6 +138,10 @@ func openStoreWith(ctx context.Context, sc store.Config) (*store.Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if _, err := ingest.RederivePay(ctx, s); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -162,5 +167,12 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d migrations applied\n", s.Dialect(), n)
+	re, err := ingest.RederivePay(ctx, s)
+	if err != nil {
+		return err
+	}
+	if re > 0 {
+		fmt.Fprintf(stdout, "%d listings' pay derived again at their stated workload\n", re)
+	}
 	return nil
 }

@@ -22,6 +22,7 @@ const (
 	MaxName          = 100 // characters of a saved search's name
 	MaxProfileSkills = 50
 	MaxDesiredRate   = catalog.MaxRate
+	MaxDesiredHourly = 100_000
 )
 
 // Recommendation mail frequencies and alert settings.
@@ -87,6 +88,9 @@ func CheckProfile(p store.Profile) (store.Profile, error) {
 	}
 	if p.DesiredRate < 0 || p.DesiredRate > MaxDesiredRate {
 		return bad("desired_rate", p.DesiredRate, "must be monthly yen from 0 to 5,000,000")
+	}
+	if p.DesiredHourly < 0 || p.DesiredHourly > MaxDesiredHourly {
+		return bad("desired_hourly", p.DesiredHourly, "must be yen an hour from 0 to 100,000")
 	}
 	if p.Remote != "" && !slices.Contains(listing.Remotes, listing.Remote(p.Remote)) {
 		return bad("remote", p.Remote, "must be one of "+join(listing.Remotes))

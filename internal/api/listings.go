@@ -22,8 +22,11 @@ type SearchInput struct {
 	Role       []string `query:"role" enum:"backend,frontend,fullstack,infra,sre,data,ml,mobile,pm,qa,security,design,other" doc:"職種"`
 	Remote     []string `query:"remote" enum:"full,partial,onsite" doc:"Work style: full (フルリモート), partial (一部リモート), onsite (常駐)."`
 	Prefecture []string `query:"prefecture" pattern:"^JP-(0[1-9]|[1-3][0-9]|4[0-7])$" doc:"ISO 3166-2:JP code, e.g. JP-13 for 東京都." example:"JP-13"`
-	RateMin    int64    `query:"rate_min" minimum:"0" maximum:"5000000" doc:"Monthly yen: listings that can pay at least this (rate.monthly_max ≥ rate_min)." example:"600000"`
-	RateMax    int64    `query:"rate_max" minimum:"0" maximum:"5000000" doc:"Monthly yen: listings whose rate starts at or below this (rate.monthly_min ≤ rate_max)."`
+	RateMin    int64    `query:"rate_min" minimum:"0" maximum:"5000000" doc:"Monthly yen at each listing's stated workload: listings that can pay at least this a month (rate.monthly_max ≥ rate_min)." example:"600000"`
+	RateMax    int64    `query:"rate_max" minimum:"0" maximum:"5000000" doc:"Monthly yen at each listing's stated workload: listings whose monthly pay starts at or below this (rate.monthly_min ≤ rate_max)."`
+	HourlyMin  int64    `query:"hourly_min" minimum:"0" maximum:"625000" doc:"Yen an hour: listings that can pay at least this an hour (rate.hourly_max ≥ hourly_min)." example:"4000"`
+	HourlyMax  int64    `query:"hourly_max" minimum:"0" maximum:"625000" doc:"Yen an hour: listings whose hourly pay starts at or below this (rate.hourly_min ≤ hourly_max)."`
+	Workload   string   `query:"workload" enum:"full,part" doc:"full: days a week not stated or reaching 4, and hours a month (if stated) reaching 120; part: the rest (side jobs, 週1〜3日)."`
 	DaysMax    int      `query:"days_max" minimum:"0" maximum:"7" doc:"Listings workable in this many days a week or fewer (days_per_week.min ≤ days_max)."`
 	Contract   []string `query:"contract" enum:"quasi_mandate,work_contract,outsourcing,dispatch" doc:"Contract type: quasi_mandate (準委任), work_contract (請負), outsourcing (業務委託), dispatch (派遣)."`
 	SideJob    string   `query:"side_job" enum:"true,false" doc:"true: only listings that suit someone with a main job (副業OK)."`

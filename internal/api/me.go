@@ -25,31 +25,33 @@ type meOutput struct{ Body meBody }
 
 // ProfileBody is an engineer's experience and wishes (経験・希望条件).
 type ProfileBody struct {
-	Skills      []string `json:"skills,omitempty" maxItems:"50" doc:"Skill slugs or names (go, Golang, C#); stored as slugs." example:"[\"go\",\"aws\"]"`
-	Role        string   `json:"role,omitempty" doc:"職種: backend, frontend, fullstack, infra, sre, data, ml, mobile, pm, qa, security, design, other; empty for none." example:"backend"`
-	DesiredRate int64    `json:"desired_rate,omitempty" doc:"希望単価: monthly yen, 0 to 5,000,000; 0 for no wish." example:"700000"`
-	Remote      string   `json:"remote,omitempty" doc:"Wished work style: full (フルリモート), partial (一部リモート), onsite (常駐); empty for any." example:"full"`
-	DaysPerWeek int      `json:"days_per_week,omitempty" doc:"稼働日数 wished, 1–5; 0 for no wish." example:"3"`
-	Prefectures []string `json:"prefectures,omitempty" maxItems:"47" doc:"ISO 3166-2:JP codes, as listings carry them." example:"[\"JP-13\"]"`
-	SideJobOnly bool     `json:"side_job_only,omitempty" doc:"Only listings that suit someone with a main job (副業OK)."`
-	Recommend   string   `json:"recommend,omitempty" doc:"How often to mail recommendations: off (the default), daily or weekly." example:"weekly"`
+	Skills        []string `json:"skills,omitempty" maxItems:"50" doc:"Skill slugs or names (go, Golang, C#); stored as slugs." example:"[\"go\",\"aws\"]"`
+	Role          string   `json:"role,omitempty" doc:"職種: backend, frontend, fullstack, infra, sre, data, ml, mobile, pm, qa, security, design, other; empty for none." example:"backend"`
+	DesiredRate   int64    `json:"desired_rate,omitempty" doc:"希望単価: monthly yen, 0 to 5,000,000; 0 for no wish. Compared with a listing's monthly pay at its stated workload (rate.monthly_max)." example:"700000"`
+	DesiredHourly int64    `json:"desired_hourly,omitempty" doc:"希望時給 for side jobs: yen an hour, 0 to 100,000; 0 for no wish. Compared with a listing's pay per hour (rate.hourly_max)." example:"4000"`
+	Remote        string   `json:"remote,omitempty" doc:"Wished work style: full (フルリモート), partial (一部リモート), onsite (常駐); empty for any." example:"full"`
+	DaysPerWeek   int      `json:"days_per_week,omitempty" doc:"稼働日数 wished, 1–5; 0 for no wish." example:"3"`
+	Prefectures   []string `json:"prefectures,omitempty" maxItems:"47" doc:"ISO 3166-2:JP codes, as listings carry them." example:"[\"JP-13\"]"`
+	SideJobOnly   bool     `json:"side_job_only,omitempty" doc:"Only listings that suit someone with a main job (副業OK)."`
+	Recommend     string   `json:"recommend,omitempty" doc:"How often to mail recommendations: off (the default), daily or weekly." example:"weekly"`
 }
 
 func profileBody(p store.Profile) ProfileBody {
-	return ProfileBody{Skills: p.Skills, Role: p.Role, DesiredRate: p.DesiredRate, Remote: p.Remote, DaysPerWeek: p.DaysPerWeek,
+	return ProfileBody{Skills: p.Skills, Role: p.Role, DesiredRate: p.DesiredRate, DesiredHourly: p.DesiredHourly, Remote: p.Remote, DaysPerWeek: p.DaysPerWeek,
 		Prefectures: p.Prefectures, SideJobOnly: p.SideJobOnly, Recommend: p.Recommend}
 }
 
 // profileOut always writes every field, so a client reads the whole profile.
 type profileOut struct {
-	Skills      []string `json:"skills"`
-	Role        string   `json:"role"`
-	DesiredRate int64    `json:"desired_rate"`
-	Remote      string   `json:"remote"`
-	DaysPerWeek int      `json:"days_per_week"`
-	Prefectures []string `json:"prefectures"`
-	SideJobOnly bool     `json:"side_job_only"`
-	Recommend   string   `json:"recommend"`
+	Skills        []string `json:"skills"`
+	Role          string   `json:"role"`
+	DesiredRate   int64    `json:"desired_rate"`
+	DesiredHourly int64    `json:"desired_hourly"`
+	Remote        string   `json:"remote"`
+	DaysPerWeek   int      `json:"days_per_week"`
+	Prefectures   []string `json:"prefectures"`
+	SideJobOnly   bool     `json:"side_job_only"`
+	Recommend     string   `json:"recommend"`
 }
 
 type profileOutput struct{ Body profileOut }
@@ -207,7 +209,7 @@ func (h *handlers) profile(ctx context.Context, _ *struct{}) (*profileOutput, er
 func (h *handlers) putProfile(ctx context.Context, in *putProfileInput) (*profileOutput, error) {
 	b := in.Body
 	p, err := h.Accounts.PutProfile(ctx, accountFrom(ctx).ID, store.Profile{Skills: b.Skills, Role: b.Role,
-		DesiredRate: b.DesiredRate, Remote: b.Remote, DaysPerWeek: b.DaysPerWeek, Prefectures: b.Prefectures,
+		DesiredRate: b.DesiredRate, DesiredHourly: b.DesiredHourly, Remote: b.Remote, DaysPerWeek: b.DaysPerWeek, Prefectures: b.Prefectures,
 		SideJobOnly: b.SideJobOnly, Recommend: b.Recommend})
 	if err != nil {
 		return nil, h.accountFail(ctx, err)

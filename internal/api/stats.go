@@ -17,7 +17,8 @@ import (
 // check it first.
 type StatsInput struct {
 	SearchInput
-	raw string
+	Basis string `query:"basis" enum:"monthly,hourly" default:"monthly" doc:"Which pay the figures describe: monthly (rate.monthly_min/max, at each listing's stated workload; 5万円 bands, 10万円 volume zone with its annual equivalent) or hourly (rate.hourly_min/max; 500円 bands, 1,000円 volume zone, no annual)."`
+	raw   string
 }
 
 // Resolve keeps the raw query string for the catalog's parser.
@@ -95,21 +96,23 @@ func (h *handlers) registerStats() {
 	}, h.estimate)
 }
 
-// query reads the search the same way /v1/listings and the pages do.
-func (in *StatsInput) query() (search.Query, error) {
+// query reads the search the same way /v1/listings and the pages do, and
+// the basis of its figures.
+func (in *StatsInput) query() (search.Query, search.Basis, error) {
 	p, err := catalog.ParseQuery(in.raw)
 	if err != nil {
-		return search.Query{}, err
+		return search.Query{}, 0, err
 	}
-	return p.Query()
+	q, err := p.Query()
+	return q, p.StatsBasis(), err
 }
 
 func (h *handlers) stats(ctx context.Context, in *StatsInput) (*statsOutput, error) {
-	q, err := in.query()
+	q, basis, err := in.query()
 	if err != nil {
 		return nil, h.fail(ctx, err)
 	}
-	s, err := h.Catalog.Stats(ctx, q)
+	s, err := h.Catalog.Stats(ctx, q, basis)
 	if err != nil {
 		return nil, h.fail(ctx, err)
 	}
@@ -117,7 +120,7 @@ func (h *handlers) stats(ctx context.Context, in *StatsInput) (*statsOutput, err
 }
 
 func (h *handlers) trend(ctx context.Context, in *TrendInput) (*trendOutput, error) {
-	q, err := in.query()
+	q, _, err := in.query()
 	if err != nil {
 		return nil, h.fail(ctx, err)
 	}

@@ -61,10 +61,10 @@ func TestStats(t *testing.T) {
 		t.Fatalf("status %d", code)
 	}
 	// Collapsed by default: listing 3 is a repost of 1, so two jobs.
-	want := market.Stats{Count: 2, Priced: 2,
+	want := market.Stats{Basis: "monthly", Count: 2, Priced: 2,
 		Rate:       &market.RateSummary{Min: 650_000, P25: 650_000, Median: 650_000, P75: 650_000, Max: 650_000, Mean: 650_000},
 		Histogram:  []market.Band{{From: 650_000, To: 700_000, Count: 2}},
-		VolumeZone: &market.Zone{From: 600_000, To: 700_000, Count: 2, AnnualFrom: 7_200_000, AnnualTo: 8_400_000},
+		VolumeZone: &market.Zone{From: 600_000, To: 700_000, Count: 2, AnnualFrom: ptr[int64](7_200_000), AnnualTo: ptr[int64](8_400_000)},
 		Breakdown: market.Breakdown{Role: map[string]int{"backend": 2}, Skill: map[string]int{"go": 2, "aws": 1},
 			Prefecture: map[string]int{"JP-13": 1}, Remote: map[string]int{"full": 1}},
 	}
@@ -150,3 +150,5 @@ func TestEstimate(t *testing.T) {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -23,11 +23,15 @@ type Params struct {
 	Remote     []string
 	Prefecture []string // ISO 3166-2:JP
 	Contract   []string
-	RateMin    int64 // monthly yen
+	RateMin    int64 // monthly yen at the stated workload
 	RateMax    int64
+	HourlyMin  int64 // yen an hour
+	HourlyMax  int64
+	Workload   string // "", full, part
 	DaysMax    int
 	SideJob    string // "", "true", "false"
 	Sort       string // "", relevance, newest, rate
+	Basis      string // "", monthly, hourly: which pay market figures describe (Basis)
 	Facets     []string
 	Collapse   bool
 	Cursor     string
@@ -39,6 +43,7 @@ const (
 	MaxQ       = 400
 	MaxSkills  = 20
 	MaxRate    = 5_000_000
+	MaxHourly  = listing.MaxHourlyYen
 	MaxCursor  = 1000
 	MaxValues  = 50 // values of one list parameter
 	maxDaysMax = 7
@@ -62,7 +67,8 @@ func ParseQuery(raw string) (Params, error) {
 // ignored. Numbers that do not parse are Invalid; whether the values are
 // acceptable is Query's to say.
 func ParseParams(v url.Values) (Params, error) {
-	p := Params{Q: v.Get("q"), SideJob: v.Get("side_job"), Sort: v.Get("sort"), Cursor: v.Get("cursor"), Collapse: true}
+	p := Params{Q: v.Get("q"), SideJob: v.Get("side_job"), Sort: v.Get("sort"), Cursor: v.Get("cursor"), Collapse: true,
+		Workload: strings.TrimSpace(v.Get("workload")), Basis: strings.TrimSpace(v.Get("basis"))}
 	list := func(name string) []string {
 		var out []string
 		for _, s := range v[name] {
@@ -92,6 +98,8 @@ func ParseParams(v url.Values) (Params, error) {
 	var days, limit int64
 	num("rate_min", &p.RateMin)
 	num("rate_max", &p.RateMax)
+	num("hourly_min", &p.HourlyMin)
+	num("hourly_max", &p.HourlyMax)
 	num("days_max", &days)
 	num("limit", &limit)
 	if err != nil {
@@ -130,6 +138,13 @@ func (p Params) Values() url.Values {
 	if p.RateMax > 0 {
 		v.Set("rate_max", strconv.FormatInt(p.RateMax, 10))
 	}
+	if p.HourlyMin > 0 {
+		v.Set("hourly_min", strconv.FormatInt(p.HourlyMin, 10))
+	}
+	if p.HourlyMax > 0 {
+		v.Set("hourly_max", strconv.FormatInt(p.HourlyMax, 10))
+	}
+	set("workload", p.Workload)
 	if p.DaysMax > 0 {
 		v.Set("days_max", strconv.Itoa(p.DaysMax))
 	}
@@ -147,14 +162,17 @@ func (p Params) Values() url.Values {
 // that is not acceptable is Unprocessable, naming the parameter.
 func (p Params) Query() (search.Query, error) {
 	q := search.Query{
-		Text:     p.Q,
-		RateMin:  p.RateMin,
-		RateMax:  p.RateMax,
-		DaysMax:  p.DaysMax,
-		Sort:     search.Sort(p.Sort),
-		Collapse: p.Collapse,
-		Cursor:   p.Cursor,
-		Limit:    p.Limit,
+		Text:      p.Q,
+		RateMin:   p.RateMin,
+		RateMax:   p.RateMax,
+		HourlyMin: p.HourlyMin,
+		HourlyMax: p.HourlyMax,
+		Workload:  listing.Workload(p.Workload),
+		DaysMax:   p.DaysMax,
+		Sort:      search.Sort(p.Sort),
+		Collapse:  p.Collapse,
+		Cursor:    p.Cursor,
+		Limit:     p.Limit,
 	}
 	bad := func(name string, value any, msg string) error {
 		return problem.Field(problem.Unprocessable, "query."+name, value, msg)
@@ -168,6 +186,16 @@ func (p Params) Query() (search.Query, error) {
 		return q, bad("rate_max", p.RateMax, "must be monthly yen from 0 to 5,000,000")
 	case p.RateMin > 0 && p.RateMax > 0 && p.RateMin > p.RateMax:
 		return q, bad("rate_min", p.RateMin, "must not exceed rate_max")
+	case p.HourlyMin < 0 || p.HourlyMin > MaxHourly:
+		return q, bad("hourly_min", p.HourlyMin, "must be yen an hour from 0 to 625,000")
+	case p.HourlyMax < 0 || p.HourlyMax > MaxHourly:
+		return q, bad("hourly_max", p.HourlyMax, "must be yen an hour from 0 to 625,000")
+	case p.HourlyMin > 0 && p.HourlyMax > 0 && p.HourlyMin > p.HourlyMax:
+		return q, bad("hourly_min", p.HourlyMin, "must not exceed hourly_max")
+	case p.Workload != "" && !slices.Contains(listing.Workloads, listing.Workload(p.Workload)):
+		return q, bad("workload", p.Workload, "must be full or part")
+	case p.Basis != "" && p.Basis != "monthly" && p.Basis != "hourly":
+		return q, bad("basis", p.Basis, "must be monthly or hourly")
 	case p.DaysMax < 0 || p.DaysMax > maxDaysMax:
 		return q, bad("days_max", p.DaysMax, "must be from 0 to 7")
 	case p.Limit < 0 || p.Limit > search.MaxLimit:
@@ -216,6 +244,15 @@ func (p Params) Query() (search.Query, error) {
 		q.SideJob = &b
 	}
 	return q, nil
+}
+
+// StatsBasis is which pay market figures of the search describe: monthly
+// (at the stated workload; the default) or hourly. Query has checked it.
+func (p Params) StatsBasis() search.Basis {
+	if p.Basis == "hourly" {
+		return search.BasisHourly
+	}
+	return search.BasisMonthly
 }
 
 // oneOf checks that each value of the parameter is one of all; the error

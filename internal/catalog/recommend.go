@@ -23,7 +23,8 @@ type Pick struct {
 type Why struct {
 	Skills []string // the profile's skills the listing asks for (slugs)
 	Role   bool     // the listing's role is the profile's
-	Rate   bool     // the listing pays at least the desired monthly rate
+	Rate   bool     // the listing pays at least the desired monthly rate, at its stated workload
+	Hourly bool     // the listing pays at least the desired hourly rate
 	Remote bool     // the work style is the one wished for (or better)
 	Days   bool     // it can be done in the days a week wished for
 	New    bool     // posted within the last three days
@@ -114,8 +115,10 @@ func fit(p store.Profile, l *listing.Listing, now time.Time) (int, Why) {
 		}
 	}
 	w.Role = p.Role != "" && string(l.Role) == p.Role
-	top := cmp.Or(l.Rate.MonthlyMax, l.Rate.MonthlyMin)
+	top := cmp.Or(l.Rate.MonthlyMax, l.Rate.MonthlyMin) // a month at the listing's stated workload
 	w.Rate = p.DesiredRate > 0 && top >= p.DesiredRate
+	hourly := cmp.Or(l.Rate.HourlyMax, l.Rate.HourlyMin)
+	w.Hourly = p.DesiredHourly > 0 && hourly >= p.DesiredHourly
 	switch listing.Remote(p.Remote) {
 	case listing.RemoteFull:
 		w.Remote = l.Remote == listing.RemoteFull
@@ -128,7 +131,7 @@ func fit(p store.Profile, l *listing.Listing, now time.Time) (int, Why) {
 	for _, f := range []struct {
 		ok    bool
 		score int
-	}{{w.Role, scoreRole}, {w.Rate, scoreRate}, {w.Remote, scoreRemote}, {w.Days, scoreDays}, {w.New, scoreNew}} {
+	}{{w.Role, scoreRole}, {w.Rate || w.Hourly, scoreRate}, {w.Remote, scoreRemote}, {w.Days, scoreDays}, {w.New, scoreNew}} {
 		if f.ok {
 			score += f.score
 		}
@@ -155,6 +158,9 @@ func WhyText(w Why) []string {
 	}
 	if w.Rate {
 		out = append(out, "希望単価以上")
+	}
+	if w.Hourly {
+		out = append(out, "希望時給以上")
 	}
 	if w.Remote {
 		out = append(out, "希望の働き方")

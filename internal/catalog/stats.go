@@ -25,17 +25,18 @@ type TrendStore interface {
 var errNoFigures = errors.New("catalog: the index or store here keeps no market figures")
 
 // Stats answers the market figures of the listings q returns, with its
-// collapse; its page, sort, facets and cursor do not matter.
-func (c *Catalog) Stats(ctx context.Context, q search.Query) (market.Stats, error) {
+// collapse, of monthly or hourly pay as basis says; its page, sort,
+// facets and cursor do not matter.
+func (c *Catalog) Stats(ctx context.Context, q search.Query, basis search.Basis) (market.Stats, error) {
 	x, ok := c.Index.(market.StatsIndex)
 	if !ok {
 		return market.Stats{}, problem.Wrap(problem.Internal, errNoFigures, "market figures are not available")
 	}
-	s, err := x.Stats(ctx, q)
+	s, err := x.Stats(ctx, q, basis)
 	if err != nil {
 		return market.Stats{}, searchError(err)
 	}
-	return market.FromIndex(s), nil
+	return market.FromIndex(s, basis), nil
 }
 
 // Trend answers one point a day of q's market figures over the days days

@@ -31,7 +31,7 @@ func TestStatsAndTrend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := c.Stats(ctx, q)
+	s, err := c.Stats(ctx, q, search.BasisMonthly)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestStatsAndTrend(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := c.Trend(ctx, search.Query{Roles: []listing.Role{"backend"}, Collapse: true}, 0)
+	tr, err := c.Trend(ctx, search.Query{Roles: []listing.Role{"backend"}, Collapse: true, Workload: listing.WorkloadFull}, 0)
 	if err != nil || tr.Scope != "role:backend" || !tr.Exact || len(tr.Points) != 1 || tr.Points[0].Count != 3 || tr.To != today {
 		t.Errorf("Trend = %+v, %v", tr, err)
 	}

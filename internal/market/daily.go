@@ -18,7 +18,7 @@ import (
 // StatsIndex answers a search's figures; search.Index is the
 // implementation.
 type StatsIndex interface {
-	Stats(ctx context.Context, q search.Query) (search.Stats, error)
+	Stats(ctx context.Context, q search.Query, basis search.Basis) (search.Stats, error)
 }
 
 // SnapshotStore is what the daily snapshots need of the store.
@@ -147,12 +147,16 @@ func (d *Daily) log() *slog.Logger {
 
 // Take computes day's snapshots from the index: every open listing, each
 // role, and each skill of the taxonomy that has open listings, all as
-// collapsed searches (each job once).
+// collapsed searches (each job once); the roles and skills over
+// full-workload listings, as their pages state them.
 func Take(ctx context.Context, x StatsIndex, day string) ([]store.MarketSnapshot, error) {
 	var out []store.MarketSnapshot
 	add := func(scope string, q search.Query, always bool) error {
 		q.Collapse = true
-		s, err := x.Stats(ctx, q)
+		if scope != Overall {
+			q.Workload = listing.WorkloadFull
+		}
+		s, err := x.Stats(ctx, q, search.BasisMonthly)
 		if err != nil {
 			return fmt.Errorf("market: snapshot %s: %w", scope, err)
 		}
@@ -179,8 +183,9 @@ func Take(ctx context.Context, x StatsIndex, day string) ([]store.MarketSnapshot
 
 // Snapshot is the snapshot of scope on day with the index's counts s.
 func Snapshot(day, scope string, s search.Stats) store.MarketSnapshot {
-	m := store.MarketSnapshot{Day: day, Scope: scope, Count: s.Count, Priced: s.Priced, P25: s.P25, Median: s.Median, P75: s.P75}
-	if z := volumeZone(s.Bands); z != nil {
+	m := store.MarketSnapshot{Day: day, Scope: scope, Count: s.Count, Priced: s.Priced, P25: s.P25, Median: s.Median, P75: s.P75,
+		PayRule: PayRule}
+	if z := volumeZone(s.Bands, BandWidth, ZoneWidth); z != nil {
 		m.ZoneFrom, m.ZoneTo = z.From, z.To
 	}
 	return m

@@ -21,8 +21,13 @@ func TestScopeOf(t *testing.T) {
 		{search.Query{Collapse: true}, Overall, true},
 		{search.Query{Collapse: true, Sort: search.SortRate, Limit: 5, Facets: search.Facets}, Overall, true},
 		{search.Query{}, Overall, false}, // not collapsed: snapshots count each job once
-		{search.Query{Collapse: true, Roles: []listing.Role{"backend"}}, "role:backend", true},
-		{search.Query{Collapse: true, Skills: []string{"go"}}, "skill:go", true},
+		// Role and skill snapshots are of full-workload listings.
+		{search.Query{Collapse: true, Roles: []listing.Role{"backend"}, Workload: listing.WorkloadFull}, "role:backend", true},
+		{search.Query{Collapse: true, Skills: []string{"go"}, Workload: listing.WorkloadFull}, "skill:go", true},
+		{search.Query{Collapse: true, Roles: []listing.Role{"backend"}}, "role:backend", false},
+		{search.Query{Collapse: true, Skills: []string{"go"}, Workload: listing.WorkloadPart}, "skill:go", false},
+		{search.Query{Collapse: true, Workload: listing.WorkloadFull}, Overall, false},
+		{search.Query{Collapse: true, Roles: []listing.Role{"backend"}, Workload: listing.WorkloadFull, HourlyMin: 3000}, "role:backend", false},
 		{search.Query{Collapse: true, Roles: []listing.Role{"backend"}, Remotes: []listing.Remote{"full"}}, "role:backend", false},
 		{search.Query{Collapse: true, Roles: []listing.Role{"backend"}, Skills: []string{"go"}}, "role:backend", false},
 		{search.Query{Collapse: true, Skills: []string{"go", "aws"}}, "skill:go", false},
@@ -136,7 +141,7 @@ func TestDaily(t *testing.T) {
 	}
 	overall := st.snaps[[2]string{Overall, "2026-11-20"}]
 	want := store.MarketSnapshot{Day: "2026-11-20", Scope: Overall, Count: 4, Priced: 3, P25: 600_000, Median: 650_000,
-		P75: 700_000, ZoneFrom: 600_000, ZoneTo: 700_000}
+		P75: 700_000, ZoneFrom: 600_000, ZoneTo: 700_000, PayRule: PayRule}
 	if overall != want {
 		t.Errorf("overall = %+v, want %+v", overall, want)
 	}
@@ -170,5 +175,28 @@ func TestTrendOf(t *testing.T) {
 	if !tr.Demo || len(tr.Points) != 2 || tr.Points[0].VolumeZone != nil || tr.Points[0].Median != 0 ||
 		*tr.Points[1].VolumeZone != (ZoneRange{600_000, 700_000}) || tr.Points[1].Median != 650_000 {
 		t.Errorf("TrendOf = %+v", tr)
+	}
+}
+
+// A trend says on which day the pay rule changed, and each point which
+// rule it was taken under.
+func TestTrendRuleChanged(t *testing.T) {
+	snaps := []store.MarketSnapshot{
+		{Day: "2026-12-05", Scope: "role:backend", Count: 5, Median: 720_000, PayRule: 1},
+		{Day: "2026-12-06", Scope: "role:backend", Count: 5, Median: 720_000},
+		{Day: "2026-12-07", Scope: "role:backend", Count: 4, Median: 650_000, PayRule: PayRule},
+		{Day: "2026-12-08", Scope: "role:backend", Count: 4, Median: 650_000, PayRule: PayRule},
+	}
+	tr := TrendOf("role:backend", true, "2026-12-01", "2026-12-08", snaps)
+	if tr.RuleChanged != "2026-12-07" {
+		t.Errorf("rule changed %q, want 2026-12-07", tr.RuleChanged)
+	}
+	for i, want := range []int{1, 1, PayRule, PayRule} {
+		if tr.Points[i].PayRule != want {
+			t.Errorf("point %d pay rule %d, want %d", i, tr.Points[i].PayRule, want)
+		}
+	}
+	if tr := TrendOf("role:backend", true, "2026-12-07", "2026-12-08", snaps[2:]); tr.RuleChanged != "" {
+		t.Errorf("rule changed %q in a trend of the new rule only", tr.RuleChanged)
 	}
 }

@@ -17,12 +17,13 @@ import (
 
 // Stats are the figures of the listings one search returns.
 type Stats struct {
-	Count  int `json:"count" doc:"Listings the search returns (each job once when collapsed, as its total)."`
-	Priced int `json:"priced" doc:"Of them, listings that state a rate."`
+	Basis  string `json:"basis" enum:"monthly,hourly" doc:"Which pay the figures describe: monthly (rate.monthly_min/max, the pay for a month at each listing's stated workload) or hourly (rate.hourly_min/max)."`
+	Count  int    `json:"count" doc:"Listings the search returns (each job once when collapsed, as its total)."`
+	Priced int    `json:"priced" doc:"Of them, listings that state a rate."`
 	// Rate and VolumeZone are nil when no listing states a rate.
-	Rate       *RateSummary `json:"rate,omitempty" doc:"Monthly rates in yen over the priced listings. A listing's rate is the midpoint of rate.monthly_min and rate.monthly_max (integer division) when both are given, else the one given. Quartiles and median by nearest rank (the value at 1-based position ⌈p·n⌉ of the ascending rates); mean rounded down. Absent when priced is 0."`
-	Histogram  []Band       `json:"histogram" doc:"Priced listings per 5万円 band [from, to) of their rate, from the band of rate.min to that of rate.max; empty when priced is 0."`
-	VolumeZone *Zone        `json:"volume_zone,omitempty" doc:"ボリュームゾーン: the 10万円 band [k×100,000, (k+1)×100,000) holding the most priced listings (the lower on a tie), with its annual equivalent (×12). Absent when priced is 0."`
+	Rate       *RateSummary `json:"rate,omitempty" doc:"Rates in yen over the priced listings, monthly or hourly as basis says. A listing's rate is the midpoint of rate.monthly_min and rate.monthly_max (hourly: rate.hourly_min and rate.hourly_max; integer division) when both are given, else the one given. Quartiles and median by nearest rank (the value at 1-based position ⌈p·n⌉ of the ascending rates); mean rounded down. Absent when priced is 0."`
+	Histogram  []Band       `json:"histogram" doc:"Priced listings per band [from, to) of their rate (5万円 monthly, 500円 hourly), from the band of rate.min to that of rate.max; empty when priced is 0."`
+	VolumeZone *Zone        `json:"volume_zone,omitempty" doc:"ボリュームゾーン: the band [k×width, (k+1)×width) holding the most priced listings (the lower on a tie), width 10万円 monthly or 1,000円 hourly, with its annual equivalent (×12) for the monthly basis. Absent when priced is 0."`
 	Breakdown  Breakdown    `json:"breakdown" doc:"Listings by role, skill (the 30 most frequent), prefecture and remote: value → listings. A listing that does not state a value is in none."`
 }
 
@@ -47,11 +48,13 @@ type Band struct {
 // Zone is the volume zone (ボリュームゾーン): the 10万円 band holding the
 // most priced listings.
 type Zone struct {
-	From       int64 `json:"from" doc:"Monthly yen, inclusive."`
-	To         int64 `json:"to" doc:"Monthly yen, exclusive."`
-	Count      int   `json:"count" doc:"Priced listings in the band."`
-	AnnualFrom int64 `json:"annual_from" doc:"from × 12."`
-	AnnualTo   int64 `json:"annual_to" doc:"to × 12."`
+	From       int64  `json:"from" doc:"Yen (monthly, or hourly on the hourly basis), inclusive."`
+	To         int64  `json:"to" doc:"Yen, exclusive."`
+	Count      int    `json:"count" doc:"Priced listings in the band."`
+	AnnualFrom *int64 `json:"annual_from,omitempty" doc:"from × 12; monthly basis only."`
+	AnnualTo   *int64 `json:"annual_to,omitempty" doc:"to × 12; monthly basis only."`
+	// Hourly says the zone is of hourly rates (1,000円 wide, no annual).
+	Hourly bool `json:"-"`
 }
 
 // Breakdown counts listings by a few of their fields: value → listings.
@@ -62,15 +65,29 @@ type Breakdown struct {
 	Remote     map[string]int `json:"remote"`
 }
 
-// Widths of the histogram's bands and of the volume zone, in monthly yen.
+// Widths of the histogram's bands and of the volume zone, in monthly yen,
+// and in yen an hour for the hourly figures.
 const (
-	BandWidth = search.StatsBand // 5万円
-	ZoneWidth = 100_000          // 10万円
+	BandWidth       = search.StatsBand       // 5万円
+	ZoneWidth       = 100_000                // 10万円
+	HourlyBandWidth = search.StatsHourlyBand // 500円
+	HourlyZoneWidth = 1_000                  // 1,000円
 )
 
-// FromIndex shapes the index's counts into the figures.
-func FromIndex(s search.Stats) Stats {
+// Basis names, as the API and the pages write them.
+const (
+	BasisMonthly = "monthly"
+	BasisHourly  = "hourly"
+)
+
+// FromIndex shapes the index's counts of basis into the figures.
+func FromIndex(s search.Stats, basis search.Basis) Stats {
+	band, zone, name := int64(BandWidth), int64(ZoneWidth), BasisMonthly
+	if basis == search.BasisHourly {
+		band, zone, name = HourlyBandWidth, HourlyZoneWidth, BasisHourly
+	}
 	out := Stats{
+		Basis:     name,
 		Count:     s.Count,
 		Priced:    s.Priced,
 		Histogram: []Band{},
@@ -85,17 +102,20 @@ func FromIndex(s search.Stats) Stats {
 		return out
 	}
 	out.Rate = &RateSummary{Min: s.Min, P25: s.P25, Median: s.Median, P75: s.P75, Max: s.Max, Mean: s.Mean}
-	for i := s.Min / BandWidth; i < int64(len(s.Bands)); i++ {
-		out.Histogram = append(out.Histogram, Band{From: i * BandWidth, To: (i + 1) * BandWidth, Count: s.Bands[i]})
+	for i := s.Min / band; i < int64(len(s.Bands)); i++ {
+		out.Histogram = append(out.Histogram, Band{From: i * band, To: (i + 1) * band, Count: s.Bands[i]})
 	}
-	out.VolumeZone = volumeZone(s.Bands)
+	out.VolumeZone = volumeZone(s.Bands, band, zone)
+	if z := out.VolumeZone; z != nil && basis == search.BasisHourly {
+		z.Hourly, z.AnnualFrom, z.AnnualTo = true, nil, nil
+	}
 	return out
 }
 
-// volumeZone finds the 10万円 band with the most listings in 5万円 bands;
-// nil when they hold none.
-func volumeZone(bands []int) *Zone {
-	const per = ZoneWidth / BandWidth
+// volumeZone finds the zone-wide band with the most listings in bands of
+// width band; nil when they hold none.
+func volumeZone(bands []int, band, zoneWidth int64) *Zone {
+	per := int(zoneWidth / band)
 	var best *Zone
 	for k := 0; k*per < len(bands); k++ {
 		n := 0
@@ -103,12 +123,13 @@ func volumeZone(bands []int) *Zone {
 			n += c
 		}
 		if n > 0 && (best == nil || n > best.Count) { // strictly more: the lower band wins a tie
-			from := int64(k) * ZoneWidth
-			best = &Zone{From: from, To: from + ZoneWidth, Count: n}
+			from := int64(k) * zoneWidth
+			best = &Zone{From: from, To: from + zoneWidth, Count: n}
 		}
 	}
 	if best != nil {
-		best.AnnualFrom, best.AnnualTo = best.From*12, best.To*12
+		af, at := best.From*12, best.To*12
+		best.AnnualFrom, best.AnnualTo = &af, &at
 	}
 	return best
 }
@@ -124,11 +145,20 @@ func orEmpty(m map[string]int) map[string]int {
 func (z Zone) Monthly() string { return manRange(z.From, z.To) }
 
 // Annual words the zone's annual equivalent: "720万〜840万円".
-func (z Zone) Annual() string { return manRange(z.AnnualFrom, z.AnnualTo) }
+func (z Zone) Annual() string { return manRange(z.From*12, z.To*12) }
+
+// HourlyRange words an hourly zone: "3,000〜4,000円".
+func (z Zone) HourlyRange() string {
+	return strings.TrimPrefix(Yen(z.From), "¥") + "〜" + strings.TrimPrefix(Yen(z.To), "¥") + "円"
+}
 
 // Sentence words the zone as the job-type pages state it:
-// "案件単価は月額60万〜70万円の範囲がボリュームゾーンで、年収に換算すると約720万〜840万円です。"
+// "案件単価は月額60万〜70万円の範囲がボリュームゾーンで、年収に換算すると約720万〜840万円です。";
+// an hourly zone: "時給は3,000〜4,000円の範囲がボリュームゾーンです。".
 func (z Zone) Sentence() string {
+	if z.Hourly {
+		return "時給は" + z.HourlyRange() + "の範囲がボリュームゾーンです。"
+	}
 	return "案件単価は月額" + z.Monthly() + "の範囲がボリュームゾーンで、年収に換算すると約" + z.Annual() + "です。"
 }
 

@@ -25,19 +25,24 @@ func SkillScope(slug string) string { return "skill:" + slug }
 // names one role, else the skill's when it names one or more skills (the
 // first named), else every listing's; the answer says which (exact false),
 // so a chart can label it ("バックエンド全体の推移").
+//
+// The role and skill scopes are of full-workload listings (what the
+// job-type and skill pages state); the overall one of every listing.
 func ScopeOf(q search.Query) (scope string, exact bool) {
 	rest := q
 	rest.Roles, rest.Skills = nil, nil
 	rest.Sort, rest.Facets, rest.Cursor, rest.Limit = "", nil, "", 0
 	plain := rest.Collapse && rest.Text == "" && len(rest.Remotes) == 0 && len(rest.Prefectures) == 0 &&
-		len(rest.Contracts) == 0 && rest.RateMin == 0 && rest.RateMax == 0 && rest.DaysMax == 0 && rest.SideJob == nil
+		len(rest.Contracts) == 0 && rest.RateMin == 0 && rest.RateMax == 0 && rest.DaysMax == 0 && rest.SideJob == nil &&
+		rest.HourlyMin == 0 && rest.HourlyMax == 0
+	full := q.Workload == listing.WorkloadFull
 	switch {
 	case len(q.Roles) == 1:
-		return RoleScope(q.Roles[0]), plain && len(q.Skills) == 0
+		return RoleScope(q.Roles[0]), plain && full && len(q.Skills) == 0
 	case len(q.Skills) > 0:
-		return SkillScope(q.Skills[0]), plain && len(q.Skills) == 1 && len(q.Roles) == 0
+		return SkillScope(q.Skills[0]), plain && full && len(q.Skills) == 1 && len(q.Roles) == 0
 	}
-	return Overall, plain && len(q.Roles) == 0 && len(q.Skills) == 0
+	return Overall, plain && q.Workload == "" && len(q.Roles) == 0 && len(q.Skills) == 0
 }
 
 // Trend is one point a day of a scope's market figures.
@@ -48,13 +53,20 @@ type Trend struct {
 	From   string  `json:"from" doc:"First day asked, YYYY-MM-DD (Asia/Tokyo)."`
 	To     string  `json:"to" doc:"Last day asked (today), YYYY-MM-DD."`
 	Points []Point `json:"points" doc:"One per day with a snapshot, oldest first; a day without one (before the first, or missed) has no point."`
+	// RuleChanged is the first day taken under the current pay rule when
+	// earlier points were taken under an older one.
+	RuleChanged string `json:"rule_changed,omitempty" doc:"YYYY-MM-DD: the first point taken under the current pay rule (monthly pay at each listing's stated workload; role and skill scopes over full-workload listings) when earlier points were taken under the old one (every hourly rate at 160 hours, every listing). Points before it are not comparable with those from it on."`
 }
+
+// PayRule is the pay rule snapshots are taken under now (store.MarketSnapshot.PayRule).
+const PayRule = 2
 
 // Point is one day's figures of a scope.
 type Point struct {
 	Date       string     `json:"date" doc:"YYYY-MM-DD, Asia/Tokyo."`
 	Count      int        `json:"count" doc:"Open listings of the scope that day, each job once."`
 	Median     int64      `json:"median,omitempty" doc:"Median monthly rate in yen (nearest rank); absent when none stated a rate."`
+	PayRule    int        `json:"pay_rule" doc:"The pay rule the point was taken under: 1 every hourly rate at 160 hours, 2 monthly pay at the stated workload (see rule_changed)."`
 	VolumeZone *ZoneRange `json:"volume_zone,omitempty" doc:"The 10万円 band with the most priced listings that day; absent when none stated a rate."`
 }
 
@@ -69,9 +81,12 @@ type ZoneRange struct {
 func TrendOf(scope string, exact bool, from, to string, snaps []store.MarketSnapshot) Trend {
 	t := Trend{Scope: scope, Exact: exact, From: from, To: to, Points: make([]Point, 0, len(snaps))}
 	for _, s := range snaps {
-		p := Point{Date: s.Day, Count: s.Count, Median: s.Median}
+		p := Point{Date: s.Day, Count: s.Count, Median: s.Median, PayRule: max(s.PayRule, 1)}
 		if s.ZoneTo > 0 {
 			p.VolumeZone = &ZoneRange{From: s.ZoneFrom, To: s.ZoneTo}
+		}
+		if p.PayRule == PayRule && t.RuleChanged == "" && len(t.Points) > 0 && t.Points[len(t.Points)-1].PayRule < PayRule {
+			t.RuleChanged = p.Date
 		}
 		t.Demo = t.Demo || s.Demo
 		t.Points = append(t.Points, p)

@@ -31,20 +31,23 @@ func (e Engineer) Verified() bool { return !e.VerifiedAt.IsZero() }
 // Profile is what an engineer tells about their experience and wishes
 // (経験・希望条件). Recommend is kept in its own column; the rest as JSON.
 type Profile struct {
-	Skills      []string `json:"skills"`        // canonical skill slugs
-	Role        string   `json:"role"`          // 職種; "" when not said
-	DesiredRate int64    `json:"desired_rate"`  // 希望単価, monthly yen; 0 when not said
-	Remote      string   `json:"remote"`        // full, partial, onsite; "" when any
-	DaysPerWeek int      `json:"days_per_week"` // 稼働日数 wished, 1–5; 0 when not said
-	Prefectures []string `json:"prefectures"`   // ISO 3166-2:JP
-	SideJobOnly bool     `json:"side_job_only"` // only listings that suit a side job (副業OK)
-	Recommend   string   `json:"recommend"`     // off, daily, weekly
+	Skills      []string `json:"skills"`       // canonical skill slugs
+	Role        string   `json:"role"`         // 職種; "" when not said
+	DesiredRate int64    `json:"desired_rate"` // 希望単価, monthly yen; 0 when not said
+	// DesiredHourly is the 希望時給 for side jobs, yen an hour; 0 when not said.
+	DesiredHourly int64    `json:"desired_hourly,omitempty"`
+	Remote        string   `json:"remote"`        // full, partial, onsite; "" when any
+	DaysPerWeek   int      `json:"days_per_week"` // 稼働日数 wished, 1–5; 0 when not said
+	Prefectures   []string `json:"prefectures"`   // ISO 3166-2:JP
+	SideJobOnly   bool     `json:"side_job_only"` // only listings that suit a side job (副業OK)
+	Recommend     string   `json:"recommend"`     // off, daily, weekly
 }
 
 // Token purposes.
 const (
 	TokenVerify = "verify" // confirms the address of a new account
 	TokenReset  = "reset"  // sets a new password
+	TokenDevice = "device" // a browser that has logged in to the account: it is not locked out with the address
 )
 
 // Token is a one-time token: only its SHA-256 (Hash, hex) is stored.
@@ -149,6 +152,19 @@ func (s *Store) RenewUnverified(ctx context.Context, id int64, passwordHash stri
 		}
 		return issue(ctx, tx, id, tok, m, t)
 	})
+}
+
+// AddToken stores a token for the engineer that no mail carries (a
+// device token, given to the browser as a cookie).
+func (s *Store) AddToken(ctx context.Context, engineerID int64, tok Token) error {
+	if tok.Hash == "" || tok.Purpose == "" {
+		return fmt.Errorf("store: token for engineer %d has no hash or purpose", engineerID)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO account_tokens (hash, engineer_id, purpose, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, tok.Hash, engineerID, tok.Purpose, s.now(), tok.ExpiresAt.UTC()); err != nil {
+		return fmt.Errorf("store: %s token for engineer %d: %w", tok.Purpose, engineerID, err)
+	}
+	return nil
 }
 
 // IssueToken stores a one-time token for the engineer and the mail that

@@ -11,6 +11,7 @@ import (
 	"anken/internal/guide"
 	"anken/internal/market"
 	"anken/internal/problem"
+	"anken/internal/search"
 )
 
 // The side-job guides (副業ガイド): /guides lists the categories with their
@@ -223,24 +224,23 @@ func toHalfWidth(s string) string {
 	}, s)
 }
 
-// hourlyBand is the width of the live figures' hourly bands: four of the
-// histogram's 5万円 monthly bands (20万円 ÷ 160 hours).
-const hourlyBand = 4 * market.BandWidth
+// hourlyBand is the width of the live figures' hourly bars: two of the
+// hourly figures' 500円 bands.
+const hourlyBand = 2 * market.HourlyBandWidth
 
 // maxLiveBands is how many hourly bands the chart shows; the rest are
 // merged into the last, "以上".
 const maxLiveBands = 12
 
-// liveFigures reads the market figures of the guide's side-job listings
-// and words them per hour: a listing's rate is the monthly yen the
-// listings state (an hourly rate × 160 hours, as listing.Monthly counts),
-// so ÷ 160 gives it back per hour.
+// liveFigures reads the hourly market figures of the guide's side-job
+// listings: each listing's pay per hour as it states it (rate.hourly_min
+// and hourly_max; a monthly quote divided by the hours it states).
 func (s *Site) liveFigures(r *http.Request, g guide.Guide) (liveView, error) {
 	q, err := g.Params().Query()
 	if err != nil {
 		return liveView{}, problem.Wrap(problem.Internal, err, "the guide's search is not valid")
 	}
-	st, err := s.Catalog.Stats(r.Context(), q)
+	st, err := s.Catalog.Stats(r.Context(), q, search.BasisHourly)
 	if err != nil {
 		if problem.KindOf(err) != problem.Internal {
 			return liveView{}, err
@@ -253,13 +253,12 @@ func (s *Site) liveFigures(r *http.Request, g guide.Guide) (liveView, error) {
 		return liveView{Count: c.Total}, nil
 	}
 	v := liveView{Count: st.Count, Priced: st.Priced,
-		Note: "単価は各案件の記載を月額に換算した値（時給は×160時間）をもとに、160時間で割って時給に直しています。中央値と四分位は単価の記載がある案件で数えています。"}
+		Note: "時給は各案件の記載どおりの時給、月額・日額の案件は記載の稼働時間（なければ週の稼働日数×8時間×4週、記載がなければ月160時間）で割った1時間あたりの額です。中央値と四分位は単価の記載がある案件で数えています。"}
 	if st.Rate == nil || len(st.Histogram) == 0 {
 		return v, nil
 	}
-	perHour := func(monthly int64) int64 { return monthly / 160 }
-	v.Median = "時給換算 " + comma(perHour(st.Rate.Median)) + "円（月額" + man(st.Rate.Median) + "円）"
-	v.Quartiles = comma(perHour(st.Rate.P25)) + "円〜" + comma(perHour(st.Rate.P75)) + "円"
+	v.Median = "時給 " + comma(st.Rate.Median) + "円"
+	v.Quartiles = comma(st.Rate.P25) + "円〜" + comma(st.Rate.P75) + "円"
 	type band struct {
 		from, to int64
 		n        int
@@ -283,16 +282,16 @@ func (s *Site) liveFigures(r *http.Request, g guide.Guide) (liveView, error) {
 		}
 		bands, open = bands[:maxLiveBands], true
 	}
-	c := histogram{id: "live", axis: "時給換算（円）", head: "時給", open: true,
-		title: g.Title + "の副業OK案件の時給換算の分布（" + strconv.Itoa(st.Priced) + "件）"}
+	c := histogram{id: "live", axis: "時給（円）", head: "時給", open: true,
+		title: g.Title + "の副業OK案件の時給の分布（" + strconv.Itoa(st.Priced) + "件）"}
 	var desc []string
 	for i, b := range bands {
-		hb := histBar{label: comma(perHour(b.from)) + "〜" + comma(perHour(b.to)) + "円", n: b.n}
+		hb := histBar{label: comma(b.from) + "〜" + comma(b.to) + "円", n: b.n}
 		if open && i == len(bands)-1 {
-			hb.label = comma(perHour(b.from)) + "円以上"
+			hb.label = comma(b.from) + "円以上"
 		}
 		if b.from > 0 && (len(bands) <= 6 || b.from%(2*hourlyBand) == 0) { // every bar while they are wide
-			hb.tick = comma(perHour(b.from))
+			hb.tick = comma(b.from)
 		}
 		c.bars = append(c.bars, hb)
 		desc = append(desc, hb.label+" "+strconv.Itoa(b.n)+"件")

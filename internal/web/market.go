@@ -52,6 +52,10 @@ type figuresView struct {
 	TopHead   string // 多いスキル, 多い職種
 	SearchURL string
 	MarketURL string
+	// FullOnly says the figures are of full-workload listings only (the
+	// job-type, skill and market pages' monthly figures), as 数字の出し方
+	// states.
+	FullOnly bool
 }
 
 // rateRow is one line of the rate table.
@@ -70,7 +74,7 @@ const topN = 10
 // figures reads the market figures of q and its trend: one Stats call, one
 // Trend call. subject names the listings in the charts' titles.
 func (s *Site) figures(ctx context.Context, q search.Query, subject, searchURL string) (figuresView, market.Stats, error) {
-	st, err := s.Catalog.Stats(ctx, q)
+	st, err := s.Catalog.Stats(ctx, q, search.BasisMonthly)
 	if err != nil {
 		return figuresView{}, st, err
 	}
@@ -84,11 +88,12 @@ func (s *Site) figures(ctx context.Context, q search.Query, subject, searchURL s
 		}
 		s.Log.WarnContext(ctx, "market page: trend", slog.Any("err", err))
 	}
-	f := figuresView{Subject: subject, Count: st.Count, Priced: st.Priced, SearchURL: searchURL}
+	f := figuresView{Subject: subject, Count: st.Count, Priced: st.Priced, SearchURL: searchURL,
+		FullOnly: q.Workload == listing.WorkloadFull}
 	if z := st.VolumeZone; z != nil {
 		f.Zone = z.Sentence()
 		f.ZoneFrom, f.ZoneTo = market.ManYen(z.From), market.ManYen(z.To)
-		f.AnnualFro, f.AnnualTo = market.ManYen(z.AnnualFrom), market.ManYen(z.AnnualTo)
+		f.AnnualFro, f.AnnualTo = market.ManYen(z.From*12), market.ManYen(z.To*12)
 	}
 	if r := st.Rate; r != nil {
 		f.Rates = []rateRow{
@@ -186,6 +191,11 @@ func (s *Site) market(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Cursor, p.Sort, p.Limit, p.Facets = "", "", 0, nil // figures have no page or order
+	if p.Workload == "" {
+		// Monthly figures are of full-workload listings unless the search
+		// asks otherwise: a 週1日 side job's month is not a month's pay.
+		p.Workload = string(listing.WorkloadFull)
+	}
 	q, err := p.Query()
 	if err != nil {
 		s.Error(w, r, err)

@@ -35,6 +35,7 @@ type topicView struct {
 	Search   string // /search?role=backend
 	Alert    string // where to save the search for new-listing mail
 	Market   string // /market?role=backend
+	Total    int    // open listings of the topic, every workload
 }
 
 // topicNewest is how many of the newest listings a topic page shows.
@@ -106,7 +107,7 @@ func (s *Site) skillPage(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if st.Count == 0 {
+	if v.Topic.Total == 0 {
 		s.Error(w, r, problem.Errorf(problem.NotFound, "no open listings with skill %q", sk.Slug))
 		return
 	}
@@ -114,9 +115,9 @@ func (s *Site) skillPage(w http.ResponseWriter, r *http.Request) {
 	v.Heading = sk.Name + "の案件の単価相場"
 	v.Description = sk.Name + "を使うフリーランス・副業案件の月額単価の相場、ボリュームゾーン、リモートの割合、案件数の推移と新着案件。"
 	v.Canonical = s.absolute("/skills/" + sk.Slug)
-	v.NoIndex = st.Count < skillPageMin
+	v.NoIndex = v.Topic.Total < skillPageMin
 	v.Crumbs = []crumb{{"トップ", "/"}, {sk.Name, ""}}
-	v.Topic.Intro = skillIntro(sk.Name, st)
+	v.Topic.Intro = skillIntro(sk.Name, v.Topic.Total, st)
 	v.Fig.Top, v.Fig.TopHead = topRolesOf(st), "この技術を使う職種"
 	s.render(w, r, http.StatusOK, "market", v)
 }
@@ -132,23 +133,29 @@ func (s *Site) topic(ctx context.Context, r *http.Request, p catalog.Params, nam
 	subject := name + "の案件"
 	v := marketView{base: s.base(r, name)}
 	var st market.Stats
-	if v.Fig, st, err = s.figures(ctx, q, subject, searchURL); err != nil {
+	// The monthly figures are of full-workload listings: a part-time
+	// listing's month is not what the job pays for a month's work.
+	fq := q
+	fq.Workload = listing.WorkloadFull
+	if v.Fig, st, err = s.figures(ctx, fq, subject, searchURL); err != nil {
 		return v, st, err
 	}
+	full := p
+	full.Workload = string(listing.WorkloadFull)
 	q.Sort, q.Limit = search.SortNewest, topicNewest
 	page, err := s.Catalog.Search(ctx, q)
 	if err != nil {
 		return v, st, err
 	}
 	v.Topic = &topicView{Kind: kind, Name: name, Newest: cards(page.Hits, v.base), Search: searchURL,
-		Market: marketURL(p), Alert: searchURL + "#save-search"}
+		Market: marketURL(full), Alert: searchURL + "#save-search", Total: page.Total}
 	v.Fig.MarketURL = v.Topic.Market
 	return v, st, nil
 }
 
 // skillIntro is a skill page's opening, written from its figures.
-func skillIntro(name string, st market.Stats) []string {
-	out := []string{"掲載中のフリーランス・副業案件のうち、" + name + "を使う案件は" + comma(int64(st.Count)) + "件あります。"}
+func skillIntro(name string, total int, st market.Stats) []string {
+	out := []string{"掲載中のフリーランス・副業案件のうち、" + name + "を使う案件は" + comma(int64(total)) + "件あります。"}
 	if roles := topRolesOf(st); len(roles) > 0 {
 		s := "もっとも多い職種は" + roles[0].Name + "（" + comma(int64(roles[0].Count)) + "件）"
 		if len(roles) > 1 {
@@ -157,7 +164,7 @@ func skillIntro(name string, st market.Stats) []string {
 		out = append(out, s+"です。")
 	}
 	if z := st.VolumeZone; z != nil && st.Rate != nil {
-		out = append(out, "単価の記載がある"+comma(int64(st.Priced))+"件の中央値は月額"+market.ManYen(st.Rate.Median)+"で、"+z.Sentence())
+		out = append(out, "フルタイム相当（週4日以上）の案件のうち単価の記載がある"+comma(int64(st.Priced))+"件の中央値は月額"+market.ManYen(st.Rate.Median)+"で、"+z.Sentence())
 	}
 	return out
 }
