@@ -101,7 +101,7 @@ type calcView struct {
 // liveView is the live figures of the category's side-job listings.
 type liveView struct {
 	Count, Priced int
-	Median        string // 時給換算 3,750円（月額60万円）
+	Median        string // 時給 3,750円
 	Quartiles     string
 	Chart         template.HTML // hourly distribution; empty when nothing is priced
 	Note          string        // how the figures are computed

@@ -99,7 +99,7 @@ func TestGuidePage(t *testing.T) {
 	}
 	liveSec := find(p.doc, "section", "class=live")[0]
 	live := text(liveSec) + "\n" + strings.Join(rowTexts(find(liveSec, "table")[0]), "\n")
-	for _, want := range []string{"1件の副業OK案件を掲載中", "うち単価の記載あり 1件", "時給換算 4,062円（月額65万円）", "3,750〜5,000円|1件"} {
+	for _, want := range []string{"1件の副業OK案件を掲載中", "うち単価の記載あり 1件", "時給 5,077円", "5,000〜6,000円|1件"} {
 		if !strings.Contains(live, want) {
 			t.Errorf("live figures %q lack %q", live, want)
 		}

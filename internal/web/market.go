@@ -191,15 +191,15 @@ func (s *Site) market(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Cursor, p.Sort, p.Limit, p.Facets = "", "", 0, nil // figures have no page or order
-	if p.Workload == "" {
-		// Monthly figures are of full-workload listings unless the search
-		// asks otherwise: a 週1日 side job's month is not a month's pay.
-		p.Workload = string(listing.WorkloadFull)
-	}
 	q, err := p.Query()
 	if err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	if q.Workload == "" {
+		// Monthly figures are of full-workload listings unless the search
+		// asks otherwise: a 週1日 side job's month is not a month's pay.
+		q.Workload = listing.WorkloadFull
 	}
 	p.Skill = q.Skills
 	cond := conditionText(p)

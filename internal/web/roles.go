@@ -140,15 +140,13 @@ func (s *Site) topic(ctx context.Context, r *http.Request, p catalog.Params, nam
 	if v.Fig, st, err = s.figures(ctx, fq, subject, searchURL); err != nil {
 		return v, st, err
 	}
-	full := p
-	full.Workload = string(listing.WorkloadFull)
 	q.Sort, q.Limit = search.SortNewest, topicNewest
 	page, err := s.Catalog.Search(ctx, q)
 	if err != nil {
 		return v, st, err
 	}
 	v.Topic = &topicView{Kind: kind, Name: name, Newest: cards(page.Hits, v.base), Search: searchURL,
-		Market: marketURL(full), Alert: searchURL + "#save-search", Total: page.Total}
+		Market: marketURL(p), Alert: searchURL + "#save-search", Total: page.Total}
 	v.Fig.MarketURL = v.Topic.Market
 	return v, st, nil
 }
