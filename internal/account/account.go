@@ -41,6 +41,7 @@ const (
 	VerifyTTL  = 24 * time.Hour
 	ResetTTL   = time.Hour
 	SessionTTL = 30 * 24 * time.Hour
+	DeviceTTL  = 180 * 24 * time.Hour
 )
 
 // Store is what accounts need of the system of record; *store.Store is
@@ -49,6 +50,7 @@ type Store interface {
 	CreateEngineer(ctx context.Context, email, passwordHash string, tok store.Token, m store.Mail) (store.Engineer, error)
 	RenewUnverified(ctx context.Context, id int64, passwordHash string, tok store.Token, m store.Mail) error
 	IssueToken(ctx context.Context, engineerID int64, tok store.Token, m store.Mail) error
+	AddToken(ctx context.Context, engineerID int64, tok store.Token) error
 	EnqueueMail(ctx context.Context, m store.Mail) (int64, error)
 	VerifyEngineer(ctx context.Context, tokenHash string) (store.Engineer, error)
 	TokenEngineer(ctx context.Context, tokenHash, purpose string) (store.Engineer, error)
@@ -80,9 +82,19 @@ type Store interface {
 
 // Limits are the rate limits of the actions that take a password or send
 // mail. A nil limiter is the default of Defaults.
+//
+// A login is limited per IP, and per account in one of two ways: a
+// browser that has logged in to the account before (its device token,
+// see Device) has a bucket of its own, LoginDevice; every other login to
+// the account shares the bucket of its address, LoginAddress. Guessing
+// from anywhere empties the address's bucket and so locks out only
+// browsers the account has never used: its owner's own browser still
+// logs in, and so does the browser that set a new password through the
+// reset mail (which also fills the address's bucket again).
 type Limits struct {
 	SignUpIP, SignUpAddress *ratelimit.Limiter
 	LoginIP, LoginAddress   *ratelimit.Limiter
+	LoginDevice             *ratelimit.Limiter
 	ResetIP, ResetAddress   *ratelimit.Limiter
 }
 
@@ -95,6 +107,7 @@ func Defaults() Limits {
 		SignUpAddress: ratelimit.New(3, 20*time.Minute),
 		LoginIP:       ratelimit.New(30, 10*time.Second),
 		LoginAddress:  ratelimit.New(10, 3*time.Minute), // at most 480 guesses a day
+		LoginDevice:   ratelimit.New(10, 3*time.Minute), // per device token, as per address
 		ResetIP:       ratelimit.New(10, 6*time.Minute),
 		ResetAddress:  ratelimit.New(3, 20*time.Minute),
 	}
@@ -143,7 +156,7 @@ func New(st Store, o Options) *Service {
 	def := Defaults()
 	for _, l := range []struct{ set, def **ratelimit.Limiter }{
 		{&s.limits.SignUpIP, &def.SignUpIP}, {&s.limits.SignUpAddress, &def.SignUpAddress},
-		{&s.limits.LoginIP, &def.LoginIP}, {&s.limits.LoginAddress, &def.LoginAddress},
+		{&s.limits.LoginIP, &def.LoginIP}, {&s.limits.LoginAddress, &def.LoginAddress}, {&s.limits.LoginDevice, &def.LoginDevice},
 		{&s.limits.ResetIP, &def.ResetIP}, {&s.limits.ResetAddress, &def.ResetAddress},
 	} {
 		if *l.set == nil {
@@ -213,6 +226,22 @@ type Session struct {
 	Token      string    `json:"token"`
 	ExpiresAt  time.Time `json:"expires_at"`
 	EngineerID int64     `json:"-"`
+	// Device is a new device token for the browser that logged in, when
+	// it came without a live one of this account; zero otherwise.
+	Device Device `json:"-"`
+}
+
+// DeviceCookie is the name of the cookie that holds a device token, on the
+// pages and in the API alike.
+const DeviceCookie = "anken_device"
+
+// Device is a device token: 32 random bytes a browser keeps as a cookie
+// once it has logged in to an account or reset its password through the
+// mail, kept in the store only as its SHA-256. It gets that browser past
+// the account's login limit (see Limits), nothing more: it is no login.
+type Device struct {
+	Token     string
+	ExpiresAt time.Time
 }
 
 // newToken returns a random token (32 bytes, URL-safe base64) and the
@@ -335,12 +364,30 @@ var errLogin = problem.Errorf(problem.Unauthorized, "the email address or the pa
 // Login checks the address and password and starts a session of 30 days.
 // An unknown address and a wrong password answer the same; an account
 // whose address is not verified is told so only when the password was
-// right.
+// right. It is LoginDevice without a device token.
 func (s *Service) Login(ctx context.Context, ip, email, password string) (Session, error) {
+	return s.LoginDevice(ctx, ip, "", email, password)
+}
+
+// LoginDevice is Login from a browser holding device, the device token
+// of an earlier login or reset ("" for none). A live device token of the
+// account counts the attempt against that browser's own limit instead of
+// the address's, so nobody locks its owner out by guessing; any other
+// counts against the address's. A login without a live device token of
+// the account answers a new one in Session.Device.
+func (s *Service) LoginDevice(ctx context.Context, ip, device, email, password string) (Session, error) {
 	addr := strings.ToLower(strings.TrimSpace(email))
+	deviceHash, err := s.device(ctx, device, addr)
+	if err != nil {
+		return Session{}, err
+	}
+	account := ratelimit.Rule{Limiter: s.limits.LoginAddress, Key: addr, What: "login attempts for this email address"}
+	if deviceHash != "" {
+		account = ratelimit.Rule{Limiter: s.limits.LoginDevice, Key: deviceHash, What: "login attempts from this browser"}
+	}
 	if err := ratelimit.Check(
 		ratelimit.Rule{Limiter: s.limits.LoginIP, Key: ip, What: "login attempts from this IP address"},
-		ratelimit.Rule{Limiter: s.limits.LoginAddress, Key: addr, What: "login attempts for this email address"},
+		account,
 	); err != nil {
 		return Session{}, err
 	}
@@ -373,7 +420,45 @@ func (s *Service) Login(ctx context.Context, ip, email, password string) (Sessio
 			}
 		}
 	}
-	return s.startSession(ctx, e.ID)
+	ses, err := s.startSession(ctx, e.ID)
+	if err != nil || deviceHash != "" {
+		return ses, err
+	}
+	ses.Device = s.newDevice(ctx, e.ID)
+	return ses, nil
+}
+
+// device returns the hash of device when it is a live device token of
+// the account of addr, else "".
+func (s *Service) device(ctx context.Context, device, addr string) (string, error) {
+	if device == "" || len(device) > 200 || addr == "" {
+		return "", nil
+	}
+	hash := HashToken(device)
+	e, err := s.store.TokenEngineer(ctx, hash, store.TokenDevice)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", unavailable(err)
+	case e.Email != addr:
+		return "", nil // another account's browser: it is new to this one
+	}
+	return hash, nil
+}
+
+// newDevice stores a new device token of the engineer and returns it; a
+// failure is logged and answers none: the login itself has succeeded.
+func (s *Service) newDevice(ctx context.Context, engineerID int64) Device {
+	token, hash, err := newToken()
+	if err == nil {
+		d := Device{Token: token, ExpiresAt: time.Now().Add(DeviceTTL)}
+		if err = s.store.AddToken(ctx, engineerID, store.Token{Hash: hash, Purpose: store.TokenDevice, ExpiresAt: d.ExpiresAt}); err == nil {
+			return d
+		}
+	}
+	s.log.WarnContext(ctx, "device token", slog.Int64("engineer", engineerID), slog.Any("err", err))
+	return Device{}
 }
 
 func (s *Service) startSession(ctx context.Context, engineerID int64) (Session, error) {
@@ -464,39 +549,47 @@ func (s *Service) mailReset(ctx context.Context, addr string) error {
 
 // ConfirmReset sets a new password with the token of a reset mail. Every
 // session of the account ends, and so does every other reset link; the
-// address counts as verified, since the mail reached it.
-func (s *Service) ConfirmReset(ctx context.Context, token, password string) error {
+// address counts as verified, since the mail reached it. Having proved
+// that the mail reaches them, the engineer gets through the login limit:
+// the address's bucket is full again, and the browser that reset gets a
+// device token (see Limits).
+func (s *Service) ConfirmReset(ctx context.Context, token, password string) (Device, error) {
 	if token == "" {
-		return errBadToken
+		return Device{}, errBadToken
 	}
 	e, err := s.store.TokenEngineer(ctx, HashToken(token), store.TokenReset)
 	if errors.Is(err, store.ErrNotFound) {
-		return errBadToken
+		return Device{}, errBadToken
 	}
 	if err != nil {
-		return unavailable(err)
+		return Device{}, unavailable(err)
 	}
 	if err := CheckPassword(password, e.Email, "password"); err != nil {
-		return err
+		return Device{}, err
 	}
 	hash, err := Hash(password, s.params)
 	if err != nil {
-		return err
+		return Device{}, err
 	}
 	_, err = s.store.ResetPassword(ctx, HashToken(token), hash)
 	if errors.Is(err, store.ErrNotFound) { // used or expired meanwhile
-		return errBadToken
+		return Device{}, errBadToken
 	}
-	return unavailable(err)
+	if err != nil {
+		return Device{}, unavailable(err)
+	}
+	s.limits.LoginAddress.Forget(e.Email)
+	return s.newDevice(ctx, e.ID), nil
 }
 
 // ChangePassword sets a new password for a logged-in account that knows
 // its current one, and ends every other session and every reset link not
-// yet used. Wrong current passwords
-// count against the login limit of the address.
+// yet used. Wrong current passwords count against a login limit of the
+// session's own, as a device's: guesses by others at the address do not
+// stop its owner changing the password.
 func (s *Service) ChangePassword(ctx context.Context, a Account, current, password string) error {
-	if err := ratelimit.Check(ratelimit.Rule{Limiter: s.limits.LoginAddress, Key: a.Email,
-		What: "password attempts for this account"}); err != nil {
+	if err := ratelimit.Check(ratelimit.Rule{Limiter: s.limits.LoginDevice, Key: "session " + a.Session.Hash,
+		What: "password attempts in this session"}); err != nil {
 		return err
 	}
 	ok, _, err := Check(a.PasswordHash, current, s.params)

@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -256,13 +257,13 @@ func TestResetAndChange(t *testing.T) {
 	if m.Kind != "reset" || token == "" {
 		t.Fatalf("reset mail = %+v", m)
 	}
-	if err := svc.ConfirmReset(ctx, token, "a@example.jp-x"); problem.KindOf(err) != problem.Unprocessable {
+	if _, err := svc.ConfirmReset(ctx, token, "a@example.jp-x"); problem.KindOf(err) != problem.Unprocessable {
 		t.Errorf("reset to a password holding the address: %v, want Unprocessable", err)
 	}
-	if err := svc.ConfirmReset(ctx, token, "reset-password-2"); err != nil {
+	if _, err := svc.ConfirmReset(ctx, token, "reset-password-2"); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.ConfirmReset(ctx, token, "reset-password-3"); problem.KindOf(err) != problem.Unprocessable {
+	if _, err := svc.ConfirmReset(ctx, token, "reset-password-3"); problem.KindOf(err) != problem.Unprocessable {
 		t.Errorf("reset token used twice: %v", err)
 	}
 	for _, tok := range []string{login.Token, other.Token} {
@@ -476,5 +477,76 @@ func TestProfile(t *testing.T) {
 	}
 	if got, _ := svc.Profile(ctx, a.ID); got.Recommend != "weekly" || got.DesiredRate != 700_000 {
 		t.Errorf("a refused profile changed the stored one: %+v", got)
+	}
+}
+
+// TestLoginLockout: guesses at an address from anywhere lock out the
+// browsers that have never used the account, not its owner's: a browser
+// that logged in before, or that set a new password through the reset
+// mail, has a limit of its own.
+func TestLoginLockout(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now } // the buckets never refill during the test
+	limit := func(burst int) *ratelimit.Limiter { return ratelimit.New(burst, 3*time.Minute).Clock(clock) }
+	svc, st := newService(t, account.Limits{LoginIP: limit(1000), LoginAddress: limit(10), LoginDevice: limit(10),
+		ResetIP: limit(1000), ResetAddress: limit(1000), SignUpIP: limit(1000), SignUpAddress: limit(1000)})
+	const addr, pw = "owner@example.jp", "kagami-biraki-1"
+	first := verified(t, svc, st, addr, pw) // the owner's browser logs in once
+	if first.Device.Token == "" {
+		t.Fatal("a login without a device token answered none")
+	}
+	other := verified(t, svc, st, "other@example.jp", "setsubun-mame-2")
+	for i := range 12 { // guesses from many addresses
+		svc.Login(ctx, fmt.Sprintf("203.0.113.%d", i), addr, "guess-password-0")
+	}
+	cases := []struct {
+		name, device, password string
+		want                   problem.Kind
+	}{
+		{"a new browser with the right password", "", pw, problem.TooMany},
+		{"another account's browser", other.Device.Token, pw, problem.TooMany},
+		{"an unknown device token", strings.Repeat("x", 43), pw, problem.TooMany},
+		{"the owner's browser", first.Device.Token, pw, problem.Internal}, // no error
+	}
+	for _, c := range cases {
+		ses, err := svc.LoginDevice(ctx, "198.51.100.1", c.device, addr, c.password)
+		if c.want == problem.Internal {
+			if err != nil || ses.Token == "" || ses.Device.Token != "" {
+				t.Errorf("%s: %+v, %v; want a session and no new device token", c.name, ses, err)
+			}
+			continue
+		}
+		if problem.KindOf(err) != c.want {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	// The owner's browser has a limit of its own: guesses with a stolen
+	// device token get no further than guesses at the address.
+	var err error
+	for range 12 {
+		_, err = svc.LoginDevice(ctx, "198.51.100.2", first.Device.Token, addr, "guess-password-0")
+	}
+	var ex *ratelimit.Exceeded
+	if !errors.As(err, &ex) || !strings.Contains(ex.What, "browser") {
+		t.Errorf("12 wrong passwords from the owner's browser: %v; want its own limit", err)
+	}
+
+	// A reset through the mail gets its browser in, and the address's
+	// bucket is full again.
+	if err := svc.RequestReset(ctx, "198.51.100.3", addr); err != nil {
+		t.Fatal(err)
+	}
+	svc.Wait()
+	_, token := mailTo(t, st, addr)
+	d, err := svc.ConfirmReset(ctx, token, "after-reset-pw-2")
+	if err != nil || d.Token == "" {
+		t.Fatalf("ConfirmReset = %+v, %v; want a device token", d, err)
+	}
+	for range 12 {
+		svc.Login(ctx, "203.0.113.99", addr, "guess-password-0")
+	}
+	if _, err := svc.LoginDevice(ctx, "198.51.100.3", d.Token, addr, "after-reset-pw-2"); err != nil {
+		t.Errorf("login from the browser that reset, with the address locked again: %v", err)
 	}
 }

@@ -50,7 +50,8 @@ type verifiedBody struct {
 type verifiedOutput struct{ Body verifiedBody }
 
 type loginInput struct {
-	Body struct {
+	Device string `cookie:"anken_device" maxLength:"200" doc:"The device token an earlier login or reset set: with it this client's logins to the account are limited on their own, not with the address's."`
+	Body   struct {
 		Email    string `json:"email" maxLength:"254" example:"taro@example.jp"`
 		Password string `json:"password" maxLength:"1024"`
 	}
@@ -62,7 +63,24 @@ type SessionBody struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-type sessionOutput struct{ Body SessionBody }
+type sessionOutput struct {
+	SetCookie string `header:"Set-Cookie" doc:"anken_device, a device token, when the client came without one of this account: send it back with later logins."`
+	Body      SessionBody
+}
+
+type resetConfirmOutput struct {
+	SetCookie string `header:"Set-Cookie" doc:"anken_device, a device token of the account: send it back with later logins."`
+}
+
+// deviceCookie is the Set-Cookie value of a device token, "" for none.
+func (h *handlers) deviceCookie(d account.Device) string {
+	if d.Token == "" {
+		return ""
+	}
+	c := &http.Cookie{Name: account.DeviceCookie, Value: d.Token, Path: "/", MaxAge: max(int(time.Until(d.ExpiresAt).Seconds()), 1),
+		HttpOnly: true, Secure: strings.HasPrefix(h.Server, "https://"), SameSite: http.SameSiteLaxMode}
+	return c.String()
+}
 
 type resetInput struct {
 	Body struct {
@@ -110,7 +128,7 @@ func (h *handlers) registerAccounts() {
 		Method:        http.MethodPost,
 		Path:          "/v1/sessions",
 		Summary:       "Log in",
-		Description:   "Answers a session token for `Authorization: Bearer …`, valid 30 days. A wrong address and a wrong password answer alike (401); an address not yet confirmed is told so (403) only with the right password. Limited per IP and per address (429 with Retry-After).",
+		Description:   "Answers a session token for `Authorization: Bearer …`, valid 30 days. A wrong address and a wrong password answer alike (401); an address not yet confirmed is told so (403) only with the right password. Limited per IP and per account (429 with Retry-After): a client that has logged in to the account before, or set its password through the reset mail, sends back its `anken_device` cookie and has a limit of its own, so guesses by others at the address do not lock it out.",
 		Tags:          tags,
 		Security:      public,
 		Middlewares:   ip,
@@ -160,7 +178,7 @@ func (h *handlers) registerAccounts() {
 		Method:        http.MethodPost,
 		Path:          "/v1/accounts/password-reset/confirm",
 		Summary:       "Set a new password with a reset token",
-		Description:   "Every session of the account ends, and so does every other reset link; log in again with the new password.",
+		Description:   "Every session of the account ends, and so does every other reset link; log in again with the new password. The answer sets an `anken_device` cookie: logins that send it back are not locked out by others' guesses at the address.",
 		Tags:          tags,
 		Security:      public,
 		DefaultStatus: http.StatusNoContent,
@@ -268,11 +286,11 @@ func (h *handlers) login(ctx context.Context, in *loginInput) (*sessionOutput, e
 	if h.Accounts == nil {
 		return nil, h.fail(ctx, errNoAccounts)
 	}
-	ses, err := h.Accounts.Login(ctx, clientIP(ctx), in.Body.Email, in.Body.Password)
+	ses, err := h.Accounts.LoginDevice(ctx, clientIP(ctx), in.Device, in.Body.Email, in.Body.Password)
 	if err != nil {
 		return nil, h.accountFail(ctx, err)
 	}
-	return &sessionOutput{Body: SessionBody{Token: ses.Token, ExpiresAt: ses.ExpiresAt}}, nil
+	return &sessionOutput{SetCookie: h.deviceCookie(ses.Device), Body: SessionBody{Token: ses.Token, ExpiresAt: ses.ExpiresAt}}, nil
 }
 
 func (h *handlers) logout(ctx context.Context, _ *struct{}) (*struct{}, error) {
@@ -299,12 +317,13 @@ func (h *handlers) requestReset(ctx context.Context, in *resetInput) (*acceptedO
 	return &acceptedOutput{Body: acceptedBody{Message: "if the address has an account, a mail with a link to set a new password is on its way"}}, nil
 }
 
-func (h *handlers) confirmReset(ctx context.Context, in *resetConfirmInput) (*struct{}, error) {
+func (h *handlers) confirmReset(ctx context.Context, in *resetConfirmInput) (*resetConfirmOutput, error) {
 	if h.Accounts == nil {
 		return nil, h.fail(ctx, errNoAccounts)
 	}
-	if err := h.Accounts.ConfirmReset(ctx, in.Body.Token, in.Body.Password); err != nil {
+	d, err := h.Accounts.ConfirmReset(ctx, in.Body.Token, in.Body.Password)
+	if err != nil {
 		return nil, h.accountFail(ctx, err)
 	}
-	return nil, nil
+	return &resetConfirmOutput{SetCookie: h.deviceCookie(d)}, nil
 }

@@ -452,3 +452,49 @@ func (fx *meFixture) resetLink(t *testing.T, addr string) string {
 	}
 	return fx.token(t, addr)
 }
+
+// TestLoginDeviceCookie: a login answers an anken_device cookie, and a
+// login that sends it back gets in while others' guesses have locked the
+// address out (429 without it).
+func TestLoginDeviceCookie(t *testing.T) {
+	limits := account.Defaults()
+	limits.LoginIP = ratelimit.New(1000, time.Millisecond)
+	fx := newMeFixture(t, limits)
+	const addr, pw = "taro@example.jp", "hatsuyume-fuji-2027"
+	fx.engineer(t, addr, pw) // logs in once, without a cookie
+	login := func(cookie, password string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("POST", fx.srv.URL+"/v1/sessions", strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, addr, password)))
+		req.Header.Set("Content-Type", "application/json")
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: "anken_device", Value: cookie})
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	resp := login("", pw)
+	var device *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "anken_device" {
+			device = c
+		}
+	}
+	if resp.StatusCode != 201 || device == nil || !device.HttpOnly || device.MaxAge <= 0 {
+		t.Fatalf("login: %d, Set-Cookie %q; want 201 with an HttpOnly anken_device cookie", resp.StatusCode, resp.Header.Values("Set-Cookie"))
+	}
+	for range 12 {
+		login("", "guess-password-0")
+	}
+	if resp := login("", pw); resp.StatusCode != 429 {
+		t.Errorf("right password without the cookie, address locked: %d, want 429", resp.StatusCode)
+	}
+	resp = login(device.Value, pw)
+	if resp.StatusCode != 201 || len(resp.Cookies()) != 0 {
+		t.Errorf("right password with the cookie, address locked: %d, Set-Cookie %q; want 201 and no new cookie", resp.StatusCode, resp.Header.Values("Set-Cookie"))
+	}
+}

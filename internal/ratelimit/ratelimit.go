@@ -67,6 +67,15 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	return true, 0
 }
 
+// Forget gives key a full bucket again, as if it had not been seen: for a
+// limit whose reason has gone (an account's login limit once its owner
+// has proved who they are by a mail).
+func (l *Limiter) Forget(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.buckets, key)
+}
+
 // refill is how long an emptied bucket takes to fill up again: after it,
 // a bucket is the same as a new one and can be dropped.
 func (l *Limiter) refill() time.Duration { return time.Duration(l.burst) * l.every }

@@ -62,6 +62,24 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+func TestForget(t *testing.T) {
+	clock := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	l := New(2, time.Hour).Clock(func() time.Time { return clock })
+	for range 3 {
+		l.Allow("a")
+		l.Allow("b")
+	}
+	l.Forget("a")
+	for i := range 2 {
+		if ok, _ := l.Allow("a"); !ok {
+			t.Errorf("event %d for a forgotten key refused", i+1)
+		}
+	}
+	if ok, _ := l.Allow("b"); ok {
+		t.Error("forgetting a filled b's bucket too")
+	}
+}
+
 func BenchmarkAllow(b *testing.B) {
 	l := New(5, time.Minute)
 	keys := make([]string, 1024)

@@ -245,6 +245,31 @@ var engineerContract = []struct {
 			}
 		}
 	}},
+	{"device tokens are kept without mail and outlive a reset", func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := mustEngineer(t, s, "a@example.jp")
+		if err := s.AddToken(ctx, a.ID, store.Token{Hash: "d1", Purpose: store.TokenDevice, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddToken(ctx, a.ID, store.Token{Hash: "d-old", Purpose: store.TokenDevice, ExpiresAt: time.Now().Add(-time.Second)}); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.MailCount(ctx, store.MailPending); n != 1 {
+			t.Errorf("%d mails pending, want only the verification", n)
+		}
+		if _, err := s.ResetPassword(ctx, "d1", "h"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a device token used to reset: %v, want ErrNotFound", err)
+		}
+		if err := s.SetPasswordHash(ctx, a.ID, "h2", ""); err != nil {
+			t.Fatal(err)
+		}
+		if e, err := s.TokenEngineer(ctx, "d1", store.TokenDevice); err != nil || e.ID != a.ID {
+			t.Errorf("device token after a password change = %+v, %v; want a's", e, err)
+		}
+		if _, err := s.TokenEngineer(ctx, "d-old", store.TokenDevice); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("expired device token: %v, want ErrNotFound", err)
+		}
+	}},
 	{"profile", func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		a := mustEngineer(t, s, "a@example.jp")

@@ -250,12 +250,13 @@ func (s *Site) loginPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) login(w http.ResponseWriter, r *http.Request) {
 	email, next := r.PostFormValue("email"), localPath(r.PostFormValue("next"), "/me")
-	ses, err := s.Accounts.Login(r.Context(), clientIP(r), email, r.PostFormValue("password"))
+	ses, err := s.Accounts.LoginDevice(r.Context(), clientIP(r), device(r), email, r.PostFormValue("password"))
 	if err != nil {
 		s.formFailed(w, r, "login", accountView{base: s.accountBase(w, r, "ログイン"), Email: email, Next: next}, err)
 		return
 	}
 	s.setSession(w, r, ses)
+	s.setDevice(w, r, ses.Device)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -282,13 +283,15 @@ func (s *Site) reset(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := accountView{base: s.accountBase(w, r, "パスワードの再設定"), Token: r.PostFormValue("token")}
 	if v.Token != "" {
-		err := s.Accounts.ConfirmReset(ctx, v.Token, r.PostFormValue("password"))
+		d, err := s.Accounts.ConfirmReset(ctx, v.Token, r.PostFormValue("password"))
 		if err != nil {
 			s.formFailed(w, r, "reset", v, err)
 			return
 		}
-		// Every session ended, the cookie's too.
+		// Every session ended, the cookie's too; this browser logs in
+		// past the address's login limit.
 		s.clearSession(w, r)
+		s.setDevice(w, r, d)
 		v.Done, v.Viewer, v.Title = true, nil, "パスワードを再設定しました"
 		s.render(w, r, http.StatusOK, "reset", v)
 		return

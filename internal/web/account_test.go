@@ -86,6 +86,7 @@ func newMeFixture(t *testing.T) *meFixture {
 type client struct {
 	fx      *meFixture
 	session string
+	device  string // anken_device, the browser's device token
 }
 
 func (fx *meFixture) client() *client { return &client{fx: fx} }
@@ -109,6 +110,9 @@ func (c *client) do(t *testing.T, method, path string, form url.Values, header .
 	if c.session != "" {
 		req.AddCookie(&http.Cookie{Name: "anken_session", Value: c.session})
 	}
+	if c.device != "" {
+		req.AddCookie(&http.Cookie{Name: "anken_device", Value: c.device})
+	}
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noFollow.Do(req)
 	if err != nil {
@@ -121,6 +125,9 @@ func (c *client) do(t *testing.T, method, path string, form url.Values, header .
 			if ck.MaxAge < 0 {
 				c.session = ""
 			}
+		}
+		if ck.Name == "anken_device" {
+			c.device = ck.Value
 		}
 	}
 	b, _ := io.ReadAll(resp.Body)
@@ -698,6 +705,38 @@ func TestResetPages(t *testing.T) {
 	// The old session ended with the reset.
 	wantRedirect(t, "old session after reset", c.get(t, "/me"), "/login")
 	wantRedirect(t, "login with the new password", anon.post(t, "/login", url.Values{"email": {"rokuro@example.jp"}, "password": {"hoshizora-2027"}}), "/me")
+}
+
+// TestLoginLockoutPages: others' guesses at an address lock out new
+// browsers, not the one that has logged in to the account before, nor the
+// one that set a new password through the reset mail.
+func TestLoginLockoutPages(t *testing.T) {
+	fx := newMeFixture(t)
+	const addr, pw = "hachiro@example.jp", "kaki-no-tane-2026"
+	owner := fx.signUp(t, addr) // logged in once: it holds a device cookie
+	if owner.device == "" {
+		t.Fatal("login set no anken_device cookie")
+	}
+	wantRedirect(t, "log out", owner.post(t, "/logout", url.Values{}), "/")
+	guesser := fx.client()
+	for range 10 { // the address's burst of 10
+		guesser.post(t, "/login", url.Values{"email": {addr}, "password": {"guess-password-0"}})
+	}
+	if p := fx.client().post(t, "/login", url.Values{"email": {addr}, "password": {pw}}); p.status != 429 {
+		t.Errorf("a new browser with the right password, address locked: %d, want 429", p.status)
+	}
+	wantRedirect(t, "the owner's browser with the address locked", owner.post(t, "/login", url.Values{"email": {addr}, "password": {pw}}), "/me")
+
+	resetter := fx.client()
+	resetter.post(t, "/reset", url.Values{"email": {addr}})
+	p := resetter.get(t, fx.mailLink(t, "reset", addr))
+	if p := resetter.submit(t, p, "/reset", url.Values{"password": {"hoshizora-2027"}}); p.status != 200 || resetter.device == "" {
+		t.Fatalf("reset: %d, device cookie %q; want 200 with one", p.status, resetter.device)
+	}
+	for range 10 { // the address's burst of 10
+		guesser.post(t, "/login", url.Values{"email": {addr}, "password": {"guess-password-0"}})
+	}
+	wantRedirect(t, "the browser that reset, with the address locked", resetter.post(t, "/login", url.Values{"email": {addr}, "password": {"hoshizora-2027"}}), "/me")
 }
 
 // serveSite serves the site as serve does: behind Secure, with a

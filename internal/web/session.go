@@ -16,6 +16,12 @@ import (
 // sessionCookie holds the session token of a logged-in engineer's pages.
 const sessionCookie = "anken_session"
 
+// deviceCookie holds the device token of a browser that has logged in to
+// an account or reset its password through the mail (account.Device):
+// with it that browser's logins are not locked out with the address. The
+// API's login reads and sets the same cookie.
+const deviceCookie = account.DeviceCookie
+
 // viewer is the engineer a page is shown to, for the header and the
 // favourite buttons; nil when logged out.
 type viewer struct {
@@ -83,6 +89,25 @@ func (s *Site) setSession(w http.ResponseWriter, r *http.Request, ses account.Se
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: ses.Token, Path: "/", MaxAge: age,
 		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode})
+}
+
+// setDevice gives the browser its device token (when there is a new
+// one): HttpOnly, SameSite=Lax, Secure behind TLS, kept as long as the
+// token lives. Logging out keeps it: it is no session.
+func (s *Site) setDevice(w http.ResponseWriter, r *http.Request, d account.Device) {
+	if d.Token == "" {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: d.Token, Path: "/", MaxAge: max(int(time.Until(d.ExpiresAt).Seconds()), 1),
+		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode})
+}
+
+// device is the request's device token, or "".
+func device(r *http.Request) string {
+	if c, err := r.Cookie(deviceCookie); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 // clearSession removes the session cookie.
