@@ -32,6 +32,17 @@ import (
 	"anken/internal/web"
 )
 
+// devMailStore is what /dev/mail shows: the outbox under --demo when mail
+// goes nowhere else (no ANKEN_SMTP_URL), else nil, no such page. A page
+// that shows every mail, reset links included, has no place on a server
+// that mails people; the page itself answers only loopback clients.
+func devMailStore(demo bool, smtpURL string, st web.DevMailStore) web.DevMailStore {
+	if !demo || smtpURL != "" {
+		return nil
+	}
+	return st
+}
+
 func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writer) error {
 	fs := newFlags("serve")
 	addr := fs.String("addr", cfg.Addr, "listen address (ANKEN_ADDR)")
@@ -50,9 +61,11 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	}
 	defer st.Close()
 	log.Info("store ready", slog.String("dialect", st.Dialect()))
-	var devMail web.DevMailStore // the outbox as a page at /dev/mail, for a demo only
+	devMail := devMailStore(*demoFlag, cfg.SMTPURL, st)
+	if devMail == nil && *demoFlag {
+		log.Info("no /dev/mail: mail goes to ANKEN_SMTP_URL")
+	}
 	if *demoFlag {
-		devMail = st
 		if err := seedDemo(ctx, st, cfg.DemoListings, log); err != nil {
 			if ctx.Err() != nil { // a signal while seeding: stop, not fail
 				log.Info("stopped while seeding demo listings")

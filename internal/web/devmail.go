@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"maps"
+	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"time"
@@ -69,11 +71,41 @@ func newDevMailRow(m store.Mail) devMailRow {
 }
 
 // registerDevMail adds /dev/mail, the outbox as a page, for a demo or a
-// development server that has no SMTP server.
+// development server that has no SMTP server. It shows reset links, so it
+// answers only clients on this machine (loopbackOnly).
 func (s *Site) registerDevMail(mux *http.ServeMux) {
-	mux.HandleFunc("GET /dev/mail", s.devMailList)
-	mux.HandleFunc("GET /dev/mail/{id}", s.devMailOne)
-	mux.HandleFunc("GET /dev/mail/{id}/html", s.devMailHTML)
+	mux.HandleFunc("GET /dev/mail", s.loopbackOnly(s.devMailList))
+	mux.HandleFunc("GET /dev/mail/{id}", s.loopbackOnly(s.devMailOne))
+	mux.HandleFunc("GET /dev/mail/{id}/html", s.loopbackOnly(s.devMailHTML))
+}
+
+// forwardingHeaders are what a proxy adds to say whom it forwards.
+var forwardingHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip"}
+
+// loopbackOnly serves h to a client whose connection comes from a
+// loopback address and that no proxy forwarded (a proxy on the same
+// machine connects from loopback for anyone); everyone else is answered
+// 404, as if there were no such page. The address is the connection's,
+// never one a header names.
+func (s *Site) loopbackOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		a, err := netip.ParseAddr(host)
+		local := err == nil && a.Unmap().IsLoopback()
+		for _, name := range forwardingHeaders {
+			if r.Header.Get(name) != "" {
+				local = false
+			}
+		}
+		if !local {
+			s.Error(w, r, problem.Errorf(problem.NotFound, "no such page"))
+			return
+		}
+		h(w, r)
+	}
 }
 
 func (s *Site) devMailList(w http.ResponseWriter, r *http.Request) {

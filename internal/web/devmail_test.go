@@ -96,3 +96,51 @@ func TestDevMail(t *testing.T) {
 		t.Errorf("GET /dev/mail without DevMail = %d, want 404", p.status)
 	}
 }
+
+// TestDevMailLoopbackOnly: /dev/mail shows reset links, so it answers a
+// client on this machine only: by the connection's address, and not when
+// a proxy forwarded the request (whatever it says the client is).
+func TestDevMailLoopbackOnly(t *testing.T) {
+	st := storetest.Open(t, "sqlite")
+	id, err := st.EnqueueMail(context.Background(), store.Mail{Kind: "reset", To: "taro@example.jp", Subject: "【anken】パスワードの再設定",
+		Text: "https://anken.example/reset?token=secret\n", HTML: "<p>https://anken.example/reset?token=secret</p>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: search.NewIndex()}, Log: slog.New(slog.DiscardHandler),
+		BaseURL: "https://anken.example", DevMail: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	site.Register(mux)
+	for _, c := range []struct {
+		remote string
+		header []string
+		want   int
+	}{
+		{"127.0.0.1:50000", nil, 200},
+		{"[::1]:50000", nil, 200},
+		{"[::ffff:127.0.0.1]:50000", nil, 200},
+		{"192.0.2.10:50000", nil, 404},
+		{"[2001:db8::1]:50000", nil, 404},
+		{"10.0.0.5:50000", []string{"X-Forwarded-For", "127.0.0.1"}, 404},
+		{"127.0.0.1:50000", []string{"X-Forwarded-For", "203.0.113.9"}, 404}, // a proxy on this machine
+		{"127.0.0.1:50000", []string{"X-Forwarded-For", "127.0.0.1"}, 404},
+		{"127.0.0.1:50000", []string{"Forwarded", "for=203.0.113.9"}, 404},
+		{"127.0.0.1:50000", []string{"X-Real-Ip", "203.0.113.9"}, 404},
+	} {
+		for _, path := range []string{"/dev/mail", "/dev/mail/" + strconv.FormatInt(id, 10), "/dev/mail/" + strconv.FormatInt(id, 10) + "/html"} {
+			req := httptest.NewRequest("GET", path, nil)
+			req.RemoteAddr = c.remote
+			for i := 0; i+1 < len(c.header); i += 2 {
+				req.Header.Set(c.header[i], c.header[i+1])
+			}
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, req)
+			if rec.Code != c.want || (c.want == 404 && strings.Contains(rec.Body.String(), "token=secret")) {
+				t.Errorf("GET %s from %s %v: %d, want %d", path, c.remote, c.header, rec.Code, c.want)
+			}
+		}
+	}
+}
