@@ -98,17 +98,20 @@ func TestStatsTrend(t *testing.T) {
 	yesterday := market.Day(time.Now().AddDate(0, 0, -1))
 	if err := st.PutMarketSnapshots(context.Background(), []store.MarketSnapshot{
 		{Day: yesterday, Scope: "role:backend", Count: 2, Median: 640_000, ZoneFrom: 600_000, ZoneTo: 700_000, Demo: true},
-		{Day: today, Scope: "role:backend", Count: 3, Median: 650_000, ZoneFrom: 600_000, ZoneTo: 700_000},
+		{Day: today, Scope: "role:backend", Count: 3, Median: 650_000, ZoneFrom: 600_000, ZoneTo: 700_000, PayRule: market.PayRule},
 		{Day: today, Scope: "overall", Count: 4},
 	}); err != nil {
 		t.Fatal(err)
 	}
 	var tr market.Trend
-	if code := getJSON(t, srv.URL+"/v1/stats/trend?role=backend&days=2", &tr); code != 200 {
+	// A role's snapshots are of its full-workload listings: that search
+	// is answered exactly; yesterday's point was taken under the old rule.
+	if code := getJSON(t, srv.URL+"/v1/stats/trend?role=backend&workload=full&days=2", &tr); code != 200 {
 		t.Fatalf("status %d", code)
 	}
 	if tr.Scope != "role:backend" || !tr.Exact || !tr.Demo || tr.To != today || tr.From != yesterday || len(tr.Points) != 2 ||
-		tr.Points[1] != (market.Point{Date: today, Count: 3, Median: 650_000, VolumeZone: tr.Points[1].VolumeZone}) ||
+		tr.RuleChanged != today || tr.Points[0].PayRule != 1 ||
+		tr.Points[1] != (market.Point{Date: today, Count: 3, Median: 650_000, PayRule: market.PayRule, VolumeZone: tr.Points[1].VolumeZone}) ||
 		*tr.Points[1].VolumeZone != (market.ZoneRange{From: 600_000, To: 700_000}) {
 		t.Errorf("trend = %+v", tr)
 	}
