@@ -223,8 +223,8 @@ const (
 func rateHistogram(id, subject string, st market.Stats) template.HTML {
 	c := histogram{id: id, bars: rateBars(st), axis: "月額（円）", head: "月額単価",
 		title: subject + "の月額単価の分布（5万円刻み、単価の記載がある" + comma(int64(st.Priced)) + "件）"}
-	if z := st.VolumeZone; z != nil {
-		c.desc = "もっとも多いのは月額" + z.Monthly() + "の帯で" + comma(int64(z.Count)) + "件（ボリュームゾーン）。"
+	if st.VolumeZone != nil { // the zone's band is stated once, above the figures
+		c.desc = "案件がもっとも多い帯（ボリュームゾーン）を色を変えて示しています。"
 	}
 	if r := st.Rate; r != nil {
 		c.desc += "中央値は" + market.ManYen(r.Median) + "。"

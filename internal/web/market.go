@@ -37,11 +37,7 @@ type figuresView struct {
 	Subject   string // バックエンドエンジニア, Go, この条件
 	Count     int
 	Priced    int
-	Zone      string // the volume zone sentence; empty when nothing is priced
-	ZoneFrom  string // 60万円
-	ZoneTo    string
-	AnnualFro string // 720万円
-	AnnualTo  string
+	Zone      string    // the volume zone sentence, the one place the page states it; empty when nothing is priced
 	Rates     []rateRow // quartiles and the rest; empty when nothing is priced
 	Hist      template.HTML
 	Remote    template.HTML
@@ -92,8 +88,6 @@ func (s *Site) figures(ctx context.Context, q search.Query, subject, searchURL s
 		FullOnly: q.Workload == listing.WorkloadFull}
 	if z := st.VolumeZone; z != nil {
 		f.Zone = z.Sentence()
-		f.ZoneFrom, f.ZoneTo = market.ManYen(z.From), market.ManYen(z.To)
-		f.AnnualFro, f.AnnualTo = market.ManYen(z.From*12), market.ManYen(z.To*12)
 	}
 	if r := st.Rate; r != nil {
 		f.Rates = []rateRow{

@@ -36,12 +36,18 @@ func TestRolePage(t *testing.T) {
 	if len(h1) != 1 || text(h1[0]) != "バックエンドエンジニアとは" {
 		t.Errorf("h1 = %q", textsOf(h1))
 	}
-	if got := text(find(p.doc, "p", "class=count")[0]); got != "募集中の案件は2件" {
+	// The figures say when they were computed, in Japan's time (the
+	// fixture's clock is 12:00 UTC).
+	if got := text(find(p.doc, "p", "class=count")[0]); got != "募集中の案件は2件※11月30日 21:00時点" {
 		t.Errorf("count = %q", got)
 	}
+	// The volume zone is stated once on the page: in its sentence.
 	const zone = "案件単価は月額60万〜70万円の範囲がボリュームゾーンで、年収に換算すると約720万〜840万円です。"
 	if got := text(find(p.doc, "p", "class=zone-sentence")[0]); got != zone {
 		t.Errorf("zone sentence = %q, want %q", got, zone)
+	}
+	if n, m := strings.Count(text(p.doc), "ボリュームゾーンで"), strings.Count(text(p.doc), "720万"); n != 1 || m != 1 {
+		t.Errorf("the volume zone is stated %d times (its annual figure %d), want once", n, m)
 	}
 	// The article's sections are there, rendered.
 	if n := len(find(p.doc, "article", "class=marticle")); n != 1 {
@@ -56,7 +62,7 @@ func TestRolePage(t *testing.T) {
 		rates[text(find(tr, "th")[0])] = text(find(tr, "td")[0])
 	}
 	for k, want := range map[string]string{"中央値": "60万円", "下位25%（第1四分位）": "60万円", "上位25%（第3四分位）": "65万円",
-		"平均": "62.5万円", "ボリュームゾーン": "60万円〜70万円（年収換算 720万円〜840万円）"} {
+		"平均": "62.5万円"} {
 		if rates[k] != want {
 			t.Errorf("rates[%s] = %q, want %q", k, rates[k], want)
 		}
@@ -205,8 +211,11 @@ func TestSkillPage(t *testing.T) {
 	if got := text(find(p.doc, "h1")[0]); got != "Goの案件の単価相場" {
 		t.Errorf("h1 %q", got)
 	}
-	if got := text(find(p.doc, "p", "class=count")[0]); got != "募集中の案件は1件" {
+	if got := text(find(p.doc, "p", "class=count")[0]); got != "募集中の案件は1件※11月30日 21:00時点" {
 		t.Errorf("count %q", got)
+	}
+	if n, m := strings.Count(text(p.doc), "ボリュームゾーンで"), strings.Count(text(p.doc), "720万"); n != 1 || m != 1 {
+		t.Errorf("the volume zone is stated %d times (its annual figure %d), want once", n, m)
 	}
 	intro := text(find(p.doc, "article", "class=marticle")[0])
 	if !strings.Contains(intro, "Goを使う案件は1件") || !strings.Contains(intro, "バックエンド（1件）") {
@@ -237,7 +246,7 @@ func TestMarketPage(t *testing.T) {
 	if p.status != http.StatusOK {
 		t.Fatalf("status %d\n%s", p.status, p.body)
 	}
-	if got := text(find(p.doc, "p", "class=count")[0]); got != "募集中の案件は1件" {
+	if got := text(find(p.doc, "p", "class=count")[0]); got != "募集中の案件は1件※11月30日 21:00時点" {
 		t.Errorf("count %q", got)
 	}
 	if got := text(find(p.doc, "p", "class=zone-sentence")[0]); !strings.Contains(got, "月額60万〜70万円") {
@@ -265,7 +274,7 @@ func TestMarketPage(t *testing.T) {
 		t.Errorf("%d charts", n)
 	}
 	// No filters: every open listing. A bad filter: the error page.
-	if p := fx.get(t, "/market"); p.status != http.StatusOK || text(find(p.doc, "p", "class=count")[0]) != "募集中の案件は3件" {
+	if p := fx.get(t, "/market"); p.status != http.StatusOK || !strings.HasPrefix(text(find(p.doc, "p", "class=count")[0]), "募集中の案件は3件※") {
 		t.Errorf("/market: %d", p.status)
 	}
 	if p := fx.get(t, "/market?role=chef"); p.status != http.StatusUnprocessableEntity {

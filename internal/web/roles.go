@@ -161,8 +161,10 @@ func skillIntro(name string, total int, st market.Stats) []string {
 		}
 		out = append(out, s+"です。")
 	}
-	if z := st.VolumeZone; z != nil && st.Rate != nil {
-		out = append(out, "フルタイム相当（週4日以上）の案件のうち単価の記載がある"+comma(int64(st.Priced))+"件の中央値は月額"+market.ManYen(st.Rate.Median)+"で、"+z.Sentence())
+	// The volume zone is the page's headline, said once above: the
+	// intro gives the median beside it.
+	if st.Rate != nil {
+		out = append(out, "フルタイム相当（週4日以上）の案件のうち単価の記載がある"+comma(int64(st.Priced))+"件の中央値は月額"+market.ManYen(st.Rate.Median)+"です。")
 	}
 	return out
 }

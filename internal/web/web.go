@@ -128,6 +128,7 @@ func (s *Site) funcs() template.FuncMap {
 		"startText":      startText,
 		"dateText":       dateText,
 		"shortDate":      shortDate,
+		"asOf":           wording.AsOf,
 		"ago":            ago,
 		"excerpt":        excerpt,
 		"static":         s.staticURL,

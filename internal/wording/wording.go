@@ -328,6 +328,16 @@ func ShortDate(t time.Time) string {
 	return fmt.Sprintf("%d月%d日", t.Month(), t.Day())
 }
 
+// AsOf writes when figures were computed, in Japan's time to the minute:
+// 12月8日 9:00時点.
+func AsOf(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(jst)
+	return fmt.Sprintf("%d月%d日 %d:%02d時点", t.Month(), t.Day(), t.Hour(), t.Minute())
+}
+
 // Ago writes how long Ago t was, as listing sites do: たった今, 5分前,
 // 3時間前, 2日前; past four weeks, the date.
 func Ago(t, now time.Time) string {

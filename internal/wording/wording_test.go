@@ -2,6 +2,7 @@ package wording
 
 import (
 	"testing"
+	"time"
 
 	"anken/internal/listing"
 )
@@ -73,5 +74,18 @@ func TestPayParts(t *testing.T) {
 	l.DerivePay()
 	if quote, note := PayParts(&l); quote != "月額60万〜70万円" || note != "" {
 		t.Errorf("PayParts = %q, %q", quote, note)
+	}
+}
+
+// TestAsOf writes the time of figures in Japan's time.
+func TestAsOf(t *testing.T) {
+	for in, want := range map[time.Time]string{
+		time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC):   "12月8日 9:00時点",
+		time.Date(2026, 12, 31, 15, 5, 0, 0, time.UTC): "1月1日 0:05時点",
+		{}: "",
+	} {
+		if got := AsOf(in); got != want {
+			t.Errorf("AsOf(%v) = %q, want %q", in, got, want)
+		}
 	}
 }
