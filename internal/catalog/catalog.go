@@ -31,12 +31,15 @@ type Store interface {
 	GroupListings(ctx context.Context, groupID int64) ([]listing.Listing, error)
 	LastChange(ctx context.Context) (time.Time, error)
 	Agencies(ctx context.Context) ([]store.Agency, error)
+	// MarketSnapshots are the daily market figures the trends are drawn from.
+	MarketSnapshots(ctx context.Context, scope, from, to string) ([]store.MarketSnapshot, error)
 }
 
-// Searcher answers searches with listing ids; search.Index is the
-// implementation.
+// Searcher answers searches with listing ids, and the market figures of
+// the listings a search returns; search.Index is the implementation.
 type Searcher interface {
 	Search(ctx context.Context, q search.Query) (search.Result, error)
+	Stats(ctx context.Context, q search.Query, basis search.Basis) (search.Stats, error)
 }
 
 // Catalog reads listings as engineers see them. Safe for concurrent use.

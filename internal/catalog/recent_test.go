@@ -56,6 +56,9 @@ func (f *flakyStore) LastChange(context.Context) (time.Time, error) {
 	return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), nil
 }
 func (f *flakyStore) Agencies(context.Context) ([]store.Agency, error) { return nil, nil }
+func (f *flakyStore) MarketSnapshots(context.Context, string, string, string) ([]store.MarketSnapshot, error) {
+	return nil, nil
+}
 
 // fixedIndex answers every search with the same ids.
 type fixedIndex []int64
@@ -66,6 +69,10 @@ func (x fixedIndex) Search(context.Context, search.Query) (search.Result, error)
 		r.Hits = append(r.Hits, search.Hit{ID: id})
 	}
 	return r, nil
+}
+
+func (x fixedIndex) Stats(context.Context, search.Query, search.Basis) (search.Stats, error) {
+	return search.Stats{Count: len(x)}, nil
 }
 
 // TestStoreAwayAnswersFromRecent: while the store does not answer, a
@@ -136,6 +143,10 @@ type stampedIndex []search.Hit
 
 func (x stampedIndex) Search(context.Context, search.Query) (search.Result, error) {
 	return search.Result{Total: len(x), Hits: x}, nil
+}
+
+func (x stampedIndex) Stats(context.Context, search.Query, search.Basis) (search.Stats, error) {
+	return search.Stats{Count: len(x)}, nil
 }
 
 // TestRecentAnswersPagesAgain: a page asked again reads from the store

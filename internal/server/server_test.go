@@ -28,6 +28,9 @@ func (f fakeHealth) Ready() bool                { return f.ready }
 type panicky struct{}
 
 func (panicky) Search(context.Context, search.Query) (search.Result, error) { panic("boom") }
+func (panicky) Stats(context.Context, search.Query, search.Basis) (search.Stats, error) {
+	panic("boom")
+}
 
 // metricsToken is the /metrics token of the servers tests start.
 const metricsToken = "test-metrics-token-0123"
