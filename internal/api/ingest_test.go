@@ -301,6 +301,15 @@ func TestFeedSourceURL(t *testing.T) {
 		"http://[fd00::1]/feed":                    422,
 		"http://[::ffff:192.168.0.1]/feed":         422,
 		"http://localhost:5432/":                   422,
+		// Loopback spelled as the resolver also reads it (issue 25).
+		"http://2130706433:8080/": 422,
+		"http://0x7f.1/":          422,
+		"http://127.1/":           422,
+		"http://0177.0.0.1/":      422,
+		"http://0/":               422,
+		"http://127.0.0.1./":      422,
+		"http://127。0。0。1/":       422,
+		"http://①②⑦.0.0.1/":       422,
 	} {
 		body, _ := json.Marshal(map[string]any{"url": url, "format": "jsonl", "every": "1h"})
 		code, m := fx.send(t, "POST", "/v1/agency/feed-sources", auth, body)

@@ -94,17 +94,23 @@ func NewClient(p Policy) *http.Client {
 }
 
 // CheckURL reports why u cannot be fetched, as far as that shows without
-// resolving its host: its scheme is not http or https, it has no host, or
-// its host is a non-public IP address or a localhost name and not allowed.
+// resolving its host: its scheme is not http or https, it has no host, its
+// host cannot be read (ParseHost), or it is a non-public IP address or a
+// localhost name and not allowed. The host is read by ParseHost, as the
+// client's dialer reads it, so an address spelled oddly (2130706433,
+// 0x7f.1, 127.1, 127。0。0。1, ①②⑦.0.0.1) is judged as the address it is.
 // A host name that resolves to a non-public address passes here; the
 // client refuses it when it connects.
 func (p Policy) CheckURL(u *url.URL) error {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return errors.New("only http and https URLs are fetched")
 	}
-	host := u.Hostname()
-	if host == "" {
+	if u.Hostname() == "" {
 		return errors.New("the URL has no host")
+	}
+	host, err := ParseHost(u.Hostname())
+	if err != nil {
+		return err
 	}
 	port := u.Port()
 	if port == "" {
@@ -113,41 +119,47 @@ func (p Policy) CheckURL(u *url.URL) error {
 	if allowSet(p.AllowHosts).allows(host, port) {
 		return nil
 	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		if class := Classify(a); class != "" {
-			return fmt.Errorf("%s is not a public address (%s): only public addresses are fetched", host, class)
+	if host.Addr.IsValid() {
+		if class := Classify(host.Addr); class != "" {
+			return fmt.Errorf("%s (%s) is not a public address (%s): only public addresses are fetched", u.Hostname(), host, class)
 		}
 		return nil
 	}
-	if name := strings.TrimSuffix(strings.ToLower(host), "."); name == "localhost" || strings.HasSuffix(name, ".localhost") {
-		return fmt.Errorf("%s is not a public address (loopback): only public addresses are fetched", host)
+	if host.Name == "localhost" || strings.HasSuffix(host.Name, ".localhost") {
+		return fmt.Errorf("%s is not a public address (loopback): only public addresses are fetched", u.Hostname())
 	}
 	return nil
 }
 
 // allowList holds allowed hosts ("example.com") and host:port pairs
-// ("example.com:8080"), lower-cased, IPv6 addresses without brackets.
+// ("example.com:8080"), each host as ParseHost reads it (Host.String).
 type allowList map[string]bool
 
 func allowSet(hosts []string) allowList {
 	set := allowList{}
 	for _, h := range hosts {
-		h = strings.ToLower(strings.TrimSpace(h))
+		h = strings.TrimSpace(h)
 		if h == "" {
 			continue
 		}
-		if host, port, err := net.SplitHostPort(h); err == nil {
-			set[net.JoinHostPort(strings.TrimSuffix(host, "."), port)] = true
-			continue
+		port := ""
+		if host, p, err := net.SplitHostPort(h); err == nil {
+			h, port = host, p
 		}
-		set[strings.TrimSuffix(strings.Trim(h, "[]"), ".")] = true
+		name := strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
+		if ph, err := ParseHost(strings.Trim(h, "[]")); err == nil {
+			name = ph.String()
+		}
+		if port != "" {
+			name = net.JoinHostPort(name, port)
+		}
+		set[name] = true
 	}
 	return set
 }
 
-func (s allowList) allows(host, port string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	return s[host] || s[net.JoinHostPort(host, port)]
+func (s allowList) allows(host Host, port string) bool {
+	return s[host.String()] || s[net.JoinHostPort(host.String(), port)]
 }
 
 // dialer connects allowed hosts as asked and every other host only at
@@ -157,10 +169,20 @@ type dialer struct {
 	open, checked *net.Dialer
 }
 
+// dialContext reads the host as CheckURL does (ParseHost): an address in
+// any spelling is dialled as that address, so what was checked is what is
+// connected to, whatever the system's resolver makes of the spelling.
 func (d *dialer) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, port, err := net.SplitHostPort(addr)
+	hostport, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("safefetch: address %q: %w", addr, err)
+	}
+	host, err := ParseHost(hostport)
+	if err != nil {
+		return nil, fmt.Errorf("safefetch: %w", err)
+	}
+	if host.Addr.IsValid() {
+		addr = net.JoinHostPort(host.Addr.String(), port)
 	}
 	if d.allow.allows(host, port) {
 		return d.open.DialContext(ctx, network, addr)

@@ -129,6 +129,32 @@ func TestCheckURL(t *testing.T) {
 		"http://10.0.0.5/feed":                    true, // allowed
 		"http://intranet.example:8080/feed":       true, // allowed with its port
 		"http://10.0.0.6/feed":                    false,
+		// Loopback and private addresses spelled as the resolver also reads them.
+		"http://2130706433:8080/":    false,
+		"http://0x7f.1/":             false,
+		"http://0x7F000001/":         false,
+		"http://127.1/":              false,
+		"http://0177.0.0.1/":         false,
+		"http://0/":                  false,
+		"http://127.0.0.1./":         false,
+		"http://127。0。0。1/":          false,
+		"http://127．0．0．1/":          false,
+		"http://127｡0｡0｡1/":          false,
+		"http://①②⑦.0.0.1/":          false,
+		"http://１２７.0.0.1/":          false,
+		"http://ｌｏｃａｌｈｏｓｔ/":          false,
+		"http://LOCALHOST./":         false,
+		"http://012.0.0.1/":          false, // 10.0.0.1
+		"http://169.254.43518/":      false, // 169.254.169.254
+		"http://0xa9fea9fe/":         false, // 169.254.169.254
+		"http://256.0.0.1/":          false, // ends in a number, no address
+		"http://feeds.example.0x7g/": true,  // a name: 0x7g is no number
+		"http://0x0a.0.0.5/feed":     true,  // 10.0.0.5, allowed
+		"http://134744072/feed":      true,  // 8.8.8.8
+		"http://ｆｅｅｄｓ.example.com/":  true,
+		"http://bücher.example/feed": true,
+		"http://feeds.example.com./": true,
+		"http://1.example.com/":      true, // a number, but not the last label
 	} {
 		u, err := url.Parse(raw)
 		if err != nil {
@@ -138,6 +164,100 @@ func TestCheckURL(t *testing.T) {
 			t.Errorf("CheckURL(%s) = %v; want ok %v", raw, err, ok)
 		}
 	}
+}
+
+func TestParseHost(t *testing.T) {
+	for _, c := range []struct {
+		host, want string // want: Host.String(), "" for an error
+	}{
+		{"127.0.0.1", "127.0.0.1"},
+		{"2130706433", "127.0.0.1"},
+		{"0x7f.1", "127.0.0.1"},
+		{"0X7F.1", "127.0.0.1"},
+		{"0x7f000001", "127.0.0.1"},
+		{"127.1", "127.0.0.1"},
+		{"127.0.1", "127.0.0.1"},
+		{"0177.0.0.1", "127.0.0.1"},
+		{"0177.1", "127.0.0.1"},
+		{"0", "0.0.0.0"},
+		{"0x", "0.0.0.0"},
+		{"00", "0.0.0.0"},
+		{"127.0.0.1.", "127.0.0.1"},
+		{"127。0。0。1", "127.0.0.1"},
+		{"127．0．0．1", "127.0.0.1"},
+		{"127｡0｡0｡1", "127.0.0.1"},
+		{"１２７.０.０.１", "127.0.0.1"},
+		{"①②⑦.0.0.1", "127.0.0.1"},
+		{"⑫⑦.0.0.1", "127.0.0.1"},
+		{"169.254.43518", "169.254.169.254"},
+		{"4294967295", "255.255.255.255"},
+		{"::1", "::1"},
+		{"::ffff:127.0.0.1", "::ffff:127.0.0.1"},
+		{"fe80::1%eth0", "fe80::1%eth0"},
+		{"Example.COM", "example.com"},
+		{"example.com.", "example.com"},
+		{"ｌｏｃａｌｈｏｓｔ", "localhost"},
+		{"bücher.example", "xn--bcher-kva.example"},
+		{"例え.テスト", "xn--r8jz45g.xn--zckzah"},
+		{"under_score.example", "under_score.example"},
+		{"1.example.com", "1.example.com"},
+		{"0x7f.example", "0x7f.example"},
+		{"4294967296", ""},
+		{"256.0.0.1", ""},
+		{"1.2.3.4.5", ""},
+		{"1.256.1", ""},
+		{"1.2.65536", ""},
+		{"08.0.0.1", ""},
+		{"0x1g", "0x1g"}, // not a number: a name, as inet_aton finds too
+		{"example.0x7g", "example.0x7g"},
+		{"127..1", ""},
+		{".", ""},
+		{"", ""},
+		{"::zz", ""},
+		{"\xff.example", ""},
+	} {
+		h, err := ParseHost(c.host)
+		got := h.String()
+		if err != nil {
+			got = ""
+		}
+		if got != c.want {
+			t.Errorf("ParseHost(%q) = %q, %v; want %q", c.host, h, err, c.want)
+		}
+	}
+}
+
+// FuzzParseHost: whatever the host, ParseHost does not panic; what it
+// answers reads back as itself; a name it answers is lower-case ASCII
+// whose last label is no number (so no resolver reads it as an address);
+// and an address netip reads is that address.
+func FuzzParseHost(f *testing.F) {
+	for _, s := range []string{"127.0.0.1", "2130706433", "0x7f.1", "127.1", "0177.0.0.1", "0", "127.0.0.1.", "127。0。0。1",
+		"①②⑦.0.0.1", "example.com", "bücher.example", "::1", "fe80::1%eth0", "0x", "1.2.3.4.5", "ｌｏｃａｌｈｏｓｔ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		h, err := ParseHost(host)
+		if a, perr := netip.ParseAddr(host); perr == nil && (err != nil || h.Addr != a) {
+			t.Fatalf("ParseHost(%q) = %v, %v; netip reads %v", host, h, err, a)
+		}
+		if err != nil {
+			return
+		}
+		if h.Addr.IsValid() == (h.Name != "") {
+			t.Fatalf("ParseHost(%q) = %#v: want an address or a name", host, h)
+		}
+		if h.Name != "" {
+			labels := strings.Split(h.Name, ".")
+			if h.Name != strings.ToLower(h.Name) || !isASCII(h.Name) || strings.HasSuffix(h.Name, ".") || numeric(labels[len(labels)-1]) {
+				t.Fatalf("ParseHost(%q) = name %q", host, h.Name)
+			}
+		}
+		again, err := ParseHost(h.String())
+		if err != nil || again != h {
+			t.Fatalf("ParseHost(%q) = %v, but ParseHost(%q) = %v, %v", host, h, h.String(), again, err)
+		}
+	})
 }
 
 func feedServer(t *testing.T, body string) *httptest.Server {
