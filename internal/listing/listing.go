@@ -35,6 +35,18 @@ type Listing struct {
 	// first listing; a listing without duplicates has its own id (or 0
 	// before grouping has run). Search shows a group as one result.
 	GroupID int64 `json:"group_id,omitempty"`
+	// Experience is the years of experience the listing requires (経験年数),
+	// read from its text: 「Go経験2年以上」 is {go, 2}, 「実務経験3年以上」
+	// is {"", 3}. Empty when it names none.
+	Experience []Experience `json:"experience,omitempty"`
+}
+
+// Experience is one requirement of years of experience (経験年数): in a
+// skill when Skill is set (「Go経験2年以上」), else of work in general
+// (「実務経験3年以上」, 「エンジニア経験5年以上」).
+type Experience struct {
+	Skill string `json:"skill,omitempty"` // canonical skill slug; "" for experience in general
+	Years int    `json:"years"`           // at least this many years, MinExperienceYears–MaxExperienceYears
 }
 
 // Rate is the pay (単価) of a listing: the quote, Min and Max in Unit, as

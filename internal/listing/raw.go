@@ -25,6 +25,7 @@ type Raw struct {
 	Contract     Value  `json:"contract,omitzero"`
 	Start        Value  `json:"start,omitzero"`
 	SideJob      Value  `json:"side_job,omitzero"`
+	Experience   Value  `json:"experience,omitzero"` // 「Go経験2年以上」 or [{"skill": "go", "years": 2}]
 	ApplyURL     string `json:"apply_url,omitempty"`
 	PostedAt     string `json:"posted_at,omitempty"`     // RFC 3339 or YYYY-MM-DD
 	ValidThrough string `json:"valid_through,omitempty"` // RFC 3339 or YYYY-MM-DD

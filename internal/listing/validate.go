@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"anken/internal/skill"
 )
 
 // Limits on what a listing may hold. They keep one bad row from costing the
@@ -17,6 +19,7 @@ const (
 	MaxTitleLen       = 200    // characters
 	MaxDescriptionLen = 20_000 // characters
 	MaxSkills         = 60
+	MaxExperience     = 20 // requirements of years of experience
 	MaxURLLen         = 2_000
 	MinMonthlyYen     = 10_000    // 1万円 a month: the least a month at full time can pay
 	MaxMonthlyYen     = 5_000_000 // 500万円 a month (年収6,000万円)
@@ -25,6 +28,13 @@ const (
 	// few hours a month may pay less than MinMonthlyYen in a month.
 	MinHourlyYen = MinMonthlyYen / FullMonthHours
 	MaxHourlyYen = MaxMonthlyYen / HoursPerDay // 62.5万円 an hour: a day's pay at 500万円
+)
+
+// The years a requirement of experience may state: 「経験0年」 asks for
+// nothing, and no listing asks for more than 30 years.
+const (
+	MinExperienceYears = 1
+	MaxExperienceYears = 30
 )
 
 // MinPostedAt is the earliest posted_at a listing may carry: nothing on
@@ -98,6 +108,7 @@ func (l *Listing) Validate() error {
 			add("skills", s, "is not a skill slug (lower-case a-z, 0-9, + # . -)")
 		}
 	}
+	errs = append(errs, validateExperience(l.Experience)...)
 	errs = append(errs, l.Rate.validate()...)
 	if l.Workload != "" && !slices.Contains(Workloads, l.Workload) {
 		add("workload", string(l.Workload), "must be full or part")
@@ -178,6 +189,31 @@ func (r Rate) validate() Invalid {
 	}
 	if r.Min > 0 && r.Max > 0 && r.Min > r.Max {
 		add("rate.min", r.Min, "is greater than rate.max")
+	}
+	return errs
+}
+
+// validateExperience checks the requirements of years of experience:
+// years in range, skills known to the taxonomy, each skill (and general
+// experience) once.
+func validateExperience(exp []Experience) Invalid {
+	var errs Invalid
+	if len(exp) > MaxExperience {
+		errs = append(errs, &FieldError{Field: "experience", Reason: fmt.Sprintf("has %d requirements, more than %d", len(exp), MaxExperience)})
+	}
+	for i, e := range exp {
+		if e.Years < MinExperienceYears || e.Years > MaxExperienceYears {
+			errs = append(errs, &FieldError{Field: "experience.years", Value: fmt.Sprint(e.Years),
+				Reason: fmt.Sprintf("must be from %d to %d years", MinExperienceYears, MaxExperienceYears)})
+		}
+		if e.Skill != "" {
+			if _, ok := skill.BySlug(e.Skill); !ok {
+				errs = append(errs, &FieldError{Field: "experience.skill", Value: shorten(e.Skill), Reason: "is not a known skill slug"})
+			}
+		}
+		if slices.ContainsFunc(exp[:i], func(x Experience) bool { return x.Skill == e.Skill }) {
+			errs = append(errs, &FieldError{Field: "experience.skill", Value: shorten(e.Skill), Reason: "is named twice (empty: general experience)"})
+		}
 	}
 	return errs
 }

@@ -22,6 +22,21 @@ func TestValidateFields(t *testing.T) {
 		{"external_id not UTF-8", func(l *Listing) { l.ExternalID = "A-\xff" }, "external_id"},
 		{"external_id cut rune", func(l *Listing) { l.ExternalID = "案件"[:4] }, "external_id"},
 		{"external_id Japanese", func(l *Listing) { l.ExternalID = "案件-1" }, ""},
+		{"experience", func(l *Listing) { l.Experience = []Experience{{Skill: "go", Years: 2}, {Years: 3}} }, ""},
+		{"experience 1 and 30 years", func(l *Listing) { l.Experience = []Experience{{Skill: "aws", Years: 1}, {Years: 30}} }, ""},
+		{"experience 0 years", func(l *Listing) { l.Experience = []Experience{{Skill: "go", Years: 0}} }, "experience.years"},
+		{"experience 31 years", func(l *Listing) { l.Experience = []Experience{{Years: 31}} }, "experience.years"},
+		{"experience negative", func(l *Listing) { l.Experience = []Experience{{Years: -2}} }, "experience.years"},
+		{"experience unknown skill", func(l *Listing) { l.Experience = []Experience{{Skill: "golang-x", Years: 2}} }, "experience.skill"},
+		{"experience skill name, not slug", func(l *Listing) { l.Experience = []Experience{{Skill: "Go", Years: 2}} }, "experience.skill"},
+		{"experience skill twice", func(l *Listing) { l.Experience = []Experience{{Skill: "go", Years: 2}, {Skill: "go", Years: 3}} }, "experience.skill"},
+		{"experience general twice", func(l *Listing) { l.Experience = []Experience{{Years: 2}, {Years: 3}} }, "experience.skill"},
+		{"experience too many", func(l *Listing) {
+			for _, s := range []string{"go", "java", "python", "php", "ruby", "rust", "aws", "gcp", "azure", "docker", "kubernetes",
+				"react", "vue", "typescript", "javascript", "mysql", "postgresql", "swift", "kotlin", "terraform", "linux"} {
+				l.Experience = append(l.Experience, Experience{Skill: s, Years: 1})
+			}
+		}, "experience"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
