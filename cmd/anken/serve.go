@@ -24,6 +24,7 @@ import (
 	"anken/internal/guide"
 	"anken/internal/ingest"
 	"anken/internal/mail"
+	"anken/internal/operate"
 	"anken/internal/ratelimit"
 	"anken/internal/safefetch"
 	"anken/internal/search"
@@ -112,6 +113,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 			Accounts: accounts,
 			Guides:   guides,
 			Wrote:    follower.Notify,
+			// Operators' actions, for the API and the /ops pages alike.
+			Operate: operate.New(st, follower.Notify),
 			// Feed sources naming a non-public address are refused at once.
 			FeedFetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout},
 		},
@@ -121,6 +124,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		Registry:     reg,
 		MetricsToken: cfg.MetricsToken,
 		DevMail:      devMail,
+		Sitemap:      st,
 		Limits: &api.Limits{Agency: limiter(cfg.RateAgency), Write: limiter(cfg.RateWrite), Read: limiter(cfg.RateRead),
 			TrustedProxies: cfg.TrustedProxies},
 	})

@@ -215,10 +215,10 @@ func (h *handlers) batch(ctx context.Context, in *batchInput) (*batchOutput, err
 // stored in one transaction, so a crash cannot leave one without the
 // other. A request repeating a key gets the kept answer in dst instead,
 // and answer is not called; one reusing a key for a different request is
-// refused. Without a key, or a store that keeps answers, it just writes.
+// refused. Without a key it just writes.
 func (h *handlers) writeOnce(ctx context.Context, key, op string, req any, raws []listing.Raw, dst any, answer func([]ingest.Result) bool) error {
-	st := h.ingestStore()
-	if key == "" || st == nil {
+	st := h.Store
+	if key == "" {
 		res, err := h.write(ctx, raws, nil)
 		if err != nil {
 			return err

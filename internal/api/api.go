@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -17,7 +18,9 @@ import (
 	"anken/internal/account"
 	"anken/internal/catalog"
 	"anken/internal/guide"
+	"anken/internal/ingest"
 	"anken/internal/listing"
+	"anken/internal/operate"
 	"anken/internal/safefetch"
 	"anken/internal/store"
 )
@@ -25,10 +28,19 @@ import (
 // Store is what the API needs of the system of record.
 type Store interface {
 	catalog.Store
+	ingest.FeedStore
 	AgencyByKey(ctx context.Context, key string) (store.Agency, error)
 	AgencyListing(ctx context.Context, agency store.Agency, externalID string) (listing.Listing, error)
-	PutListings(ctx context.Context, agency store.Agency, ls []*listing.Listing) ([]store.PutResult, error)
 	CloseListing(ctx context.Context, agency store.Agency, externalID string) (store.PutResult, error)
+	Apply(ctx context.Context, ws []store.Work) ([]store.WorkResult, error)
+	WebhookSecret(ctx context.Context, slug string) (store.Agency, string, error)
+	EnqueueDelivery(ctx context.Context, agency store.Agency, signature string, it store.NewItem, replayWindow time.Duration) (int64, bool, error)
+	Rejections(ctx context.Context, agency store.Agency, f store.RejectionFilter) ([]store.Rejection, error)
+	IdempotentAnswer(ctx context.Context, agency store.Agency, key string) (store.Idempotent, error)
+	PutFeedSource(ctx context.Context, src store.FeedSource) (store.FeedSource, error)
+	FeedSources(ctx context.Context, agency store.Agency) ([]store.FeedSource, error)
+	DeleteFeedSource(ctx context.Context, agency store.Agency, id int64) error
+	ConfirmRun(ctx context.Context, runID int64) (store.FeedRun, error)
 }
 
 // Deps are the API's collaborators.
@@ -48,8 +60,9 @@ type Deps struct {
 	// Guides are the side-job guides and job-type articles; one over
 	// Store (unseeded: the embedded files until an operator edits) when nil.
 	Guides *guide.Library
-	// Operators checks operator keys; Store when it is one and this is nil.
-	Operators OperatorStore
+	// Operate carries out operators' actions (/v1/operator) and checks
+	// their keys; the operator pages share it.
+	Operate *operate.Service
 }
 
 type handlers struct {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"anken/internal/api"
+	"anken/internal/operate"
 	"anken/internal/search"
 	"anken/internal/store/storetest"
 )
@@ -46,11 +47,12 @@ func newFixture(t *testing.T) *fixture {
 	}
 	mux := http.NewServeMux()
 	fx := &fixture{keyA: keyA, keyB: keyB, follower: f}
-	api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Wrote: func() {
+	wrote := func() {
 		if _, err := f.CatchUp(ctx); err != nil {
 			t.Error(err)
 		}
-	}})
+	}
+	api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Wrote: wrote, Operate: operate.New(st, wrote)})
 	fx.srv = httptest.NewServer(mux)
 	t.Cleanup(fx.srv.Close)
 	return fx

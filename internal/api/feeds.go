@@ -95,10 +95,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		RequestBody:   &huma.RequestBody{Required: true, Content: content},
 		Errors:        []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *feedUploadInput) (*feedRunOutput, error) {
-		st, err := h.needIngest()
-		if err != nil {
-			return nil, err
-		}
+		st := h.Store
 		agency := agencyFrom(ctx)
 		columns, err := parseColumns(in.Column)
 		if err != nil {
@@ -145,10 +142,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		Middlewares: auth,
 		Errors:      []int{http.StatusUnauthorized, http.StatusNotFound},
 	}, func(ctx context.Context, in *feedRunInput) (*feedRunOutput, error) {
-		st, err := h.needIngest()
-		if err != nil {
-			return nil, err
-		}
+		st := h.Store
 		run, err := st.FeedRun(ctx, agencyFrom(ctx), in.ID)
 		if err != nil {
 			return nil, h.storeError(ctx, err, fmt.Sprintf("feed run %d", in.ID))
@@ -169,10 +163,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		Middlewares: auth,
 		Errors:      []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict},
 	}, func(ctx context.Context, in *feedRunInput) (*feedRunOutput, error) {
-		st, err := h.needIngest()
-		if err != nil {
-			return nil, err
-		}
+		st := h.Store
 		run, err := st.FeedRun(ctx, agencyFrom(ctx), in.ID) // another agency's run is not found
 		if err != nil {
 			return nil, h.storeError(ctx, err, fmt.Sprintf("feed run %d", in.ID))
@@ -205,10 +196,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		Middlewares: auth,
 		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *feedSourceInput) (*feedSourceOutput, error) {
-		st, err := h.needIngest()
-		if err != nil {
-			return nil, err
-		}
+		st := h.Store
 		b := in.Body
 		u, err := url.Parse(b.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -248,10 +236,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		Middlewares: auth,
 		Errors:      []int{http.StatusUnauthorized},
 	}, func(ctx context.Context, _ *struct{}) (*feedSourcesOutput, error) {
-		st, err := h.needIngest()
-		if err != nil {
-			return nil, err
-		}
+		st := h.Store
 		all, err := st.FeedSources(ctx, agencyFrom(ctx))
 		if err != nil {
 			return nil, h.storeError(ctx, err, "feed sources")
@@ -273,10 +258,7 @@ func (h *handlers) registerFeeds(sec []map[string][]string, auth huma.Middleware
 		Middlewares: auth,
 		Errors:      []int{http.StatusUnauthorized, http.StatusNotFound},
 	}, func(ctx context.Context, in *feedRunInput) (*struct{}, error) {
-		st, err := h.needIngest()
-		if err != nil {
-			return nil, err
-		}
+		st := h.Store
 		if err := st.DeleteFeedSource(ctx, agencyFrom(ctx), in.ID); err != nil {
 			return nil, h.storeError(ctx, err, fmt.Sprintf("feed source %d", in.ID))
 		}

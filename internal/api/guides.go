@@ -18,11 +18,6 @@ import (
 
 const operatorKeyScheme = "operatorKey"
 
-// OperatorStore finds an operator by key; *store.Store is one.
-type OperatorStore interface {
-	OperatorByKey(ctx context.Context, key string) (store.Operator, error)
-}
-
 // GuideSummary is a guide as the list shows it: everything but its text.
 type GuideSummary struct {
 	Slug      string        `json:"slug"`
@@ -92,9 +87,6 @@ func (h *handlers) registerGuides() {
 	if h.Guides == nil {
 		st, _ := h.Store.(guide.Store) // store.Store is one: unseeded, it serves the files
 		h.Guides, _ = guide.New(st, h.Log)
-	}
-	if h.Operators == nil {
-		h.Operators, _ = h.Store.(OperatorStore)
 	}
 	doc := h.api.OpenAPI()
 	doc.Tags = append(doc.Tags,
@@ -199,14 +191,10 @@ func (h *handlers) authenticateOperator(ctx huma.Context, next func(huma.Context
 			"missing operator key: send it as \"Authorization: Bearer op_…\"")
 		return
 	}
-	if h.Operators == nil {
-		huma.WriteErr(h.api, ctx, problem.Unavailable.Status(), "operators cannot be checked on this node")
-		return
-	}
 	var err error
 	if strings.HasPrefix(key, store.OperatorKeyPrefix) {
 		var op store.Operator
-		if op, err = h.Operators.OperatorByKey(ctx.Context(), key); err == nil {
+		if op, err = h.Operate.ByKey(ctx.Context(), key); err == nil {
 			ctx = huma.WithValue(ctx, operatorKey{}, op)
 			next(huma.WithContext(ctx, auditAs(ctx.Context(), store.AuditOperator, op.Name)))
 			return

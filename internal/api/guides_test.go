@@ -12,6 +12,7 @@ import (
 
 	"anken/internal/api"
 	"anken/internal/guide"
+	"anken/internal/operate"
 	"anken/internal/search"
 	"anken/internal/store/storetest"
 )
@@ -47,7 +48,7 @@ func newGuideFixture(t *testing.T) guideFixture {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Guides: lib})
+	api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Guides: lib, Operate: operate.New(st, nil)})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return guideFixture{fixture: &fixture{srv: srv}, agencyKey: ak, operatorKey: ok}

@@ -11,31 +11,9 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"anken/internal/listing"
 	"anken/internal/problem"
 	"anken/internal/store"
 )
-
-// OpsStore is what operators' operations need of the store; *store.Store
-// is one.
-type OpsStore interface {
-	AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
-	AgencySummaries(ctx context.Context) ([]store.AgencySummary, error)
-	CreateAgency(ctx context.Context, slug, name string) (store.Agency, error)
-	AgencyBySlug(ctx context.Context, slug string) (store.Agency, error)
-	AgencyKeys(ctx context.Context, agencyID int64) ([]store.APIKey, error)
-	CreateKey(ctx context.Context, agencyID int64) (string, error)
-	RotateKey(ctx context.Context, agencyID int64) (string, int64, error)
-	RevokeKeys(ctx context.Context, agencyID int64) (int64, error)
-	RevokeKey(ctx context.Context, agencyID, keyID int64) error
-	NewWebhookSecret(ctx context.Context, agencyID int64) (string, error)
-	Listing(ctx context.Context, id int64) (listing.Listing, error)
-	HideListing(ctx context.Context, id int64) (store.PutResult, error)
-	RestoreListing(ctx context.Context, id int64) (store.PutResult, error)
-	ParkedItems(ctx context.Context, slug string, limit int) ([]store.InboxItem, error)
-	Replay(ctx context.Context, slug string, ids []int64) (int64, error)
-	Rejections(ctx context.Context, agency store.Agency, f store.RejectionFilter) ([]store.Rejection, error)
-}
 
 // OperatorAgency is an agency as operators see it.
 type OperatorAgency struct {
@@ -190,20 +168,16 @@ type (
 // maxPayload is the most of a parked item's payload the API shows.
 const maxPayload = 8 << 10
 
-// operatorOps are the operations under /v1/operator.
+// operatorOps are the operations under /v1/operator, carried out by the
+// operator service the pages share (Deps.Operate).
 type operatorOps struct {
 	*handlers
-	st OpsStore // nil when the store has none: the operations answer 503
 }
 
 // registerOperator registers the audit log's middleware, so it wraps every
 // operation registered after it, and the operators' operations.
 func (h *handlers) registerOperator() {
-	if h.Operators == nil {
-		h.Operators, _ = h.Store.(OperatorStore)
-	}
 	o := &operatorOps{handlers: h}
-	o.st, _ = h.Store.(OpsStore)
 	h.api.UseMiddleware(auditWrites)
 	doc := h.api.OpenAPI()
 	doc.Tags = append(doc.Tags, &huma.Tag{Name: "operator",
@@ -321,18 +295,8 @@ func (h *handlers) registerOperator() {
 	}), o.audit)
 }
 
-func (o *operatorOps) need(ctx context.Context) error {
-	if o.st == nil {
-		return o.fail(ctx, fault(problem.Unavailable, "operator operations are not available on this server"))
-	}
-	return nil
-}
-
 func (o *operatorOps) agency(ctx context.Context, slug string) (store.Agency, error) {
-	if err := o.need(ctx); err != nil {
-		return store.Agency{}, err
-	}
-	a, err := o.st.AgencyBySlug(ctx, slug)
+	a, err := o.Operate.Agency(ctx, slug)
 	if err != nil {
 		return store.Agency{}, o.storeError(ctx, err, "agency "+slug)
 	}
@@ -340,10 +304,7 @@ func (o *operatorOps) agency(ctx context.Context, slug string) (store.Agency, er
 }
 
 func (o *operatorOps) listAgencies(ctx context.Context, _ *struct{}) (*agenciesOutput, error) {
-	if err := o.need(ctx); err != nil {
-		return nil, err
-	}
-	all, err := o.st.AgencySummaries(ctx)
+	all, err := o.Operate.Agencies(ctx)
 	if err != nil {
 		return nil, o.storeError(ctx, err, "agencies")
 	}
@@ -360,10 +321,7 @@ func operatorAgencyOf(a store.AgencySummary) OperatorAgency {
 }
 
 func (o *operatorOps) createAgency(ctx context.Context, in *createAgencyInput) (*createdAgencyOutput, error) {
-	if err := o.need(ctx); err != nil {
-		return nil, err
-	}
-	a, err := o.st.CreateAgency(ctx, in.Body.Slug, in.Body.Name)
+	a, err := o.Operate.CreateAgency(ctx, in.Body.Slug, in.Body.Name)
 	if errors.Is(err, store.ErrConflict) {
 		return nil, o.fail(ctx, problem.Field(problem.Conflict, "body.slug", in.Body.Slug, "an agency has this slug"))
 	}
@@ -378,7 +336,7 @@ func (o *operatorOps) getAgency(ctx context.Context, in *agencySlugInput) (*agen
 	if err != nil {
 		return nil, err
 	}
-	all, err := o.st.AgencySummaries(ctx)
+	all, err := o.Operate.Agencies(ctx)
 	if err != nil {
 		return nil, o.storeError(ctx, err, "agencies")
 	}
@@ -388,7 +346,7 @@ func (o *operatorOps) getAgency(ctx context.Context, in *agencySlugInput) (*agen
 			out.Body.OperatorAgency = operatorAgencyOf(s)
 		}
 	}
-	keys, err := o.st.AgencyKeys(ctx, a.ID)
+	keys, err := o.Operate.Keys(ctx, a)
 	if err != nil {
 		return nil, o.storeError(ctx, err, "keys")
 	}
@@ -407,7 +365,7 @@ func (o *operatorOps) issueKey(ctx context.Context, in *agencySlugInput) (*issue
 	if err != nil {
 		return nil, err
 	}
-	key, err := o.st.CreateKey(ctx, a.ID)
+	key, err := o.Operate.IssueKey(ctx, a)
 	if err != nil {
 		return nil, o.storeError(ctx, err, "key")
 	}
@@ -419,7 +377,7 @@ func (o *operatorOps) rotateKeys(ctx context.Context, in *agencySlugInput) (*iss
 	if err != nil {
 		return nil, err
 	}
-	key, n, err := o.st.RotateKey(ctx, a.ID)
+	key, n, err := o.Operate.RotateKeys(ctx, a)
 	if err != nil {
 		return nil, o.storeError(ctx, err, "key")
 	}
@@ -434,7 +392,7 @@ func (o *operatorOps) revokeKeys(ctx context.Context, in *agencySlugInput) (*rev
 	if err != nil {
 		return nil, err
 	}
-	n, err := o.st.RevokeKeys(ctx, a.ID)
+	n, err := o.Operate.RevokeKeys(ctx, a)
 	if err != nil {
 		return nil, o.storeError(ctx, err, "keys")
 	}
@@ -448,7 +406,7 @@ func (o *operatorOps) revokeKey(ctx context.Context, in *agencyKeyInput) (*revok
 	if err != nil {
 		return nil, err
 	}
-	if err := o.st.RevokeKey(ctx, a.ID, in.ID); err != nil {
+	if err := o.Operate.RevokeKey(ctx, a, in.ID); err != nil {
 		return nil, o.storeError(ctx, err, fmt.Sprintf("live key %d of agency %s", in.ID, a.Slug))
 	}
 	out := &revokedOutput{}
@@ -461,7 +419,7 @@ func (o *operatorOps) webhookSecret(ctx context.Context, in *agencySlugInput) (*
 	if err != nil {
 		return nil, err
 	}
-	secret, err := o.st.NewWebhookSecret(ctx, a.ID)
+	secret, err := o.Operate.NewWebhookSecret(ctx, a)
 	if err != nil {
 		return nil, o.storeError(ctx, err, "agency "+a.Slug)
 	}
@@ -483,7 +441,7 @@ func (o *operatorOps) rejections(ctx context.Context, in *operatorRejectionsInpu
 		}
 		after = n
 	}
-	rs, err := o.st.Rejections(ctx, a, store.RejectionFilter{After: after, RunID: in.Run, Limit: in.Limit})
+	rs, err := o.Operate.Rejections(ctx, a, store.RejectionFilter{After: after, RunID: in.Run, Limit: in.Limit})
 	if err != nil {
 		return nil, o.storeError(ctx, err, "rejections")
 	}
@@ -498,10 +456,7 @@ func (o *operatorOps) rejections(ctx context.Context, in *operatorRejectionsInpu
 }
 
 func (o *operatorOps) getListing(ctx context.Context, in *operatorListingInput) (*listingOutput, error) {
-	if err := o.need(ctx); err != nil {
-		return nil, err
-	}
-	l, err := o.st.Listing(ctx, in.ID)
+	l, err := o.Operate.Listing(ctx, in.ID)
 	if err != nil {
 		return nil, o.storeError(ctx, err, fmt.Sprintf("listing %d", in.ID))
 	}
@@ -517,21 +472,15 @@ func (o *operatorOps) restore(ctx context.Context, in *operatorListingInput) (*l
 }
 
 func (o *operatorOps) setHidden(ctx context.Context, id int64, hide bool) (*listingStateOutput, error) {
-	if err := o.need(ctx); err != nil {
-		return nil, err
-	}
-	do := o.st.RestoreListing
+	do := o.Operate.Restore
 	if hide {
-		do = o.st.HideListing
+		do = o.Operate.Hide
 	}
 	res, err := do(ctx, id)
 	if err != nil {
 		return nil, o.storeError(ctx, err, fmt.Sprintf("listing %d", id))
 	}
-	if res.Seq != 0 {
-		o.Wrote()
-	}
-	l, err := o.st.Listing(ctx, id)
+	l, err := o.Operate.Listing(ctx, id)
 	if err != nil {
 		return nil, o.storeError(ctx, err, fmt.Sprintf("listing %d", id))
 	}
@@ -539,10 +488,7 @@ func (o *operatorOps) setHidden(ctx context.Context, id int64, hide bool) (*list
 }
 
 func (o *operatorOps) parked(ctx context.Context, in *parkedInput) (*parkedOutput, error) {
-	if err := o.need(ctx); err != nil {
-		return nil, err
-	}
-	items, err := o.st.ParkedItems(ctx, in.Agency, in.Limit)
+	items, err := o.Operate.Parked(ctx, in.Agency, in.Limit)
 	if err != nil {
 		return nil, o.storeError(ctx, err, "parked items")
 	}
@@ -568,14 +514,11 @@ func clipPayload(p []byte) string {
 }
 
 func (o *operatorOps) replay(ctx context.Context, in *replayInput) (*replayOutput, error) {
-	if err := o.need(ctx); err != nil {
-		return nil, err
-	}
 	b := in.Body
 	if len(b.IDs) == 0 && b.Agency == "" && !b.All {
 		return nil, o.fail(ctx, problem.Field(problem.Unprocessable, "body", "", "name the items (ids), an agency, or set all to replay every parked item"))
 	}
-	n, err := o.st.Replay(ctx, b.Agency, b.IDs)
+	n, err := o.Operate.Replay(ctx, b.Agency, b.IDs)
 	if err != nil {
 		return nil, o.storeError(ctx, err, "inbox")
 	}
@@ -585,10 +528,7 @@ func (o *operatorOps) replay(ctx context.Context, in *replayInput) (*replayOutpu
 }
 
 func (o *operatorOps) audit(ctx context.Context, in *auditInput) (*auditOutput, error) {
-	if err := o.need(ctx); err != nil {
-		return nil, err
-	}
-	es, err := o.st.AuditLog(ctx, store.AuditFilter{Actor: in.Actor, Action: in.Action, Before: in.Before, Limit: in.Limit})
+	es, err := o.Operate.AuditLog(ctx, store.AuditFilter{Actor: in.Actor, Action: in.Action, Before: in.Before, Limit: in.Limit})
 	if err != nil {
 		return nil, o.storeError(ctx, err, "audit log")
 	}

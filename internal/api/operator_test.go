@@ -16,6 +16,7 @@ import (
 	"anken/internal/account"
 	"anken/internal/api"
 	"anken/internal/ingest"
+	"anken/internal/operate"
 	"anken/internal/ratelimit"
 	"anken/internal/search"
 	"anken/internal/store"
@@ -57,11 +58,13 @@ func newOpsFixture(t *testing.T, backend string) *opsFixture {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	doc := api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Accounts: accounts, Wrote: func() {
+	wrote := func() {
 		if _, err := f.CatchUp(ctx); err != nil {
 			t.Error(err)
 		}
-	}}).OpenAPI()
+	}
+	doc := api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Accounts: accounts, Wrote: wrote,
+		Operate: operate.New(st, wrote)}).OpenAPI()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	me := &meFixture{fixture: &fixture{srv: srv, keyA: keyA, follower: f}, st: st, idx: idx, doc: doc, accounts: accounts}

@@ -14,6 +14,7 @@ import (
 	"anken/internal/api"
 	"anken/internal/listing"
 	"anken/internal/market"
+	"anken/internal/operate"
 	"anken/internal/search"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
@@ -34,7 +35,7 @@ func statsServer(t *testing.T) (*httptest.Server, *store.Store) {
 		x.Upsert(&l)
 	}
 	mux := http.NewServeMux()
-	api.Register(mux, api.Deps{Store: st, Index: x})
+	api.Register(mux, api.Deps{Store: st, Index: x, Operate: operate.New(st, nil)})
 	srv := httptest.NewServer(api.JoinListParams(mux))
 	t.Cleanup(srv.Close)
 	return srv, st

@@ -18,12 +18,8 @@ import (
 
 // Store is what Put needs of the system of record.
 type Store interface {
-	PutListings(ctx context.Context, agency store.Agency, ls []*listing.Listing) ([]store.PutResult, error)
-}
-
-// applier is the store's batch write; with it, Put records rejected items
-// in the same transaction, for GET /v1/agency/rejections.
-type applier interface {
+	// Apply writes works, each in one transaction with its rejections
+	// and audit entry (store.Store.Apply).
 	Apply(ctx context.Context, ws []store.Work) ([]store.WorkResult, error)
 }
 
@@ -85,20 +81,6 @@ func PutOnce(ctx context.Context, s Store, agency store.Agency, raws []listing.R
 			results[at[j]].Outcome = string(r.Outcome)
 		}
 	}
-	a, ok := s.(applier)
-	if !ok {
-		if once != nil {
-			return nil, fmt.Errorf("ingest: this store cannot keep Idempotency-Key answers")
-		}
-		if len(valid) > 0 {
-			stored, err := s.PutListings(ctx, agency, valid)
-			if err != nil {
-				return nil, fmt.Errorf("ingest: %d listings of agency %q: %w", len(valid), agency.Slug, err)
-			}
-			fill(stored)
-		}
-		return results, nil
-	}
 	wk := store.Work{Agency: agency, Source: "api", Puts: valid, Rejected: rejected, Sent: len(raws)}
 	if once != nil {
 		wk.Once = &store.Once{Key: once.Key, RequestHash: once.RequestHash, Answer: func(r store.WorkResult) (store.Idempotent, bool, error) {
@@ -106,7 +88,7 @@ func PutOnce(ctx context.Context, s Store, agency store.Agency, raws []listing.R
 			return once.Answer(results)
 		}}
 	}
-	res, err := a.Apply(ctx, []store.Work{wk})
+	res, err := s.Apply(ctx, []store.Work{wk})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %d listings of agency %q: %w", len(valid), agency.Slug, err)
 	}

@@ -43,6 +43,8 @@ type Options struct {
 	MetricsToken string
 	// DevMail, when set, serves the mail outbox at /dev/mail (serve --demo).
 	DevMail web.DevMailStore
+	// Sitemap lists the open listings /sitemap.xml names; none when nil.
+	Sitemap web.SitemapStore
 	// Limits are the request rate limits; none when nil. Refused requests
 	// are counted in anken_http_rate_limited_total by class.
 	Limits *api.Limits
@@ -82,9 +84,8 @@ func New(o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	sitemap, _ := o.API.Store.(web.SitemapStore) // store.Store is one; without it the sitemap lists no listings
-	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL, Sitemap: sitemap, DevMail: o.DevMail, Accounts: o.API.Accounts,
-		Guides: o.API.Guides})
+	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL, Sitemap: o.Sitemap, DevMail: o.DevMail,
+		Accounts: o.API.Accounts, Guides: o.API.Guides, Operate: o.API.Operate})
 	if err != nil {
 		return nil, err
 	}

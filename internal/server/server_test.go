@@ -12,6 +12,7 @@ import (
 
 	"anken/internal/api"
 	"anken/internal/catalog"
+	"anken/internal/operate"
 	"anken/internal/search"
 	"anken/internal/store/storetest"
 )
@@ -37,8 +38,10 @@ const metricsToken = "test-metrics-token-0123"
 
 func newServer(t *testing.T, h Health, idx catalog.Searcher) *httptest.Server {
 	t.Helper()
+	st := storetest.Open(t, "sqlite")
 	handler, err := New(Options{
-		API:          api.Deps{Index: idx, Store: storetest.Open(t, "sqlite")},
+		API:          api.Deps{Index: idx, Store: st, Operate: operate.New(st, nil)},
+		Sitemap:      st,
 		Health:       h,
 		Log:          slog.New(slog.DiscardHandler),
 		MetricsToken: metricsToken,
@@ -211,8 +214,9 @@ func TestSecurityHeaders(t *testing.T) {
 // TestMetricsNotPublicByDefault checks that without a token the main
 // handler does not serve /metrics at all.
 func TestMetricsNotPublicByDefault(t *testing.T) {
+	st := storetest.Open(t, "sqlite")
 	handler, err := New(Options{
-		API:    api.Deps{Index: search.NewIndex(), Store: storetest.Open(t, "sqlite")},
+		API:    api.Deps{Index: search.NewIndex(), Store: st, Operate: operate.New(st, nil)},
 		Health: fakeHealth{ready: true},
 		Log:    slog.New(slog.DiscardHandler),
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"anken/internal/listing"
+	"anken/internal/operate"
 	"anken/internal/problem"
 	"anken/internal/store"
 )
@@ -24,29 +25,6 @@ import (
 // work without JavaScript; cross-site posts are refused by Secure's
 // CrossOriginProtection.
 
-// OpsStore is what the operator pages need of the store; *store.Store is
-// one. Without it (a store that is not one) there are no /ops pages.
-type OpsStore interface {
-	OperatorByKey(ctx context.Context, key string) (store.Operator, error)
-	CreateOperatorSession(ctx context.Context, operatorID int64, ttl time.Duration) (string, time.Time, error)
-	OperatorBySession(ctx context.Context, token string) (store.Operator, error)
-	EndOperatorSession(ctx context.Context, token string) error
-	AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
-	AgencySummaries(ctx context.Context) ([]store.AgencySummary, error)
-	CreateAgency(ctx context.Context, slug, name string) (store.Agency, error)
-	AgencyBySlug(ctx context.Context, slug string) (store.Agency, error)
-	CreateKey(ctx context.Context, agencyID int64) (string, error)
-	RotateKey(ctx context.Context, agencyID int64) (string, int64, error)
-	RevokeKeys(ctx context.Context, agencyID int64) (int64, error)
-	NewWebhookSecret(ctx context.Context, agencyID int64) (string, error)
-	Listing(ctx context.Context, id int64) (listing.Listing, error)
-	HideListing(ctx context.Context, id int64) (store.PutResult, error)
-	RestoreListing(ctx context.Context, id int64) (store.PutResult, error)
-	ParkedItems(ctx context.Context, slug string, limit int) ([]store.InboxItem, error)
-	Replay(ctx context.Context, slug string, ids []int64) (int64, error)
-	Rejections(ctx context.Context, agency store.Agency, f store.RejectionFilter) ([]store.Rejection, error)
-}
-
 // opsCookie holds the token of an operator's session.
 const opsCookie = "anken_ops"
 
@@ -58,17 +36,16 @@ const opsPage = 100
 
 type opsSite struct {
 	*Site
-	st OpsStore
+	st *operate.Service
 }
 
-// registerOps adds the operator pages when the catalogue's store can
-// serve them.
+// registerOps adds the operator pages, carried out by the operator
+// service the API shares; there are none without it (Deps.Operate).
 func (s *Site) registerOps(mux *http.ServeMux) {
-	st, ok := s.Catalog.Store.(OpsStore)
-	if !ok {
+	if s.Operate == nil {
 		return
 	}
-	o := &opsSite{Site: s, st: st}
+	o := &opsSite{Site: s, st: s.Operate}
 	mux.HandleFunc("GET /ops", o.home)
 	mux.HandleFunc("POST /ops/login", o.login)
 	mux.HandleFunc("POST /ops/logout", o.logout)
@@ -117,7 +94,7 @@ func (o *opsSite) operator(r *http.Request) (store.Operator, error) {
 	if err != nil || c.Value == "" {
 		return store.Operator{}, store.ErrNotFound
 	}
-	return o.st.OperatorBySession(r.Context(), c.Value)
+	return o.st.BySession(r.Context(), c.Value)
 }
 
 // authed runs h for a logged-in operator. Anyone else goes to the login
@@ -193,7 +170,7 @@ func (o *opsSite) login(w http.ResponseWriter, r *http.Request) {
 		next = "/ops"
 	}
 	key := strings.TrimSpace(r.PostFormValue("key"))
-	op, err := o.st.OperatorByKey(r.Context(), key)
+	op, err := o.st.ByKey(r.Context(), key)
 	if errors.Is(err, store.ErrNotFound) || !strings.HasPrefix(key, store.OperatorKeyPrefix) {
 		v := homeView{opsView: o.view(w, r, "運用", store.Operator{}), Next: next}
 		v.Alert = "オペレーターキーが正しくないか、失効しています。"
@@ -204,7 +181,7 @@ func (o *opsSite) login(w http.ResponseWriter, r *http.Request) {
 		o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 		return
 	}
-	token, expires, err := o.st.CreateOperatorSession(audited(r, op, "ops-login"), op.ID, opsSessionTTL)
+	token, expires, err := o.st.StartSession(audited(r, op, "ops-login"), op.ID, opsSessionTTL)
 	if err != nil {
 		o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 		return
@@ -216,7 +193,7 @@ func (o *opsSite) login(w http.ResponseWriter, r *http.Request) {
 func (o *opsSite) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(opsCookie); err == nil && c.Value != "" {
 		ctx := r.Context()
-		op, err := o.st.OperatorBySession(ctx, c.Value)
+		op, err := o.st.BySession(ctx, c.Value)
 		switch {
 		case err == nil: // a live session: its end is the operator's
 			ctx = audited(r, op, "ops-logout")
@@ -224,7 +201,7 @@ func (o *opsSite) logout(w http.ResponseWriter, r *http.Request) {
 			o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 			return
 		}
-		if err := o.st.EndOperatorSession(ctx, c.Value); err != nil {
+		if err := o.st.EndSession(ctx, c.Value); err != nil {
 			o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 			return
 		}
@@ -250,7 +227,7 @@ func (o *opsSite) agencies(w http.ResponseWriter, r *http.Request, op store.Oper
 }
 
 func (o *opsSite) renderAgencies(w http.ResponseWriter, r *http.Request, status int, v agenciesView) {
-	all, err := o.st.AgencySummaries(r.Context())
+	all, err := o.st.Agencies(r.Context())
 	if err != nil {
 		o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 		return
@@ -291,7 +268,7 @@ func (o *opsSite) createAgency(w http.ResponseWriter, r *http.Request, op store.
 func (o *opsSite) agencyAction(w http.ResponseWriter, r *http.Request, op store.Operator) {
 	ctx := r.Context()
 	v := agenciesView{opsView: o.view(w, r, "エージェント", op)}
-	a, err := o.st.AgencyBySlug(ctx, r.PathValue("slug"))
+	a, err := o.st.Agency(ctx, r.PathValue("slug"))
 	if errors.Is(err, store.ErrNotFound) {
 		o.Error(w, r, problem.Errorf(problem.NotFound, "no agency %q", r.PathValue("slug")))
 		return
@@ -303,21 +280,21 @@ func (o *opsSite) agencyAction(w http.ResponseWriter, r *http.Request, op store.
 	v.For = a.Slug
 	switch r.PathValue("action") {
 	case "key":
-		if v.NewKey, err = o.st.CreateKey(audited(r, op, "issue-agency-key"), a.ID); err == nil {
+		if v.NewKey, err = o.st.IssueKey(audited(r, op, "issue-agency-key"), a); err == nil {
 			v.Notice = "API キーを発行しました。ほかのキーは引き続き使えます。"
 		}
 	case "rotate":
 		var n int64
-		if v.NewKey, n, err = o.st.RotateKey(audited(r, op, "rotate-agency-keys"), a.ID); err == nil {
+		if v.NewKey, n, err = o.st.RotateKeys(audited(r, op, "rotate-agency-keys"), a); err == nil {
 			v.Notice = fmt.Sprintf("新しい API キーを発行し、それまでのキー %d 件を失効させました。", n)
 		}
 	case "revoke":
 		var n int64
-		if n, err = o.st.RevokeKeys(audited(r, op, "revoke-agency-keys"), a.ID); err == nil {
+		if n, err = o.st.RevokeKeys(audited(r, op, "revoke-agency-keys"), a); err == nil {
 			v.Notice = fmt.Sprintf("%s の API キー %d 件を失効させました。", a.Slug, n)
 		}
 	case "webhook-secret":
-		if v.NewSecret, err = o.st.NewWebhookSecret(audited(r, op, "issue-webhook-secret"), a.ID); err == nil {
+		if v.NewSecret, err = o.st.NewWebhookSecret(audited(r, op, "issue-webhook-secret"), a); err == nil {
 			v.Notice = "Webhook の署名シークレットを発行しました。以前のシークレットは使えなくなりました。"
 		}
 	default:
@@ -387,11 +364,11 @@ func (o *opsSite) listingAction(w http.ResponseWriter, r *http.Request, op store
 	if !ok {
 		return
 	}
-	do, action := o.st.HideListing, "hide-listing"
+	do, action := o.st.Hide, "hide-listing"
 	switch r.PathValue("action") {
 	case "hide":
 	case "restore":
-		do, action = o.st.RestoreListing, "restore-listing"
+		do, action = o.st.Restore, "restore-listing"
 	default:
 		o.NotFound(w, r)
 		return
@@ -415,7 +392,7 @@ func (o *opsSite) inbox(w http.ResponseWriter, r *http.Request, op store.Operato
 	if n := r.URL.Query().Get("replayed"); n != "" {
 		v.Notice = n + " 件を再実行の待ち行列に戻しました。"
 	}
-	items, err := o.st.ParkedItems(r.Context(), v.Agency, opsPage)
+	items, err := o.st.Parked(r.Context(), v.Agency, opsPage)
 	if err != nil {
 		o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 		return
@@ -467,12 +444,12 @@ func (o *opsSite) rejections(w http.ResponseWriter, r *http.Request, op store.Op
 	q := r.URL.Query()
 	v := rejectionsView{opsView: o.view(w, r, "不採用の記録", op), Agency: strings.TrimSpace(q.Get("agency"))}
 	var err error
-	if v.Agencies, err = o.st.AgencySummaries(ctx); err != nil {
+	if v.Agencies, err = o.st.Agencies(ctx); err != nil {
 		o.Error(w, r, problem.Wrap(problem.Unavailable, err, "the store is not answering"))
 		return
 	}
 	if v.Agency != "" {
-		a, err := o.st.AgencyBySlug(ctx, v.Agency)
+		a, err := o.st.Agency(ctx, v.Agency)
 		if errors.Is(err, store.ErrNotFound) {
 			o.Error(w, r, problem.Errorf(problem.NotFound, "no agency %q", v.Agency))
 			return

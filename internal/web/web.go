@@ -31,6 +31,7 @@ import (
 	"anken/internal/catalog"
 	"anken/internal/guide"
 	"anken/internal/listing"
+	"anken/internal/operate"
 	"anken/internal/problem"
 	"anken/internal/wording"
 )
@@ -59,6 +60,9 @@ type Deps struct {
 	// Accounts, when set, serves engineers' pages: sign-up, login and
 	// マイページ under /me; without it there are none.
 	Accounts *account.Service
+	// Operate, when set, serves the operator pages under /ops (the
+	// service the operator API shares); without it there are none.
+	Operate *operate.Service
 }
 
 // Site is the set of pages. Safe for concurrent use.
