@@ -29,6 +29,7 @@ import (
 type Store interface {
 	catalog.Store
 	ingest.FeedStore
+	guide.Store
 	AgencyByKey(ctx context.Context, key string) (store.Agency, error)
 	AgencyListing(ctx context.Context, agency store.Agency, externalID string) (listing.Listing, error)
 	CloseListing(ctx context.Context, agency store.Agency, externalID string) (store.PutResult, error)

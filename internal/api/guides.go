@@ -84,8 +84,11 @@ type revisionsOutput struct{ Body RevisionsBody }
 type operatorKey struct{}
 
 func (h *handlers) registerGuides() {
-	if h.Guides == nil {
-		st, _ := h.Store.(guide.Store) // store.Store is one: unseeded, it serves the files
+	if h.Guides == nil { // unseeded, it serves the files until an operator edits
+		var st guide.Store
+		if h.Store != nil {
+			st = h.Store
+		}
 		h.Guides, _ = guide.New(st, h.Log)
 	}
 	doc := h.api.OpenAPI()
