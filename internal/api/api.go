@@ -86,6 +86,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	api := humago.New(mux, config(d.Server))
+	api.UseMiddleware(noStore) // first: it covers every operation registered after it
 	h := &handlers{Deps: d, api: api}
 	h.registerSearch()
 	h.registerStats()
