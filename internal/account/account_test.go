@@ -71,6 +71,10 @@ func TestCheckPassword(t *testing.T) {
 		{"poiuytrewq", false, "sequence"},
 		{"tanaka.taro2026", false, "email"},
 		{"my-tanaka.taro@example.jp", false, "email"},
+		{"kagami\x00biraki-2026", false, "control"},
+		{"kagami\tbiraki-2026", false, "control"},
+		{"kagami-biraki\n2026", false, "control"},
+		{"kagami\u2028biraki-2026", false, "control"},
 	} {
 		err := account.CheckPassword(tt.password, "Tanaka.Taro@example.jp", "password")
 		if tt.ok {
@@ -92,7 +96,7 @@ func TestCheckEmail(t *testing.T) {
 		t.Errorf("CheckEmail = %q, %v", got, err)
 	}
 	for _, bad := range []string{"", "taro", "taro@", "Taro <taro@example.jp>", "taro@localhost", "a@b@example.jp",
-		strings.Repeat("a", 250) + "@example.jp"} {
+		strings.Repeat("a", 250) + "@example.jp", "ta\x00ro@example.jp", "taro@exa\u0085mple.jp", "taro\r\n@example.jp"} {
 		if _, err := account.CheckEmail(bad, "email"); problem.KindOf(err) != problem.Unprocessable {
 			t.Errorf("CheckEmail(%q) = %v, want Unprocessable", bad, err)
 		}
@@ -427,6 +431,11 @@ func TestSavedSearches(t *testing.T) {
 		{account.SavedSearchInput{Query: str("q=go"), Alert: str("hourly")}, "alert"},
 		{account.SavedSearchInput{Query: str("q=go"), Hour: new(24)}, "hour"},
 		{account.SavedSearchInput{Query: str("q=go"), Name: str(strings.Repeat("名", 101))}, "name"},
+		{account.SavedSearchInput{Query: str("q=go"), Name: str("Go\u0085案件")}, "name"},
+		{account.SavedSearchInput{Query: str("q=go"), Name: str("Go\u2028案件")}, "name"},
+		{account.SavedSearchInput{Query: str("q=go"), Name: str("Go\u2029案件")}, "name"},
+		{account.SavedSearchInput{Query: str("q=go"), Name: str("Go\u009b案件")}, "name"},
+		{account.SavedSearchInput{Query: str("q=go"), Name: str("Go\n案件")}, "name"},
 	} {
 		_, err := svc.CreateSavedSearch(ctx, a.ID, c.in)
 		var pe *problem.Error

@@ -235,7 +235,7 @@ func checkName(name string) (string, error) {
 		return "", problem.Field(problem.Unprocessable, "name", nil, "must be valid UTF-8")
 	case utf8.RuneCountInString(name) > MaxName:
 		return "", problem.Field(problem.Unprocessable, "name", name, "must be at most 100 characters")
-	case strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
+	case listing.HasControl(name):
 		return "", problem.Field(problem.Unprocessable, "name", name, "must be one line without control characters")
 	}
 	return name, nil

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"anken/internal/listing"
 	"anken/internal/problem"
 )
 
@@ -74,6 +75,8 @@ func CheckPassword(password, email, field string) error {
 		return bad("must be at least 10 characters")
 	case n > MaxPassword:
 		return bad("must be at most 256 characters")
+	case listing.HasControl(password):
+		return bad("must not contain control characters (NUL, tab, line breaks)")
 	}
 	folded := strings.ToLower(password)
 	if common[folded] {
@@ -134,6 +137,9 @@ func CheckEmail(email, field string) (string, error) {
 	}
 	if addr == "" {
 		return bad("is required")
+	}
+	if listing.HasControl(addr) {
+		return bad("is not an email address such as taro@example.jp")
 	}
 	if len(addr) > MaxEmail {
 		return bad("must be at most 254 bytes")

@@ -104,8 +104,10 @@ func (n *normalizer) warn(field, text, reason string) {
 func (n *normalizer) run(raw listing.Raw) {
 	l := &n.res.Listing
 	l.ExternalID = strings.TrimSpace(raw.ExternalID)
-	l.Title = strings.TrimSpace(raw.Title)
-	l.Description = strings.TrimSpace(raw.Description)
+	// Control characters by the one rule of text at the edge: a title is
+	// one line, a description keeps its line breaks as \n.
+	l.Title = listing.OneLine(raw.Title)
+	l.Description = listing.Lines(raw.Description)
 	l.ApplyURL = strings.TrimSpace(raw.ApplyURL)
 	l.Status = listing.StatusOpen
 	if raw.PostedAt != "" {

@@ -162,6 +162,8 @@ func fieldText(d problem.Detail) string {
 			return "キーボードの並びや連続した文字（qwerty、abcdef など）は使えません。"
 		case has("email"):
 			return "メールアドレスを含むパスワードは使えません。"
+		case has("control"):
+			return "改行やタブなどの制御文字は使えません。"
 		}
 		return "このパスワードは使えません。別のものを入力してください。"
 	case "token":
