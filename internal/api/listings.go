@@ -35,6 +35,15 @@ type SearchInput struct {
 	Collapse   bool     `query:"collapse" default:"true" doc:"Show the same job offered by several agencies once, with the number of offers and their rate range. false lists every agency's listing."`
 	Cursor     string   `query:"cursor" maxLength:"1000" doc:"next_cursor of the previous page. The pages of a search are the answer of its first page, in that order, while listings change: each listing that matched then comes exactly once, at the place it had then, even if it was changed or closed since (its current content is shown), and listings added since are left out until a new search; total and facets are those of the first page. A cursor expires (400) once its first page is older than the history the server keeps (at most 30 minutes) or the server restarted."`
 	Limit      int      `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Hits per page."`
+	raw        string
+}
+
+// Resolve keeps the raw query string: the fields above document the
+// parameters and let huma check them first, but the search is read by the
+// catalog's parser, the one the pages, /v1/stats and saved searches share.
+func (in *SearchInput) Resolve(ctx huma.Context) []error {
+	in.raw = ctx.URL().RawQuery
+	return nil
 }
 
 // SearchBody is the search answer.
@@ -89,9 +98,10 @@ func (h *handlers) registerSearch() {
 }
 
 func (h *handlers) search(ctx context.Context, in *SearchInput) (*searchOutput, error) {
-	p := catalog.Params{Q: in.Q, Skill: in.Skill, Role: in.Role, Remote: in.Remote, Prefecture: in.Prefecture,
-		Contract: in.Contract, RateMin: in.RateMin, RateMax: in.RateMax, DaysMax: in.DaysMax, SideJob: in.SideJob,
-		Sort: in.Sort, Facets: in.Facets, Collapse: in.Collapse, Cursor: in.Cursor, Limit: in.Limit}
+	p, err := catalog.ParseQuery(in.raw)
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
 	q, err := p.Query()
 	if err != nil {
 		return nil, h.fail(ctx, err)

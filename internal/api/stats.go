@@ -18,13 +18,6 @@ import (
 type StatsInput struct {
 	SearchInput
 	Basis string `query:"basis" enum:"monthly,hourly" default:"monthly" doc:"Which pay the figures describe: monthly (rate.monthly_min/max, at each listing's stated workload; 5万円 bands, 10万円 volume zone with its annual equivalent) or hourly (rate.hourly_min/max; 500円 bands, 1,000円 volume zone, no annual)."`
-	raw   string
-}
-
-// Resolve keeps the raw query string for the catalog's parser.
-func (in *StatsInput) Resolve(ctx huma.Context) []error {
-	in.raw = ctx.URL().RawQuery
-	return nil
 }
 
 // TrendInput is GET /v1/stats/trend.
