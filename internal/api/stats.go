@@ -22,7 +22,7 @@ type StatsInput struct {
 
 // TrendInput is GET /v1/stats/trend.
 type TrendInput struct {
-	StatsInput
+	SearchInput
 	Days int `query:"days" minimum:"1" maximum:"730" doc:"Days up to today (Asia/Tokyo), today included; 90 when not given."`
 }
 
@@ -91,7 +91,7 @@ func (h *handlers) registerStats() {
 
 // query reads the search the same way /v1/listings and the pages do, and
 // the basis of its figures.
-func (in *StatsInput) query() (search.Query, search.Basis, error) {
+func (in *SearchInput) query() (search.Query, search.Basis, error) {
 	p, err := catalog.ParseQuery(in.raw)
 	if err != nil {
 		return search.Query{}, 0, err

@@ -49,6 +49,12 @@ const (
 	maxDaysMax = 7
 )
 
+// ParamNames are every parameter ParseParams reads: the search, its page,
+// and basis, which only market figures read. The API's document lists
+// them (a test in internal/api compares the two).
+var ParamNames = []string{"q", "skill", "role", "remote", "prefecture", "contract", "rate_min", "rate_max",
+	"hourly_min", "hourly_max", "workload", "days_max", "side_job", "sort", "facets", "collapse", "cursor", "limit", "basis"}
+
 // ListParams are the parameters that take several values, comma-separated
 // or repeated.
 var ListParams = []string{"skill", "role", "remote", "prefecture", "contract", "facets"}
