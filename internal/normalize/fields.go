@@ -17,6 +17,7 @@ func (n *normalizer) fields(raw listing.Raw) {
 	n.days(raw.Days)
 	n.hours(raw.Hours)
 	n.skills(raw.Skills)
+	n.experience(raw.Experience)
 	n.remote(raw.Remote, raw.Location)
 	n.location(raw.Location)
 	n.role(raw.Role)

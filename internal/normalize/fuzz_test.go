@@ -121,6 +121,26 @@ func FuzzParseStart(f *testing.F) {
 	})
 }
 
+func FuzzParseExperience(f *testing.F) {
+	for _, c := range experienceCases {
+		f.Add(c.text)
+	}
+	seed(f, "skills", "経験経験経験3年", "実務実務3年以上", "経験:::(((3年", "3年3年3年の経験", "経験99999年", "経験3年~~~", "経験十年以上", "、、経験2年")
+	f.Fuzz(func(t *testing.T, s string) {
+		exp := ParseExperience(s)
+		l := listing.Listing{ExternalID: "f", Title: "f", Status: listing.StatusOpen, Experience: exp}
+		if err := l.Validate(); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		f := fold(s)
+		field := readExperience(f, lexicon.scan(f, true, nil), 0, true)
+		l.Experience = field
+		if err := l.Validate(); err != nil {
+			t.Fatalf("%q as a field: %v", s, err)
+		}
+	})
+}
+
 func FuzzNormalize(f *testing.F) {
 	for _, c := range readCorpus(f) {
 		f.Add(c.raw.Title, c.raw.Description, fieldText(c.raw, c.field))
@@ -128,7 +148,7 @@ func FuzzNormalize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, title, desc, text string) {
 		v := listing.TextValue(text)
 		raw := listing.Raw{ExternalID: "f", Title: title, Description: desc, Rate: v, Remote: v, Days: v, Hours: v,
-			Location: v, Skills: v, Role: v, Contract: v, Start: v, SideJob: v, PostedAt: text}
+			Location: v, Skills: v, Role: v, Contract: v, Start: v, SideJob: v, Experience: v, PostedAt: text}
 		for _, r := range []listing.Raw{raw, {ExternalID: "f", Title: title, Description: desc + text}} {
 			res := NormalizeAt(r, corpusNow)
 			if err := consistent(res.Listing); err != "" {
@@ -144,7 +164,7 @@ func FuzzNormalize(f *testing.F) {
 			if err := res.Listing.Validate(); err != nil {
 				for _, fe := range err.(listing.Invalid) {
 					switch fe.Field {
-					case "role", "remote", "contract", "prefecture", "start", "skills", "status":
+					case "role", "remote", "contract", "prefecture", "start", "skills", "status", "experience", "experience.years", "experience.skill":
 						t.Fatalf("normalizer made an invalid %s: %v", fe.Field, fe)
 					}
 				}

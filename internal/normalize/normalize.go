@@ -46,7 +46,7 @@ type Result struct {
 	listing.Listing
 	// Sources is keyed by the listing's JSON field name: "rate", "remote",
 	// "days_per_week", "hours_per_month", "prefecture", "skills", "role",
-	// "contract", "side_job_ok", "start".
+	// "contract", "side_job_ok", "start", "experience".
 	Sources  map[string]Source `json:"sources,omitempty"`
 	Warnings []Warning         `json:"warnings,omitempty"`
 }
