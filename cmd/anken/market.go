@@ -5,6 +5,7 @@ import (
 
 	"anken/internal/market"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store"
 )
 
@@ -13,7 +14,7 @@ import (
 // in the store). With --demo, a store without history starts with
 // market.HistoryDays of generated history, so the trend charts of a fresh
 // demo are not empty.
-func marketDaily(st *store.Store, idx *search.Index, f *search.Follower, log *slog.Logger, withDemo bool) *market.Daily {
+func marketDaily(st *store.Store, idx *search.Index, f *follow.Follower, log *slog.Logger, withDemo bool) *market.Daily {
 	d := &market.Daily{Store: st, Index: idx, Log: log, Ready: f.Ready}
 	if withDemo {
 		d.History = func(today []store.MarketSnapshot) []store.MarketSnapshot {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store"
 )
 
@@ -18,7 +18,7 @@ import (
 // store at most once per opsCacheFor, whatever the number of scrapers.
 type opsCollector struct {
 	st     *store.Store
-	f      *search.Follower
+	f      *follow.Follower
 	mail   bool // a mail sender runs (ANKEN_SMTP_URL): the outbox's age means something
 	mu     sync.Mutex
 	at     time.Time

@@ -28,6 +28,7 @@ import (
 	"anken/internal/ratelimit"
 	"anken/internal/safefetch"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/server"
 	"anken/internal/store"
 	"anken/internal/web"
@@ -90,13 +91,13 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 
 	baseURL := cmp.Or(cfg.BaseURL, "http://"+cfg.Addr)
 	idx := search.NewIndex()
-	follower := search.NewFollower(st, idx, cfg.IndexPoll, log)
+	follower := follow.New(st, idx, cfg.IndexPoll, log)
 	// The index starts from the snapshot this node wrote, when it is of
 	// this store and the store's change log holds it, and is written
 	// again after a build, every ANKEN_INDEX_SNAPSHOT_EVERY while it
 	// changes, and on stopping (ANKEN_INDEX_SNAPSHOT).
 	if path := cfg.IndexSnapshotPath(); path != "" {
-		follower.KeepSnapshots(search.SnapshotOptions{Path: path, Every: cfg.IndexSnapshotEvery, Store: st})
+		follower.KeepSnapshots(follow.SnapshotOptions{Path: path, Every: cfg.IndexSnapshotEvery, Store: st})
 	}
 	// One read layer for the API, the pages and the mail.
 	cat := &catalog.Catalog{Store: st, Index: idx}
@@ -325,7 +326,7 @@ func (f *inflight) wait(ctx context.Context) bool {
 
 type health struct {
 	st *store.Store
-	f  *search.Follower
+	f  *follow.Follower
 }
 
 func (h health) Ping(ctx context.Context) error { return h.st.Ping(ctx) }
@@ -343,7 +344,7 @@ func reindex(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	defer st.Close()
 	idx := search.NewIndex()
 	start := time.Now()
-	f := search.NewFollower(st, idx, time.Second, slog.New(slog.DiscardHandler))
+	f := follow.New(st, idx, time.Second, slog.New(slog.DiscardHandler))
 	if err := f.Load(ctx); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"anken/internal/catalog"
 	"anken/internal/listing"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 )
@@ -405,7 +406,7 @@ func TestRecommendationMail(t *testing.T) {
 	other := job("a2", "Javaで基幹システム刷新", "基幹システムをJavaで作り直します。", listing.RemoteOnsite, "java")
 	f.put(f.a, other)
 	idx := search.NewIndex()
-	follower := search.NewFollower(f.st, idx, time.Hour, slog.New(slog.DiscardHandler))
+	follower := follow.New(f.st, idx, time.Hour, slog.New(slog.DiscardHandler))
 	if err := follower.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"anken/internal/api"
 	"anken/internal/operate"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store/storetest"
 )
 
@@ -25,7 +26,7 @@ type fixture struct {
 	srv      *httptest.Server
 	keyA     string
 	keyB     string
-	follower *search.Follower
+	follower *follow.Follower
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -41,7 +42,7 @@ func newFixture(t *testing.T) *fixture {
 	keyB, _ := st.CreateKey(ctx, b.ID)
 	idx := search.NewIndex()
 	log := slog.New(slog.DiscardHandler)
-	f := search.NewFollower(st, idx, time.Hour, log)
+	f := follow.New(st, idx, time.Hour, log)
 	if err := f.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

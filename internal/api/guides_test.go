@@ -14,6 +14,7 @@ import (
 	"anken/internal/guide"
 	"anken/internal/operate"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store/storetest"
 )
 
@@ -44,7 +45,7 @@ func newGuideFixture(t *testing.T) guideFixture {
 		t.Fatal(err)
 	}
 	idx := search.NewIndex()
-	if err := search.NewFollower(st, idx, time.Hour, log).Load(ctx); err != nil {
+	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -19,6 +19,7 @@ import (
 	"anken/internal/operate"
 	"anken/internal/ratelimit"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 )
@@ -53,7 +54,7 @@ func newOpsFixture(t *testing.T, backend string) *opsFixture {
 		Limits: account.Limits{SignUpIP: l(), SignUpAddress: l(), LoginIP: l(), LoginAddress: l(), ResetIP: l(), ResetAddress: l()}})
 	log := slog.New(slog.DiscardHandler)
 	idx := search.NewIndex()
-	f := search.NewFollower(st, idx, time.Hour, log)
+	f := follow.New(st, idx, time.Hour, log)
 	if err := f.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

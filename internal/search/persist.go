@@ -1105,9 +1105,9 @@ func (x *Index) LoadSnapshotFile(path string, check func(SnapshotInfo) error) (S
 	return info, nil
 }
 
-// removeStaleTemps removes the temporary files of snapshot writes to path
+// RemoveStaleTemps removes the temporary files of snapshot writes to path
 // that a process stopped midway left, once they are older than age.
-func removeStaleTemps(path string, age time.Duration) {
+func RemoveStaleTemps(path string, age time.Duration) {
 	tmps, _ := filepath.Glob(path + ".tmp-*")
 	for _, t := range tmps {
 		if st, err := os.Stat(t); err == nil && time.Since(st.ModTime()) > age {

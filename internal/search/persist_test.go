@@ -509,13 +509,13 @@ func TestSnapshotFile(t *testing.T) {
 	// A temporary file of a process stopped midway goes once it is old.
 	stale := filepath.Join(dir, "index.snapshot.tmp-123")
 	os.WriteFile(stale, []byte("part"), 0o644)
-	removeStaleTemps(path, time.Hour)
+	RemoveStaleTemps(path, time.Hour)
 	if _, err := os.Stat(stale); err != nil {
 		t.Errorf("a fresh temporary file was removed: %v", err)
 	}
 	old := time.Now().Add(-2 * time.Hour)
 	os.Chtimes(stale, old, old)
-	removeStaleTemps(path, time.Hour)
+	RemoveStaleTemps(path, time.Hour)
 	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a stale temporary file stayed: %v", err)
 	}

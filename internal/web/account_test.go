@@ -22,6 +22,7 @@ import (
 	"anken/internal/listing"
 	"anken/internal/problem"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 	"anken/internal/web"
@@ -64,7 +65,7 @@ func newMeFixture(t *testing.T) *meFixture {
 	}
 	idx := search.NewIndex()
 	log := slog.New(slog.DiscardHandler)
-	if err := search.NewFollower(st, idx, time.Hour, log).Load(ctx); err != nil {
+	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	const base = "https://anken.example"

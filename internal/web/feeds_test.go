@@ -18,6 +18,7 @@ import (
 	"anken/internal/guide"
 	"anken/internal/listing"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 )
@@ -68,7 +69,7 @@ func newFeedFixture(t *testing.T) *feedFixture {
 	}
 	idx := search.NewIndex()
 	log := slog.New(slog.DiscardHandler)
-	if err := search.NewFollower(st, idx, time.Hour, log).Load(ctx); err != nil {
+	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	site, err := New(Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, BaseURL: feedBase + "/", Sitemap: st})

@@ -14,6 +14,7 @@ import (
 	"anken/internal/catalog"
 	"anken/internal/guide"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store/storetest"
 	"anken/internal/web"
 )
@@ -252,7 +253,7 @@ func TestGuideEditOnPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	idx := search.NewIndex()
-	if err := search.NewFollower(st, idx, time.Hour, log).Load(ctx); err != nil {
+	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, Guides: lib})

@@ -20,6 +20,7 @@ import (
 	"anken/internal/listing"
 	"anken/internal/operate"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 	"anken/internal/web"
@@ -28,7 +29,7 @@ import (
 type opsFixture struct {
 	srv      *httptest.Server
 	st       *store.Store
-	follower *search.Follower
+	follower *follow.Follower
 	opKey    string
 	agentKey string
 	goID     int64 // techlink's go-1
@@ -64,7 +65,7 @@ func newOpsFixture(t *testing.T) *opsFixture {
 	_, fx.opKey, _ = st.CreateOperator(ctx, "山田")
 	idx := search.NewIndex()
 	log := slog.New(slog.DiscardHandler)
-	fx.follower = search.NewFollower(st, idx, time.Hour, log)
+	fx.follower = follow.New(st, idx, time.Hour, log)
 	if err := fx.follower.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"anken/internal/ingest"
 	"anken/internal/listing"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 	"anken/internal/web"
@@ -99,7 +100,7 @@ func newFixtureOf(t *testing.T, feeds map[string][]string) *fixture {
 	}
 	idx := search.NewIndex()
 	log := slog.New(slog.DiscardHandler)
-	if err := search.NewFollower(st, idx, time.Hour, log).Load(ctx); err != nil {
+	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, BaseURL: "https://anken.example",

@@ -1,4 +1,4 @@
-package search_test
+package follow_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"anken/internal/listing"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 )
@@ -67,15 +68,15 @@ func containsAll(s string, parts []string) bool {
 // at path (none when path is empty).
 type node struct {
 	x   *search.Index
-	f   *search.Follower
+	f   *follow.Follower
 	log *logBuffer
 }
 
 func newNode(st *store.Store, path string, every time.Duration) *node {
 	n := &node{x: search.NewIndex(), log: &logBuffer{}}
-	n.f = search.NewFollower(st, n.x, 20*time.Millisecond, slog.New(slog.NewJSONHandler(n.log, nil)))
+	n.f = follow.New(st, n.x, 20*time.Millisecond, slog.New(slog.NewJSONHandler(n.log, nil)))
 	if path != "" {
-		n.f.KeepSnapshots(search.SnapshotOptions{Path: path, Every: every, Store: st})
+		n.f.KeepSnapshots(follow.SnapshotOptions{Path: path, Every: every, Store: st})
 	}
 	return n
 }

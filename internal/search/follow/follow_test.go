@@ -1,4 +1,4 @@
-package search_test
+package follow_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"anken/internal/listing"
 	"anken/internal/search"
+	"anken/internal/search/follow"
 	"anken/internal/store/storetest"
 )
 
@@ -36,7 +37,7 @@ func TestFollowerSeesOtherWriters(t *testing.T) {
 			}
 			put("OLD", "既存の案件")
 			x := search.NewIndex()
-			f := search.NewFollower(st, x, 50*time.Millisecond, slog.New(slog.DiscardHandler))
+			f := follow.New(st, x, 50*time.Millisecond, slog.New(slog.DiscardHandler))
 			if err := f.Load(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -98,10 +99,10 @@ func TestCursorOnAnotherNode(t *testing.T) {
 		put(i, int64(i+1)*100_000)
 	}
 	var nodes [2]*search.Index
-	var followers [2]*search.Follower
+	var followers [2]*follow.Follower
 	for i := range nodes {
 		nodes[i] = search.NewIndex()
-		followers[i] = search.NewFollower(st, nodes[i], time.Hour, slog.New(slog.DiscardHandler))
+		followers[i] = follow.New(st, nodes[i], time.Hour, slog.New(slog.DiscardHandler))
 		if err := followers[i].Load(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,8 @@
-package search
+// Package follow keeps a search index current with the store's change
+// log: it loads the index (from its snapshot when one fits the store,
+// else from every open listing), applies each change in order, and keeps
+// the snapshot written. The index itself is package search's.
+package follow
 
 import (
 	"context"
@@ -12,6 +16,7 @@ import (
 	"time"
 
 	"anken/internal/listing"
+	"anken/internal/search"
 	"anken/internal/store"
 )
 
@@ -32,10 +37,10 @@ type Target interface {
 	Apply(seq int64, l *listing.Listing)
 	// LoadSnapshotFile replaces the contents with a snapshot written by
 	// BeginSnapshotFile, whose header check accepts first (persist.go).
-	LoadSnapshotFile(path string, check func(SnapshotInfo) error) (SnapshotInfo, error)
+	LoadSnapshotFile(path string, check func(search.SnapshotInfo) error) (search.SnapshotInfo, error)
 	// BeginSnapshotFile writes the contents to a temporary file beside
 	// path, for its Commit to put in place.
-	BeginSnapshotFile(ctx context.Context, path string, info SnapshotInfo) (*SnapshotWrite, error)
+	BeginSnapshotFile(ctx context.Context, path string, info search.SnapshotInfo) (*search.SnapshotWrite, error)
 }
 
 // LogStore is what a follower asks the store about a snapshot of its
@@ -93,8 +98,8 @@ type Follower struct {
 // changeBatch is how many changes one read of the log takes.
 const changeBatch = 1000
 
-// NewFollower returns a follower that reads src every poll.
-func NewFollower(src Source, dst Target, poll time.Duration, log *slog.Logger) *Follower {
+// New returns a follower that reads src every poll.
+func New(src Source, dst Target, poll time.Duration, log *slog.Logger) *Follower {
 	return &Follower{src: src, dst: dst, poll: poll, log: log, wake: make(chan struct{}, 1), snapSeq: -1}
 }
 
@@ -111,7 +116,7 @@ func (f *Follower) KeepSnapshots(o SnapshotOptions) { f.snap = &o }
 func (f *Follower) Load(ctx context.Context) error {
 	if f.snap != nil {
 		// Temporary files of writes a stopped process left midway.
-		removeStaleTemps(f.snap.Path, time.Hour)
+		search.RemoveStaleTemps(f.snap.Path, time.Hour)
 		err := f.loadSnapshot(ctx)
 		switch {
 		case err == nil:
@@ -166,7 +171,7 @@ func (f *Follower) Load(ctx context.Context) error {
 func (f *Follower) loadSnapshot(ctx context.Context) error {
 	start := time.Now()
 	var checked time.Duration
-	info, err := f.dst.LoadSnapshotFile(f.snap.Path, func(info SnapshotInfo) error {
+	info, err := f.dst.LoadSnapshotFile(f.snap.Path, func(info search.SnapshotInfo) error {
 		defer func() { checked = time.Since(start) }()
 		return f.checkSnapshot(ctx, info)
 	})
@@ -198,7 +203,7 @@ func (f *Follower) loadSnapshot(ctx context.Context) error {
 // its position, and the listing changed there (the mark) has not gone
 // back. A store restored from a backup older than the snapshot, or
 // another database, is refused: the index is built from it instead.
-func (f *Follower) checkSnapshot(ctx context.Context, info SnapshotInfo) error {
+func (f *Follower) checkSnapshot(ctx context.Context, info search.SnapshotInfo) error {
 	id, err := f.identity(ctx)
 	if err != nil {
 		return err
@@ -315,13 +320,13 @@ func (f *Follower) writeSnapshot(ctx context.Context, why string, wait bool) err
 	if err != nil {
 		return failed(err)
 	}
-	mark := store.Mark{ID: f.markID.Load(), Seq: f.markSeq.Load(), At: fromUnixNano(f.markAt.Load())}
+	mark := store.Mark{ID: f.markID.Load(), Seq: f.markSeq.Load(), At: timeOfNanos(f.markAt.Load())}
 	if mark.Seq != seq {
 		if mark, err = f.snap.Store.MarkAt(ctx, seq); err != nil {
 			return failed(err)
 		}
 	}
-	w, err := f.dst.BeginSnapshotFile(ctx, f.snap.Path, SnapshotInfo{Seq: seq, Store: id, Mark: mark.ID, MarkAt: mark.At})
+	w, err := f.dst.BeginSnapshotFile(ctx, f.snap.Path, search.SnapshotInfo{Seq: seq, Store: id, Mark: mark.ID, MarkAt: mark.At})
 	if err != nil {
 		return failed(err)
 	}
@@ -390,7 +395,7 @@ func (f *Follower) CatchUp(ctx context.Context) (int, error) {
 		}
 		if n := len(cs); n > 0 {
 			f.markID.Store(cs[n-1].Listing.ID)
-			f.markAt.Store(unixNano(cs[n-1].Listing.UpdatedAt))
+			f.markAt.Store(nanosOf(cs[n-1].Listing.UpdatedAt))
 			f.markSeq.Store(cs[n-1].Seq)
 		}
 		total += len(cs)
@@ -414,3 +419,20 @@ func (f *Follower) Seq() int64 { return f.seq.Load() }
 
 // Ready reports whether the index has been loaded.
 func (f *Follower) Ready() bool { return f.ready.Load() }
+
+// nanosOf is t in Unix nanoseconds, 0 for the zero time, as the mark is
+// kept in an atomic.
+func nanosOf(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// timeOfNanos is the inverse of nanosOf, in UTC.
+func timeOfNanos(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).UTC()
+}
