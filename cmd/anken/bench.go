@@ -12,7 +12,6 @@ import (
 
 	"anken/internal/bench"
 	"anken/internal/config"
-	"anken/internal/store"
 )
 
 func benchCmd(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
@@ -49,7 +48,7 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, stdout, std
 	}
 	baseline := ""
 	if *pg != "" {
-		b, err := store.OpenTrigramBaseline(ctx, *pg)
+		b, err := bench.OpenTrigramBaseline(ctx, *pg)
 		if err != nil {
 			return err
 		}
@@ -189,7 +188,7 @@ func benchUser(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	baseline := ""
 	if *pg != "" {
-		b, err := store.OpenTrigramBaseline(ctx, *pg)
+		b, err := bench.OpenTrigramBaseline(ctx, *pg)
 		if err != nil {
 			return err
 		}

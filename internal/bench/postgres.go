@@ -8,16 +8,15 @@ import (
 
 	"anken/internal/listing"
 	"anken/internal/search"
-	"anken/internal/store"
 )
 
 // Postgres adapts the store's trigram baseline to the benchmark.
-type Postgres struct{ *store.TrigramBaseline }
+type Postgres struct{ *TrigramBaseline }
 
 // Load converts the listings to the baseline's rows, on every core, and
 // loads them.
 func (p Postgres) Load(ctx context.Context, ls []*listing.Listing) error {
-	rows := make([]store.TrigramRow, len(ls))
+	rows := make([]TrigramRow, len(ls))
 	var wg sync.WaitGroup
 	w := runtime.GOMAXPROCS(0)
 	for k := range w {
@@ -31,7 +30,7 @@ func (p Postgres) Load(ctx context.Context, ls []*listing.Listing) error {
 	return p.TrigramBaseline.Load(ctx, rows)
 }
 
-func row(l *listing.Listing) store.TrigramRow {
+func row(l *listing.Listing) TrigramRow {
 	text := search.FoldedText(l)
 	lo, hi := l.Rate.MonthlyMin, l.Rate.MonthlyMax
 	if lo == 0 {
@@ -52,7 +51,7 @@ func row(l *listing.Listing) store.TrigramRow {
 	if words == nil {
 		words = []string{}
 	}
-	return store.TrigramRow{ID: l.ID, Text: text, Words: words, Skills: skills,
+	return TrigramRow{ID: l.ID, Text: text, Words: words, Skills: skills,
 		Role: string(l.Role), Remote: string(l.Remote), Prefecture: l.Prefecture, Contract: string(l.Contract),
 		RateLo: lo, RateHi: hi, Days: days, SideJob: l.SideJobOK, Posted: l.PostedAt.Unix()}
 }
@@ -63,7 +62,7 @@ func (p Postgres) CopyTook() time.Duration { return p.Copied }
 // Search answers q with the baseline.
 func (p Postgres) Search(ctx context.Context, q search.Query) (search.Result, error) {
 	subs, words := search.Terms(q.Text)
-	tq := store.TrigramQuery{Substrings: subs, Words: words, Skills: q.Skills, Prefectures: q.Prefectures,
+	tq := TrigramQuery{Substrings: subs, Words: words, Skills: q.Skills, Prefectures: q.Prefectures,
 		RateMin: q.RateMin, RateMax: q.RateMax, DaysMax: q.DaysMax, SideJob: q.SideJob,
 		Sort: string(q.Sort), Limit: max(q.Limit, search.DefaultLimit), Facets: len(q.Facets) > 0}
 	for _, r := range q.Roles {
