@@ -629,9 +629,27 @@ func (r *snapReader) trailer() error {
 }
 
 // readBody reads the body into x, a new index, checking every bound a
-// search relies on.
+// search relies on: one function per section, in the order written.
 func (x *Index) readBody(r *snapReader, slots, listings int) error {
-	// Skills, by code.
+	for _, section := range []func() error{
+		func() error { return x.readSkills(r) },
+		func() error { return x.readSlots(r, slots) },
+		func() error { return x.readLive(r, slots, listings) },
+		func() error { return x.readPostings(r, slots) },
+		func() error { return x.readFilters(r, slots) },
+		func() error { return x.readTimeline(r, slots) },
+		func() error { return x.readGroups(r, slots) },
+		func() error { return x.readCache(r, slots) },
+	} {
+		if err := section(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readSkills reads the skill slugs, by code.
+func (x *Index) readSkills(r *snapReader) error {
 	nskills, err := r.u32()
 	if err != nil {
 		return err
@@ -650,7 +668,12 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 		x.skillCodeOf(slug)
 	}
 
-	// Slots: the fixed records, then the skill codes, then the texts.
+	return nil
+}
+
+// readSlots reads the slots: the fixed records, then the skill codes,
+// then the texts.
+func (x *Index) readSlots(r *snapReader, slots int) error {
 	x.id, x.group = make([]int64, slots), make([]int64, slots)
 	x.titleEnd, x.skillEnd = make([]uint32, slots), make([]uint32, slots)
 	x.cols, x.skills, x.text = make([]cols, slots), make([][]uint16, slots), make([]string, slots)
@@ -717,7 +740,12 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 		return err
 	}
 
-	// Free slots and live ones; the slot map from them.
+	return nil
+}
+
+// readLive reads the free slots and the live ones, and makes the slot map
+// from them.
+func (x *Index) readLive(r *snapReader, slots, listings int) error {
 	nfree, err := r.count("free slots", uint64(slots))
 	if err != nil {
 		return err
@@ -752,7 +780,11 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 		x.slot[x.id[s]] = s
 	}
 
-	// Postings.
+	return nil
+}
+
+// readPostings reads the word and gram postings.
+func (x *Index) readPostings(r *snapReader, slots int) error {
 	for _, m := range []map[string]*roaring.Bitmap{x.words, x.titleWords, x.skillWords} {
 		n, err := r.count("words", 1<<40)
 		if err != nil {
@@ -790,7 +822,13 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 		}
 	}
 
-	// Filters: as many bitmaps as this binary has of each.
+	return nil
+}
+
+// readFilters reads the filter bitmaps: as many of each as this binary
+// has.
+func (x *Index) readFilters(r *snapReader, slots int) error {
+	var err error
 	for i, bs := range x.filterBitmaps() {
 		n, err := r.u32()
 		if err != nil {
@@ -812,7 +850,11 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 		return err
 	}
 
-	// The timeline.
+	return nil
+}
+
+// readTimeline reads the slots in posted order.
+func (x *Index) readTimeline(r *snapReader, slots int) error {
 	nb, err := r.u32()
 	if err != nil {
 		return err
@@ -840,7 +882,12 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 	}
 	x.byTime = t
 
-	// Duplicate groups.
+	return nil
+}
+
+// readGroups reads the duplicate groups and derives what a snapshot
+// leaves out of them (stamps, each duplicate's representative).
+func (x *Index) readGroups(r *snapReader, slots int) error {
 	ng, err := r.count("groups", uint64(slots))
 	if err != nil {
 		return err
@@ -894,7 +941,11 @@ func (x *Index) readBody(r *snapReader, slots, listings int) error {
 		return bad("%d duplicates, the groups name %d", x.dups.GetCardinality(), tails.GetCardinality())
 	}
 
-	// The term cache, least recently used first.
+	return nil
+}
+
+// readCache reads the term cache, least recently used first.
+func (x *Index) readCache(r *snapReader, slots int) error {
 	nterms, err := r.count("cached terms", 1<<20)
 	if err != nil {
 		return err
