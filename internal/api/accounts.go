@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -211,24 +210,20 @@ func (h *handlers) authenticateEngineer(ctx huma.Context, next func(huma.Context
 	token = strings.TrimSpace(token)
 	if !ok || token == "" {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken"`)
-		huma.WriteErr(h.api, ctx, http.StatusUnauthorized,
-			"not logged in: send the token of POST /v1/sessions as \"Authorization: Bearer …\"")
+		h.refuse(ctx, problem.Errorf(problem.Unauthorized,
+			"not logged in: send the token of POST /v1/sessions as \"Authorization: Bearer …\""))
 		return
 	}
 	if h.Accounts == nil {
-		huma.WriteErr(h.api, ctx, problem.StatusOf(errNoAccounts), problem.Message(errNoAccounts))
+		h.refuse(ctx, errNoAccounts)
 		return
 	}
 	a, err := h.Accounts.Authenticate(ctx.Context(), token)
 	if err != nil {
-		status := problem.StatusOf(err)
-		if status == http.StatusUnauthorized {
+		if problem.StatusOf(err) == http.StatusUnauthorized {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken", error="invalid_token"`)
 		}
-		if status >= 500 {
-			h.Log.ErrorContext(ctx.Context(), "authenticate engineer", slog.Any("err", err))
-		}
-		huma.WriteErr(h.api, ctx, status, problem.Message(err))
+		h.refuse(ctx, err)
 		return
 	}
 	next(huma.WithValue(ctx, accountKey{}, a))

@@ -132,8 +132,8 @@ func (h *handlers) authenticate(ctx huma.Context, next func(huma.Context)) {
 			return
 		}
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken"`)
-		huma.WriteErr(h.api, ctx, problem.Unauthorized.Status(),
-			"missing API key: send your agency's key as \"Authorization: Bearer ak_…\"")
+		h.refuse(ctx, problem.Errorf(problem.Unauthorized,
+			"missing API key: send your agency's key as \"Authorization: Bearer ak_…\""))
 		return
 	}
 	agency, err := h.Store.AgencyByKey(ctx.Context(), key)
@@ -143,12 +143,11 @@ func (h *handlers) authenticate(ctx huma.Context, next func(huma.Context)) {
 			return
 		}
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken", error="invalid_token"`)
-		huma.WriteErr(h.api, ctx, problem.Unauthorized.Status(), "API key is not valid or has been revoked")
+		h.refuse(ctx, problem.Errorf(problem.Unauthorized, "API key is not valid or has been revoked"))
 		return
 	}
 	if err != nil {
-		h.Log.ErrorContext(ctx.Context(), "authenticate", slog.Any("err", err))
-		h.refuse(ctx, problem.Errorf(problem.Unavailable, "cannot check the API key right now; retry shortly"))
+		h.refuse(ctx, problem.Wrap(problem.Unavailable, err, "cannot check the API key right now; retry shortly"))
 		return
 	}
 	if err := chargeAgency(ctx.Context(), agency.Slug); err != nil {

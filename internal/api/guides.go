@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -190,8 +189,8 @@ func (h *handlers) authenticateOperator(ctx huma.Context, next func(huma.Context
 	key = strings.TrimSpace(key)
 	if !ok || key == "" {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken"`)
-		huma.WriteErr(h.api, ctx, problem.Unauthorized.Status(),
-			"missing operator key: send it as \"Authorization: Bearer op_…\"")
+		h.refuse(ctx, problem.Errorf(problem.Unauthorized,
+			"missing operator key: send it as \"Authorization: Bearer op_…\""))
 		return
 	}
 	var err error
@@ -203,16 +202,15 @@ func (h *handlers) authenticateOperator(ctx huma.Context, next func(huma.Context
 			return
 		}
 	} else if _, err = h.Store.AgencyByKey(ctx.Context(), key); err == nil {
-		huma.WriteErr(h.api, ctx, problem.Forbidden.Status(), "an agency's key is not an operator's: use an operator key (op_…)")
+		h.refuse(ctx, problem.Errorf(problem.Forbidden, "an agency's key is not an operator's: use an operator key (op_…)"))
 		return
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken", error="invalid_token"`)
-		huma.WriteErr(h.api, ctx, problem.Unauthorized.Status(), "operator key is not valid or has been revoked")
+		h.refuse(ctx, problem.Errorf(problem.Unauthorized, "operator key is not valid or has been revoked"))
 		return
 	}
-	h.Log.ErrorContext(ctx.Context(), "authenticate operator", slog.Any("err", err))
-	huma.WriteErr(h.api, ctx, problem.Unavailable.Status(), "cannot check the key right now; retry shortly")
+	h.refuse(ctx, problem.Wrap(problem.Unavailable, err, "cannot check the key right now; retry shortly"))
 }
 
 func operatorFrom(ctx context.Context) store.Operator {

@@ -21,22 +21,44 @@ import (
 // and a value to blame is named in errors[]. Failures of the server's own
 // (5xx) are logged with their cause, which the client never sees.
 func (h *handlers) fail(ctx context.Context, err error) error {
-	status := problem.StatusOf(err)
-	if status >= 500 {
-		h.Log.ErrorContext(ctx, "request failed", slog.Int("status", status), slog.Any("err", err))
-	}
-	var details []error
-	var pe *problem.Error
-	if errors.As(err, &pe) {
-		for _, d := range pe.Details {
-			details = append(details, &huma.ErrorDetail{Location: d.Location, Value: d.Value, Message: d.Message})
-		}
-	}
-	he := huma.NewError(status, problem.Message(err), details...)
+	status := h.logged(ctx, err)
+	he := huma.NewError(status, problem.Message(err), details(err)...)
 	if s := problem.RetryAfter(err); s > 0 {
 		return huma.ErrorWithHeaders(he, http.Header{"Retry-After": {strconv.Itoa(s)}})
 	}
 	return he
+}
+
+// refuse is fail for a huma middleware, which writes the answer itself
+// rather than returning it: the same status, body and headers.
+func (h *handlers) refuse(ctx huma.Context, err error) {
+	status := h.logged(ctx.Context(), err)
+	if s := problem.RetryAfter(err); s > 0 {
+		ctx.SetHeader("Retry-After", strconv.Itoa(s))
+	}
+	huma.WriteErr(h.api, ctx, status, problem.Message(err), details(err)...)
+}
+
+// logged returns err's status, logging the cause of a failure of the
+// server's own (5xx), which the client never sees.
+func (h *handlers) logged(ctx context.Context, err error) int {
+	status := problem.StatusOf(err)
+	if status >= 500 {
+		h.Log.ErrorContext(ctx, "request failed", slog.Int("status", status), slog.Any("err", err))
+	}
+	return status
+}
+
+// details are the values err blames, as problem+json's errors[].
+func details(err error) []error {
+	var out []error
+	var pe *problem.Error
+	if errors.As(err, &pe) {
+		for _, d := range pe.Details {
+			out = append(out, &huma.ErrorDetail{Location: d.Location, Value: d.Value, Message: d.Message})
+		}
+	}
+	return out
 }
 
 // storeError is fail for an error of the store while reading or writing

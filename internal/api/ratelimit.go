@@ -186,15 +186,6 @@ func chargeBadKey(ctx context.Context) error {
 	return lt.l.check(ClassWrite, lt.l.Write, lt.ip, "writes from this address")
 }
 
-// refuse answers err from a huma middleware through the one table, with
-// Retry-After when the table has one for it.
-func (h *handlers) refuse(ctx huma.Context, err error) {
-	if s := problem.RetryAfter(err); s > 0 {
-		ctx.SetHeader("Retry-After", strconv.Itoa(s))
-	}
-	huma.WriteErr(h.api, ctx, problem.StatusOf(err), problem.Message(err))
-}
-
 // documentLimits adds the 429 answer, with its Retry-After, to every
 // operation Limits.Handler may refuse: the writes, and the reads it
 // counts as expensive (searches with facets or a cursor, statistics,
