@@ -103,6 +103,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 func config(server string) huma.Config {
 	c := huma.DefaultConfig("anken API", Version)
 	c.CreateHooks = nil // no $schema links in bodies
+	c.Transformers = append(c.Transformers, clipEchoed)
 	c.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	registerAliases(c.OpenAPI.Components.Schemas)
 	c.DocsPath = "" // served by docs.go without third-party scripts

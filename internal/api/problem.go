@@ -100,19 +100,17 @@ func WriteProblem(w http.ResponseWriter, err error) {
 // maxEchoed is the most of a bad value a problem echoes back.
 const maxEchoed = 200
 
-// huma echoes the whole request body as the value of a body that does not
-// parse (up to the 64 MiB of a batch): problems built through huma.NewError,
-// huma's own included, echo at most maxEchoed bytes of any value.
-func init() {
-	next := huma.NewError
-	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		for _, err := range errs {
-			if d, ok := err.(*huma.ErrorDetail); ok {
-				d.Value = clipValue(d.Value)
-			}
+// clipEchoed is a response transformer of the API's config: huma echoes
+// the whole request body as the value of a body that does not parse (up to
+// the 64 MiB of a batch), so every problem, huma's own included, echoes at
+// most maxEchoed bytes of any value. Nothing global is replaced.
+func clipEchoed(_ huma.Context, _ string, v any) (any, error) {
+	if em, ok := v.(*huma.ErrorModel); ok {
+		for _, d := range em.Errors {
+			d.Value = clipValue(d.Value)
 		}
-		return next(status, msg, errs...)
 	}
+	return v, nil
 }
 
 // clipValue cuts a long string value, on a character boundary, marking
