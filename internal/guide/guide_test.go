@@ -262,3 +262,23 @@ func TestRenderHTML(t *testing.T) {
 		t.Errorf("HTML =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// Whatever a block holds, the markup escapes it for its context: a link
+// that is not http, https or a site path is neutralised, not written.
+func TestRenderHTMLContexts(t *testing.T) {
+	for _, c := range []struct {
+		span     Span
+		want     string
+		wantNone string
+	}{
+		{Span{Text: `"><script>alert(1)</script>`}, "&#34;&gt;&lt;script&gt;", "<script>"},
+		{Span{Text: "押す", URL: "javascript:alert(1)"}, `href="#ZgotmplZ"`, "javascript:"},
+		{Span{Text: "検索", URL: `/search?q="x"&role=a`}, `href="/search?q=%22x%22&amp;role=a"`, `q="x"`},
+		{Span{Text: "<強調>", Strong: true}, "<strong>&lt;強調&gt;</strong>", "<強調>"},
+	} {
+		got := string(Section{Blocks: []Block{{Kind: "p", Text: []Span{c.span}}}}.HTML())
+		if !strings.Contains(got, c.want) || strings.Contains(got, c.wantNone) {
+			t.Errorf("%+v: %s; want %s and no %s", c.span, got, c.want, c.wantNone)
+		}
+	}
+}

@@ -1,56 +1,40 @@
 package guide
 
 import (
-	"html"
+	"bytes"
 	"html/template"
-	"strings"
 )
 
 // HTML renders the section's blocks as HTML for a page: paragraphs,
-// lists and links, every text escaped. Headings inside a section (the
-// FAQ's questions) are h3.
+// lists and links. Headings inside a section (the FAQ's questions) are
+// h3. It goes through html/template, so every text is escaped and every
+// link is checked for its context (a URL that is not http, https or a
+// site path becomes #ZgotmplZ), whatever the parser let through.
 func (s Section) HTML() template.HTML { return renderBlocks(s.Blocks) }
 
 // HTML renders the answer's blocks.
 func (q QA) HTML() template.HTML { return renderBlocks(q.Blocks) }
 
-func renderBlocks(blocks []Block) template.HTML {
-	var b strings.Builder
-	for _, bl := range blocks {
-		switch bl.Kind {
-		case "p":
-			b.WriteString("<p>")
-			renderSpans(&b, bl.Text)
-			b.WriteString("</p>\n")
-		case "h3":
-			b.WriteString("<h3>")
-			renderSpans(&b, bl.Text)
-			b.WriteString("</h3>\n")
-		case "ul", "ol":
-			b.WriteString("<" + bl.Kind + ">\n")
-			for _, it := range bl.Items {
-				b.WriteString("<li>")
-				renderSpans(&b, it)
-				b.WriteString("</li>\n")
-			}
-			b.WriteString("</" + bl.Kind + ">\n")
-		}
-	}
-	return template.HTML(b.String()) // every text and URL escaped below
-}
+// blocksHTML is the markup of a list of blocks; "spans" is one line of
+// text with its links and strong parts.
+var blocksHTML = template.Must(template.New("blocks").Parse(
+	`{{define "spans"}}{{range .}}{{if .URL}}<a href="{{.URL}}">{{.Text}}</a>{{else if .Strong}}<strong>{{.Text}}</strong>{{else}}{{.Text}}{{end}}{{end}}{{end}}` +
+		`{{range .}}{{if eq .Kind "p"}}<p>{{template "spans" .Text}}</p>
+{{else if eq .Kind "h3"}}<h3>{{template "spans" .Text}}</h3>
+{{else if eq .Kind "ul"}}<ul>
+{{range .Items}}<li>{{template "spans" .}}</li>
+{{end}}</ul>
+{{else if eq .Kind "ol"}}<ol>
+{{range .Items}}<li>{{template "spans" .}}</li>
+{{end}}</ol>
+{{end}}{{end}}`))
 
-func renderSpans(b *strings.Builder, spans []Span) {
-	for _, s := range spans {
-		text := html.EscapeString(s.Text)
-		switch {
-		case s.URL != "":
-			// URLs are a site path or https (validURL), without quotes,
-			// spaces or angle brackets; escaping keeps & and the rest safe.
-			b.WriteString(`<a href="` + html.EscapeString(s.URL) + `">` + text + "</a>")
-		case s.Strong:
-			b.WriteString("<strong>" + text + "</strong>")
-		default:
-			b.WriteString(text)
-		}
+func renderBlocks(blocks []Block) template.HTML {
+	var b bytes.Buffer
+	if err := blocksHTML.Execute(&b, blocks); err != nil {
+		// The template is fixed and its data plain strings: it cannot fail
+		// but on a bug, which shows as an empty section, never a panic.
+		return ""
 	}
+	return template.HTML(b.String()) // html/template escaped it
 }
