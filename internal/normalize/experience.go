@@ -36,9 +36,9 @@ const (
 // welcomeWords mark a skill as welcome, not required (歓迎スキル, 尚可).
 var welcomeWords = [...]string{"尚可", "なお可", "歓迎", "望ましい", "優遇", "尚良", "なお良", "あれば", "あると", "加点"}
 
-// eitherWords tie several skills to one requirement as alternatives
-// (Java、Pythonいずれかの開発経験3年以上): any one of them will do, so the
-// requirement is of experience in general.
+// eitherWords give skills (or other fields) as alternatives (Java、Python
+// いずれかの開発経験3年以上, PMまたはPMOとしての実務経験): any one of them will
+// do, so the requirement is of experience in general.
 var eitherWords = [...]string{"いずれか", "どちらか", "または", "もしくは", "又は", "若しくは", "あるいは", " or ", "など", "等", "問わず", "問いません"}
 
 // readExperience reads the requirements of years of experience in s, a
@@ -397,7 +397,7 @@ func skillsFor(s string, hits []hit, lo, hi int, skip [2]int, field bool) []stri
 	}
 	part := s[lo:hi]
 	for _, w := range eitherWords {
-		if strings.Contains(part, w) && (len(out) > 1 || w == "など" || w == "等" || w == "問わず" || w == "問いません") {
+		if strings.Contains(part, w) { // PMまたはPMO: the other may be no skill at all
 			return nil
 		}
 	}

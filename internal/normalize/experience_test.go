@@ -71,6 +71,8 @@ var experienceCases = []struct{ text, want string }{
 	{"・Java、Pythonいずれかの実務経験3年以上", "3"},
 	{"・iOSまたはAndroidアプリの開発経験2年以上", "2"},
 	{"・Javaなどでの開発経験3年以上", "3"},
+	{"・PMまたはPMOとしての実務経験3年以上", "3"},
+	{"・機械学習モデルの開発経験2年以上", "machine-learning:2"},
 	{"・Go経験2年以上\n・実務経験5年以上", "go:2 5"},
 	{"当社はAWSを活用しており、エンジニア経験5年以上の方を募集しています。", "5"},
 	// Not a requirement of years.
