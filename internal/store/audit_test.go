@@ -26,6 +26,7 @@ func TestAuditedWrites(t *testing.T) {
 		operator store.Operator
 		run      int64 // a's held full feed run
 		token    string
+		clock    *storetest.Clock // the store's
 	}
 	type auditCase struct {
 		name  string
@@ -148,7 +149,7 @@ func TestAuditedWrites(t *testing.T) {
 		{"import-agency-feed", cli, func(ctx context.Context, s *store.Store, fx *fixture) error {
 			// A full feed carrying one new listing of a's three open
 			// ones: ended, it is held at once, in the audited write.
-			time.Sleep(2 * time.Millisecond)
+			fx.clock.Add(2 * time.Millisecond) // the run starts after a's writes
 			run, _, err := s.StartRun(ctx, fx.a, "import", "jsonl", true, "")
 			if err != nil {
 				return err
@@ -213,8 +214,9 @@ func TestAuditedWrites(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			s := storetest.Open(t, backend)
-			fx := &fixture{a: mustAgency(t, s, "a")}
+			clock := storetest.NewClock(time.Now())
+			s := storetest.OpenClock(t, backend, clock.Now)
+			fx := &fixture{a: mustAgency(t, s, "a"), clock: clock}
 			for range 2 {
 				if _, err := s.CreateKey(ctx, fx.a.ID); err != nil {
 					t.Fatal(err)

@@ -50,14 +50,15 @@ func TestFullRunGuards(t *testing.T) {
 			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
 					ctx := context.Background()
-					s := storetest.Open(t, backend)
+					clock := storetest.NewClock(time.Now())
+					s := storetest.OpenClock(t, backend, clock.Now)
 					a := mustAgency(t, s, "a")
 					for i := range tc.run.open {
 						if _, err := s.PutListing(ctx, a, sample(fmt.Sprintf("L-%d", i+1))); err != nil {
 							t.Fatal(err)
 						}
 					}
-					time.Sleep(2 * time.Millisecond) // the run starts after those writes
+					clock.Add(2 * time.Millisecond) // the run starts after those writes
 					full := !strings.HasPrefix(tc.name, "partial")
 					run, _, err := s.StartRun(ctx, a, "upload", "jsonl", full, "")
 					if err != nil {
@@ -115,13 +116,14 @@ func TestConfirmRun(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			s := storetest.Open(t, backend)
+			clock := storetest.NewClock(time.Now())
+			s := storetest.OpenClock(t, backend, clock.Now)
 			a, b := mustAgency(t, s, "a"), mustAgency(t, s, "b")
 			for _, id := range []string{"L-1", "L-2", "L-3", "L-4"} {
 				s.PutListing(ctx, a, sample(id))
 			}
 			s.PutListing(ctx, b, sample("L-2"))
-			time.Sleep(2 * time.Millisecond)
+			clock.Add(2 * time.Millisecond) // the run starts after those writes
 			run, _, _ := s.StartRun(ctx, a, "upload", "jsonl", true, "")
 			if _, err := s.Apply(ctx, []store.Work{{Agency: a, RunID: run.ID, Source: "feed", Puts: []*listing.Listing{sample("L-1")}}}); err != nil {
 				t.Fatal(err)
@@ -135,6 +137,7 @@ func TestConfirmRun(t *testing.T) {
 				t.Errorf("ConfirmRun(unknown) = %v, want ErrNotFound", err)
 			}
 			// Written since the run began: kept open.
+			clock.Add(2 * time.Millisecond)
 			l4 := sample("L-4")
 			l4.Title += "（更新）"
 			s.PutListing(ctx, a, l4)
@@ -165,12 +168,13 @@ func TestConfirmAfterNewerRun(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			s := storetest.Open(t, backend)
+			clock := storetest.NewClock(time.Now())
+			s := storetest.OpenClock(t, backend, clock.Now)
 			a := mustAgency(t, s, "a")
 			for _, id := range []string{"L-1", "L-2", "L-3", "L-4"} {
 				s.PutListing(ctx, a, sample(id))
 			}
-			time.Sleep(2 * time.Millisecond)
+			clock.Add(2 * time.Millisecond) // the runs start after those writes
 			full := func(ids ...string) store.FeedRun {
 				run, _, _ := s.StartRun(ctx, a, "url", "jsonl", true, "")
 				wk := store.Work{Agency: a, RunID: run.ID, Source: "feed"}

@@ -22,14 +22,15 @@ func TestAbortStaleRuns(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			s := storetest.Open(t, backend)
+			clock := storetest.NewClock(time.Now())
+			s := storetest.OpenClock(t, backend, clock.Now)
 			a := mustAgency(t, s, "a")
 			for _, id := range []string{"L-1", "L-2", "L-3", "L-4"} {
 				if _, err := s.PutListing(ctx, a, sample(id)); err != nil {
 					t.Fatal(err)
 				}
 			}
-			time.Sleep(2 * time.Millisecond)
+			clock.Add(2 * time.Millisecond)
 			full, _, err := s.StartRun(ctx, a, "upload", "jsonl", true, "")
 			if err != nil {
 				t.Fatal(err)
@@ -38,7 +39,7 @@ func TestAbortStaleRuns(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			started := time.Now() // both stale runs started before this
+			started := clock.Now() // both stale runs started at this
 			// The killed process stored one row of each before it stopped.
 			if _, err := s.Apply(ctx, []store.Work{
 				{Agency: a, RunID: full.ID, Source: "feed", Puts: []*listing.Listing{sample("L-1")}},
@@ -46,16 +47,16 @@ func TestAbortStaleRuns(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(time.Second)
-			liveAt := time.Now() // the live run starts after this
+			clock.Add(time.Second)
+			liveAt := clock.Now() // the live run starts at this
 			live, _, err := s.StartRun(ctx, a, "url", "jsonl", true, "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Stale means started before the midpoint of the two: half a
-			// second of margin either side, whatever the machine's load.
+			// Stale means started before the midpoint of the two, on the
+			// store's clock: half a second either side.
 			cutoff := started.Add(liveAt.Sub(started) / 2)
-			stale := func() time.Duration { return time.Since(cutoff) }
+			stale := func() time.Duration { return clock.Now().Sub(cutoff) }
 
 			// Who sent a run is the caller's to say (ingest.Sender).
 			sender := func(agency, source string) store.AuditEntry {

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,6 +55,32 @@ func OpenClock(t testing.TB, backend string, now func() time.Time) *store.Store 
 		t.Fatal(err)
 	}
 	return s
+}
+
+// Clock is a fake clock for a test: it stands still until the test moves
+// it, so that a lease lapses, a run is stale or two stamps differ exactly
+// when the test says, whatever the machine's speed. Pass its Now to
+// OpenClock and to the workers under test. It is safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a fake clock that reads start.
+func NewClock(start time.Time) *Clock { return &Clock{t: start} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Add moves the clock on by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }
 
 // schemaURL creates a schema for the test and returns a URL that uses it.
