@@ -139,7 +139,7 @@ func New(o Options) (http.Handler, error) {
 	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, problem.Errorf(problem.Forbidden, "cross-origin %s refused: post forms from this site", r.Method))
 	})
-	return requestID(accessLog(o.Log, m, recoverPanics(o.Log, f, readBodies(web.Secure(api.JoinListParams(routes), deny))))), nil
+	return requestID(accessLog(o.Log, m, recoverPanics(o.Log, f, readBodies(f, web.Secure(api.JoinListParams(routes), deny))))), nil
 }
 
 // Metrics serves the registry's metrics in Prometheus's format.
