@@ -51,7 +51,8 @@ type Item struct {
 // text. Zero fields were not stated (Start is "" for 長期 with no date).
 type Truth struct {
 	Role        listing.Role
-	Skills      []string // canonical slugs
+	Skills      []string             // canonical slugs
+	Experience  []listing.Experience // years of experience the 必須 lines ask for
 	Rate        listing.Rate
 	Workload    listing.Workload
 	Remote      listing.Remote

@@ -15,6 +15,7 @@ import (
 type job struct {
 	role     *roleWords
 	skills   []string
+	exp      []listing.Experience // years of experience its 必須 lines ask for (Truth.Experience)
 	rate     rate
 	rateTx   string
 	remote   listing.Remote
@@ -41,6 +42,7 @@ func (j *job) truth() Truth {
 	return Truth{
 		Role:        j.role.role,
 		Skills:      slices.Clone(j.skills),
+		Experience:  slices.Clone(j.exp),
 		Rate:        j.rate.truth(j.days, j.hours),
 		Workload:    listing.WorkloadOf(j.days, j.hours),
 		Remote:      j.remote,

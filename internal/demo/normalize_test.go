@@ -42,11 +42,21 @@ func TestNormalize(t *testing.T) {
 	fromText := make([]int, len(fields)) // items whose raw field was absent
 	agreeText := make([]int, len(fields))
 	examples := make([][]string, len(fields))
-	invalid, start, skills := 0, 0, 0
+	invalid, start, skills, exp, stated := 0, 0, 0, 0, 0
+	var expExamples []string
 	for i, it := range items(t, sample, 6) {
 		res := normalize.Normalize(it.Raw)
 		if res.Start == it.Truth.Start {
 			start++
+		}
+		if len(it.Truth.Experience) > 0 {
+			stated++
+		}
+		if sameExperience(it.Truth.Experience, res.Experience) {
+			exp++
+		} else if len(expExamples) < 6 {
+			expExamples = append(expExamples, fmt.Sprintf("item %d: want %v, got %v; read from %s",
+				i, it.Truth.Experience, res.Experience, source(it, listing.Value{}, []string{"経験", "実務"})))
 		}
 		if !slices.ContainsFunc(it.Truth.Skills, func(s string) bool { return !slices.Contains(res.Skills, s) }) {
 			skills++
@@ -79,6 +89,13 @@ func TestNormalize(t *testing.T) {
 	t.Logf("%-17s found %6.2f%% (every skill the listing asks for)", "skills", 100*float64(skills)/sample)
 	if invalid > 0 {
 		t.Errorf("%d of %d normalized items are invalid", invalid, sample)
+	}
+	t.Logf("%-17s agree %6.2f%% (%d items ask for years)", "experience", 100*float64(exp)/sample, stated)
+	for _, e := range expExamples {
+		t.Logf("    %s", e)
+	}
+	if share := float64(exp) / sample; share < 0.97 || stated == 0 {
+		t.Errorf("experience: the normalizer agrees with the generator on %.2f%% of items (%d ask for years), want at least 97%%", 100*share, stated)
 	}
 	for k, f := range fields {
 		share := float64(agree[k]) / sample
@@ -144,4 +161,37 @@ func source(it Item, v listing.Value, words []string) string {
 		}
 	}
 	return b.String()
+}
+
+// sameExperience reports whether two lists hold the same requirements, in
+// any order.
+func sameExperience(a, b []listing.Experience) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, e := range a {
+		if !slices.Contains(b, e) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestMustExperience: every 必須 line the generator records years for is
+// one it writes, and every one it writes with 「年以上」 has its years.
+func TestMustExperience(t *testing.T) {
+	written := map[string]bool{}
+	for _, rw := range roles {
+		for _, line := range rw.must {
+			written[line] = true
+			if _, ok := mustExperience[line]; strings.Contains(line, "年以上") && !ok {
+				t.Errorf("%q asks for years but mustExperience does not say which", line)
+			}
+		}
+	}
+	for line := range mustExperience {
+		if !written[line] {
+			t.Errorf("mustExperience names %q, which no role writes", line)
+		}
+	}
 }

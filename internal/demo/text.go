@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -176,11 +177,19 @@ func (g *gen) write(j *job, a *agency) {
 	// 必須 and 歓迎: the first skills are required, the rest welcome.
 	nmust := min(len(j.skills), 1+g.r.IntN(3))
 	doc.open(one(g, labelMust))
+	j.exp = nil
 	for _, s := range j.skills[:nmust] {
-		doc.item(g.skillLine(s))
+		line, years := g.skillLine(s)
+		doc.item(line)
+		if years > 0 {
+			j.exp = addExperience(j.exp, listing.Experience{Skill: s, Years: years})
+		}
 	}
 	for _, i := range g.perm(len(rw.must), 1+g.r.IntN(2)) {
 		doc.item(rw.must[i])
+		if e, ok := mustExperience[rw.must[i]]; ok {
+			j.exp = addExperience(j.exp, e)
+		}
 	}
 	doc.open(one(g, labelWant))
 	for _, s := range j.skills[nmust:] {
@@ -368,7 +377,9 @@ func (g *gen) skillList(slugs []string, sep string) string {
 	return b.String()
 }
 
-func (g *gen) skillLine(slug string) string {
+// skillLine writes a required skill's line and the years of experience
+// in it that the line asks for (0: none).
+func (g *gen) skillLine(slug string) (string, int) {
 	cat := ""
 	if s, ok := skill.BySlug(slug); ok {
 		cat = s.Category
@@ -377,7 +388,33 @@ func (g *gen) skillLine(slug string) string {
 	if !ok {
 		forms = skillMust[""]
 	}
-	return g.spell(slug) + one(g, forms)
+	name := g.spell(slug) // drawn before the form, as the output has always been
+	form := one(g, forms)
+	return name + form, yearsOf(form)
+}
+
+// yearsOf returns N of the 「N年以上」 a phrase of skillMust ends with, or 0.
+func yearsOf(form string) int {
+	rest, ok := strings.CutSuffix(form, "年以上")
+	if !ok || rest == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(rest[len(rest)-1:])
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// addExperience adds e to exp, keeping the most years of each skill.
+func addExperience(exp []listing.Experience, e listing.Experience) []listing.Experience {
+	for i := range exp {
+		if exp[i].Skill == e.Skill {
+			exp[i].Years = max(exp[i].Years, e.Years)
+			return exp
+		}
+	}
+	return append(exp, e)
 }
 
 func hoursText(h listing.Range) string { return itoa(h.Min) + "〜" + itoa(h.Max) + "h" }

@@ -334,6 +334,23 @@ var skillMust = map[string][]string{
 	"":          {"の実務経験"},
 }
 
+// mustExperience is what the 必須 lines of roleWords.must that ask for
+// years of experience ask for, as a reader takes them: in general, or in
+// a skill (機械学習); alternatives (iOSまたはAndroid) are in general.
+var mustExperience = map[string]listing.Experience{
+	"Webサービスのバックエンド開発経験3年以上":    {Years: 3},
+	"フロントエンド開発の実務経験3年以上":        {Years: 3},
+	"クラウド環境の設計・構築経験2年以上":        {Years: 2},
+	"Webサービス開発の実務経験3年以上":        {Years: 3},
+	"iOSまたはAndroidアプリの開発経験2年以上": {Years: 2},
+	"機械学習モデルの開発経験2年以上":          {Skill: "machine-learning", Years: 2},
+	"SREとしての実務経験2年以上":           {Years: 2},
+	"PMまたはPMOとしての実務経験3年以上":      {Years: 3},
+	"テスト設計・実施の経験2年以上":           {Years: 2},
+	"セキュリティ領域での実務経験2年以上":        {Years: 2},
+	"Webサービスのデザイン実務経験2年以上":      {Years: 2},
+}
+
 // skillWant phrases a welcome skill, after its name.
 var skillWant = []string{"の知見", "の利用経験", "での開発経験", "に触れたことがある方"}
 
