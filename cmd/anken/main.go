@@ -142,6 +142,10 @@ func openStoreWith(ctx context.Context, sc store.Config) (*store.Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if _, err := ingest.RederiveExperience(ctx, s); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -173,6 +177,12 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	}
 	if re > 0 {
 		fmt.Fprintf(stdout, "%d listings' pay derived again at their stated workload\n", re)
+	}
+	if re, err = ingest.RederiveExperience(ctx, s); err != nil {
+		return err
+	}
+	if re > 0 {
+		fmt.Fprintf(stdout, "%d listings' required years of experience read from their text\n", re)
 	}
 	return nil
 }

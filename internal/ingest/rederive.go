@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"anken/internal/listing"
+	"anken/internal/normalize"
 	"anken/internal/store"
 )
 
@@ -22,5 +23,25 @@ func RederivePay(ctx context.Context, st *store.Store) (int, error) {
 		rate, workload := l.Rate, l.Workload
 		l.DerivePay()
 		return l.Rate != rate || l.Workload != workload
+	})
+}
+
+// experienceRule names the one-time reading of the years of experience
+// (経験年数) stored listings require from their title and description:
+// listings stored before the normalizer read them have none.
+const experienceRule = "experience-from-text"
+
+// RederiveExperience gives every stored listing without requirements of
+// experience those its title and description state, once per store, as
+// the normalizer would now read them; a listing that has some (read, or
+// sent by its agency) is left as it is. It returns how many listings
+// changed.
+func RederiveExperience(ctx context.Context, st *store.Store) (int, error) {
+	return st.Rederive(ctx, experienceRule, func(l *listing.Listing) bool {
+		if len(l.Experience) > 0 {
+			return false
+		}
+		l.Experience = normalize.ListingExperience(l.Title, l.Description)
+		return len(l.Experience) > 0
 	})
 }

@@ -26,6 +26,14 @@ func ParseExperience(text string) []listing.Experience {
 	return readExperience(s, lexicon.scan(s, false, nil), 0, false)
 }
 
+// ListingExperience reads the years of experience a listing's title and
+// description require, as Normalize does when the agency sent no
+// experience field.
+func ListingExperience(title, description string) []listing.Experience {
+	s, titleEnd := foldPair(title, description)
+	return readExperience(s, lexicon.scan(s, false, nil), titleEnd, false)
+}
+
 // The words years of experience hang on: 経験 (and 経験年数, 実務経験,
 // 開発経験, …) and 実務 alone (Java実務3年以上).
 const (

@@ -158,6 +158,11 @@ func TestExperienceInListing(t *testing.T) {
 			if err := res.Listing.Validate(); err != nil {
 				t.Errorf("Validate: %v", err)
 			}
+			if tt.raw.Experience.IsZero() {
+				if got := showExperience(ListingExperience(tt.raw.Title, tt.raw.Description)); got != tt.want {
+					t.Errorf("ListingExperience = %s, want %s as Normalize reads it", got, tt.want)
+				}
+			}
 		})
 	}
 }
