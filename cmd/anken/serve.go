@@ -116,6 +116,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 			Wrote:    follower.Notify,
 			// Operators' actions, for the API and the /ops pages alike.
 			Operate: operate.New(st, follower.Notify),
+			// The one write path of agencies' listings sent by the API.
+			Ingest: ingest.NewWriter(st, follower.Notify),
 			// Feed sources naming a non-public address are refused at once.
 			FeedFetch: safefetch.Policy{AllowHosts: cfg.FeedAllowHosts, Timeout: cfg.FeedTimeout},
 		},

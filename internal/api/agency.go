@@ -2,11 +2,8 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -174,111 +171,52 @@ func (h *handlers) put(ctx context.Context, in *putInput) (*resultOutput, error)
 	}
 	raw.ExternalID = in.ExternalID
 	out := &resultOutput{}
-	var res []ingest.Result
-	err := h.writeOnce(ctx, in.IdempotencyKey, "PUT "+in.ExternalID, raw, []listing.Raw{raw}, &out.Body, func(r []ingest.Result) bool {
-		res, out.Body = r, r[0]
-		return r[0].Outcome != ingest.Rejected
+	req := ingest.Request{Agency: agencyFrom(ctx), Raws: []listing.Raw{raw}, Key: in.IdempotencyKey, Op: "PUT " + in.ExternalID, Body: raw}
+	res, kept, err := h.Ingest.Write(ctx, req, func(r []ingest.Result) (any, bool) {
+		return r[0], r[0].Outcome != ingest.Rejected
 	})
 	if err != nil {
-		return nil, err
+		return nil, h.fail(ctx, err)
 	}
-	if len(res) > 0 && res[0].Outcome == ingest.Rejected { // res is nil for a repeat's kept answer
+	if kept != nil { // a repeat of the key: the answer it had
+		if err := json.Unmarshal(kept, &out.Body); err != nil {
+			return nil, h.fail(ctx, problem.Wrap(problem.Internal, err, "the kept answer cannot be read"))
+		}
+		return out, nil
+	}
+	if res[0].Outcome == ingest.Rejected {
 		return nil, h.fail(ctx, fault(problem.Unprocessable, "listing rejected: "+listing.Invalid(res[0].Errors).Error(), fieldDetails("body", res[0].Errors)...))
 	}
+	out.Body = res[0]
 	return out, nil
 }
 
 func (h *handlers) batch(ctx context.Context, in *batchInput) (*batchOutput, error) {
 	out := &batchOutput{}
-	err := h.writeOnce(ctx, in.IdempotencyKey, "POST batch", in.Body.Listings, in.Body.Listings, &out.Body, func(res []ingest.Result) bool {
-		out.Body = BatchBody{Results: res}
+	body := func(res []ingest.Result) BatchBody {
+		b := BatchBody{Results: res}
 		for _, r := range res {
 			if r.Outcome == ingest.Rejected {
-				out.Body.Rejected++
+				b.Rejected++
 			} else {
-				out.Body.Accepted++
+				b.Accepted++
 			}
 		}
-		return true
-	})
-	if err != nil {
-		return nil, err
+		return b
 	}
+	req := ingest.Request{Agency: agencyFrom(ctx), Raws: in.Body.Listings, Key: in.IdempotencyKey, Op: "POST batch", Body: in.Body.Listings}
+	res, kept, err := h.Ingest.Write(ctx, req, func(res []ingest.Result) (any, bool) { return body(res), true })
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	if kept != nil {
+		if err := json.Unmarshal(kept, &out.Body); err != nil {
+			return nil, h.fail(ctx, problem.Wrap(problem.Internal, err, "the kept answer cannot be read"))
+		}
+		return out, nil
+	}
+	out.Body = body(res)
 	return out, nil
-}
-
-// writeOnce writes raws once per Idempotency-Key. answer is given the
-// write's results: it sets the answer in dst and says whether to keep it
-// for repeats (a rejected PUT keeps none: it changed no listing, and the
-// agency may send it again corrected). The write and its kept answer are
-// stored in one transaction, so a crash cannot leave one without the
-// other. A request repeating a key gets the kept answer in dst instead,
-// and answer is not called; one reusing a key for a different request is
-// refused. Without a key it just writes.
-func (h *handlers) writeOnce(ctx context.Context, key, op string, req any, raws []listing.Raw, dst any, answer func([]ingest.Result) bool) error {
-	st := h.Store
-	if key == "" {
-		res, err := h.write(ctx, raws, nil)
-		if err != nil {
-			return err
-		}
-		answer(res)
-		return nil
-	}
-	agency := agencyFrom(ctx)
-	b, err := json.Marshal(req)
-	if err != nil {
-		return h.fail(ctx, fault(problem.Invalid, "request cannot be encoded: "+err.Error()))
-	}
-	sum := sha256.Sum256(append([]byte(op+"\n"), b...))
-	hash := hex.EncodeToString(sum[:])
-	reuse := func(a store.Idempotent) error {
-		if a.RequestHash != hash {
-			return h.fail(ctx, fault(problem.Unprocessable, "Idempotency-Key was used for a different request",
-				problem.Detail{Location: "header.Idempotency-Key", Value: key, Message: "use a new key for each distinct request"}))
-		}
-		if err := json.Unmarshal(a.Response, dst); err != nil {
-			return h.storeError(ctx, err, "stored answer")
-		}
-		return nil
-	}
-	if a, err := st.IdempotentAnswer(ctx, agency, key); err == nil {
-		return reuse(a) // a repeat: no write transaction
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return h.storeError(ctx, err, "idempotency key")
-	}
-	once := &ingest.Once{Key: key, RequestHash: hash, Answer: func(res []ingest.Result) (store.Idempotent, bool, error) {
-		if !answer(res) {
-			return store.Idempotent{}, false, nil
-		}
-		resp, err := json.Marshal(dst)
-		return store.Idempotent{RequestHash: hash, Status: http.StatusOK, Response: resp}, true, err
-	}}
-	_, err = h.write(ctx, raws, once)
-	if errors.Is(err, store.ErrRepeated) { // a concurrent request with the key wrote first
-		a, err := st.IdempotentAnswer(ctx, agency, key)
-		if err != nil {
-			return h.storeError(ctx, err, "idempotency key")
-		}
-		return reuse(a)
-	}
-	return err
-}
-
-// write stores raws for the request's agency, once per once's key when
-// once is set (ErrRepeated, unwrapped, when the key was answered).
-func (h *handlers) write(ctx context.Context, raws []listing.Raw, once *ingest.Once) ([]ingest.Result, error) {
-	agency := agencyFrom(ctx)
-	res, err := ingest.PutOnce(ctx, h.Store, agency, raws, once)
-	if errors.Is(err, store.ErrRepeated) {
-		return nil, store.ErrRepeated
-	}
-	if err != nil {
-		h.Log.ErrorContext(ctx, "write listings", slog.String("agency", agency.Slug), slog.Any("err", err))
-		return nil, h.fail(ctx, problem.Wrap(problem.Unavailable, err, "could not store the listings; nothing was stored, retry shortly"))
-	}
-	h.Wrote()
-	return res, nil
 }
 
 func (h *handlers) getOwn(ctx context.Context, in *externalIDInput) (*listingOutput, error) {
@@ -290,11 +228,10 @@ func (h *handlers) getOwn(ctx context.Context, in *externalIDInput) (*listingOut
 }
 
 func (h *handlers) close(ctx context.Context, in *externalIDInput) (*resultOutput, error) {
-	r, err := h.Store.CloseListing(ctx, agencyFrom(ctx), in.ExternalID)
+	r, err := h.Ingest.Close(ctx, agencyFrom(ctx), in.ExternalID)
 	if err != nil {
 		return nil, h.storeError(ctx, err, "listing "+in.ExternalID)
 	}
-	h.Wrote()
 	return &resultOutput{Body: ingest.Result{ExternalID: in.ExternalID, ID: r.ID, Outcome: string(r.Outcome)}}, nil
 }
 

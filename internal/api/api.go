@@ -32,12 +32,9 @@ type Store interface {
 	guide.Store
 	AgencyByKey(ctx context.Context, key string) (store.Agency, error)
 	AgencyListing(ctx context.Context, agency store.Agency, externalID string) (listing.Listing, error)
-	CloseListing(ctx context.Context, agency store.Agency, externalID string) (store.PutResult, error)
-	Apply(ctx context.Context, ws []store.Work) ([]store.WorkResult, error)
 	WebhookSecret(ctx context.Context, slug string) (store.Agency, string, error)
 	EnqueueDelivery(ctx context.Context, agency store.Agency, signature string, it store.NewItem, replayWindow time.Duration) (int64, bool, error)
 	Rejections(ctx context.Context, agency store.Agency, f store.RejectionFilter) ([]store.Rejection, error)
-	IdempotentAnswer(ctx context.Context, agency store.Agency, key string) (store.Idempotent, error)
 	PutFeedSource(ctx context.Context, src store.FeedSource) (store.FeedSource, error)
 	FeedSources(ctx context.Context, agency store.Agency) ([]store.FeedSource, error)
 	DeleteFeedSource(ctx context.Context, agency store.Agency, id int64) error
@@ -61,6 +58,9 @@ type Deps struct {
 	// Guides are the side-job guides and job-type articles; one over
 	// Store (unseeded: the embedded files until an operator edits) when nil.
 	Guides *guide.Library
+	// Ingest is the one write path of agencies' listings, once per
+	// Idempotency-Key.
+	Ingest *ingest.Writer
 	// Operate carries out operators' actions (/v1/operator) and checks
 	// their keys; the operator pages share it.
 	Operate *operate.Service

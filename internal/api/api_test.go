@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"anken/internal/api"
+	"anken/internal/ingest"
 	"anken/internal/operate"
 	"anken/internal/search"
 	"anken/internal/search/follow"
@@ -53,7 +54,8 @@ func newFixture(t *testing.T) *fixture {
 			t.Error(err)
 		}
 	}
-	api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Wrote: wrote, Operate: operate.New(st, wrote)})
+	api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Wrote: wrote, Operate: operate.New(st, wrote),
+		Ingest: ingest.NewWriter(st, wrote)})
 	fx.srv = httptest.NewServer(mux)
 	t.Cleanup(fx.srv.Close)
 	return fx

@@ -12,6 +12,7 @@ import (
 
 	"anken/internal/api"
 	"anken/internal/guide"
+	"anken/internal/ingest"
 	"anken/internal/operate"
 	"anken/internal/search"
 	"anken/internal/search/follow"
@@ -49,7 +50,7 @@ func newGuideFixture(t *testing.T) guideFixture {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Guides: lib, Operate: operate.New(st, nil)})
+	api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Guides: lib, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return guideFixture{fixture: &fixture{srv: srv}, agencyKey: ak, operatorKey: ok}

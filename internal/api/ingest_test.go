@@ -43,7 +43,7 @@ func newIngestFixture(t *testing.T) *ingestFixture {
 	secret, _ := st.NewWebhookSecret(ctx, a.ID)
 	idx := search.NewIndex()
 	mux := http.NewServeMux()
-	api.Register(mux, api.Deps{Store: st, Index: idx, Log: slog.New(slog.DiscardHandler), Operate: operate.New(st, nil)})
+	api.Register(mux, api.Deps{Store: st, Index: idx, Log: slog.New(slog.DiscardHandler), Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &ingestFixture{srv: srv, st: st, agency: a, key: key, secret: secret,

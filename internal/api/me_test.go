@@ -17,6 +17,7 @@ import (
 
 	"anken/internal/account"
 	"anken/internal/api"
+	"anken/internal/ingest"
 	"anken/internal/operate"
 	"anken/internal/ratelimit"
 	"anken/internal/search"
@@ -52,7 +53,7 @@ func newMeFixture(t *testing.T, limits account.Limits) *meFixture {
 		Params: account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, Limits: limits})
 	mux := http.NewServeMux()
 	idx := search.NewIndex()
-	doc := api.Register(mux, api.Deps{Store: st, Index: idx, Log: slog.New(slog.DiscardHandler), Accounts: accounts, Operate: operate.New(st, nil)}).OpenAPI()
+	doc := api.Register(mux, api.Deps{Store: st, Index: idx, Log: slog.New(slog.DiscardHandler), Accounts: accounts, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)}).OpenAPI()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &meFixture{fixture: &fixture{srv: srv, keyA: keyA}, st: st, idx: idx, doc: doc, accounts: accounts}

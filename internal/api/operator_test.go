@@ -65,7 +65,7 @@ func newOpsFixture(t *testing.T, backend string) *opsFixture {
 		}
 	}
 	doc := api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Accounts: accounts, Wrote: wrote,
-		Operate: operate.New(st, wrote)}).OpenAPI()
+		Operate: operate.New(st, wrote), Ingest: ingest.NewWriter(st, wrote)}).OpenAPI()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	me := &meFixture{fixture: &fixture{srv: srv, keyA: keyA, follower: f}, st: st, idx: idx, doc: doc, accounts: accounts}

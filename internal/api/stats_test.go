@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"anken/internal/api"
+	"anken/internal/ingest"
 	"anken/internal/listing"
 	"anken/internal/market"
 	"anken/internal/operate"
@@ -35,7 +36,7 @@ func statsServer(t *testing.T) (*httptest.Server, *store.Store) {
 		x.Upsert(&l)
 	}
 	mux := http.NewServeMux()
-	api.Register(mux, api.Deps{Store: st, Index: x, Operate: operate.New(st, nil)})
+	api.Register(mux, api.Deps{Store: st, Index: x, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)})
 	srv := httptest.NewServer(api.JoinListParams(mux))
 	t.Cleanup(srv.Close)
 	return srv, st

@@ -46,7 +46,7 @@ func newLimitFixture(t *testing.T) *limitFixture {
 	clock := func() time.Time { return fx.now }
 	lim := func() *ratelimit.Limiter { return ratelimit.New(3, 10*time.Second).Clock(clock) }
 	fx.h, err = New(Options{
-		API:      api.Deps{Index: search.NewIndex(), Store: st, Operate: operate.New(st, nil)},
+		API:      api.Deps{Index: search.NewIndex(), Store: st, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)},
 		Health:   fakeHealth{ready: true},
 		Log:      slog.New(slog.DiscardHandler),
 		Registry: fx.reg,

@@ -12,6 +12,7 @@ import (
 
 	"anken/internal/api"
 	"anken/internal/catalog"
+	"anken/internal/ingest"
 	"anken/internal/operate"
 	"anken/internal/search"
 	"anken/internal/store/storetest"
@@ -40,7 +41,7 @@ func newServer(t *testing.T, h Health, idx catalog.Searcher) *httptest.Server {
 	t.Helper()
 	st := storetest.Open(t, "sqlite")
 	handler, err := New(Options{
-		API:          api.Deps{Index: idx, Store: st, Operate: operate.New(st, nil)},
+		API:          api.Deps{Index: idx, Store: st, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)},
 		Sitemap:      st,
 		Health:       h,
 		Log:          slog.New(slog.DiscardHandler),
@@ -216,7 +217,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestMetricsNotPublicByDefault(t *testing.T) {
 	st := storetest.Open(t, "sqlite")
 	handler, err := New(Options{
-		API:    api.Deps{Index: search.NewIndex(), Store: st, Operate: operate.New(st, nil)},
+		API:    api.Deps{Index: search.NewIndex(), Store: st, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)},
 		Health: fakeHealth{ready: true},
 		Log:    slog.New(slog.DiscardHandler),
 	})
