@@ -28,6 +28,7 @@ var columns = map[string][]string{
 	"contract":      {"contract", "契約形態"},
 	"start":         {"start", "開始時期", "参画時期", "開始日"},
 	"side_job":      {"sidejob", "副業", "副業可", "副業ok"},
+	"experience":    {"experience", "経験年数", "必要経験年数", "必須経験"},
 	"apply_url":     {"applyurl", "url", "応募url", "応募先"},
 	"posted_at":     {"postedat", "掲載日", "公開日"},
 	"valid_through": {"validthrough", "掲載期限", "締切", "募集期限"},
@@ -211,6 +212,8 @@ func rawValue(r *listing.Raw, field string) *listing.Value {
 		return &r.Start
 	case "side_job":
 		return &r.SideJob
+	case "experience":
+		return &r.Experience
 	}
 	panic("feed: no raw field " + field)
 }

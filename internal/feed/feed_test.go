@@ -148,6 +148,20 @@ func TestCSVMappingAndBadRows(t *testing.T) {
 	}
 }
 
+// A column of required years of experience (経験年数) fills the raw
+// experience field with its text.
+func TestCSVExperience(t *testing.T) {
+	feed := "案件ID,案件名,経験年数\nE-1,Goバックエンド,Go経験2年以上、実務経験3年以上\n"
+	rows, err := readAll(t, CSV, []byte(feed), Options{Charset: "utf-8"}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, rows, []want{{2, "E-1", ""}})
+	if s, _ := rows[0].Raw.Experience.Text(); s != "Go経験2年以上、実務経験3年以上" {
+		t.Errorf("experience %q", s)
+	}
+}
+
 func TestJobPosting(t *testing.T) {
 	data, err := os.ReadFile("testdata/jobposting.json")
 	if err != nil {
