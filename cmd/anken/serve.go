@@ -233,7 +233,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	// Ingestion: inbox workers and the feed poller share the database with
 	// every other node; each item is claimed by one of them.
 	for i := range cfg.IngestWorkers {
-		w := &ingest.Worker{Store: st, Log: log.With(slog.Int("worker", i)), Wrote: follower.Notify, Lease: cfg.IngestLease}
+		w := &ingest.Worker{Store: st, Log: log.With(slog.Int("worker", i)), Wrote: follower.Notify, Lease: cfg.IngestLease,
+			Now: time.Now} // the store's clock (store.Config.Now is nil)
 		g.Go(func() error { w.Run(bg); return nil })
 	}
 	poller := &ingest.Poller{Store: st, Log: log, Wrote: follower.Notify, MaxBytes: cfg.FeedMaxBytes,

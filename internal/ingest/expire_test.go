@@ -119,10 +119,7 @@ func TestExpirerRun(t *testing.T) {
 	defer func() { cancel(); wg.Wait() }()
 
 	// Not due: it stays open, however often the expirer looks.
-	deadline := time.Now().Add(10 * time.Second)
-	for fs.fails.Load() >= 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, 10*time.Second, func() bool { return fs.fails.Load() < 0 }, "the expirer looks three times")
 	if s := statusOf(t, st, ag, "soon"); s != listing.StatusOpen {
 		t.Fatalf("closed before its valid_through: %s", s)
 	}
@@ -150,29 +147,23 @@ func TestExpirerRun(t *testing.T) {
 // receiving for longer than StaleRuns, and leaves a younger one alone.
 func TestExpirerAbortsStaleRuns(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
+	clock := storetest.NewClock(time.Now())
+	st := storetest.OpenClock(t, "sqlite", clock.Now)
 	ag, _ := st.CreateAgency(ctx, "a", "")
 	old, _, err := st.StartRun(ctx, ag, "upload", "jsonl", true, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(150 * time.Millisecond)
+	clock.Add(150 * time.Millisecond)
 	young, _, _ := st.StartRun(ctx, ag, "upload", "jsonl", true, "")
 	e := &ingest.Expirer{Store: st, StaleRuns: 100 * time.Millisecond, Every: time.Hour}
 	runCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { e.Run(runCtx) })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitFor(t, 10*time.Second, func() bool {
 		r, _ := st.FeedRun(ctx, ag, old.ID)
-		if r.State == store.RunAborted && r.Error == store.StoppedRunError {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("stale run never aborted: %+v", r)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return r.State == store.RunAborted && r.Error == store.StoppedRunError
+	}, "the expirer aborts the stale run at start")
 	cancel()
 	wg.Wait()
 	if r, _ := st.FeedRun(ctx, ag, young.ID); r.State != store.RunReceiving {
@@ -227,7 +218,8 @@ func TestExpirerPrunes(t *testing.T) {
 // "poll" for a poll of its URL, the command line for an import.
 func TestAbortStaleNamesSender(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
+	clock := storetest.NewClock(time.Now())
+	st := storetest.OpenClock(t, "sqlite", clock.Now)
 	ag, err := st.CreateAgency(ctx, "a", "A")
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +239,7 @@ func TestAbortStaleNamesSender(t *testing.T) {
 		}
 		want[fmt.Sprintf("feed run %d", run.ID)] = tc.want
 	}
-	time.Sleep(5 * time.Millisecond)
+	clock.Add(5 * time.Millisecond) // the runs are older than StaleRuns
 	var last int64
 	storetest.AuditSince(t, st, &last)
 	e := &ingest.Expirer{Store: st, StaleRuns: time.Millisecond}

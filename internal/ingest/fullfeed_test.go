@@ -113,7 +113,8 @@ func TestFullFeedThatIsNoFeed(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			st := storetest.Open(t, backend)
+			clock := storetest.NewClock(time.Now())
+			st := storetest.OpenClock(t, backend, clock.Now)
 			for _, mode := range []string{"upload", "import"} {
 				for i, tc := range tests {
 					t.Run(mode+"/"+tc.name, func(t *testing.T) {
@@ -124,7 +125,7 @@ func TestFullFeedThatIsNoFeed(t *testing.T) {
 						if _, err := ingest.Import(ctx, st, ingest.FeedRequest{Agency: ag, Format: feed.JSONL}, strings.NewReader(catalogue(1, 4)), ingest.ImportOptions{}); err != nil {
 							t.Fatal(err)
 						}
-						time.Sleep(2 * time.Millisecond)
+						clock.Add(2 * time.Millisecond) // the run starts after those writes
 						run := fullFeedBy(t, mode, st, ag, tc.format, tc.body)
 						t.Logf("%s: %s", run.State, run.Error)
 						if run.State != store.RunFailed || run.Closed != 0 || !strings.Contains(run.Error, "nothing was closed") {
@@ -146,7 +147,8 @@ func TestFullFeedDroppingListings(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			st := storetest.Open(t, backend)
+			clock := storetest.NewClock(time.Now())
+			st := storetest.OpenClock(t, backend, clock.Now)
 			for _, mode := range []string{"upload", "import"} {
 				t.Run(mode, func(t *testing.T) {
 					seed := func(slug string, n int) store.Agency {
@@ -157,7 +159,7 @@ func TestFullFeedDroppingListings(t *testing.T) {
 						if _, err := ingest.Import(ctx, st, ingest.FeedRequest{Agency: ag, Format: feed.JSONL}, strings.NewReader(catalogue(1, n)), ingest.ImportOptions{}); err != nil {
 							t.Fatal(err)
 						}
-						time.Sleep(2 * time.Millisecond)
+						clock.Add(2 * time.Millisecond) // the run starts after those writes
 						return ag
 					}
 

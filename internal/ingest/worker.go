@@ -39,6 +39,10 @@ type Worker struct {
 	Backoff     time.Duration // first retry delay, doubled each time up to 10m; 1s when 0
 	Poll        time.Duration // pause when the inbox is empty; 250ms when 0
 	Wrote       func()        // called after listings were stored
+	// Now is the clock a retry is scheduled by; the store compares the
+	// time with its own clock, so it must be the store's (store.Config.Now).
+	// time.Now when nil.
+	Now func() time.Time
 }
 
 func (w *Worker) defaults() {
@@ -62,6 +66,9 @@ func (w *Worker) defaults() {
 	}
 	if w.Wrote == nil {
 		w.Wrote = func() {}
+	}
+	if w.Now == nil {
+		w.Now = time.Now
 	}
 }
 
@@ -158,7 +165,7 @@ func (w *Worker) fail(ctx context.Context, it store.InboxItem, cause error) {
 	delay = min(delay, 10*time.Minute)
 	delay += time.Duration(rand.Int64N(int64(delay)/4 + 1)) // jitter
 	log.Warn("inbox: item failed; retrying", slog.Duration("in", delay), slog.Any("err", cause))
-	if err := w.Store.Retry(ctx, it, cause, time.Now().Add(delay)); err != nil {
+	if err := w.Store.Retry(ctx, it, cause, w.Now().Add(delay)); err != nil {
 		log.Error("inbox: retry failed; the lease will run out and it is tried again", slog.Any("err", err))
 	}
 }

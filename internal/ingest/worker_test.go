@@ -27,21 +27,25 @@ func (f *flaky) Apply(ctx context.Context, ws []store.Work) ([]store.WorkResult,
 
 func TestWorkerRetriesThenParks(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
+	clock := storetest.NewClock(time.Now())
+	st := storetest.OpenClock(t, "sqlite", clock.Now)
 	ag, _ := st.CreateAgency(ctx, "a", "")
 	payload := []byte(`{"type": "listing.upsert", "listing": {"external_id": "R-1", "title": "Goの開発"}}`)
 	if _, err := st.Enqueue(ctx, ag, []store.NewItem{{Kind: store.KindWebhook, Payload: payload}}); err != nil {
 		t.Fatal(err)
 	}
 	fs := &flaky{Store: st, fails: 2} // the batch, then the item alone
-	w := &ingest.Worker{Store: fs, Backoff: time.Millisecond, MaxAttempts: 3}
+	w := &ingest.Worker{Store: fs, Backoff: time.Millisecond, MaxAttempts: 3, Now: clock.Now}
 	if n, err := w.Once(ctx); n != 1 || err != nil {
 		t.Fatalf("Once = %d, %v", n, err)
 	}
 	if _, err := st.AgencyListing(ctx, ag, "R-1"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("stored despite the failure: %v", err)
 	}
-	time.Sleep(20 * time.Millisecond) // the backoff
+	if n, _ := w.Once(ctx); n != 0 {
+		t.Fatalf("retry claimed before its backoff")
+	}
+	clock.Add(20 * time.Millisecond) // the backoff: 1ms and its jitter
 	if n, _ := w.Once(ctx); n != 1 {
 		t.Fatalf("retry not claimed")
 	}
@@ -54,7 +58,7 @@ func TestWorkerRetriesThenParks(t *testing.T) {
 	fs.fails = 1000
 	for range 3 {
 		w.Once(ctx)
-		time.Sleep(30 * time.Millisecond)
+		clock.Add(30 * time.Millisecond) // more than the backoff, 4ms at most
 	}
 	parked, _ := st.ParkedItems(ctx, "a", 10)
 	if len(parked) != 1 || parked[0].Attempts != 3 || parked[0].LastError != "database is locked" {
