@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -23,6 +24,7 @@ const (
 	MaxProfileSkills = 50
 	MaxDesiredRate   = catalog.MaxRate
 	MaxDesiredHourly = 100_000
+	MaxYears         = 50 // of experience in one skill
 )
 
 // Recommendation mail frequencies and alert settings.
@@ -62,9 +64,9 @@ func (s *Service) PutProfile(ctx context.Context, engineerID int64, p store.Prof
 	return p, unavailable(err)
 }
 
-// CheckProfile returns p with skills as canonical slugs (Golang → go) and
-// empty lists for none, or an Unprocessable problem naming the first bad
-// field.
+// CheckProfile returns p with skills, and the skills of its experience,
+// as canonical slugs (Golang → go), empty lists for none and no years of
+// 0, or an Unprocessable problem naming the first bad field.
 func CheckProfile(p store.Profile) (store.Profile, error) {
 	bad := func(field string, value any, msg string) (store.Profile, error) {
 		return store.Profile{}, problem.Field(problem.Unprocessable, field, value, msg)
@@ -83,6 +85,28 @@ func CheckProfile(p store.Profile) (store.Profile, error) {
 		}
 	}
 	p.Skills = slugs
+	if len(p.Experience) > MaxProfileSkills {
+		return bad("experience", len(p.Experience), "at most 50 skills")
+	}
+	var exp map[string]int
+	for _, name := range slices.Sorted(maps.Keys(p.Experience)) {
+		years := p.Experience[name]
+		sk, ok := skill.Lookup(strings.TrimSpace(name))
+		if !ok {
+			return bad("experience", name, "not a known skill; use a slug such as go, typescript, kubernetes")
+		}
+		if years < 0 || years > MaxYears {
+			return bad("experience", years, fmt.Sprintf("years of %s must be from 0 to %d (0: not said)", sk.Slug, MaxYears))
+		}
+		if years == 0 {
+			continue
+		}
+		if exp == nil {
+			exp = map[string]int{}
+		}
+		exp[sk.Slug] = max(exp[sk.Slug], years) // Golang and go: one skill
+	}
+	p.Experience = exp
 	if p.Role != "" && !slices.Contains(listing.Roles, listing.Role(p.Role)) {
 		return bad("role", p.Role, "must be one of "+join(listing.Roles))
 	}

@@ -41,6 +41,9 @@ type Profile struct {
 	Prefectures   []string `json:"prefectures"`   // ISO 3166-2:JP
 	SideJobOnly   bool     `json:"side_job_only"` // only listings that suit a side job (副業OK)
 	Recommend     string   `json:"recommend"`     // off, daily, weekly
+	// Experience is the engineer's years of experience (経験年数) by skill
+	// slug, 1–50; a skill not in it was not said.
+	Experience map[string]int `json:"experience,omitempty"`
 }
 
 // Token purposes.

@@ -278,7 +278,8 @@ var engineerContract = []struct {
 			t.Errorf("empty profile = %+v, %v", p, err)
 		}
 		want := store.Profile{Skills: []string{"go", "aws"}, Role: "backend", DesiredRate: 700_000, Remote: "full",
-			DaysPerWeek: 3, Prefectures: []string{"JP-13"}, SideJobOnly: true, Recommend: "weekly"}
+			DaysPerWeek: 3, Prefectures: []string{"JP-13"}, SideJobOnly: true, Recommend: "weekly",
+			DesiredHourly: 4000, Experience: map[string]int{"go": 5, "aws": 2}}
 		if err := s.PutProfile(ctx, a.ID, want); err != nil {
 			t.Fatal(err)
 		}
