@@ -34,11 +34,17 @@ type ProfileBody struct {
 	Prefectures   []string `json:"prefectures,omitempty" maxItems:"47" doc:"ISO 3166-2:JP codes, as listings carry them." example:"[\"JP-13\"]"`
 	SideJobOnly   bool     `json:"side_job_only,omitempty" doc:"Only listings that suit someone with a main job (副業OK)."`
 	Recommend     string   `json:"recommend,omitempty" doc:"How often to mail recommendations: off (the default), daily or weekly." example:"weekly"`
+
+	Experience map[string]int `json:"experience,omitempty" doc:"経験年数: years of experience by skill, 0 to 50 each (0: not said); keys are skill slugs or names (go, Golang, 要件定義), stored as slugs, at most 50. Recommendations compare them with the years a listing requires (its experience)." example:"{\"go\":3,\"aws\":2}"`
 }
 
 func profileBody(p store.Profile) ProfileBody {
+	exp := p.Experience
+	if exp == nil {
+		exp = map[string]int{}
+	}
 	return ProfileBody{Skills: p.Skills, Role: p.Role, DesiredRate: p.DesiredRate, DesiredHourly: p.DesiredHourly, Remote: p.Remote, DaysPerWeek: p.DaysPerWeek,
-		Prefectures: p.Prefectures, SideJobOnly: p.SideJobOnly, Recommend: p.Recommend}
+		Prefectures: p.Prefectures, SideJobOnly: p.SideJobOnly, Recommend: p.Recommend, Experience: exp}
 }
 
 // profileOut always writes every field, so a client reads the whole profile.
@@ -52,6 +58,8 @@ type profileOut struct {
 	Prefectures   []string `json:"prefectures"`
 	SideJobOnly   bool     `json:"side_job_only"`
 	Recommend     string   `json:"recommend"`
+
+	Experience map[string]int `json:"experience"`
 }
 
 type profileOutput struct{ Body profileOut }
@@ -210,7 +218,7 @@ func (h *handlers) putProfile(ctx context.Context, in *putProfileInput) (*profil
 	b := in.Body
 	p, err := h.Accounts.PutProfile(ctx, accountFrom(ctx).ID, store.Profile{Skills: b.Skills, Role: b.Role,
 		DesiredRate: b.DesiredRate, DesiredHourly: b.DesiredHourly, Remote: b.Remote, DaysPerWeek: b.DaysPerWeek, Prefectures: b.Prefectures,
-		SideJobOnly: b.SideJobOnly, Recommend: b.Recommend})
+		SideJobOnly: b.SideJobOnly, Recommend: b.Recommend, Experience: b.Experience})
 	if err != nil {
 		return nil, h.accountFail(ctx, err)
 	}

@@ -154,6 +154,8 @@ func TestAccountsFlow(t *testing.T) {
 		{"PUT", "/v1/me/profile", `{"days_per_week":6}`, "body.days_per_week"},
 		{"PUT", "/v1/me/profile", `{"prefectures":["Tokyo"]}`, "body.prefectures"},
 		{"PUT", "/v1/me/profile", `{"recommend":"hourly"}`, "body.recommend"},
+		{"PUT", "/v1/me/profile", `{"experience":{"klingon":3}}`, "body.experience"},
+		{"PUT", "/v1/me/profile", `{"experience":{"go":51}}`, "body.experience"},
 		{"POST", "/v1/me/saved-searches", `{"query":"role=wizard"}`, "body.query"},
 		{"POST", "/v1/me/saved-searches", `{"query":""}`, "body.query"},
 		{"POST", "/v1/me/saved-searches", `{"query":"q=go","alert":"hourly"}`, "body.alert"},
@@ -168,11 +170,12 @@ func TestAccountsFlow(t *testing.T) {
 	}
 
 	// Profile, saved search, favourite.
-	r = fx.do(t, "PUT", "/v1/me/profile", tok, `{"skills":["Golang","AWS"],"role":"backend","desired_rate":700000,"remote":"full","days_per_week":3,"prefectures":["JP-13"],"side_job_only":true,"recommend":"weekly"}`)
-	if r.status != 200 || fmt.Sprint(r.body["skills"]) != "[go aws]" || r.body["recommend"] != "weekly" {
+	r = fx.do(t, "PUT", "/v1/me/profile", tok, `{"skills":["Golang","AWS"],"role":"backend","desired_rate":700000,"remote":"full","days_per_week":3,"prefectures":["JP-13"],"side_job_only":true,"recommend":"weekly","desired_hourly":4000,"experience":{"Golang":3,"aws":2,"java":0}}`)
+	if r.status != 200 || fmt.Sprint(r.body["skills"]) != "[go aws]" || r.body["recommend"] != "weekly" || fmt.Sprint(r.body["experience"]) != "map[aws:2 go:3]" {
 		t.Errorf("PUT profile: %d %s", r.status, r.raw)
 	}
-	if r := fx.do(t, "GET", "/v1/me/profile", tok, ""); r.body["desired_rate"] != 700000.0 || r.body["side_job_only"] != true {
+	if r := fx.do(t, "GET", "/v1/me/profile", tok, ""); r.body["desired_rate"] != 700000.0 || r.body["side_job_only"] != true ||
+		r.body["desired_hourly"] != 4000.0 || fmt.Sprint(r.body["experience"]) != "map[aws:2 go:3]" {
 		t.Errorf("GET profile: %d %s", r.status, r.raw)
 	}
 	r = fx.do(t, "POST", "/v1/me/saved-searches", tok, `{"query":"skill=golang&remote=full"}`)
