@@ -252,7 +252,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 			if err != nil {
 				return err
 			}
-			(&mail.Worker{Store: st, Sender: sender, Log: log, Metrics: reg}).Run(bg)
+			(&mail.Worker{Store: st, Sender: sender, Log: log, Metrics: reg, Now: time.Now}).Run(bg) // the store's clock
 			return nil
 		})
 	} else {

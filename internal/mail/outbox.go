@@ -74,6 +74,10 @@ type Worker struct {
 	// Metrics, when set, registers the worker's counters and the pending
 	// gauge.
 	Metrics prometheus.Registerer
+	// Now is the clock retries are scheduled by and claims are read
+	// against; the store compares them with its own clock, so it must be
+	// the store's (store.Config.Now). time.Now when nil.
+	Now func() time.Time
 
 	m *workerMetrics
 }
@@ -108,6 +112,9 @@ func (w *Worker) defaults() {
 	}
 	if w.Log == nil {
 		w.Log = slog.New(slog.DiscardHandler)
+	}
+	if w.Now == nil {
+		w.Now = time.Now
 	}
 	if w.m == nil {
 		w.m = &workerMetrics{
@@ -159,11 +166,11 @@ func (w *Worker) Once(ctx context.Context) (int, error) {
 	defer w.Sender.Close()
 	for i, m := range mails {
 		if ctx.Err() != nil {
-			w.giveBack(mails[i:], errors.New("not attempted: the sender stopped"), time.Now())
+			w.giveBack(mails[i:], errors.New("not attempted: the sender stopped"), w.Now())
 			break
 		}
-		if time.Until(m.ClaimedUntil) < w.Margin {
-			w.giveBack(mails[i:], errors.New("not attempted: the batch outlasted its claim"), time.Now())
+		if m.ClaimedUntil.Sub(w.Now()) < w.Margin {
+			w.giveBack(mails[i:], errors.New("not attempted: the batch outlasted its claim"), w.Now())
 			break
 		}
 		err := w.Sender.Send(ctx, m)
@@ -208,7 +215,7 @@ func (w *Worker) markSent(m store.Mail) {
 
 // retry gives m back, due after its backoff, and returns when.
 func (w *Worker) retry(m store.Mail, cause error) time.Time {
-	at := time.Now().Add(w.backoff(m.Attempts))
+	at := w.Now().Add(w.backoff(m.Attempts))
 	w.settle(m, "retry", w.Store.RetryMail(context.Background(), m, cause, at))
 	w.m.retried.Inc()
 	w.Log.Info("mail: not sent; will retry", slog.Int64("mail", m.ID), slog.Int("attempt", m.Attempts),

@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,10 +17,38 @@ import (
 	"anken/internal/store/storetest"
 )
 
-// fastWorker is a worker whose retries come within milliseconds.
-func fastWorker(st *store.Store, s *mail.Sender) *mail.Worker {
+// fastWorker is a worker on clock, the store's, whose retries come within
+// 40ms of it: waitFor moves it on that much at every look, so each retry
+// is due by the next whatever the machine's speed.
+func fastWorker(st *store.Store, s *mail.Sender, clock *storetest.Clock) *mail.Worker {
 	return &mail.Worker{Store: st, Sender: s, Batch: 10, Backoff: 5 * time.Millisecond,
-		MaxBackoff: 40 * time.Millisecond, Poll: 5 * time.Millisecond}
+		MaxBackoff: 40 * time.Millisecond, Poll: 5 * time.Millisecond, Now: clock.Now}
+}
+
+// waitFor polls cond every 5ms of the wall clock, moving clock on by a
+// fast worker's longest backoff at each look, until cond holds; it fails
+// the test naming what it waited for when cond does not hold within
+// timeout (on the wall clock: the worker is another goroutine).
+func waitFor(t *testing.T, clock *storetest.Clock, timeout time.Duration, cond func() bool, what string) {
+	t.Helper()
+	if !poll(clock, timeout, cond) {
+		t.Fatalf("waited %v for %s", timeout, what)
+	}
+}
+
+// poll is waitFor's loop: it reports whether cond came to hold in time.
+func poll(clock *storetest.Clock, timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		<-tick.C
+		clock.Add(40 * time.Millisecond)
+	}
+	return true
 }
 
 // run runs w until the test ends.
@@ -48,23 +77,19 @@ func enqueue(t *testing.T, st *store.Store, to ...string) map[string]store.Mail 
 	return out
 }
 
-// waitState waits until n mails are in state.
-func waitState(t *testing.T, st *store.Store, state store.MailState, n int, timeout time.Duration) {
+// waitState waits until n mails are in state (see waitFor).
+func waitState(t *testing.T, st *store.Store, clock *storetest.Clock, state store.MailState, n int, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		got, err := st.MailCount(context.Background(), state)
-		if err != nil {
+	got := 0
+	if !poll(clock, timeout, func() bool {
+		var err error
+		if got, err = st.MailCount(context.Background(), state); err != nil {
 			t.Fatal(err)
 		}
-		if got == n {
-			return
-		}
-		if time.Now().After(deadline) {
-			counts, _ := st.MailCounts(context.Background())
-			t.Fatalf("%d mails %s after %s, want %d (outbox: %v)", got, state, timeout, n, counts)
-		}
-		time.Sleep(5 * time.Millisecond)
+		return got == n
+	}) {
+		counts, _ := st.MailCounts(context.Background())
+		t.Fatalf("%d mails %s after %s, want %d (outbox: %v)", got, state, timeout, n, counts)
 	}
 }
 
@@ -95,7 +120,8 @@ func exactlyOnce(t *testing.T, msgs []mailtest.Message, want map[string]store.Ma
 func TestWorkerRecovers(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			st := storetest.Open(t, backend)
+			clock := storetest.NewClock(time.Now())
+			st := storetest.OpenClock(t, backend, clock.Now)
 			srv := mailtest.Start(t)
 			srv.Stop()
 			var to []string
@@ -104,17 +130,24 @@ func TestWorkerRecovers(t *testing.T) {
 			}
 			want := enqueue(t, st, to...)
 			reg := prometheus.NewRegistry()
-			w := fastWorker(st, newSender(t, srv, srv.URL()))
+			w := fastWorker(st, newSender(t, srv, srv.URL()), clock)
 			w.Metrics = reg
 			run(t, w)
-			time.Sleep(100 * time.Millisecond) // connection refused, a few times
+			// Connection refused, a few times: a mail was claimed thrice.
+			waitFor(t, clock, 10*time.Second, func() bool {
+				ms, err := st.Mails(context.Background(), store.MailPending, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return slices.ContainsFunc(ms, func(m store.Mail) bool { return m.Attempts >= 3 })
+			}, "the worker to try a stopped server three times")
 			if n := len(srv.Messages()); n != 0 {
 				t.Fatalf("%d mails arrived at a stopped server", n)
 			}
 			srv.Drop(4)
 			srv.Fail4xx(7)
 			srv.Resume()
-			waitState(t, st, store.MailSent, len(want), 20*time.Second)
+			waitState(t, st, clock, store.MailSent, len(want), 20*time.Second)
 			exactlyOnce(t, srv.Messages(), want)
 			if sent, retried := metric(t, reg, "anken_mail_sent_total"), metric(t, reg, "anken_mail_retried_total"); sent != 60 || retried < 3 {
 				t.Errorf("metrics: sent %v, retried %v; want 60 and at least 3", sent, retried)
@@ -126,13 +159,14 @@ func TestWorkerRecovers(t *testing.T) {
 // TestWorkerParks: a 5xx for one address parks that mail alone, with the
 // server's text; the others are sent. `anken mail retry` makes it pending.
 func TestWorkerParks(t *testing.T) {
-	st := storetest.Open(t, "sqlite")
+	clock := storetest.NewClock(time.Now())
+	st := storetest.OpenClock(t, "sqlite", clock.Now)
 	srv := mailtest.Start(t)
 	srv.Reject("gone@example.jp")
 	want := enqueue(t, st, "a@example.jp", "gone@example.jp", "b@example.jp")
-	run(t, fastWorker(st, newSender(t, srv, srv.URL())))
-	waitState(t, st, store.MailSent, 2, 5*time.Second)
-	waitState(t, st, store.MailParked, 1, 5*time.Second)
+	run(t, fastWorker(st, newSender(t, srv, srv.URL()), clock))
+	waitState(t, st, clock, store.MailSent, 2, 5*time.Second)
+	waitState(t, st, clock, store.MailParked, 1, 5*time.Second)
 	parked, err := st.Mails(context.Background(), store.MailParked, 10)
 	if err != nil || len(parked) != 1 {
 		t.Fatalf("parked = %v, %v", parked, err)
