@@ -28,6 +28,7 @@ type Listing struct {
 	Status        Status     `json:"status"`                  // open or closed; hidden by an operator
 	PostedAt      time.Time  `json:"posted_at"`               // when the agency published it
 	UpdatedAt     time.Time  `json:"updated_at"`              // last change stored by anken
+	FirstSeenAt   time.Time  `json:"first_seen_at"`           // when anken first stored it (新着: posted_within)
 	ValidThrough  *time.Time `json:"valid_through,omitempty"` // closes by itself after this
 	ApplyURL      string     `json:"apply_url,omitempty"`
 	// GroupID names the group of duplicates this listing belongs to: the

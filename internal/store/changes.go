@@ -24,7 +24,7 @@ type Change struct {
 // listing appears once, at its latest change, with its current content, so
 // there are gaps where its earlier changes were.
 func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]Change, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT l.seq, l.id, a.slug, l.doc, l.group_id, l.updated_at, l.status
+	rows, err := s.db.QueryContext(ctx, `SELECT l.seq, l.id, a.slug, l.doc, l.group_id, l.updated_at, l.status, l.first_seen
 		FROM listings l JOIN agencies a ON a.id = l.agency_id
 		WHERE l.seq > $1 ORDER BY l.seq LIMIT $2`, after, limit)
 	if err != nil {

@@ -79,7 +79,7 @@ func prepareListing(l *listing.Listing) stored {
 
 func (st *stored) encode(l *listing.Listing) {
 	c := *l
-	c.ID, c.Agency, c.UpdatedAt, c.GroupID = 0, "", time.Time{}, 0
+	c.ID, c.Agency, c.UpdatedAt, c.GroupID, c.FirstSeenAt = 0, "", time.Time{}, 0, time.Time{}
 	st.doc, st.err = json.Marshal(&c)
 	if st.err != nil {
 		st.err = fmt.Errorf("encode listing: %w", st.err)
@@ -90,7 +90,7 @@ func (st *stored) encode(l *listing.Listing) {
 }
 
 // segment is how many listings one round of batched statements writes. A
-// put of listing columns has 12 parameters; SQLite allows 32,766 in one
+// put of listing columns has 13 parameters; SQLite allows 32,766 in one
 // statement and PostgreSQL 65,535.
 const segment = 500
 
@@ -118,10 +118,11 @@ func (w *writer) putAll(ctx context.Context, agency Agency, ls []*listing.Listin
 
 // current is what the store holds of a listing a put replaces.
 type current struct {
-	id       int64
-	hash     string
-	postedAt time.Time
-	sig      []byte
+	id        int64
+	hash      string
+	postedAt  time.Time
+	firstSeen sql.NullTime
+	sig       []byte
 }
 
 func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, run int64, out []PutResult) error {
@@ -138,7 +139,13 @@ func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Li
 		p := &prep[i]
 		o, exists := old[l.ExternalID]
 		l.Agency = agency.Slug
-		l.GroupID, l.UpdatedAt = 0, time.Time{}
+		l.GroupID, l.UpdatedAt, l.FirstSeenAt = 0, time.Time{}, w.now
+		if exists {
+			l.FirstSeenAt = o.postedAt.UTC()
+			if o.firstSeen.Valid {
+				l.FirstSeenAt = o.firstSeen.Time.UTC()
+			}
+		}
 		if l.PostedAt.IsZero() {
 			l.PostedAt = w.now
 			if exists {
@@ -216,7 +223,7 @@ func (w *writer) current(ctx context.Context, agency Agency, ls []*listing.Listi
 	for _, l := range ls {
 		args = append(args, l.ExternalID)
 	}
-	rows, err := w.stmt(ctx, `SELECT external_id, id, content_hash, posted_at, minhash FROM listings WHERE agency_id = `+
+	rows, err := w.stmt(ctx, `SELECT external_id, id, content_hash, posted_at, first_seen, minhash FROM listings WHERE agency_id = `+
 		w.dialect.params(1, 1)+` AND external_id IN (`+w.dialect.params(2, len(ls))+`)`).
 		QueryContext(ctx, args...)
 	if err != nil {
@@ -229,7 +236,7 @@ func (w *writer) current(ctx context.Context, agency Agency, ls []*listing.Listi
 			ext string
 			c   current
 		)
-		if err := rows.Scan(&ext, &c.id, &c.hash, &c.postedAt, &c.sig); err != nil {
+		if err := rows.Scan(&ext, &c.id, &c.hash, &c.postedAt, &c.firstSeen, &c.sig); err != nil {
 			return nil, fmt.Errorf("store: look up listings of %q: %w", agency.Slug, err)
 		}
 		out[ext] = c
@@ -246,9 +253,9 @@ func (w *writer) insert(ctx context.Context, agency Agency, ls []*listing.Listin
 	if len(idx) == 0 {
 		return nil
 	}
-	const cols = 12
+	const cols = 13
 	var b strings.Builder
-	b.WriteString(`INSERT INTO listings (agency_id, external_id, status, content_hash, doc, seq, posted_at, updated_at, group_id, minhash, feed_run, valid_through) VALUES `)
+	b.WriteString(`INSERT INTO listings (agency_id, external_id, status, content_hash, doc, seq, posted_at, updated_at, group_id, minhash, feed_run, valid_through, first_seen) VALUES `)
 	args := make([]any, 0, cols*len(idx))
 	byExt := make(map[string]int, len(idx))
 	for n, i := range idx {
@@ -258,7 +265,7 @@ func (w *writer) insert(ctx context.Context, agency Agency, ls []*listing.Listin
 		b.WriteString("(" + w.dialect.params(n*cols+1, cols) + ")")
 		l, p := ls[i], &prep[i]
 		args = append(args, agency.ID, l.ExternalID, l.Status, p.hash, p.doc, out[i].Seq,
-			l.PostedAt.UTC(), w.now, l.GroupID, sigBlob(&p.sig, l.ApplyURL), run, validThrough(l))
+			l.PostedAt.UTC(), w.now, l.GroupID, sigBlob(&p.sig, l.ApplyURL), run, validThrough(l), w.now)
 		byExt[l.ExternalID] = i
 	}
 	b.WriteString(` RETURNING id, external_id`)
@@ -348,7 +355,7 @@ func (w *writer) nextSeq(ctx context.Context) (int64, error) {
 }
 
 // selectListing reads a listing for scanListing.
-const selectListing = `SELECT l.id, a.slug, l.doc, l.group_id, l.updated_at, l.status FROM listings l JOIN agencies a ON a.id = l.agency_id `
+const selectListing = `SELECT l.id, a.slug, l.doc, l.group_id, l.updated_at, l.status, l.first_seen FROM listings l JOIN agencies a ON a.id = l.agency_id `
 
 // scanListing reads a row of selectListing (after any leading columns
 // given in dst).
@@ -367,10 +374,11 @@ type listingRow struct {
 	doc       []byte
 	updated   time.Time
 	status    listing.Status
+	firstSeen sql.NullTime // NULL: stored before anken kept it (its doc's posted_at then)
 }
 
 func (r *listingRow) scan(sc interface{ Scan(...any) error }, dst ...any) error {
-	return sc.Scan(append(dst, &r.id, &r.agency, &r.doc, &r.group, &r.updated, &r.status)...)
+	return sc.Scan(append(dst, &r.id, &r.agency, &r.doc, &r.group, &r.updated, &r.status, &r.firstSeen)...)
 }
 
 func (r *listingRow) listing() (listing.Listing, error) {
@@ -381,7 +389,10 @@ func (r *listingRow) listing() (listing.Listing, error) {
 	if r.status == listing.StatusHidden { // an operator's, over the agency's doc: see hide.go
 		l.Status = r.status
 	}
-	l.GroupID, l.UpdatedAt = r.group, r.updated.UTC()
+	l.GroupID, l.UpdatedAt, l.FirstSeenAt = r.group, r.updated.UTC(), l.PostedAt.UTC()
+	if r.firstSeen.Valid {
+		l.FirstSeenAt = r.firstSeen.Time.UTC()
+	}
 	if l.GroupID == 0 {
 		l.GroupID = r.id
 	}
