@@ -177,6 +177,10 @@ func fieldText(d problem.Detail) string {
 		return "選択肢から選んでください。"
 	case "desired_rate":
 		return "希望単価は0〜500万円の整数（万円単位）で入力してください。"
+	case "desired_hourly":
+		return "希望時給は0〜100,000円の整数（円単位）で入力してください。"
+	case "experience":
+		return fmt.Sprintf("経験年数は0〜%d年の整数で入力してください（空欄は未入力として扱います）。", account.MaxYears)
 	case "name":
 		return fmt.Sprintf("名前は改行を含めず%d文字以内で入力してください。", account.MaxName)
 	case "query":

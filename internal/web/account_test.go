@@ -312,6 +312,48 @@ func TestEngineerPages(t *testing.T) {
 		t.Errorf("profile after saving: rate %q, %s", v, excerptOf(p))
 	}
 
+	// Years of experience, for each skill held, and the desired hourly rate.
+	if len(find(p.doc, "input", "name=years_go")) != 1 || len(find(p.doc, "input", "name=years_aws")) != 1 || len(find(p.doc, "input", "name=years_java")) != 0 {
+		t.Errorf("years fields: want one for each skill held (go, aws), %s", excerptOf(p))
+	}
+	form.Set("years_go", "たくさん")
+	p = c.post(t, "/me/profile", form)
+	if p.status != 422 || !strings.Contains(text(p.doc), "経験年数は0〜50年の整数で入力してください") {
+		t.Fatalf("years not a number: %d %s", p.status, excerptOf(p))
+	}
+	if v, _ := attr(find(p.doc, "input", "name=years_go")[0], "value"); v != "たくさん" {
+		t.Errorf("the typed years are lost on the error: %q", v)
+	}
+	form.Set("years_go", "51")
+	if p = c.post(t, "/me/profile", form); p.status != 422 || !strings.Contains(text(p.doc), "経験年数は0〜50年") {
+		t.Errorf("51 years: %d %s", p.status, excerptOf(p))
+	}
+	form.Set("desired_hourly", "時給")
+	form.Set("years_go", "3")
+	if p = c.post(t, "/me/profile", form); p.status != 422 || !strings.Contains(text(p.doc), "希望時給は0〜100,000円") ||
+		len(find(p.doc, "input", "name=desired_hourly", "aria-invalid=true")) != 1 {
+		t.Errorf("hourly not a number: %d %s", p.status, excerptOf(p))
+	}
+	form.Set("desired_hourly", "４,０００円")
+	form.Set("years_aws", "２年")
+	form.Set("years_java", "9") // not a skill held: dropped
+	wantRedirect(t, "save years and hourly", c.post(t, "/me/profile", form), "/me/profile?saved=1")
+	p = c.get(t, "/me/profile")
+	for field, want := range map[string]string{"years_go": "3", "years_aws": "2", "desired_hourly": "4000"} {
+		if v, _ := attr(find(p.doc, "input", "name="+field)[0], "value"); v != want {
+			t.Errorf("%s after saving = %q, want %q", field, v, want)
+		}
+	}
+	if lab := find(p.doc, "label", "for=yr-0"); len(lab) != 1 || text(lab[0]) != "Go" {
+		t.Errorf("the years field of go is not labelled Go: %s", excerptOf(p))
+	}
+	// Dropping a skill drops its years with it.
+	wantRedirect(t, "save without aws", c.post(t, "/me/profile", url.Values{"skills_other": {"Go"}, "years_go": {"3"}, "years_aws": {"2"}, "role": {"backend"}, "recommend": {"weekly"}}), "/me/profile?saved=1")
+	p = c.get(t, "/me/profile")
+	if len(find(p.doc, "input", "name=years_aws")) != 0 || len(find(p.doc, "input", "name=years_go", "value=3")) != 1 {
+		t.Errorf("after dropping aws: %s", excerptOf(p))
+	}
+
 	// The search page saves its search in one click.
 	sp := c.get(t, "/search?remote=full&q=決済")
 	if len(find(sp.doc, "button")) == 0 || !strings.Contains(text(sp.doc), "この条件で新着メールを受け取る") {

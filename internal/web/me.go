@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,6 +103,8 @@ type profileView struct {
 	OtherSkills string   // the rest, typed, comma-separated
 	Roles       []option
 	Rate        string // 万円, as typed
+	Hourly      string // 円, as typed
+	Years       []yearsRow
 	Remotes     []option
 	Days        []option
 	Prefs       []option
@@ -109,10 +112,41 @@ type profileView struct {
 	Recommends  []option
 }
 
-// newProfileView fills the form with p; other and rate are what was
-// typed, when the form comes back with an error.
-func (s *Site) newProfileView(r *http.Request, p store.Profile, other, rate string) profileView {
-	v := profileView{base: s.meBase(r, "経験・希望条件"), OtherSkills: other, Rate: rate, SideJobOnly: p.SideJobOnly}
+// yearsRow is the field of the years of experience in one skill.
+type yearsRow struct {
+	ID, Name, Label, Value string
+}
+
+// yearsRows are the years fields of the skills of p, filled with its
+// years or, when typed is not nil, with what was typed.
+func yearsRows(p store.Profile, typed url.Values) []yearsRow {
+	var rows []yearsRow
+	for i, sk := range p.Skills {
+		row := yearsRow{ID: "yr-" + strconv.Itoa(i), Name: yearsField(sk), Label: skillName(sk)}
+		if typed != nil {
+			row.Value = typed.Get(row.Name)
+		} else if n := p.Experience[sk]; n > 0 {
+			row.Value = strconv.Itoa(n)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// yearsField is the form field of the years of experience in a skill.
+func yearsField(slug string) string { return "years_" + slug }
+
+// profileTyped is what was typed in the form when it comes back with an
+// error: shown as typed, not as stored.
+type profileTyped struct {
+	other, rate, hourly string
+	years               url.Values // the form, for its years_ fields; nil: show the profile's
+}
+
+// newProfileView fills the form with p, or with what was typed.
+func (s *Site) newProfileView(r *http.Request, p store.Profile, typed profileTyped) profileView {
+	other, rate := typed.other, typed.rate
+	v := profileView{base: s.meBase(r, "経験・希望条件"), OtherSkills: other, Rate: rate, Hourly: typed.hourly, SideJobOnly: p.SideJobOnly}
 	var rest []string
 	for _, sk := range p.Skills {
 		if !slices.Contains(commonSkills, sk) {
@@ -132,6 +166,10 @@ func (s *Site) newProfileView(r *http.Request, p store.Profile, other, rate stri
 	if rate == "" && p.DesiredRate > 0 {
 		v.Rate = strconv.FormatInt(p.DesiredRate/10000, 10)
 	}
+	if typed.hourly == "" && p.DesiredHourly > 0 {
+		v.Hourly = strconv.FormatInt(p.DesiredHourly, 10)
+	}
+	v.Years = yearsRows(p, typed.years)
 	v.Remotes = append(v.Remotes, option{Value: "", Label: "こだわらない", Checked: p.Remote == "", ID: "rm-any"})
 	for _, rm := range listing.Remotes {
 		v.Remotes = append(v.Remotes, option{Value: string(rm), Label: remoteName(rm), Checked: p.Remote == string(rm), ID: "rm-" + string(rm)})
@@ -155,7 +193,7 @@ func (s *Site) profilePage(w http.ResponseWriter, r *http.Request, a account.Acc
 		s.Error(w, r, err)
 		return
 	}
-	v := s.newProfileView(r, p, "", "")
+	v := s.newProfileView(r, p, profileTyped{})
 	v.Saved = r.URL.Query().Get("saved") == "1"
 	s.render(w, r, http.StatusOK, "me_profile", v)
 }
@@ -177,7 +215,9 @@ func (s *Site) saveProfile(w http.ResponseWriter, r *http.Request, a account.Acc
 		return
 	}
 	f := r.PostForm
-	other, rate := f.Get("skills_other"), strings.TrimSpace(f.Get("desired_rate"))
+	typed := profileTyped{other: f.Get("skills_other"), rate: strings.TrimSpace(f.Get("desired_rate")),
+		hourly: strings.TrimSpace(f.Get("desired_hourly")), years: f}
+	other, rate := typed.other, typed.rate
 	p := store.Profile{Skills: append(slices.Clone(f["skill"]), splitSkills(other)...), Role: f.Get("role"), Remote: f.Get("remote"),
 		Prefectures: f["prefecture"], SideJobOnly: f.Get("side_job_only") != "", Recommend: f.Get("recommend")}
 	var err error
@@ -194,6 +234,12 @@ func (s *Site) saveProfile(w http.ResponseWriter, r *http.Request, a account.Acc
 		p.DesiredRate = man * 10000
 	}
 	if err == nil {
+		p.DesiredHourly, err = formYen(typed.hourly, "desired_hourly")
+	}
+	if err == nil {
+		p.Experience, err = formYears(f, p.Skills)
+	}
+	if err == nil {
 		_, err = s.Accounts.PutProfile(r.Context(), a.ID, p)
 	}
 	if err != nil {
@@ -202,7 +248,13 @@ func (s *Site) saveProfile(w http.ResponseWriter, r *http.Request, a account.Acc
 			s.Error(w, r, err)
 			return
 		}
-		// Show what was entered, the unknown skill among the typed ones.
+		// Show what was entered, the unknown skill among the typed ones,
+		// and the years fields the form had: those of the stored skills.
+		stored, serr := s.Accounts.Profile(r.Context(), a.ID)
+		if serr != nil {
+			s.Error(w, r, serr)
+			return
+		}
 		shown := p
 		shown.Skills = nil
 		for _, name := range f["skill"] {
@@ -210,15 +262,64 @@ func (s *Site) saveProfile(w http.ResponseWriter, r *http.Request, a account.Acc
 				shown.Skills = append(shown.Skills, name)
 			}
 		}
-		v := s.newProfileView(r, shown, other, rate)
+		v := s.newProfileView(r, shown, typed)
 		if other == "" {
 			v.OtherSkills = ""
 		}
+		v.Years = yearsRows(stored, f)
 		v.Errors, v.Alert = errs, alert
 		s.render(w, r, status, "me_profile", v)
 		return
 	}
 	http.Redirect(w, r, "/me/profile?saved=1", http.StatusSeeOther)
+}
+
+// formYen reads a whole number of yen typed in a form (4000, 4,000円,
+// ４０００); empty is 0.
+func formYen(typed, field string) (int64, error) {
+	t := strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(toHalfWidth(typed), ",", ""), "，", ""))
+	t = strings.TrimSpace(strings.TrimSuffix(t, "円"))
+	if t == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil {
+		return 0, problem.Field(problem.Unprocessable, field, typed, "not a number of yen")
+	}
+	return n, nil
+}
+
+// formYears reads the years of experience typed for each skill
+// (years_<slug>: 3, 3年, ３); empty fields are not said. Years of a skill
+// the form no longer holds (unchecked or removed) are dropped with it.
+func formYears(f url.Values, skills []string) (map[string]int, error) {
+	held := map[string]bool{}
+	for _, name := range skills {
+		if sk, ok := skill.Lookup(strings.TrimSpace(name)); ok {
+			held[sk.Slug] = true
+		}
+	}
+	var out map[string]int
+	for name, vals := range f {
+		slug, ok := strings.CutPrefix(name, "years_")
+		if !ok || len(vals) == 0 {
+			continue
+		}
+		typed := strings.TrimSpace(vals[0])
+		t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(toHalfWidth(typed), "以上"), "年"))
+		if t == "" || !held[slug] {
+			continue
+		}
+		n, err := strconv.Atoi(t)
+		if err != nil {
+			return nil, problem.Field(problem.Unprocessable, "experience", typed, "not a number of years")
+		}
+		if out == nil {
+			out = map[string]int{}
+		}
+		out[slug] = n
+	}
+	return out, nil
 }
 
 // searchesView lists the saved searches, each with its settings form.
