@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"time"
 
 	"anken/internal/listing"
@@ -28,6 +29,13 @@ type Why struct {
 	Remote bool     // the work style is the one wished for (or better)
 	Days   bool     // it can be done in the days a week wished for
 	New    bool     // posted within the last three days
+	// Experience lists the listing's requirements of years of experience
+	// the profile meets: set only when it meets every one it can be
+	// compared with (ExperienceShort is false).
+	Experience []listing.Experience
+	// ExperienceShort is set when the listing asks for more years than the
+	// profile gives, in a skill or in general: it ranks lower.
+	ExperienceShort bool
 }
 
 // Weights of each kind of fit in a pick's score: skills weigh most, as
@@ -39,6 +47,11 @@ const (
 	scoreRemote = 15
 	scoreDays   = 10
 	scoreNew    = 10
+	// scoreExperience is for meeting the years of experience a listing
+	// requires; penaltyShort is taken off when the profile has fewer years
+	// than it requires: such a listing is shown, below those that fit.
+	scoreExperience = 20
+	penaltyShort    = 30
 )
 
 // perProbe is how many of the newest listings each candidate search reads.
@@ -127,7 +140,14 @@ func fit(p store.Profile, l *listing.Listing, now time.Time) (int, Why) {
 	}
 	w.Days = p.DaysPerWeek > 0 && l.DaysPerWeek.Min > 0 && l.DaysPerWeek.Min <= p.DaysPerWeek
 	w.New = now.Sub(l.PostedAt) < 72*time.Hour
+	w.Experience, w.ExperienceShort = experienceFit(p, l.Experience)
 	score := scoreSkill * min(len(w.Skills), 3)
+	switch {
+	case w.ExperienceShort:
+		score -= penaltyShort
+	case len(w.Experience) > 0:
+		score += scoreExperience
+	}
 	for _, f := range []struct {
 		ok    bool
 		score int
@@ -139,8 +159,49 @@ func fit(p store.Profile, l *listing.Listing, now time.Time) (int, Why) {
 	return score, w
 }
 
+// experienceFit compares the years of experience a listing requires with
+// the profile's: a requirement in a skill with the profile's years in
+// that skill, a requirement in general with the profile's most years in
+// any skill. A requirement the profile gives no years for cannot be
+// compared. It returns the requirements met, and whether any is not met
+// (then met is nil).
+func experienceFit(p store.Profile, req []listing.Experience) (met []listing.Experience, short bool) {
+	most := 0
+	for _, y := range p.Experience {
+		most = max(most, y)
+	}
+	for _, r := range req {
+		have := most
+		if r.Skill != "" {
+			have = p.Experience[r.Skill]
+		}
+		switch {
+		case have == 0: // not said: neither met nor short
+		case have >= r.Years:
+			met = append(met, r)
+		default:
+			short = true
+		}
+	}
+	if short {
+		return nil, true
+	}
+	return met, false
+}
+
+// ExperienceText writes a requirement of years of experience as listings
+// do: 「Go経験3年以上」, 「実務経験3年以上」 when it is in general.
+func ExperienceText(e listing.Experience) string {
+	what := "実務"
+	if e.Skill != "" {
+		what = wording.Skill(e.Skill)
+	}
+	return what + "経験" + strconv.Itoa(e.Years) + "年以上"
+}
+
 // WhyText says in Japanese why a listing was recommended, one phrase per
-// kind of fit: "Go・AWSのスキルが一致", "希望単価以上", "フルリモート".
+// kind of fit: "Go・AWSのスキルが一致", "Go経験3年以上の条件を満たしています",
+// "希望単価以上", "希望の働き方".
 func WhyText(w Why) []string {
 	var out []string
 	if len(w.Skills) > 0 {
@@ -152,6 +213,16 @@ func WhyText(w Why) []string {
 			s += wording.Skill(slug)
 		}
 		out = append(out, s+"のスキルが一致")
+	}
+	if len(w.Experience) > 0 {
+		s := ""
+		for i, e := range w.Experience {
+			if i > 0 {
+				s += "・"
+			}
+			s += ExperienceText(e)
+		}
+		out = append(out, s+"の条件を満たしています")
 	}
 	if w.Role {
 		out = append(out, "希望の職種")
