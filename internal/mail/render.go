@@ -76,6 +76,8 @@ var load = sync.OnceValues(func() (templates, error) {
 
 // funcs are the helpers every template may call.
 var funcs = map[string]any{
+	// quoted quotes a saved search's name once: see Quoted.
+	"quoted": Quoted,
 	// yen writes an amount of yen with thousands separators: 650,000.
 	"yen": func(n int64) string {
 		s := fmt.Sprint(n)
@@ -88,4 +90,16 @@ var funcs = map[string]any{
 		}
 		return b.String()
 	},
+}
+
+// Quoted is a name as a sentence quotes it: in 「」, unless it already
+// carries its own brackets. A name wholly in 「」 or 『』, or one that
+// quotes a part of itself (the names made from a search's conditions:
+// 「Go」・フルリモート), is written as it is, so that a subject never reads
+// 「「Go」・フルリモート」.
+func Quoted(name string) string {
+	if strings.ContainsAny(name, "「」『』") {
+		return name
+	}
+	return "「" + name + "」"
 }

@@ -205,12 +205,12 @@ func (s *Sender) Close() error {
 }
 
 // Message builds the message for m: From, To, Subject (encoded for its
-// Japanese), Date (when the mail was written), Message-ID
-// <message_id@domain of From>, m's own header fields (List-Id,
-// List-Unsubscribe, …), and a multipart/alternative body of the text
-// and HTML parts, each UTF-8 in base64. The same mail always makes the
-// same header, so a mail sent again after a crash carries the same
-// Message-ID and Date.
+// Japanese), Date (when the mail was written, in Japan time: +0900),
+// Message-ID <message_id@domain of From>, m's own header fields
+// (List-Id, List-Unsubscribe, …), and a multipart/alternative body of
+// the text and HTML parts, each UTF-8 in base64. The same mail always
+// makes the same header, so a mail sent again after a crash carries the
+// same Message-ID and Date.
 func (s *Sender) Message(m store.Mail) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithEncoding(gomail.EncodingB64), gomail.WithNoDefaultUserAgent())
 	msg.FromMailAddress(s.from)
@@ -218,7 +218,7 @@ func (s *Sender) Message(m store.Mail) (*gomail.Msg, error) {
 		return nil, &ReplyError{Code: 553, Text: fmt.Sprintf("mail %d: recipient %q: %v", m.ID, m.To, err)}
 	}
 	msg.Subject(m.Subject)
-	msg.SetDateWithValue(cmp.Or(m.CreatedAt, time.Now()))
+	msg.SetDateWithValue(cmp.Or(m.CreatedAt, time.Now()).In(jst))
 	msg.SetMessageIDWithValue(m.MessageID + "@" + s.domain)
 	names := make([]string, 0, len(m.Headers))
 	for k := range m.Headers {
@@ -237,6 +237,10 @@ func (s *Sender) Message(m store.Mail) (*gomail.Msg, error) {
 	}
 	return msg, nil
 }
+
+// jst is Asia/Tokyo (no daylight saving time since 1951), the zone of
+// the Date a reader in Japan sees.
+var jst = time.FixedZone("Asia/Tokyo", 9*60*60)
 
 // headerValue encodes the non-ASCII of a header field's value (RFC 2047)
 // and leaves a trailing <…> as it is: List-Id: 新着案件 <alerts.example>

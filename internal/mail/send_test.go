@@ -66,7 +66,8 @@ func TestSendHeaders(t *testing.T) {
 		{"RCPT TO", strings.Join(got.To, ","), "taro@example.jp"},
 		{"Subject", got.Subject, m.Subject},
 		{"Message-ID", h.Get("Message-Id"), "<" + m.MessageID + "@anken.example>"},
-		{"Date", h.Get("Date"), "Tue, 01 Apr 2025 09:30:00 +0000"},
+		// Written at 09:30 UTC, read in Japan: 18:30 JST.
+		{"Date", h.Get("Date"), "Tue, 01 Apr 2025 18:30:00 +0900"},
 		{"List-Unsubscribe", h.Get("List-Unsubscribe"), m.Headers["List-Unsubscribe"]},
 		{"List-Unsubscribe-Post", h.Get("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click"},
 		{"Text", got.Text, m.Text},
