@@ -151,7 +151,7 @@ func testAuditEveryWrite(t *testing.T, backend string) {
 			return fx.do(t, "DELETE", fmt.Sprintf("/v1/agency/feed-sources/%d", sourceID), fx.keyA, "")
 		}, 404, nil},
 		{"confirm a held run", func() response {
-			heldRun = holdRun(t, fx.st, a)
+			heldRun = holdRun(t, fx.st, fx.clock, a)
 			return fx.do(t, "POST", fmt.Sprintf("/v1/agency/feeds/%d/confirm", heldRun), fx.keyA, "")
 		}, 200, agencyRow("confirm-agency-feed-run", `feed run \d+ of agency-a`, `\d+ listings closed`)},
 		{"confirm it again", func() response {
@@ -263,7 +263,7 @@ func testAuditEveryWrite(t *testing.T, backend string) {
 
 // holdRun makes a full feed run of a that would close most of its open
 // listings, so that it is held, and returns its id.
-func holdRun(t *testing.T, st *store.Store, a store.Agency) int64 {
+func holdRun(t *testing.T, st *store.Store, clock *storetest.Clock, a store.Agency) int64 {
 	t.Helper()
 	ctx := context.Background()
 	for _, id := range []string{"H-1", "H-2", "H-3"} {
@@ -272,7 +272,7 @@ func holdRun(t *testing.T, st *store.Store, a store.Agency) int64 {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(2 * time.Millisecond)
+	clock.Add(2 * time.Millisecond) // the run starts after those writes
 	run, _, err := st.StartRun(ctx, a, "upload", "jsonl", true, "")
 	if err != nil {
 		t.Fatal(err)

@@ -29,12 +29,14 @@ type ingestFixture struct {
 	key    string
 	secret string
 	worker *ingest.Worker
+	clock  *storetest.Clock // the store's and the worker's
 }
 
 func newIngestFixture(t *testing.T) *ingestFixture {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
+	clock := storetest.NewClock(time.Now())
+	st := storetest.OpenClock(t, "sqlite", clock.Now)
 	a, err := st.CreateAgency(ctx, "agency-a", "A")
 	if err != nil {
 		t.Fatal(err)
@@ -46,8 +48,8 @@ func newIngestFixture(t *testing.T) *ingestFixture {
 	api.Register(mux, api.Deps{Store: st, Index: idx, Log: slog.New(slog.DiscardHandler), Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &ingestFixture{srv: srv, st: st, agency: a, key: key, secret: secret,
-		worker: &ingest.Worker{Store: st, Backoff: time.Millisecond, MaxAttempts: 2}}
+	return &ingestFixture{srv: srv, st: st, agency: a, key: key, secret: secret, clock: clock,
+		worker: &ingest.Worker{Store: st, Backoff: time.Millisecond, MaxAttempts: 2, Now: clock.Now}}
 }
 
 // request sends body with the headers and returns the answer, read.
@@ -341,7 +343,7 @@ func TestFeedConfirm(t *testing.T) {
 		t.Fatalf("first upload: %d %v", code, m)
 	}
 	fx.drain(t)
-	time.Sleep(2 * time.Millisecond)
+	fx.clock.Add(2 * time.Millisecond) // the second run starts after the first's writes
 	code, m = fx.send(t, "POST", "/v1/agency/feeds?format=jsonl&full=true", auth, []byte(row("C-1")))
 	if code != 202 {
 		t.Fatalf("second upload: %d %v", code, m)

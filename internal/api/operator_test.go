@@ -28,7 +28,8 @@ type opsFixture struct {
 	*meFixture
 	st          *store.Store
 	operatorKey string
-	secret      string // agency-a's webhook secret
+	secret      string           // agency-a's webhook secret
+	clock       *storetest.Clock // the store's
 }
 
 // newOpsFixture serves the API over a fresh store of the backend with an
@@ -37,7 +38,8 @@ type opsFixture struct {
 func newOpsFixture(t *testing.T, backend string) *opsFixture {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t, backend)
+	clock := storetest.NewClock(time.Now())
+	st := storetest.OpenClock(t, backend, clock.Now)
 	a, err := st.CreateAgency(ctx, "agency-a", "A")
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +71,7 @@ func newOpsFixture(t *testing.T, backend string) *opsFixture {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	me := &meFixture{fixture: &fixture{srv: srv, keyA: keyA, follower: f}, st: st, idx: idx, doc: doc, accounts: accounts}
-	return &opsFixture{meFixture: me, st: st, operatorKey: opKey, secret: secret}
+	return &opsFixture{meFixture: me, st: st, operatorKey: opKey, secret: secret, clock: clock}
 }
 
 // TestOperatorAuth: every /v1/operator route, as the OpenAPI document
