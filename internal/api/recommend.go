@@ -14,9 +14,9 @@ import (
 // Recommendation is a listing picked for the engineer, with why.
 type Recommendation struct {
 	Listing listing.Listing `json:"listing"`
-	Score   int             `json:"score" doc:"How well the listing fits the profile: higher is better. Skills matched weigh most (30 each, up to three), then a rate at or above the wish (25), the role (20), the work style (15), the days (10) and being posted in the last three days (10)."`
+	Score   int             `json:"score" doc:"How well the listing fits the profile: higher is better. Skills matched weigh most (30 each, up to three), then a rate at or above the wish (25), the role (20), meeting the years of experience it requires (20), the work style (15), the days (10) and being posted in the last three days (10); 30 less when it requires more years of experience than the profile gives (it is still shown)."`
 	Reasons Reasons         `json:"reasons"`
-	Why     []string        `json:"why" doc:"The reasons in Japanese, as the pages and the mail show them." example:"[\"Goのスキルが一致\",\"希望単価以上\"]"`
+	Why     []string        `json:"why" doc:"The reasons in Japanese, as the pages and the mail show them." example:"[\"Goのスキルが一致\",\"Go経験3年以上の条件を満たしています\",\"希望単価以上\"]"`
 }
 
 // Reasons says how a listing fits the profile.
@@ -27,6 +27,9 @@ type Reasons struct {
 	Remote bool     `json:"remote" doc:"Its work style is the one wished for (or more remote)."`
 	Days   bool     `json:"days" doc:"It can be done in the days a week wished for."`
 	New    bool     `json:"new" doc:"Posted within the last three days."`
+
+	Experience      bool `json:"experience" doc:"It requires years of experience (経験年数) and the profile meets them: in a skill by its years in that skill, in general by its most years. Requirements the profile gives no years for are not compared."`
+	ExperienceShort bool `json:"experience_short" doc:"It requires more years of experience than the profile gives; it ranks lower."`
 }
 
 type recommendationsInput struct {
@@ -65,7 +68,8 @@ func (h *handlers) recommendations(ctx context.Context, in *recommendationsInput
 	for i, pk := range picks {
 		w := pk.Why
 		out.Body.Hits[i] = Recommendation{Listing: pk.Listing, Score: pk.Score, Why: catalog.WhyText(w),
-			Reasons: Reasons{Skills: orEmpty(w.Skills), Role: w.Role, Rate: w.Rate, Remote: w.Remote, Days: w.Days, New: w.New}}
+			Reasons: Reasons{Skills: orEmpty(w.Skills), Role: w.Role, Rate: w.Rate, Remote: w.Remote, Days: w.Days, New: w.New,
+				Experience: len(w.Experience) > 0, ExperienceShort: w.ExperienceShort}}
 	}
 	return out, nil
 }

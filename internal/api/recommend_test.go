@@ -49,7 +49,56 @@ func TestRecommendations(t *testing.T) {
 	if !slices.Contains(why, "Goのスキルが一致") || !slices.Contains(why, "希望単価以上") {
 		t.Errorf("why %q", why)
 	}
+
+	// Years of experience: the agency's experience field is read, and a
+	// profile with more years meets it.
+	r = fx.do(t, "PUT", "/v1/agency/listings/L-2", fx.keyA, `{"title": "Goでの決済API開発", "description": "必須：Go経験3年以上", "experience": "Go経験3年以上", "remote": "full"}`)
+	if r.status != 200 {
+		t.Fatalf("put a listing with experience: %d %s", r.status, r.raw)
+	}
+	id2 := int64(r.body["id"].(float64))
+	l2, err := fx.st.Listing(context.Background(), id2)
+	if err != nil || fmt.Sprint(l2.Experience) != "[{go 3}]" {
+		t.Fatalf("the listing with experience: %+v, %v", l2.Experience, err)
+	}
+	fx.idx.Upsert(&l2)
+	for _, c := range []struct {
+		years       int
+		met, short  bool
+		reasonShown bool
+	}{{5, true, false, true}, {1, false, true, false}} {
+		if r := fx.do(t, "PUT", "/v1/me/profile", tok, fmt.Sprintf(`{"skills":["golang"],"experience":{"go":%d}}`, c.years)); r.status != 200 {
+			t.Fatal(r.raw)
+		}
+		r = fx.do(t, "GET", "/v1/me/recommendations", tok, "")
+		var found bool
+		for _, h := range r.body["hits"].([]any) {
+			h := h.(map[string]any)
+			if h["listing"].(map[string]any)["id"] != float64(id2) {
+				continue
+			}
+			found = true
+			reasons := h["reasons"].(map[string]any)
+			if reasons["experience"] != c.met || reasons["experience_short"] != c.short {
+				t.Errorf("go %d years: reasons %v", c.years, reasons)
+			}
+			if got := slices.Contains(anyStrings(h["why"]), "Go経験3年以上の条件を満たしています"); got != c.reasonShown {
+				t.Errorf("go %d years: why %v", c.years, h["why"])
+			}
+		}
+		if !found {
+			t.Errorf("go %d years: the listing is not recommended: %s", c.years, r.raw)
+		}
+	}
 	if r := fx.do(t, "GET", "/v1/me/recommendations?limit=0", tok, ""); r.status != 422 {
 		t.Errorf("limit=0: %d, want 422", r.status)
 	}
+}
+
+func anyStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
 }
