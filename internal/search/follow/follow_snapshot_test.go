@@ -41,17 +41,15 @@ func (l *logBuffer) String() string {
 // waitLog waits up to 10 s for a line holding every one of parts.
 func (l *logBuffer) waitLog(t *testing.T, parts ...string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	if !poll(10*time.Second, func() bool {
 		for _, line := range strings.Split(l.String(), "\n") {
 			if containsAll(line, parts) {
-				return
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no log line with %q; logs:\n%s", parts, l)
-		}
-		time.Sleep(10 * time.Millisecond)
+		return false
+	}) {
+		t.Fatalf("no log line with %q; logs:\n%s", parts, l)
 	}
 }
 

@@ -51,13 +51,7 @@ func TestFollowerSeesOtherWriters(t *testing.T) {
 			}
 			within := func(what string, ok func() bool) {
 				t.Helper()
-				deadline := time.Now().Add(time.Second)
-				for !ok() {
-					if time.Now().After(deadline) {
-						t.Fatalf("%s: not visible within 1 s", what)
-					}
-					time.Sleep(10 * time.Millisecond)
-				}
+				waitFor(t, time.Second, ok, what+" visible")
 			}
 			if total("既存") != 1 {
 				t.Fatal("the loaded listing is not found")
