@@ -399,10 +399,12 @@ func TestRecommendationMail(t *testing.T) {
 	f := newFixtureAt(t, "sqlite", time.Date(2026, 3, 9, 21, 0, 0, 0, jst))
 	ctx := context.Background()
 	if err := f.st.PutProfile(ctx, f.engineer.ID, store.Profile{Skills: []string{"go"}, DesiredRate: 650_000,
-		Remote: "full", DaysPerWeek: 3, Recommend: "daily"}); err != nil {
+		Remote: "full", DaysPerWeek: 3, Recommend: "daily", Experience: map[string]int{"go": 4}}); err != nil {
 		t.Fatal(err)
 	}
-	fit := f.put(f.a, job("a1", "Goで決済APIを開発", "決済サービスのAPIをGoで開発します。", listing.RemoteFull, "go"))
+	fitJob := job("a1", "Goで決済APIを開発", "決済サービスのAPIをGoで開発します。必須：Go経験3年以上", listing.RemoteFull, "go")
+	fitJob.Experience = []listing.Experience{{Skill: "go", Years: 3}}
+	fit := f.put(f.a, fitJob)
 	other := job("a2", "Javaで基幹システム刷新", "基幹システムをJavaで作り直します。", listing.RemoteOnsite, "java")
 	f.put(f.a, other)
 	idx := search.NewIndex()
@@ -431,7 +433,7 @@ func TestRecommendationMail(t *testing.T) {
 	if got := listingIDs(m); !slices.Equal(got, idsOf(fit)) {
 		t.Errorf("recommended %v, want %d only\n%s", got, fit, m.Text)
 	}
-	for _, why := range []string{"Goのスキルが一致", "希望単価以上", "希望の働き方", "希望の稼働日数で可"} {
+	for _, why := range []string{"Goのスキルが一致", "Go経験3年以上の条件を満たしています", "希望単価以上", "希望の働き方", "希望の稼働日数で可"} {
 		if !strings.Contains(m.Text, why) {
 			t.Errorf("mail does not say %q:\n%s", why, m.Text)
 		}
