@@ -27,7 +27,9 @@ func TestTraffic(t *testing.T) {
 				return r.ID
 			}
 			a1, a2, b1 := put(a, "A-1"), put(a, "A-2"), put(b, "B-1")
-			c := func(i, v, k int64) store.TrafficCounts { return store.TrafficCounts{Impressions: i, Views: v, Clicks: k} }
+			c := func(i, v, k int64) store.TrafficCounts {
+				return store.TrafficCounts{Impressions: i, Views: v, Clicks: k}
+			}
 			node1 := []store.TrafficRow{
 				{a1, "2026-11-01", c(10, 2, 1)},
 				{a1, "2026-11-02", c(5, 1, 0)},
