@@ -343,19 +343,32 @@ func (s *Service) mail(kind, to string, data any) (store.Mail, error) {
 var errBadToken = problem.Field(problem.Unprocessable, "token", nil,
 	"the link is not valid: it has expired or was used already; ask for a new one")
 
-// Verify confirms an address with the token of its verification mail.
-func (s *Service) Verify(ctx context.Context, token string) (store.Engineer, error) {
+// Verify confirms an address with the token of its verification mail and
+// logs the engineer in, as Login does: a new session of 30 days, and a
+// new device token (Session.Device) unless device, the client's, is a
+// live one of the account. Whoever has the link has the mailbox, which
+// is what a password reset trusts too.
+func (s *Service) Verify(ctx context.Context, device, token string) (store.Engineer, Session, error) {
 	if token == "" {
-		return store.Engineer{}, errBadToken
+		return store.Engineer{}, Session{}, errBadToken
 	}
 	e, err := s.store.VerifyEngineer(ctx, HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Engineer{}, errBadToken
+		return store.Engineer{}, Session{}, errBadToken
 	}
 	if err != nil {
-		return store.Engineer{}, unavailable(err)
+		return store.Engineer{}, Session{}, unavailable(err)
 	}
-	return e, nil
+	deviceHash, err := s.device(ctx, device, e.Email)
+	if err != nil {
+		return e, Session{}, err
+	}
+	ses, err := s.startSession(ctx, e.ID)
+	if err != nil || deviceHash != "" {
+		return e, ses, err
+	}
+	ses.Device = s.newDevice(ctx, e.ID)
+	return e, ses, nil
 }
 
 // errLogin is the answer to an unknown address and a wrong password alike.

@@ -157,10 +157,19 @@ func TestSignUpVerifyLogin(t *testing.T) {
 	if _, err := svc.Login(ctx, "192.0.2.1", "hanako@example.jp", "wrong-password-1"); problem.KindOf(err) != problem.Unauthorized {
 		t.Errorf("wrong password before verifying: %v, want Unauthorized", err)
 	}
-	if _, err := svc.Verify(ctx, token); err != nil {
+	// Verifying logs in: a new session of 30 days, as a login answers,
+	// and a device token for the browser that came without one.
+	e, vs, err := svc.Verify(ctx, "", token)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Verify(ctx, token); problem.KindOf(err) != problem.Unprocessable {
+	if e.Email != "hanako@example.jp" || !e.Verified() || len(vs.Token) != 43 || vs.ExpiresAt.Before(time.Now().Add(29*24*time.Hour)) || vs.Device.Token == "" {
+		t.Fatalf("Verify = %+v, %+v; want the verified engineer, a session valid 30 days and a device token", e, vs)
+	}
+	if a, err := svc.Authenticate(ctx, vs.Token); err != nil || a.ID != e.ID {
+		t.Fatalf("the session of the verification: %+v, %v", a, err)
+	}
+	if _, _, err := svc.Verify(ctx, "", token); problem.KindOf(err) != problem.Unprocessable {
 		t.Errorf("verify twice: %v, want Unprocessable", err)
 	}
 	ses, err := svc.Login(ctx, "192.0.2.1", "HANAKO@example.jp", pw)
@@ -205,10 +214,10 @@ func TestSignUpTwice(t *testing.T) {
 	if second == first {
 		t.Fatal("no new verification link")
 	}
-	if _, err := svc.Verify(ctx, first); err == nil {
+	if _, _, err := svc.Verify(ctx, "", first); err == nil {
 		t.Error("the first link still verifies")
 	}
-	if _, err := svc.Verify(ctx, second); err != nil {
+	if _, _, err := svc.Verify(ctx, "", second); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Login(ctx, "ip", "a@example.jp", "second-password-2"); err != nil {
@@ -308,7 +317,7 @@ func verified(t *testing.T, svc *account.Service, st *store.Store, addr, pw stri
 		t.Fatal(err)
 	}
 	_, token := mailTo(t, st, addr)
-	if _, err := svc.Verify(ctx, token); err != nil {
+	if _, _, err := svc.Verify(ctx, "", token); err != nil {
 		t.Fatal(err)
 	}
 	ses, err := svc.Login(ctx, "ip", addr, pw)

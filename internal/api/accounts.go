@@ -35,18 +35,25 @@ type acceptedBody struct {
 
 type acceptedOutput struct{ Body acceptedBody }
 
-type tokenInput struct {
-	Body struct {
+type verifyInput struct {
+	Device string `cookie:"anken_device" maxLength:"200" doc:"The device token an earlier login or reset set, as for a login."`
+	Body   struct {
 		Token string `json:"token" maxLength:"200" doc:"The token=… of the link in the mail."`
 	}
 }
 
+// verifiedBody is a confirmed address and the login it comes with.
 type verifiedBody struct {
 	Email      string    `json:"email"`
 	VerifiedAt time.Time `json:"verified_at"`
+	Token      string    `json:"token" doc:"A session token, as POST /v1/sessions answers: send it as \"Authorization: Bearer …\". Shown once; only its hash is kept."`
+	ExpiresAt  time.Time `json:"expires_at" doc:"When the session ends (30 days)."`
 }
 
-type verifiedOutput struct{ Body verifiedBody }
+type verifiedOutput struct {
+	SetCookie string `header:"Set-Cookie" doc:"anken_device, a device token, when the client came without one of this account: send it back with later logins."`
+	Body      verifiedBody
+}
 
 type loginInput struct {
 	Device string `cookie:"anken_device" maxLength:"200" doc:"The device token an earlier login or reset set: with it this client's logins to the account are limited on their own, not with the address's."`
@@ -103,7 +110,7 @@ func (h *handlers) registerAccounts() {
 		Method:        http.MethodPost,
 		Path:          "/v1/accounts",
 		Summary:       "Sign up",
-		Description:   "Mails a link ({base}/verify?token=…, valid 24 hours) that confirms the address; log in once it is confirmed. The answer is the same whether or not the address has an account: one that has gets a mail saying so. Limited per IP and per address (429 with Retry-After).",
+		Description:   "Mails a link ({base}/verify?token=…, valid 24 hours) that confirms the address; confirming it logs in (POST /v1/accounts/verify). The answer is the same whether or not the address has an account: one that has gets a mail saying so. Limited per IP and per address (429 with Retry-After).",
 		Tags:          tags,
 		Security:      public,
 		Middlewares:   ip,
@@ -116,7 +123,7 @@ func (h *handlers) registerAccounts() {
 		Method:       http.MethodPost,
 		Path:         "/v1/accounts/verify",
 		Summary:      "Confirm an email address",
-		Description:  "Takes the token of the sign-up mail's link. A token is used once and expires after 24 hours.",
+		Description:  "Takes the token of the sign-up mail's link. A token is used once and expires after 24 hours. The address's owner is logged in: the answer carries a session token, as POST /v1/sessions answers, and sets an `anken_device` cookie as a first login does.",
 		Tags:         tags,
 		Security:     public,
 		Errors:       []int{http.StatusBadRequest, http.StatusUnprocessableEntity},
@@ -263,18 +270,19 @@ func (h *handlers) signUp(ctx context.Context, in *signUpInput) (*acceptedOutput
 	if err := h.Accounts.SignUp(ctx, clientIP(ctx), in.Body.Email, in.Body.Password); err != nil {
 		return nil, h.accountFail(ctx, err)
 	}
-	return &acceptedOutput{Body: acceptedBody{Message: "a mail is on its way to the address: open its link to confirm it, then log in"}}, nil
+	return &acceptedOutput{Body: acceptedBody{Message: "a mail is on its way to the address: open its link to confirm it and log in"}}, nil
 }
 
-func (h *handlers) verify(ctx context.Context, in *tokenInput) (*verifiedOutput, error) {
+func (h *handlers) verify(ctx context.Context, in *verifyInput) (*verifiedOutput, error) {
 	if h.Accounts == nil {
 		return nil, h.fail(ctx, errNoAccounts)
 	}
-	e, err := h.Accounts.Verify(ctx, in.Body.Token)
+	e, ses, err := h.Accounts.Verify(ctx, in.Device, in.Body.Token)
 	if err != nil {
 		return nil, h.accountFail(ctx, err)
 	}
-	return &verifiedOutput{Body: verifiedBody{Email: e.Email, VerifiedAt: e.VerifiedAt}}, nil
+	return &verifiedOutput{SetCookie: h.deviceCookie(ses.Device), Body: verifiedBody{Email: e.Email, VerifiedAt: e.VerifiedAt,
+		Token: ses.Token, ExpiresAt: ses.ExpiresAt}}, nil
 }
 
 func (h *handlers) login(ctx context.Context, in *loginInput) (*sessionOutput, error) {

@@ -123,8 +123,16 @@ func TestAccountsFlow(t *testing.T) {
 	if r := fx.do(t, "POST", "/v1/sessions", "", `{"email":"taro@example.jp","password":"wrong-password-0"}`); r.status != 401 {
 		t.Errorf("wrong password before verifying: %d %s", r.status, r.raw)
 	}
-	if r := fx.do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, token)); r.status != 200 || r.body["email"] != addr {
-		t.Fatalf("verify: %d %s", r.status, r.raw)
+	// Verifying logs in: the answer keeps the address and its time and
+	// carries a session token, as a login answers.
+	v := fx.do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, token))
+	if v.status != 200 || v.body["email"] != addr || v.body["verified_at"] == nil || v.body["expires_at"] == nil {
+		t.Fatalf("verify: %d %s", v.status, v.raw)
+	}
+	if tok, _ := v.body["token"].(string); tok == "" {
+		t.Errorf("verify answered no session token: %s", v.raw)
+	} else if r := fx.do(t, "GET", "/v1/me", tok, ""); r.status != 200 || r.body["email"] != addr {
+		t.Errorf("GET /v1/me with the verification's token: %d %s", r.status, r.raw)
 	}
 	if r := fx.do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, token)); r.status != 422 || !strings.Contains(r.raw, "body.token") {
 		t.Errorf("verify twice: %d %s", r.status, r.raw)

@@ -224,12 +224,17 @@ func (s *Site) verifyPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, status, "verify", v)
 }
 
+// verify confirms the address and logs its owner in, as a login does:
+// the session cookie, and a device cookie for a browser without one.
 func (s *Site) verify(w http.ResponseWriter, r *http.Request) {
 	v := accountView{base: s.accountBase(w, r, "メールアドレスの確認")}
-	_, err := s.Accounts.Verify(r.Context(), r.PostFormValue("token"))
+	e, ses, err := s.Accounts.Verify(r.Context(), device(r), r.PostFormValue("token"))
 	switch {
 	case err == nil:
+		s.setSession(w, r, ses)
+		s.setDevice(w, r, ses.Device)
 		v.Done, v.Title = true, "メールアドレスを確認しました"
+		v.Viewer = &viewer{Account: account.Account{Engineer: e}}
 		s.render(w, r, http.StatusOK, "verify", v)
 	case problem.KindOf(err) == problem.Unprocessable:
 		v.Failed, v.Title = true, "確認できませんでした"

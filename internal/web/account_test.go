@@ -265,6 +265,18 @@ func TestEngineerPages(t *testing.T) {
 	if p = c.submit(t, p, "/verify", nil); p.status != 200 || !strings.Contains(text(p.doc), "メールアドレスを確認しました") {
 		t.Fatalf("verify: %d %s", p.status, excerptOf(p))
 	}
+	// Verifying logs in, as a login does: the session cookie, and the
+	// page's header already says so.
+	if ck := sessionCookie(t, p); ck.Value == "" || !ck.HttpOnly || ck.MaxAge < 29*24*3600 {
+		t.Errorf("verify set the session cookie %+v; want a session of 30 days", ck)
+	}
+	if h := text(find(p.doc, "nav", "class=account")[0]); !strings.Contains(h, "マイページ") || strings.Contains(h, "新規登録") {
+		t.Errorf("header after verifying: %q", h)
+	}
+	if me := c.get(t, "/me"); me.status != 200 || !strings.Contains(text(me.doc), addr) {
+		t.Fatalf("GET /me after verifying = %d", me.status)
+	}
+	wantRedirect(t, "log out", c.submit(t, c.get(t, "/"), "/logout", nil), "/")
 	if p = c.submit(t, c.get(t, link), "/verify", nil); p.status != 422 || !strings.Contains(text(p.doc), "確認できませんでした") {
 		t.Errorf("verify twice: %d %s", p.status, excerptOf(p))
 	}
