@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"anken/internal/listing"
@@ -560,48 +561,52 @@ func TestCursorC3(t *testing.T) {
 
 // TestCursorAcrossNodes pages on one node and continues on another that
 // follows the same change log: the second waits until it has applied the
-// first page's position, then answers exactly.
+// first page's position, then answers exactly. It runs in a synctest
+// bubble: the wait's timers are fake, and the second node applies the
+// changes only once the search is blocked waiting for them.
 func TestCursorAcrossNodes(t *testing.T) {
-	log := make([]*listing.Listing, 0, 12)
-	for i := int64(1); i <= 6; i++ {
-		log = append(log, fixedListing(i))
-	}
-	log = append(log, edited(fixedListing(2), func(l *listing.Listing) { l.Rate.MonthlyMax = 990_000 }),
-		edited(fixedListing(6), func(l *listing.Listing) { l.Status = listing.StatusClosed }))
-	a, b := NewIndex(), NewIndex()
-	for i, l := range log[:7] {
-		a.Apply(int64(10*(i+1)), l)
-	}
-	for i, l := range log[:6] {
-		b.Apply(int64(10*(i+1)), l)
-	}
-	q := Query{Sort: SortRate, Limit: 3}
-	first, err := a.Search(context.Background(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Apply(80, log[7])
-	q.Cursor = first.NextCursor
-
-	b.aheadWait = 20 * time.Millisecond
-	if _, err := b.Search(context.Background(), q); !errors.Is(err, ErrBadCursor) {
-		t.Fatalf("node behind, not catching up: error %v, want ErrBadCursor", err)
-	}
-	b.aheadWait = time.Minute
-	go func() {
-		time.Sleep(20 * time.Millisecond)
-		b.Apply(70, log[6])
-		b.Apply(80, log[7])
-	}()
-	for _, x := range []*Index{b, a} {
-		res, err := x.Search(context.Background(), q)
+	synctest.Test(t, func(t *testing.T) {
+		log := make([]*listing.Listing, 0, 12)
+		for i := int64(1); i <= 6; i++ {
+			log = append(log, fixedListing(i))
+		}
+		log = append(log, edited(fixedListing(2), func(l *listing.Listing) { l.Rate.MonthlyMax = 990_000 }),
+			edited(fixedListing(6), func(l *listing.Listing) { l.Status = listing.StatusClosed }))
+		a, b := NewIndex(), NewIndex()
+		for i, l := range log[:7] {
+			a.Apply(int64(10*(i+1)), l)
+		}
+		for i, l := range log[:6] {
+			b.Apply(int64(10*(i+1)), l)
+		}
+		q := Query{Sort: SortRate, Limit: 3}
+		first, err := a.Search(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := append(hitIDs(first.Hits), hitIDs(res.Hits)...), []int64{2, 6, 5, 4, 3, 1}; !slices.Equal(got, want) {
-			t.Errorf("pages %v, want %v", got, want)
+		a.Apply(80, log[7])
+		q.Cursor = first.NextCursor
+
+		b.aheadWait = 20 * time.Millisecond
+		if _, err := b.Search(context.Background(), q); !errors.Is(err, ErrBadCursor) {
+			t.Fatalf("node behind, not catching up: error %v, want ErrBadCursor", err)
 		}
-	}
+		b.aheadWait = time.Minute
+		go func() {
+			synctest.Wait() // the search below waits for position 80
+			b.Apply(70, log[6])
+			b.Apply(80, log[7])
+		}()
+		for _, x := range []*Index{b, a} {
+			res, err := x.Search(context.Background(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := append(hitIDs(first.Hits), hitIDs(res.Hits)...), []int64{2, 6, 5, 4, 3, 1}; !slices.Equal(got, want) {
+				t.Errorf("pages %v, want %v", got, want)
+			}
+		}
+	})
 }
 
 // TestSnapshotCollapseScore pages a collapsed search whose only matching
