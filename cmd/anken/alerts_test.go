@@ -48,17 +48,14 @@ func TestTwoNodesAlertOnce(t *testing.T) {
 	}
 	// Alerts begin at the end of the change log when they first run:
 	// wait for that before writing listings.
-	deadline := time.Now().Add(time.Minute)
-	for {
-		if _, ok, err := st.Position(ctx, "alerts"); err != nil {
+	if !poll(time.Minute, 50*time.Millisecond, func() bool {
+		_, ok, err := st.Position(ctx, "alerts")
+		if err != nil {
 			t.Fatal(err)
-		} else if ok {
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no node started alert matching; logs:\n%s\n%s", nodes[0].logs, nodes[1].logs)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return ok
+	}) {
+		t.Fatalf("no node started alert matching; logs:\n%s\n%s", nodes[0].logs, nodes[1].logs)
 	}
 
 	texts := []string{
@@ -122,10 +119,10 @@ var listingLinkRE = regexp.MustCompile(`https://anken\.example/listings/(\d+)`)
 // twice; it returns the listings linked.
 func waitLinked(t *testing.T, srv *mailtest.Server, want map[string]bool, nodes []*process) map[string]bool {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		linked := map[string]int{}
-		ids := map[string]int{}
+	var linked, ids map[string]int
+	missing := 0
+	if !poll(90*time.Second, 100*time.Millisecond, func() bool {
+		linked, ids = map[string]int{}, map[string]int{}
 		for _, m := range srv.Messages() {
 			if !strings.Contains(m.Subject, "新着案件") {
 				continue
@@ -135,38 +132,35 @@ func waitLinked(t *testing.T, srv *mailtest.Server, want map[string]bool, nodes 
 				linked[sm[1]]++
 			}
 		}
-		missing := 0
+		missing = 0
 		for id := range want {
 			if linked[id] == 0 {
 				missing++
 			}
 		}
-		if missing == 0 {
-			for id, n := range linked {
-				if n > 1 {
-					t.Errorf("listing %s mailed %d times", id, n)
-				}
-			}
-			for id, n := range ids {
-				if n > 1 {
-					t.Errorf("mail %s arrived %d times", id, n)
-				}
-			}
-			out := map[string]bool{}
-			for id := range linked {
-				out[id] = true
-			}
-			return out
+		return missing == 0
+	}) {
+		var logs strings.Builder
+		for _, n := range nodes {
+			logs.WriteString(n.logs.String())
 		}
-		if time.Now().After(deadline) {
-			var logs strings.Builder
-			for _, n := range nodes {
-				logs.WriteString(n.logs.String())
-			}
-			t.Fatalf("%d of %d listings not mailed after 90 s; linked %v; logs:\n%s", missing, len(want), linked, logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
+		t.Fatalf("%d of %d listings not mailed after 90 s; linked %v; logs:\n%s", missing, len(want), linked, logs.String())
 	}
+	for id, n := range linked {
+		if n > 1 {
+			t.Errorf("listing %s mailed %d times", id, n)
+		}
+	}
+	for id, n := range ids {
+		if n > 1 {
+			t.Errorf("mail %s arrived %d times", id, n)
+		}
+	}
+	out := map[string]bool{}
+	for id := range linked {
+		out[id] = true
+	}
+	return out
 }
 
 // holderOf names the node holding the alert lease.

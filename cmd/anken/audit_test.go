@@ -165,19 +165,14 @@ func TestServePollAudit(t *testing.T) {
 	if code, _, body := putListing(t, s, key, "A-1", "【Go】決済基盤の開発"); code != 200 {
 		t.Fatalf("PUT: %d %s", code, body)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	if !poll(30*time.Second, 50*time.Millisecond, func() bool {
 		srcs, err := st.FeedSources(ctx, a)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(srcs) == 1 && srcs[0].LastRun != 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the feed was not polled in 30 s; logs:\n%s", s.logs)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return len(srcs) == 1 && srcs[0].LastRun != 0
+	}) {
+		t.Fatalf("the feed was not polled in 30 s; logs:\n%s", s.logs)
 	}
 	es, err := st.AuditLog(ctx, store.AuditFilter{Actor: "polled"})
 	if err != nil {

@@ -106,13 +106,12 @@ func (p *tcpProxy) Start() {
 	p.t.Helper()
 	var ln net.Listener
 	var err error
-	for range 50 { // the port was just closed; it is ours to take again
-		if ln, err = net.Listen("tcp", p.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
+	// The port was just closed; it is ours to take again once the system
+	// lets it go.
+	if !poll(5*time.Second, 20*time.Millisecond, func() bool {
+		ln, err = net.Listen("tcp", p.addr)
+		return err == nil
+	}) {
 		p.t.Fatalf("proxy: listen on %s again: %v", p.addr, err)
 	}
 	p.listen(ln)
@@ -169,17 +168,15 @@ func searchIDs(t *testing.T, base, q string) (string, int) {
 // them.
 func waitHits(t *testing.T, node *process, q string, want int) (string, int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		ids, n := searchIDs(t, node.base, q)
-		if n == want {
-			return ids, n
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("search %q: %d hits, want %d; logs:\n%s", q, n, want, node.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var ids string
+	var n int
+	if !poll(5*time.Second, 20*time.Millisecond, func() bool {
+		ids, n = searchIDs(t, node.base, q)
+		return n == want
+	}) {
+		t.Fatalf("search %q: %d hits, want %d; logs:\n%s", q, n, want, node.logs)
 	}
+	return ids, n
 }
 
 // TestPostgresStopStart runs anken on PostgreSQL through a proxy and
@@ -214,15 +211,12 @@ func TestPostgresStopStart(t *testing.T) {
 
 	proxy.Stop()
 	start := time.Now()
-	for {
-		code, _ := status(t, node.base, "/readyz")
-		if code == http.StatusServiceUnavailable {
-			break
-		}
-		if time.Since(start) > 10*time.Second {
-			t.Fatalf("/readyz still %d 10 s after PostgreSQL went away", code)
-		}
-		time.Sleep(100 * time.Millisecond)
+	code := 0
+	if !poll(10*time.Second, 100*time.Millisecond, func() bool {
+		code, _ = status(t, node.base, "/readyz")
+		return code == http.StatusServiceUnavailable
+	}) {
+		t.Fatalf("/readyz still %d 10 s after PostgreSQL went away", code)
 	}
 	t.Logf("/readyz failing %v after the outage began", time.Since(start).Round(time.Millisecond))
 
@@ -251,15 +245,11 @@ func TestPostgresStopStart(t *testing.T) {
 
 	proxy.Start()
 	start = time.Now()
-	for {
-		code, _ := status(t, node.base, "/readyz")
-		if code == http.StatusOK {
-			break
-		}
-		if time.Since(start) > 10*time.Second {
-			t.Fatalf("/readyz still %d 10 s after PostgreSQL came back; logs:\n%s", code, node.logs)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if !poll(10*time.Second, 100*time.Millisecond, func() bool {
+		code, _ = status(t, node.base, "/readyz")
+		return code == http.StatusOK
+	}) {
+		t.Fatalf("/readyz still %d 10 s after PostgreSQL came back; logs:\n%s", code, node.logs)
 	}
 	t.Logf("/readyz 200 %v after PostgreSQL came back", time.Since(start).Round(time.Millisecond))
 	if code, _, body := putListing(t, node, key, "after", "【Go】決済基盤の開発 復旧後"); code != 200 {

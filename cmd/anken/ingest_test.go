@@ -85,11 +85,10 @@ func TestImportSIGKILL(t *testing.T) {
 	if err := imp.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Kill it once it has committed something, well before the end.
-	deadline := time.Now().Add(30 * time.Second)
-	for openListingsQuiet(dir) == 0 && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-	}
+	// Kill it once it has committed something, well before the end. When
+	// that is is the machine's speed: the test skips below if the kill
+	// did not land midway, rather than fail.
+	poll(30*time.Second, 100*time.Millisecond, func() bool { return openListingsQuiet(dir) > 0 })
 	imp.Process.Signal(syscall.SIGKILL)
 	err := imp.Wait()
 	first := openListingsQuiet(dir)
@@ -192,14 +191,15 @@ func TestWebhookBurstSIGKILL(t *testing.T) {
 			}
 		}()
 	}
-	for {
+	// Kill it once a third are accepted (or all were sent); the check
+	// after it fails only when the kill missed the burst altogether.
+	if !poll(time.Minute, 5*time.Millisecond, func() bool {
 		mu.Lock()
 		n := len(accepted)
 		mu.Unlock()
-		if n >= total/3 || next.Load() > total {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
+		return n >= total/3 || next.Load() > total
+	}) {
+		t.Fatalf("a third of %d deliveries not accepted in a minute; logs:\n%s", total, s.logs)
 	}
 	s.cmd.Process.Signal(syscall.SIGKILL)
 	s.cmd.Wait()
@@ -211,9 +211,8 @@ func TestWebhookBurstSIGKILL(t *testing.T) {
 
 	s = startServe(t, dir)
 	// Every accepted delivery becomes its listing, once.
-	deadline := time.Now().Add(30 * time.Second)
 	missing := []string{}
-	for {
+	if !poll(30*time.Second, 200*time.Millisecond, func() bool {
 		missing = missing[:0]
 		for id := range accepted {
 			req, _ := http.NewRequest(http.MethodGet, s.base+"/v1/agency/listings/"+id, nil)
@@ -227,12 +226,8 @@ func TestWebhookBurstSIGKILL(t *testing.T) {
 				missing = append(missing, id)
 			}
 		}
-		if len(missing) == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if len(missing) > 0 {
+		return len(missing) == 0
+	}) {
 		t.Fatalf("%d accepted deliveries not stored after restart, e.g. %v; logs:\n%s", len(missing), missing[:min(5, len(missing))], s.logs)
 	}
 	// Once: a listing per event, however many times it was delivered or

@@ -68,7 +68,11 @@ func TestServeMailSurvivesKill(t *testing.T) {
 	}
 	first.cmd.Wait()
 	beforeKill := len(srv.Messages())
-	time.Sleep(3500 * time.Millisecond) // the held answer runs out and finds the client gone
+	// The held answer runs out (3 s, the timing under test) and finds the
+	// client gone: waited for as every hold the server began having ended,
+	// not as a sleep a little longer than the hold, so that on a slow
+	// machine the check below still comes after the server decided.
+	waitFor(t, time.Minute, func() bool { begun, ended := srv.Held(); return begun > 0 && ended == begun }, "the held answer to run out")
 	srv.Hold(0)
 	if n := len(srv.Messages()); n != beforeKill {
 		t.Fatalf("server accepted %d mails after the kill", n-beforeKill)
@@ -90,20 +94,15 @@ func TestServeMailSurvivesKill(t *testing.T) {
 	t.Logf("killed with %d of %d mails received and %d claimed", beforeKill, total, sending)
 
 	second := startAnken(t, dir, env)
-	deadline := time.Now().Add(time.Minute)
-	for {
+	if !poll(time.Minute, 50*time.Millisecond, func() bool {
 		n, err := st.MailCount(ctx, store.MailSent)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n == total {
-			break
-		}
-		if time.Now().After(deadline) {
-			counts, _ := st.MailCounts(ctx)
-			t.Fatalf("outbox %v a minute after the restart; logs:\n%s", counts, second.logs)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return n == total
+	}) {
+		counts, _ := st.MailCounts(ctx)
+		t.Fatalf("outbox %v a minute after the restart; logs:\n%s", counts, second.logs)
 	}
 	second.cmd.Process.Signal(syscall.SIGTERM)
 	waitExit(t, second, time.Minute)

@@ -270,12 +270,11 @@ func TestAgencyKeyAndShutdown(t *testing.T) {
 	}
 	// The writing node applies its own write before the next poll.
 	var res searchBody
-	deadline := time.Now().Add(5 * time.Second)
-	for getJSON(t, s.base+"/v1/listings?q=決済&skill=go", &res); res.Total != 1 && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
+	if !poll(5*time.Second, 20*time.Millisecond, func() bool {
+		res = searchBody{}
 		getJSON(t, s.base+"/v1/listings?q=決済&skill=go", &res)
-	}
-	if res.Total != 1 {
+		return res.Total == 1
+	}) {
 		t.Fatalf("the listing just written is not found: %+v", res)
 	}
 

@@ -42,19 +42,15 @@ func startAnken(t *testing.T, dataDir string, env []string, args ...string) *pro
 // waitReady waits until /readyz answers 200.
 func waitReady(t *testing.T, s *process) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
+	if !poll(2*time.Minute, 50*time.Millisecond, func() bool {
 		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve not ready after 2 minutes; logs:\n%s", s.logs)
-		}
-		time.Sleep(50 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}) {
+		t.Fatalf("serve not ready after 2 minutes; logs:\n%s", s.logs)
 	}
 }
 
@@ -127,16 +123,12 @@ func TestServeSIGTERMCutsLongUpload(t *testing.T) {
 	// are read during the grace.
 	db := openDB(t, dir)
 	var runID int64
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		err := db.QueryRow(`SELECT id FROM feed_runs WHERE state = 'receiving'`).Scan(&runID)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, sql.ErrNoRows) || time.Now().After(deadline) {
-			t.Fatalf("no receiving feed run: %v; logs:\n%s", err, s.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var err error
+	if !poll(30*time.Second, 20*time.Millisecond, func() bool {
+		err = db.QueryRow(`SELECT id FROM feed_runs WHERE state = 'receiving'`).Scan(&runID)
+		return !errors.Is(err, sql.ErrNoRows)
+	}) || err != nil {
+		t.Fatalf("no receiving feed run: %v; logs:\n%s", err, s.logs)
 	}
 
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -240,15 +232,11 @@ func TestServeClosesExpiredAtStart(t *testing.T) {
 	}
 	s := startServe(t, dir)
 	var res searchBody
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	poll(30*time.Second, 50*time.Millisecond, func() bool {
 		res = searchBody{}
 		getJSON(t, s.base+"/v1/listings?q=決済API", &res)
-		if res.Total == 1 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return res.Total == 1
+	})
 	if res.Total != 1 || !strings.Contains(res.Hits[0].Title, "募集中") {
 		t.Fatalf("search after start = %+v; want only the listing still valid; logs:\n%s", res, s.logs)
 	}

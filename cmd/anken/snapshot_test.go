@@ -43,11 +43,7 @@ func TestServeRestartsFromSnapshot(t *testing.T) {
 		return fmt.Sprintf(`{"external_id": %q, "title": %q, "description": "Goでの決済API開発。", "rate": "月額70万円"}`, ext, title)
 	}
 	imp(row("KEEP-1", "継続中の決済基盤開発"), row("KEEP-2", "継続中の決済基盤開発その2"), row("GONE-1", "終了予定の決済基盤開発"))
-	for deadline := time.Now().Add(30 * time.Second); total(t, s, "決済基盤開発") != 3; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the imported listings are not searchable")
-		}
-	}
+	waitFor(t, 30*time.Second, func() bool { return total(t, s, "決済基盤開発") == 3 }, "the imported listings to be searchable")
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -107,20 +103,21 @@ func total(t *testing.T, s *process, q string) int {
 // every one of parts, and returns it.
 func waitLog(t *testing.T, s *process, parts ...string) string {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
+	var found string
+	if !poll(time.Minute, 50*time.Millisecond, func() bool {
 		for _, line := range strings.Split(s.logs.String(), "\n") {
 			ok := true
 			for _, p := range parts {
 				ok = ok && strings.Contains(line, p)
 			}
 			if ok {
-				return line
+				found = line
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no log line with %q; logs:\n%s", parts, s.logs)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return false
+	}) {
+		t.Fatalf("no log line with %q; logs:\n%s", parts, s.logs)
 	}
+	return found
 }

@@ -73,14 +73,11 @@ func TestTwoNodes(t *testing.T) {
 		if code, _, body := putListing(t, from, key, fmt.Sprintf("two-%d", i), "【Go】"+word+"基盤の開発"); code != 200 {
 			t.Fatalf("PUT through node %d: %d %s", i%2, code, body)
 		}
-		for {
-			if _, n := searchIDs(t, to.base, word); n == 1 {
-				break
-			}
-			if time.Since(start) > 10*time.Second {
-				t.Fatalf("listing written through node %d not searchable on the other after 10 s", i%2)
-			}
-			time.Sleep(10 * time.Millisecond)
+		if !poll(10*time.Second, 10*time.Millisecond, func() bool {
+			_, n := searchIDs(t, to.base, word)
+			return n == 1
+		}) {
+			t.Fatalf("listing written through node %d not searchable on the other after 10 s", i%2)
 		}
 		slowest = max(slowest, time.Since(start))
 	}
@@ -132,13 +129,11 @@ func TestTwoNodes(t *testing.T) {
 		}
 		return n
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for count(`SELECT count(*) FROM inbox WHERE state <> 'done'`) > 0 ||
-		count(`SELECT count(*) FROM feed_sources WHERE last_run = 0`) > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("webhooks or feeds not done after 30 s; logs:\n%s\n%s", nodes[0].logs, nodes[1].logs)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !poll(30*time.Second, 50*time.Millisecond, func() bool {
+		return count(`SELECT count(*) FROM inbox WHERE state <> 'done'`) == 0 &&
+			count(`SELECT count(*) FROM feed_sources WHERE last_run = 0`) == 0
+	}) {
+		t.Fatalf("webhooks or feeds not done after 30 s; logs:\n%s\n%s", nodes[0].logs, nodes[1].logs)
 	}
 	if n := count(`SELECT count(*) FROM inbox WHERE kind = 'webhook'`); n != deliveries {
 		t.Errorf("%d webhook items in the inbox, want %d", n, deliveries)

@@ -67,6 +67,8 @@ type Server struct {
 	reject   map[string]string
 	hold     time.Duration
 	holding  chan struct{}
+	holds    int // holds begun
+	held     int // holds ended, the message accepted or not
 	sessions int
 }
 
@@ -227,6 +229,16 @@ func (s *Server) Holding() <-chan struct{} {
 	return s.holding
 }
 
+// Held says how many holds (see Hold) have begun and how many have ended,
+// each with its message accepted or, its client gone, not: a test that
+// kills a client while the server holds waits for every hold to end
+// rather than for the hold's length.
+func (s *Server) Held() (begun, ended int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.holds, s.held
+}
+
 // Stop stops listening and closes every connection: clients get
 // "connection refused" until Resume.
 func (s *Server) Stop() {
@@ -332,6 +344,9 @@ func (ss *session) Data(r io.Reader) error {
 		s.drop--
 	}
 	hold, holding := s.hold, s.holding
+	if hold > 0 && !drop {
+		s.holds++
+	}
 	s.mu.Unlock()
 	if drop {
 		ss.conn.Conn().Close()
@@ -344,6 +359,9 @@ func (ss *session) Data(r io.Reader) error {
 		}
 		time.Sleep(hold)
 		if gone(ss.conn.Conn()) {
+			s.mu.Lock()
+			s.held++
+			s.mu.Unlock()
 			return errors.New("mailtest: client left before the answer")
 		}
 	}
@@ -352,6 +370,9 @@ func (ss *session) Data(r io.Reader) error {
 	_, m.TLS = ss.conn.TLSConnectionState()
 	s.mu.Lock()
 	s.msgs = append(s.msgs, m)
+	if hold > 0 {
+		s.held++
+	}
 	s.mu.Unlock()
 	return nil
 }
