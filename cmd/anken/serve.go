@@ -162,6 +162,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	g.Go(func() error {
 		log.Info("listening", slog.String("addr", ln.Addr().String()),
 			slog.String("docs", "http://"+ln.Addr().String()+"/docs"))
+		log.Info("open in a browser", browseURLs(ln.Addr(), devMail != nil)...)
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("serve: %w", err)
 		}
@@ -271,6 +272,25 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// browseURLs are where to go once serve listens on addr, as log
+// attributes: the pages, the API's docs and, when it is served, the mail
+// outbox's page. A wildcard address is browsed on loopback.
+func browseURLs(addr net.Addr, devMail bool) []any {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	base := "http://" + net.JoinHostPort(host, port)
+	urls := []any{slog.String("pages", base+"/"), slog.String("docs", base+"/docs")}
+	if devMail {
+		urls = append(urls, slog.String("dev_mail", base+"/dev/mail"))
+	}
+	return urls
 }
 
 // shutdown stops accepting connections and gives requests in flight grace

@@ -129,6 +129,10 @@ func setRoute(r *http.Request, pattern string) {
 	}
 }
 
+// probes are the routes machines poll: their requests are logged at
+// debug (ANKEN_LOG_LEVEL=debug shows them), every other one at info.
+var probes = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true}
+
 // accessLog logs each request and records its metrics. The route label is
 // the ServeMux pattern, so ids in paths do not explode the label set.
 func accessLog(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
@@ -150,11 +154,17 @@ func accessLog(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 		m.requests.WithLabelValues(r.Method, *route, strconv.Itoa(sw.status)).Inc()
 		m.duration.WithLabelValues(r.Method, *route).Observe(took.Seconds())
 		level := slog.LevelInfo
+		switch {
 		// A server failure is an error, but /readyz saying "not yet"
 		// (the index loading, the store away) is its job: the readiness
 		// check itself logs nothing worse than the state it reports.
-		if sw.status >= 500 && *route != "GET /readyz" {
+		case sw.status >= 500 && *route != "GET /readyz":
 			level = slog.LevelError
+		// Probes and scrapes come every few seconds, from a load
+		// balancer, an orchestrator or Prometheus: at info they would
+		// bury the requests of people.
+		case probes[*route]:
+			level = slog.LevelDebug
 		}
 		log.LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -229,5 +231,43 @@ func TestMetricsNotPublicByDefault(t *testing.T) {
 	resp, body := get(t, srv.URL+"/metrics")
 	if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "go_goroutines") {
 		t.Errorf("/metrics without a token = %d %.100s, want 404", resp.StatusCode, body)
+	}
+}
+
+// TestProbesLogAtDebug: health probes and metrics scrapes, which machines
+// send every few seconds, are logged at debug; people's requests, and a
+// probe's server failure, at info and error as before.
+func TestProbesLogAtDebug(t *testing.T) {
+	st := storetest.Open(t, "sqlite")
+	logs := &syncBuffer{}
+	handler, err := New(Options{
+		API:          api.Deps{Index: search.NewIndex(), Store: st, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)},
+		Health:       fakeHealth{},
+		Log:          slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		MetricsToken: metricsToken,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
+	defer srv.Close()
+	get(t, srv.URL+"/healthz")
+	get(t, srv.URL+"/readyz") // 503: the index is loading
+	get(t, srv.URL+"/metrics", "Authorization", "Bearer "+metricsToken)
+	get(t, srv.URL+"/v1/listings?q=go")
+	get(t, srv.URL+"/")
+	want := map[string]string{"/healthz": "DEBUG", "/readyz": "DEBUG", "/metrics": "DEBUG", "/v1/listings": "INFO", "/": "INFO"}
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec struct{ Level, Msg, Path string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec.Msg == "request" {
+			got[rec.Path] = rec.Level
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("access log levels by path = %v, want %v", got, want)
 	}
 }
