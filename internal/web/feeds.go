@@ -591,6 +591,6 @@ func (s *Site) robots(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("Cache-Control", "public, max-age=3600")
-	fmt.Fprintf(w, "User-agent: *\nAllow: /\nDisallow: /v1/\nDisallow: /search.atom\nDisallow: /search?*cursor=\nDisallow: /me/\n\nSitemap: %s\n",
+	fmt.Fprintf(w, "User-agent: *\nAllow: /\nDisallow: /v1/\nDisallow: /search.atom\nDisallow: /search?*cursor=\nDisallow: /me/\nDisallow: /go/\n\nSitemap: %s\n",
 		s.absolute("/sitemap.xml"))
 }

@@ -509,7 +509,7 @@ func TestRobots(t *testing.T) {
 	}
 	lines := strings.Split(body, "\n")
 	for _, want := range []string{"User-agent: *", "Disallow: /v1/", "Disallow: /search.atom", "Disallow: /search?*cursor=",
-		"Disallow: /me/", "Sitemap: " + feedBase + "/sitemap.xml"} {
+		"Disallow: /me/", "Disallow: /go/", "Sitemap: " + feedBase + "/sitemap.xml"} {
 		if !slices.Contains(lines, want) {
 			t.Errorf("robots.txt lacks %q:\n%s", want, body)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"anken/internal/listing"
 	"anken/internal/problem"
+	"anken/internal/traffic"
 	"anken/internal/wording"
 )
 
@@ -67,6 +68,7 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Similar = cards(similar, v.base)
+	s.Traffic.Count(r, traffic.View, l.ID)
 	s.render(w, r, http.StatusOK, "listing", v)
 }
 

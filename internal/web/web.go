@@ -33,6 +33,7 @@ import (
 	"anken/internal/listing"
 	"anken/internal/operate"
 	"anken/internal/problem"
+	"anken/internal/traffic"
 	"anken/internal/wording"
 )
 
@@ -63,6 +64,9 @@ type Deps struct {
 	// Operate, when set, serves the operator pages under /ops (the
 	// service the operator API shares); without it there are none.
 	Operate *operate.Service
+	// Traffic counts the listings' impressions (cards on a page), views
+	// (their page) and clicks (/go); nothing is counted when nil.
+	Traffic *traffic.Counter
 }
 
 // Site is the set of pages. Safe for concurrent use.
@@ -140,6 +144,7 @@ func (s *Site) funcs() template.FuncMap {
 		"placeText":      placeText,
 		"isoDate":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"favButton":      favButton,
+		"applyPath":      applyPath,
 	}
 }
 
@@ -154,6 +159,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.top)
 	mux.HandleFunc("GET /search", s.search)
 	mux.HandleFunc("GET /listings/{id}", s.listing)
+	mux.HandleFunc("GET /go/{id}/{agency}", s.apply)
 	mux.HandleFunc("GET /search.atom", s.searchFeed)
 	s.registerSitemap(mux) // GET /sitemap.xml and /sitemaps/{n}.xml
 	s.registerGuides(mux)  // GET /guides and /guides/{slug}
@@ -196,6 +202,9 @@ type base struct {
 	Accounts    bool              // the site has accounts: the header offers login
 	Viewer      *viewer           // the logged-in engineer; nil when logged out
 	Path        string            // this page's path and query, for forms to come back to
+	// shown counts the listings of the cards built for the page as
+	// impressions (cards does); nil counts nothing.
+	shown func(ids []int64)
 }
 
 type crumb struct{ Name, URL string }
@@ -205,6 +214,9 @@ func (s *Site) base(r *http.Request, title string) base {
 	names, _ := s.Catalog.AgencyNames(r.Context())
 	b := base{Title: title, Nonce: Nonce(r.Context()), Now: s.Now(), Names: names,
 		Accounts: s.Accounts != nil, Path: localPath(r.URL.RequestURI(), "/")}
+	if s.Traffic != nil {
+		b.shown = func(ids []int64) { s.Traffic.Count(r, traffic.Impression, ids...) }
+	}
 	if b.Viewer = s.currentViewer(r); b.Viewer != nil {
 		s.loadFavorites(r.Context(), b.Viewer)
 	}
@@ -375,10 +387,14 @@ func groupMonthly(l listing.Listing, o *catalog.Offers) string {
 	return monthlyText(o.MonthlyMin, o.MonthlyMax)
 }
 
-// cards makes the card views of a page of hits.
+// cards makes the card views of a page of hits, and counts each hit as
+// shown (an impression): every page that lists listings makes its cards
+// here.
 func cards(hits []catalog.Hit, b base) []cardView {
 	out := make([]cardView, len(hits))
+	ids := make([]int64, len(hits))
 	for i, h := range hits {
+		ids[i] = h.ID
 		out[i] = newCard(h, b.Now, b.Names)
 		if b.Accounts {
 			out[i].Back = b.Path
@@ -386,6 +402,9 @@ func cards(hits []catalog.Hit, b base) []cardView {
 		if b.Viewer != nil {
 			out[i].Fav = b.Viewer.favs[h.ID]
 		}
+	}
+	if b.shown != nil {
+		b.shown(ids)
 	}
 	return out
 }

@@ -23,6 +23,7 @@ import (
 	"anken/internal/search/follow"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
+	"anken/internal/traffic"
 	"anken/internal/web"
 )
 
@@ -46,9 +47,10 @@ var raws = map[string][]string{
 }
 
 type fixture struct {
-	srv *httptest.Server
-	st  *store.Store
-	ids map[string]int64 // external id → listing id
+	srv     *httptest.Server
+	st      *store.Store
+	ids     map[string]int64 // external id → listing id
+	traffic *traffic.Counter // the pages' counts, written when a test flushes
 }
 
 // agencyNames names the fixture's agencies.
@@ -103,8 +105,10 @@ func newFixtureOf(t *testing.T, feeds map[string][]string) *fixture {
 	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
 		t.Fatal(err)
 	}
+	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	fx.traffic = traffic.New(st, traffic.Options{Now: now})
 	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, BaseURL: "https://anken.example",
-		Now: func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }})
+		Now: now, Traffic: fx.traffic})
 	if err != nil {
 		t.Fatal(err)
 	}
