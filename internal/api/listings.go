@@ -17,25 +17,27 @@ import (
 // SearchInput is GET /v1/listings. Several values of one filter (comma
 // separated or repeated) match any of them; skill needs all of them.
 type SearchInput struct {
-	Q          string   `query:"q" maxLength:"400" doc:"Free text. Japanese terms match as substrings (港, 東京), ASCII words as whole words with synonyms (golang = go, k8s = kubernetes); terms are ANDed. A phrase in quotes (\"react native\", \"東京 駅\", 「リモート 可」; also ＂…＂ and “…”) must occur as written within the title, the skills or the description, white space runs counting as one space, without synonyms, and with whole-word ends (\"java\" does not match javascript); an unclosed quote runs to the end. A term or phrase written with a leading - excludes listings that hold it (-java, -\"full remote\")." example:"リモート Go"`
-	Skill      []string `query:"skill" maxItems:"20" doc:"Skill slugs or names (go, kubernetes, C#); a listing must have all of them." example:"go"`
-	Role       []string `query:"role" enum:"backend,frontend,fullstack,infra,sre,data,ml,mobile,pm,qa,security,design,other" doc:"職種"`
-	Remote     []string `query:"remote" enum:"full,partial,onsite" doc:"Work style: full (フルリモート), partial (一部リモート), onsite (常駐)."`
-	Prefecture []string `query:"prefecture" pattern:"^JP-(0[1-9]|[1-3][0-9]|4[0-7])$" doc:"ISO 3166-2:JP code, e.g. JP-13 for 東京都." example:"JP-13"`
-	RateMin    int64    `query:"rate_min" minimum:"0" maximum:"5000000" doc:"Monthly yen at each listing's stated workload: listings that can pay at least this a month (rate.monthly_max ≥ rate_min)." example:"600000"`
-	RateMax    int64    `query:"rate_max" minimum:"0" maximum:"5000000" doc:"Monthly yen at each listing's stated workload: listings whose monthly pay starts at or below this (rate.monthly_min ≤ rate_max)."`
-	HourlyMin  int64    `query:"hourly_min" minimum:"0" maximum:"625000" doc:"Yen an hour: listings that can pay at least this an hour (rate.hourly_max ≥ hourly_min)." example:"4000"`
-	HourlyMax  int64    `query:"hourly_max" minimum:"0" maximum:"625000" doc:"Yen an hour: listings whose hourly pay starts at or below this (rate.hourly_min ≤ hourly_max)."`
-	Workload   string   `query:"workload" enum:"full,part" doc:"full: days a week not stated or reaching 4, and hours a month (if stated) reaching 120; part: the rest (side jobs, 週1〜3日)."`
-	DaysMax    int      `query:"days_max" minimum:"0" maximum:"7" doc:"Listings workable in this many days a week or fewer (days_per_week.min ≤ days_max)."`
-	Contract   []string `query:"contract" enum:"quasi_mandate,work_contract,outsourcing,dispatch" doc:"Contract type: quasi_mandate (準委任), work_contract (請負), outsourcing (業務委託), dispatch (派遣)."`
-	SideJob    string   `query:"side_job" enum:"true,false" doc:"true: only listings that suit someone with a main job (副業OK)."`
-	Sort       string   `query:"sort" enum:"relevance,newest,rate" default:"relevance" doc:"relevance (title first, fresher first), newest (posted_at) or rate (monthly_max, highest first)."`
-	Facets     []string `query:"facets" enum:"role,skills,remote,prefecture,contract,days,side_job,rate" doc:"Fields to count over all hits. rate counts 5万円 bands of rate.monthly_max keyed by their lower bound."`
-	Collapse   bool     `query:"collapse" default:"true" doc:"Show the same job offered by several agencies once, with the number of offers and their rate range. false lists every agency's listing."`
-	Cursor     string   `query:"cursor" maxLength:"1000" doc:"next_cursor of the previous page. The pages of a search are the answer of its first page, in that order, while listings change: each listing that matched then comes exactly once, at the place it had then, even if it was changed or closed since (its current content is shown), and listings added since are left out until a new search; total and facets are those of the first page. A cursor expires (400) once its first page is older than the history the server keeps (at most 30 minutes) or the server restarted."`
-	Limit      int      `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Hits per page."`
-	raw        string
+	Q            string   `query:"q" maxLength:"400" doc:"Free text. Japanese terms match as substrings (港, 東京), ASCII words as whole words with synonyms (golang = go, k8s = kubernetes); terms are ANDed. A phrase in quotes (\"react native\", \"東京 駅\", 「リモート 可」; also ＂…＂ and “…”) must occur as written within the title, the skills or the description, white space runs counting as one space, without synonyms, and with whole-word ends (\"java\" does not match javascript); an unclosed quote runs to the end. A term or phrase written with a leading - excludes listings that hold it (-java, -\"full remote\")." example:"リモート Go"`
+	Skill        []string `query:"skill" maxItems:"20" doc:"Skill slugs or names (go, kubernetes, C#); a listing must have all of them." example:"go"`
+	Role         []string `query:"role" enum:"backend,frontend,fullstack,infra,sre,data,ml,mobile,pm,qa,security,design,other" doc:"職種"`
+	Remote       []string `query:"remote" enum:"full,partial,onsite" doc:"Work style: full (フルリモート), partial (一部リモート), onsite (常駐)."`
+	Prefecture   []string `query:"prefecture" pattern:"^JP-(0[1-9]|[1-3][0-9]|4[0-7])$" doc:"ISO 3166-2:JP code, e.g. JP-13 for 東京都." example:"JP-13"`
+	RateMin      int64    `query:"rate_min" minimum:"0" maximum:"5000000" doc:"Monthly yen at each listing's stated workload: listings that can pay at least this a month (rate.monthly_max ≥ rate_min)." example:"600000"`
+	RateMax      int64    `query:"rate_max" minimum:"0" maximum:"5000000" doc:"Monthly yen at each listing's stated workload: listings whose monthly pay starts at or below this (rate.monthly_min ≤ rate_max)."`
+	HourlyMin    int64    `query:"hourly_min" minimum:"0" maximum:"625000" doc:"Yen an hour: listings that can pay at least this an hour (rate.hourly_max ≥ hourly_min)." example:"4000"`
+	HourlyMax    int64    `query:"hourly_max" minimum:"0" maximum:"625000" doc:"Yen an hour: listings whose hourly pay starts at or below this (rate.hourly_min ≤ hourly_max)."`
+	Workload     string   `query:"workload" enum:"full,part" doc:"full: days a week not stated or reaching 4, and hours a month (if stated) reaching 120; part: the rest (side jobs, 週1〜3日)."`
+	Agency       []string `query:"agency" maxItems:"50" doc:"Agency slugs: listings of any of them (the same job offered by several agencies is found through each)." example:"techlink"`
+	PostedWithin string   `query:"posted_within" enum:"1d,3d,7d,30d" doc:"Listings anken first saw within this many days (first_seen_at): 1d is 今日の新着."`
+	DaysMax      int      `query:"days_max" minimum:"0" maximum:"7" doc:"Listings workable in this many days a week or fewer (days_per_week.min ≤ days_max)."`
+	Contract     []string `query:"contract" enum:"quasi_mandate,work_contract,outsourcing,dispatch" doc:"Contract type: quasi_mandate (準委任), work_contract (請負), outsourcing (業務委託), dispatch (派遣)."`
+	SideJob      string   `query:"side_job" enum:"true,false" doc:"true: only listings that suit someone with a main job (副業OK)."`
+	Sort         string   `query:"sort" enum:"relevance,newest,rate" default:"relevance" doc:"relevance (title first, fresher first), newest (posted_at) or rate (monthly_max, highest first)."`
+	Facets       []string `query:"facets" enum:"role,skills,remote,prefecture,contract,days,side_job,rate" doc:"Fields to count over all hits. rate counts 5万円 bands of rate.monthly_max keyed by their lower bound."`
+	Collapse     bool     `query:"collapse" default:"true" doc:"Show the same job offered by several agencies once, with the number of offers and their rate range. false lists every agency's listing."`
+	Cursor       string   `query:"cursor" maxLength:"1000" doc:"next_cursor of the previous page. The pages of a search are the answer of its first page, in that order, while listings change: each listing that matched then comes exactly once, at the place it had then, even if it was changed or closed since (its current content is shown), and listings added since are left out until a new search; total and facets are those of the first page. A cursor expires (400) once its first page is older than the history the server keeps (at most 30 minutes) or the server restarted."`
+	Limit        int      `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Hits per page."`
+	raw          string
 }
 
 // Resolve keeps the raw query string: the fields above document the

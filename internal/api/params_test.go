@@ -75,6 +75,11 @@ func TestSearchParametersMatchParser(t *testing.T) {
 		enum("remote", strs(listing.Remotes))
 		enum("contract", strs(listing.Contracts))
 		enum("workload", strs(listing.Workloads))
+		var fresh []string
+		for _, f := range catalog.PostedWithin {
+			fresh = append(fresh, f.Value)
+		}
+		enum("posted_within", fresh)
 		enum("sort", strs(search.Sorts))
 		enum("facets", strs(search.Facets))
 		limit := func(name string, got *float64, want int64) {

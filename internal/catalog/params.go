@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"anken/internal/listing"
 	"anken/internal/problem"
@@ -17,25 +18,27 @@ import (
 // string is the state of a search: ParseParams reads it, Values writes it
 // back, Query checks it and turns it into a search.
 type Params struct {
-	Q          string
-	Skill      []string // slugs or names (go, golang, C#)
-	Role       []string
-	Remote     []string
-	Prefecture []string // ISO 3166-2:JP
-	Contract   []string
-	RateMin    int64 // monthly yen at the stated workload
-	RateMax    int64
-	HourlyMin  int64 // yen an hour
-	HourlyMax  int64
-	Workload   string // "", full, part
-	DaysMax    int
-	SideJob    string // "", "true", "false"
-	Sort       string // "", relevance, newest, rate
-	Basis      string // "", monthly, hourly: which pay market figures describe (Basis)
-	Facets     []string
-	Collapse   bool
-	Cursor     string
-	Limit      int
+	Q            string
+	Skill        []string // slugs or names (go, golang, C#)
+	Role         []string
+	Remote       []string
+	Prefecture   []string // ISO 3166-2:JP
+	Contract     []string
+	RateMin      int64 // monthly yen at the stated workload
+	RateMax      int64
+	HourlyMin    int64 // yen an hour
+	HourlyMax    int64
+	Workload     string   // "", full, part
+	Agency       []string // agency slugs
+	PostedWithin string   // "", 1d, 3d, 7d, 30d: first seen by anken within
+	DaysMax      int
+	SideJob      string // "", "true", "false"
+	Sort         string // "", relevance, newest, rate
+	Basis        string // "", monthly, hourly: which pay market figures describe (Basis)
+	Facets       []string
+	Collapse     bool
+	Cursor       string
+	Limit        int
 }
 
 // Limits of the parameters, shared with the API's schema.
@@ -53,11 +56,21 @@ const (
 // and basis, which only market figures read. The API's document lists
 // them (a test in internal/api compares the two).
 var ParamNames = []string{"q", "skill", "role", "remote", "prefecture", "contract", "rate_min", "rate_max",
-	"hourly_min", "hourly_max", "workload", "days_max", "side_job", "sort", "facets", "collapse", "cursor", "limit", "basis"}
+	"hourly_min", "hourly_max", "workload", "agency", "posted_within", "days_max", "side_job", "sort", "facets",
+	"collapse", "cursor", "limit", "basis"}
+
+// Freshness is a value of posted_within and how far back it reaches.
+type Freshness struct {
+	Value string
+	Span  time.Duration
+}
+
+// PostedWithin are the values of posted_within.
+var PostedWithin = []Freshness{{"1d", 24 * time.Hour}, {"3d", 3 * 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}, {"30d", 30 * 24 * time.Hour}}
 
 // ListParams are the parameters that take several values, comma-separated
 // or repeated.
-var ListParams = []string{"skill", "role", "remote", "prefecture", "contract", "facets"}
+var ListParams = []string{"skill", "role", "remote", "prefecture", "contract", "agency", "facets"}
 
 // ParseQuery reads a URL query string into Params. A malformed query
 // string (a bad percent-escape) is Invalid, never silently dropped.
@@ -74,7 +87,8 @@ func ParseQuery(raw string) (Params, error) {
 // acceptable is Query's to say.
 func ParseParams(v url.Values) (Params, error) {
 	p := Params{Q: v.Get("q"), SideJob: v.Get("side_job"), Sort: v.Get("sort"), Cursor: v.Get("cursor"), Collapse: true,
-		Workload: strings.TrimSpace(v.Get("workload")), Basis: strings.TrimSpace(v.Get("basis"))}
+		Workload: strings.TrimSpace(v.Get("workload")), Basis: strings.TrimSpace(v.Get("basis")),
+		PostedWithin: strings.TrimSpace(v.Get("posted_within"))}
 	list := func(name string) []string {
 		var out []string
 		for _, s := range v[name] {
@@ -88,6 +102,7 @@ func ParseParams(v url.Values) (Params, error) {
 	}
 	p.Skill, p.Role, p.Remote = list("skill"), list("role"), list("remote")
 	p.Prefecture, p.Contract, p.Facets = list("prefecture"), list("contract"), list("facets")
+	p.Agency = list("agency")
 	var err error
 	num := func(name string, dst *int64) {
 		s := strings.TrimSpace(v.Get(name))
@@ -151,6 +166,8 @@ func (p Params) Values() url.Values {
 		v.Set("hourly_max", strconv.FormatInt(p.HourlyMax, 10))
 	}
 	set("workload", p.Workload)
+	set("agency", strings.Join(p.Agency, ","))
+	set("posted_within", p.PostedWithin)
 	if p.DaysMax > 0 {
 		v.Set("days_max", strconv.Itoa(p.DaysMax))
 	}
@@ -164,9 +181,14 @@ func (p Params) Values() url.Values {
 	return v
 }
 
-// Query checks the parameters and turns them into a search. Each value
-// that is not acceptable is Unprocessable, naming the parameter.
-func (p Params) Query() (search.Query, error) {
+// Query checks the parameters and turns them into a search, reading
+// posted_within back from now. Each value that is not acceptable is
+// Unprocessable, naming the parameter.
+func (p Params) Query() (search.Query, error) { return p.QueryAt(time.Now()) }
+
+// QueryAt is Query with posted_within read back from now. The bound is
+// cut to the minute, so searches asked within a minute share kept answers.
+func (p Params) QueryAt(now time.Time) (search.Query, error) {
 	q := search.Query{
 		Text:      p.Q,
 		RateMin:   p.RateMin,
@@ -202,6 +224,8 @@ func (p Params) Query() (search.Query, error) {
 		return q, bad("workload", p.Workload, "must be full or part")
 	case p.Basis != "" && p.Basis != "monthly" && p.Basis != "hourly":
 		return q, bad("basis", p.Basis, "must be monthly or hourly")
+	case len(p.Agency) > MaxValues:
+		return q, bad("agency", len(p.Agency), "too many values of one parameter")
 	case p.DaysMax < 0 || p.DaysMax > maxDaysMax:
 		return q, bad("days_max", p.DaysMax, "must be from 0 to 7")
 	case p.Limit < 0 || p.Limit > search.MaxLimit:
@@ -249,7 +273,35 @@ func (p Params) Query() (search.Query, error) {
 		b := p.SideJob == "true"
 		q.SideJob = &b
 	}
+	for _, a := range p.Agency {
+		if !validSlug(a) {
+			return q, bad("agency", a, "must be an agency's slug: lower-case letters, digits and hyphens")
+		}
+		if !slices.Contains(q.Agencies, a) {
+			q.Agencies = append(q.Agencies, a)
+		}
+	}
+	if p.PostedWithin != "" {
+		i := slices.IndexFunc(PostedWithin, func(f Freshness) bool { return f.Value == p.PostedWithin })
+		if i < 0 {
+			return q, bad("posted_within", p.PostedWithin, "must be one of 1d, 3d, 7d, 30d")
+		}
+		q.SeenSince = now.Add(-PostedWithin[i].Span).Truncate(time.Minute).Unix()
+	}
 	return q, nil
+}
+
+// validSlug reports whether s can be an agency's slug.
+func validSlug(s string) bool {
+	if s == "" || len(s) > 100 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // StatsBasis is which pay market figures of the search describe: monthly

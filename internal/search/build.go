@@ -182,6 +182,7 @@ func (x *Index) postAll(workers int) {
 		if c.part {
 			x.part.Add(s)
 		}
+		x.agencySet[c.agency].Add(s)
 		for _, sk := range x.skills[s] {
 			x.skillSet[sk].Add(s)
 		}
@@ -361,6 +362,7 @@ func (x *Index) takeFrom(n *Index) {
 	x.grams, x.titleGrams, x.skillGrams = n.grams, n.titleGrams, n.skillGrams
 	x.roles, x.remotes, x.prefs, x.contracts = n.roles, n.remotes, n.prefs, n.contracts
 	x.skillSet, x.sideJob, x.part, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.part, n.skillCode, n.skillSlug
+	x.agencyCode, x.agencySlug, x.agencySet = n.agencyCode, n.agencySlug, n.agencySet
 	x.days, x.rates, x.rateLows, x.byTime = n.days, n.rates, n.rateLows, n.byTime
 	x.reposts, x.dups, x.rep, x.stamp = n.reposts, n.dups, n.rep, n.stamp
 	x.hiFrom, x.loUpTo = n.hiFrom, n.loUpTo

@@ -27,7 +27,8 @@ import (
 //	2: slots in time order by buckets of (posted_at, id) runs, not posted hours.
 //	3: the term cache.
 //	4: hourly pay and workload columns, the part-time bitmap (DESIGN.md Pay).
-const FormatVersion = 4
+//	5: first-seen and agency columns, the agency slugs.
+const FormatVersion = 5
 
 // Index is the in-memory search index over open listings.
 //
@@ -90,6 +91,11 @@ type Index struct {
 	skillCode map[string]uint16
 	skillSlug []string
 
+	// Agencies, by code: the slug of each, and the slots of each.
+	agencyCode map[string]uint16
+	agencySlug []string
+	agencySet  []*roaring.Bitmap
+
 	// Duplicate groups (group.go).
 	reposts map[int64][]uint32 // group → open members other than its first listing
 	dups    *roaring.Bitmap    // members that are not their group's representative
@@ -123,6 +129,7 @@ type Index struct {
 // read for every hit, packed so a walk over hits stays in cache.
 type cols struct {
 	posted   int64 // posted_at, Unix seconds
+	seen     int64 // first_seen_at, Unix seconds; 0 unknown
 	rateLo   int32 // monthly yen; 0 unknown
 	rateHi   int32
 	hourLo   int32 // pay per hour in yen, as rateLo; 0 unknown
@@ -133,7 +140,8 @@ type cols struct {
 	contract uint8 // 1+index in listing.Contracts
 	days     uint8 // fewest days a week; 0 unknown
 	sideJob  bool
-	part     bool // workload part
+	part     bool   // workload part
+	agency   uint16 // code in agencySlug
 }
 
 // stamps counts the versions of listings the process's indexes took in.
@@ -171,6 +179,7 @@ func (x *Index) reset() {
 		reposts:       map[int64][]uint32{},
 		dups:          roaring.New(),
 		skillCode:     map[string]uint16{},
+		agencyCode:    map[string]uint16{},
 		cache:         newTermCache(defaultCacheTerms),
 		walkMax:       walkMax,
 		runMax:        runMax,
@@ -212,6 +221,7 @@ type prepared struct {
 	titleEnd, skillEnd uint32
 	cols               cols
 	skills             []string
+	agency             string // slug; its code is given when placed
 }
 
 func prepare(l *listing.Listing, a *textArena) *prepared {
@@ -248,8 +258,10 @@ func prepare(l *listing.Listing, a *textArena) *prepared {
 		titleEnd: uint32(titleEnd),
 		skillEnd: uint32(skillEnd),
 		skills:   l.Skills,
+		agency:   l.Agency,
 		cols: cols{
 			posted:   l.PostedAt.Unix(),
+			seen:     unixOrZero(l.FirstSeenAt),
 			rateLo:   int32(rateLo(l.Rate)),
 			rateHi:   int32(rateHi(l.Rate)),
 			hourLo:   int32(min(cmp.Or(l.Rate.HourlyMin, l.Rate.HourlyMax), listing.MaxHourlyYen)),
@@ -400,8 +412,28 @@ func (x *Index) place(p *prepared) uint32 {
 		codes[i] = x.skillCodeOf(slug)
 	}
 	x.skills[s] = codes
+	x.cols[s].agency = x.agencyCodeOf(p.agency)
 	x.slot[p.id] = s
 	return s
+}
+
+func (x *Index) agencyCodeOf(slug string) uint16 {
+	if c, ok := x.agencyCode[slug]; ok {
+		return c
+	}
+	c := uint16(len(x.agencySlug))
+	x.agencyCode[slug] = c
+	x.agencySlug = append(x.agencySlug, slug)
+	x.agencySet = append(x.agencySet, roaring.New())
+	return c
+}
+
+// unixOrZero is t in Unix seconds, 0 for the zero time.
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }
 
 func (x *Index) skillCodeOf(slug string) uint16 {
@@ -460,6 +492,7 @@ func (x *Index) postings(s uint32, add bool) {
 	if c.part {
 		fixed(x.part)
 	}
+	fixed(x.agencySet[c.agency])
 	for _, sk := range x.skills[s] {
 		fixed(x.skillSet[sk])
 	}

@@ -113,8 +113,17 @@ func randomListing(r *rand.Rand, id int64) *listing.Listing {
 		l.HoursPerMonth = listing.Range{Min: 20 + 20*pick(8)}
 	}
 	l.DerivePay()
+	l.Agency = testAgencies[pick(len(testAgencies))]
+	l.FirstSeenAt = testNow.Add(-time.Duration(pick(60*24)) * time.Hour)
 	return l
 }
+
+// testAgencies are the agencies random listings belong to; testNow is
+// the time their first-seen times count back from.
+var (
+	testAgencies = []string{"techlink", "freeworks", "midori", "kansai-it"}
+	testNow      = time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
+)
 
 // randomQuery draws a query, often from the listings' own text so that it
 // has hits, with the edge cases of the oracle: empty text, one kana, width
@@ -186,6 +195,15 @@ func randomQuery(r *rand.Rand, ls []*listing.Listing) Query {
 	}
 	if pick(5) == 0 {
 		q.Workload = listing.Workloads[pick(len(listing.Workloads))]
+	}
+	if pick(6) == 0 {
+		q.Agencies = []string{testAgencies[pick(len(testAgencies))]}
+		if pick(3) == 0 {
+			q.Agencies = append(q.Agencies, []string{"techlink", "nosuchagency"}[pick(2)])
+		}
+	}
+	if pick(6) == 0 {
+		q.SeenSince = testNow.Add(-time.Duration([]int{1, 3, 7, 30}[pick(4)]*24) * time.Hour).Unix()
 	}
 	if pick(6) == 0 {
 		b := pick(2) == 0
@@ -485,6 +503,12 @@ func oracleMatchFilters(l *listing.Listing, q Query) bool {
 		return false
 	}
 	if q.Workload != "" && l.Workload != q.Workload {
+		return false
+	}
+	if len(q.Agencies) > 0 && !slices.Contains(q.Agencies, l.Agency) {
+		return false
+	}
+	if q.SeenSince > 0 && (l.FirstSeenAt.IsZero() || l.FirstSeenAt.Unix() < q.SeenSince) {
 		return false
 	}
 	days := l.DaysPerWeek.Min

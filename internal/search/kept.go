@@ -70,7 +70,7 @@ func (a *atPosition[V]) reset() {
 // queries with the same key have the same hits, so the same total, facet
 // counts and figures.
 func (q *Query) matchKey() string {
-	return fmt.Sprintf("%q|%q|%q|%q|%q|%q|%d|%d|%d|%d|%q|%d|%s|%t", q.Text, q.Skills, q.Roles, q.Remotes,
-		q.Prefectures, q.Contracts, q.RateMin, q.RateMax, q.HourlyMin, q.HourlyMax, q.Workload,
-		q.DaysMax, boolPtr(q.SideJob), q.Collapse)
+	return fmt.Sprintf("%q|%q|%q|%q|%q|%q|%d|%d|%d|%d|%q|%q|%d|%d|%s|%t", q.Text, q.Skills, q.Roles, q.Remotes,
+		q.Prefectures, q.Contracts, q.RateMin, q.RateMax, q.HourlyMin, q.HourlyMax, q.Workload, q.Agencies,
+		q.SeenSince, q.DaysMax, boolPtr(q.SideJob), q.Collapse)
 }

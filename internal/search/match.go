@@ -17,7 +17,8 @@ import (
 // matcher is a query compiled for matching one listing at a time.
 type matcher struct {
 	filters
-	skills []string // slugs; a listing must have all of them
+	skills   []string // slugs; a listing must have all of them
+	agencies []string // slugs; a listing of any of them (none: any)
 	// terms are pointers so that matchers can share equal terms (the
 	// percolator's do), whose answer for one listing a doc can remember.
 	terms []*term
@@ -33,6 +34,7 @@ type filters struct {
 	rateMax   int32  // 0 < rateLo ≤ rateMax; 0: any
 	hourMin   int32  // hourHi ≥ hourMin; 0: any
 	hourMax   int32  // 0 < hourLo ≤ hourMax; 0: any
+	seenMin   int64  // seen ≥ seenMin; 0: any
 	roles     uint16 // bit i: role code i
 	remotes   uint8
 	contracts uint8
@@ -55,7 +57,7 @@ const (
 
 // newMatcher compiles q and its parsed text terms.
 func newMatcher(q *Query, terms []term) *matcher {
-	m := &matcher{filters: newFilters(q), skills: q.Skills, terms: make([]*term, len(terms))}
+	m := &matcher{filters: newFilters(q), skills: q.Skills, agencies: q.Agencies, terms: make([]*term, len(terms))}
 	for i := range terms {
 		m.terms[i] = &terms[i]
 	}
@@ -85,6 +87,7 @@ func newFilters(q *Query) filters {
 	if q.HourlyMax > 0 {
 		f.hourMax = int32(min(q.HourlyMax, listing.MaxHourlyYen))
 	}
+	f.seenMin = max(q.SeenSince, 0)
 	switch q.Workload {
 	case listing.WorkloadFull:
 		f.workload = workloadFull
@@ -127,7 +130,7 @@ func (f *filters) ok(c *cols) bool {
 	if f.rateMin > 0 && c.rateHi < f.rateMin || f.rateMax > 0 && (c.rateLo <= 0 || c.rateLo > f.rateMax) {
 		return false
 	}
-	if !f.hourOK(c) {
+	if !f.colsOK(c) {
 		return false
 	}
 	if f.workload == workloadFull && c.part || f.workload == workloadPart && !c.part {
@@ -145,11 +148,16 @@ func (f *filters) ok(c *cols) bool {
 	return true
 }
 
-// hourOK reports whether columns c pass the hourly pay bounds: the
-// index's plan applies this same check to its candidates (hourRange).
-func (f *filters) hourOK(c *cols) bool {
-	return !(f.hourMin > 0 && c.hourHi < f.hourMin || f.hourMax > 0 && (c.hourLo <= 0 || c.hourLo > f.hourMax))
+// colsOK reports whether columns c pass the filters the index checks on
+// columns rather than bitmaps (the hourly pay bounds, first seen): its
+// plan applies this same check to its candidates (colRange).
+func (f *filters) colsOK(c *cols) bool {
+	return !(f.hourMin > 0 && c.hourHi < f.hourMin || f.hourMax > 0 && (c.hourLo <= 0 || c.hourLo > f.hourMax) ||
+		f.seenMin > 0 && c.seen < f.seenMin)
 }
+
+// onColumns reports whether the filters check anything on columns.
+func (f *filters) onColumns() bool { return f.hourMin > 0 || f.hourMax > 0 || f.seenMin > 0 }
 
 // doc is one listing as the predicate reads it: the folded text and coded
 // columns the index keeps (prepare), and its skills.
@@ -161,6 +169,7 @@ type doc struct {
 	// listing's skills themselves.
 	skills []uint16
 	slugs  []string
+	agency string      // slug
 	words  *fieldWords // made when a term first needs them
 	// held remembers where each term was found, when not nil: for a
 	// listing matched against many queries that share terms.
@@ -173,13 +182,17 @@ type found struct{ hit, title, skills bool }
 
 // docOf returns the document of a version the index held.
 func (x *Index) docOf(v *version) *doc {
-	return &doc{text: v.text, titleEnd: v.titleEnd, skillEnd: v.skillEnd, cols: v.cols,
+	d := &doc{text: v.text, titleEnd: v.titleEnd, skillEnd: v.skillEnd, cols: v.cols,
 		skills: v.skills, slugs: x.skillSlug}
+	if int(v.cols.agency) < len(x.agencySlug) {
+		d.agency = x.agencySlug[v.cols.agency]
+	}
+	return d
 }
 
 // docOfPrepared returns the document of a listing folded by prepare.
 func docOfPrepared(p *prepared) *doc {
-	return &doc{text: p.text, titleEnd: p.titleEnd, skillEnd: p.skillEnd, cols: p.cols, slugs: p.skills}
+	return &doc{text: p.text, titleEnd: p.titleEnd, skillEnd: p.skillEnd, cols: p.cols, slugs: p.skills, agency: p.agency}
 }
 
 func (d *doc) hasSkill(slug string) bool {
@@ -217,6 +230,9 @@ func (m *matcher) match(d *doc) (int64, bool) {
 		if !d.hasSkill(slug) {
 			return 0, false
 		}
+	}
+	if len(m.agencies) > 0 && !slices.Contains(m.agencies, d.agency) {
+		return 0, false
 	}
 	var score int64
 	for _, t := range m.terms {

@@ -41,12 +41,13 @@ import (
 // sets): confirming a candidate reads its posting and two small shared
 // tables, which stay in cache, and not a record of its own.
 type Percolator struct {
-	mu        sync.RWMutex
-	byID      map[int64]*saved
-	texts     table[[]*term]     // the text terms of searches, by termsKey
-	skillSets table[[]string]    // the skills of searches
-	terms     map[string]*shared // the terms of texts, by termKey: one copy of each
-	grams     map[gram]*node
+	mu         sync.RWMutex
+	byID       map[int64]*saved
+	texts      table[[]*term]     // the text terms of searches, by termsKey
+	skillSets  table[[]string]    // the skills of searches
+	agencySets table[[]string]    // the agencies of searches (most name none)
+	terms      map[string]*shared // the terms of texts, by termKey: one copy of each
+	grams      map[gram]*node
 	// gramBits has the bit gramBit of every gram in grams (and of some
 	// that were), so that a listing looks up only the few of its grams
 	// that may be keys.
@@ -60,8 +61,8 @@ type Percolator struct {
 // saved is one saved search: where its entries are, and its text and
 // skills in the shared tables.
 type saved struct {
-	refs         []ref
-	text, skills uint32
+	refs                   []ref
+	text, skills, agencies uint32
 }
 
 // shared is a term that searches share, so that a listing looks for it
@@ -163,6 +164,7 @@ type entry struct {
 	skillBits    uint64 // skillBit of each of the search's skills: a listing must have them all
 	id           int64
 	text, skills uint32 // in the shared tables
+	agencies     uint32 // in the shared table
 	ref          uint32 // index in the search's refs
 }
 
@@ -211,7 +213,7 @@ func (p *Percolator) Add(id int64, q Query) {
 	}
 	m := newMatcher(&q, parseText(q.Text))
 	atoms, fs := chooseKeys(m)
-	tkey, skey := termsKey(m.terms), strings.Join(m.skills, "\x00")
+	tkey, skey, akey := termsKey(m.terms), strings.Join(m.skills, "\x00"), strings.Join(m.agencies, "\x00")
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -219,8 +221,9 @@ func (p *Percolator) Add(id int64, q Query) {
 		p.drop(id, old)
 	}
 	s := &saved{
-		text:   p.texts.add(tkey, func() []*term { return p.share(m.terms) }),
-		skills: p.skillSets.add(skey, func() []string { return m.skills }),
+		text:     p.texts.add(tkey, func() []*term { return p.share(m.terms) }),
+		skills:   p.skillSets.add(skey, func() []string { return m.skills }),
+		agencies: p.agencySets.add(akey, func() []string { return m.agencies }),
 	}
 	p.byID[id] = s
 	if len(fs) == 0 {
@@ -233,7 +236,7 @@ func (p *Percolator) Add(id int64, q Query) {
 			l := n.listOf(f)
 			s.refs = append(s.refs, ref{n: n, l: l, pos: len(l.es)})
 			l.es = append(l.es, entry{filters: m.filters, skillBits: bits, id: id,
-				text: s.text, skills: s.skills, ref: uint32(len(s.refs) - 1)})
+				text: s.text, skills: s.skills, agencies: s.agencies, ref: uint32(len(s.refs) - 1)})
 		}
 	}
 }
@@ -267,6 +270,7 @@ func (p *Percolator) drop(id int64, s *saved) {
 		p.unshare(ts)
 	}
 	p.skillSets.release(s.skills)
+	p.agencySets.release(s.agencies)
 	delete(p.byID, id)
 }
 
@@ -487,7 +491,8 @@ func (p *Percolator) Match(l *listing.Listing) []int64 {
 				if e.skillBits&^bits != 0 || !e.filters.ok(c) {
 					continue
 				}
-				m := matcher{filters: e.filters, skills: p.skillSets.vals[e.skills], terms: p.texts.vals[e.text]}
+				m := matcher{filters: e.filters, skills: p.skillSets.vals[e.skills], agencies: p.agencySets.vals[e.agencies],
+					terms: p.texts.vals[e.text]}
 				if _, ok := m.match(d); ok {
 					out = append(out, e.id)
 				}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"anken/internal/listing"
 )
@@ -80,6 +81,12 @@ func randomSavedSearch(r *rand.Rand, ls []*listing.Listing) Query {
 	}
 	if pick(6) == 0 {
 		q.Workload = listing.Workloads[pick(len(listing.Workloads))]
+	}
+	if pick(8) == 0 {
+		q.Agencies = []string{testAgencies[pick(len(testAgencies))]}
+	}
+	if pick(8) == 0 {
+		q.SeenSince = testNow.Add(-time.Duration([]int{1, 7, 30}[pick(3)]*24) * time.Hour).Unix()
 	}
 	if pick(8) == 0 {
 		b := pick(2) == 0

@@ -66,7 +66,7 @@ const (
 	// snapshotBuf is the size of the reader's and writer's buffers.
 	snapshotBuf = 1 << 20
 	// slotRecord is the size of a slot's fixed record.
-	slotRecord = 61
+	slotRecord = 71
 )
 
 // ErrBadSnapshot is wrapped by every error about a snapshot's content
@@ -144,6 +144,10 @@ func (x *Index) writeBody(w *snapWriter) {
 	for _, s := range x.skillSlug {
 		w.str(s)
 	}
+	w.u32(uint32(len(x.agencySlug)))
+	for _, s := range x.agencySlug {
+		w.str(s)
+	}
 	skills, texts := 0, 0
 	for s := range x.id {
 		var rec [slotRecord]byte
@@ -161,6 +165,8 @@ func (x *Index) writeBody(w *snapWriter) {
 		b = binary.LittleEndian.AppendUint32(b, uint32(c.hourLo))
 		b = binary.LittleEndian.AppendUint32(b, uint32(c.hourHi))
 		b = append(b, boolByte(c.part))
+		b = binary.LittleEndian.AppendUint64(b, uint64(c.seen))
+		b = binary.LittleEndian.AppendUint16(b, c.agency)
 		w.raw(b)
 		skills += len(x.skills[s])
 		texts += len(x.text[s])
@@ -633,6 +639,7 @@ func (r *snapReader) trailer() error {
 func (x *Index) readBody(r *snapReader, slots, listings int) error {
 	for _, section := range []func() error{
 		func() error { return x.readSkills(r) },
+		func() error { return x.readAgencies(r) },
 		func() error { return x.readSlots(r, slots) },
 		func() error { return x.readLive(r, slots, listings) },
 		func() error { return x.readPostings(r, slots) },
@@ -671,6 +678,28 @@ func (x *Index) readSkills(r *snapReader) error {
 	return nil
 }
 
+// readAgencies reads the agency slugs, by code.
+func (x *Index) readAgencies(r *snapReader) error {
+	n, err := r.u32()
+	if err != nil {
+		return err
+	}
+	if n > 1<<16 {
+		return bad("%d agencies", n)
+	}
+	for range n {
+		slug, err := r.str(1 << 10)
+		if err != nil {
+			return err
+		}
+		if _, ok := x.agencyCode[slug]; ok {
+			return bad("agency %q twice", slug)
+		}
+		x.agencyCodeOf(slug)
+	}
+	return nil
+}
+
 // readSlots reads the slots: the fixed records, then the skill codes,
 // then the texts.
 func (x *Index) readSlots(r *snapReader, slots int) error {
@@ -697,7 +726,8 @@ func (x *Index) readSlots(r *snapReader, slots int) error {
 			nsk[s], textLen[s] = le.Uint16(b[46:]), le.Uint32(b[48:])
 			c.hourLo, c.hourHi = int32(le.Uint32(b[52:])), int32(le.Uint32(b[56:]))
 			c.part = b[60] == 1
-			if b[45] > 1 || b[60] > 1 || int(c.role) > len(listing.Roles) || int(c.remote) > len(listing.Remotes) ||
+			c.seen, c.agency = int64(le.Uint64(b[61:])), le.Uint16(b[69:])
+			if b[45] > 1 || b[60] > 1 || int(c.agency) >= max(len(x.agencySlug), 1) || int(c.role) > len(listing.Roles) || int(c.remote) > len(listing.Remotes) ||
 				int(c.pref) > len(listing.Prefectures) || int(c.contract) > len(listing.Contracts) ||
 				x.titleEnd[s] > x.skillEnd[s] || x.skillEnd[s] > textLen[s] && textLen[s] > 0 {
 				// A free slot keeps its bounds with no text (remove).
@@ -777,7 +807,11 @@ func (x *Index) readLive(r *snapReader, slots, listings int) error {
 		if int(x.skillEnd[s]) > len(x.text[s]) {
 			return bad("slot %d: text bounds out of range", s)
 		}
+		if a := int(x.cols[s].agency); a >= len(x.agencySet) {
+			return bad("slot %d: agency %d of %d", s, a, len(x.agencySet))
+		}
 		x.slot[x.id[s]] = s
+		x.agencySet[x.cols[s].agency].Add(s) // derived: each agency's slots
 	}
 
 	return nil

@@ -29,7 +29,7 @@ import (
 var persistedFields = []string{"id", "group", "text", "titleEnd", "skillEnd", "cols", "skills", "slot", "free",
 	"live", "words", "titleWords", "skillWords", "grams", "titleGrams", "skillGrams", "roles", "remotes",
 	"prefs", "contracts", "skillSet", "sideJob", "part", "days", "rates", "rateLows", "hiFrom", "loUpTo", "byTime",
-	"skillCode", "skillSlug", "reposts", "dups", "seq", "cache"}
+	"skillCode", "skillSlug", "agencyCode", "agencySlug", "reposts", "dups", "seq", "cache"}
 
 // derivedFields are the fields a snapshot leaves out, and why.
 var derivedFields = map[string]string{
@@ -37,6 +37,7 @@ var derivedFields = map[string]string{
 	"keptStats":     "answers kept for one position of the index: starts empty",
 	"keptFacets":    "answers kept for one position of the index: starts empty",
 	"rep":           "each duplicate's representative: derived from reposts as the snapshot is read",
+	"agencySet":     "each agency's slots: derived from the columns as the snapshot is read",
 	"stamp":         "names versions within one process: a snapshot read takes a new one for all",
 	"walkMax":       "a setting of the loading index",
 	"runMax":        "a setting of the loading index",
@@ -77,7 +78,7 @@ func TestSnapshotAccountsForEveryField(t *testing.T) {
 		typ    reflect.Type
 		fields string
 	}{
-		{reflect.TypeFor[cols](), "posted rateLo rateHi hourLo hourHi role remote pref contract days sideJob part"},
+		{reflect.TypeFor[cols](), "posted seen rateLo rateHi hourLo hourHi role remote pref contract days sideJob part agency"},
 		{reflect.TypeFor[timeline](), "lo bits"},
 	} {
 		var got []string

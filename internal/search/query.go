@@ -142,6 +142,8 @@ type Query struct {
 	HourlyMin   int64            // yen an hour: rate.hourly_max (or min) ≥ HourlyMin
 	HourlyMax   int64            // yen an hour: rate.hourly_min (or max) ≤ HourlyMax
 	Workload    listing.Workload // workload equals; "" any
+	Agencies    []string         // agency slugs; a listing of any of them
+	SeenSince   int64            // Unix seconds: first_seen_at at or after it; 0 any
 	DaysMax     int              // days_per_week.min ≤ DaysMax
 	SideJob     *bool            // side_job_ok equals
 	Sort        Sort             // SortRelevance when empty

@@ -194,6 +194,15 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 		}
 		byCode(x.prefs, cs)
 	}
+	if len(q.Agencies) > 0 {
+		var sel []*roaring.Bitmap
+		for _, slug := range q.Agencies {
+			if c, ok := x.agencyCode[slug]; ok {
+				sel = append(sel, x.agencySet[c])
+			}
+		}
+		and = append(and, anyOf(sel))
+	}
 	for _, slug := range q.Skills {
 		c, ok := x.skillCode[slug]
 		if !ok {
@@ -279,8 +288,8 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 	if len(not) > 0 {
 		p.cand = roaring.AndNot(p.cand, roaring.FastOr(not...))
 	}
-	if q.HourlyMin > 0 || q.HourlyMax > 0 {
-		p.cand = x.hourRange(p.cand, newFilters(&q))
+	if f := newFilters(&q); f.onColumns() {
+		p.cand = x.colRange(p.cand, f)
 	}
 	for i := range p.title {
 		p.title[i] = roaring.And(p.title[i], p.cand)
@@ -541,15 +550,15 @@ func (x *Index) rateRange(v int64, atLeast bool) *roaring.Bitmap {
 	return out
 }
 
-// hourRange returns the slots of cand that pass f's hourly pay bounds,
-// read from their columns: the last filter of a plan, so it walks only
+// colRange returns the slots of cand that pass f's filters on columns
+// (hourly pay, first seen): the last filter of a plan, so it walks only
 // what every other filter and term left. cand is not modified.
-func (x *Index) hourRange(cand *roaring.Bitmap, f filters) *roaring.Bitmap {
+func (x *Index) colRange(cand *roaring.Bitmap, f filters) *roaring.Bitmap {
 	keep := make([]uint32, 0, 1024)
 	it := cand.Iterator()
 	for it.HasNext() {
 		s := it.Next()
-		if f.hourOK(&x.cols[s]) {
+		if f.colsOK(&x.cols[s]) {
 			keep = append(keep, s)
 		}
 	}
