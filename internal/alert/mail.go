@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 
@@ -34,6 +35,9 @@ type listingView struct {
 	Title, URL                        string
 	Rate, Remote, Days, Place, Skills string
 	SideJob                           bool
+	// ApplyURL is the listing's apply link, counted: /go/{id}/{agency}
+	// (absolute); empty when its agency stored none.
+	ApplyURL string
 }
 
 // compose writes the alert mail of a saved search for the listings.
@@ -86,6 +90,9 @@ func viewOf(base string, l *listing.Listing) listingView {
 		Days:    wording.Days(l.DaysPerWeek),
 		Place:   wording.Place(l.Prefecture, l.Location),
 		SideJob: l.SideJobOK,
+	}
+	if l.ApplyURL != "" && l.Status == listing.StatusOpen {
+		v.ApplyURL = base + "/go/" + strconv.FormatInt(l.ID, 10) + "/" + url.PathEscape(l.Agency)
 	}
 	for i, s := range l.Skills {
 		if i == 5 {
