@@ -30,6 +30,10 @@ import (
 
 var screenshots = flag.Bool("screenshots", false, "write PNG screenshots of the pages at phone and desktop widths to docs/screenshots")
 
+// consoleEnd is what a tab writes to its console as the test ends, so
+// that the test knows it has read every message before.
+const consoleEnd = "anken browsertest: end of the test"
+
 // viewport is a window size the pages are looked at in.
 type viewport struct {
 	name          string
@@ -194,7 +198,13 @@ func searchFlow(t *testing.T, b *tab, script bool) {
 			document.querySelector("#results").getAttribute("aria-busy") !== "true"`)
 	} else {
 		b.do("check フルリモート", chromedp.Click(chromedp.CSS("#groups "+remoteFull)))
-		time.Sleep(time.Second) // far more than app.js waits before it fetches
+		// Nothing in the page listens for the change (app.js, which
+		// would fetch the results 150ms after it, never ran), so the page
+		// cannot change by itself: known at once, not after a wait.
+		if n := eval[int](b, "count the page's event listeners", `[window, document, document.getElementById("filters"), document.querySelector('#groups `+remoteFull+`')]
+			.reduce((n, el) => n + Object.values(getEventListeners(el)).flat().length, 0)`, chromedp.EvalWithCommandLineAPI); n != 0 {
+			t.Fatalf("without JavaScript the page has %d event listeners on the window, the document or the filter form", n)
+		}
 		if now := b.search(); now.Path != kw.Path || now.Heading != kw.Heading {
 			t.Fatalf("without JavaScript the page changed by itself: %s %q, was %s %q", now.Path, now.Heading, kw.Path, kw.Heading)
 		}
@@ -477,11 +487,16 @@ func openTab(t *testing.T, browser context.Context, base string, vp viewport, sc
 	}
 	messages := chromedp.Console(ctx)
 	done := make(chan struct{})
+	flushed := make(chan struct{}) // the end marker came: every message before it too
 	go func() {
 		defer close(done)
 		for m, err := range messages {
 			if err != nil {
 				return
+			}
+			if m.Type == chromedp.ConsoleDebug && m.Text == consoleEnd {
+				close(flushed)
+				continue
 			}
 			if m.IsException() || m.Type == chromedp.ConsoleError {
 				b.mu.Lock()
@@ -493,7 +508,15 @@ func openTab(t *testing.T, browser context.Context, base string, vp viewport, sc
 		}
 	}()
 	t.Cleanup(func() {
-		time.Sleep(200 * time.Millisecond) // the last messages on their way
+		// The last messages on their way: the console keeps their order,
+		// so a marker written now comes after every one of them.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`console.debug(`+strconv.Quote(consoleEnd)+`)`)); err == nil {
+			select {
+			case <-flushed:
+			case <-time.After(waitTimeout):
+				t.Errorf("browser console: the end marker did not come within %v", waitTimeout)
+			}
+		}
 		cancel()
 		<-done
 		for _, p := range b.problems {
@@ -551,18 +574,31 @@ func (b *tab) follow(what, sel string) {
 // with JavaScript disabled.
 func (b *tab) waitFor(what, cond string) {
 	b.t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`!!(`+cond+`)`))
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) || b.ctx.Err() != nil {
-			loc, _ := chromedp.Run(b.ctx, chromedp.Location())
-			b.t.Fatalf("waiting for %s: not after %v at %s (last error: %v)", what, waitTimeout, loc, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var err error
+	if !poll(waitTimeout, 100*time.Millisecond, func() bool {
+		var ok bool
+		ok, err = chromedp.Run(b.ctx, chromedp.Evaluate[bool](`!!(`+cond+`)`))
+		return (err == nil && ok) || b.ctx.Err() != nil
+	}) || b.ctx.Err() != nil {
+		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+		b.t.Fatalf("waiting for %s: not after %v at %s (last error: %v)", what, waitTimeout, loc, err)
 	}
+}
+
+// poll calls cond every interval until it returns true, for at most
+// timeout, and reports whether it did: a wait for the browser or the
+// server to reach a state, never a sleep of a fixed length.
+func poll(timeout, interval time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		<-tick.C
+	}
+	return true
 }
 
 // back goes one step back in the tab's history, as the browser's back
@@ -874,25 +910,23 @@ func startAnken(t *testing.T) (base, bin, dataDir string) {
 	})
 
 	base = "http://" + addr
-	deadline := time.Now().Add(readyTimeout)
-	for {
+	ready := poll(readyTimeout, 100*time.Millisecond, func() bool {
 		select {
 		case <-exited:
 			t.Fatalf("anken serve ended before it was ready (%v):\n%s", cmd.ProcessState, logs.tail(8<<10))
 		default:
 		}
 		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base, bin, dataDir
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("anken serve not ready after %v:\n%s", readyTimeout, logs.tail(8<<10))
-		}
-		time.Sleep(100 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	if !ready {
+		t.Fatalf("anken serve not ready after %v:\n%s", readyTimeout, logs.tail(8<<10))
 	}
+	return base, bin, dataDir
 }
 
 // startBrowser starts headless Chromium with a fresh profile and returns
