@@ -40,6 +40,8 @@ type filterGroup struct {
 	Type   string // the inputs' type: radio or checkbox
 	Open   bool   // shown unfolded
 	Opts   []option
+	// NoCounts: the options show no counts (no facet counts them).
+	NoCounts bool
 }
 
 // option is one checkbox, radio button or sort with its count.
@@ -282,6 +284,32 @@ func (s *Site) filterGroups(p catalog.Params, facets map[search.Facet]map[string
 	}
 	gs = append(gs, rate)
 
+	// Hourly pay, workload and freshness: filters without facet counts.
+	radio := func(param, legend, current string, opts [][2]string) {
+		g := filterGroup{Param: param, Legend: legend, Radio: true, Open: current != "", NoCounts: true}
+		g.Opts = append(g.Opts, option{Value: "", Label: "指定なし", Checked: current == ""})
+		for _, o := range opts {
+			g.Opts = append(g.Opts, option{Value: o[0], Label: o[1], Checked: current == o[0]})
+		}
+		gs = append(gs, g)
+	}
+	hourly := ""
+	if p.HourlyMin > 0 {
+		hourly = strconv.FormatInt(p.HourlyMin, 10)
+	}
+	var hourlyOpts [][2]string
+	for _, h := range hourlySteps {
+		hourlyOpts = append(hourlyOpts, [2]string{strconv.FormatInt(h, 10), "時給" + comma(h) + "円以上"})
+	}
+	radio("hourly_min", "時給", hourly, hourlyOpts)
+	radio("workload", "稼働の量", p.Workload, [][2]string{
+		{string(listing.WorkloadFull), "フルタイム相当（週4日以上）"},
+		{string(listing.WorkloadPart), "週3日以下・短時間"},
+	})
+	radio("posted_within", "新着", p.PostedWithin, [][2]string{
+		{"1d", "24時間以内"}, {"3d", "3日以内"}, {"7d", "7日以内"}, {"30d", "30日以内"},
+	})
+
 	side := filterGroup{Param: "side_job", Legend: "副業", Open: p.SideJob != ""}
 	side.Opts = []option{{Value: "true", Label: "副業OK の案件だけ", Count: facets[search.FacetSideJob]["true"], Checked: p.SideJob == "true"}}
 	gs = append(gs, side)
@@ -307,12 +335,26 @@ func (s *Site) filterGroups(p catalog.Params, facets map[search.Facet]map[string
 		for i := range g.Opts {
 			o := &g.Opts[i]
 			o.ID = "f-" + g.Param + "-" + strconv.Itoa(i)
-			if o.Value != "" {
+			if o.Value != "" && !g.NoCounts {
 				o.CountText = comma(int64(o.Count))
 			}
 		}
 	}
 	return gs
+}
+
+// hourlySteps are the hourly_min choices of the filter panel.
+var hourlySteps = []int64{2000, 3000, 4000, 5000, 6000, 8000}
+
+// freshnessLabel words a posted_within value: 24時間以内, 7日以内.
+func freshnessLabel(v string) string {
+	switch v {
+	case "1d":
+		return "24時間以内"
+	case "3d", "7d", "30d":
+		return strings.TrimSuffix(v, "d") + "日以内"
+	}
+	return ""
 }
 
 func mapKeys(m map[string]int) func(func(string) bool) {
@@ -355,6 +397,22 @@ func appliedConditions(p catalog.Params) []applied {
 	if p.RateMax > 0 {
 		add("月額"+man(p.RateMax)+"円以下から", func(p *catalog.Params) { p.RateMax = 0 })
 	}
+	if p.HourlyMin > 0 {
+		add("時給"+comma(p.HourlyMin)+"円以上", func(p *catalog.Params) { p.HourlyMin = 0 })
+	}
+	if p.HourlyMax > 0 {
+		add("時給"+comma(p.HourlyMax)+"円以下から", func(p *catalog.Params) { p.HourlyMax = 0 })
+	}
+	switch listing.Workload(p.Workload) {
+	case listing.WorkloadFull:
+		add("フルタイム相当", func(p *catalog.Params) { p.Workload = "" })
+	case listing.WorkloadPart:
+		add("週3日以下・短時間", func(p *catalog.Params) { p.Workload = "" })
+	}
+	if w := freshnessLabel(p.PostedWithin); w != "" {
+		add(w+"の新着", func(p *catalog.Params) { p.PostedWithin = "" })
+	}
+	list(p.Agency, func(v string) string { return v }, func(p *catalog.Params) *[]string { return &p.Agency })
 	if p.SideJob == "true" {
 		add("副業OK", func(p *catalog.Params) { p.SideJob = "" })
 	} else if p.SideJob == "false" {
