@@ -3,8 +3,13 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,5 +80,74 @@ func TestServeStartLog(t *testing.T) {
 	}
 	if open["level"] != "INFO" {
 		t.Errorf("the URLs are logged at %v, want INFO", open["level"])
+	}
+}
+
+// TestCommandsNeedAStore: a command other than serve and migrate, run
+// where there is no store (another directory than serve's), makes none:
+// it fails saying where it looked and how to point elsewhere. Pointed at
+// a store (ANKEN_DATA_DIR, or --data-dir before the command), it works.
+func TestCommandsNeedAStore(t *testing.T) {
+	wd := t.TempDir()
+	feed := filepath.Join(wd, "feed.jsonl")
+	if err := os.WriteFile(feed, []byte(`{"external_id":"A-1","title":"Goエンジニア","description":"Go"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ANKEN_") {
+			env = append(env, kv)
+		}
+	}
+	run := func(extra []string, args ...string) (string, error) {
+		t.Helper()
+		cmd := exec.Command(binary, args...)
+		cmd.Dir, cmd.Env = wd, append(slices.Clone(env), extra...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	want := filepath.Join(wd, "data", "anken.db")
+	for _, args := range [][]string{
+		{"agency", "list"},
+		{"agency", "create", "sakura-tech"},
+		{"agency", "key", "sakura-tech"},
+		{"agency", "webhook-secret", "sakura-tech"},
+		{"operator", "list"},
+		{"operator", "create", "編集部"},
+		{"inbox", "parked"},
+		{"mail", "outbox"},
+		{"mail", "retry", "1"},
+		{"feed", "confirm", "1"},
+		{"reindex"},
+		{"import", "--agency", "sakura-tech", feed},
+	} {
+		out, err := run(nil, args...)
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+			t.Errorf("anken %s with no store: %v, want a non-zero exit status\n%s", strings.Join(args, " "), err, out)
+		}
+		for _, s := range []string{"no store at " + want, "ANKEN_DATA_DIR=DIR", "--data-dir DIR"} {
+			if !strings.Contains(out, s) {
+				t.Errorf("anken %s with no store says %q; want it to say %q", strings.Join(args, " "), out, s)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(wd, "data")); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("anken %s made ./data (%v)", strings.Join(args, " "), err)
+		}
+	}
+
+	// migrate makes a store; the commands find it where they are told.
+	store := filepath.Join(t.TempDir(), "store")
+	if out, err := run(nil, "migrate", "--data-dir", store); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	if out, err := run(nil, "--data-dir", store, "agency", "create", "sakura-tech"); err != nil || !strings.Contains(out, "api key: ") {
+		t.Fatalf("anken --data-dir DIR agency create: %v\n%s", err, out)
+	}
+	if out, err := run([]string{"ANKEN_DATA_DIR=" + store}, "agency", "list"); err != nil || !strings.Contains(out, "sakura-tech") {
+		t.Errorf("ANKEN_DATA_DIR=DIR anken agency list: %v\n%s", err, out)
+	}
+	if out, err := run(nil, "--data-dir="+store, "import", "--agency", "sakura-tech", "--quiet", feed); err != nil || !strings.Contains(out, "created 1") {
+		t.Errorf("anken --data-dir=DIR import: %v\n%s", err, out)
 	}
 }

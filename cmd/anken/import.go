@@ -57,7 +57,7 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdin io.R
 		defer f.Close()
 		in, size = f, regularSize(f)
 	}
-	st, err := openStoreWith(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, CacheMiB: *cacheMiB})
+	st, err := openStoreWith(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, CacheMiB: *cacheMiB, Existing: true})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -12,6 +13,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"anken/internal/config"
@@ -51,7 +54,10 @@ Usage:
                                                   drive a running anken with a realistic mix of requests
 
 Configuration is read from ANKEN_* environment variables (see .env.example);
-flags override them.
+flags override them. The SQLite store is ANKEN_DATA_DIR/anken.db (./data by
+default, relative to the working directory); --data-dir DIR before any
+command sets it: anken --data-dir /srv/anken/data agency list. Only serve and
+migrate create a store that does not exist.
 `
 
 func main() {
@@ -73,6 +79,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return err
+	}
+	// --data-dir before the command sets ANKEN_DATA_DIR for any command:
+	// anken --data-dir /srv/anken/data agency list.
+	if strings.HasPrefix(args[0], "-data-dir") || strings.HasPrefix(args[0], "--data-dir") {
+		fs := flag.NewFlagSet("anken", flag.ContinueOnError)
+		dataDir := fs.String("data-dir", cfg.DataDir, "SQLite data directory (ANKEN_DATA_DIR)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if cfg.DataDir, args = *dataDir, fs.Args(); len(args) == 0 {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("--data-dir: want a command after it")
+		}
 	}
 	cmd, args := args[0], args[1:]
 	switch cmd {
@@ -123,14 +142,29 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(server.LogHandler{Handler: h})
 }
 
-// openStore opens and migrates the configured store.
+// openStore opens and migrates the configured store for a command that
+// works on a store: it must exist. A command run from another directory
+// than serve's would otherwise start an empty store of its own in ./data
+// and report nothing, or write where serve never reads.
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
-	return openStoreWith(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	return openStoreWith(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Existing: true})
 }
 
-// openStoreWith opens and migrates the store sc names.
+// openStoreWith opens and migrates the store sc names. A SQLite store
+// that sc.Existing wants and is not there is an error saying where it was
+// looked for and how to point elsewhere.
 func openStoreWith(ctx context.Context, sc store.Config) (*store.Store, error) {
 	s, err := store.Open(ctx, sc)
+	var missing *store.NoStoreError
+	if errors.As(err, &missing) {
+		dir := fmt.Sprintf("data directory %q", cmp.Or(sc.DataDir, "data"))
+		if wd, err := os.Getwd(); err == nil && !filepath.IsAbs(cmp.Or(sc.DataDir, "data")) {
+			dir += ", relative to the working directory " + wd
+		}
+		return nil, fmt.Errorf("no store at %s (%s); this command does not create one.\n"+
+			"Point it at the store anken serve uses with ANKEN_DATA_DIR=DIR, or with --data-dir DIR before the command (anken --data-dir DIR agency list).\n"+
+			"anken migrate or anken serve makes a new store", missing.Path, dir)
+	}
 	if err != nil {
 		return nil, err
 	}

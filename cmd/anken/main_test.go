@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -43,7 +44,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// command returns the binary run with a fresh data directory.
+// command returns the binary run on the store in dataDir. A command that
+// works on a store (all but serve, migrate and the offline ones), given a
+// directory with none yet, finds one made by anken migrate first, as an
+// operator makes it: the commands themselves make none
+// (TestCommandsNeedAStore). t may be nil (a poll's quiet look).
 func command(t *testing.T, dataDir string, args ...string) *exec.Cmd {
 	cmd := exec.Command(binary, args...)
 	// A short lease, so that after a SIGKILL the items the dead workers had
@@ -52,8 +57,21 @@ func command(t *testing.T, dataDir string, args ...string) *exec.Cmd {
 	// limits are tested in internal/server).
 	cmd.Env = append(os.Environ(), "ANKEN_DATA_DIR="+dataDir, "ANKEN_DATABASE_URL=", "ANKEN_LOG_FORMAT=json",
 		"ANKEN_INGEST_LEASE=3s", "ANKEN_RATE_AGENCY=off", "ANKEN_RATE_WRITE=off", "ANKEN_RATE_READ=off")
+	if len(args) > 0 && storeCommands[args[0]] {
+		if _, err := os.Stat(filepath.Join(dataDir, "anken.db")); errors.Is(err, os.ErrNotExist) {
+			migrate := exec.Command(binary, "migrate")
+			migrate.Env = cmd.Env
+			if out, err := migrate.CombinedOutput(); err != nil && t != nil {
+				t.Helper()
+				t.Fatalf("anken migrate in %s: %v\n%s", dataDir, err, out)
+			}
+		}
+	}
 	return cmd
 }
+
+// storeCommands are the commands that work on a store that exists.
+var storeCommands = map[string]bool{"agency": true, "operator": true, "inbox": true, "mail": true, "feed": true, "reindex": true, "import": true}
 
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

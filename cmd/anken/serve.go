@@ -57,7 +57,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	cfg.Addr, cfg.DemoListings, cfg.DataDir = *addr, *demoN, *dataDir
 	log := newLogger(cfg, stderr)
 
-	st, err := openStore(ctx, cfg)
+	// serve makes the store when there is none (openStore would not).
+	st, err := openStoreWith(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
 	if err != nil {
 		return err
 	}

@@ -141,6 +141,11 @@ func User(ctx context.Context, o UserOptions) (*UserReport, error) {
 			return nil, err
 		}
 		logf("wrote the feed: %d files", len(files))
+		// The store first: the agency and import commands work only on one
+		// that exists.
+		if _, err := run(ctx, o.Binary, env, "migrate"); err != nil {
+			return nil, err
+		}
 		for slug := range files {
 			if _, err := run(ctx, o.Binary, env, "agency", "create", slug); err != nil {
 				return nil, err

@@ -68,6 +68,12 @@ type Config struct {
 	// bulk import gains from one that holds the duplicate-bucket index
 	// (about 0.4 KB a listing), see docs/BENCHMARKS.md.
 	CacheMiB int
+	// Existing opens only a SQLite store that exists: when DataDir has no
+	// anken.db, Open answers a *NoStoreError rather than create one. The
+	// commands that work on a store set it, so that one run from another
+	// directory does not silently start an empty store of its own; serve
+	// and migrate, which make a store, do not. PostgreSQL ignores it.
+	Existing bool
 	// Now is the clock the store stamps rows with (created_at, expires_at,
 	// leases, …); time.Now when nil. Tests pass a fake one so that what
 	// the store stamps and what the code under test compares agree.
@@ -96,10 +102,21 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if dir == "" {
 			dir = "data"
 		}
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		path := filepath.Join(dir, "anken.db")
+		dsn := sqliteDSN(path, cmp.Or(cfg.CacheMiB, 64))
+		if cfg.Existing {
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				abs, aerr := filepath.Abs(path)
+				if aerr != nil {
+					abs = path
+				}
+				return nil, &NoStoreError{Path: abs}
+			}
+			dsn += "&mode=rw" // and should it go meanwhile, SQLite does not make it either
+		} else if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("store: create data dir: %w", err)
 		}
-		db, err := sql.Open("sqlite", sqliteDSN(filepath.Join(dir, "anken.db"), cmp.Or(cfg.CacheMiB, 64)))
+		db, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
@@ -119,6 +136,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	return &s, nil
 }
+
+// NoStoreError is Open's answer under Config.Existing when there is no
+// SQLite store at Path (absolute).
+type NoStoreError struct{ Path string }
+
+func (e *NoStoreError) Error() string { return "store: no SQLite store at " + e.Path }
 
 func sqliteDSN(path string, cacheMiB int) string {
 	return "file:" + path + "?_txlock=immediate" +
