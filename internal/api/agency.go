@@ -116,6 +116,7 @@ func (h *handlers) registerAgency() {
 	h.registerWebhook()
 	h.registerFeeds(sec, auth)
 	h.registerRejections(sec, auth)
+	h.registerAgencyStats(sec, auth)
 }
 
 // authenticate finds the agency of the Bearer key and refuses the request

@@ -23,6 +23,7 @@ import (
 	"anken/internal/operate"
 	"anken/internal/safefetch"
 	"anken/internal/store"
+	"anken/internal/traffic"
 )
 
 // Store is what the API needs of the system of record.
@@ -39,6 +40,7 @@ type Store interface {
 	FeedSources(ctx context.Context, agency store.Agency) ([]store.FeedSource, error)
 	DeleteFeedSource(ctx context.Context, agency store.Agency, id int64) error
 	ConfirmRun(ctx context.Context, runID int64) (store.FeedRun, error)
+	AgencyTraffic(ctx context.Context, agency store.Agency, from, to string, listingID int64) (store.AgencyTraffic, error)
 }
 
 // Deps are the API's collaborators.
@@ -64,6 +66,9 @@ type Deps struct {
 	// Operate carries out operators' actions (/v1/operator) and checks
 	// their keys; the operator pages share it.
 	Operate *operate.Service
+	// Traffic reads agencies' counts of impressions, views and clicks
+	// (/v1/agency/stats); one over Store when nil.
+	Traffic *traffic.Reports
 }
 
 type handlers struct {
@@ -84,6 +89,9 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Traffic == nil {
+		d.Traffic = &traffic.Reports{Store: d.Store}
 	}
 	api := humago.New(mux, config(d.Server))
 	api.UseMiddleware(noStore) // first: it covers every operation registered after it

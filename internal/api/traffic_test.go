@@ -1,0 +1,216 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"anken/internal/account"
+	"anken/internal/store"
+	"anken/internal/traffic"
+)
+
+// agencyListing is a listing body with its own title.
+func agencyListing(title string) string {
+	return fmt.Sprintf(`{"title": %q, "description": "決済APIの設計・開発。Go と PostgreSQL。", "rate": "月額60万〜70万円", "apply_url": "https://a.example/jobs/1"}`, title)
+}
+
+// TestAgencyStats: an agency's counts per day and per listing with CTR,
+// one listing of its own alone, and the days asked checked; another
+// agency's listing is 404 as one that does not exist; no key or an
+// engineer's token is 401.
+func TestAgencyStats(t *testing.T) {
+	fx := newMeFixture(t, account.Limits{})
+	ctx := context.Background()
+	engineer := fx.engineer(t, "tanaka@example.jp", "correct horse battery staple 9")
+	b, _ := fx.st.CreateAgency(ctx, "agency-b", "B")
+	keyB, _ := fx.st.CreateKey(ctx, b.ID)
+	id := map[string]int64{}
+	for _, c := range []struct{ key, ext string }{{fx.keyA, "A-1"}, {fx.keyA, "A-2"}, {keyB, "B-1"}} {
+		r := fx.do(t, "PUT", "/v1/agency/listings/"+c.ext, c.key, agencyListing("案件 "+c.ext))
+		if r.status != 200 {
+			t.Fatalf("put %s: %d %s", c.ext, r.status, r.raw)
+		}
+		id[c.ext] = int64(r.body["id"].(float64))
+	}
+	c := func(i, v, k int64) store.TrafficCounts { return store.TrafficCounts{Impressions: i, Views: v, Clicks: k} }
+	if err := fx.st.AddTraffic(ctx, []store.TrafficRow{
+		{ListingID: id["A-1"], Day: "2026-11-01", TrafficCounts: c(400, 40, 10)},
+		{ListingID: id["A-2"], Day: "2026-11-01", TrafficCounts: c(100, 20, 3)},
+		{ListingID: id["A-1"], Day: "2026-11-03", TrafficCounts: c(100, 5, 2)},
+		{ListingID: id["B-1"], Day: "2026-11-02", TrafficCounts: c(7777, 777, 77)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	counts := func(i, v, k int64, ctr float64) map[string]any {
+		return map[string]any{"impressions": float64(i), "views": float64(v), "clicks": float64(k), "ctr": ctr}
+	}
+	day := func(d string, i, v, k int64, ctr float64) map[string]any {
+		m := counts(i, v, k, ctr)
+		m["day"] = d
+		return m
+	}
+	row := func(ext string, i, v, k int64, ctr float64) map[string]any {
+		m := counts(i, v, k, ctr)
+		m["listing_id"], m["external_id"] = float64(id[ext]), ext
+		return m
+	}
+
+	r := fx.do(t, "GET", "/v1/agency/stats?from=2026-11-01&to=2026-11-03", fx.keyA, "")
+	if r.status != 200 {
+		t.Fatalf("stats: %d %s", r.status, r.raw)
+	}
+	want := map[string]any{"from": "2026-11-01", "to": "2026-11-03", "total": counts(600, 65, 15, 0.025),
+		"days": []any{day("2026-11-01", 500, 60, 13, 0.026), day("2026-11-02", 0, 0, 0, 0), day("2026-11-03", 100, 5, 2, 0.02)},
+		"listings": []any{row("A-1", 500, 45, 12, 0.024), row("A-2", 100, 20, 3, 0.03)}}
+	if !equalJSON(r.body, want) {
+		t.Errorf("agency A, 1–3 November:\n got %s\nwant %v", r.raw, want)
+	}
+	r = fx.do(t, "GET", "/v1/agency/stats?from=2026-11-02&to=2026-11-03&listing=A-1", fx.keyA, "")
+	want = map[string]any{"from": "2026-11-02", "to": "2026-11-03", "listing": "A-1", "total": counts(100, 5, 2, 0.02),
+		"days": []any{day("2026-11-02", 0, 0, 0, 0), day("2026-11-03", 100, 5, 2, 0.02)}, "listings": []any{row("A-1", 100, 5, 2, 0.02)}}
+	if r.status != 200 || !equalJSON(r.body, want) {
+		t.Errorf("agency A, listing A-1:\n got %d %s\nwant %v", r.status, r.raw, want)
+	}
+	r = fx.do(t, "GET", "/v1/agency/stats", fx.keyA, "")
+	if days, _ := r.body["days"].([]any); r.status != 200 || len(days) != traffic.DefaultDays ||
+		r.body["to"] != traffic.Day(time.Now()) && r.body["to"] != traffic.Day(time.Now().Add(-time.Minute)) {
+		t.Errorf("by default: %d, %d days to %v; want the 30 days to today (JST)", r.status, len(days), r.body["to"])
+	}
+
+	notFound := fx.do(t, "GET", "/v1/agency/stats?listing=NO-SUCH", fx.keyA, "")
+	for _, c := range []struct {
+		name, query, key string
+		status           int
+	}{
+		{"another agency's listing", "?listing=B-1", fx.keyA, 404},
+		{"no key", "", "", 401},
+		{"an engineer's token", "", engineer, 401},
+		{"an unknown key", "", "ak_0000000000000000000000000000000000000000000000", 401},
+		{"not a day", "?from=2026-11-1", fx.keyA, 422},
+		{"from after to", "?from=2026-11-04&to=2026-11-03", fx.keyA, 422},
+		{"367 days", "?from=2025-11-01&to=2026-11-02", fx.keyA, 422},
+	} {
+		r := fx.do(t, "GET", "/v1/agency/stats"+c.query, c.key, "")
+		if r.status != c.status || !strings.HasPrefix(r.ctype, "application/problem+json") {
+			t.Errorf("%s: %d %s; want %d problem+json", c.name, r.status, r.raw, c.status)
+		}
+		if strings.Contains(r.raw, "7777") || strings.Contains(r.raw, "案件 B-1") {
+			t.Errorf("%s: the answer tells of agency B's listing: %s", c.name, r.raw)
+		}
+		if c.name == "another agency's listing" && strings.ReplaceAll(r.raw, "B-1", "NO-SUCH") != notFound.raw {
+			t.Errorf("another agency's listing answers unlike one that does not exist:\n%s\n%s", r.raw, notFound.raw)
+		}
+	}
+}
+
+// equalJSON compares a decoded answer with want, through their JSON.
+func equalJSON(got map[string]any, want map[string]any) bool {
+	return fmt.Sprint(got) == fmt.Sprint(want)
+}
+
+// TestAgencyAuthorization walks every operation that takes an agency's
+// key, as registered: none answers without a key, with an engineer's
+// token or with an unknown key (401); agency B gets 404 for agency A's
+// listings, feed runs, feed sources and stats, its own for the rest, and
+// no answer to B tells of A's data, which is as it was afterwards. An
+// operation registered but missing from the table fails the test.
+func TestAgencyAuthorization(t *testing.T) {
+	fx := newMeFixture(t, account.Limits{})
+	ctx := context.Background()
+	engineer := fx.engineer(t, "tanaka@example.jp", "correct horse battery staple 9")
+	b, _ := fx.st.CreateAgency(ctx, "agency-b", "B")
+	keyB, _ := fx.st.CreateKey(ctx, b.ID)
+	for _, ext := range []string{"A-1", "A-2"} {
+		if r := fx.do(t, "PUT", "/v1/agency/listings/"+ext, fx.keyA, agencyListing("A社の秘密の案件 "+ext)); r.status != 200 {
+			t.Fatalf("put %s: %d %s", ext, r.status, r.raw)
+		}
+	}
+	r := fx.do(t, "POST", "/v1/agency/feeds?format=jsonl", fx.keyA, `{"external_id":"A-F1","title":"A社の秘密のフィード案件","rate":"月額60万円"}`+"\n")
+	if r.status != 202 {
+		t.Fatalf("A's upload: %d %s", r.status, r.raw)
+	}
+	runA := fmt.Sprint(int64(r.body["id"].(float64)))
+	r = fx.do(t, "POST", "/v1/agency/feed-sources", fx.keyA, `{"url":"https://feeds.example.com/a-secret-feed.jsonl","format":"jsonl","every":"1h"}`)
+	if r.status != 200 {
+		t.Fatalf("A's feed source: %d %s", r.status, r.raw)
+	}
+	sourceA := fmt.Sprint(int64(r.body["id"].(float64)))
+	snapshot := func() string {
+		var s strings.Builder
+		for _, p := range []string{"/v1/agency/listings/A-1", "/v1/agency/listings/A-2", "/v1/agency/feeds/" + runA, "/v1/agency/feed-sources", "/v1/agency/stats?from=2026-11-01&to=2026-11-02"} {
+			s.WriteString(fx.do(t, "GET", p, fx.keyA, "").raw)
+		}
+		return s.String()
+	}
+	before := snapshot()
+	secrets := []string{"A社の秘密", "a-secret-feed", fx.keyA}
+
+	table := map[string]authCase{
+		"PUT /v1/agency/listings/{external_id}":    {path: "/v1/agency/listings/B-own", body: agencyListing("B社の案件"), status: 200},
+		"POST /v1/agency/listings:batch":           {path: "/v1/agency/listings:batch", body: `{"listings":[{"external_id":"B-2","title":"B社の案件 2"}]}`, status: 200},
+		"GET /v1/agency/listings/{external_id}":    {path: "/v1/agency/listings/A-1", status: 404},
+		"DELETE /v1/agency/listings/{external_id}": {path: "/v1/agency/listings/A-2", status: 404},
+		"POST /v1/agency/feeds":                    {path: "/v1/agency/feeds?format=jsonl", body: `{"external_id":"B-F1","title":"B社のフィード案件"}` + "\n", status: 202},
+		"GET /v1/agency/feeds/{id}":                {path: "/v1/agency/feeds/" + runA, status: 404},
+		"POST /v1/agency/feeds/{id}/confirm":       {path: "/v1/agency/feeds/" + runA + "/confirm", status: 404},
+		"POST /v1/agency/feed-sources":             {path: "/v1/agency/feed-sources", body: `{"url":"https://feeds.example.com/b.jsonl","format":"jsonl","every":"1h"}`, status: 200},
+		"GET /v1/agency/feed-sources":              {path: "/v1/agency/feed-sources", status: 200},
+		"DELETE /v1/agency/feed-sources/{id}":      {path: "/v1/agency/feed-sources/" + sourceA, status: 404},
+		"GET /v1/agency/rejections":                {path: "/v1/agency/rejections", status: 200},
+		"GET /v1/agency/stats":                     {path: "/v1/agency/stats?listing=A-1", status: 404},
+	}
+	var ops []string
+	for path, item := range fx.doc.Paths {
+		for method, op := range map[string]*huma.Operation{"GET": item.Get, "PUT": item.Put, "POST": item.Post,
+			"PATCH": item.Patch, "DELETE": item.Delete} {
+			if op == nil || !slices.ContainsFunc(op.Security, func(s map[string][]string) bool { _, ok := s["agencyKey"]; return ok }) {
+				continue
+			}
+			key := method + " " + path
+			if _, ok := table[key]; !ok {
+				t.Errorf("%s is not in the authorization table: add how agency B tries it on agency A's data", key)
+			}
+			ops = append(ops, key)
+		}
+	}
+	for key := range table {
+		if !slices.Contains(ops, key) {
+			t.Errorf("the table has %s, which is not registered with the agency key", key)
+		}
+	}
+	slices.Sort(ops)
+	for _, key := range ops {
+		c, ok := table[key]
+		if !ok {
+			continue
+		}
+		method := strings.Fields(key)[0]
+		t.Run(key, func(t *testing.T) {
+			for _, cred := range []struct{ who, key string }{
+				{"no key", ""}, {"an engineer's token", engineer}, {"an unknown key", "ak_0000000000000000000000000000000000000000000000"},
+			} {
+				if r := fx.do(t, method, c.path, cred.key, c.body); r.status != 401 || !strings.HasPrefix(r.ctype, "application/problem+json") {
+					t.Errorf("with %s: %d %s; want 401 problem", cred.who, r.status, r.raw)
+				}
+			}
+			r := fx.do(t, method, c.path, keyB, c.body)
+			if r.status != c.status {
+				t.Errorf("agency B: %d %s; want %d", r.status, r.raw, c.status)
+			}
+			for _, s := range secrets {
+				if strings.Contains(r.raw, s) {
+					t.Errorf("agency B's answer holds A's %q: %s", s, r.raw)
+				}
+			}
+		})
+	}
+	if after := snapshot(); after != before {
+		t.Errorf("A's data changed while B tried it:\nbefore %s\nafter  %s", before, after)
+	}
+}
