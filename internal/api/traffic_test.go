@@ -38,7 +38,9 @@ func TestAgencyStats(t *testing.T) {
 		}
 		id[c.ext] = int64(r.body["id"].(float64))
 	}
-	c := func(i, v, k int64) store.TrafficCounts { return store.TrafficCounts{Impressions: i, Views: v, Clicks: k} }
+	c := func(i, v, k int64) store.TrafficCounts {
+		return store.TrafficCounts{Impressions: i, Views: v, Clicks: k}
+	}
 	if err := fx.st.AddTraffic(ctx, []store.TrafficRow{
 		{ListingID: id["A-1"], Day: "2026-11-01", TrafficCounts: c(400, 40, 10)},
 		{ListingID: id["A-2"], Day: "2026-11-01", TrafficCounts: c(100, 20, 3)},
@@ -66,7 +68,7 @@ func TestAgencyStats(t *testing.T) {
 		t.Fatalf("stats: %d %s", r.status, r.raw)
 	}
 	want := map[string]any{"from": "2026-11-01", "to": "2026-11-03", "total": counts(600, 65, 15, 0.025),
-		"days": []any{day("2026-11-01", 500, 60, 13, 0.026), day("2026-11-02", 0, 0, 0, 0), day("2026-11-03", 100, 5, 2, 0.02)},
+		"days":     []any{day("2026-11-01", 500, 60, 13, 0.026), day("2026-11-02", 0, 0, 0, 0), day("2026-11-03", 100, 5, 2, 0.02)},
 		"listings": []any{row("A-1", 500, 45, 12, 0.024), row("A-2", 100, 20, 3, 0.03)}}
 	if !equalJSON(r.body, want) {
 		t.Errorf("agency A, 1–3 November:\n got %s\nwant %v", r.raw, want)
