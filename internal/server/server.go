@@ -19,6 +19,7 @@ import (
 	"anken/internal/api"
 	"anken/internal/catalog"
 	"anken/internal/problem"
+	"anken/internal/traffic"
 	"anken/internal/web"
 )
 
@@ -48,6 +49,9 @@ type Options struct {
 	// Limits are the request rate limits; none when nil. Refused requests
 	// are counted in anken_http_rate_limited_total by class.
 	Limits *api.Limits
+	// Traffic counts the pages' impressions, views and apply clicks
+	// (/go); nothing is counted when nil.
+	Traffic *traffic.Counter
 }
 
 // New returns the handler for every path anken serves: the JSON API under
@@ -85,7 +89,7 @@ func New(o Options) (http.Handler, error) {
 		return nil, err
 	}
 	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL, Sitemap: o.Sitemap, DevMail: o.DevMail,
-		Accounts: o.API.Accounts, Guides: o.API.Guides, Operate: o.API.Operate})
+		Accounts: o.API.Accounts, Guides: o.API.Guides, Operate: o.API.Operate, Traffic: o.Traffic})
 	if err != nil {
 		return nil, err
 	}
