@@ -392,9 +392,7 @@ func groupMonthly(l listing.Listing, o *catalog.Offers) string {
 // here.
 func cards(hits []catalog.Hit, b base) []cardView {
 	out := make([]cardView, len(hits))
-	ids := make([]int64, len(hits))
 	for i, h := range hits {
-		ids[i] = h.ID
 		out[i] = newCard(h, b.Now, b.Names)
 		if b.Accounts {
 			out[i].Back = b.Path
@@ -404,6 +402,10 @@ func cards(hits []catalog.Hit, b base) []cardView {
 		}
 	}
 	if b.shown != nil {
+		ids := make([]int64, len(hits))
+		for i, h := range hits {
+			ids[i] = h.ID
+		}
 		b.shown(ids)
 	}
 	return out
