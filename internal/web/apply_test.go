@@ -158,7 +158,7 @@ func TestPagesCount(t *testing.T) {
 		{"/search?q=決済", browserUA}, {"/search?q=決済", browserUA}, {"/search?q=決済", other}, {"/search?q=決済", robot},
 		{goPage, browserUA}, {goPage, browserUA}, {goPage, other}, {goPage, robot},
 		{goApply, browserUA}, {goApply, browserUA}, {goApply, robot},
-		{"/go/" + itoa(fx.ids["old-1"]) + "/techlink", browserUA}, // closed: to its page, not a click
+		{"/go/" + itoa(fx.ids["old-1"]) + "/techlink", browserUA},  // closed: to its page, not a click
 		{"/go/" + itoa(fx.ids["go-1"]) + "/codebridge", browserUA}, // forged: nothing
 	} {
 		fx.visit(t, v.path, v.ua)
