@@ -84,6 +84,15 @@ func TestAuditedWrites(t *testing.T) {
 			_, err := s.NewWebhookSecret(ctx, fx.a.ID)
 			return err
 		}, row("agency a", "")},
+		{"put-agency-profile", store.AuditEntry{ActorKind: store.AuditAgency, Actor: "a", IP: "192.0.2.1"},
+			func(ctx context.Context, s *store.Store, fx *fixture) error {
+				_, err := s.SetAgencyProfile(ctx, fx.a.ID, store.AgencyProfile{Name: "A社", Description: "紹介", SiteURL: "https://a.example/"})
+				return err
+			}, row("agency a", `profile: name \(A社\), description \(2 characters\), site_url \(https://a.example/\)`)},
+		{"put-agency-profile (unknown)", op, func(ctx context.Context, s *store.Store, fx *fixture) error {
+			_, err := s.SetAgencyProfile(ctx, fx.a.ID+1000, store.AgencyProfile{Name: "X"})
+			return err
+		}, nil},
 		{"batch-agency-listings", ag, func(ctx context.Context, s *store.Store, fx *fixture) error {
 			_, err := s.Apply(ctx, []store.Work{{Agency: fx.a, Source: "api", Puts: []*listing.Listing{sample("A-9")}, Sent: 3,
 				Rejected: []store.Rejection{{ExternalID: "", Field: "title", Reason: "is required"}, {ExternalID: "", Field: "title", Reason: "is required"}}}})
