@@ -1,5 +1,6 @@
-// Package operate is what operators do to run anken: manage agencies and
-// their keys, hide and restore listings, replay parked inbox items, read
+// Package operate is what operators do to run anken: manage agencies,
+// their keys and their profiles (which agencies also set, through the
+// same rule), hide and restore listings, replay parked inbox items, read
 // rejections and the audit log, and log in. The operator API (/v1/operator)
 // and the operator pages (/ops) both call this one Service, so an action
 // does the same thing whichever way it is asked: hiding a listing wakes the
@@ -34,6 +35,8 @@ type Store interface {
 	RevokeKeys(ctx context.Context, agencyID int64) (int64, error)
 	RevokeKey(ctx context.Context, agencyID, keyID int64) error
 	NewWebhookSecret(ctx context.Context, agencyID int64) (string, error)
+	AgencyProfile(ctx context.Context, slug string) (store.AgencyProfile, error)
+	SetAgencyProfile(ctx context.Context, agencyID int64, p store.AgencyProfile) (store.AgencyProfile, error)
 
 	Listing(ctx context.Context, id int64) (listing.Listing, error)
 	HideListing(ctx context.Context, id int64) (store.PutResult, error)
