@@ -333,6 +333,13 @@ func (m *memStore) Agencies(context.Context) ([]store.Agency, error) {
 	return []store.Agency{{Slug: "techlink", Name: "テックリンク"}}, nil
 }
 
+func (m *memStore) AgencyProfile(_ context.Context, slug string) (store.AgencyProfile, error) {
+	if slug != "techlink" {
+		return store.AgencyProfile{}, store.ErrNotFound
+	}
+	return store.AgencyProfile{Slug: "techlink", Name: "テックリンク"}, nil
+}
+
 // Markdown writes the report as a table for docs/BENCHMARKS.md.
 func (r *PageReport) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "%d listings; index built in %s.\n\n", r.Listings, r.Build.Round(100*time.Millisecond))

@@ -31,6 +31,9 @@ type Store interface {
 	GroupListings(ctx context.Context, groupID int64) ([]listing.Listing, error)
 	LastChange(ctx context.Context) (time.Time, error)
 	Agencies(ctx context.Context) ([]store.Agency, error)
+	// AgencyProfile is an agency's name, description and site, or
+	// store.ErrNotFound.
+	AgencyProfile(ctx context.Context, slug string) (store.AgencyProfile, error)
 	// MarketSnapshots are the daily market figures the trends are drawn from.
 	MarketSnapshots(ctx context.Context, scope, from, to string) ([]store.MarketSnapshot, error)
 }

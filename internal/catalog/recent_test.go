@@ -56,6 +56,9 @@ func (f *flakyStore) LastChange(context.Context) (time.Time, error) {
 	return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), nil
 }
 func (f *flakyStore) Agencies(context.Context) ([]store.Agency, error) { return nil, nil }
+func (f *flakyStore) AgencyProfile(context.Context, string) (store.AgencyProfile, error) {
+	return store.AgencyProfile{}, store.ErrNotFound
+}
 func (f *flakyStore) MarketSnapshots(context.Context, string, string, string) ([]store.MarketSnapshot, error) {
 	return nil, nil
 }
