@@ -43,6 +43,10 @@ func TestAgencyAndFreshnessFilters(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.query, got, c.want)
 		}
 	}
+	r := fx.do(t, "GET", "/v1/listings?facets=agency", "", "")
+	if f, _ := r.body["facets"].(map[string]any)["agency"].(map[string]any); f["agency-a"] != 2.0 || f["agency-b"] != 1.0 {
+		t.Errorf("facets=agency: %v", r.body["facets"])
+	}
 	for _, bad := range []string{"posted_within=2d", "agency=Not%20A%20Slug"} {
 		if r := fx.do(t, "GET", "/v1/listings?"+bad, "", ""); r.status != 422 {
 			t.Errorf("%s: %d, want 422 %s", bad, r.status, r.raw)

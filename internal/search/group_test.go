@@ -125,6 +125,20 @@ func TestCollapse(t *testing.T) {
 				}
 			}
 			wantFacets := oracleFacets(slices.Collect(maps.Values(wantReps)), q.Facets)
+			if slices.Contains(q.Facets, FacetAgency) {
+				// A collapsed job counts for every agency offering it.
+				m := map[string]int{}
+				for _, r := range wantReps {
+					var seen []string
+					for _, l := range members[r.GroupID] {
+						if !slices.Contains(seen, l.Agency) {
+							seen = append(seen, l.Agency)
+							m[l.Agency]++
+						}
+					}
+				}
+				wantFacets[FacetAgency] = m
+			}
 			for _, f := range q.Facets {
 				if !maps.Equal(first.Facets[f], wantFacets[f]) {
 					t.Fatalf("query %+v: facet %s = %v, want %v", q, f, first.Facets[f], wantFacets[f])

@@ -554,6 +554,10 @@ func oracleFacets(hits []*listing.Listing, want []Facet) map[Facet]map[string]in
 				if d > 0 {
 					m[strconv.Itoa(d)]++
 				}
+			case FacetAgency:
+				if l.Agency != "" {
+					m[l.Agency]++
+				}
 			case FacetRate:
 				r := l.Rate.MonthlyMax
 				if r == 0 {

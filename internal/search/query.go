@@ -114,11 +114,12 @@ const (
 	FacetDays       Facet = "days"     // by days_per_week.min: "1" … "5"
 	FacetSideJob    Facet = "side_job" // "true", "false"
 	FacetRate       Facet = "rate"     // 5万円 bands of monthly_max: "600000" is 60万–65万円
+	FacetAgency     Facet = "agency"   // agency slugs; a collapsed job counts for every agency offering it
 )
 
 // Facets lists every valid facet.
 var Facets = []Facet{FacetRole, FacetSkills, FacetRemote, FacetPrefecture, FacetContract,
-	FacetDays, FacetSideJob, FacetRate}
+	FacetDays, FacetSideJob, FacetRate, FacetAgency}
 
 // Query is one search. The zero Query matches every open listing.
 //

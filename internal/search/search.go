@@ -85,6 +85,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	switch {
 	case res.Total <= x.walkMax:
 		keys, counts = x.walk(ctx, p, hits)
+		if q.Collapse && sn == nil {
+			x.addOfferingAgencies(&counts, hits)
+		}
 	default:
 		// The facets of many hits are counted once a position: a first
 		// page asked again before the index changes reads them from kept.
@@ -103,6 +106,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 			} else {
 				counts = x.countFacets(p.facets, hits)
 			}
+			if q.Collapse {
+				x.addOfferingAgencies(&counts, hits)
+			}
 			if key != "" && ctx.Err() == nil {
 				x.keptFacets.put(x.seq, key, counts)
 			}
@@ -110,7 +116,15 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 		keys = x.ordered(ctx, p, hits)
 	}
 	keys = withPast(p, keys, olds, &counts)
-	res.Facets = counts.result(p.facets, x.skillSlug)
+	res.Facets = counts.result(p.facets, x.skillSlug, x.agencySlug)
+	if sn != nil && q.Collapse {
+		// The agencies offering a collapsed job are those of its group as
+		// the first page saw it, which a later page after writes no longer
+		// knows: the agency facet of a collapsed search is the first
+		// page's to give, and a later page leaves it out rather than
+		// answer it inexactly.
+		delete(res.Facets, FacetAgency)
+	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
@@ -602,12 +616,12 @@ func (x *Index) walk(ctx context.Context, p *plan, hits *roaring.Bitmap) ([]sort
 	var wg sync.WaitGroup
 	for i, r := range parts {
 		tops[i] = topK{max: p.q.Limit + 1}
-		counts[i] = p.facets.newCounts(len(x.skillSlug))
+		counts[i] = p.facets.newCounts(len(x.skillSlug), len(x.agencySlug))
 		wg.Go(func() { x.walkPart(ctx, p, slots[r[0]:r[1]], &tops[i], &counts[i]) })
 	}
 	wg.Wait()
 	var keys []sortKey
-	total := p.facets.newCounts(len(x.skillSlug))
+	total := p.facets.newCounts(len(x.skillSlug), len(x.agencySlug))
 	for i := range parts {
 		keys = append(keys, tops[i].keys...)
 		total.merge(&counts[i])
@@ -814,7 +828,7 @@ func (x *Index) countWalk(ctx context.Context, s facetSet, hits *roaring.Bitmap)
 	counts := make([]facetCounts, len(parts))
 	var wg sync.WaitGroup
 	for i, r := range parts {
-		counts[i] = s.newCounts(len(x.skillSlug))
+		counts[i] = s.newCounts(len(x.skillSlug), len(x.agencySlug))
 		wg.Go(func() {
 			for n, sl := range slots[r[0]:r[1]] {
 				if n%4096 == 0 && ctx.Err() != nil {
@@ -825,7 +839,7 @@ func (x *Index) countWalk(ctx context.Context, s facetSet, hits *roaring.Bitmap)
 		})
 	}
 	wg.Wait()
-	total := s.newCounts(len(x.skillSlug))
+	total := s.newCounts(len(x.skillSlug), len(x.agencySlug))
 	for i := range counts {
 		total.merge(&counts[i])
 	}
@@ -838,7 +852,7 @@ func (x *Index) countFacets(s facetSet, hits *roaring.Bitmap) facetCounts {
 	if !s.any {
 		return facetCounts{}
 	}
-	fc := s.newCounts(len(x.skillSlug))
+	fc := s.newCounts(len(x.skillSlug), len(x.agencySlug))
 	// One job per value bitmap, taken by every core in turn: the skills
 	// alone are hundreds of bitmaps, so a goroutine per facet would leave
 	// one core doing most of the work.
@@ -866,6 +880,9 @@ func (x *Index) countFacets(s facetSet, hits *roaring.Bitmap) facetCounts {
 	}
 	if s.skills {
 		add(fc.skills, x.skillSet)
+	}
+	if s.agency {
+		add(fc.agency, x.agencySet)
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -934,8 +951,8 @@ func (t *topK) down(i int) {
 
 // facetSet says which facets a search counts.
 type facetSet struct {
-	role, remote, pref, contract, skills, days, sideJob, rate bool
-	any                                                       bool
+	role, remote, pref, contract, skills, days, sideJob, rate, agency bool
+	any                                                               bool
 }
 
 func newFacetSet(fs []Facet) facetSet {
@@ -959,6 +976,8 @@ func newFacetSet(fs []Facet) facetSet {
 			s.sideJob = true
 		case FacetRate:
 			s.rate = true
+		case FacetAgency:
+			s.agency = true
 		}
 	}
 	return s
@@ -983,12 +1002,16 @@ type facetCounts struct {
 	sideJob  [2]int
 	rate     [rateBands]int
 	skills   []int
+	agency   []int // by agency code
 }
 
-func (s facetSet) newCounts(skills int) facetCounts {
+func (s facetSet) newCounts(skills, agencies int) facetCounts {
 	var c facetCounts
 	if s.skills {
 		c.skills = make([]int, skills)
+	}
+	if s.agency {
+		c.agency = make([]int, agencies)
 	}
 	return c
 }
@@ -1015,6 +1038,9 @@ func (fc *facetCounts) add(s facetSet, c *cols, skills []uint16) {
 			fc.skills[sk]++
 		}
 	}
+	if s.agency && int(c.agency) < len(fc.agency) {
+		fc.agency[c.agency]++
+	}
 }
 
 func (fc *facetCounts) merge(o *facetCounts) {
@@ -1026,6 +1052,7 @@ func (fc *facetCounts) merge(o *facetCounts) {
 	addAll(fc.sideJob[:], o.sideJob[:])
 	addAll(fc.rate[:], o.rate[:])
 	addAll(fc.skills, o.skills)
+	addAll(fc.agency, o.agency)
 }
 
 func addAll(dst, src []int) {
@@ -1038,7 +1065,7 @@ func addAll(dst, src []int) {
 // frequent ones.
 const maxSkillFacet = 30
 
-func (fc *facetCounts) result(s facetSet, skillSlug []string) map[Facet]map[string]int {
+func (fc *facetCounts) result(s facetSet, skillSlug, agencySlug []string) map[Facet]map[string]int {
 	if !s.any {
 		return nil
 	}
@@ -1104,5 +1131,38 @@ func (fc *facetCounts) result(s facetSet, skillSlug []string) map[Facet]map[stri
 		}
 		out[FacetSkills] = m
 	}
+	if s.agency {
+		m := map[string]int{}
+		for i, n := range fc.agency {
+			if n > 0 && i < len(agencySlug) {
+				m[agencySlug[i]] = n
+			}
+		}
+		out[FacetAgency] = m
+	}
 	return out
+}
+
+// addOfferingAgencies makes the agency facet of collapsed hits count each
+// job for every agency offering it: for each hit that represents a group
+// of duplicates, the agencies of its other open members that are not its
+// own (each once) are added to counts.
+func (x *Index) addOfferingAgencies(counts *facetCounts, hits *roaring.Bitmap) {
+	if counts.agency == nil {
+		return
+	}
+	for g := range x.reposts {
+		ms := x.members(g)
+		if len(ms) < 2 || !hits.Contains(ms[0]) {
+			continue
+		}
+		seen := []uint16{x.cols[ms[0]].agency}
+		for _, m := range ms[1:] {
+			a := x.cols[m].agency
+			if !slices.Contains(seen, a) {
+				seen = append(seen, a)
+				counts.agency[a]++
+			}
+		}
+	}
 }

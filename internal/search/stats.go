@@ -148,14 +148,14 @@ func (x *Index) stats(ctx context.Context, q Query, terms []term, basis Basis) (
 	}
 	var counts facetCounts
 	if walkFacets {
-		counts = fs.newCounts(len(x.skillSlug))
+		counts = fs.newCounts(len(x.skillSlug), len(x.agencySlug))
 		for i := range acc {
 			counts.merge(&acc[i].counts)
 		}
 	} else {
 		counts = x.countFacets(fs, hits)
 	}
-	st := Stats{Count: len(slots), Breakdown: counts.result(fs, x.skillSlug), BandWidth: sc.band}
+	st := Stats{Count: len(slots), Breakdown: counts.result(fs, x.skillSlug, x.agencySlug), BandWidth: sc.band}
 	// The priced rates of part i are slots[parts[i][0]:][:acc[i].priced].
 	rates := make([][]uint32, len(parts))
 	var (
@@ -247,7 +247,7 @@ func (x *Index) statsPart(ctx context.Context, slots []uint32, a *statsPart, fs 
 		skills             []int
 	)
 	if facets {
-		a.counts = fs.newCounts(len(x.skillSlug))
+		a.counts = fs.newCounts(len(x.skillSlug), len(x.agencySlug))
 		role, remote, pref, skills = a.counts.role[:], a.counts.remote[:], a.counts.pref[:], a.counts.skills
 	}
 	buckets, one := &a.buckets, &a.one
