@@ -221,11 +221,12 @@ type Overview struct {
 	Roles     map[string]int
 	Skills    map[string]int
 	Newest    []Hit
+	NewToday  int // 今日の新着: jobs anken first saw in the 24 hours before now
 }
 
-// Overview counts the open listings by role and skill and reads the
-// newest n.
-func (c *Catalog) Overview(ctx context.Context, n int) (Overview, error) {
+// Overview counts the open listings by role and skill, those first seen
+// in the 24 hours before now, and reads the newest n.
+func (c *Catalog) Overview(ctx context.Context, n int, now time.Time) (Overview, error) {
 	p, err := c.Search(ctx, search.Query{Collapse: true, Sort: search.SortNewest, Limit: n,
 		Facets: []search.Facet{search.FacetRole, search.FacetSkills}})
 	if err != nil {
@@ -240,8 +241,25 @@ func (c *Catalog) Overview(ctx context.Context, n int) (Overview, error) {
 	} else {
 		c.recent.keepChange(at)
 	}
+	today, err := c.NewSince(ctx, search.Query{}, now)
+	if err != nil {
+		return Overview{}, err
+	}
 	return Overview{Open: p.Total, UpdatedAt: at, Roles: p.Facets[search.FacetRole],
-		Skills: p.Facets[search.FacetSkills], Newest: p.Hits}, nil
+		Skills: p.Facets[search.FacetSkills], Newest: p.Hits, NewToday: today}, nil
+}
+
+// NewSince counts the jobs of q (collapsed) that anken first saw in the 24
+// hours before now: 今日の新着. The bound is cut to the minute, as
+// posted_within=1d reads it, so the count is the same search's total.
+func (c *Catalog) NewSince(ctx context.Context, q search.Query, now time.Time) (int, error) {
+	fresh, err := Params{PostedWithin: "1d"}.QueryAt(now)
+	if err != nil {
+		return 0, err
+	}
+	q.Collapse, q.SeenSince = true, fresh.SeenSince
+	n, err := c.Count(ctx, q)
+	return n.Total, err
 }
 
 // fallback answers the listings of ids as last read when the store failed

@@ -89,7 +89,7 @@ func TestStoreAwayAnswersFromRecent(t *testing.T) {
 	if _, err := c.Search(ctx, search.Query{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Overview(ctx, 2); err != nil {
+	if _, err := c.Overview(ctx, 2, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	st.down = true
@@ -100,7 +100,7 @@ func TestStoreAwayAnswersFromRecent(t *testing.T) {
 	if d, err := c.Listing(ctx, 1); err != nil || d.Title != "一" {
 		t.Errorf("listing 1 with the store away = %v, %v; want it as last read", d.Title, err)
 	}
-	if o, err := c.Overview(ctx, 2); err != nil || o.UpdatedAt.IsZero() || o.Open != 2 {
+	if o, err := c.Overview(ctx, 2, time.Now()); err != nil || o.UpdatedAt.IsZero() || o.Open != 2 {
 		t.Errorf("overview with the store away = %+v, %v", o, err)
 	}
 	c.Index = fixedIndex{1, 3}

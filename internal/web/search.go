@@ -81,7 +81,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	if p.Limit == 0 {
 		p.Limit = search.DefaultLimit
 	}
-	q, err := p.Query()
+	q, err := p.QueryAt(s.Now())
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -203,7 +203,7 @@ func (s *Site) disjunctive(ctx context.Context, p catalog.Params, counts map[sea
 		alt := p
 		alt.Cursor = ""
 		g.drop(&alt)
-		q, err := alt.Query()
+		q, err := alt.QueryAt(s.Now())
 		if err != nil {
 			return nil, err
 		}
@@ -436,7 +436,7 @@ func (s *Site) relaxations(ctx context.Context, p catalog.Params) ([]relax, erro
 		if err != nil {
 			continue
 		}
-		q, err := alt.Query()
+		q, err := alt.QueryAt(s.Now())
 		if err != nil {
 			continue
 		}

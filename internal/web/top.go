@@ -18,6 +18,7 @@ type topView struct {
 	Roles     []count
 	Skills    []count
 	Newest    []cardView
+	NewToday  int // 今日の新着
 }
 
 // count is one value of a facet with its number of listings.
@@ -30,12 +31,12 @@ type count struct {
 const topSkills = 24
 
 func (s *Site) top(w http.ResponseWriter, r *http.Request) {
-	o, err := s.Catalog.Overview(r.Context(), 8)
+	o, err := s.Catalog.Overview(r.Context(), 8, s.Now())
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	v := topView{base: s.base(r, ""), Open: o.Open, UpdatedAt: o.UpdatedAt}
+	v := topView{base: s.base(r, ""), Open: o.Open, UpdatedAt: o.UpdatedAt, NewToday: o.NewToday}
 	v.Newest = cards(o.Newest, v.base)
 	v.Description = "IT フリーランス・副業案件を複数のエージェントから横断検索。" +
 		"フルリモート、週3日、副業OK など条件で絞り込み、単価相場もひと目でわかります。"

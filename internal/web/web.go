@@ -345,6 +345,9 @@ func newCard(h catalog.Hit, now time.Time, names map[string]string) cardView {
 			c.Source += "（月額" + m + "）"
 		}
 	}
+	if isNew(h.FirstSeenAt, now) {
+		c.Facts = append(c.Facts, fact{"新着", "new"})
+	}
 	if h.Remote != "" {
 		c.Facts = append(c.Facts, fact{remoteName(h.Remote), "remote-" + string(h.Remote)})
 	}
@@ -366,6 +369,12 @@ func newCard(h catalog.Hit, now time.Time, names map[string]string) cardView {
 		c.Skills = append(c.Skills, skillName(sk))
 	}
 	return c
+}
+
+// isNew reports whether a listing anken first saw at seen is 新着 at
+// now: within the 24 hours before it, as 今日の新着 counts.
+func isNew(seen, now time.Time) bool {
+	return !seen.IsZero() && !seen.After(now) && now.Sub(seen) < 24*time.Hour
 }
 
 // groupMonthly is the monthly pay across a job's offers, for its card

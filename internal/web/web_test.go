@@ -46,6 +46,9 @@ var raws = map[string][]string{
 	},
 }
 
+// fixtureNow is the pages' (and the fixture store's) time.
+func fixtureNow() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+
 type fixture struct {
 	srv     *httptest.Server
 	st      *store.Store
@@ -63,7 +66,9 @@ func newFixture(t *testing.T) *fixture { return newFixtureOf(t, raws) }
 func newFixtureOf(t *testing.T, feeds map[string][]string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
+	// The store stamps with the pages' clock (first seen, sessions), so
+	// what the pages compare agrees with what the store wrote.
+	st := storetest.OpenClock(t, "sqlite", fixtureNow)
 	fx := &fixture{st: st, ids: map[string]int64{}}
 	slugs := []string{"techlink", "codebridge"}
 	for _, slug := range slices.Sorted(maps.Keys(feeds)) {
@@ -105,7 +110,7 @@ func newFixtureOf(t *testing.T, feeds map[string][]string) *fixture {
 	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	now := fixtureNow
 	fx.traffic = traffic.New(st, traffic.Options{Now: now})
 	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, BaseURL: "https://anken.example",
 		Now: now, Traffic: fx.traffic})
