@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"time"
 
 	"anken/internal/listing"
 	"anken/internal/problem"
@@ -56,16 +57,17 @@ func AgencyParams(slug string) Params {
 	return Params{Agency: []string{slug}, Collapse: true}
 }
 
-// AgencyFigures reads the live figures of the agency with the slug. An
-// agency without open listings has figures of zero; one that does not
-// exist too (the index knows no agency it has no listing of).
-func (c *Catalog) AgencyFigures(ctx context.Context, slug string) (AgencyFigures, error) {
+// AgencyFigures reads the live figures of the agency with the slug, its
+// new listings those of the 30 days before now. An agency without open
+// listings has figures of zero; one that does not exist too (the index
+// knows no agency it has no listing of).
+func (c *Catalog) AgencyFigures(ctx context.Context, slug string, now time.Time) (AgencyFigures, error) {
 	f := AgencyFigures{Slug: slug, Name: slug}
 	if names, err := c.AgencyNames(ctx); err == nil {
 		f.Name = agencyName(names, slug)
 	}
 	p := AgencyParams(slug)
-	q, err := p.Query()
+	q, err := p.QueryAt(now)
 	if err != nil {
 		return f, problem.Wrap(problem.Internal, err, "an agency's search is not valid")
 	}
@@ -98,7 +100,7 @@ func (c *Catalog) AgencyFigures(ctx context.Context, slug string) (AgencyFigures
 	}
 
 	p.PostedWithin = "30d"
-	nq, err := p.Query()
+	nq, err := p.QueryAt(now)
 	if err != nil {
 		return f, problem.Wrap(problem.Internal, err, "an agency's search is not valid")
 	}
@@ -112,14 +114,14 @@ func (c *Catalog) AgencyFigures(ctx context.Context, slug string) (AgencyFigures
 
 // AgencyList reads the figures of every agency with open listings, most
 // open listings first (then by slug).
-func (c *Catalog) AgencyList(ctx context.Context) ([]AgencyFigures, error) {
+func (c *Catalog) AgencyList(ctx context.Context, now time.Time) ([]AgencyFigures, error) {
 	names, err := c.AgencyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []AgencyFigures
 	for _, slug := range slices.Sorted(maps.Keys(names)) {
-		f, err := c.AgencyFigures(ctx, slug)
+		f, err := c.AgencyFigures(ctx, slug, now)
 		if err != nil {
 			return nil, err
 		}
@@ -140,11 +142,11 @@ type AgencyPage struct {
 
 // Agency reads the agency with the slug for its page. An agency that does
 // not exist, and one without open listings, are NotFound alike.
-func (c *Catalog) Agency(ctx context.Context, slug string) (AgencyPage, error) {
+func (c *Catalog) Agency(ctx context.Context, slug string, now time.Time) (AgencyPage, error) {
 	if !store.ValidSlug(slug) {
 		return AgencyPage{}, problem.Errorf(problem.NotFound, "no agency %q", slug)
 	}
-	f, err := c.AgencyFigures(ctx, slug)
+	f, err := c.AgencyFigures(ctx, slug, now)
 	if err != nil {
 		return AgencyPage{}, err
 	}

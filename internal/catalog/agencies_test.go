@@ -51,21 +51,21 @@ func TestAgencyFigures(t *testing.T) {
 		Full:  3, Priced: 3, MedianMonthly: 800_000, RemoteFull: 1, RemotePartial: 1, New30d: 2}
 	cb := catalog.AgencyFigures{Slug: "codebridge", Name: "コードブリッジ", Open: 1, Roles: []catalog.RoleCount{{"infra", 1}}, Full: 1}
 	for _, want := range []catalog.AgencyFigures{tl, cb, {Slug: "quiet", Name: "quiet"}, {Slug: "nobody", Name: "nobody"}} {
-		got, err := c.AgencyFigures(ctx, want.Slug)
+		got, err := c.AgencyFigures(ctx, want.Slug, now)
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("AgencyFigures(%s) = %+v, %v\nwant %+v", want.Slug, got, err, want)
 		}
 	}
-	list, err := c.AgencyList(ctx)
+	list, err := c.AgencyList(ctx, now)
 	if err != nil || !reflect.DeepEqual(list, []catalog.AgencyFigures{tl, cb}) {
 		t.Errorf("AgencyList = %+v, %v; want techlink then codebridge", list, err)
 	}
-	page, err := c.Agency(ctx, "techlink")
+	page, err := c.Agency(ctx, "techlink", now)
 	if err != nil || page.Profile.Name != "テックリンク" || !reflect.DeepEqual(page.Figures, tl) {
 		t.Errorf("Agency(techlink) = %+v, %v", page, err)
 	}
 	for _, slug := range []string{"quiet", "nobody", "Bad Slug"} {
-		if _, err := c.Agency(ctx, slug); problem.KindOf(err) != problem.NotFound {
+		if _, err := c.Agency(ctx, slug, now); problem.KindOf(err) != problem.NotFound {
 			t.Errorf("Agency(%q) error = %v, want NotFound", slug, err)
 		}
 	}
