@@ -251,6 +251,17 @@ func (s *Site) liveFigures(r *http.Request, g guide.Guide) (liveView, error) {
 	}
 	v.Median = "時給 " + comma(st.Rate.Median) + "円"
 	v.Quartiles = comma(st.Rate.P25) + "円〜" + comma(st.Rate.P75) + "円"
+	v.Chart = hourlyHistogram("live", g.Title+"の副業OK案件の時給の分布（"+strconv.Itoa(st.Priced)+"件）", st)
+	return v, nil
+}
+
+// hourlyHistogram draws hourly figures' distribution in bands of
+// hourlyBand, at most maxLiveBands of them (the last one open: "以上");
+// empty when nothing is priced.
+func hourlyHistogram(id, title string, st market.Stats) template.HTML {
+	if st.Rate == nil || len(st.Histogram) == 0 {
+		return ""
+	}
 	type band struct {
 		from, to int64
 		n        int
@@ -274,8 +285,7 @@ func (s *Site) liveFigures(r *http.Request, g guide.Guide) (liveView, error) {
 		}
 		bands, open = bands[:maxLiveBands], true
 	}
-	c := histogram{id: "live", axis: "時給（円）", head: "時給", open: true,
-		title: g.Title + "の副業OK案件の時給の分布（" + strconv.Itoa(st.Priced) + "件）"}
+	c := histogram{id: id, axis: "時給（円）", head: "時給", open: true, title: title}
 	var desc []string
 	for i, b := range bands {
 		hb := histBar{label: comma(b.from) + "〜" + comma(b.to) + "円", n: b.n}
@@ -289,8 +299,7 @@ func (s *Site) liveFigures(r *http.Request, g guide.Guide) (liveView, error) {
 		desc = append(desc, hb.label+" "+strconv.Itoa(b.n)+"件")
 	}
 	c.desc = strings.Join(desc, "、")
-	v.Chart = histogramChart(c)
-	return v, nil
+	return histogramChart(c)
 }
 
 // scoreChart draws the five scores and the AI affinity, each of 100, with

@@ -52,6 +52,10 @@ type figuresView struct {
 	// job-type, skill and market pages' monthly figures), as 数字の出し方
 	// states.
 	FullOnly bool
+	// Hourly says the figures are of pay per hour (the part-time ways in:
+	// 週3日以下, 副業OK), every workload counted; they have no trend (the
+	// daily snapshots are monthly).
+	Hourly bool
 }
 
 // rateRow is one line of the rate table.
@@ -68,11 +72,15 @@ type topCount struct {
 const topN = 10
 
 // figures reads the market figures of q and its trend: one Stats call, one
-// Trend call. subject names the listings in the charts' titles.
-func (s *Site) figures(ctx context.Context, q search.Query, subject, searchURL string) (figuresView, market.Stats, error) {
-	st, err := s.Catalog.Stats(ctx, q, search.BasisMonthly)
+// Trend call. subject names the listings in the charts' titles. Hourly
+// figures (basis) have no trend: the daily snapshots are monthly.
+func (s *Site) figures(ctx context.Context, q search.Query, subject, searchURL string, basis search.Basis) (figuresView, market.Stats, error) {
+	st, err := s.Catalog.Stats(ctx, q, basis)
 	if err != nil {
 		return figuresView{}, st, err
+	}
+	if basis == search.BasisHourly {
+		return hourlyFigures(st, subject, searchURL), st, nil
 	}
 	// The trend comes from the store: without it the page still shows the
 	// index's figures, and says the trend is missing.
@@ -100,21 +108,7 @@ func (s *Site) figures(ctx context.Context, q search.Query, subject, searchURL s
 		}
 	}
 	f.Hist = rateHistogram("hist", subject, st)
-	var parts []share
-	stated := 0
-	for _, r := range listing.Remotes {
-		n := st.Breakdown.Remote[string(r)]
-		stated += n
-		parts = append(parts, share{class: "remote-" + string(r), label: remoteName(r), n: n})
-	}
-	if rest := st.Count - stated; rest > 0 {
-		parts = append(parts, share{class: "remote-none", label: "記載なし", n: rest})
-	}
-	if st.Count > 0 {
-		f.Remote = shareChart("remote", subject+"の働き方の内訳（"+comma(int64(st.Count))+"件）", parts, st.Count)
-		f.RemoteFul = "フルリモートの案件は" + percent(st.Breakdown.Remote[string(listing.RemoteFull)], st.Count) +
-			"、一部リモートを含めると" + percent(st.Breakdown.Remote[string(listing.RemoteFull)]+st.Breakdown.Remote[string(listing.RemotePartial)], st.Count) + "です。"
-	}
+	f.Remote, f.RemoteFul = remoteFigures(st, subject)
 	f.Trend = trendCharts(subject, tr)
 	switch {
 	case len(tr.Points) > 0 && !tr.Exact:
@@ -127,6 +121,51 @@ func (s *Site) figures(ctx context.Context, q search.Query, subject, searchURL s
 		f.TrendNote += "デモ用に生成した日の値を含みます。"
 	}
 	return f, st, nil
+}
+
+// remoteFigures are the work styles of the figures: the share chart and
+// the sentence of the remote shares; empty without listings.
+func remoteFigures(st market.Stats, subject string) (template.HTML, string) {
+	if st.Count == 0 {
+		return "", ""
+	}
+	var parts []share
+	stated := 0
+	for _, r := range listing.Remotes {
+		n := st.Breakdown.Remote[string(r)]
+		stated += n
+		parts = append(parts, share{class: "remote-" + string(r), label: remoteName(r), n: n})
+	}
+	if rest := st.Count - stated; rest > 0 {
+		parts = append(parts, share{class: "remote-none", label: "記載なし", n: rest})
+	}
+	full := st.Breakdown.Remote[string(listing.RemoteFull)]
+	return shareChart("remote", subject+"の働き方の内訳（"+comma(int64(st.Count))+"件）", parts, st.Count),
+		"フルリモートの案件は" + percent(full, st.Count) + "、一部リモートを含めると" +
+			percent(full+st.Breakdown.Remote[string(listing.RemotePartial)], st.Count) + "です。"
+}
+
+// hourlyFigures are the figures of pay per hour: the quartiles in yen an
+// hour, their distribution, and the work styles.
+func hourlyFigures(st market.Stats, subject, searchURL string) figuresView {
+	f := figuresView{Subject: subject, Count: st.Count, Priced: st.Priced, SearchURL: searchURL, Hourly: true}
+	if z := st.VolumeZone; z != nil {
+		f.Zone = z.Sentence()
+	}
+	if r := st.Rate; r != nil {
+		yen := func(n int64) string { return "時給" + comma(n) + "円" }
+		f.Rates = []rateRow{
+			{"下位25%（第1四分位）", yen(r.P25)},
+			{"中央値", yen(r.Median)},
+			{"上位25%（第3四分位）", yen(r.P75)},
+			{"平均", yen(r.Mean)},
+			{"最低", yen(r.Min)},
+			{"最高", yen(r.Max)},
+		}
+	}
+	f.Hist = hourlyHistogram("hist", subject+"の時給の分布（単価の記載がある"+comma(int64(st.Priced))+"件）", st)
+	f.Remote, f.RemoteFul = remoteFigures(st, subject)
+	return f
 }
 
 // scopeName names a snapshot scope: バックエンドエンジニアの案件全体.
@@ -203,7 +242,7 @@ func (s *Site) market(w http.ResponseWriter, r *http.Request) {
 	}
 	title := subject + "の単価相場と案件数"
 	v := marketView{base: s.base(r, title), Heading: title}
-	v.Fig, _, err = s.figures(ctx, q, subject, searchURL(p, func(*catalog.Params) {}))
+	v.Fig, _, err = s.figures(ctx, q, subject, searchURL(p, func(*catalog.Params) {}), search.BasisMonthly)
 	if err != nil {
 		s.Error(w, r, err)
 		return

@@ -36,6 +36,8 @@ type topicView struct {
 	Alert    string // where to save the search for new-listing mail
 	Market   string // /market?role=backend
 	Total    int    // open listings of the topic, every workload
+	Today    int    // 今日の新着: first seen in the last 24 hours
+	TodayURL string // their search
 }
 
 // topicNewest is how many of the newest listings a topic page shows.
@@ -69,7 +71,7 @@ func (s *Site) rolePage(w http.ResponseWriter, r *http.Request) {
 	}
 	name := a.Title // バックエンドエンジニア; roleName is the shorter バックエンド
 	p := catalog.Params{Role: []string{string(role)}, Collapse: true}
-	v, st, err := s.topic(ctx, r, p, name, "role")
+	v, st, err := s.topic(ctx, r, p, name, "role", search.BasisMonthly)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -102,7 +104,7 @@ func (s *Site) skillPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := catalog.Params{Skill: []string{sk.Slug}, Collapse: true}
-	v, st, err := s.topic(ctx, r, p, sk.Name, "skill")
+	v, st, err := s.topic(ctx, r, p, sk.Name, "skill", search.BasisMonthly)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -122,22 +124,26 @@ func (s *Site) skillPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "market", v)
 }
 
-// topic reads a role's or a skill's figures and newest listings: one
-// Stats, one Trend, one Search.
-func (s *Site) topic(ctx context.Context, r *http.Request, p catalog.Params, name, kind string) (marketView, market.Stats, error) {
-	q, err := p.Query()
+// topic reads the figures and newest listings of a page's search p (a
+// role, a skill, an area, a feature): one Stats, one Trend, one Search
+// and one count of 今日の新着 (Catalog.NewSince). Monthly figures are of full-workload
+// listings; hourly ones (the part-time features) of every workload.
+func (s *Site) topic(ctx context.Context, r *http.Request, p catalog.Params, name, kind string, basis search.Basis) (marketView, market.Stats, error) {
+	q, err := p.QueryAt(s.Now())
 	if err != nil {
 		return marketView{}, market.Stats{}, problem.Wrap(problem.Internal, err, "the page's search is not valid")
 	}
-	searchURL := searchURL(p, func(*catalog.Params) {})
+	all := searchURL(p, func(*catalog.Params) {})
 	subject := name + "の案件"
 	v := marketView{base: s.base(r, name)}
 	var st market.Stats
-	// The monthly figures are of full-workload listings: a part-time
-	// listing's month is not what the job pays for a month's work.
 	fq := q
-	fq.Workload = listing.WorkloadFull
-	if v.Fig, st, err = s.figures(ctx, fq, subject, searchURL); err != nil {
+	if basis == search.BasisMonthly {
+		// The monthly figures are of full-workload listings: a part-time
+		// listing's month is not what the job pays for a month's work.
+		fq.Workload = listing.WorkloadFull
+	}
+	if v.Fig, st, err = s.figures(ctx, fq, subject, all, basis); err != nil {
 		return v, st, err
 	}
 	q.Sort, q.Limit = search.SortNewest, topicNewest
@@ -145,8 +151,12 @@ func (s *Site) topic(ctx context.Context, r *http.Request, p catalog.Params, nam
 	if err != nil {
 		return v, st, err
 	}
-	v.Topic = &topicView{Kind: kind, Name: name, Newest: cards(page.Hits, v.base), Search: searchURL,
-		Market: marketURL(p), Alert: searchURL + "#save-search", Total: page.Total}
+	v.Topic = &topicView{Kind: kind, Name: name, Newest: cards(page.Hits, v.base), Search: all,
+		Market: marketURL(p), Alert: all + "#save-search", Total: page.Total}
+	if v.Topic.Today, err = s.Catalog.NewSince(ctx, q, s.Now()); err != nil {
+		return v, st, err
+	}
+	v.Topic.TodayURL = searchURL(p, func(p *catalog.Params) { p.PostedWithin, p.Sort = "1d", "newest" })
 	v.Fig.MarketURL = v.Topic.Market
 	return v, st, nil
 }
