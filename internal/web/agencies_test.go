@@ -1,0 +1,186 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"anken/internal/store"
+)
+
+// The fixture's agencies: techlink has 決済基盤 (フルリモート, 月額60万〜70万円,
+// 65万 for figures) and ECサイト (常駐, 時給4,000〜5,000円 at 週5日: 72万)
+// open, both full workload; codebridge has 物流 (常駐, 月額55万〜65万円: 60万).
+// Every one was first seen within the last 30 days.
+
+func TestAgencyPages(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	a, err := fx.st.AgencyBySlug(ctx, "techlink")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.st.SetAgencyProfile(ctx, a.ID, store.AgencyProfile{Name: "テックリンク",
+		Description: "Go と React の案件が中心です。\n\n副業向けの案件も扱っています。", SiteURL: "https://techlink.example/about"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.st.CreateAgency(ctx, "quiet", "募集のないエージェント"); err != nil {
+		t.Fatal(err)
+	}
+	// figures checks one agency's figures (the agencyfigs part), by the
+	// text of each of its terms.
+	figures := func(t *testing.T, dl []string, want map[string]string) {
+		t.Helper()
+		got := map[string]string{}
+		for _, item := range dl {
+			term, def, _ := strings.Cut(item, "|")
+			got[term] = def
+		}
+		for term, w := range want {
+			if !strings.Contains(got[term], w) {
+				t.Errorf("%s = %q, want it to say %q", term, got[term], w)
+			}
+		}
+	}
+	techlink := map[string]string{"掲載中の案件": "2件", "主な職種": "バックエンド 1件 フロントエンド 1件",
+		"月額単価の中央値": "月額65万円（フルタイム相当で単価の記載がある2件の中央値）", "リモート可の割合": "50.0%（フルリモート1件・一部リモート0件）",
+		"30日以内の新着": "2件"}
+	for _, c := range []struct {
+		path   string
+		status int
+		check  func(t *testing.T, p page)
+	}{
+		{"/agencies", 200, func(t *testing.T, p page) {
+			if h1 := find(p.doc, "h1"); len(h1) != 1 || text(h1[0]) != "掲載エージェント一覧" {
+				t.Errorf("h1 = %q", textsOf(h1))
+			}
+			cards := find(p.doc, "li", "class=agency-card")
+			if len(cards) != 2 {
+				t.Fatalf("%d agencies, want techlink and codebridge (quiet has no open listing)", len(cards))
+			}
+			for i, want := range [][2]string{{"テックリンク", "/agencies/techlink"}, {"コードブリッジ", "/agencies/codebridge"}} {
+				links := find(find(cards[i], "h2")[0], "a", "href="+want[1])
+				if len(links) != 1 || text(links[0]) != want[0] {
+					t.Errorf("agency %d: %q, want %s linking %s", i+1, text(cards[i]), want[0], want[1])
+				}
+			}
+			figures(t, dlItems(cards[0]), techlink)
+			figures(t, dlItems(cards[1]), map[string]string{"掲載中の案件": "1件", "主な職種": "バックエンド 1件",
+				"月額単価の中央値": "月額60万円", "リモート可の割合": "0.0%", "30日以内の新着": "1件"})
+			if len(find(cards[0], "a", "href=/search?agency=techlink")) != 1 {
+				t.Error("no link to techlink's listings")
+			}
+			if strings.Contains(text(p.doc), "募集のないエージェント") {
+				t.Error("an agency without open listings is listed")
+			}
+		}},
+		{"/agencies/techlink", 200, func(t *testing.T, p page) {
+			if h1 := find(p.doc, "h1"); len(h1) != 1 || text(h1[0]) != "テックリンク" {
+				t.Errorf("h1 = %q", textsOf(h1))
+			}
+			if got := textsOf(find(p.doc, "p", "class=agency-desc")); strings.Join(got, "|") != "Go と React の案件が中心です。|副業向けの案件も扱っています。" {
+				t.Errorf("description paragraphs %q", got)
+			}
+			site := find(p.doc, "a", "href=https://techlink.example/about")
+			if len(site) != 1 {
+				t.Fatal("no link to the agency's site")
+			}
+			if rel, _ := attr(site[0], "rel"); rel != "nofollow noopener" {
+				t.Errorf("site link rel=%q, want nofollow noopener", rel)
+			}
+			figures(t, dlItems(p.doc), techlink)
+			cards := find(p.doc, "article", "class=card")
+			if len(cards) != 2 || !strings.Contains(text(cards[0]), "決済基盤") || !strings.Contains(text(cards[1]), "ECサイト") {
+				t.Errorf("newest = %q; want 決済基盤 then ECサイト", textsOf(cards))
+			}
+			// The search within its listings: a GET form to /search that
+			// keeps agency=techlink.
+			var form bool
+			for _, f := range find(p.doc, "form", "action=/search", "method=get") {
+				if len(find(f, "input", "type=hidden", "name=agency", "value=techlink")) == 1 && len(find(f, "input", "name=q")) == 1 {
+					form = true
+				}
+			}
+			if !form {
+				t.Error("no search form within techlink's listings")
+			}
+			for _, href := range []string{"/market?agency=techlink", "/search?agency=techlink&sort=newest", "/search?agency=techlink&posted_within=30d&sort=newest"} {
+				if len(find(p.doc, "a", "href="+href)) == 0 {
+					t.Errorf("no link to %s", href)
+				}
+			}
+			if canon := find(p.doc, "link", "rel=canonical", "href=https://anken.example/agencies/techlink"); len(canon) != 1 {
+				t.Error("no canonical link")
+			}
+		}},
+		{"/agencies/codebridge", 200, func(t *testing.T, p page) {
+			if len(find(p.doc, "p", "class=agency-desc")) != 0 || len(find(p.doc, "p", "class=agency-site")) != 0 {
+				t.Error("an agency that set no profile shows a description or a site")
+			}
+			if cards := find(p.doc, "article", "class=card"); len(cards) != 1 {
+				t.Errorf("%d cards, want 物流", len(cards))
+			}
+		}},
+		{"/agencies/quiet", 404, nil},
+		{"/agencies/nobody", 404, nil},
+		{"/agencies/No%20Such", 404, nil},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			p := fx.get(t, c.path)
+			if p.status != c.status {
+				t.Fatalf("status %d, want %d", p.status, c.status)
+			}
+			if ct := p.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if c.status == http.StatusNotFound {
+				if h1 := find(p.doc, "h1"); len(h1) != 1 || text(h1[0]) != "ページが見つかりません" {
+					t.Errorf("404 page h1 = %q", textsOf(h1))
+				}
+				return
+			}
+			c.check(t, p)
+		})
+	}
+}
+
+// dlItems are the term|definition pairs of the agencyfigs lists under n.
+func dlItems(n *html.Node) []string {
+	var out []string
+	for _, dl := range find(n, "dl", "class=agency-figs") {
+		for _, dt := range find(dl, "dt") {
+			dd := dt.NextSibling
+			for dd != nil && dd.Data != "dd" {
+				dd = dd.NextSibling
+			}
+			if dd != nil {
+				out = append(out, text(dt)+"|"+text(dd))
+			}
+		}
+	}
+	return out
+}
+
+// Listing pages link each offer's agency to its page; a closed listing's
+// agency is named without a link.
+func TestListingLinksAgency(t *testing.T) {
+	fx := newFixture(t)
+	for _, c := range []struct {
+		ext  string
+		link bool
+	}{{"go-1", true}, {"CB-1", true}, {"old-1", false}} {
+		p := fx.get(t, "/listings/"+strconv.FormatInt(fx.ids[c.ext], 10))
+		agency := map[string]string{"go-1": "techlink", "CB-1": "codebridge", "old-1": "techlink"}[c.ext]
+		links := find(p.doc, "a", "href=/agencies/"+agency)
+		if c.link && (len(links) == 0 || text(links[0]) != agencyNames[agency]) {
+			t.Errorf("%s: agency links %q; want %s linking /agencies/%s", c.ext, textsOf(links), agencyNames[agency], agency)
+		}
+		if !c.link && len(links) != 0 {
+			t.Errorf("%s: a closed listing links its agency's page", c.ext)
+		}
+	}
+}
