@@ -164,6 +164,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	s.registerSitemap(mux) // GET /sitemap.xml and /sitemaps/{n}.xml
 	s.registerGuides(mux)  // GET /guides and /guides/{slug}
 	s.registerTopics(mux)  // GET /roles/{role}, /skills/{skill} and /market
+	s.registerLanding(mux) // GET /areas/{prefecture} and /features/{feature}
 	mux.HandleFunc("GET /agencies", s.agencies)
 	mux.HandleFunc("GET /agencies/{slug}", s.agency)
 	mux.HandleFunc("GET /robots.txt", s.robots)
