@@ -253,14 +253,20 @@ const sitemapNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 // sitePaths are the site's own pages the sitemap lists before the
 // listings: the top, search and market pages, every role's page, the
-// guides, and the page of every skill with enough open listings to be
-// indexed (skillPageMin, counted as skillPage counts them: one Count per
-// skill, once a plan).
+// features, the agencies' list, the guides, the page of every agency with
+// open listings, and the page of every skill and every prefecture with
+// enough open listings to be indexed (skillPageMin, areaPageMin, counted
+// as their pages count them: one Count per skill and per prefecture, once
+// a plan).
 func (s *Site) sitePaths(ctx context.Context) ([]string, error) {
 	paths := []string{"/", "/search", "/market"}
 	for _, r := range listing.Roles {
 		paths = append(paths, "/roles/"+string(r))
 	}
+	for _, f := range features {
+		paths = append(paths, "/features/"+f.Slug)
+	}
+	paths = append(paths, "/agencies")
 	if s.Guides != nil {
 		gs, err := s.Guides.Guides(ctx)
 		if err != nil {
@@ -286,6 +292,26 @@ func (s *Site) sitePaths(ctx context.Context) ([]string, error) {
 		if c.Total >= skillPageMin {
 			paths = append(paths, "/skills/"+url.PathEscape(sk.Slug))
 		}
+	}
+	for _, pr := range listing.Prefectures {
+		q, err := areaParams(pr.Code).Query()
+		if err != nil {
+			return nil, problem.Wrap(problem.Internal, err, "an area page's search is not valid")
+		}
+		c, err := s.Catalog.Count(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if c.Total >= areaPageMin {
+			paths = append(paths, "/areas/"+pr.Slug)
+		}
+	}
+	agencies, err := s.Catalog.AgencyList(ctx, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range agencies {
+		paths = append(paths, "/agencies/"+url.PathEscape(a.Slug))
 	}
 	return paths, nil
 }

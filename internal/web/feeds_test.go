@@ -335,10 +335,13 @@ func urls(t *testing.T, path, body string, into map[string]string) int {
 }
 
 // sitePages are the site's pages every sitemap lists, whatever the
-// listings: top, search, market, each role's page, the guides.
+// listings: top, search, market, each role's page, the features, the
+// agencies' list, the guides. (An agency's page is listed while it has
+// open listings: the feed fixture's sakura has throughout.)
 func sitePages(t *testing.T) []string {
 	t.Helper()
-	out := []string{"/", "/search", "/market", "/guides"}
+	out := []string{"/", "/search", "/market", "/guides", "/agencies",
+		"/features/full-remote", "/features/weekly-3", "/features/side-job", "/features/high-rate"}
 	for _, r := range listing.Roles {
 		out = append(out, "/roles/"+string(r))
 	}
@@ -360,13 +363,15 @@ func TestSitemap(t *testing.T) {
 	// The fixture's open listings have go three times, postgresql,
 	// typescript and java once; python's one listing is closed. With
 	// pages indexed from three listings, /skills/go alone is listed.
-	defer func(n int) { skillPageMin = n }(skillPageMin)
-	skillPageMin = 3
+	// Two are in Tokyo, one in Osaka: with area pages indexed from two,
+	// /areas/tokyo alone is.
+	defer func(n, m int) { skillPageMin, areaPageMin = n, m }(skillPageMin, areaPageMin)
+	skillPageMin, areaPageMin = 3, 2
 	fx := newFeedFixture(t)
 	ctx := context.Background()
 	// want is every URL the sitemap must list, with its lastmod (empty
 	// for the site's pages, checked apart).
-	want := map[string]string{feedBase + "/skills/go": ""}
+	want := map[string]string{feedBase + "/skills/go": "", feedBase + "/areas/tokyo": "", feedBase + "/agencies/sakura": ""}
 	for _, p := range sitePages(t) {
 		want[feedBase+p] = ""
 	}
@@ -458,8 +463,8 @@ func TestSitemap(t *testing.T) {
 func TestSitemapFollowsTheStore(t *testing.T) {
 	fx := newFeedFixture(t)
 	defer func(n int) { sitemapPageSize = n }(sitemapPageSize)
-	site := len(sitePages(t))
-	sitemapPageSize = site + 2 // [site pages, go-full-old, java-osaka] [go-partial, go-full-new]
+	site := len(sitePages(t)) + 1 // and /agencies/sakura
+	sitemapPageSize = site + 2    // [site pages, go-full-old, java-osaka] [go-partial, go-full-new]
 	fx.fetchSitemap(t, "/sitemap.xml")
 	if _, err := fx.st.CloseListing(context.Background(), fx.agency, "java-osaka"); err != nil {
 		t.Fatal(err)
