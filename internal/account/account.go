@@ -76,6 +76,9 @@ type Store interface {
 	PutFavorite(ctx context.Context, engineerID, listingID int64) error
 	DeleteFavorite(ctx context.Context, engineerID, listingID int64) error
 	Favorites(ctx context.Context, engineerID int64) ([]store.Favorite, error)
+	PutViewed(ctx context.Context, engineerID, listingID int64) error
+	History(ctx context.Context, engineerID int64) ([]store.Viewed, error)
+	ClearHistory(ctx context.Context, engineerID int64) error
 	Export(ctx context.Context, engineerID int64) (store.Export, error)
 	DeleteEngineer(ctx context.Context, id int64) error
 }

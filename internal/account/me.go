@@ -435,3 +435,29 @@ func (s *Service) DeleteFavorite(ctx context.Context, engineerID, listingID int6
 	}
 	return nil
 }
+
+// Viewed records that the engineer opened the listing (閲覧履歴): the
+// store keeps the last store.HistoryMax, the latest view of each.
+func (s *Service) Viewed(ctx context.Context, engineerID, listingID int64) error {
+	if err := s.store.PutViewed(ctx, engineerID, listingID); err != nil {
+		return problem.Wrap(problem.Unavailable, err, "the history could not be written")
+	}
+	return nil
+}
+
+// History returns the listings the engineer opened, latest first.
+func (s *Service) History(ctx context.Context, engineerID int64) ([]store.Viewed, error) {
+	h, err := s.store.History(ctx, engineerID)
+	if err != nil {
+		return nil, problem.Wrap(problem.Unavailable, err, "the history could not be read; retry shortly")
+	}
+	return h, nil
+}
+
+// ClearHistory forgets every listing the engineer opened.
+func (s *Service) ClearHistory(ctx context.Context, engineerID int64) error {
+	if err := s.store.ClearHistory(ctx, engineerID); err != nil {
+		return problem.Wrap(problem.Unavailable, err, "the history could not be cleared; retry shortly")
+	}
+	return nil
+}

@@ -170,6 +170,10 @@ func (h *handlers) registerMe() {
 		http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity), h.patchSavedSearch)
 	huma.Register(h.api, op("delete-saved-search", http.MethodDelete, "/v1/me/saved-searches/{id}", "Delete a saved search", "",
 		http.StatusNoContent, http.StatusNotFound, http.StatusUnprocessableEntity), h.deleteSavedSearch)
+	huma.Register(h.api, op("list-history", http.MethodGet, "/v1/me/history", "Listings you viewed (閲覧履歴)",
+		"The last 100 listings whose page you opened while logged in, latest first, each once at its latest view.", 0), h.history)
+	huma.Register(h.api, op("clear-history", http.MethodDelete, "/v1/me/history", "Clear your history",
+		"Forgets every listing you viewed.", http.StatusNoContent), h.clearHistory)
 	huma.Register(h.api, op("list-favorites", http.MethodGet, "/v1/me/favorites", "Your favourites", "", 0), h.favorites)
 	huma.Register(h.api, op("put-favorite", http.MethodPut, "/v1/me/favorites/{listing_id}", "Keep a listing as a favourite",
 		"Again is not an error. A listing that does not exist answers 404.", http.StatusNoContent,
@@ -264,6 +268,29 @@ func (h *handlers) patchSavedSearch(ctx context.Context, in *patchSavedSearchInp
 
 func (h *handlers) deleteSavedSearch(ctx context.Context, in *savedSearchIDInput) (*struct{}, error) {
 	if err := h.Accounts.DeleteSavedSearch(ctx, accountFrom(ctx).ID, in.ID); err != nil {
+		return nil, h.accountFail(ctx, err)
+	}
+	return nil, nil
+}
+
+type historyOutput struct {
+	Body struct {
+		History []store.Viewed `json:"history" doc:"Latest first; at most 100."`
+	}
+}
+
+func (h *handlers) history(ctx context.Context, _ *struct{}) (*historyOutput, error) {
+	views, err := h.Accounts.History(ctx, accountFrom(ctx).ID)
+	if err != nil {
+		return nil, h.accountFail(ctx, err)
+	}
+	out := &historyOutput{}
+	out.Body.History = views
+	return out, nil
+}
+
+func (h *handlers) clearHistory(ctx context.Context, _ *struct{}) (*struct{}, error) {
+	if err := h.Accounts.ClearHistory(ctx, accountFrom(ctx).ID); err != nil {
 		return nil, h.accountFail(ctx, err)
 	}
 	return nil, nil

@@ -306,7 +306,7 @@ func TestAuthorization(t *testing.T) {
 	}
 	snapshot := func() string {
 		var b strings.Builder
-		for _, p := range []string{"/v1/me", "/v1/me/profile", "/v1/me/saved-searches", "/v1/me/favorites"} {
+		for _, p := range []string{"/v1/me", "/v1/me/profile", "/v1/me/saved-searches", "/v1/me/favorites", "/v1/me/history"} {
 			b.WriteString(fx.do(t, "GET", p, tokA, "").raw)
 		}
 		return b.String()
@@ -332,6 +332,8 @@ func TestAuthorization(t *testing.T) {
 		"PUT /v1/me/favorites/{listing_id}":    {path: fmt.Sprintf("/v1/me/favorites/%d", l2), status: 204}, // B's own favourite
 		"DELETE /v1/me/favorites/{listing_id}": {path: fav, status: 404},                                    // A's, not B's
 		"GET /v1/me/recommendations":           {path: "/v1/me/recommendations", status: 200},
+		"GET /v1/me/history":                   {path: "/v1/me/history", status: 200}, // B's own
+		"DELETE /v1/me/history":                {path: "/v1/me/history", status: 204}, // B's own, not A's
 		"DELETE /v1/sessions/current":          {path: "/v1/sessions/current", status: 204, last: true},
 		"DELETE /v1/sessions":                  {path: "/v1/sessions", status: 204, last: true}, // B's sessions, not A's
 	}

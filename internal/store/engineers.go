@@ -714,6 +714,7 @@ type Export struct {
 	Profile       Profile          `json:"profile"`
 	SavedSearches []SavedSearch    `json:"saved_searches"`
 	Favorites     []Favorite       `json:"favorites"`
+	History       []Viewed         `json:"history"` // 閲覧履歴, oldest first
 	AlertHits     []ExportAlertHit `json:"alert_hits"`
 	Sessions      []Session        `json:"sessions"`
 	Tokens        []ExportToken    `json:"tokens"`
@@ -750,7 +751,7 @@ type ExportMail struct {
 // Export reads everything held about the engineer in one transaction, so
 // the parts agree with one another.
 func (s *Store) Export(ctx context.Context, engineerID int64) (Export, error) {
-	x := Export{SavedSearches: []SavedSearch{}, Favorites: []Favorite{}, AlertHits: []ExportAlertHit{},
+	x := Export{SavedSearches: []SavedSearch{}, Favorites: []Favorite{}, History: []Viewed{}, AlertHits: []ExportAlertHit{},
 		Sessions: []Session{}, Tokens: []ExportToken{}, Mail: []ExportMail{}}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.dialect == postgres})
 	if err != nil {
@@ -811,6 +812,13 @@ func (s *Store) Export(ctx context.Context, engineerID int64) (Export, error) {
 				x.Favorites = append(x.Favorites, f)
 				return err
 			}),
+		each("history", `SELECT listing_id, viewed_at FROM viewed_listings WHERE engineer_id = $1 ORDER BY viewed_at, listing_id`,
+			func(r rowScanner) error {
+				var v Viewed
+				err := r.Scan(&v.ListingID, &v.ViewedAt)
+				x.History = append(x.History, v)
+				return err
+			}),
 		each("alert hits", `SELECT h.saved_search_id, h.listing_id, h.state, h.created_at FROM alert_hits h
 			JOIN saved_searches ss ON ss.id = h.saved_search_id WHERE ss.engineer_id = $1 ORDER BY h.created_at, h.listing_id`,
 			func(r rowScanner) error {
@@ -853,7 +861,7 @@ func (s *Store) Export(ctx context.Context, engineerID int64) (Export, error) {
 
 // DeleteEngineer removes the engineer and everything personal at once, in
 // one transaction: sessions, tokens, profile, saved searches with their
-// alert hits, favourites and every mail to them, sent or not (a mail a
+// alert hits, favourites, 閲覧履歴 and every mail to them, sent or not (a mail a
 // sender holds is gone when it comes back to mark it).
 func (s *Store) DeleteEngineer(ctx context.Context, id int64) error {
 	return s.inTx(ctx, false, func(tx *sql.Tx) error {
@@ -863,6 +871,7 @@ func (s *Store) DeleteEngineer(ctx context.Context, id int64) error {
 			`DELETE FROM alert_hits WHERE saved_search_id IN (SELECT id FROM saved_searches WHERE engineer_id = $1)`,
 			`DELETE FROM saved_searches WHERE engineer_id = $1`,
 			`DELETE FROM favorites WHERE engineer_id = $1`,
+			`DELETE FROM viewed_listings WHERE engineer_id = $1`,
 			`DELETE FROM sessions WHERE engineer_id = $1`,
 			`DELETE FROM account_tokens WHERE engineer_id = $1`,
 			`DELETE FROM outbox WHERE engineer_id = $1`,

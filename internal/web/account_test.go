@@ -561,6 +561,8 @@ func TestMeAuthorization(t *testing.T) {
 		"POST /me/favorites/{id}":        {"/me/favorites/999999", url.Values{}, 404}, // no such listing; B's own list otherwise
 		"POST /me/favorites/{id}/delete": {"/me/favorites/" + fav + "/delete", url.Values{}, 404},
 		"GET /me/recommendations":        {"/me/recommendations", nil, 200},
+		"GET /me/history":                {"/me/history", nil, 200},                 // B's own
+		"POST /me/history/delete":        {"/me/history/delete", url.Values{}, 303}, // B's own, not A's
 		"GET /me/settings":               {"/me/settings", nil, 200},
 		"POST /me/password":              {"/me/password", url.Values{"current": {"x"}, "password": {"y"}}, 422},
 		"GET /me/export":                 {"/me/export", nil, 200},

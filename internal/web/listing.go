@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -69,6 +70,12 @@ func (s *Site) listing(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Similar = cards(similar, v.base)
 	s.Traffic.Count(r, traffic.View, l.ID)
+	if vw := s.currentViewer(r); vw != nil {
+		// 閲覧履歴: the page does not fail for want of it.
+		if err := s.Accounts.Viewed(ctx, vw.ID, l.ID); err != nil && !canceled(ctx) {
+			s.Log.WarnContext(ctx, "history", slog.Int64("listing", l.ID), slog.Any("err", err))
+		}
+	}
 	s.render(w, r, http.StatusOK, "listing", v)
 }
 

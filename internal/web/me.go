@@ -35,6 +35,8 @@ var meRoutes = []meRoute{
 	{"POST /me/searches/{id}", (*Site).updateSearch},
 	{"POST /me/searches/{id}/delete", (*Site).deleteSearch},
 	{"GET /me/favorites", (*Site).favoritesPage},
+	{"GET /me/history", (*Site).historyPage},
+	{"POST /me/history/delete", (*Site).clearHistory},
 	{"POST /me/favorites/{id}", (*Site).addFavorite},
 	{"POST /me/favorites/{id}/delete", (*Site).removeFavorite},
 	{"GET /me/recommendations", (*Site).recommendationsPage},
@@ -484,6 +486,39 @@ func (s *Site) favoritesPage(w http.ResponseWriter, r *http.Request, a account.A
 	}
 	v.Cards = cards(hits, v.base)
 	s.render(w, r, http.StatusOK, "me_favorites", v)
+}
+
+// historyPage is 閲覧履歴: the listings the engineer opened, latest first.
+func (s *Site) historyPage(w http.ResponseWriter, r *http.Request, a account.Account) {
+	ctx := r.Context()
+	views, err := s.Accounts.History(ctx, a.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	v := favoritesView{base: s.meBase(r, "閲覧履歴")}
+	var hits []catalog.Hit
+	for _, h := range views {
+		d, err := s.Catalog.Listing(ctx, h.ListingID)
+		if problem.KindOf(err) == problem.NotFound {
+			continue // hidden since
+		}
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		hits = append(hits, catalog.Hit{Listing: d.Listing})
+	}
+	v.Cards = cards(hits, v.base)
+	s.render(w, r, http.StatusOK, "me_history", v)
+}
+
+func (s *Site) clearHistory(w http.ResponseWriter, r *http.Request, a account.Account) {
+	if err := s.Accounts.ClearHistory(r.Context(), a.ID); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/me/history", http.StatusSeeOther)
 }
 
 // back is where a favourite button returns: the page it was on, if on
