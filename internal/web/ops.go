@@ -51,6 +51,8 @@ func (s *Site) registerOps(mux *http.ServeMux) {
 	mux.HandleFunc("POST /ops/logout", o.logout)
 	mux.HandleFunc("GET /ops/agencies", o.authed(o.agencies))
 	mux.HandleFunc("POST /ops/agencies", o.authed(o.createAgency))
+	mux.HandleFunc("GET /ops/agencies/{slug}", o.authed(o.agencyPage))
+	mux.HandleFunc("POST /ops/agencies/{slug}/profile", o.authed(o.setProfile))
 	mux.HandleFunc("POST /ops/agencies/{slug}/{action}", o.authed(o.agencyAction))
 	mux.HandleFunc("GET /ops/listings", o.authed(o.findListing))
 	mux.HandleFunc("GET /ops/listings/{id}", o.authed(o.listing))
