@@ -1,0 +1,78 @@
+package web_test
+
+import (
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// On a phone the results come first and the filter panel after them; a
+// 「絞り込み」 control at the top of the results leads to the panel without
+// JavaScript (an in-page link to the form's id), and the panel leads
+// back. The control comes before the first card, the cards before the
+// panel's filters.
+func TestSearchPhoneFilters(t *testing.T) {
+	fx := newFixture(t)
+	for _, c := range []struct {
+		path    string
+		label   string
+		noCards bool
+	}{
+		{"/search", "絞り込み", false},
+		{"/search?remote=full&side_job=true", "絞り込み（2件指定中）", false},
+		{"/search?q=存在しない言葉", "絞り込み（1件指定中）", true},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			p := fx.get(t, c.path)
+			if p.status != 200 {
+				t.Fatalf("status %d", p.status)
+			}
+			results := find(p.doc, "section", "id=results")
+			if len(results) != 1 {
+				t.Fatal("no results section")
+			}
+			controls := find(results[0], "a", "href=#filters")
+			if len(controls) != 1 || text(controls[0]) != c.label {
+				t.Fatalf("controls %q in the results; want one %q linking #filters", textsOf(controls), c.label)
+			}
+			forms := find(p.doc, "form", "id=filters")
+			if len(forms) != 1 || len(find(forms[0], "input", "type=checkbox")) == 0 {
+				t.Fatal("no filter form with id filters: the control leads nowhere")
+			}
+			if len(find(forms[0], "a", "href=#results")) != 1 {
+				t.Error("the panel does not lead back to the results")
+			}
+			order := documentOrder(p.doc)
+			control, panel := order[controls[0]], order[forms[0]]
+			if control > panel {
+				t.Error("the control comes after the filter panel")
+			}
+			if c.noCards {
+				return
+			}
+			cards := find(p.doc, "article", "class=card")
+			if len(cards) == 0 {
+				t.Fatal("no cards")
+			}
+			if first, last := order[cards[0]], order[cards[len(cards)-1]]; !(control < first && last < panel) {
+				t.Errorf("page order: control %d, cards %d–%d, panel %d; want control, cards, panel", control, first, last, panel)
+			}
+		})
+	}
+}
+
+// documentOrder numbers the elements of doc in document order.
+func documentOrder(doc *html.Node) map[*html.Node]int {
+	out := map[*html.Node]int{}
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			out[n] = len(out)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
+}
