@@ -488,3 +488,16 @@ func (s *Store) oneListing(ctx context.Context, query string, args ...any) (list
 	}
 	return l, nil
 }
+
+// BackdateFirstSeen sets every listing's first_seen to its posted_at where
+// that is earlier: for a generated demo store, as if anken had been
+// running while the listings were posted, so 今日の新着 and posted_within
+// read as they would on a running site. It returns how many changed.
+func (s *Store) BackdateFirstSeen(ctx context.Context) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE listings SET first_seen = posted_at WHERE first_seen IS NULL OR posted_at < first_seen`)
+	if err != nil {
+		return 0, fmt.Errorf("store: backdate first seen: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
