@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html"
 	"html/template"
 	"strconv"
 	"strings"
@@ -22,38 +21,68 @@ import (
 // barChart (one labelled bar per row, out of a full scale), shareChart
 // (one stacked bar) and lineChart (a value a day).
 
-// svgDoc builds one chart's markup.
+// svgDoc is one chart figure as it is drawn: its SVGs (a trend has two)
+// and their shapes, computed here, then written through chartHTML, an
+// html/template, which escapes every text and attribute for its context.
 type svgDoc struct {
-	b strings.Builder
+	id   string
+	svgs []svgView
 }
 
-// figure opens the chart's <figure>; table closes it.
-func (d *svgDoc) figure(id string) { d.b.WriteString(`<figure class="chart" id="` + id + `">`) }
+// svgView is one <svg role="img"> of a figure, named by its title and
+// description.
+type svgView struct {
+	ID, Title, Desc string
+	W, H            int
+	Shapes          []shape
+}
+
+// shape is one element of an SVG: a rect, text, line, polyline or circle.
+// Class names are fixed strings of this file (the CSP allows no style
+// attributes; style.css colours them).
+type shape struct {
+	Kind, Class  string
+	X, Y, W, H   int    // rect; text's X and Y
+	X2, Y2       int    // line: from X, Y to X2, Y2
+	R            int    // circle: at X, Y
+	Anchor, Text string // text
+	Points       string // polyline
+}
+
+// figure starts the chart's figure; table ends it.
+func (d *svgDoc) figure(id string) { d.id = id }
 
 // open starts an <svg>, named by its title and description; end closes it.
 func (d *svgDoc) open(id, title, desc string, w, h int) {
-	d.b.WriteString(`<svg class="chart-svg" role="img" aria-labelledby="` + id + `-title ` + id + `-desc" viewBox="0 0 ` +
-		strconv.Itoa(w) + ` ` + strconv.Itoa(h) + `" width="` + strconv.Itoa(w) + `" height="` + strconv.Itoa(h) + `">`)
-	d.b.WriteString(`<title id="` + id + `-title">` + html.EscapeString(title) + `</title>`)
-	d.b.WriteString(`<desc id="` + id + `-desc">` + html.EscapeString(desc) + `</desc>`)
+	d.svgs = append(d.svgs, svgView{ID: id, Title: title, Desc: desc, W: w, H: h})
 }
 
-func (d *svgDoc) end() { d.b.WriteString(`</svg>`) }
+func (d *svgDoc) end() {}
 
-// rect, text and line write one element; class names are fixed strings.
+func (d *svgDoc) add(s shape) {
+	last := &d.svgs[len(d.svgs)-1]
+	last.Shapes = append(last.Shapes, s)
+}
+
+// rect, text, line, polyline and circle add one element.
 func (d *svgDoc) rect(class string, x, y, w, h int) {
-	d.b.WriteString(`<rect class="` + class + `" x="` + strconv.Itoa(x) + `" y="` + strconv.Itoa(y) +
-		`" width="` + strconv.Itoa(max(w, 0)) + `" height="` + strconv.Itoa(max(h, 0)) + `"/>`)
+	d.add(shape{Kind: "rect", Class: class, X: x, Y: y, W: max(w, 0), H: max(h, 0)})
 }
 
 func (d *svgDoc) text(class string, x, y int, anchor, s string) {
-	d.b.WriteString(`<text class="` + class + `" x="` + strconv.Itoa(x) + `" y="` + strconv.Itoa(y) + `" text-anchor="` + anchor + `">` +
-		html.EscapeString(s) + `</text>`)
+	d.add(shape{Kind: "text", Class: class, X: x, Y: y, Anchor: anchor, Text: s})
 }
 
 func (d *svgDoc) line(class string, x1, y1, x2, y2 int) {
-	d.b.WriteString(`<line class="` + class + `" x1="` + strconv.Itoa(x1) + `" y1="` + strconv.Itoa(y1) + `" x2="` +
-		strconv.Itoa(x2) + `" y2="` + strconv.Itoa(y2) + `"/>`)
+	d.add(shape{Kind: "line", Class: class, X: x1, Y: y1, X2: x2, Y2: y2})
+}
+
+func (d *svgDoc) polyline(class, points string) {
+	d.add(shape{Kind: "polyline", Class: class, Points: points})
+}
+
+func (d *svgDoc) circle(class string, cx, cy, r int) {
+	d.add(shape{Kind: "circle", Class: class, X: cx, Y: cy, R: r})
 }
 
 // dataTable is the table of a chart's numbers, all plain text.
@@ -67,50 +96,63 @@ type dataTable struct {
 	note    string     // the figure's caption, when it has one
 }
 
-// table writes the table of the chart's numbers, and the note, and closes
-// the figure.
-func (d *svgDoc) table(t dataTable) template.HTML {
-	d.b.WriteString(`<details class="chart-data"`)
-	if t.open {
-		d.b.WriteString(` open`)
-	}
-	d.b.WriteString(`><summary>グラフの数値を表で見る</summary><table class="mtable"><caption>` +
-		html.EscapeString(t.caption) + `</caption><thead><tr>`)
-	for _, h := range t.head {
-		d.b.WriteString(`<th scope="col">` + html.EscapeString(h) + `</th>`)
-	}
-	d.b.WriteString(`</tr></thead><tbody>`)
-	d.rows(t.rows, t.class)
-	d.b.WriteString(`</tbody>`)
-	if len(t.foot) > 0 {
-		d.b.WriteString(`<tfoot>`)
-		d.rows(t.foot, map[int]string{0: "sum"})
-		d.b.WriteString(`</tfoot>`)
-	}
-	d.b.WriteString(`</table></details>`)
-	if t.note != "" {
-		d.b.WriteString(`<figcaption>` + html.EscapeString(t.note) + `</figcaption>`)
-	}
-	d.b.WriteString(`</figure>`)
-	return template.HTML(d.b.String()) // every text escaped above
+// chartView is what chartHTML writes: a figure, its SVGs, the table of
+// its numbers in a <details>, and its caption.
+type chartView struct {
+	ID         string
+	SVGs       []svgView
+	Caption    string
+	Head       []string
+	Rows, Foot []rowView
+	Open       bool
+	Note       string
 }
 
-func (d *svgDoc) rows(rows [][]string, class map[int]string) {
-	for i, r := range rows {
-		if c := class[i]; c != "" {
-			d.b.WriteString(`<tr class="` + c + `">`)
-		} else {
-			d.b.WriteString(`<tr>`)
-		}
-		for j, c := range r {
-			if j == 0 {
-				d.b.WriteString(`<th scope="row">` + html.EscapeString(c) + `</th>`)
-			} else {
-				d.b.WriteString(`<td>` + html.EscapeString(c) + `</td>`)
-			}
-		}
-		d.b.WriteString(`</tr>`)
+// rowView is one row of a chart's table: its header cell, the rest.
+type rowView struct {
+	Class, Head string
+	Cells       []string
+}
+
+var chartHTML = template.Must(template.New("chart").Parse(
+	`<figure class="chart" id="{{.ID}}">` +
+		`{{range .SVGs}}<svg class="chart-svg" role="img" aria-labelledby="{{.ID}}-title {{.ID}}-desc" viewBox="0 0 {{.W}} {{.H}}" width="{{.W}}" height="{{.H}}">` +
+		`<title id="{{.ID}}-title">{{.Title}}</title><desc id="{{.ID}}-desc">{{.Desc}}</desc>` +
+		`{{range .Shapes}}{{if eq .Kind "rect"}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"/>` +
+		`{{else if eq .Kind "text"}}<text class="{{.Class}}" x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>` +
+		`{{else if eq .Kind "line"}}<line class="{{.Class}}" x1="{{.X}}" y1="{{.Y}}" x2="{{.X2}}" y2="{{.Y2}}"/>` +
+		`{{else if eq .Kind "polyline"}}<polyline class="{{.Class}}" points="{{.Points}}"/>` +
+		`{{else if eq .Kind "circle"}}<circle class="{{.Class}}" cx="{{.X}}" cy="{{.Y}}" r="{{.R}}"/>{{end}}{{end}}</svg>{{end}}` +
+		`<details class="chart-data"{{if .Open}} open{{end}}><summary>グラフの数値を表で見る</summary>` +
+		`<table class="mtable"><caption>{{.Caption}}</caption><thead><tr>{{range .Head}}<th scope="col">{{.}}</th>{{end}}</tr></thead>` +
+		`<tbody>{{range .Rows}}{{template "row" .}}{{end}}</tbody>` +
+		`{{with .Foot}}<tfoot>{{range .}}{{template "row" .}}{{end}}</tfoot>{{end}}</table></details>` +
+		`{{with .Note}}<figcaption>{{.}}</figcaption>{{end}}</figure>` +
+		`{{define "row"}}<tr{{with .Class}} class="{{.}}"{{end}}><th scope="row">{{.Head}}</th>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>{{end}}`))
+
+// table ends the figure with the table of its numbers and its note, and
+// writes it through chartHTML.
+func (d *svgDoc) table(t dataTable) template.HTML {
+	v := chartView{ID: d.id, SVGs: d.svgs, Caption: t.caption, Head: t.head, Open: t.open, Note: t.note,
+		Rows: rowViews(t.rows, t.class), Foot: rowViews(t.foot, map[int]string{0: "sum"})}
+	var b strings.Builder
+	if err := chartHTML.Execute(&b, v); err != nil {
+		// The template is fixed and its data plain values: it fails only on
+		// a bug, which shows as no chart, never a panic.
+		return ""
 	}
+	return template.HTML(b.String()) // html/template escaped it
+}
+
+func rowViews(rows [][]string, class map[int]string) []rowView {
+	out := make([]rowView, 0, len(rows))
+	for i, r := range rows {
+		if len(r) == 0 {
+			continue
+		}
+		out = append(out, rowView{Class: class[i], Head: r[0], Cells: r[1:]})
+	}
+	return out
 }
 
 // histBar is one bar of a histogram: n of the values in a band, its
@@ -433,9 +475,9 @@ func (d *svgDoc) lineChart(id, title, desc string, days []string, vals []int64, 
 		}
 		pts.WriteString(strconv.Itoa(x(i)) + "," + strconv.Itoa(y(v)))
 	}
-	d.b.WriteString(`<polyline class="trend-line" points="` + pts.String() + `"/>`)
+	d.polyline("trend-line", pts.String())
 	last := len(vals) - 1
-	d.b.WriteString(`<circle class="trend-dot" cx="` + strconv.Itoa(x(last)) + `" cy="` + strconv.Itoa(y(vals[last])) + `" r="4"/>`)
+	d.circle("trend-dot", x(last), y(vals[last]), 4)
 	d.text("tick", trendLeft, trendH-8, "start", slashDate(days[0]))
 	d.text("tick", trendW-trendRight, trendH-8, "end", slashDate(days[last]))
 	d.end()
