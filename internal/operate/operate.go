@@ -1,7 +1,8 @@
 // Package operate is what operators do to run anken: manage agencies,
 // their keys and their profiles (which agencies also set, through the
 // same rule), hide and restore listings, replay parked inbox items, read
-// rejections and the audit log, and log in. The operator API (/v1/operator)
+// rejections and the audit log, and log in; and what an agency does in
+// its own console (/agency), which operators open as well (console.go). The operator API (/v1/operator)
 // and the operator pages (/ops) both call this one Service, so an action
 // does the same thing whichever way it is asked: hiding a listing wakes the
 // local index at once either way.
@@ -46,6 +47,20 @@ type Store interface {
 	Replay(ctx context.Context, slug string, ids []int64) (int64, error)
 	Rejections(ctx context.Context, agency store.Agency, f store.RejectionFilter) ([]store.Rejection, error)
 	AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
+
+	// The agency console (console.go).
+	CreateAgencySession(ctx context.Context, key string, ttl time.Duration) (store.Agency, string, time.Time, error)
+	AgencyBySession(ctx context.Context, token string) (store.Agency, error)
+	EndAgencySession(ctx context.Context, token string) error
+	AgencyListings(ctx context.Context, agency store.Agency, offset, limit int) ([]listing.Listing, error)
+	AgencyListingCounts(ctx context.Context, agency store.Agency) (map[listing.Status]int, error)
+	AgencyListing(ctx context.Context, agency store.Agency, externalID string) (listing.Listing, error)
+	FeedRuns(ctx context.Context, agency store.Agency, limit int) ([]store.FeedRun, error)
+	FeedRun(ctx context.Context, agency store.Agency, id int64) (store.FeedRun, error)
+	ConfirmRun(ctx context.Context, runID int64) (store.FeedRun, error)
+	DiscardRun(ctx context.Context, runID int64) (store.FeedRun, error)
+	AgencyTraffic(ctx context.Context, agency store.Agency, from, to string, listingID int64) (store.AgencyTraffic, error)
+	RoleTraffic(ctx context.Context, from, to string) (map[listing.Role]store.TrafficCounts, error)
 }
 
 // Service carries out operators' actions. Safe for concurrent use.
