@@ -220,15 +220,18 @@ type Overview struct {
 	UpdatedAt time.Time // the latest change stored; zero when none
 	Roles     map[string]int
 	Skills    map[string]int
-	Newest    []Hit
-	NewToday  int // 今日の新着: jobs anken first saw in the 24 hours before now
+	// Prefectures counts the open listings by prefecture (ISO code), for
+	// the ways in by area.
+	Prefectures map[string]int
+	Newest      []Hit
+	NewToday    int // 今日の新着: jobs anken first saw in the 24 hours before now
 }
 
-// Overview counts the open listings by role and skill, those first seen
-// in the 24 hours before now, and reads the newest n.
+// Overview counts the open listings by role, skill and prefecture, those
+// first seen in the 24 hours before now, and reads the newest n.
 func (c *Catalog) Overview(ctx context.Context, n int, now time.Time) (Overview, error) {
 	p, err := c.Search(ctx, search.Query{Collapse: true, Sort: search.SortNewest, Limit: n,
-		Facets: []search.Facet{search.FacetRole, search.FacetSkills}})
+		Facets: []search.Facet{search.FacetRole, search.FacetSkills, search.FacetPrefecture}})
 	if err != nil {
 		return Overview{}, err
 	}
@@ -245,8 +248,8 @@ func (c *Catalog) Overview(ctx context.Context, n int, now time.Time) (Overview,
 	if err != nil {
 		return Overview{}, err
 	}
-	return Overview{Open: p.Total, UpdatedAt: at, Roles: p.Facets[search.FacetRole],
-		Skills: p.Facets[search.FacetSkills], Newest: p.Hits, NewToday: today}, nil
+	return Overview{Open: p.Total, UpdatedAt: at, Roles: p.Facets[search.FacetRole], Skills: p.Facets[search.FacetSkills],
+		Prefectures: p.Facets[search.FacetPrefecture], Newest: p.Hits, NewToday: today}, nil
 }
 
 // NewSince counts the jobs of q (collapsed) that anken first saw in the 24

@@ -19,6 +19,8 @@ type topView struct {
 	Skills    []count
 	Newest    []cardView
 	NewToday  int // 今日の新着
+	Areas     []count   // prefectures with open listings, most first: Value is the romaji slug
+	Features  []feature // the ways in by theme
 }
 
 // count is one value of a facet with its number of listings.
@@ -29,6 +31,9 @@ type count struct {
 
 // topSkills is how many skills the top page lists.
 const topSkills = 24
+
+// topAreas is how many prefectures the top page lists.
+const topAreas = 12
 
 func (s *Site) top(w http.ResponseWriter, r *http.Request) {
 	o, err := s.Catalog.Overview(r.Context(), 8, s.Now())
@@ -51,5 +56,13 @@ func (s *Site) top(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortFunc(v.Skills, func(a, b count) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value)) })
 	v.Skills = v.Skills[:min(len(v.Skills), topSkills)]
+	for _, pr := range listing.Prefectures {
+		if n := o.Prefectures[pr.Code]; n > 0 {
+			v.Areas = append(v.Areas, count{pr.Slug, pr.Name, n})
+		}
+	}
+	slices.SortStableFunc(v.Areas, func(a, b count) int { return cmp.Compare(b.Count, a.Count) })
+	v.Areas = v.Areas[:min(len(v.Areas), topAreas)]
+	v.Features = features
 	s.render(w, r, http.StatusOK, "top", v)
 }
