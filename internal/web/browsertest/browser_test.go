@@ -42,8 +42,9 @@ type viewport struct {
 }
 
 var (
-	phone   = viewport{"phone", 360, 800, true}
-	desktop = viewport{"desktop", 1280, 900, false}
+	phone    = viewport{"phone", 360, 800, true}
+	phone390 = viewport{"phone390", 390, 844, true} // a larger phone: the ways in and the agencies' pages
+	desktop  = viewport{"desktop", 1280, 900, false}
 )
 
 // The timeouts are generous: the tests share two cores with the rest of
@@ -82,6 +83,7 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 	t.Run("pages", func(t *testing.T) { pages(t, browser, base) })
+	t.Run("ways in", func(t *testing.T) { waysIn(t, browser, base) })
 	t.Run("account", func(t *testing.T) { accountPages(t, browser, base) })
 	t.Run("ops", func(t *testing.T) { opsPages(t, browser, base, operatorKey(t, bin, dataDir)) })
 }
@@ -360,6 +362,64 @@ func pages(t *testing.T, browser context.Context, base string) {
 			})
 		}
 	}
+}
+
+// waysIn checks the agencies' pages and the ways in (an area, a feature)
+// at 390 px and 1280 px with axe-core (the search page's own axe check is
+// pages'), and that a phone's 「絞り込み」 button on the search page, in
+// sight above the cards, leads to the filter panel without JavaScript.
+func waysIn(t *testing.T, browser context.Context, base string) {
+	root := moduleRoot(t)
+	axe := axeSource(t, root)
+	for _, pg := range []struct{ name, path, ready string }{
+		{"agencies", "/agencies", ".agency-card .agency-figs"},
+		{"agency", "/agencies/techlink", ".keyfigs .agency-figs"},
+		{"area", "/areas/tokyo", ".keyfigs .count"},
+		{"feature", "/features/full-remote", ".keyfigs .count"},
+		{"feature-hourly", "/features/side-job", "table.rates"},
+	} {
+		for _, vp := range []viewport{phone390, desktop} {
+			t.Run(pg.name+"/"+vp.name, func(t *testing.T) {
+				b := openTab(t, browser, base, vp, true)
+				b.open(pg.path, http.StatusOK)
+				b.waitFor(pg.ready+" to show", `!!document.querySelector(`+strconv.Quote(pg.ready)+`) && document.fonts.status === "loaded"`)
+				if *screenshots {
+					b.screenshot(filepath.Join(root, "docs", "screenshots", pg.name+"-"+vp.name+".png"))
+				}
+				if w := eval[int](b, "measure the page's width", `document.documentElement.scrollWidth`); w > int(vp.width) {
+					t.Errorf("the page is %d px wide in a %d px window: it scrolls sideways", w, vp.width)
+				}
+				if axe == "" {
+					t.Skip("axe-core is not installed: npm ci --prefix tools/axe")
+				}
+				b.axe(axe)
+			})
+		}
+	}
+	t.Run("filter button/"+phone390.name, func(t *testing.T) {
+		b := openTab(t, browser, base, phone390, false)
+		b.open("/search?remote=full", http.StatusOK)
+		at := eval[struct {
+			Visible bool `json:"visible"`
+			Before  bool `json:"before"`
+		}](b, "find the 絞り込み button", `(() => {
+			const a = document.querySelector('#results a[href="#filters"]');
+			const card = document.querySelector("#results .card");
+			const r = a && a.getBoundingClientRect();
+			return {visible: !!r && r.height > 0 && r.top < innerHeight,
+				before: !!a && !!card && !!(a.compareDocumentPosition(card) & Node.DOCUMENT_POSITION_FOLLOWING)};
+		})()`)
+		if !at.Visible || !at.Before {
+			t.Fatalf("the 絞り込み button: visible in the first screen %v, before the cards %v", at.Visible, at.Before)
+		}
+		b.do("follow the 絞り込み button", chromedp.Click(chromedp.CSS(`#results a[href="#filters"]`)))
+		// Evaluating here is the test's, not the page's: the tab runs no
+		// script of the page's.
+		b.waitFor("the filter panel in view", `location.hash === "#filters" && (() => {
+			const r = document.getElementById("filters").getBoundingClientRect();
+			return r.top < innerHeight && r.bottom > 0;
+		})()`)
+	})
 }
 
 // accountPages checks the pages of a logged-in engineer: the search
