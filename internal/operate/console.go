@@ -26,6 +26,12 @@ func (s *Service) AgencyLogin(ctx context.Context, key string, ttl time.Duration
 	return s.st.CreateAgencySession(ctx, key, ttl)
 }
 
+// AgencyByKey returns the agency of a live API key, or
+// store.ErrNotFound.
+func (s *Service) AgencyByKey(ctx context.Context, key string) (store.Agency, error) {
+	return s.st.AgencyByKey(ctx, key)
+}
+
 // AgencyBySession returns the agency of a live console session, or
 // store.ErrNotFound.
 func (s *Service) AgencyBySession(ctx context.Context, token string) (store.Agency, error) {

@@ -49,6 +49,7 @@ type Store interface {
 	AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
 
 	// The agency console (console.go).
+	AgencyByKey(ctx context.Context, key string) (store.Agency, error)
 	CreateAgencySession(ctx context.Context, key string, ttl time.Duration) (store.Agency, string, time.Time, error)
 	AgencyBySession(ctx context.Context, token string) (store.Agency, error)
 	EndAgencySession(ctx context.Context, token string) error

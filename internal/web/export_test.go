@@ -9,3 +9,13 @@ func MePatterns() []string {
 	}
 	return out
 }
+
+// ConsolePatterns are the patterns of every agency console route that
+// needs a session, for the authorization test to check it covers them all.
+func ConsolePatterns() []string {
+	out := make([]string, len(consoleRoutes))
+	for i, rt := range consoleRoutes {
+		out[i] = rt.Pattern
+	}
+	return out
+}

@@ -175,7 +175,8 @@ func (s *Site) Register(mux *http.ServeMux) {
 	if s.Accounts != nil {
 		s.registerAccounts(mux) // /signup, /login, /me/… (account.go, me.go)
 	}
-	s.registerOps(mux) // /ops/… for operators, when the store serves them (ops.go)
+	s.registerOps(mux)     // /ops/… for operators, when the store serves them (ops.go)
+	s.registerConsole(mux) // /agency/… for agencies, and for operators under /ops/agencies/{slug}/console (console.go)
 }
 
 func (s *Site) staticHandler() http.Handler {

@@ -1,0 +1,555 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"anken/internal/account"
+	"anken/internal/catalog"
+	"anken/internal/listing"
+	"anken/internal/operate"
+	"anken/internal/search"
+	"anken/internal/search/follow"
+	"anken/internal/store"
+	"anken/internal/store/storetest"
+	"anken/internal/web"
+)
+
+// consoleFixture is the site with the agency console over a store of two
+// agencies: alpha (A1 backend 50万, A2 backend 70万, A3 frontend 60万,
+// A4 closed) and beta (B1–B3 backend 55万, 60万, 65万; B4 frontend 60万),
+// all full-workload, with counts on 2026-11-20 (and one on 2026-10-01,
+// outside the last 30 days). Today is 2026-11-30 in Tokyo.
+type consoleFixture struct {
+	srv      *httptest.Server
+	st       *store.Store
+	alpha    store.Agency
+	beta     store.Agency
+	alphaKey string
+	betaKey  string
+	opKey    string
+	engineer string // an engineer's session token
+	ids      map[string]int64
+}
+
+func newConsoleFixture(t *testing.T) *consoleFixture {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	fx := &consoleFixture{st: st, ids: map[string]int64{}}
+	var err error
+	if fx.alpha, err = st.CreateAgency(ctx, "alpha", "アルファ"); err != nil {
+		t.Fatal(err)
+	}
+	fx.beta, _ = st.CreateAgency(ctx, "beta", "ベータ")
+	fx.alphaKey, _ = st.CreateKey(ctx, fx.alpha.ID)
+	fx.betaKey, _ = st.CreateKey(ctx, fx.beta.ID)
+	_, fx.opKey, _ = st.CreateOperator(ctx, "山田")
+	put := func(a store.Agency, id string, role listing.Role, monthly int64, words string) {
+		valid := time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)
+		l := &listing.Listing{ExternalID: id, Title: words + "の開発（" + id + "）", Description: words + "を担当していただきます。" + id,
+			Role: role, Rate: listing.Rate{Unit: listing.PerMonth, Min: monthly, Max: monthly, MonthlyMin: monthly, MonthlyMax: monthly},
+			Remote: listing.RemoteFull, Prefecture: "JP-13", Status: listing.StatusOpen, Workload: listing.WorkloadFull,
+			PostedAt: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), ValidThrough: &valid, ApplyURL: "https://example.com/" + id}
+		res, err := st.PutListing(ctx, a, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fx.ids[id] = res.ID
+	}
+	put(fx.alpha, "A1", listing.RoleBackend, 500_000, "決済基盤のGoサーバー")
+	put(fx.alpha, "A2", listing.RoleBackend, 700_000, "物流システムのJava刷新")
+	put(fx.alpha, "A3", listing.RoleFrontend, 600_000, "ECサイトのReact画面")
+	put(fx.alpha, "A4", listing.RoleBackend, 600_000, "終了した社内ツール")
+	put(fx.beta, "B1", listing.RoleBackend, 550_000, "広告配信のPython基盤")
+	put(fx.beta, "B2", listing.RoleBackend, 600_000, "会計SaaSのRuby機能追加")
+	put(fx.beta, "B3", listing.RoleBackend, 650_000, "金融のScala勘定系")
+	put(fx.beta, "B4", listing.RoleFrontend, 600_000, "予約サイトのVue改修")
+	if _, err := st.CloseListing(ctx, fx.alpha, "A4"); err != nil {
+		t.Fatal(err)
+	}
+	day := func(id string, d string, imp, views, clicks int64) store.TrafficRow {
+		return store.TrafficRow{ListingID: fx.ids[id], Day: d, TrafficCounts: store.TrafficCounts{Impressions: imp, Views: views, Clicks: clicks}}
+	}
+	if err := st.AddTraffic(ctx, []store.TrafficRow{
+		day("A1", "2026-11-20", 100, 10, 2),
+		day("A1", "2026-10-01", 1000, 0, 0), // before the last 30 days
+		day("A2", "2026-11-20", 100, 0, 8),
+		day("A3", "2026-11-20", 50, 5, 5),
+		day("B1", "2026-11-20", 200, 0, 10),
+		day("B4", "2026-11-20", 50, 0, 0),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := st.CreateEngineer(ctx, "e@example.jp", "x", store.Token{Hash: "h", Purpose: "verify", ExpiresAt: time.Now().Add(time.Hour)},
+		store.Mail{Kind: "verify", To: "e@example.jp", Subject: "確認", Text: "確認"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.engineer = "engineer-session-token"
+	if _, err := st.CreateSession(ctx, e.ID, account.HashToken(fx.engineer), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	idx := search.NewIndex()
+	log := slog.New(slog.DiscardHandler)
+	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, BaseURL: "https://anken.example",
+		Operate: operate.New(st, nil), Now: func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.srv = serveSite(t, site)
+	return fx
+}
+
+// heldRun makes a full feed run of the agency that carries only its
+// first open listing: it would close the others, so it is held.
+func (fx *consoleFixture) heldRun(t *testing.T, a store.Agency, carry string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	time.Sleep(2 * time.Millisecond) // the run starts after the listings' writes
+	run, _, err := fx.st.StartRun(ctx, a, "upload", "jsonl", true, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := fx.st.AgencyListing(ctx, a, carry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.st.Apply(ctx, []store.Work{{Agency: a, RunID: run.ID, Source: "feed", Puts: []*listing.Listing{&l}}}); err != nil {
+		t.Fatal(err)
+	}
+	fx.st.EndReceive(ctx, run.ID, 1, "")
+	fx.st.FinishRun(ctx, run.ID)
+	if got, _ := fx.st.FeedRun(ctx, a, run.ID); got.State != store.RunHeld {
+		t.Fatalf("run %d is %s, want held", run.ID, got.State)
+	}
+	return run.ID
+}
+
+// consoleClient is a browser without JavaScript holding the cookies it
+// is given (by hand: they are Secure, the test server plain http).
+type consoleClient struct {
+	fx      *consoleFixture
+	cookies map[string]string
+}
+
+func (fx *consoleFixture) client() *consoleClient {
+	return &consoleClient{fx: fx, cookies: map[string]string{}}
+}
+
+func (c *consoleClient) do(t *testing.T, method, path string, form url.Values) page {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, c.fx.srv.URL+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		c.cookies[ck.Name] = ck.Value
+		if ck.MaxAge < 0 {
+			delete(c.cookies, ck.Name)
+		}
+	}
+	b, _ := io.ReadAll(resp.Body)
+	doc, err := html.Parse(strings.NewReader(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page{status: resp.StatusCode, header: resp.Header, body: string(b), doc: doc}
+}
+
+func (fx *consoleFixture) login(t *testing.T, key string) *consoleClient {
+	t.Helper()
+	c := fx.client()
+	p := c.do(t, "POST", "/agency/login", url.Values{"key": {key}, "next": {"/agency"}})
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/agency" {
+		t.Fatalf("login = %d → %q", p.status, p.header.Get("Location"))
+	}
+	return c
+}
+
+func (fx *consoleFixture) operator(t *testing.T) *consoleClient {
+	t.Helper()
+	c := fx.client()
+	if p := c.do(t, "POST", "/ops/login", url.Values{"key": {fx.opKey}, "next": {"/ops"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("ops login = %d", p.status)
+	}
+	return c
+}
+
+// idText returns the text of the element with the id, or "".
+func idText(p page, id string) string {
+	if ns := find(p.doc, "", "id="+id); len(ns) > 0 {
+		return text(ns[0])
+	}
+	return ""
+}
+
+// cellText returns the text of the first element of class in n.
+func cellText(n *html.Node, class string) string {
+	if ns := find(n, "", "class="+class); len(ns) > 0 {
+		return text(ns[0])
+	}
+	return ""
+}
+
+func TestConsoleLogin(t *testing.T) {
+	fx := newConsoleFixture(t)
+	c := fx.client()
+	p := c.do(t, "GET", "/agency/listings", nil)
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/agency/login?next=%2Fagency%2Flistings" {
+		t.Fatalf("without a session: %d → %q", p.status, p.header.Get("Location"))
+	}
+	p = c.do(t, "GET", "/agency/login?next=%2Fagency%2Flistings", nil)
+	if p.status != 200 || len(find(p.doc, "input", "name=key", "type=password")) != 1 || len(find(p.doc, "meta", "name=robots", "content=noindex")) != 1 {
+		t.Fatalf("login page = %d without its form or noindex", p.status)
+	}
+	if p := c.do(t, "POST", "/agency/login", url.Values{"key": {"ak_wrong"}}); p.status != http.StatusUnauthorized || !strings.Contains(text(p.doc), "API キーが正しくない") {
+		t.Errorf("a wrong key = %d", p.status)
+	}
+	req, _ := http.NewRequest("POST", fx.srv.URL+"/agency/login", strings.NewReader(url.Values{"key": {fx.alphaKey}, "next": {"https://evil.example/"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var ck *http.Cookie
+	for _, x := range resp.Cookies() {
+		if x.Name == "anken_agency" {
+			ck = x
+		}
+	}
+	if ck == nil || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/agency" || resp.Header.Get("Location") != "/agency" {
+		t.Fatalf("login cookie %+v → %q; want HttpOnly, SameSite=Strict, Path=/agency, to /agency", ck, resp.Header.Get("Location"))
+	}
+	a := fx.login(t, fx.alphaKey)
+	p = a.do(t, "GET", "/agency", nil)
+	if p.status != 200 || p.header.Get("Cache-Control") != "no-store" || p.header.Get("X-Robots-Tag") != "noindex" {
+		t.Fatalf("/agency = %d, Cache-Control %q", p.status, p.header.Get("Cache-Control"))
+	}
+	for _, s := range find(p.doc, "script") {
+		if _, src := attr(s, "src"); !src {
+			t.Error("/agency has an inline script")
+		}
+	}
+	if p := a.do(t, "POST", "/agency/logout", url.Values{}); p.status != http.StatusSeeOther {
+		t.Fatalf("logout = %d", p.status)
+	}
+	if p := a.do(t, "GET", "/agency", nil); p.status != http.StatusSeeOther {
+		t.Errorf("after logout /agency = %d, want the login", p.status)
+	}
+}
+
+func TestConsolePages(t *testing.T) {
+	fx := newConsoleFixture(t)
+	a := fx.login(t, fx.alphaKey)
+	ctx := context.Background()
+	rej := store.Work{Agency: fx.alpha, Source: "api"}
+	rej.Reject("A9", store.Rejection{Line: 7, ExternalID: "A9", Field: "rate", Reason: "単価が読み取れません"})
+	if _, err := fx.st.Apply(ctx, []store.Work{rej}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path string
+		want map[string]string // element id → its text
+		has  []string          // in the page's text
+	}{
+		{"/agency", map[string]string{"n-open": "3", "n-closed": "1", "n-hidden": "0",
+			// 250 impressions, 15 views, 15 clicks: 6.0%; the October day is not counted.
+			"t-impressions": "250", "t-views": "15", "t-clicks": "15", "t-ctr": "6.0%"}, []string{"アルファ の管理画面", "2026/11/01〜2026/11/30"}},
+		{"/agency/listings", map[string]string{"agency-ctr": "6.0%"}, []string{"下から何%", "A4", "募集終了"}},
+		{"/agency/rejections", nil, []string{"A9", "rate", "単価が読み取れません"}},
+		{"/agency/feeds", nil, []string{"フィードの取り込みはまだありません"}},
+		{"/agency/stats", map[string]string{"t-impressions": "250", "t-clicks": "15", "t-ctr": "6.0%"}, []string{"1日ごとの表示回数", "A1"}},
+		{"/agency/stats?from=2026-10-01&to=2026-10-31", map[string]string{"t-impressions": "1,000", "t-clicks": "0", "t-ctr": "0.0%"}, nil},
+		{"/agency/profile", nil, []string{"表示名", "紹介文", "サイトの URL"}},
+		{"/agency/keys", nil, []string{"キーを再発行", "有効"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			p := a.do(t, "GET", tc.path, nil)
+			if p.status != 200 {
+				t.Fatalf("GET %s = %d", tc.path, p.status)
+			}
+			for id, want := range tc.want {
+				if got := idText(p, id); got != want {
+					t.Errorf("#%s = %q, want %q", id, got, want)
+				}
+			}
+			for _, s := range tc.has {
+				if !strings.Contains(text(p.doc), s) {
+					t.Errorf("the page does not say %q", s)
+				}
+			}
+			if strings.Contains(text(p.doc), "B1") || strings.Contains(text(p.doc), "ベータ") {
+				t.Error("the page shows beta's")
+			}
+			if len(find(p.doc, "meta", "name=robots", "content=noindex")) != 1 {
+				t.Error("not noindex")
+			}
+		})
+	}
+	if p := a.do(t, "GET", "/agency/stats?listing=B1", nil); p.status != 404 {
+		t.Errorf("stats of beta's listing = %d, want 404", p.status)
+	}
+	svg := find(a.do(t, "GET", "/agency/stats", nil).doc, "svg", "role=img")
+	if len(svg) != 2 {
+		t.Errorf("the stats page has %d charts, want 2", len(svg))
+	}
+}
+
+// TestConsoleMarket checks the percentile and the CTR comparisons by hand.
+// Backend, full workload, open, priced: A1 50万, B1 55万, B2 60万, B3 65万,
+// A2 70万: one in each 5万円 band. A1: (0 + 1/2) / 5 = 10%; A2: (4 +
+// 1/2) / 5 = 90%. Frontend: A3 and B4 both 60万: (0 + 2/2) / 2 = 50%.
+// CTRs in November: A1 2/100 = 2.0%, A2 8/100 = 8.0%, A3 5/50 = 10.0%;
+// alpha's 15/250 = 6.0%; backend (A1, A2, B1) 20/400 = 5.0%; frontend
+// (A3, B4) 5/100 = 5.0%. A1 is 2.0/6.0 = 0.3倍 of alpha's and 2.0/5.0 =
+// 0.4倍 of backend's; A2 1.3倍 and 1.6倍; A3 1.7倍 and 2.0倍.
+func TestConsoleMarket(t *testing.T) {
+	fx := newConsoleFixture(t)
+	p := fx.login(t, fx.alphaKey).do(t, "GET", "/agency/listings", nil)
+	type row struct{ imp, clicks, ctr, pct, vsAgency, roleCTR, vsRole string }
+	want := map[string]row{
+		"A1": {"100", "2", "2.0%", "下から10%", "0.3倍", "5.0%", "0.4倍"},
+		"A2": {"100", "8", "8.0%", "下から90%", "1.3倍", "5.0%", "1.6倍"},
+		"A3": {"50", "5", "10.0%", "下から50%", "1.7倍", "5.0%", "2.0倍"},
+	}
+	for id, w := range want {
+		rows := find(p.doc, "tr", fmt.Sprintf("id=l%d", fx.ids[id]))
+		if len(rows) != 1 {
+			t.Errorf("%s has no row", id)
+			continue
+		}
+		got := row{cellText(rows[0], "imp"), cellText(rows[0], "clicks"), cellText(rows[0], "ctr"), cellText(rows[0], "pct"),
+			cellText(rows[0], "vs-agency"), cellText(rows[0], "role-ctr"), cellText(rows[0], "vs-role")}
+		if got != w {
+			t.Errorf("%s = %+v, want %+v", id, got, w)
+		}
+	}
+	// The closed listing is listed first (its change is the last) with its state.
+	rows := find(p.doc, "tr", fmt.Sprintf("id=l%d", fx.ids["A4"]))
+	if len(rows) != 1 || cellText(rows[0], "status") != "募集終了" {
+		t.Errorf("A4 is not listed as 募集終了")
+	}
+	if body := find(p.doc, "tbody"); len(body) == 0 || !strings.Contains(text(body[0].FirstChild), "A4") && !strings.Contains(text(body[0]), "A4") {
+		t.Error("no A4")
+	}
+}
+
+func TestConsoleFeeds(t *testing.T) {
+	fx := newConsoleFixture(t)
+	a := fx.login(t, fx.alphaKey)
+	run := fx.heldRun(t, fx.alpha, "A1")
+	p := a.do(t, "GET", "/agency/feeds", nil)
+	if len(find(p.doc, "form", fmt.Sprintf("action=/agency/feeds/%d/confirm", run))) != 1 ||
+		len(find(p.doc, "form", fmt.Sprintf("action=/agency/feeds/%d/discard", run))) != 1 {
+		t.Fatal("the held run has no confirm and discard forms")
+	}
+	if !strings.Contains(idText(p, fmt.Sprintf("run%d", run)), "確認待ち") {
+		t.Errorf("the run reads %q", idText(p, fmt.Sprintf("run%d", run)))
+	}
+	// Beta cannot confirm or discard alpha's run.
+	b := fx.login(t, fx.betaKey)
+	for _, action := range []string{"confirm", "discard"} {
+		if p := b.do(t, "POST", fmt.Sprintf("/agency/feeds/%d/%s", run, action), url.Values{}); p.status != 404 {
+			t.Errorf("beta %s alpha's run = %d, want 404", action, p.status)
+		}
+	}
+	// Discarding closes nothing; the run is no longer held.
+	p = a.do(t, "POST", fmt.Sprintf("/agency/feeds/%d/discard", run), url.Values{})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("discard = %d", p.status)
+	}
+	p = a.do(t, "GET", p.header.Get("Location"), nil)
+	if !strings.Contains(text(p.doc), "破棄しました") || !strings.Contains(idText(p, fmt.Sprintf("run%d", run)), "破棄") {
+		t.Errorf("after the discard: %q", idText(p, fmt.Sprintf("run%d", run)))
+	}
+	if n, _ := fx.st.AgencyListingCounts(context.Background(), fx.alpha); n[listing.StatusOpen] != 3 {
+		t.Errorf("%d open after the discard, want 3", n[listing.StatusOpen])
+	}
+	if p := a.do(t, "POST", fmt.Sprintf("/agency/feeds/%d/confirm", run), url.Values{}); p.status != http.StatusConflict {
+		t.Errorf("confirming a discarded run = %d, want 409", p.status)
+	}
+	// Confirming another held run closes A2 and A3.
+	run = fx.heldRun(t, fx.alpha, "A1")
+	p = a.do(t, "POST", fmt.Sprintf("/agency/feeds/%d/confirm", run), url.Values{})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("confirm = %d", p.status)
+	}
+	p = a.do(t, "GET", p.header.Get("Location"), nil)
+	if !strings.Contains(text(p.doc), "2 件を募集終了にしました") {
+		t.Errorf("after the confirm: %s", text(p.doc))
+	}
+	if n, _ := fx.st.AgencyListingCounts(context.Background(), fx.alpha); n[listing.StatusOpen] != 1 {
+		t.Errorf("%d open after the confirm, want 1", n[listing.StatusOpen])
+	}
+}
+
+func TestConsoleProfileAndKeys(t *testing.T) {
+	fx := newConsoleFixture(t)
+	ctx := context.Background()
+	a := fx.login(t, fx.alphaKey)
+	p := a.do(t, "POST", "/agency/profile", url.Values{"name": {"アルファ"}, "description": {"紹介"}, "site_url": {"javascript:alert(1)"}})
+	if p.status != http.StatusUnprocessableEntity || len(find(p.doc, "input", "name=site_url", "aria-invalid=true")) != 1 {
+		t.Fatalf("a bad site URL = %d", p.status)
+	}
+	if p := a.do(t, "POST", "/agency/profile", url.Values{"name": {"アルファ株式会社"}, "description": {"紹介"}, "site_url": {"https://alpha.example/"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("save = %d", p.status)
+	}
+	if pr, _ := fx.st.AgencyProfile(ctx, "alpha"); pr.Name != "アルファ株式会社" || pr.SiteURL != "https://alpha.example/" {
+		t.Errorf("profile = %+v", pr)
+	}
+	es, _ := fx.st.AuditLog(ctx, store.AuditFilter{Action: "put-agency-profile", Limit: 10})
+	if len(es) != 1 || es[0].Actor != "alpha" || es[0].ActorKind != store.AuditAgency {
+		t.Errorf("audit = %+v", es)
+	}
+
+	// Rotation: the new key shows once, the old one is refused, and the
+	// agency stays logged in.
+	p = a.do(t, "POST", "/agency/keys/rotate", url.Values{})
+	newKey := idText(p, "new-key")
+	if p.status != 200 || !strings.HasPrefix(newKey, "ak_") {
+		t.Fatalf("rotate = %d, new key %q", p.status, newKey)
+	}
+	if _, err := fx.st.AgencyByKey(ctx, fx.alphaKey); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the old key still works: %v", err)
+	}
+	if got, err := fx.st.AgencyByKey(ctx, newKey); err != nil || got.Slug != "alpha" {
+		t.Errorf("the new key: %+v, %v", got, err)
+	}
+	if p := a.do(t, "GET", "/agency/keys", nil); p.status != 200 || idText(p, "new-key") != "" {
+		t.Errorf("after rotating: /agency/keys = %d (the new key must not show again)", p.status)
+	}
+	if p := fx.client().do(t, "POST", "/agency/login", url.Values{"key": {fx.alphaKey}}); p.status != http.StatusUnauthorized {
+		t.Errorf("login with the old key = %d, want 401", p.status)
+	}
+}
+
+// TestConsoleOperator: an operator opens alpha's console under /ops,
+// marked as such; its writes are audited as the operator's.
+func TestConsoleOperator(t *testing.T) {
+	fx := newConsoleFixture(t)
+	o := fx.operator(t)
+	p := o.do(t, "GET", "/ops/agencies/alpha/console", nil)
+	if p.status != 200 || idText(p, "n-open") != "3" || !strings.Contains(text(p.doc), "運用者（山田）として アルファ（alpha）の管理画面") {
+		t.Fatalf("operator's view = %d: %s", p.status, idText(p, "n-open"))
+	}
+	if len(find(p.doc, "a", "href=/ops/agencies/alpha/console/listings")) == 0 {
+		t.Error("links do not stay under /ops")
+	}
+	if p := o.do(t, "GET", "/ops/agencies/nobody/console/listings", nil); p.status != 404 {
+		t.Errorf("an unknown agency = %d", p.status)
+	}
+	run := fx.heldRun(t, fx.alpha, "A1")
+	if p := o.do(t, "POST", fmt.Sprintf("/ops/agencies/beta/console/feeds/%d/discard", run), url.Values{}); p.status != 404 {
+		t.Errorf("alpha's run under beta = %d, want 404", p.status)
+	}
+	if p := o.do(t, "POST", fmt.Sprintf("/ops/agencies/alpha/console/feeds/%d/discard", run), url.Values{}); p.status != http.StatusSeeOther ||
+		!strings.HasPrefix(p.header.Get("Location"), "/ops/agencies/alpha/console/feeds?") {
+		t.Errorf("operator's discard = %d → %q", p.status, p.header.Get("Location"))
+	}
+	es, _ := fx.st.AuditLog(context.Background(), store.AuditFilter{Action: "discard-agency-feed-run-operator", Limit: 10})
+	if len(es) != 1 || es[0].Actor != "山田" {
+		t.Errorf("audit = %+v", es)
+	}
+	// An agency's cookie does not open /ops.
+	if p := fx.login(t, fx.alphaKey).do(t, "GET", "/ops/agencies/alpha/console", nil); p.status != http.StatusSeeOther {
+		t.Errorf("an agency at /ops = %d", p.status)
+	}
+}
+
+// TestConsoleAuthorization walks every console route: without a session
+// (and with an engineer's) it goes to the login; beta's answer where an
+// id is alpha's is 404; the operator's path answers as beta's does.
+func TestConsoleAuthorization(t *testing.T) {
+	fx := newConsoleFixture(t)
+	run := fmt.Sprint(fx.heldRun(t, fx.alpha, "A1"))
+	type row struct {
+		path string
+		form url.Values
+		beta int // beta's status
+	}
+	table := map[string]row{
+		"GET /agency":                     {"/agency", nil, 200},
+		"GET /agency/listings":            {"/agency/listings", nil, 200},
+		"GET /agency/rejections":          {"/agency/rejections", nil, 200},
+		"GET /agency/feeds":               {"/agency/feeds", nil, 200},
+		"POST /agency/feeds/{id}/confirm": {"/agency/feeds/" + run + "/confirm", url.Values{}, 404},
+		"POST /agency/feeds/{id}/discard": {"/agency/feeds/" + run + "/discard", url.Values{}, 404},
+		"GET /agency/stats":               {"/agency/stats?listing=A1", nil, 404},
+		"GET /agency/profile":             {"/agency/profile", nil, 200},
+		"POST /agency/profile":            {"/agency/profile", url.Values{"name": {"ベータ"}}, 303},
+		"GET /agency/keys":                {"/agency/keys", nil, 200},
+		"POST /agency/keys/rotate":        {"/agency/keys/rotate", url.Values{}, 200},
+	}
+	b := fx.login(t, fx.betaKey)
+	o := fx.operator(t)
+	engineer := fx.client()
+	engineer.cookies["anken_session"] = fx.engineer
+	engineer.cookies["anken_agency"] = fx.engineer
+	for _, pattern := range web.ConsolePatterns() {
+		tt, ok := table[pattern]
+		if !ok {
+			t.Errorf("route %q is not in the authorization table: add it", pattern)
+			continue
+		}
+		method, _, _ := strings.Cut(pattern, " ")
+		t.Run(pattern, func(t *testing.T) {
+			for who, c := range map[string]*consoleClient{"nobody": fx.client(), "an engineer": engineer} {
+				p := c.do(t, method, tt.path, tt.form)
+				if p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/agency/login?next=") {
+					t.Errorf("%s: %s %s = %d → %q, want the login", who, method, tt.path, p.status, p.header.Get("Location"))
+				}
+			}
+			p := b.do(t, method, tt.path, tt.form)
+			if p.status != tt.beta {
+				t.Errorf("beta: %s %s = %d, want %d", method, tt.path, p.status, tt.beta)
+			}
+			if p.status == 200 && (strings.Contains(p.body, "アルファ") || strings.Contains(p.body, ">A1<")) {
+				t.Errorf("beta: %s %s shows alpha's", method, tt.path)
+			}
+			if p.status == 200 && p.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s is cached", tt.path)
+			}
+			// The operator's path of beta's console answers as beta does.
+			op := o.do(t, method, "/ops/agencies/beta/console"+strings.TrimPrefix(tt.path, "/agency"), tt.form)
+			if op.status != tt.beta {
+				t.Errorf("operator as beta: %s %s = %d, want %d", method, tt.path, op.status, tt.beta)
+			}
+		})
+	}
+	for pattern := range table {
+		if !slices.Contains(web.ConsolePatterns(), pattern) {
+			t.Errorf("the table has %q, which is not a route", pattern)
+		}
+	}
+}
