@@ -184,3 +184,37 @@ func TestListingLinksAgency(t *testing.T) {
 		}
 	}
 }
+
+// An agency's market figures are /market?agency=slug: its listings'
+// figures, and the page's form keeps the agency when sent again.
+func TestAgencyMarket(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/market?agency=techlink")
+	if p.status != 200 {
+		t.Fatalf("status %d", p.status)
+	}
+	if got := text(find(p.doc, "p", "class=count")[0]); !strings.HasPrefix(got, "募集中の案件は2件") {
+		t.Errorf("count = %q, want techlink's 2", got)
+	}
+	form := find(p.doc, "form", "action=/market")
+	if len(form) != 1 || len(find(form[0], "input", "type=hidden", "name=agency", "value=techlink")) != 1 {
+		t.Error("the market form drops the agency")
+	}
+}
+
+// A search within an agency's listings keeps the agency: the filter form
+// sends it again, and saving the search saves it.
+func TestSearchKeepsAgency(t *testing.T) {
+	fx := newFixture(t)
+	p := fx.get(t, "/search?agency=techlink&q=Go")
+	if n := len(find(p.doc, "article", "class=card")); n != 1 {
+		t.Errorf("%d cards, want techlink's Go listing", n)
+	}
+	form := find(p.doc, "form", "id=filters")
+	if len(form) != 1 || len(find(form[0], "input", "type=hidden", "name=agency", "value=techlink")) != 1 {
+		t.Error("the filter form drops the agency")
+	}
+	if a := find(p.doc, "ul", "class=applied"); len(a) != 1 || !strings.Contains(text(a[0]), "techlink") {
+		t.Errorf("applied conditions %q, want the agency among them", textsOf(a))
+	}
+}

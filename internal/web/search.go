@@ -162,7 +162,7 @@ func conditionText(p catalog.Params) string {
 // searchURL is the /search URL of p changed by edit, from the first page.
 func searchURL(p catalog.Params, edit func(*catalog.Params)) string {
 	p.Skill, p.Role, p.Remote = slices.Clone(p.Skill), slices.Clone(p.Role), slices.Clone(p.Remote)
-	p.Prefecture, p.Contract = slices.Clone(p.Prefecture), slices.Clone(p.Contract)
+	p.Prefecture, p.Contract, p.Agency = slices.Clone(p.Prefecture), slices.Clone(p.Contract), slices.Clone(p.Agency)
 	edit(&p)
 	p.Cursor = ""
 	enc := p.Values().Encode()
