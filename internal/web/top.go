@@ -18,7 +18,7 @@ type topView struct {
 	Roles     []count
 	Skills    []count
 	Newest    []cardView
-	NewToday  int // 今日の新着
+	NewToday  int       // 今日の新着
 	Areas     []count   // prefectures with open listings, most first: Value is the romaji slug
 	Features  []feature // the ways in by theme
 }
