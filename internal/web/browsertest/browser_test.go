@@ -132,8 +132,21 @@ func opsPages(t *testing.T, browser context.Context, base, key string) {
 		{"ops-inbox", "/ops/inbox"},
 		{"ops-rejections", "/ops/rejections"},
 		{"ops-audit", "/ops/audit"},
+		// The agency console, as an operator opens it (the same pages as
+		// /agency/…, under the operator's cookie).
+		{"console", "/ops/agencies/techlink/console"},
+		{"console-listings", "/ops/agencies/techlink/console/listings"},
+		{"console-stats", "/ops/agencies/techlink/console/stats"},
+		{"console-feeds", "/ops/agencies/techlink/console/feeds"},
+		{"console-rejections", "/ops/agencies/techlink/console/rejections"},
+		{"console-profile", "/ops/agencies/techlink/console/profile"},
+		{"console-keys", "/ops/agencies/techlink/console/keys"},
 	} {
-		for _, vp := range []viewport{phone, desktop} {
+		vps := []viewport{phone, desktop}
+		if strings.HasPrefix(pg.name, "console") {
+			vps = []viewport{phone390, desktop}
+		}
+		for _, vp := range vps {
 			t.Run(pg.name+"/"+vp.name, func(t *testing.T) {
 				b := openTab(t, browser, base, vp, true)
 				if _, err := chromedp.Call(b.ctx, network.SetCookie, network.SetCookieParams{Name: cookie.Name, Value: cookie.Value, URL: base + "/ops", Path: "/ops"}); err != nil {
