@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 FROM golang:1.26-bookworm AS build
 # Build with Go 1.27.3: 1.26.8 has standard-library vulnerabilities in code
-# anken calls (govulncheck in CI); the go command fetches the toolchain.
+# anken calls (govulncheck in CI); the go command fetches the toolchain. The
+# same release as .ci/run and ciGo in cmd/anken/toolchain.go.
 ENV GOTOOLCHAIN=go1.27.3
 WORKDIR /src
 COPY go.mod go.sum ./

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -46,14 +48,15 @@ func TestBrowseURLs(t *testing.T) {
 
 // TestServeStartLog: on start, serve logs where to go (the pages, /docs
 // and, under --demo, /dev/mail), and the /readyz polls of a load
-// balancer (here waitReady's) do not fill the log at info.
+// balancer (here waitReady's) do not fill the log at info. Built with a
+// Go older than CI's, it says so once.
 func TestServeStartLog(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server with generated listings")
 	}
 	s := startServe(t, t.TempDir(), "--demo", "--demo-listings", "200")
 	var open map[string]any
-	probes := 0
+	probes, oldGo := 0, 0
 	sc := bufio.NewScanner(strings.NewReader(s.logs.String()))
 	for sc.Scan() {
 		var rec map[string]any
@@ -65,7 +68,13 @@ func TestServeStartLog(t *testing.T) {
 			open = rec
 		case rec["msg"] == "request" && rec["path"] == "/readyz":
 			probes++
+		case rec["level"] == "WARN" && strings.Contains(fmt.Sprint(rec["msg"]), "older than the "+ciGo):
+			oldGo++
 		}
+	}
+	// The binary is built by the Go that built this test.
+	if want := map[bool]int{true: 1, false: 0}[olderGo(runtime.Version())]; oldGo != want {
+		t.Errorf("%d warnings of a Go older than %s from a binary built with %s, want %d:\n%s", oldGo, ciGo, runtime.Version(), want, s.logs)
 	}
 	if probes > 0 {
 		t.Errorf("%d /readyz polls logged at info:\n%s", probes, s.logs)

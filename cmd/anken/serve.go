@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	}
 	cfg.Addr, cfg.DemoListings, cfg.DataDir = *addr, *demoN, *dataDir
 	log := newLogger(cfg, stderr)
+	if w := goWarning(runtime.Version()); w != "" {
+		log.Warn(w)
+	}
 
 	// serve makes the store when there is none (openStore would not).
 	st, err := openStoreWith(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
