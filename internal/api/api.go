@@ -105,6 +105,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerRecommendations()
 	h.registerGuides()
 	documentLimits(api.OpenAPI())
+	groupTags(api.OpenAPI())
 	return api
 }
 

@@ -92,7 +92,7 @@ func (h *handlers) registerGuides() {
 	}
 	doc := h.api.OpenAPI()
 	doc.Tags = append(doc.Tags,
-		&huma.Tag{Name: "guides", Description: "Side-job guides (副業ガイド) per category and job-type articles (職種記事) per role. Reading needs no key; operators edit them with their key, and every edit is kept."})
+		&huma.Tag{Name: "guides", Description: "Side-job guides (副業ガイド) per category and job-type articles (職種記事) per role, to read: no key needed. Operators edit them with their key (under operator), and every edit is kept."})
 	doc.Components.SecuritySchemes[operatorKeyScheme] = &huma.SecurityScheme{
 		Type:         "http",
 		Scheme:       "bearer",
@@ -129,7 +129,7 @@ func (h *handlers) registerGuides() {
 		Summary:     "Edit a side-job guide (operators)",
 		Description: "Replaces the guide with source, checked like the files in the repository; a new slug adds a category. " +
 			"The edit is kept as a revision (who, when, the full text) and wins over the file shipped with anken from then on.",
-		Tags:         []string{"guides"},
+		Tags:         []string{"operator"},
 		Security:     sec,
 		Middlewares:  auth,
 		Errors:       append(authErrors, http.StatusBadRequest, http.StatusUnprocessableEntity),
@@ -140,7 +140,7 @@ func (h *handlers) registerGuides() {
 		Method:      http.MethodGet,
 		Path:        "/v1/guides/{slug}/revisions",
 		Summary:     "List a guide's revisions (operators)",
-		Tags:        []string{"guides"},
+		Tags:        []string{"operator"},
 		Security:    sec,
 		Middlewares: auth,
 		Errors:      append(authErrors, http.StatusUnprocessableEntity),
@@ -162,7 +162,7 @@ func (h *handlers) registerGuides() {
 		Summary:     "Edit a job-type article (operators)",
 		Description: "Replaces the article with source, checked like the files in the repository. " +
 			"The edit is kept as a revision (who, when, the full text) and wins over the file shipped with anken from then on.",
-		Tags:         []string{"guides"},
+		Tags:         []string{"operator"},
 		Security:     sec,
 		Middlewares:  auth,
 		Errors:       append(authErrors, http.StatusBadRequest, http.StatusUnprocessableEntity),
@@ -173,7 +173,7 @@ func (h *handlers) registerGuides() {
 		Method:      http.MethodGet,
 		Path:        "/v1/roles/{role}/article/revisions",
 		Summary:     "List a job-type article's revisions (operators)",
-		Tags:        []string{"guides"},
+		Tags:        []string{"operator"},
 		Security:    sec,
 		Middlewares: auth,
 		Errors:      append(authErrors, http.StatusUnprocessableEntity),

@@ -181,7 +181,8 @@ func (h *handlers) registerOperator() {
 	h.api.UseMiddleware(auditWrites)
 	doc := h.api.OpenAPI()
 	doc.Tags = append(doc.Tags, &huma.Tag{Name: "operator",
-		Description: "Running anken: agencies and their keys, hiding listings, parked inbox items, any agency's rejections, the audit log. " +
+		Description: "Running anken: agencies and their keys, hiding listings, parked inbox items, any agency's rejections, the audit log, " +
+			"and editing the guides and job-type articles (every revision kept). " +
 			"Needs an operator key (`anken operator create NAME`); an agency's key is refused (403). " +
 			"Every write here, and every agency write, is recorded in the audit log."})
 	if _, ok := doc.Components.SecuritySchemes[operatorKeyScheme]; !ok {

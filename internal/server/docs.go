@@ -7,14 +7,20 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"anken/internal/api"
 )
 
 // docsHandler renders the OpenAPI document as one readable page. It needs no
-// scripts from elsewhere, so it works offline and on any phone.
+// scripts from elsewhere, so it works offline and on any phone. The
+// operations are grouped by audience (api.Audiences: the search first,
+// then engineers, agencies and operators), each audience by tag in the
+// document's order, and a table of contents links to every operation.
 func docsHandler(doc *huma.OpenAPI) (http.Handler, error) {
 	type param struct {
 		Name, In, Type, Doc string
@@ -22,25 +28,51 @@ func docsHandler(doc *huma.OpenAPI) (http.Handler, error) {
 	}
 	type op struct {
 		Method, Path, ID, Summary, Description, Body string
-		Secured                                      bool
+		Credential                                   string // what the operation needs: "" for nothing
 		Params                                       []param
 		Responses                                    []string
+	}
+	type tag struct {
+		Name, Description string
+		Ops               []op
+	}
+	type audience struct {
+		ID, Name, Description string
+		Tags                  []*tag
 	}
 	type schema struct {
 		Name, JSON string
 	}
-	var ops []op
+	groups := make([]*audience, len(api.Audiences)+1)
+	for i, a := range api.Audiences {
+		groups[i] = &audience{ID: a.ID, Name: a.Name, Description: a.Description}
+	}
+	groups[len(api.Audiences)] = &audience{ID: "other", Name: "Other"}
+	tags := map[string]*tag{}
+	tagOf := func(name string) *tag {
+		if t, ok := tags[name]; ok {
+			return t
+		}
+		t := &tag{Name: name}
+		tags[name] = t
+		g := groups[api.AudienceOf([]string{name})]
+		g.Tags = append(g.Tags, t)
+		return t
+	}
+	for _, t := range doc.Tags { // the document's order, and descriptions
+		tagOf(t.Name).Description = t.Description
+	}
 	for _, path := range sortedKeys(doc.Paths) {
 		item := doc.Paths[path]
 		for _, m := range []struct {
 			name string
 			o    *huma.Operation
-		}{{"GET", item.Get}, {"PUT", item.Put}, {"POST", item.Post}, {"DELETE", item.Delete}} {
+		}{{"GET", item.Get}, {"PUT", item.Put}, {"POST", item.Post}, {"PATCH", item.Patch}, {"DELETE", item.Delete}} {
 			if m.o == nil {
 				continue
 			}
 			o := op{Method: m.name, Path: path, ID: m.o.OperationID, Summary: m.o.Summary,
-				Description: m.o.Description, Secured: len(m.o.Security) > 0}
+				Description: m.o.Description, Credential: credential(m.o.Security)}
 			for _, p := range m.o.Parameters {
 				o.Params = append(o.Params, param{Name: p.Name, In: p.In, Type: typeOf(p.Schema),
 					Doc: p.Description, Required: p.Required})
@@ -53,7 +85,19 @@ func docsHandler(doc *huma.OpenAPI) (http.Handler, error) {
 			for _, code := range sortedKeys(m.o.Responses) {
 				o.Responses = append(o.Responses, code+" "+m.o.Responses[code].Description)
 			}
-			ops = append(ops, o)
+			name := "other"
+			if len(m.o.Tags) > 0 {
+				name = m.o.Tags[0]
+			}
+			t := tagOf(name)
+			t.Ops = append(t.Ops, o)
+		}
+	}
+	var audiences []*audience
+	for _, g := range groups {
+		g.Tags = slices.DeleteFunc(g.Tags, func(t *tag) bool { return len(t.Ops) == 0 })
+		if len(g.Tags) > 0 {
+			audiences = append(audiences, g)
 		}
 	}
 	var schemas []schema
@@ -65,7 +109,7 @@ func docsHandler(doc *huma.OpenAPI) (http.Handler, error) {
 		}
 	}
 	var buf bytes.Buffer
-	err := docsPage.Execute(&buf, map[string]any{"Info": doc.Info, "Ops": ops, "Schemas": schemas})
+	err := docsPage.Execute(&buf, map[string]any{"Info": doc.Info, "Audiences": audiences, "Schemas": schemas})
 	if err != nil {
 		return nil, fmt.Errorf("server: docs page: %w", err)
 	}
@@ -76,6 +120,25 @@ func docsHandler(doc *huma.OpenAPI) (http.Handler, error) {
 			slog.DebugContext(r.Context(), "write docs", slog.Any("err", err))
 		}
 	}), nil
+}
+
+// credential names what an operation's security asks for, "" for nothing.
+func credential(sec []map[string][]string) string {
+	for _, req := range sec {
+		for scheme := range req {
+			switch scheme {
+			case "agencyKey":
+				return "agency key"
+			case "engineerToken":
+				return "session token"
+			case "operatorKey":
+				return "operator key"
+			default:
+				return "key"
+			}
+		}
+	}
+	return ""
 }
 
 func typeOf(s *huma.Schema) string {
@@ -119,16 +182,28 @@ var docsPage = template.Must(template.New("docs").Parse(`<!doctype html>
 <h1>{{.Info.Title}} <small>{{.Info.Version}}</small></h1>
 <p>{{.Info.Description}}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
-<h2>Operations</h2>
+<nav class="toc" aria-labelledby="toc"><h2 id="toc">目次 Contents</h2>
+<ol>{{range .Audiences}}
+<li><a href="#{{.ID}}">{{.Name}}</a>{{range .Tags}}
+<ul>{{range .Ops}}<li><a href="#{{.ID}}"><span class="m {{.Method}}">{{.Method}}</span> <code>{{.Path}}</code></a> {{.Summary}}</li>{{end}}</ul>{{end}}</li>{{end}}
+<li><a href="#schemas">Schemas</a></li>
+</ol></nav>
+{{range .Audiences}}<section aria-labelledby="{{.ID}}">
+<h2 id="{{.ID}}">{{.Name}}</h2>
+{{if .Description}}<p>{{.Description}}</p>{{end}}
+{{range .Tags}}<h3 id="tag-{{.Name}}">{{.Name}}</h3>
+{{if .Description}}<p>{{.Description}}</p>{{end}}
 {{range .Ops}}<div class="op" id="{{.ID}}">
-<div><span class="m {{.Method}}">{{.Method}}</span> <code>{{.Path}}</code> {{if .Secured}}<span class="key">API key</span>{{end}}</div>
+<div><span class="m {{.Method}}">{{.Method}}</span> <code>{{.Path}}</code> {{if .Credential}}<span class="key">{{.Credential}}</span>{{end}}</div>
 <p><b>{{.Summary}}</b>{{if .Description}}<br>{{.Description}}{{end}}</p>
 {{if .Params}}<table><tr><th>parameter</th><th>in</th><th>type</th><th>meaning</th></tr>
 {{range .Params}}<tr><td><code>{{.Name}}</code>{{if .Required}}*{{end}}</td><td>{{.In}}</td><td><code>{{.Type}}</code></td><td>{{.Doc}}</td></tr>{{end}}</table>{{end}}
 {{if .Body}}<p>Body: <a href="#schema-{{.Body}}"><code>{{.Body}}</code></a></p>{{end}}
 <p>Responses: {{range .Responses}}<code>{{.}}</code> {{end}}</p>
-</div>{{end}}
-<h2>Schemas</h2>
+<p class="top"><a href="#toc">目次へ</a></p>
+</div>{{end}}{{end}}
+</section>
+{{end}}<h2 id="schemas">Schemas</h2>
 {{range .Schemas}}<h3 id="schema-{{.Name}}">{{.Name}}</h3><pre>{{.JSON}}</pre>{{end}}
 </body></html>
 `))

@@ -271,3 +271,51 @@ func TestProbesLogAtDebug(t *testing.T) {
 		t.Errorf("access log levels by path = %v, want %v", got, want)
 	}
 }
+
+// TestDocsByAudience: /docs starts with a table of contents linking every
+// operation of the OpenAPI document, and presents the operations by
+// audience, the search first (GET /v1/listings is the first operation),
+// then engineers, agencies and operators; each operation once.
+func TestDocsByAudience(t *testing.T) {
+	srv := newServer(t, fakeHealth{ready: true}, search.NewIndex())
+	_, page := get(t, srv.URL+"/docs")
+	_, raw := get(t, srv.URL+"/openapi.json")
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		t.Fatal(err)
+	}
+	toc, body, ok := strings.Cut(page, "</nav>")
+	if !ok || !strings.Contains(toc, `<nav class="toc"`) {
+		t.Fatalf("no table of contents:\n%.2000s", page)
+	}
+	n := 0
+	for path, item := range doc.Paths {
+		for method, op := range item {
+			n++
+			if !strings.Contains(toc, `href="#`+op.OperationID+`"`) {
+				t.Errorf("the table of contents lacks %s %s (#%s)", strings.ToUpper(method), path, op.OperationID)
+			}
+			if c := strings.Count(body, `<div class="op" id="`+op.OperationID+`"`); c != 1 {
+				t.Errorf("%s %s (#%s) is on the page %d times, want once", strings.ToUpper(method), path, op.OperationID, c)
+			}
+		}
+	}
+	if got := strings.Count(body, `<div class="op" id="`); got != n {
+		t.Errorf("%d operations on the page, %d in the document", got, n)
+	}
+	last := -1
+	for _, id := range []string{"search", "engineers", "agencies", "operators", "schemas"} {
+		i := strings.Index(body, `<h2 id="`+id+`">`)
+		if i < 0 || i < last {
+			t.Errorf("section %q at %d, after the one before at %d: want search, engineers, agencies, operators, schemas in order", id, i, last)
+		}
+		last = i
+	}
+	if first := strings.Index(body, `<div class="op" id="`); first < 0 || !strings.HasPrefix(body[first:], `<div class="op" id="search-listings"`) {
+		t.Errorf("the first operation is not GET /v1/listings: %.200s", body[max(first, 0):])
+	}
+}
