@@ -117,6 +117,7 @@ func (h *handlers) registerAgency() {
 	h.registerFeeds(sec, auth)
 	h.registerRejections(sec, auth)
 	h.registerAgencyStats(sec, auth)
+	h.registerAgencyProfile(sec, auth)
 }
 
 // authenticate finds the agency of the Bearer key and refuses the request

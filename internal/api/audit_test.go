@@ -186,6 +186,18 @@ func testAuditEveryWrite(t *testing.T, backend string) {
 		{"revoke every key", func() response {
 			return fx.do(t, "DELETE", "/v1/operator/agencies/sakura/keys", op, "")
 		}, 200, opRow("revoke-agency-keys", "agency sakura", "0 keys revoked")},
+		{"set the agency's profile", func() response {
+			return fx.do(t, "PUT", "/v1/agency/profile", fx.keyA, `{"name":"エージェントA","site_url":"https://a.example/"}`)
+		}, 200, agencyRow("put-agency-profile", "agency agency-a", `profile: name \(エージェントA\), site_url \(https://a.example/\)`)},
+		{"set it badly", func() response {
+			return fx.do(t, "PUT", "/v1/agency/profile", fx.keyA, `{"name":"A","site_url":"javascript:alert(1)"}`)
+		}, 422, nil},
+		{"an operator sets a profile", func() response {
+			return fx.do(t, "PUT", "/v1/operator/agencies/sakura", op, `{"name":"さくらテック","description":"紹介文"}`)
+		}, 200, opRow("put-agency-profile-operator", "agency sakura", `profile: name \(さくらテック\), description \(3 characters\)`)},
+		{"an operator, an unknown agency's profile", func() response {
+			return fx.do(t, "PUT", "/v1/operator/agencies/nobody", op, `{"name":"X"}`)
+		}, 404, nil},
 		{"a webhook secret", func() response {
 			return fx.do(t, "POST", "/v1/operator/agencies/sakura/webhook-secret", op, "")
 		}, 200, opRow("issue-webhook-secret", "agency sakura", "")},

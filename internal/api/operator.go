@@ -34,10 +34,12 @@ type AgencyKey struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
-// AgencyDetail is an agency with its keys.
+// AgencyDetail is an agency with its profile and its keys.
 type AgencyDetail struct {
 	OperatorAgency
-	APIKeys []AgencyKey `json:"api_keys" doc:"Newest first, revoked ones included."`
+	Description string      `json:"description" doc:"The agency's description on its page; set with PUT."`
+	SiteURL     string      `json:"site_url" doc:"The agency's site, linked from its page; set with PUT."`
+	APIKeys     []AgencyKey `json:"api_keys" doc:"Newest first, revoked ones included."`
 }
 
 // IssuedKey answers a key's issue or rotation: the only time the key is
@@ -211,9 +213,10 @@ func (h *handlers) registerOperator() {
 	}), o.createAgency)
 	huma.Register(h.api, reg(huma.Operation{
 		OperationID: "get-agency", Method: http.MethodGet, Path: "/v1/operator/agencies/{slug}",
-		Summary: "Read an agency with its keys",
+		Summary: "Read an agency with its profile and keys",
 		Errors:  []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 	}), o.getAgency)
+	huma.Register(h.api, reg(operatorProfileOperation), o.putOperatorProfile)
 	huma.Register(h.api, reg(huma.Operation{
 		OperationID: "issue-agency-key", Method: http.MethodPost, Path: "/v1/operator/agencies/{slug}/keys",
 		Summary: "Issue an API key",
@@ -347,6 +350,11 @@ func (o *operatorOps) getAgency(ctx context.Context, in *agencySlugInput) (*agen
 			out.Body.OperatorAgency = operatorAgencyOf(s)
 		}
 	}
+	p, err := o.Operate.AgencyProfile(ctx, a.Slug)
+	if err != nil {
+		return nil, o.storeError(ctx, err, "agency "+a.Slug)
+	}
+	out.Body.Description, out.Body.SiteURL = p.Description, p.SiteURL
 	keys, err := o.Operate.Keys(ctx, a)
 	if err != nil {
 		return nil, o.storeError(ctx, err, "keys")

@@ -92,8 +92,9 @@ func TestOperatorAuth(t *testing.T) {
 	fx.st.CreateKey(ctx, z.ID)
 	keys, _ := fx.st.AgencyKeys(ctx, z.ID)
 	bodies := map[string]string{
-		"POST /v1/operator/agencies":     `{"slug":"new-agency","name":"新エージェント"}`,
-		"POST /v1/operator/inbox/replay": `{"all":true}`,
+		"POST /v1/operator/agencies":       `{"slug":"new-agency","name":"新エージェント"}`,
+		"POST /v1/operator/inbox/replay":   `{"all":true}`,
+		"PUT /v1/operator/agencies/{slug}": `{"name":"Z社"}`,
 	}
 	if r := fx.do(t, "PUT", "/v1/agency/listings/X-1", fx.keyA, goodListing); r.status != 200 {
 		t.Fatalf("put: %d %s", r.status, r.raw)

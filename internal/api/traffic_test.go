@@ -143,15 +143,18 @@ func TestAgencyAuthorization(t *testing.T) {
 		t.Fatalf("A's feed source: %d %s", r.status, r.raw)
 	}
 	sourceA := fmt.Sprint(int64(r.body["id"].(float64)))
+	if r := fx.do(t, "PUT", "/v1/agency/profile", fx.keyA, `{"name":"A社","description":"A社の秘密の紹介","site_url":"https://a-secret.example/"}`); r.status != 200 {
+		t.Fatalf("A's profile: %d %s", r.status, r.raw)
+	}
 	snapshot := func() string {
 		var s strings.Builder
-		for _, p := range []string{"/v1/agency/listings/A-1", "/v1/agency/listings/A-2", "/v1/agency/feeds/" + runA, "/v1/agency/feed-sources", "/v1/agency/stats?from=2026-11-01&to=2026-11-02"} {
+		for _, p := range []string{"/v1/agency/listings/A-1", "/v1/agency/listings/A-2", "/v1/agency/feeds/" + runA, "/v1/agency/feed-sources", "/v1/agency/stats?from=2026-11-01&to=2026-11-02", "/v1/agency/profile"} {
 			s.WriteString(fx.do(t, "GET", p, fx.keyA, "").raw)
 		}
 		return s.String()
 	}
 	before := snapshot()
-	secrets := []string{"A社の秘密", "a-secret-feed", fx.keyA}
+	secrets := []string{"A社の秘密", "a-secret-feed", "a-secret.example", fx.keyA}
 
 	table := map[string]authCase{
 		"PUT /v1/agency/listings/{external_id}":    {path: "/v1/agency/listings/B-own", body: agencyListing("B社の案件"), status: 200},
@@ -166,6 +169,8 @@ func TestAgencyAuthorization(t *testing.T) {
 		"DELETE /v1/agency/feed-sources/{id}":      {path: "/v1/agency/feed-sources/" + sourceA, status: 404},
 		"GET /v1/agency/rejections":                {path: "/v1/agency/rejections", status: 200},
 		"GET /v1/agency/stats":                     {path: "/v1/agency/stats?listing=A-1", status: 404},
+		"GET /v1/agency/profile":                   {path: "/v1/agency/profile", status: 200},
+		"PUT /v1/agency/profile":                   {path: "/v1/agency/profile", body: `{"name":"B社","description":"B社の紹介"}`, status: 200},
 	}
 	var ops []string
 	for path, item := range fx.doc.Paths {
