@@ -106,3 +106,16 @@ func TestLandingPages(t *testing.T) {
 		}
 	}
 }
+
+// Job-type and skill pages say 今日の新着 as the ways in do: the fixture's
+// two backend listings and its one Go listing were first seen just now.
+func TestTopicPagesTodaysNew(t *testing.T) {
+	fx := newFixture(t)
+	for path, want := range map[string]string{"/roles/backend": "今日の新着 2件", "/roles/frontend": "今日の新着 1件"} {
+		p := fx.get(t, path)
+		today := find(p.doc, "p", "class=today")
+		if p.status != http.StatusOK || len(today) != 1 || !strings.HasPrefix(text(today[0]), want) {
+			t.Errorf("%s: %d, 今日の新着 %q; want %q", path, p.status, textsOf(today), want)
+		}
+	}
+}
