@@ -32,6 +32,7 @@ import (
 	"anken/internal/search/follow"
 	"anken/internal/server"
 	"anken/internal/store"
+	"anken/internal/traffic"
 	"anken/internal/web"
 )
 
@@ -108,6 +109,10 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	cat := &catalog.Catalog{Store: st, Index: idx}
 	// Engineers' accounts, for the API and the pages alike.
 	accounts := account.New(st, account.Options{BaseURL: baseURL, Log: log})
+	// Listings' impressions, views and apply clicks (/go) are counted in
+	// memory and written to the store every traffic.FlushEvery, and once
+	// more after the server has drained (its Run below).
+	counter := traffic.New(st, traffic.Options{Log: log})
 	reg := prometheus.NewRegistry()
 	// The queues, the store and the index's lag, read at each scrape.
 	reg.MustRegister(&opsCollector{st: st, f: follower, mail: cfg.SMTPURL != ""})
@@ -135,6 +140,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		Sitemap:      st,
 		Limits: &api.Limits{Agency: limiter(cfg.RateAgency), Write: limiter(cfg.RateWrite), Read: limiter(cfg.RateRead),
 			TrustedProxies: cfg.TrustedProxies},
+		Traffic: counter,
 	})
 	if err != nil {
 		return err
@@ -270,6 +276,10 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	alerts := alert.New(alert.Config{Store: st, Catalog: cat, Log: log, BaseURL: baseURL, Bundle: cfg.AlertBundle})
 	g.Go(func() error { return alerts.Run(bg) })
 	g.Go(func() error { pruneAccounts(bg, st, log); return nil })
+	// Counts: this node's, added to every other node's in the store. bg
+	// ends after the server has drained, so the last flush has every
+	// count of every answer given.
+	g.Go(func() error { counter.Run(bg); return nil })
 
 	if err := g.Wait(); err != nil {
 		log.Error("stopped on failure", slog.Any("err", err))
