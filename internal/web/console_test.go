@@ -35,6 +35,7 @@ import (
 type consoleFixture struct {
 	srv      *httptest.Server
 	st       *store.Store
+	clock    *storetest.Clock // the store's: a held run starts after the listings' writes by moving it
 	alpha    store.Agency
 	beta     store.Agency
 	alphaKey string
@@ -47,8 +48,9 @@ type consoleFixture struct {
 func newConsoleFixture(t *testing.T) *consoleFixture {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
-	fx := &consoleFixture{st: st, ids: map[string]int64{}}
+	clock := storetest.NewClock(time.Now())
+	st := storetest.OpenClock(t, "sqlite", clock.Now)
+	fx := &consoleFixture{st: st, clock: clock, ids: map[string]int64{}}
 	var err error
 	if fx.alpha, err = st.CreateAgency(ctx, "alpha", "アルファ"); err != nil {
 		t.Fatal(err)
@@ -121,7 +123,7 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 func (fx *consoleFixture) heldRun(t *testing.T, a store.Agency, carry string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	time.Sleep(2 * time.Millisecond) // the run starts after the listings' writes
+	fx.clock.Add(2 * time.Millisecond) // the run starts after the listings' writes
 	run, _, err := fx.st.StartRun(ctx, a, "upload", "jsonl", true, "")
 	if err != nil {
 		t.Fatal(err)
