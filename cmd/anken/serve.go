@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -61,6 +62,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 	if w := goWarning(runtime.Version()); w != "" {
 		log.Warn(w)
 	}
+	setMemoryLimit(cfg.MemoryLimit, os.Getenv, log)
 
 	// serve makes the store when there is none (openStore would not).
 	st, err := openStoreWith(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})

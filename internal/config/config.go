@@ -57,6 +57,56 @@ type Config struct {
 	// ANKEN_INDEX_SNAPSHOT_EVERY: how often the snapshot is written again
 	// while the index changes (besides after a build and on SIGTERM).
 	IndexSnapshotEvery time.Duration
+	// ANKEN_MEMORY_LIMIT: the Go runtime's soft memory limit, a size
+	// (5GiB) or a share of the memory the process may use (85%), or off.
+	// Empty: the default, the smaller of 5 GiB and 85% of that memory. A
+	// GOMEMLIMIT set in the environment wins over it.
+	MemoryLimit MemoryLimit
+}
+
+// MemoryLimit is the soft memory limit the process sets for itself: Bytes
+// when it is positive, else Percent of the memory the process may use
+// (the cgroup's limit, or the machine's memory), at most Cap when Cap is
+// positive. Off sets none.
+type MemoryLimit struct {
+	Bytes   int64
+	Percent int
+	Cap     int64
+	Off     bool
+}
+
+// DefaultMemoryLimit is the limit when ANKEN_MEMORY_LIMIT is empty: 85% of
+// the process's memory, at most 5 GiB, which holds a node with 2,000,000
+// listings under 6 GB (docs/BENCHMARKS.md, Memory).
+var DefaultMemoryLimit = MemoryLimit{Percent: 85, Cap: 5 << 30}
+
+// Of returns the limit in bytes for a process that may use avail bytes
+// (0: unknown), and false when there is none to set.
+func (m MemoryLimit) Of(avail int64) (int64, bool) {
+	switch {
+	case m.Off:
+		return 0, false
+	case m.Bytes > 0:
+		return m.Bytes, true
+	}
+	n := m.Cap
+	if avail > 0 && m.Percent > 0 {
+		if share := avail / 100 * int64(m.Percent); n <= 0 || share < n {
+			n = share
+		}
+	}
+	return n, n > 0
+}
+
+// String writes the limit as ANKEN_MEMORY_LIMIT takes it.
+func (m MemoryLimit) String() string {
+	switch {
+	case m.Off:
+		return "off"
+	case m.Bytes > 0:
+		return strconv.FormatInt(m.Bytes, 10)
+	}
+	return strconv.Itoa(m.Percent) + "%"
 }
 
 // IndexSnapshotPath returns the file of the search index's snapshot:
@@ -100,6 +150,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RateRead:        Rate{Every: time.Second / 20, Burst: 60},
 
 		IndexSnapshotEvery: 10 * time.Minute,
+		MemoryLimit:        DefaultMemoryLimit,
 	}
 	var errs []string
 	str := func(name string, dst *string) {
@@ -171,6 +222,13 @@ func Load(getenv func(string) string) (Config, error) {
 		c.FeedMaxBytes = n
 	}
 	duration("ANKEN_FEED_TIMEOUT", &c.FeedTimeout)
+	if v := strings.TrimSpace(getenv("ANKEN_MEMORY_LIMIT")); v != "" {
+		m, err := parseMemoryLimit(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("ANKEN_MEMORY_LIMIT=%q: %v", v, err))
+		}
+		c.MemoryLimit = m
+	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, "ANKEN_DATABASE_URL: want postgres://user@host:5432/db, or leave it empty for SQLite")
 	}
@@ -263,6 +321,26 @@ func hostList(v string) ([]string, error) {
 
 // byteSize reads a size in bytes: a whole number, optionally followed by
 // KiB, MiB or GiB.
+// parseMemoryLimit reads ANKEN_MEMORY_LIMIT: off, a share such as 85%, or
+// a size such as 5GiB.
+func parseMemoryLimit(v string) (MemoryLimit, error) {
+	if v == "off" {
+		return MemoryLimit{Off: true}, nil
+	}
+	if p, ok := strings.CutSuffix(v, "%"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 10 || n > 100 {
+			return MemoryLimit{}, fmt.Errorf("want a share from 10%% to 100%%, a size such as 5GiB, or off")
+		}
+		return MemoryLimit{Percent: n}, nil
+	}
+	n, err := byteSize(v)
+	if err != nil || n < 64<<20 {
+		return MemoryLimit{}, fmt.Errorf("want a size of at least 64MiB such as 5GiB, a share such as 85%%, or off")
+	}
+	return MemoryLimit{Bytes: n}, nil
+}
+
 func byteSize(v string) (int64, error) {
 	s := strings.TrimSpace(v)
 	unit := int64(1)

@@ -72,6 +72,12 @@ func TestLoad(t *testing.T) {
 		{"bad rate", map[string]string{"ANKEN_RATE_READ": "20 per second"}, nil, "ANKEN_RATE_READ"},
 		{"bad burst", map[string]string{"ANKEN_RATE_AGENCY": "20/s,0"}, nil, "ANKEN_RATE_AGENCY"},
 		{"bad proxy", map[string]string{"ANKEN_TRUSTED_PROXIES": "proxy.internal"}, nil, "ANKEN_TRUSTED_PROXIES"},
+		{"memory limit by default", nil, func(c Config) bool { return c.MemoryLimit == DefaultMemoryLimit }, ""},
+		{"memory limit size", map[string]string{"ANKEN_MEMORY_LIMIT": "3GiB"}, func(c Config) bool { return c.MemoryLimit == MemoryLimit{Bytes: 3 << 30} }, ""},
+		{"memory limit share", map[string]string{"ANKEN_MEMORY_LIMIT": "70%"}, func(c Config) bool { return c.MemoryLimit == MemoryLimit{Percent: 70} }, ""},
+		{"memory limit off", map[string]string{"ANKEN_MEMORY_LIMIT": "off"}, func(c Config) bool { return c.MemoryLimit.Off }, ""},
+		{"memory limit too small", map[string]string{"ANKEN_MEMORY_LIMIT": "1MiB"}, nil, "ANKEN_MEMORY_LIMIT"},
+		{"memory limit bad share", map[string]string{"ANKEN_MEMORY_LIMIT": "150%"}, nil, "ANKEN_MEMORY_LIMIT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,6 +93,33 @@ func TestLoad(t *testing.T) {
 			}
 			if !tt.check(c) {
 				t.Errorf("Load = %+v", c)
+			}
+		})
+	}
+}
+
+func TestMemoryLimitOf(t *testing.T) {
+	const gib = 1 << 30
+	tests := []struct {
+		name  string
+		m     MemoryLimit
+		avail int64
+		want  int64
+		ok    bool
+	}{
+		{"default on a large machine: the cap", DefaultMemoryLimit, 24 * gib, 5 * gib, true},
+		{"default in a small container: its share", DefaultMemoryLimit, 4 * gib, 4 * gib / 100 * 85, true},
+		{"default, memory unknown: the cap", DefaultMemoryLimit, 0, 5 * gib, true},
+		{"a size ignores the memory", MemoryLimit{Bytes: 3 * gib}, 2 * gib, 3 * gib, true},
+		{"a share without a cap", MemoryLimit{Percent: 50}, 24 * gib, 24 * gib / 100 * 50, true},
+		{"a share, memory unknown: none", MemoryLimit{Percent: 50}, 0, 0, false},
+		{"off", MemoryLimit{Off: true}, 24 * gib, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := tt.m.Of(tt.avail)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("%+v.Of(%d) = %d, %v; want %d, %v", tt.m, tt.avail, got, ok, tt.want, tt.ok)
 			}
 		})
 	}
