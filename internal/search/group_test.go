@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"anken/internal/listing"
+	"anken/internal/search/persist"
 )
 
 // TestCollapse checks collapsed searches against a brute-force grouping:
@@ -200,7 +201,7 @@ func TestHitStamp(t *testing.T) {
 		t.Errorf("stamps %v, then %v after a rebuild; want both new", after, rebuilt)
 	}
 	var buf bytes.Buffer
-	if _, err := x.WriteSnapshot(&buf, SnapshotInfo{Store: "s"}); err != nil {
+	if _, err := x.WriteSnapshot(&buf, persist.Info{Store: "s"}); err != nil {
 		t.Fatal(err)
 	}
 	y := NewIndex()

@@ -18,7 +18,8 @@ import (
 // FormatVersion names the layout of the index; a node's snapshot of
 // another version is never read (persist.go). Bump it whenever a snapshot
 // written before would load into something a build would not make: a
-// change to what persist.go writes, to the fields it reads them into, or
+// change to what persist.go (or the frame, package persist) writes, to
+// the fields it reads them into, or
 // to how texts are folded or split into words and grams (the vocabulary a
 // snapshot records covers roles, remotes, contracts, prefectures, rate
 // bands, skill names and the Unicode tables, not code). Changes:

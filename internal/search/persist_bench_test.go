@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"anken/internal/search"
+	"anken/internal/search/persist"
 )
 
 // BenchmarkSnapshot times writing the index's snapshot to a file (and, of
@@ -26,7 +27,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		var reading time.Duration // of it, reading the index (under its read lock)
 		for b.Loop() {
 			t := time.Now()
-			w, err := x.BeginSnapshotFile(ctx, path, search.SnapshotInfo{})
+			w, err := x.BeginSnapshotFile(ctx, path, persist.Info{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -66,7 +67,7 @@ func BenchmarkSnapshot(b *testing.B) {
 					return
 				default:
 				}
-				if _, _, err := x.WriteSnapshotFile(ctx, path, search.SnapshotInfo{}); err != nil {
+				if _, _, err := x.WriteSnapshotFile(ctx, path, persist.Info{}); err != nil {
 					b.Error(err)
 					return
 				}
@@ -90,7 +91,7 @@ func BenchmarkSnapshot(b *testing.B) {
 			done := make(chan struct{})
 			go func() {
 				close(started)
-				x.WriteSnapshotFile(ctx, path, search.SnapshotInfo{})
+				x.WriteSnapshotFile(ctx, path, persist.Info{})
 				close(done)
 			}()
 			<-started

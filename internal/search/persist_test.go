@@ -21,6 +21,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"anken/internal/listing"
+	"anken/internal/search/persist"
 )
 
 // persistedFields are the fields of Index a snapshot holds, or rebuilds
@@ -172,15 +173,15 @@ func TestPersistOracle(t *testing.T) {
 			}
 
 			var buf bytes.Buffer
-			info, err := x.WriteSnapshot(&buf, SnapshotInfo{Seq: seq, Store: "store-1", Mark: 42, MarkAt: time.Unix(1_790_000_000, 5).UTC()})
+			info, err := x.WriteSnapshot(&buf, persist.Info{Seq: seq, Store: "store-1", Mark: 42, MarkAt: time.Unix(1_790_000_000, 5).UTC()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			y := NewIndex()
 			y.runMax = x.runMax
 			y.cache.min = 0
-			var seen SnapshotInfo
-			got, err := y.LoadSnapshot(bytes.NewReader(buf.Bytes()), func(i SnapshotInfo) error { seen = i; return nil })
+			var seen persist.Info
+			got, err := y.LoadSnapshot(bytes.NewReader(buf.Bytes()), func(i persist.Info) error { seen = i; return nil })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -394,14 +395,14 @@ func smallSnapshot(t *testing.T) (*Index, []byte) {
 	}
 	x.Apply(301, &listing.Listing{ID: 7, Status: listing.StatusClosed})
 	var buf bytes.Buffer
-	if _, err := x.WriteSnapshot(&buf, SnapshotInfo{Store: "s"}); err != nil {
+	if _, err := x.WriteSnapshot(&buf, persist.Info{Store: "s"}); err != nil {
 		t.Fatal(err)
 	}
 	return x, buf.Bytes()
 }
 
 // TestSnapshotRefused feeds LoadSnapshot cut, altered, foreign and
-// over-long files: each is refused with ErrBadSnapshot, and the index
+// over-long files: each is refused with persist.ErrBad, and the index
 // keeps what it held.
 func TestSnapshotRefused(t *testing.T) {
 	_, good := smallSnapshot(t)
@@ -417,8 +418,8 @@ func TestSnapshotRefused(t *testing.T) {
 	refused := func(what string, b []byte, want string) {
 		t.Helper()
 		_, err := y.LoadSnapshot(bytes.NewReader(b), nil)
-		if err == nil || !errors.Is(err, ErrBadSnapshot) || !strings.Contains(err.Error(), want) {
-			t.Fatalf("%s: LoadSnapshot = %v; want ErrBadSnapshot saying %q", what, err, want)
+		if err == nil || !errors.Is(err, persist.ErrBad) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("%s: LoadSnapshot = %v; want persist.ErrBad saying %q", what, err, want)
 		}
 		if n, seq := before(); n != n0 || seq != seq0 {
 			t.Fatalf("%s: the index changed on a refused snapshot: %d listings at %d, had %d at %d", what, n, seq, n0, seq0)
@@ -449,7 +450,7 @@ func TestSnapshotRefused(t *testing.T) {
 	// Another version, another vocabulary: refused by name, even with a
 	// header whose checksum is right.
 	resum := func(b []byte) []byte {
-		binary.LittleEndian.PutUint32(b[header-4:], crc32.Checksum(b[:header-4], castagnoli))
+		binary.LittleEndian.PutUint32(b[header-4:], crc32.Checksum(b[:header-4], crc32.MakeTable(crc32.Castagnoli)))
 		return b
 	}
 	b := slices.Clone(good)
@@ -462,7 +463,7 @@ func TestSnapshotRefused(t *testing.T) {
 
 	// A check that refuses stops the load with its own error.
 	stop := errors.New("another store")
-	if _, err := y.LoadSnapshot(bytes.NewReader(good), func(SnapshotInfo) error { return stop }); !errors.Is(err, stop) {
+	if _, err := y.LoadSnapshot(bytes.NewReader(good), func(persist.Info) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("LoadSnapshot with a refusing check = %v", err)
 	}
 	if n, seq := before(); n != n0 || seq != seq0 {
@@ -479,25 +480,26 @@ func TestSnapshotRefused(t *testing.T) {
 
 // TestSnapshotFile writes snapshots to a file: the file is replaced
 // whole, a write whose context ends leaves the old one and no temporary
-// file, and the position must be the index's.
+// file, and the position must be the index's. (persist's tests remove
+// the temporary files a stopped process left.)
 func TestSnapshotFile(t *testing.T) {
 	x, _ := smallSnapshot(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "index.snapshot")
-	info, size, err := x.WriteSnapshotFile(context.Background(), path, SnapshotInfo{Seq: 301, Store: "s"})
+	info, size, err := x.WriteSnapshotFile(context.Background(), path, persist.Info{Seq: 301, Store: "s"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st, err := os.Stat(path); err != nil || st.Size() != size || info.Seq != 301 || info.Listings != 299 {
 		t.Fatalf("file %v, %v; size %d; info %+v", st, err, size, info)
 	}
-	if _, _, err := x.WriteSnapshotFile(context.Background(), path, SnapshotInfo{Seq: 300}); err == nil {
+	if _, _, err := x.WriteSnapshotFile(context.Background(), path, persist.Info{Seq: 300}); err == nil {
 		t.Error("a snapshot at a position other than the index's was written")
 	}
 	x.Apply(302, fixedListing(1_000))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := x.WriteSnapshotFile(ctx, path, SnapshotInfo{Store: "s"}); !errors.Is(err, context.Canceled) {
+	if _, _, err := x.WriteSnapshotFile(ctx, path, persist.Info{Store: "s"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("write with an ended context = %v", err)
 	}
 	y, got, err := readSnapshotFile(path)
@@ -507,25 +509,12 @@ func TestSnapshotFile(t *testing.T) {
 	if files, _ := os.ReadDir(dir); len(files) != 1 {
 		t.Errorf("files left: %v", files)
 	}
-	// A temporary file of a process stopped midway goes once it is old.
-	stale := filepath.Join(dir, "index.snapshot.tmp-123")
-	os.WriteFile(stale, []byte("part"), 0o644)
-	RemoveStaleTemps(path, time.Hour)
-	if _, err := os.Stat(stale); err != nil {
-		t.Errorf("a fresh temporary file was removed: %v", err)
-	}
-	old := time.Now().Add(-2 * time.Hour)
-	os.Chtimes(stale, old, old)
-	RemoveStaleTemps(path, time.Hour)
-	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("a stale temporary file stayed: %v", err)
-	}
 }
 
-func readSnapshotFile(path string) (*Index, SnapshotInfo, error) {
+func readSnapshotFile(path string) (*Index, persist.Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, SnapshotInfo{}, err
+		return nil, persist.Info{}, err
 	}
 	defer f.Close()
 	return ReadSnapshot(f, nil)

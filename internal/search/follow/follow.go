@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"anken/internal/listing"
-	"anken/internal/search"
+	"anken/internal/search/persist"
 	"anken/internal/store"
 )
 
@@ -37,10 +37,10 @@ type Target interface {
 	Apply(seq int64, l *listing.Listing)
 	// LoadSnapshotFile replaces the contents with a snapshot written by
 	// BeginSnapshotFile, whose header check accepts first (persist.go).
-	LoadSnapshotFile(path string, check func(search.SnapshotInfo) error) (search.SnapshotInfo, error)
+	LoadSnapshotFile(path string, check func(persist.Info) error) (persist.Info, error)
 	// BeginSnapshotFile writes the contents to a temporary file beside
 	// path, for its Commit to put in place.
-	BeginSnapshotFile(ctx context.Context, path string, info search.SnapshotInfo) (*search.SnapshotWrite, error)
+	BeginSnapshotFile(ctx context.Context, path string, info persist.Info) (*persist.File, error)
 }
 
 // LogStore is what a follower asks the store about a snapshot of its
@@ -116,7 +116,7 @@ func (f *Follower) KeepSnapshots(o SnapshotOptions) { f.snap = &o }
 func (f *Follower) Load(ctx context.Context) error {
 	if f.snap != nil {
 		// Temporary files of writes a stopped process left midway.
-		search.RemoveStaleTemps(f.snap.Path, time.Hour)
+		persist.RemoveStaleTemps(f.snap.Path, time.Hour)
 		err := f.loadSnapshot(ctx)
 		switch {
 		case err == nil:
@@ -171,7 +171,7 @@ func (f *Follower) Load(ctx context.Context) error {
 func (f *Follower) loadSnapshot(ctx context.Context) error {
 	start := time.Now()
 	var checked time.Duration
-	info, err := f.dst.LoadSnapshotFile(f.snap.Path, func(info search.SnapshotInfo) error {
+	info, err := f.dst.LoadSnapshotFile(f.snap.Path, func(info persist.Info) error {
 		defer func() { checked = time.Since(start) }()
 		return f.checkSnapshot(ctx, info)
 	})
@@ -203,7 +203,7 @@ func (f *Follower) loadSnapshot(ctx context.Context) error {
 // its position, and the listing changed there (the mark) has not gone
 // back. A store restored from a backup older than the snapshot, or
 // another database, is refused: the index is built from it instead.
-func (f *Follower) checkSnapshot(ctx context.Context, info search.SnapshotInfo) error {
+func (f *Follower) checkSnapshot(ctx context.Context, info persist.Info) error {
 	id, err := f.identity(ctx)
 	if err != nil {
 		return err
@@ -326,7 +326,7 @@ func (f *Follower) writeSnapshot(ctx context.Context, why string, wait bool) err
 			return failed(err)
 		}
 	}
-	w, err := f.dst.BeginSnapshotFile(ctx, f.snap.Path, search.SnapshotInfo{Seq: seq, Store: id, Mark: mark.ID, MarkAt: mark.At})
+	w, err := f.dst.BeginSnapshotFile(ctx, f.snap.Path, persist.Info{Seq: seq, Store: id, Mark: mark.ID, MarkAt: mark.At})
 	if err != nil {
 		return failed(err)
 	}
