@@ -87,6 +87,7 @@ func (h *handlers) registerSearch() {
 		Tags:        []string{"listings"},
 		Security:    []map[string][]string{},
 		Errors:      []int{http.StatusBadRequest, http.StatusUnprocessableEntity},
+		Middlewares: huma.Middlewares{h.keep(&keptPages{})},
 	}, h.search)
 	huma.Register(h.api, huma.Operation{
 		OperationID: "get-listing",

@@ -40,9 +40,12 @@ type Store interface {
 
 // Searcher answers searches with listing ids, and the market figures of
 // the listings a search returns; search.Index is the implementation.
+// Position names the index's contents: it moves with every write, and
+// answers asked at one position are the same.
 type Searcher interface {
 	Search(ctx context.Context, q search.Query) (search.Result, error)
 	Stats(ctx context.Context, q search.Query, basis search.Basis) (search.Stats, error)
+	Position() int64
 }
 
 // Catalog reads listings as engineers see them. Safe for concurrent use.
@@ -141,6 +144,11 @@ func (c *Catalog) Search(ctx context.Context, q search.Query) (Page, error) {
 	}
 	return p, nil
 }
+
+// Position returns the index's position (Searcher). A search's page is
+// the same for every request at one position: the listings it shows are
+// read at the versions the index holds.
+func (c *Catalog) Position() int64 { return c.Index.Position() }
 
 // Counts are a search's totals without its listings.
 type Counts struct {

@@ -78,6 +78,8 @@ func (x fixedIndex) Stats(context.Context, search.Query, search.Basis) (search.S
 	return search.Stats{Count: len(x)}, nil
 }
 
+func (fixedIndex) Position() int64 { return 1 }
+
 // TestStoreAwayAnswersFromRecent: while the store does not answer, a
 // search whose listings were all read lately answers with them, one with
 // a listing never read fails Unavailable, and a listing the store does
@@ -151,6 +153,8 @@ func (x stampedIndex) Search(context.Context, search.Query) (search.Result, erro
 func (x stampedIndex) Stats(context.Context, search.Query, search.Basis) (search.Stats, error) {
 	return search.Stats{Count: len(x)}, nil
 }
+
+func (stampedIndex) Position() int64 { return 1 }
 
 // TestRecentAnswersPagesAgain: a page asked again reads from the store
 // only the listings whose stamp changed (or that have none), and shows

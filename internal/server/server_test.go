@@ -35,6 +35,7 @@ func (panicky) Search(context.Context, search.Query) (search.Result, error) { pa
 func (panicky) Stats(context.Context, search.Query, search.Basis) (search.Stats, error) {
 	panic("boom")
 }
+func (panicky) Position() int64 { return 0 }
 
 // metricsToken is the /metrics token of the servers tests start.
 const metricsToken = "test-metrics-token-0123"
