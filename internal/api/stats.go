@@ -37,7 +37,7 @@ type EstimateInput struct {
 	Days        int     `query:"days" minimum:"1" maximum:"31" doc:"Days worked a month, with an hourly rate; 22 when not given."`
 	Monthly     int64   `query:"monthly" minimum:"1" maximum:"5000000" doc:"Monthly yen (月額): answers the annual equivalent, or with days_per_week the hourly rate."`
 	Annual      int64   `query:"annual" minimum:"1" maximum:"60000000" doc:"Annual yen (年収): answers the monthly equivalent."`
-	DaysPerWeek int     `query:"days_per_week" minimum:"1" maximum:"7" doc:"With monthly: days worked a week (週N日), for the hourly rate at 8 hours a day and 4.33 weeks a month."`
+	DaysPerWeek int     `query:"days_per_week" minimum:"1" maximum:"7" doc:"With monthly: days worked a week (週N日), for the hourly rate at 8 hours a day and 4 weeks a month, as a listing's hourly pay is derived."`
 }
 
 type statsOutput struct{ Body market.Stats }
@@ -81,7 +81,7 @@ func (h *handlers) registerStats() {
 		Summary:     "Estimate income from a rate",
 		Description: "収入の目安. hourly × hours_per_day × days (22 by default) = monthly, also for ranges " +
 			"(hourly_min/hourly_max, hours_min/hours_max → monthly_min/monthly_max); monthly → annual (× 12); annual → monthly " +
-			"(÷ 12); monthly with days_per_week → the hourly rate at 8 hours a day and 4.33 weeks a month. Yen are rounded down; " +
+			"(÷ 12); monthly with days_per_week → the hourly rate at 8 hours a day and 4 weeks a month (as listings' hourly pay). Yen are rounded down; " +
 			"formula states the computation and its assumptions. A missing or conflicting parameter is 422 naming it.",
 		Tags:     []string{"market"},
 		Security: []map[string][]string{},

@@ -141,7 +141,7 @@ func TestEstimate(t *testing.T) {
 	if getJSON(t, srv.URL+"/v1/estimate?hourly=4000&hours_per_day=1.5", &e); e.Monthly != 132_000 || e.Annual != 1_584_000 {
 		t.Errorf("hourly: %+v", e)
 	}
-	if getJSON(t, srv.URL+"/v1/estimate?monthly=600000&days_per_week=3", &e); e.Hourly != 5769 || !strings.Contains(e.Formula, "52週 ÷ 12") {
+	if getJSON(t, srv.URL+"/v1/estimate?monthly=600000&days_per_week=3", &e); e.Hourly != 6250 || !strings.Contains(e.Formula, "4週") {
 		t.Errorf("週3日: %+v", e)
 	}
 	for bad, field := range map[string]string{"hourly=3000": "query.hours_per_day", "hourly=0&hours_per_day=2": "query.hourly",

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"anken/internal/listing"
 	"anken/internal/problem"
 )
 
@@ -15,8 +16,9 @@ import (
 //     and HoursMax), and Days: monthly = hourly × hours a day × days,
 //     a range when either is one (the side-job guides' tiers);
 //   - Monthly with DaysPerWeek: the hourly rate of a monthly rate worked
-//     N days a week, at 8 hours a day and 52 weeks a year (52 ÷ 12 ≒ 4.33
-//     weeks a month);
+//     N days a week, at 8 hours a day and 4 weeks a month: the rule a
+//     listing's hourly pay is derived by (listing.PayOf), so the estimate
+//     and the listing pages agree;
 //   - Monthly alone: the annual equivalent (× 12);
 //   - Annual alone: the monthly equivalent (÷ 12, rounded down).
 type EstimateInput struct {
@@ -45,9 +47,8 @@ type Estimate struct {
 // Assumptions and limits of the estimates.
 const (
 	DefaultDays   = 22 // working days a month, as the side-job guides count
-	HoursPerDay   = 8  // a full day, for a monthly rate worked N days a week
-	WeeksPerYear  = 52 // a month is 52 ÷ 12 ≒ 4.33 weeks
-	MonthsPerYear = 12
+	HoursPerDay   = 8 // a full day, for a monthly rate worked N days a week
+	WeeksPerMonth = 4 // as listing.PayOf counts a month: 週5日 is 160 h
 	MaxHourly     = 100_000 // yen an hour
 	MaxMonthly    = 5_000_000
 	MaxAnnual     = MaxMonthly * 12
@@ -88,12 +89,13 @@ func EstimateOf(in EstimateInput) (Estimate, error) {
 	case in.DaysPerWeek > 7:
 		return Estimate{}, bad("days_per_week", in.DaysPerWeek, "must be from 1 to 7")
 	case in.DaysPerWeek > 0:
-		// hourly = monthly ÷ (N days × 8 h × 52 weeks ÷ 12 months), in
-		// integers: monthly × 12 ÷ (N × 8 × 52), rounded down once.
-		h := in.Monthly * MonthsPerYear / (int64(in.DaysPerWeek) * HoursPerDay * WeeksPerYear)
+		// hourly = monthly ÷ (N days × 8 h × 4 weeks), rounded down: a
+		// listing quoting the monthly rate at 週N日 shows the same.
+		days := listing.Range{Min: in.DaysPerWeek, Max: in.DaysPerWeek}
+		h := listing.PayOf(listing.Rate{Unit: listing.PerMonth, Min: in.Monthly}, days, listing.Range{}).HourlyMin
 		return Estimate{Hourly: h, Monthly: in.Monthly, Annual: in.Monthly * 12,
-			Formula: "月額" + yen(in.Monthly) + " ÷（週" + strconv.Itoa(in.DaysPerWeek) + "日 × 8時間 × 52週 ÷ 12か月）= 時給" + yen(h) +
-				"（1日8時間、1か月を52週 ÷ 12 ≒ 4.33週として計算。円未満は切り捨て）"}, nil
+			Formula: "月額" + yen(in.Monthly) + " ÷（週" + strconv.Itoa(in.DaysPerWeek) + "日 × 8時間 × 4週）= 時給" + yen(h) +
+				"（1日8時間、1か月を4週として計算。案件の時給と同じ換算。円未満は切り捨て）"}, nil
 	case in.Monthly > 0:
 		return Estimate{Monthly: in.Monthly, Annual: in.Monthly * 12,
 			Formula: "月額" + yen(in.Monthly) + " × 12 = 年額" + yen(in.Monthly*12)}, nil

@@ -1,6 +1,7 @@
 package market
 
 import (
+	"anken/internal/listing"
 	"strings"
 	"testing"
 
@@ -33,16 +34,17 @@ func TestEstimate(t *testing.T) {
 			Estimate{Monthly: 650_000, Annual: 7_800_000}, "月額650,000円 × 12 = 年額7,800,000円"},
 		{"annual to monthly", EstimateInput{Annual: 8_400_001},
 			Estimate{Monthly: 700_000, Annual: 8_400_001}, "年額8,400,001円 ÷ 12 = 月額700,000円（円未満は切り捨て）"},
-		// 600,000 ÷ (3 × 8 × 52 ÷ 12 = 104 h) = 5,769.2 → 5,769: the
-		// arithmetic is the formula's 52 ÷ 12, not 4.33 (5,773).
+		// 600,000 ÷ (3 × 8 × 4 = 96 h) = 6,250: the rule of a listing's
+		// hourly pay (DESIGN.md "Pay"), so a listing quoting 月額60万円・週3日
+		// shows the same 時給6,250円 as the estimate.
 		{"monthly at 週3日", EstimateInput{Monthly: 600_000, DaysPerWeek: 3},
-			Estimate{Hourly: 5769, Monthly: 600_000, Annual: 7_200_000}, "月額600,000円 ÷（週3日 × 8時間 × 52週 ÷ 12か月）= 時給5,769円"},
-		// 700,000 ÷ 104 h = 6,730.7 → 6,730 (4.33 weeks gave 6,735).
+			Estimate{Hourly: 6250, Monthly: 600_000, Annual: 7_200_000}, "月額600,000円 ÷（週3日 × 8時間 × 4週）= 時給6,250円"},
+		// 700,000 ÷ 96 h = 7,291.6 → 7,291 (52 ÷ 12 weeks gave 6,730).
 		{"monthly at 週3日, 700,000", EstimateInput{Monthly: 700_000, DaysPerWeek: 3},
-			Estimate{Hourly: 6730, Monthly: 700_000, Annual: 8_400_000}, "= 時給6,730円"},
-		// 800,000 ÷ (5 × 8 × 52 ÷ 12 = 173.3 h) = 4,615.4 → 4,615
+			Estimate{Hourly: 7291, Monthly: 700_000, Annual: 8_400_000}, "= 時給7,291円"},
+		// 800,000 ÷ (5 × 8 × 4 = 160 h) = 5,000
 		{"monthly at 週5日", EstimateInput{Monthly: 800_000, DaysPerWeek: 5},
-			Estimate{Hourly: 4615, Monthly: 800_000, Annual: 9_600_000}, "1日8時間、1か月を52週 ÷ 12 ≒ 4.33週として計算"},
+			Estimate{Hourly: 5000, Monthly: 800_000, Annual: 9_600_000}, "1日8時間、1か月を4週として計算"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := EstimateOf(c.in)
@@ -102,4 +104,23 @@ func asProblem(err error, pe **problem.Error) bool {
 	p, ok := err.(*problem.Error)
 	*pe = p
 	return ok
+}
+
+// TestEstimateAgreesWithListingPay: the hourly rate the estimate gives for
+// a monthly rate at 週N日 is the one a listing quoting it shows.
+func TestEstimateAgreesWithListingPay(t *testing.T) {
+	for days := 1; days <= 7; days++ {
+		for _, monthly := range []int64{100_000, 333_333, 650_000, 1_200_000} {
+			got, err := EstimateOf(EstimateInput{Monthly: monthly, DaysPerWeek: days})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := listing.Listing{Rate: listing.Rate{Unit: listing.PerMonth, Min: monthly, Max: monthly},
+				DaysPerWeek: listing.Range{Min: days, Max: days}}
+			l.DerivePay()
+			if got.Hourly != l.Rate.HourlyMin {
+				t.Errorf("月額%d 週%d日: estimate %d an hour, the listing %d", monthly, days, got.Hourly, l.Rate.HourlyMin)
+			}
+		}
+	}
 }
