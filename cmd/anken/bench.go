@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,19 +26,21 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, stdout, std
 		return benchUser(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) == 0 || args[0] != "search" {
-		return fmt.Errorf("bench: want bench search [--listings N] [--seed S] [--queries Q] [--postgres URL], or bench pages [--listings N] [--seed S] [--requests R], or bench user [--listings N] [--posted spread|absent|instant|minute|past] [--one-agency] [--reposts P] [--dir DIR] [--postgres URL], or bench load --url URL [--duration D] [--workers N] [--rate R] [--agency-key KEY] [--soak]")
+		return fmt.Errorf("bench: want bench search [--listings N] [--seed S] [--queries Q] [--postgres URL] [--groonga], or bench pages [--listings N] [--seed S] [--requests R], or bench user [--listings N] [--posted spread|absent|instant|minute|past] [--one-agency] [--reposts P] [--dir DIR] [--postgres URL] [--groonga], or bench load --url URL [--duration D] [--workers N] [--rate R] [--agency-key KEY] [--soak]")
 	}
 	fs := newFlags("bench search")
 	n := fs.Int("listings", 200_000, "how many listings to generate")
 	seed := fs.Uint64("seed", 1, "random seed for listings and queries")
 	queries := fs.Int("queries", 300, "timed queries per class")
-	pgQueries := fs.Int("postgres-queries", 30, "how many of each class's queries PostgreSQL also answers")
+	pgQueries := fs.Int("postgres-queries", 30, "how many of each class's queries PostgreSQL (and with it Groonga) also answers")
 	pg := fs.String("postgres", "", "also answer every query with PostgreSQL (pg_trgm + btree) at this URL, in a schema of its own that is dropped afterwards")
+	groonga := fs.Bool("groonga", false, groongaUsage)
+	groongaBin := fs.String("groonga-bin", "", "the groonga binary (implies --groonga; default: groonga on PATH)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the timed queries to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	opts := bench.Options{Listings: *n, Seed: *seed, Queries: *queries, BaselineQueries: *pgQueries, Log: stderr}
+	opts := bench.Options{Listings: *n, Seed: *seed, Queries: *queries, Log: stderr}
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {
@@ -46,25 +49,34 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, stdout, std
 		defer f.Close()
 		opts.Profile = f
 	}
-	baseline := ""
 	if *pg != "" {
 		b, err := bench.OpenTrigramBaseline(ctx, *pg)
 		if err != nil {
 			return err
 		}
 		defer b.Close()
-		opts.Baseline = bench.Postgres{TrigramBaseline: b}
-		baseline = b.Name()
+		opts.Baselines = append(opts.Baselines, bench.Postgres{TrigramBaseline: b})
+		opts.BaselineQueries = *pgQueries
+	}
+	*groonga = *groonga || *groongaBin != ""
+	if *groonga {
+		bs, stop, err := startGroonga(ctx, *groongaBin, stdout)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		opts.Baselines = append(opts.Baselines, bs...)
 	}
 	rep, err := bench.Search(ctx, opts)
 	if err != nil {
 		return err
 	}
 	host, _ := os.Hostname()
-	fmt.Fprintf(stdout, "anken bench search --listings %d --seed %d --queries %d%s\n", *n, *seed, *queries,
-		map[bool]string{true: " --postgres …", false: ""}[*pg != ""])
-	fmt.Fprintf(stdout, "machine: %s, %d cores, %s/%s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
-	rep.Markdown(stdout, baseline)
+	fmt.Fprintf(stdout, "anken bench search --listings %d --seed %d --queries %d%s%s\n", *n, *seed, *queries,
+		map[bool]string{true: " --postgres …", false: ""}[*pg != ""], map[bool]string{true: " --groonga", false: ""}[*groonga])
+	fmt.Fprintf(stdout, "machine: %s, %d cores, %s/%s, %s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host,
+		time.Now().Format(time.DateOnly))
+	rep.Markdown(stdout)
 	for _, m := range rep.Mismatches {
 		fmt.Fprintln(stdout, "mismatch:", m)
 	}
@@ -72,6 +84,29 @@ func benchCmd(ctx context.Context, cfg config.Config, args []string, stdout, std
 		return fmt.Errorf("bench: the baseline disagreed on %d queries", len(rep.Mismatches))
 	}
 	return nil
+}
+
+const groongaUsage = "also answer the queries with Groonga (Debian: apt-get install groonga-bin) run as its own HTTP server " +
+	"over a database in a temporary directory, removed afterwards, with its result cache on and off; without groonga installed, " +
+	"a line says so and the run goes on without it"
+
+// startGroonga starts the Groonga baselines (cache on, then off) and
+// returns them with the function that stops the server. Without a groonga
+// binary it says so on w and returns none.
+func startGroonga(ctx context.Context, bin string, w io.Writer) ([]bench.Baseline, func(), error) {
+	path, err := bench.GroongaBinary(bin)
+	if errors.Is(err, bench.ErrNoGroonga) {
+		fmt.Fprintln(w, "groonga is not installed (apt-get install groonga-bin, or --groonga-bin PATH): no Groonga columns.")
+		return nil, func() {}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := bench.StartGroonga(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []bench.Baseline{g, g.Uncached()}, func() { g.Close() }, nil
 }
 
 func cpuModel() string {
@@ -168,7 +203,9 @@ func benchUser(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	queries := fs.Int("queries", 200, "timed requests per class (a tenth of it for the deep page)")
 	dir := fs.String("dir", "", "work directory for the feed, the store and serve.log, kept afterwards; a store loaded there by an earlier run with the same feed flags is reused (default: a temporary directory, removed)")
 	pg := fs.String("postgres", "", "also answer the queries with PostgreSQL (pg_trgm + btree) at this URL, in a schema of its own dropped afterwards")
-	pgQueries := fs.Int("postgres-queries", 30, "how many of each class's queries PostgreSQL answers")
+	pgQueries := fs.Int("postgres-queries", 30, "how many of each class's queries PostgreSQL (and with it Groonga) answers")
+	groonga := fs.Bool("groonga", false, groongaUsage)
+	groongaBin := fs.String("groonga-bin", "", "the groonga binary (implies --groonga; default: groonga on PATH)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -177,7 +214,7 @@ func benchUser(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("bench user: %w", err)
 	}
 	o := bench.UserOptions{Listings: *n, Seed: *seed, Posted: *posted, OneAgency: *oneAgency, Reposts: *reposts,
-		Queries: *queries, Binary: bin, Dir: *dir, BaselineQueries: *pgQueries, Log: stderr}
+		Queries: *queries, Binary: bin, Dir: *dir, Log: stderr}
 	if o.Dir == "" {
 		tmp, err := os.MkdirTemp("", "anken-bench-user-")
 		if err != nil {
@@ -186,26 +223,34 @@ func benchUser(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		defer os.RemoveAll(tmp)
 		o.Dir = tmp
 	}
-	baseline := ""
 	if *pg != "" {
 		b, err := bench.OpenTrigramBaseline(ctx, *pg)
 		if err != nil {
 			return err
 		}
 		defer b.Close()
-		o.Baseline = bench.Postgres{TrigramBaseline: b}
-		baseline = b.Name()
+		o.Baselines = append(o.Baselines, bench.Postgres{TrigramBaseline: b})
+		o.BaselineQueries = *pgQueries
+	}
+	*groonga = *groonga || *groongaBin != ""
+	if *groonga {
+		bs, stop, err := startGroonga(ctx, *groongaBin, stdout)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		o.Baselines = append(o.Baselines, bs...)
 	}
 	rep, err := bench.User(ctx, o)
 	if err != nil {
 		return err
 	}
 	host, _ := os.Hostname()
-	fmt.Fprintf(stdout, "anken bench user --listings %d --seed %d --posted %s%s --reposts %g --queries %d%s\n", *n, *seed, *posted,
+	fmt.Fprintf(stdout, "anken bench user --listings %d --seed %d --posted %s%s --reposts %g --queries %d%s%s\n", *n, *seed, *posted,
 		map[bool]string{true: " --one-agency", false: ""}[*oneAgency], *reposts, *queries,
-		map[bool]string{true: " --postgres …", false: ""}[*pg != ""])
+		map[bool]string{true: " --postgres …", false: ""}[*pg != ""], map[bool]string{true: " --groonga", false: ""}[*groonga])
 	fmt.Fprintf(stdout, "machine: %s, %d cores, %s/%s, %s, %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host,
 		time.Now().Format(time.DateOnly))
-	rep.Markdown(stdout, baseline)
+	rep.Markdown(stdout)
 	return nil
 }

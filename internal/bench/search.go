@@ -1,7 +1,8 @@
 // Package bench measures anken as its users load it: `anken bench search`
 // builds the search index over generated listings and times each class of
-// query, side by side with PostgreSQL answering the same queries the usual
-// way (pg_trgm and btree indexes), checking that both find the same hits.
+// query, side by side with other engines answering the same queries —
+// PostgreSQL the usual way (pg_trgm and btree indexes), Groonga as its own
+// server — checking that they find the same hits.
 package bench
 
 import (
@@ -30,24 +31,100 @@ type Options struct {
 	Listings int    // how many listings to generate
 	Seed     uint64 // same seed, same listings and queries
 	Queries  int    // timed queries per class
-	// BaselineQueries is how many of each class's queries the baseline
-	// also answers (it is far slower); 0 means all.
+	// BaselineQueries is how many of each class's queries the baselines
+	// also answer (PostgreSQL is far slower); 0 means all.
 	BaselineQueries int
-	// Baseline answers the same queries another way (PostgreSQL); nil
-	// measures the index alone.
-	Baseline Baseline
-	Log      io.Writer // progress
+	// Baselines answer the same queries other ways (PostgreSQL, Groonga
+	// with its cache on and off), each after the index, in this order;
+	// none measures the index alone.
+	Baselines []Baseline
+	Log       io.Writer // progress
 	// Profile, when set, receives a CPU profile of the timed queries.
 	Profile io.Writer
 }
 
 // Baseline is a search implementation to compare with.
+//
+// A baseline may also say how much memory its server holds (RSS() uint64),
+// how long its bare bulk load took before its indexes (CopyTook()
+// time.Duration), that it answers from what an earlier baseline of the
+// run loaded (SharesLoad() bool, true: the same server asked another way;
+// its Load is called but not reported), and that it needs a moment after
+// its load before it answers as it will in service (Settle(ctx) error,
+// called after Load, untimed).
 type Baseline interface {
 	Name() string
 	// Load stores the listings (and builds its indexes).
 	Load(ctx context.Context, ls []*listing.Listing) error
 	// Search answers q: total, the page's ids, and facet counts.
 	Search(ctx context.Context, q search.Query) (search.Result, error)
+}
+
+// BaselineReport is what loading a baseline measured.
+type BaselineReport struct {
+	Name   string
+	Shared bool // it answers from an earlier baseline's load
+	Rows   int
+	Load   time.Duration // load and index build
+	// Copy is the bare bulk load before the indexes (PostgreSQL's COPY),
+	// when the baseline says.
+	Copy time.Duration
+	// RSSLoaded and RSSAfter are its server's resident set once loaded
+	// and after the queries, when it says.
+	RSSLoaded, RSSAfter uint64
+}
+
+// loadBaselines loads each baseline in turn.
+func loadBaselines(ctx context.Context, bs []Baseline, ls []*listing.Listing, logf func(string, ...any)) ([]BaselineReport, error) {
+	var out []BaselineReport
+	for _, b := range bs {
+		r := BaselineReport{Name: b.Name(), Rows: len(ls)}
+		if s, ok := b.(interface{ SharesLoad() bool }); ok {
+			r.Shared = s.SharesLoad()
+		}
+		start := time.Now()
+		if err := b.Load(ctx, ls); err != nil {
+			return nil, fmt.Errorf("bench: %s load: %w", b.Name(), err)
+		}
+		r.Load = time.Since(start)
+		if s, ok := b.(interface{ Settle(context.Context) error }); ok {
+			if err := s.Settle(ctx); err != nil {
+				return nil, fmt.Errorf("bench: %s: %w", b.Name(), err)
+			}
+		}
+		if c, ok := b.(interface{ CopyTook() time.Duration }); ok {
+			r.Copy = c.CopyTook()
+		}
+		r.RSSLoaded = baselineRSS(b)
+		if !r.Shared {
+			logf("%s loaded %d listings in %s (%.0f rows/s)", b.Name(), len(ls), r.Load.Round(time.Millisecond),
+				float64(len(ls))/r.Load.Seconds())
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func baselineRSS(b Baseline) uint64 {
+	if r, ok := b.(interface{ RSS() uint64 }); ok {
+		return r.RSS()
+	}
+	return 0
+}
+
+// markdownLoads writes a line for each baseline's load.
+func markdownLoads(w io.Writer, bs []BaselineReport) {
+	for _, b := range bs {
+		if b.Shared {
+			continue
+		}
+		fmt.Fprintf(w, "%s loaded and indexed %d listings in %s, %.0f rows/s", b.Name, b.Rows,
+			b.Load.Round(100*time.Millisecond), float64(b.Rows)/b.Load.Seconds())
+		if b.RSSLoaded > 0 {
+			fmt.Fprintf(w, "; its RSS %d MB once loaded, %d MB after the queries", b.RSSLoaded>>20, b.RSSAfter>>20)
+		}
+		fmt.Fprintln(w, ".")
+	}
 }
 
 // Class is a kind of query users send.
@@ -60,24 +137,29 @@ type Class struct {
 
 // Report is what a run measured.
 type Report struct {
-	Listings     int
-	Generate     time.Duration // generating and normalizing the listings
-	Build        time.Duration // building the index from them
-	HeapBytes    uint64        // live heap after the build, listings dropped
-	RSSBytes     uint64        // resident set after the build
-	BaselineLoad time.Duration
-	Classes      []ClassReport
-	Mismatches   []string // queries where the baseline disagreed
+	Listings   int
+	Generate   time.Duration // generating and normalizing the listings
+	Build      time.Duration // building the index from them
+	HeapBytes  uint64        // live heap after the build, listings dropped
+	RSSBytes   uint64        // resident set after the build
+	Baselines  []BaselineReport
+	Classes    []ClassReport
+	Mismatches []string // queries where the baseline disagreed
 }
 
 // ClassReport holds one class's latencies.
 type ClassReport struct {
-	Name           string
-	Index          Latency
-	IndexCold      Latency // first run of each distinct query
-	Baseline       Latency
-	AvgHits        int
-	BaselineMisses int
+	Name      string
+	Index     Latency
+	IndexCold Latency // first run of each distinct query
+	AvgHits   int
+	Baselines []BaselineClass // as Options.Baselines
+}
+
+// BaselineClass is how a baseline answered a class's queries.
+type BaselineClass struct {
+	Latency
+	Misses int // answers that differed from the index's
 }
 
 // Latency summarizes timings.
@@ -219,13 +301,8 @@ func Search(ctx context.Context, o Options) (*Report, error) {
 	rep.Build = time.Since(start)
 	logf("built the index in %s", rep.Build.Round(time.Millisecond))
 
-	if o.Baseline != nil {
-		start = time.Now()
-		if err := o.Baseline.Load(ctx, ls); err != nil {
-			return nil, fmt.Errorf("bench: %s load: %w", o.Baseline.Name(), err)
-		}
-		rep.BaselineLoad = time.Since(start)
-		logf("%s loaded in %s", o.Baseline.Name(), rep.BaselineLoad.Round(time.Millisecond))
+	if rep.Baselines, err = loadBaselines(ctx, o.Baselines, ls, logf); err != nil {
+		return nil, err
 	}
 	ls = nil
 	runtime.GC()
@@ -244,7 +321,13 @@ func Search(ctx context.Context, o Options) (*Report, error) {
 	}
 	for _, c := range Classes(o.Seed, o.Queries) {
 		cr := ClassReport{Name: c.Name}
-		var warm, cold, base []time.Duration
+		var warm, cold []time.Duration
+		// The queries the baselines answer, with the index's answers.
+		type answered struct {
+			q   search.Query
+			res search.Result
+		}
+		var asked []answered
 		seen := map[string]bool{}
 		hits := 0
 		for qi, q := range c.Queries {
@@ -267,35 +350,45 @@ func Search(ctx context.Context, o Options) (*Report, error) {
 				cold = append(cold, d)
 			}
 			hits += res.Total
-			if o.Baseline != nil && c.Page == 1 && (o.BaselineQueries == 0 || qi < o.BaselineQueries) {
-				t = time.Now()
-				bres, err := o.Baseline.Search(ctx, q)
-				base = append(base, time.Since(t))
+			if c.Page == 1 && (o.BaselineQueries == 0 || qi < o.BaselineQueries) {
+				asked = append(asked, answered{q, res})
+			}
+		}
+		cr.Index, cr.IndexCold = summarize(warm), summarize(cold)
+		// Each baseline answers the class's queries in a run of its own,
+		// in the same order, so that a cache sees them as users send them.
+		for _, b := range o.Baselines {
+			var bc BaselineClass
+			var ds []time.Duration
+			for _, a := range asked {
+				t := time.Now()
+				bres, err := b.Search(ctx, a.q)
+				ds = append(ds, time.Since(t))
 				if err != nil {
-					return nil, fmt.Errorf("bench: %s %+v: %w", o.Baseline.Name(), q, err)
+					return nil, fmt.Errorf("bench: %s %+v: %w", b.Name(), a.q, err)
 				}
-				if msg := compare(q, res, bres); msg != "" {
-					cr.BaselineMisses++
+				if msg := compare(a.q, a.res, bres); msg != "" {
+					bc.Misses++
 					if len(rep.Mismatches) < 20 {
-						rep.Mismatches = append(rep.Mismatches, c.Name+": "+msg)
+						rep.Mismatches = append(rep.Mismatches, c.Name+", "+b.Name()+": "+msg)
 					}
 				}
 			}
+			bc.Latency = summarize(ds)
+			cr.Baselines = append(cr.Baselines, bc)
 		}
-		cr.Index, cr.IndexCold, cr.Baseline = summarize(warm), summarize(cold), summarize(base)
 		cr.AvgHits = hits / max(1, len(c.Queries))
 		rep.Classes = append(rep.Classes, cr)
-		logf("%-20s index p50 %v p99 %v (cold p99 %v); %s p50 %v", c.Name, cr.Index.P50, cr.Index.P99,
-			cr.IndexCold.P99, baselineName(o.Baseline), cr.Baseline.P50)
+		line := fmt.Sprintf("%-20s index p50 %v p99 %v (cold p99 %v)", c.Name, cr.Index.P50, cr.Index.P99, cr.IndexCold.P99)
+		for bi, b := range o.Baselines {
+			line += fmt.Sprintf("; %s p50 %v p99 %v", b.Name(), cr.Baselines[bi].P50, cr.Baselines[bi].P99)
+		}
+		logf("%s", line)
+	}
+	for i, b := range o.Baselines {
+		rep.Baselines[i].RSSAfter = baselineRSS(b)
 	}
 	return rep, nil
-}
-
-func baselineName(b Baseline) string {
-	if b == nil {
-		return "no baseline"
-	}
-	return b.Name()
 }
 
 // pageQuery returns q with the cursor of its page'th page.
@@ -355,26 +448,40 @@ func rss() uint64 {
 	return 0
 }
 
-// Markdown writes the report as a table for docs/BENCHMARKS.md.
-func (r *Report) Markdown(w io.Writer, baseline string) {
-	fmt.Fprintf(w, "%d listings: generated and normalized in %s; index built in %s; heap %d MB, RSS %d MB",
+// Markdown writes the report as a table for docs/BENCHMARKS.md: the
+// index's latencies, then each baseline's p50 and p99, how many times the
+// index's p50 it is, and on how many queries it agreed with the index.
+func (r *Report) Markdown(w io.Writer) {
+	fmt.Fprintf(w, "%d listings: generated and normalized in %s; index built in %s; heap %d MB, RSS %d MB.\n",
 		r.Listings, r.Generate.Round(time.Second), r.Build.Round(100*time.Millisecond), r.HeapBytes>>20, r.RSSBytes>>20)
-	if baseline != "" {
-		fmt.Fprintf(w, "; %s loaded and indexed in %s", baseline, r.BaselineLoad.Round(time.Second))
-	}
-	fmt.Fprintln(w, ".")
+	markdownLoads(w, r.Baselines)
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| query class | avg hits | index p50 | p95 | p99 | cold p99 | baseline p50 | p99 | p50 ratio | baseline agreed |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
-	for _, c := range r.Classes {
-		ratio, agreed := "–", "–"
-		if c.Baseline.N > 0 {
-			ratio = fmt.Sprintf("%.0f×", float64(c.Baseline.P50)/float64(max(c.Index.P50, time.Microsecond)))
-			agreed = fmt.Sprintf("%d/%d", c.Baseline.N-c.BaselineMisses, c.Baseline.N)
-		}
-		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.Name, c.AvgHits,
-			ms(c.Index.P50), ms(c.Index.P95), ms(c.Index.P99), ms(c.IndexCold.P99),
-			ms(c.Baseline.P50), ms(c.Baseline.P99), ratio, agreed)
+	head, rule := "| query class | avg hits | index p50 | p95 | p99 | cold p99 |", "|---|---:|---:|---:|---:|---:|"
+	for _, b := range r.Baselines {
+		head += " " + b.Name + " p50 | p99 | p50 ratio | agreed |"
+		rule += "---:|---:|---:|---:|"
 	}
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, rule)
+	for _, c := range r.Classes {
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s |", c.Name, c.AvgHits,
+			ms(c.Index.P50), ms(c.Index.P95), ms(c.Index.P99), ms(c.IndexCold.P99))
+		for _, b := range c.Baselines {
+			if b.N == 0 {
+				fmt.Fprint(w, " – | – | – | – |")
+				continue
+			}
+			fmt.Fprintf(w, " %s | %s | %s | %d/%d |", ms(b.P50), ms(b.P99), ratio(b.P50, c.Index.P50), b.N-b.Misses, b.N)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// ratio is how many times a took what b did.
+func ratio(a, b time.Duration) string {
+	x := float64(a) / float64(max(b, time.Microsecond))
+	if x < 10 {
+		return fmt.Sprintf("%.1f×", x)
+	}
+	return fmt.Sprintf("%.0f×", x)
 }

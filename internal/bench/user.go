@@ -52,33 +52,30 @@ type UserOptions struct {
 	// already holds a loaded store of the same feed options is reused:
 	// no generation and no import.
 	Dir string
-	// Baseline, when set, answers the first BaselineQueries of each
-	// class's queries (page 1) in-process, after loading the same feed
-	// normalized.
-	Baseline        Baseline
+	// Baselines answer the first BaselineQueries (0: all) of each
+	// class's queries (page 1) in turn, from this process, after loading
+	// the same feed normalized once anken's server has stopped.
+	Baselines       []Baseline
 	BaselineQueries int
 	Log             io.Writer
 }
 
 // UserReport is what a user run measured.
 type UserReport struct {
-	Listings     int
-	Posted       string
-	OneAgency    bool
-	Reposts      float64
-	Reused       bool          // the store of an earlier run was used: no import
-	Import       time.Duration // every `anken import` together
-	Created      int           // listings the imports created
-	Rows         int
-	Ready        time.Duration // from exec of `anken serve` to /readyz answering 200, the index built from the store
-	RSSReady     uint64        // the server's resident set once ready
-	RSSAfter     uint64        // and after every class's requests
-	BaselineLoad time.Duration
-	// BaselineCopy is how long the baseline's bulk load of the rows took
-	// before its indexes (PostgreSQL's bare COPY), when it says.
-	BaselineCopy time.Duration
-	Classes      []UserClass
-	Errors       []string
+	Listings  int
+	Posted    string
+	OneAgency bool
+	Reposts   float64
+	Reused    bool          // the store of an earlier run was used: no import
+	Import    time.Duration // every `anken import` together
+	Created   int           // listings the imports created
+	Rows      int
+	Ready     time.Duration // from exec of `anken serve` to /readyz answering 200, the index built from the store
+	RSSReady  uint64        // the server's resident set once ready
+	RSSAfter  uint64        // and after every class's requests
+	Baselines []BaselineReport
+	Classes   []UserClass
+	Errors    []string
 	// The index snapshot the server writes after its build: its size,
 	// and the time from /readyz 200 to the file in place.
 	SnapshotBytes int64
@@ -96,10 +93,10 @@ type UserReport struct {
 
 // UserClass holds one class's timings at the client.
 type UserClass struct {
-	Name     string
-	HTTP     Latency
-	AvgHits  int
-	Baseline Latency
+	Name      string
+	HTTP      Latency
+	AvgHits   int
+	Baselines []Latency // as UserOptions.Baselines; none for a deeper page
 }
 
 // userClass is a class of requests: queries and how deep each is paged.
@@ -236,39 +233,43 @@ func User(ctx context.Context, o UserOptions) (*UserReport, error) {
 		return nil, err
 	}
 
-	if o.Baseline != nil {
+	if len(o.Baselines) > 0 {
 		ls, err := readFeed(o.Dir)
 		if err != nil {
 			return nil, err
 		}
-		start := time.Now()
-		if err := o.Baseline.Load(ctx, ls); err != nil {
-			return nil, fmt.Errorf("bench: %s load: %w", o.Baseline.Name(), err)
+		if rep.Baselines, err = loadBaselines(ctx, o.Baselines, ls, logf); err != nil {
+			return nil, err
 		}
-		rep.BaselineLoad = time.Since(start)
-		if c, ok := o.Baseline.(interface{ CopyTook() time.Duration }); ok {
-			rep.BaselineCopy = c.CopyTook()
-		}
-		logf("%s loaded %d listings in %s", o.Baseline.Name(), len(ls), rep.BaselineLoad.Round(time.Millisecond))
 		ls = nil
 		for i, c := range classes {
 			if c.page != 1 {
 				continue
 			}
-			var ds []time.Duration
-			for qi, q := range c.queries {
-				if o.BaselineQueries > 0 && qi >= o.BaselineQueries {
-					break
-				}
-				q.Limit = search.DefaultLimit
-				t := time.Now()
-				if _, err := o.Baseline.Search(ctx, q); err != nil {
-					return nil, fmt.Errorf("bench: %s %+v: %w", o.Baseline.Name(), q, err)
-				}
-				ds = append(ds, time.Since(t))
+			qs := c.queries
+			if o.BaselineQueries > 0 {
+				qs = qs[:min(len(qs), o.BaselineQueries)]
 			}
-			rep.Classes[i].Baseline = summarize(ds)
-			logf("%-26s %s p50 %v p99 %v", c.name, o.Baseline.Name(), rep.Classes[i].Baseline.P50, rep.Classes[i].Baseline.P99)
+			line := fmt.Sprintf("%-26s", c.name)
+			// Each baseline answers the class in a run of its own.
+			for _, b := range o.Baselines {
+				var ds []time.Duration
+				for _, q := range qs {
+					q.Limit = search.DefaultLimit
+					t := time.Now()
+					if _, err := b.Search(ctx, q); err != nil {
+						return nil, fmt.Errorf("bench: %s %+v: %w", b.Name(), q, err)
+					}
+					ds = append(ds, time.Since(t))
+				}
+				l := summarize(ds)
+				rep.Classes[i].Baselines = append(rep.Classes[i].Baselines, l)
+				line += fmt.Sprintf(" %s p50 %v p99 %v;", b.Name(), l.P50, l.P99)
+			}
+			logf("%s", line)
+		}
+		for i, b := range o.Baselines {
+			rep.Baselines[i].RSSAfter = baselineRSS(b)
 		}
 	}
 	return rep, nil
@@ -793,7 +794,7 @@ func vmRSS(status []byte) uint64 {
 }
 
 // Markdown writes the report for docs/BENCHMARKS.md.
-func (r *UserReport) Markdown(w io.Writer, baseline string) {
+func (r *UserReport) Markdown(w io.Writer) {
 	agencies := "the demo's agencies, one import each"
 	if r.OneAgency {
 		agencies = "one agency"
@@ -817,38 +818,51 @@ func (r *UserReport) Markdown(w io.Writer, baseline string) {
 		"(read in %s, %d changes applied after it in %s); RSS %d MB once ready.\n",
 		r.Stop.Round(10*time.Millisecond), r.Restart.Round(10*time.Millisecond), r.RestartRead.Round(10*time.Millisecond),
 		r.RestartChanges, r.RestartCatchUp.Round(time.Millisecond), r.RSSRestart>>20)
-	if baseline != "" {
-		fmt.Fprintf(w, "%s loaded and indexed in %s.\n", baseline, r.BaselineLoad.Round(time.Second))
-		if r.BaselineCopy > 0 {
-			copyRate := float64(r.Listings) / r.BaselineCopy.Seconds()
-			fmt.Fprintf(w, "%s's bare COPY of the same rows (no index): %.0f rows/s", baseline, copyRate)
-			if !r.Reused && r.Import > 0 {
-				importRate := float64(r.Rows) / r.Import.Seconds()
-				fmt.Fprintf(w, "; anken's import %.0f rows/s, %.2f× COPY", importRate, importRate/copyRate)
-			}
-			fmt.Fprintln(w, ".")
+	markdownLoads(w, r.Baselines)
+	for _, b := range r.Baselines {
+		if b.Shared {
+			continue
 		}
+		if !r.Reused && r.Import > 0 {
+			importRate, loadRate := float64(r.Rows)/r.Import.Seconds(), float64(b.Rows)/b.Load.Seconds()
+			fmt.Fprintf(w, "anken's import %.0f rows/s against %s's load and index build %.0f rows/s: %.2f×.\n",
+				importRate, b.Name, loadRate, importRate/loadRate)
+		}
+		if b.Copy <= 0 {
+			continue
+		}
+		copyRate := float64(b.Rows) / b.Copy.Seconds()
+		fmt.Fprintf(w, "%s's bare COPY of the same rows (no index): %.0f rows/s", b.Name, copyRate)
+		if !r.Reused && r.Import > 0 {
+			importRate := float64(r.Rows) / r.Import.Seconds()
+			fmt.Fprintf(w, "; anken's import %.0f rows/s, %.2f× COPY", importRate, importRate/copyRate)
+		}
+		fmt.Fprintln(w, ".")
 	}
 	fmt.Fprintln(w)
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
-	if baseline == "" {
-		fmt.Fprintln(w, "| query class | requests | avg hits | p50 | p95 | p99 | max |")
-		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
-		for _, c := range r.Classes {
-			fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s |\n", c.Name, c.HTTP.N, c.AvgHits,
-				ms(c.HTTP.P50), ms(c.HTTP.P95), ms(c.HTTP.P99), ms(c.HTTP.Max))
-		}
-		return
+	head, rule := "| query class | requests | avg hits | p50 | p95 | p99 |", "|---|---:|---:|---:|---:|---:|"
+	if len(r.Baselines) == 0 {
+		head, rule = head+" max |", rule+"---:|"
 	}
-	fmt.Fprintln(w, "| query class | requests | avg hits | p50 | p95 | p99 | baseline p50 | p99 | p50 ratio |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, b := range r.Baselines {
+		head += " " + b.Name + " p50 | p99 | p50 ratio |"
+		rule += "---:|---:|---:|"
+	}
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, rule)
 	for _, c := range r.Classes {
-		b50, b99, ratio := "–", "–", "–"
-		if c.Baseline.N > 0 {
-			b50, b99 = ms(c.Baseline.P50), ms(c.Baseline.P99)
-			ratio = fmt.Sprintf("%.1f×", float64(c.Baseline.P50)/float64(max(c.HTTP.P50, time.Microsecond)))
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s |", c.Name, c.HTTP.N, c.AvgHits, ms(c.HTTP.P50), ms(c.HTTP.P95), ms(c.HTTP.P99))
+		if len(r.Baselines) == 0 {
+			fmt.Fprintf(w, " %s |", ms(c.HTTP.Max))
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %s |\n", c.Name, c.HTTP.N, c.AvgHits,
-			ms(c.HTTP.P50), ms(c.HTTP.P95), ms(c.HTTP.P99), b50, b99, ratio)
+		for i := range r.Baselines {
+			if i >= len(c.Baselines) || c.Baselines[i].N == 0 {
+				fmt.Fprint(w, " – | – | – |")
+				continue
+			}
+			b := c.Baselines[i]
+			fmt.Fprintf(w, " %s | %s | %s |", ms(b.P50), ms(b.P99), ratio(b.P50, c.HTTP.P50))
+		}
+		fmt.Fprintln(w)
 	}
 }
