@@ -207,9 +207,6 @@ func clientIP(ctx context.Context) string {
 	return ip
 }
 
-// errNoAccounts answers when the server was started without accounts.
-var errNoAccounts = problem.Errorf(problem.Unavailable, "accounts are not available on this server")
-
 // authenticateEngineer finds the account of the Bearer session token and
 // refuses the request without one (401).
 func (h *handlers) authenticateEngineer(ctx huma.Context, next func(huma.Context)) {
@@ -219,10 +216,6 @@ func (h *handlers) authenticateEngineer(ctx huma.Context, next func(huma.Context
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="anken"`)
 		h.refuse(ctx, problem.Errorf(problem.Unauthorized,
 			"not logged in: send the token of POST /v1/sessions as \"Authorization: Bearer …\""))
-		return
-	}
-	if h.Accounts == nil {
-		h.refuse(ctx, errNoAccounts)
 		return
 	}
 	a, err := h.Accounts.Authenticate(ctx.Context(), token)
@@ -264,9 +257,6 @@ func (h *handlers) accountFail(ctx context.Context, err error) error {
 }
 
 func (h *handlers) signUp(ctx context.Context, in *signUpInput) (*acceptedOutput, error) {
-	if h.Accounts == nil {
-		return nil, h.fail(ctx, errNoAccounts)
-	}
 	if err := h.Accounts.SignUp(ctx, clientIP(ctx), in.Body.Email, in.Body.Password); err != nil {
 		return nil, h.accountFail(ctx, err)
 	}
@@ -274,9 +264,6 @@ func (h *handlers) signUp(ctx context.Context, in *signUpInput) (*acceptedOutput
 }
 
 func (h *handlers) verify(ctx context.Context, in *verifyInput) (*verifiedOutput, error) {
-	if h.Accounts == nil {
-		return nil, h.fail(ctx, errNoAccounts)
-	}
 	e, ses, err := h.Accounts.Verify(ctx, in.Device, in.Body.Token)
 	if err != nil {
 		return nil, h.accountFail(ctx, err)
@@ -286,9 +273,6 @@ func (h *handlers) verify(ctx context.Context, in *verifyInput) (*verifiedOutput
 }
 
 func (h *handlers) login(ctx context.Context, in *loginInput) (*sessionOutput, error) {
-	if h.Accounts == nil {
-		return nil, h.fail(ctx, errNoAccounts)
-	}
 	ses, err := h.Accounts.LoginDevice(ctx, clientIP(ctx), in.Device, in.Body.Email, in.Body.Password)
 	if err != nil {
 		return nil, h.accountFail(ctx, err)
@@ -311,9 +295,6 @@ func (h *handlers) logoutEverywhere(ctx context.Context, _ *struct{}) (*struct{}
 }
 
 func (h *handlers) requestReset(ctx context.Context, in *resetInput) (*acceptedOutput, error) {
-	if h.Accounts == nil {
-		return nil, h.fail(ctx, errNoAccounts)
-	}
 	if err := h.Accounts.RequestReset(ctx, clientIP(ctx), in.Body.Email); err != nil {
 		return nil, h.accountFail(ctx, err)
 	}
@@ -321,9 +302,6 @@ func (h *handlers) requestReset(ctx context.Context, in *resetInput) (*acceptedO
 }
 
 func (h *handlers) confirmReset(ctx context.Context, in *resetConfirmInput) (*resetConfirmOutput, error) {
-	if h.Accounts == nil {
-		return nil, h.fail(ctx, errNoAccounts)
-	}
 	d, err := h.Accounts.ConfirmReset(ctx, in.Body.Token, in.Body.Password)
 	if err != nil {
 		return nil, h.accountFail(ctx, err)

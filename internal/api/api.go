@@ -43,7 +43,9 @@ type Store interface {
 	AgencyTraffic(ctx context.Context, agency store.Agency, from, to string, listingID int64) (store.AgencyTraffic, error)
 }
 
-// Deps are the API's collaborators.
+// Deps are the API's collaborators. Store, Index, Accounts, Guides,
+// Operate and Ingest are required (server.New refuses to start without
+// one); the others may be left zero.
 type Deps struct {
 	Store   Store
 	Index   catalog.Searcher
@@ -55,7 +57,7 @@ type Deps struct {
 	// would refuse outright is refused when it is registered.
 	FeedFetch safefetch.Policy
 	// Accounts are engineers' accounts (/v1/accounts, /v1/sessions,
-	// /v1/me/…); without it those operations answer 503.
+	// /v1/me/…).
 	Accounts *account.Service
 	// Guides are the side-job guides and job-type articles; one over
 	// Store (unseeded: the embedded files until an operator edits) when nil.

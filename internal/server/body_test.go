@@ -1,23 +1,18 @@
-package server
+package server_test
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
-	"anken/internal/api"
-	"anken/internal/operate"
-	"anken/internal/search"
-	"anken/internal/store/storetest"
+	"anken/internal/server/servertest"
 )
 
 // syncBuffer is a log destination the server's goroutines share.
@@ -43,30 +38,16 @@ func (s *syncBuffer) String() string {
 // client that declares 70 MiB and goes away 499, both logged at info and
 // none as a server error. A real server, a raw TCP client.
 func TestBrokenBodies(t *testing.T) {
-	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
-	a, err := st.CreateAgency(ctx, "agency-a", "A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _ := st.CreateKey(ctx, a.ID)
 	logs := &syncBuffer{}
-	h, err := New(Options{
-		API:    api.Deps{Index: search.NewIndex(), Store: st, Operate: operate.New(st, nil)},
-		Health: fakeHealth{ready: true},
-		Log:    slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv := servertest.Start(t, servertest.Options{Health: fakeHealth{ready: true},
+		Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	_, key := srv.Agency(t, "agency-a", "A")
 
 	// send writes head and body on a fresh connection, half-closes it (the
 	// client has no more to say) and reads the answer.
 	send := func(head, body string) (*http.Response, string) {
 		t.Helper()
-		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 		if err != nil {
 			t.Fatal(err)
 		}

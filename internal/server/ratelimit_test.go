@@ -1,8 +1,7 @@
-package server
+package server_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -14,10 +13,8 @@ import (
 
 	"anken/internal/api"
 	"anken/internal/ingest"
-	"anken/internal/operate"
 	"anken/internal/ratelimit"
-	"anken/internal/search"
-	"anken/internal/store/storetest"
+	"anken/internal/server/servertest"
 )
 
 // limitFixture is a server with small limits on a clock the test moves:
@@ -32,28 +29,18 @@ type limitFixture struct {
 
 func newLimitFixture(t *testing.T) *limitFixture {
 	t.Helper()
-	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
-	a, err := st.CreateAgency(ctx, "agency-a", "A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := st.CreateAgency(ctx, "agency-b", "B")
 	fx := &limitFixture{reg: prometheus.NewRegistry(), now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
-	fx.keyA, _ = st.CreateKey(ctx, a.ID)
-	fx.keyB, _ = st.CreateKey(ctx, b.ID)
-	fx.secretA, _ = st.NewWebhookSecret(ctx, a.ID)
 	clock := func() time.Time { return fx.now }
 	lim := func() *ratelimit.Limiter { return ratelimit.New(3, 10*time.Second).Clock(clock) }
-	fx.h, err = New(Options{
-		API:      api.Deps{Index: search.NewIndex(), Store: st, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)},
-		Health:   fakeHealth{ready: true},
-		Log:      slog.New(slog.DiscardHandler),
-		Registry: fx.reg,
+	s := servertest.Start(t, servertest.Options{Health: fakeHealth{ready: true}, Registry: fx.reg,
 		Limits: &api.Limits{Agency: lim(), Write: lim(), Read: lim(),
-			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
-	})
-	if err != nil {
+			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}}})
+	fx.h = s.Handler
+	a, key := s.Agency(t, "agency-a", "A")
+	fx.keyA = key
+	_, fx.keyB = s.Agency(t, "agency-b", "B")
+	var err error
+	if fx.secretA, err = s.Store.NewWebhookSecret(context.Background(), a.ID); err != nil {
 		t.Fatal(err)
 	}
 	return fx

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -29,7 +30,9 @@ type Health interface {
 	Ready() bool                    // the search index is loaded
 }
 
-// Options configure New.
+// Options configure New. API's Store, Index, Accounts, Guides, Operate
+// and Ingest, Health, Sitemap and Traffic are required: New refuses to
+// start without one, naming it. The others may be left zero.
 type Options struct {
 	API      api.Deps
 	Health   Health
@@ -44,14 +47,39 @@ type Options struct {
 	MetricsToken string
 	// DevMail, when set, serves the mail outbox at /dev/mail (serve --demo).
 	DevMail web.DevMailStore
-	// Sitemap lists the open listings /sitemap.xml names; none when nil.
+	// Sitemap lists the open listings /sitemap.xml names.
 	Sitemap web.SitemapStore
 	// Limits are the request rate limits; none when nil. Refused requests
 	// are counted in anken_http_rate_limited_total by class.
 	Limits *api.Limits
 	// Traffic counts the pages' impressions, views and apply clicks
-	// (/go); nothing is counted when nil.
+	// (/go).
 	Traffic *traffic.Counter
+	// Now is the pages' clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// missing names the first required dependency o lacks, or is "".
+func (o Options) missing() string {
+	for _, d := range []struct {
+		name string
+		set  bool
+	}{
+		{"API.Store", o.API.Store != nil},
+		{"API.Index", o.API.Index != nil},
+		{"API.Accounts", o.API.Accounts != nil},
+		{"API.Guides", o.API.Guides != nil},
+		{"API.Operate", o.API.Operate != nil},
+		{"API.Ingest", o.API.Ingest != nil},
+		{"Health", o.Health != nil},
+		{"Sitemap", o.Sitemap != nil},
+		{"Traffic", o.Traffic != nil},
+	} {
+		if !d.set {
+			return d.name
+		}
+	}
+	return ""
 }
 
 // New returns the handler for every path anken serves: the JSON API under
@@ -62,6 +90,9 @@ type Options struct {
 // problem+json for the API and machine paths, as a Japanese page for
 // pages.
 func New(o Options) (http.Handler, error) {
+	if m := o.missing(); m != "" {
+		return nil, fmt.Errorf("server: Options.%s is required", m)
+	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}
@@ -88,7 +119,7 @@ func New(o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL, Sitemap: o.Sitemap, DevMail: o.DevMail,
+	site, err := web.New(web.Deps{Catalog: o.API.Catalog, Log: o.Log, BaseURL: o.BaseURL, Now: o.Now, Sitemap: o.Sitemap, DevMail: o.DevMail,
 		Accounts: o.API.Accounts, Guides: o.API.Guides, Operate: o.API.Operate, Traffic: o.Traffic})
 	if err != nil {
 		return nil, err

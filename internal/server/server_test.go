@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -8,16 +8,20 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"anken/internal/account"
 	"anken/internal/api"
 	"anken/internal/catalog"
+	"anken/internal/guide"
 	"anken/internal/ingest"
 	"anken/internal/operate"
 	"anken/internal/search"
+	"anken/internal/server"
+	"anken/internal/server/servertest"
 	"anken/internal/store/storetest"
+	"anken/internal/traffic"
 )
 
 type fakeHealth struct {
@@ -40,22 +44,9 @@ func (panicky) Position() int64 { return 0 }
 // metricsToken is the /metrics token of the servers tests start.
 const metricsToken = "test-metrics-token-0123"
 
-func newServer(t *testing.T, h Health, idx catalog.Searcher) *httptest.Server {
+func newServer(t *testing.T, h server.Health, idx catalog.Searcher) *servertest.Server {
 	t.Helper()
-	st := storetest.Open(t, "sqlite")
-	handler, err := New(Options{
-		API:          api.Deps{Index: idx, Store: st, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)},
-		Sitemap:      st,
-		Health:       h,
-		Log:          slog.New(slog.DiscardHandler),
-		MetricsToken: metricsToken,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(handler)
-	t.Cleanup(srv.Close)
-	return srv
+	return servertest.Start(t, servertest.Options{Health: h, Index: idx, MetricsToken: metricsToken})
 }
 
 func get(t *testing.T, url string, header ...string) (*http.Response, string) {
@@ -218,17 +209,7 @@ func TestSecurityHeaders(t *testing.T) {
 // TestMetricsNotPublicByDefault checks that without a token the main
 // handler does not serve /metrics at all.
 func TestMetricsNotPublicByDefault(t *testing.T) {
-	st := storetest.Open(t, "sqlite")
-	handler, err := New(Options{
-		API:    api.Deps{Index: search.NewIndex(), Store: st, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)},
-		Health: fakeHealth{ready: true},
-		Log:    slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(handler)
-	defer srv.Close()
+	srv := servertest.Start(t, servertest.Options{Health: fakeHealth{ready: true}})
 	resp, body := get(t, srv.URL+"/metrics")
 	if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "go_goroutines") {
 		t.Errorf("/metrics without a token = %d %.100s, want 404", resp.StatusCode, body)
@@ -239,19 +220,9 @@ func TestMetricsNotPublicByDefault(t *testing.T) {
 // send every few seconds, are logged at debug; people's requests, and a
 // probe's server failure, at info and error as before.
 func TestProbesLogAtDebug(t *testing.T) {
-	st := storetest.Open(t, "sqlite")
 	logs := &syncBuffer{}
-	handler, err := New(Options{
-		API:          api.Deps{Index: search.NewIndex(), Store: st, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)},
-		Health:       fakeHealth{},
-		Log:          slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		MetricsToken: metricsToken,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(handler)
-	defer srv.Close()
+	srv := servertest.Start(t, servertest.Options{Health: fakeHealth{},
+		Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), MetricsToken: metricsToken})
 	get(t, srv.URL+"/healthz")
 	get(t, srv.URL+"/readyz") // 503: the index is loading
 	get(t, srv.URL+"/metrics", "Authorization", "Bearer "+metricsToken)
@@ -318,5 +289,43 @@ func TestDocsByAudience(t *testing.T) {
 	}
 	if first := strings.Index(body, `<div class="op" id="`); first < 0 || !strings.HasPrefix(body[first:], `<div class="op" id="search-listings"`) {
 		t.Errorf("the first operation is not GET /v1/listings: %.200s", body[max(first, 0):])
+	}
+}
+
+// TestRequiredDeps: New refuses to start without a required dependency
+// and names it.
+func TestRequiredDeps(t *testing.T) {
+	st := storetest.Open(t, "sqlite")
+	log := slog.New(slog.DiscardHandler)
+	guides, err := guide.New(st, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := func() server.Options {
+		return server.Options{
+			API: api.Deps{Store: st, Index: search.NewIndex(), Accounts: account.New(st, account.Options{}), Guides: guides,
+				Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)},
+			Health: fakeHealth{}, Sitemap: st, Traffic: traffic.New(st, traffic.Options{}), Log: log,
+		}
+	}
+	if _, err := server.New(full()); err != nil {
+		t.Fatalf("every dependency set: %v", err)
+	}
+	for name, drop := range map[string]func(*server.Options){
+		"API.Store":    func(o *server.Options) { o.API.Store = nil },
+		"API.Index":    func(o *server.Options) { o.API.Index = nil },
+		"API.Accounts": func(o *server.Options) { o.API.Accounts = nil },
+		"API.Guides":   func(o *server.Options) { o.API.Guides = nil },
+		"API.Operate":  func(o *server.Options) { o.API.Operate = nil },
+		"API.Ingest":   func(o *server.Options) { o.API.Ingest = nil },
+		"Health":       func(o *server.Options) { o.Health = nil },
+		"Sitemap":      func(o *server.Options) { o.Sitemap = nil },
+		"Traffic":      func(o *server.Options) { o.Traffic = nil },
+	} {
+		o := full()
+		drop(&o)
+		if _, err := server.New(o); err == nil || !strings.Contains(err.Error(), "Options."+name+" is required") {
+			t.Errorf("without %s: %v, want an error naming it", name, err)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"anken/internal/server/servertest"
 	"anken/internal/store"
 )
 
@@ -52,56 +53,56 @@ func TestAgencyPages(t *testing.T) {
 	for _, c := range []struct {
 		path   string
 		status int
-		check  func(t *testing.T, p page)
+		check  func(t *testing.T, p servertest.Page)
 	}{
-		{"/agencies", 200, func(t *testing.T, p page) {
-			if h1 := find(p.doc, "h1"); len(h1) != 1 || text(h1[0]) != "掲載エージェント一覧" {
-				t.Errorf("h1 = %q", textsOf(h1))
+		{"/agencies", 200, func(t *testing.T, p servertest.Page) {
+			if h1 := p.All(`h1`); len(h1) != 1 || servertest.Text(h1[0]) != "掲載エージェント一覧" {
+				t.Errorf("h1 = %q", servertest.Texts(h1))
 			}
-			cards := find(p.doc, "li", "class=agency-card")
+			cards := p.All(`li.agency-card`)
 			if len(cards) != 2 {
 				t.Fatalf("%d agencies, want techlink and codebridge (quiet has no open listing)", len(cards))
 			}
 			for i, want := range [][2]string{{"テックリンク", "/agencies/techlink"}, {"コードブリッジ", "/agencies/codebridge"}} {
-				links := find(find(cards[i], "h2")[0], "a", "href="+want[1])
-				if len(links) != 1 || text(links[0]) != want[0] {
-					t.Errorf("agency %d: %q, want %s linking %s", i+1, text(cards[i]), want[0], want[1])
+				links := servertest.All(servertest.All(cards[i], `h2`)[0], `a[href="`+want[1]+`"]`)
+				if len(links) != 1 || servertest.Text(links[0]) != want[0] {
+					t.Errorf("agency %d: %q, want %s linking %s", i+1, servertest.Text(cards[i]), want[0], want[1])
 				}
 			}
 			figures(t, dlItems(cards[0]), techlink)
 			figures(t, dlItems(cards[1]), map[string]string{"掲載中の案件": "1件", "主な職種": "バックエンド 1件",
 				"月額単価の中央値": "月額60万円", "リモート可の割合": "0.0%", "30日以内の新着": "1件"})
-			if len(find(cards[0], "a", "href=/search?agency=techlink")) != 1 {
+			if len(servertest.All(cards[0], `a[href="/search?agency=techlink"]`)) != 1 {
 				t.Error("no link to techlink's listings")
 			}
-			if strings.Contains(text(p.doc), "募集のないエージェント") {
+			if strings.Contains(servertest.Text(p.Doc), "募集のないエージェント") {
 				t.Error("an agency without open listings is listed")
 			}
 		}},
-		{"/agencies/techlink", 200, func(t *testing.T, p page) {
-			if h1 := find(p.doc, "h1"); len(h1) != 1 || text(h1[0]) != "テックリンク" {
-				t.Errorf("h1 = %q", textsOf(h1))
+		{"/agencies/techlink", 200, func(t *testing.T, p servertest.Page) {
+			if h1 := p.All(`h1`); len(h1) != 1 || servertest.Text(h1[0]) != "テックリンク" {
+				t.Errorf("h1 = %q", servertest.Texts(h1))
 			}
-			if got := textsOf(find(p.doc, "p", "class=agency-desc")); strings.Join(got, "|") != "Go と React の案件が中心です。|副業向けの案件も扱っています。" {
+			if got := servertest.Texts(p.All(`p.agency-desc`)); strings.Join(got, "|") != "Go と React の案件が中心です。|副業向けの案件も扱っています。" {
 				t.Errorf("description paragraphs %q", got)
 			}
-			site := find(p.doc, "a", "href=https://techlink.example/about")
+			site := p.All(`a[href="https://techlink.example/about"]`)
 			if len(site) != 1 {
 				t.Fatal("no link to the agency's site")
 			}
-			if rel, _ := attr(site[0], "rel"); rel != "nofollow noopener" {
+			if rel := servertest.Attr(site[0], "rel"); rel != "nofollow noopener" {
 				t.Errorf("site link rel=%q, want nofollow noopener", rel)
 			}
-			figures(t, dlItems(p.doc), techlink)
-			cards := find(p.doc, "article", "class=card")
-			if len(cards) != 2 || !strings.Contains(text(cards[0]), "決済基盤") || !strings.Contains(text(cards[1]), "ECサイト") {
-				t.Errorf("newest = %q; want 決済基盤 then ECサイト", textsOf(cards))
+			figures(t, dlItems(p.Doc), techlink)
+			cards := p.All(`article.card`)
+			if len(cards) != 2 || !strings.Contains(servertest.Text(cards[0]), "決済基盤") || !strings.Contains(servertest.Text(cards[1]), "ECサイト") {
+				t.Errorf("newest = %q; want 決済基盤 then ECサイト", servertest.Texts(cards))
 			}
 			// The search within its listings: a GET form to /search that
 			// keeps agency=techlink.
 			var form bool
-			for _, f := range find(p.doc, "form", "action=/search", "method=get") {
-				if len(find(f, "input", "type=hidden", "name=agency", "value=techlink")) == 1 && len(find(f, "input", "name=q")) == 1 {
+			for _, f := range p.All(`form[action="/search"][method="get"]`) {
+				if len(servertest.All(f, `input[type="hidden"][name="agency"][value="techlink"]`)) == 1 && len(servertest.All(f, `input[name="q"]`)) == 1 {
 					form = true
 				}
 			}
@@ -109,19 +110,19 @@ func TestAgencyPages(t *testing.T) {
 				t.Error("no search form within techlink's listings")
 			}
 			for _, href := range []string{"/market?agency=techlink", "/search?agency=techlink&sort=newest", "/search?agency=techlink&posted_within=30d&sort=newest"} {
-				if len(find(p.doc, "a", "href="+href)) == 0 {
+				if len(p.All(`a[href="`+href+`"]`)) == 0 {
 					t.Errorf("no link to %s", href)
 				}
 			}
-			if canon := find(p.doc, "link", "rel=canonical", "href=https://anken.example/agencies/techlink"); len(canon) != 1 {
+			if canon := p.All(`link[rel="canonical"][href="https://anken.example/agencies/techlink"]`); len(canon) != 1 {
 				t.Error("no canonical link")
 			}
 		}},
-		{"/agencies/codebridge", 200, func(t *testing.T, p page) {
-			if len(find(p.doc, "p", "class=agency-desc")) != 0 || len(find(p.doc, "p", "class=agency-site")) != 0 {
+		{"/agencies/codebridge", 200, func(t *testing.T, p servertest.Page) {
+			if len(p.All(`p.agency-desc`)) != 0 || len(p.All(`p.agency-site`)) != 0 {
 				t.Error("an agency that set no profile shows a description or a site")
 			}
-			if cards := find(p.doc, "article", "class=card"); len(cards) != 1 {
+			if cards := p.All(`article.card`); len(cards) != 1 {
 				t.Errorf("%d cards, want 物流", len(cards))
 			}
 		}},
@@ -130,16 +131,16 @@ func TestAgencyPages(t *testing.T) {
 		{"/agencies/No%20Such", 404, nil},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			p := fx.get(t, c.path)
-			if p.status != c.status {
-				t.Fatalf("status %d, want %d", p.status, c.status)
+			p := fx.Get(t, c.path)
+			if p.Status != c.status {
+				t.Fatalf("status %d, want %d", p.Status, c.status)
 			}
-			if ct := p.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+			if ct := p.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 				t.Errorf("Content-Type %q", ct)
 			}
 			if c.status == http.StatusNotFound {
-				if h1 := find(p.doc, "h1"); len(h1) != 1 || text(h1[0]) != "ページが見つかりません" {
-					t.Errorf("404 page h1 = %q", textsOf(h1))
+				if h1 := p.All(`h1`); len(h1) != 1 || servertest.Text(h1[0]) != "ページが見つかりません" {
+					t.Errorf("404 page h1 = %q", servertest.Texts(h1))
 				}
 				return
 			}
@@ -151,14 +152,14 @@ func TestAgencyPages(t *testing.T) {
 // dlItems are the term|definition pairs of the agencyfigs lists under n.
 func dlItems(n *html.Node) []string {
 	var out []string
-	for _, dl := range find(n, "dl", "class=agency-figs") {
-		for _, dt := range find(dl, "dt") {
+	for _, dl := range servertest.All(n, `dl.agency-figs`) {
+		for _, dt := range servertest.All(dl, `dt`) {
 			dd := dt.NextSibling
 			for dd != nil && dd.Data != "dd" {
 				dd = dd.NextSibling
 			}
 			if dd != nil {
-				out = append(out, text(dt)+"|"+text(dd))
+				out = append(out, servertest.Text(dt)+"|"+servertest.Text(dd))
 			}
 		}
 	}
@@ -173,11 +174,11 @@ func TestListingLinksAgency(t *testing.T) {
 		ext  string
 		link bool
 	}{{"go-1", true}, {"CB-1", true}, {"old-1", false}} {
-		p := fx.get(t, "/listings/"+strconv.FormatInt(fx.ids[c.ext], 10))
+		p := fx.Get(t, "/listings/"+strconv.FormatInt(fx.ids[c.ext], 10))
 		agency := map[string]string{"go-1": "techlink", "CB-1": "codebridge", "old-1": "techlink"}[c.ext]
-		links := find(p.doc, "a", "href=/agencies/"+agency)
-		if c.link && (len(links) == 0 || text(links[0]) != agencyNames[agency]) {
-			t.Errorf("%s: agency links %q; want %s linking /agencies/%s", c.ext, textsOf(links), agencyNames[agency], agency)
+		links := p.All(`a[href="/agencies/` + agency + `"]`)
+		if c.link && (len(links) == 0 || servertest.Text(links[0]) != agencyNames[agency]) {
+			t.Errorf("%s: agency links %q; want %s linking /agencies/%s", c.ext, servertest.Texts(links), agencyNames[agency], agency)
 		}
 		if !c.link && len(links) != 0 {
 			t.Errorf("%s: a closed listing links its agency's page", c.ext)
@@ -189,15 +190,15 @@ func TestListingLinksAgency(t *testing.T) {
 // figures, and the page's form keeps the agency when sent again.
 func TestAgencyMarket(t *testing.T) {
 	fx := newFixture(t)
-	p := fx.get(t, "/market?agency=techlink")
-	if p.status != 200 {
-		t.Fatalf("status %d", p.status)
+	p := fx.Get(t, "/market?agency=techlink")
+	if p.Status != 200 {
+		t.Fatalf("status %d", p.Status)
 	}
-	if got := text(find(p.doc, "p", "class=count")[0]); !strings.HasPrefix(got, "募集中の案件は2件") {
+	if got := p.Text(`p.count`); !strings.HasPrefix(got, "募集中の案件は2件") {
 		t.Errorf("count = %q, want techlink's 2", got)
 	}
-	form := find(p.doc, "form", "action=/market")
-	if len(form) != 1 || len(find(form[0], "input", "type=hidden", "name=agency", "value=techlink")) != 1 {
+	form := p.All(`form[action="/market"]`)
+	if len(form) != 1 || len(servertest.All(form[0], `input[type="hidden"][name="agency"][value="techlink"]`)) != 1 {
 		t.Error("the market form drops the agency")
 	}
 }
@@ -206,15 +207,15 @@ func TestAgencyMarket(t *testing.T) {
 // sends it again, and saving the search saves it.
 func TestSearchKeepsAgency(t *testing.T) {
 	fx := newFixture(t)
-	p := fx.get(t, "/search?agency=techlink&q=Go")
-	if n := len(find(p.doc, "article", "class=card")); n != 1 {
+	p := fx.Get(t, "/search?agency=techlink&q=Go")
+	if n := len(p.All(`article.card`)); n != 1 {
 		t.Errorf("%d cards, want techlink's Go listing", n)
 	}
-	form := find(p.doc, "form", "id=filters")
-	if len(form) != 1 || len(find(form[0], "input", "type=hidden", "name=agency", "value=techlink")) != 1 {
+	form := p.All(`form#filters`)
+	if len(form) != 1 || len(servertest.All(form[0], `input[type="hidden"][name="agency"][value="techlink"]`)) != 1 {
 		t.Error("the filter form drops the agency")
 	}
-	if a := find(p.doc, "ul", "class=applied"); len(a) != 1 || !strings.Contains(text(a[0]), "techlink") {
-		t.Errorf("applied conditions %q, want the agency among them", textsOf(a))
+	if a := p.All(`ul.applied`); len(a) != 1 || !strings.Contains(servertest.Text(a[0]), "techlink") {
+		t.Errorf("applied conditions %q, want the agency among them", servertest.Texts(a))
 	}
 }

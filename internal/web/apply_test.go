@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"anken/internal/server/servertest"
 	"anken/internal/store"
 )
 
@@ -40,7 +41,7 @@ var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) 
 // told apart by User-Agent) and returns the status and Location.
 func (fx *fixture) visit(t *testing.T, path, ua string) (int, string, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", fx.srv.URL+path, nil)
+	req, _ := http.NewRequest("GET", fx.URL+path, nil)
 	req.Header.Set("User-Agent", ua)
 	resp, err := noFollow.Do(req)
 	if err != nil {
@@ -61,13 +62,13 @@ func TestApplyLinks(t *testing.T) {
 	ctx := context.Background()
 	for _, ext := range []string{"go-1", "CB-GO"} {
 		t.Run(ext, func(t *testing.T) {
-			p := fx.get(t, "/listings/"+itoa(fx.ids[ext]))
-			if rows := find(p.doc, "table", "class=offers"); len(rows) != 1 || len(find(rows[0], "tr")) != 3 {
+			p := fx.Get(t, "/listings/"+itoa(fx.ids[ext]))
+			if rows := p.All(`table.offers`); len(rows) != 1 || len(servertest.All(rows[0], `tr`)) != 3 {
 				t.Fatalf("the job's page has no table of its two offers")
 			}
 			var links []*html.Node
-			for _, a := range find(p.doc, "a", "href") {
-				href, _ := attr(a, "href")
+			for _, a := range p.All(`a[href]`) {
+				href := servertest.Attr(a, "href")
 				if strings.Contains(href, "techlink.example") || strings.Contains(href, "codebridge.example") {
 					t.Errorf("the page links an agency's URL itself: %s", href)
 				}
@@ -80,13 +81,13 @@ func TestApplyLinks(t *testing.T) {
 			}
 			seen := map[string]bool{}
 			for _, a := range links {
-				href, _ := attr(a, "href")
+				href := servertest.Attr(a, "href")
 				seen[href] = true
-				rel, _ := attr(a, "rel")
+				rel := servertest.Attr(a, "rel")
 				if !slices.Contains(strings.Fields(rel), "nofollow") {
 					t.Errorf("%s: rel %q lacks nofollow", href, rel)
 				}
-				if target, _ := attr(a, "target"); target == "_blank" && !slices.Contains(strings.Fields(rel), "noopener") {
+				if target := servertest.Attr(a, "target"); target == "_blank" && !slices.Contains(strings.Fields(rel), "noopener") {
 					t.Errorf("%s opens a tab without noopener (rel %q)", href, rel)
 				}
 				parts := strings.Split(href, "/") // "", "go", id, agency
@@ -138,10 +139,10 @@ func TestApplyForged(t *testing.T) {
 			}
 		})
 	}
-	p := fx.get(t, "/listings/"+id("old-1"))
-	if p.status != 200 || !strings.Contains(text(p.doc), "募集終了") || len(find(p.doc, "p", "class=apply")) != 0 {
-		t.Errorf("a closed listing's page: %d, 募集終了 %v, an apply button %v", p.status,
-			strings.Contains(text(p.doc), "募集終了"), len(find(p.doc, "p", "class=apply")) != 0)
+	p := fx.Get(t, "/listings/"+id("old-1"))
+	if p.Status != 200 || !strings.Contains(servertest.Text(p.Doc), "募集終了") || len(p.All(`p.apply`)) != 0 {
+		t.Errorf("a closed listing's page: %d, 募集終了 %v, an apply button %v", p.Status,
+			strings.Contains(servertest.Text(p.Doc), "募集終了"), len(p.All(`p.apply`)) != 0)
 	}
 }
 

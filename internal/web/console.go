@@ -86,11 +86,8 @@ var consoleRoutes = []consoleRoute{
 }
 
 // registerConsole adds the agency console, carried out by the operator
-// service; there is none without it (Deps.Operate).
+// service (Deps.Operate).
 func (s *Site) registerConsole(mux *http.ServeMux) {
-	if s.Operate == nil {
-		return
-	}
 	c := &consoleSite{Site: s, st: s.Operate, reports: &traffic.Reports{Store: s.Operate, Now: s.Now}}
 	mux.HandleFunc("GET /agency/login", c.loginPage)
 	mux.HandleFunc("POST /agency/login", c.login)

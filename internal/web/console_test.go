@@ -4,24 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/net/html"
-
-	"anken/internal/account"
-	"anken/internal/catalog"
 	"anken/internal/listing"
-	"anken/internal/operate"
-	"anken/internal/search"
-	"anken/internal/search/follow"
+	"anken/internal/server/servertest"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 	"anken/internal/web"
@@ -33,7 +24,7 @@ import (
 // all full-workload, with counts on 2026-11-20 (and one on 2026-10-01,
 // outside the last 30 days). Today is 2026-11-30 in Tokyo.
 type consoleFixture struct {
-	srv      *httptest.Server
+	*servertest.Server
 	st       *store.Store
 	clock    *storetest.Clock // the store's: a held run starts after the listings' writes by moving it
 	alpha    store.Agency
@@ -49,16 +40,12 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 	t.Helper()
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Now())
-	st := storetest.OpenClock(t, "sqlite", clock.Now)
-	fx := &consoleFixture{st: st, clock: clock, ids: map[string]int64{}}
-	var err error
-	if fx.alpha, err = st.CreateAgency(ctx, "alpha", "アルファ"); err != nil {
-		t.Fatal(err)
-	}
-	fx.beta, _ = st.CreateAgency(ctx, "beta", "ベータ")
-	fx.alphaKey, _ = st.CreateKey(ctx, fx.alpha.ID)
-	fx.betaKey, _ = st.CreateKey(ctx, fx.beta.ID)
-	_, fx.opKey, _ = st.CreateOperator(ctx, "山田")
+	s := servertest.Start(t, servertest.Options{Now: clock.Now, PagesNow: fixtureNow})
+	st := s.Store
+	fx := &consoleFixture{Server: s, st: st, clock: clock, ids: map[string]int64{}}
+	fx.alpha, fx.alphaKey = s.Agency(t, "alpha", "アルファ")
+	fx.beta, fx.betaKey = s.Agency(t, "beta", "ベータ")
+	fx.opKey = s.Operator(t, "山田")
 	put := func(a store.Agency, id string, role listing.Role, monthly int64, words string) {
 		valid := time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)
 		l := &listing.Listing{ExternalID: id, Title: words + "の開発（" + id + "）", Description: words + "を担当していただきます。" + id,
@@ -95,26 +82,8 @@ func newConsoleFixture(t *testing.T) *consoleFixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	e, err := st.CreateEngineer(ctx, "e@example.jp", "x", store.Token{Hash: "h", Purpose: "verify", ExpiresAt: time.Now().Add(time.Hour)},
-		store.Mail{Kind: "verify", To: "e@example.jp", Subject: "確認", Text: "確認"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.engineer = "engineer-session-token"
-	if _, err := st.CreateSession(ctx, e.ID, account.HashToken(fx.engineer), time.Now().Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	idx := search.NewIndex()
-	log := slog.New(slog.DiscardHandler)
-	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, BaseURL: "https://anken.example",
-		Operate: operate.New(st, nil), Now: func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.srv = serveSite(t, site)
+	fx.engineer = s.Engineer(t, "e@example.jp", "kaki-no-tane-2026")
+	s.CatchUp(t)
 	return fx
 }
 
@@ -143,100 +112,40 @@ func (fx *consoleFixture) heldRun(t *testing.T, a store.Agency, carry string) in
 	return run.ID
 }
 
-// consoleClient is a browser without JavaScript holding the cookies it
-// is given (by hand: they are Secure, the test server plain http).
-type consoleClient struct {
-	fx      *consoleFixture
-	cookies map[string]string
-}
-
-func (fx *consoleFixture) client() *consoleClient {
-	return &consoleClient{fx: fx, cookies: map[string]string{}}
-}
-
-func (c *consoleClient) do(t *testing.T, method, path string, form url.Values) page {
+func (fx *consoleFixture) login(t *testing.T, key string) *servertest.Browser {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, _ := http.NewRequest(method, c.fx.srv.URL+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for k, v := range c.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	for _, ck := range resp.Cookies() {
-		c.cookies[ck.Name] = ck.Value
-		if ck.MaxAge < 0 {
-			delete(c.cookies, ck.Name)
-		}
-	}
-	b, _ := io.ReadAll(resp.Body)
-	doc, err := html.Parse(strings.NewReader(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return page{status: resp.StatusCode, header: resp.Header, body: string(b), doc: doc}
-}
-
-func (fx *consoleFixture) login(t *testing.T, key string) *consoleClient {
-	t.Helper()
-	c := fx.client()
-	p := c.do(t, "POST", "/agency/login", url.Values{"key": {key}, "next": {"/agency"}})
-	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/agency" {
-		t.Fatalf("login = %d → %q", p.status, p.header.Get("Location"))
+	c := fx.Browser()
+	p := c.Do(t, "POST", "/agency/login", url.Values{"key": {key}, "next": {"/agency"}})
+	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/agency" {
+		t.Fatalf("login = %d → %q", p.Status, p.Header.Get("Location"))
 	}
 	return c
 }
 
-func (fx *consoleFixture) operator(t *testing.T) *consoleClient {
+func (fx *consoleFixture) operator(t *testing.T) *servertest.Browser {
 	t.Helper()
-	c := fx.client()
-	if p := c.do(t, "POST", "/ops/login", url.Values{"key": {fx.opKey}, "next": {"/ops"}}); p.status != http.StatusSeeOther {
-		t.Fatalf("ops login = %d", p.status)
+	c := fx.Browser()
+	if p := c.Do(t, "POST", "/ops/login", url.Values{"key": {fx.opKey}, "next": {"/ops"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("ops login = %d", p.Status)
 	}
 	return c
-}
-
-// idText returns the text of the element with the id, or "".
-func idText(p page, id string) string {
-	if ns := find(p.doc, "", "id="+id); len(ns) > 0 {
-		return text(ns[0])
-	}
-	return ""
-}
-
-// cellText returns the text of the first element of class in n.
-func cellText(n *html.Node, class string) string {
-	if ns := find(n, "", "class="+class); len(ns) > 0 {
-		return text(ns[0])
-	}
-	return ""
 }
 
 func TestConsoleLogin(t *testing.T) {
 	fx := newConsoleFixture(t)
-	c := fx.client()
-	p := c.do(t, "GET", "/agency/listings", nil)
-	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/agency/login?next=%2Fagency%2Flistings" {
-		t.Fatalf("without a session: %d → %q", p.status, p.header.Get("Location"))
+	c := fx.Browser()
+	p := c.Do(t, "GET", "/agency/listings", nil)
+	if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/agency/login?next=%2Fagency%2Flistings" {
+		t.Fatalf("without a session: %d → %q", p.Status, p.Header.Get("Location"))
 	}
-	p = c.do(t, "GET", "/agency/login?next=%2Fagency%2Flistings", nil)
-	if p.status != 200 || len(find(p.doc, "input", "name=key", "type=password")) != 1 || len(find(p.doc, "meta", "name=robots", "content=noindex")) != 1 {
-		t.Fatalf("login page = %d without its form or noindex", p.status)
+	p = c.Do(t, "GET", "/agency/login?next=%2Fagency%2Flistings", nil)
+	if p.Status != 200 || len(p.All(`input[name="key"][type="password"]`)) != 1 || len(p.All(`meta[name="robots"][content="noindex"]`)) != 1 {
+		t.Fatalf("login page = %d without its form or noindex", p.Status)
 	}
-	if p := c.do(t, "POST", "/agency/login", url.Values{"key": {"ak_wrong"}}); p.status != http.StatusUnauthorized || !strings.Contains(text(p.doc), "API キーが正しくない") {
-		t.Errorf("a wrong key = %d", p.status)
+	if p := c.Do(t, "POST", "/agency/login", url.Values{"key": {"ak_wrong"}}); p.Status != http.StatusUnauthorized || !strings.Contains(servertest.Text(p.Doc), "API キーが正しくない") {
+		t.Errorf("a wrong key = %d", p.Status)
 	}
-	req, _ := http.NewRequest("POST", fx.srv.URL+"/agency/login", strings.NewReader(url.Values{"key": {fx.alphaKey}, "next": {"https://evil.example/"}}.Encode()))
+	req, _ := http.NewRequest("POST", fx.URL+"/agency/login", strings.NewReader(url.Values{"key": {fx.alphaKey}, "next": {"https://evil.example/"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
 	if err != nil {
@@ -253,20 +162,20 @@ func TestConsoleLogin(t *testing.T) {
 		t.Fatalf("login cookie %+v → %q; want HttpOnly, SameSite=Strict, Path=/agency, to /agency", ck, resp.Header.Get("Location"))
 	}
 	a := fx.login(t, fx.alphaKey)
-	p = a.do(t, "GET", "/agency", nil)
-	if p.status != 200 || p.header.Get("Cache-Control") != "no-store" || p.header.Get("X-Robots-Tag") != "noindex" {
-		t.Fatalf("/agency = %d, Cache-Control %q", p.status, p.header.Get("Cache-Control"))
+	p = a.Do(t, "GET", "/agency", nil)
+	if p.Status != 200 || p.Header.Get("Cache-Control") != "no-store" || p.Header.Get("X-Robots-Tag") != "noindex" {
+		t.Fatalf("/agency = %d, Cache-Control %q", p.Status, p.Header.Get("Cache-Control"))
 	}
-	for _, s := range find(p.doc, "script") {
-		if _, src := attr(s, "src"); !src {
+	for _, s := range p.All(`script`) {
+		if _, src := servertest.LookupAttr(s, "src"); !src {
 			t.Error("/agency has an inline script")
 		}
 	}
-	if p := a.do(t, "POST", "/agency/logout", url.Values{}); p.status != http.StatusSeeOther {
-		t.Fatalf("logout = %d", p.status)
+	if p := a.Do(t, "POST", "/agency/logout", url.Values{}); p.Status != http.StatusSeeOther {
+		t.Fatalf("logout = %d", p.Status)
 	}
-	if p := a.do(t, "GET", "/agency", nil); p.status != http.StatusSeeOther {
-		t.Errorf("after logout /agency = %d, want the login", p.status)
+	if p := a.Do(t, "GET", "/agency", nil); p.Status != http.StatusSeeOther {
+		t.Errorf("after logout /agency = %d, want the login", p.Status)
 	}
 }
 
@@ -297,32 +206,32 @@ func TestConsolePages(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {
-			p := a.do(t, "GET", tc.path, nil)
-			if p.status != 200 {
-				t.Fatalf("GET %s = %d", tc.path, p.status)
+			p := a.Do(t, "GET", tc.path, nil)
+			if p.Status != 200 {
+				t.Fatalf("GET %s = %d", tc.path, p.Status)
 			}
 			for id, want := range tc.want {
-				if got := idText(p, id); got != want {
+				if got := p.Text(`[id="` + id + `"]`); got != want {
 					t.Errorf("#%s = %q, want %q", id, got, want)
 				}
 			}
 			for _, s := range tc.has {
-				if !strings.Contains(text(p.doc), s) {
+				if !strings.Contains(servertest.Text(p.Doc), s) {
 					t.Errorf("the page does not say %q", s)
 				}
 			}
-			if strings.Contains(text(p.doc), "B1") || strings.Contains(text(p.doc), "ベータ") {
+			if strings.Contains(servertest.Text(p.Doc), "B1") || strings.Contains(servertest.Text(p.Doc), "ベータ") {
 				t.Error("the page shows beta's")
 			}
-			if len(find(p.doc, "meta", "name=robots", "content=noindex")) != 1 {
+			if len(p.All(`meta[name="robots"][content="noindex"]`)) != 1 {
 				t.Error("not noindex")
 			}
 		})
 	}
-	if p := a.do(t, "GET", "/agency/stats?listing=B1", nil); p.status != 404 {
-		t.Errorf("stats of beta's listing = %d, want 404", p.status)
+	if p := a.Do(t, "GET", "/agency/stats?listing=B1", nil); p.Status != 404 {
+		t.Errorf("stats of beta's listing = %d, want 404", p.Status)
 	}
-	svg := find(a.do(t, "GET", "/agency/stats", nil).doc, "svg", "role=img")
+	svg := servertest.All(a.Do(t, "GET", "/agency/stats", nil).Doc, `svg[role="img"]`)
 	if len(svg) != 2 {
 		t.Errorf("the stats page has %d charts, want 2", len(svg))
 	}
@@ -338,7 +247,7 @@ func TestConsolePages(t *testing.T) {
 // 0.4倍 of backend's; A2 1.3倍 and 1.6倍; A3 1.7倍 and 2.0倍.
 func TestConsoleMarket(t *testing.T) {
 	fx := newConsoleFixture(t)
-	p := fx.login(t, fx.alphaKey).do(t, "GET", "/agency/listings", nil)
+	p := fx.login(t, fx.alphaKey).Do(t, "GET", "/agency/listings", nil)
 	type row struct{ imp, clicks, ctr, pct, vsAgency, roleCTR, vsRole string }
 	want := map[string]row{
 		"A1": {"100", "2", "2.0%", "下から10%", "0.3倍", "5.0%", "0.4倍"},
@@ -346,23 +255,23 @@ func TestConsoleMarket(t *testing.T) {
 		"A3": {"50", "5", "10.0%", "下から50%", "1.7倍", "5.0%", "2.0倍"},
 	}
 	for id, w := range want {
-		rows := find(p.doc, "tr", fmt.Sprintf("id=l%d", fx.ids[id]))
+		rows := p.All(fmt.Sprintf(`tr[id="l%d"]`, fx.ids[id]))
 		if len(rows) != 1 {
 			t.Errorf("%s has no row", id)
 			continue
 		}
-		got := row{cellText(rows[0], "imp"), cellText(rows[0], "clicks"), cellText(rows[0], "ctr"), cellText(rows[0], "pct"),
-			cellText(rows[0], "vs-agency"), cellText(rows[0], "role-ctr"), cellText(rows[0], "vs-role")}
+		got := row{servertest.Text(servertest.First(rows[0], `.imp`)), servertest.Text(servertest.First(rows[0], `.clicks`)), servertest.Text(servertest.First(rows[0], `.ctr`)), servertest.Text(servertest.First(rows[0], `.pct`)),
+			servertest.Text(servertest.First(rows[0], `.vs-agency`)), servertest.Text(servertest.First(rows[0], `.role-ctr`)), servertest.Text(servertest.First(rows[0], `.vs-role`))}
 		if got != w {
 			t.Errorf("%s = %+v, want %+v", id, got, w)
 		}
 	}
 	// The closed listing is listed first (its change is the last) with its state.
-	rows := find(p.doc, "tr", fmt.Sprintf("id=l%d", fx.ids["A4"]))
-	if len(rows) != 1 || cellText(rows[0], "status") != "募集終了" {
+	rows := p.All(fmt.Sprintf(`tr[id="l%d"]`, fx.ids["A4"]))
+	if len(rows) != 1 || servertest.Text(servertest.First(rows[0], `.status`)) != "募集終了" {
 		t.Errorf("A4 is not listed as 募集終了")
 	}
-	if body := find(p.doc, "tbody"); len(body) == 0 || !strings.Contains(text(body[0].FirstChild), "A4") && !strings.Contains(text(body[0]), "A4") {
+	if body := p.All(`tbody`); len(body) == 0 || !strings.Contains(servertest.Text(body[0].FirstChild), "A4") && !strings.Contains(servertest.Text(body[0]), "A4") {
 		t.Error("no A4")
 	}
 }
@@ -371,45 +280,45 @@ func TestConsoleFeeds(t *testing.T) {
 	fx := newConsoleFixture(t)
 	a := fx.login(t, fx.alphaKey)
 	run := fx.heldRun(t, fx.alpha, "A1")
-	p := a.do(t, "GET", "/agency/feeds", nil)
-	if len(find(p.doc, "form", fmt.Sprintf("action=/agency/feeds/%d/confirm", run))) != 1 ||
-		len(find(p.doc, "form", fmt.Sprintf("action=/agency/feeds/%d/discard", run))) != 1 {
+	p := a.Do(t, "GET", "/agency/feeds", nil)
+	if len(p.All(fmt.Sprintf(`form[action="/agency/feeds/%d/confirm"]`, run))) != 1 ||
+		len(p.All(fmt.Sprintf(`form[action="/agency/feeds/%d/discard"]`, run))) != 1 {
 		t.Fatal("the held run has no confirm and discard forms")
 	}
-	if !strings.Contains(idText(p, fmt.Sprintf("run%d", run)), "確認待ち") {
-		t.Errorf("the run reads %q", idText(p, fmt.Sprintf("run%d", run)))
+	if !strings.Contains(p.Text(fmt.Sprintf("#run%d", run)), "確認待ち") {
+		t.Errorf("the run reads %q", p.Text(fmt.Sprintf("#run%d", run)))
 	}
 	// Beta cannot confirm or discard alpha's run.
 	b := fx.login(t, fx.betaKey)
 	for _, action := range []string{"confirm", "discard"} {
-		if p := b.do(t, "POST", fmt.Sprintf("/agency/feeds/%d/%s", run, action), url.Values{}); p.status != 404 {
-			t.Errorf("beta %s alpha's run = %d, want 404", action, p.status)
+		if p := b.Do(t, "POST", fmt.Sprintf("/agency/feeds/%d/%s", run, action), url.Values{}); p.Status != 404 {
+			t.Errorf("beta %s alpha's run = %d, want 404", action, p.Status)
 		}
 	}
 	// Discarding closes nothing; the run is no longer held.
-	p = a.do(t, "POST", fmt.Sprintf("/agency/feeds/%d/discard", run), url.Values{})
-	if p.status != http.StatusSeeOther {
-		t.Fatalf("discard = %d", p.status)
+	p = a.Do(t, "POST", fmt.Sprintf("/agency/feeds/%d/discard", run), url.Values{})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("discard = %d", p.Status)
 	}
-	p = a.do(t, "GET", p.header.Get("Location"), nil)
-	if !strings.Contains(text(p.doc), "破棄しました") || !strings.Contains(idText(p, fmt.Sprintf("run%d", run)), "破棄") {
-		t.Errorf("after the discard: %q", idText(p, fmt.Sprintf("run%d", run)))
+	p = a.Do(t, "GET", p.Header.Get("Location"), nil)
+	if !strings.Contains(servertest.Text(p.Doc), "破棄しました") || !strings.Contains(p.Text(fmt.Sprintf("#run%d", run)), "破棄") {
+		t.Errorf("after the discard: %q", p.Text(fmt.Sprintf("#run%d", run)))
 	}
 	if n, _ := fx.st.AgencyListingCounts(context.Background(), fx.alpha); n[listing.StatusOpen] != 3 {
 		t.Errorf("%d open after the discard, want 3", n[listing.StatusOpen])
 	}
-	if p := a.do(t, "POST", fmt.Sprintf("/agency/feeds/%d/confirm", run), url.Values{}); p.status != http.StatusConflict {
-		t.Errorf("confirming a discarded run = %d, want 409", p.status)
+	if p := a.Do(t, "POST", fmt.Sprintf("/agency/feeds/%d/confirm", run), url.Values{}); p.Status != http.StatusConflict {
+		t.Errorf("confirming a discarded run = %d, want 409", p.Status)
 	}
 	// Confirming another held run closes A2 and A3.
 	run = fx.heldRun(t, fx.alpha, "A1")
-	p = a.do(t, "POST", fmt.Sprintf("/agency/feeds/%d/confirm", run), url.Values{})
-	if p.status != http.StatusSeeOther {
-		t.Fatalf("confirm = %d", p.status)
+	p = a.Do(t, "POST", fmt.Sprintf("/agency/feeds/%d/confirm", run), url.Values{})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("confirm = %d", p.Status)
 	}
-	p = a.do(t, "GET", p.header.Get("Location"), nil)
-	if !strings.Contains(text(p.doc), "2 件を募集終了にしました") {
-		t.Errorf("after the confirm: %s", text(p.doc))
+	p = a.Do(t, "GET", p.Header.Get("Location"), nil)
+	if !strings.Contains(servertest.Text(p.Doc), "2 件を募集終了にしました") {
+		t.Errorf("after the confirm: %s", servertest.Text(p.Doc))
 	}
 	if n, _ := fx.st.AgencyListingCounts(context.Background(), fx.alpha); n[listing.StatusOpen] != 1 {
 		t.Errorf("%d open after the confirm, want 1", n[listing.StatusOpen])
@@ -420,12 +329,12 @@ func TestConsoleProfileAndKeys(t *testing.T) {
 	fx := newConsoleFixture(t)
 	ctx := context.Background()
 	a := fx.login(t, fx.alphaKey)
-	p := a.do(t, "POST", "/agency/profile", url.Values{"name": {"アルファ"}, "description": {"紹介"}, "site_url": {"javascript:alert(1)"}})
-	if p.status != http.StatusUnprocessableEntity || len(find(p.doc, "input", "name=site_url", "aria-invalid=true")) != 1 {
-		t.Fatalf("a bad site URL = %d", p.status)
+	p := a.Do(t, "POST", "/agency/profile", url.Values{"name": {"アルファ"}, "description": {"紹介"}, "site_url": {"javascript:alert(1)"}})
+	if p.Status != http.StatusUnprocessableEntity || len(p.All(`input[name="site_url"][aria-invalid="true"]`)) != 1 {
+		t.Fatalf("a bad site URL = %d", p.Status)
 	}
-	if p := a.do(t, "POST", "/agency/profile", url.Values{"name": {"アルファ株式会社"}, "description": {"紹介"}, "site_url": {"https://alpha.example/"}}); p.status != http.StatusSeeOther {
-		t.Fatalf("save = %d", p.status)
+	if p := a.Do(t, "POST", "/agency/profile", url.Values{"name": {"アルファ株式会社"}, "description": {"紹介"}, "site_url": {"https://alpha.example/"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("save = %d", p.Status)
 	}
 	if pr, _ := fx.st.AgencyProfile(ctx, "alpha"); pr.Name != "アルファ株式会社" || pr.SiteURL != "https://alpha.example/" {
 		t.Errorf("profile = %+v", pr)
@@ -437,10 +346,10 @@ func TestConsoleProfileAndKeys(t *testing.T) {
 
 	// Rotation: the new key shows once, the old one is refused, and the
 	// agency stays logged in.
-	p = a.do(t, "POST", "/agency/keys/rotate", url.Values{})
-	newKey := idText(p, "new-key")
-	if p.status != 200 || !strings.HasPrefix(newKey, "ak_") {
-		t.Fatalf("rotate = %d, new key %q", p.status, newKey)
+	p = a.Do(t, "POST", "/agency/keys/rotate", url.Values{})
+	newKey := p.Text(`[id="` + "new-key" + `"]`)
+	if p.Status != 200 || !strings.HasPrefix(newKey, "ak_") {
+		t.Fatalf("rotate = %d, new key %q", p.Status, newKey)
 	}
 	if _, err := fx.st.AgencyByKey(ctx, fx.alphaKey); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the old key still works: %v", err)
@@ -448,11 +357,11 @@ func TestConsoleProfileAndKeys(t *testing.T) {
 	if got, err := fx.st.AgencyByKey(ctx, newKey); err != nil || got.Slug != "alpha" {
 		t.Errorf("the new key: %+v, %v", got, err)
 	}
-	if p := a.do(t, "GET", "/agency/keys", nil); p.status != 200 || idText(p, "new-key") != "" {
-		t.Errorf("after rotating: /agency/keys = %d (the new key must not show again)", p.status)
+	if p := a.Do(t, "GET", "/agency/keys", nil); p.Status != 200 || p.Text(`[id="`+"new-key"+`"]`) != "" {
+		t.Errorf("after rotating: /agency/keys = %d (the new key must not show again)", p.Status)
 	}
-	if p := fx.client().do(t, "POST", "/agency/login", url.Values{"key": {fx.alphaKey}}); p.status != http.StatusUnauthorized {
-		t.Errorf("login with the old key = %d, want 401", p.status)
+	if p := fx.Browser().Do(t, "POST", "/agency/login", url.Values{"key": {fx.alphaKey}}); p.Status != http.StatusUnauthorized {
+		t.Errorf("login with the old key = %d, want 401", p.Status)
 	}
 }
 
@@ -461,31 +370,31 @@ func TestConsoleProfileAndKeys(t *testing.T) {
 func TestConsoleOperator(t *testing.T) {
 	fx := newConsoleFixture(t)
 	o := fx.operator(t)
-	p := o.do(t, "GET", "/ops/agencies/alpha/console", nil)
-	if p.status != 200 || idText(p, "n-open") != "3" || !strings.Contains(text(p.doc), "運用者（山田）として アルファ（alpha）の管理画面") {
-		t.Fatalf("operator's view = %d: %s", p.status, idText(p, "n-open"))
+	p := o.Do(t, "GET", "/ops/agencies/alpha/console", nil)
+	if p.Status != 200 || p.Text(`[id="`+"n-open"+`"]`) != "3" || !strings.Contains(servertest.Text(p.Doc), "運用者（山田）として アルファ（alpha）の管理画面") {
+		t.Fatalf("operator's view = %d: %s", p.Status, p.Text(`[id="`+"n-open"+`"]`))
 	}
-	if len(find(p.doc, "a", "href=/ops/agencies/alpha/console/listings")) == 0 {
+	if len(p.All(`a[href="/ops/agencies/alpha/console/listings"]`)) == 0 {
 		t.Error("links do not stay under /ops")
 	}
-	if p := o.do(t, "GET", "/ops/agencies/nobody/console/listings", nil); p.status != 404 {
-		t.Errorf("an unknown agency = %d", p.status)
+	if p := o.Do(t, "GET", "/ops/agencies/nobody/console/listings", nil); p.Status != 404 {
+		t.Errorf("an unknown agency = %d", p.Status)
 	}
 	run := fx.heldRun(t, fx.alpha, "A1")
-	if p := o.do(t, "POST", fmt.Sprintf("/ops/agencies/beta/console/feeds/%d/discard", run), url.Values{}); p.status != 404 {
-		t.Errorf("alpha's run under beta = %d, want 404", p.status)
+	if p := o.Do(t, "POST", fmt.Sprintf("/ops/agencies/beta/console/feeds/%d/discard", run), url.Values{}); p.Status != 404 {
+		t.Errorf("alpha's run under beta = %d, want 404", p.Status)
 	}
-	if p := o.do(t, "POST", fmt.Sprintf("/ops/agencies/alpha/console/feeds/%d/discard", run), url.Values{}); p.status != http.StatusSeeOther ||
-		!strings.HasPrefix(p.header.Get("Location"), "/ops/agencies/alpha/console/feeds?") {
-		t.Errorf("operator's discard = %d → %q", p.status, p.header.Get("Location"))
+	if p := o.Do(t, "POST", fmt.Sprintf("/ops/agencies/alpha/console/feeds/%d/discard", run), url.Values{}); p.Status != http.StatusSeeOther ||
+		!strings.HasPrefix(p.Header.Get("Location"), "/ops/agencies/alpha/console/feeds?") {
+		t.Errorf("operator's discard = %d → %q", p.Status, p.Header.Get("Location"))
 	}
 	es, _ := fx.st.AuditLog(context.Background(), store.AuditFilter{Action: "discard-agency-feed-run-operator", Limit: 10})
 	if len(es) != 1 || es[0].Actor != "山田" {
 		t.Errorf("audit = %+v", es)
 	}
 	// An agency's cookie does not open /ops.
-	if p := fx.login(t, fx.alphaKey).do(t, "GET", "/ops/agencies/alpha/console", nil); p.status != http.StatusSeeOther {
-		t.Errorf("an agency at /ops = %d", p.status)
+	if p := fx.login(t, fx.alphaKey).Do(t, "GET", "/ops/agencies/alpha/console", nil); p.Status != http.StatusSeeOther {
+		t.Errorf("an agency at /ops = %d", p.Status)
 	}
 }
 
@@ -515,9 +424,9 @@ func TestConsoleAuthorization(t *testing.T) {
 	}
 	b := fx.login(t, fx.betaKey)
 	o := fx.operator(t)
-	engineer := fx.client()
-	engineer.cookies["anken_session"] = fx.engineer
-	engineer.cookies["anken_agency"] = fx.engineer
+	engineer := fx.Browser()
+	engineer.SetCookie(servertest.SessionCookie, fx.engineer)
+	engineer.SetCookie("anken_agency", fx.engineer)
 	for _, pattern := range web.ConsolePatterns() {
 		tt, ok := table[pattern]
 		if !ok {
@@ -526,26 +435,26 @@ func TestConsoleAuthorization(t *testing.T) {
 		}
 		method, _, _ := strings.Cut(pattern, " ")
 		t.Run(pattern, func(t *testing.T) {
-			for who, c := range map[string]*consoleClient{"nobody": fx.client(), "an engineer": engineer} {
-				p := c.do(t, method, tt.path, tt.form)
-				if p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/agency/login?next=") {
-					t.Errorf("%s: %s %s = %d → %q, want the login", who, method, tt.path, p.status, p.header.Get("Location"))
+			for who, c := range map[string]*servertest.Browser{"nobody": fx.Browser(), "an engineer": engineer} {
+				p := c.Do(t, method, tt.path, tt.form)
+				if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/agency/login?next=") {
+					t.Errorf("%s: %s %s = %d → %q, want the login", who, method, tt.path, p.Status, p.Header.Get("Location"))
 				}
 			}
-			p := b.do(t, method, tt.path, tt.form)
-			if p.status != tt.beta {
-				t.Errorf("beta: %s %s = %d, want %d", method, tt.path, p.status, tt.beta)
+			p := b.Do(t, method, tt.path, tt.form)
+			if p.Status != tt.beta {
+				t.Errorf("beta: %s %s = %d, want %d", method, tt.path, p.Status, tt.beta)
 			}
-			if p.status == 200 && (strings.Contains(p.body, "アルファ") || strings.Contains(p.body, ">A1<")) {
+			if p.Status == 200 && (strings.Contains(p.Body, "アルファ") || strings.Contains(p.Body, ">A1<")) {
 				t.Errorf("beta: %s %s shows alpha's", method, tt.path)
 			}
-			if p.status == 200 && p.header.Get("Cache-Control") != "no-store" {
+			if p.Status == 200 && p.Header.Get("Cache-Control") != "no-store" {
 				t.Errorf("%s is cached", tt.path)
 			}
 			// The operator's path of beta's console answers as beta does.
-			op := o.do(t, method, "/ops/agencies/beta/console"+strings.TrimPrefix(tt.path, "/agency"), tt.form)
-			if op.status != tt.beta {
-				t.Errorf("operator as beta: %s %s = %d, want %d", method, tt.path, op.status, tt.beta)
+			op := o.Do(t, method, "/ops/agencies/beta/console"+strings.TrimPrefix(tt.path, "/agency"), tt.form)
+			if op.Status != tt.beta {
+				t.Errorf("operator as beta: %s %s = %d, want %d", method, tt.path, op.Status, tt.beta)
 			}
 		})
 	}

@@ -3,25 +3,22 @@ package web_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
-	"anken/internal/catalog"
-	"anken/internal/search"
+	"anken/internal/server/servertest"
 	"anken/internal/store"
-	"anken/internal/store/storetest"
-	"anken/internal/web"
 )
 
 // TestDevMail: /dev/mail lists the outbox newest first and shows each
 // mail's parts; without DevMail there is no such page.
 func TestDevMail(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
+	fx := servertest.Start(t, servertest.Options{DevMail: true})
+	st := fx.Store
 	var ids []int64
 	for _, m := range []store.Mail{
 		{Kind: "verify", To: "taro@example.jp", Subject: "【anken】メールアドレスの確認", Text: "次のリンクを開いてください。\nhttps://anken.example/verify/x\n", HTML: "<p>次のリンクを<a href=\"https://anken.example/verify/x\">開いて</a>ください。</p><script>alert(1)</script>"},
@@ -34,53 +31,40 @@ func TestDevMail(t *testing.T) {
 		}
 		ids = append(ids, id)
 	}
-	cat := &catalog.Catalog{Store: st, Index: search.NewIndex()}
-	serve := func(dev web.DevMailStore) *httptest.Server {
-		site, err := web.New(web.Deps{Catalog: cat, Log: slog.New(slog.DiscardHandler), BaseURL: "https://anken.example", DevMail: dev})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux := http.NewServeMux()
-		site.Register(mux)
-		srv := httptest.NewServer(web.Secure(mux, http.NotFoundHandler()))
-		t.Cleanup(srv.Close)
-		return srv
-	}
-	fx := &fixture{srv: serve(st)}
 
-	p := fx.get(t, "/dev/mail")
-	if p.status != 200 {
-		t.Fatalf("GET /dev/mail = %d", p.status)
+	p := fx.Get(t, "/dev/mail")
+	if p.Status != 200 {
+		t.Fatalf("GET /dev/mail = %d", p.Status)
 	}
-	rows := find(p.doc, "tr")
+	rows := p.All(`tr`)
 	if len(rows) != 3 { // the head and two mails
-		t.Fatalf("%d table rows, want 3:\n%s", len(rows), p.body)
+		t.Fatalf("%d table rows, want 3:\n%s", len(rows), p.Body)
 	}
-	if r := text(rows[1]); !strings.Contains(r, "hanako@example.jp") || !strings.Contains(r, "新着案件 2件") || !strings.Contains(r, "送信待ち") {
+	if r := servertest.Text(rows[1]); !strings.Contains(r, "hanako@example.jp") || !strings.Contains(r, "新着案件 2件") || !strings.Contains(r, "送信待ち") {
 		t.Errorf("first row = %q, want the newest mail (the alert), pending", r)
 	}
-	if links := find(rows[2], "a", "href=/dev/mail/"+strconv.FormatInt(ids[0], 10)); len(links) != 1 {
-		t.Errorf("second row has no link to its mail: %q", text(rows[2]))
+	if links := servertest.All(rows[2], `a[href="/dev/mail/`+strconv.FormatInt(ids[0], 10)+`"]`); len(links) != 1 {
+		t.Errorf("second row has no link to its mail: %q", servertest.Text(rows[2]))
 	}
-	if len(find(p.doc, "meta", "name=robots", "content=noindex")) != 1 {
+	if len(p.All(`meta[name="robots"][content="noindex"]`)) != 1 {
 		t.Error("/dev/mail is not noindex")
 	}
-	if p := fx.get(t, "/dev/mail?state=sent"); len(find(p.doc, "tr")) != 0 || !strings.Contains(p.body, "メールはまだありません") {
+	if p := fx.Get(t, "/dev/mail?state=sent"); len(p.All(`tr`)) != 0 || !strings.Contains(p.Body, "メールはまだありません") {
 		t.Errorf("/dev/mail?state=sent lists mail, want none")
 	}
-	if p := fx.get(t, "/dev/mail?state=bogus"); p.status != 400 {
-		t.Errorf("/dev/mail?state=bogus = %d, want 400", p.status)
+	if p := fx.Get(t, "/dev/mail?state=bogus"); p.Status != 400 {
+		t.Errorf("/dev/mail?state=bogus = %d, want 400", p.Status)
 	}
 
-	one := fx.get(t, "/dev/mail/"+strconv.FormatInt(ids[1], 10))
-	if one.status != 200 || !strings.Contains(text(one.doc), "新着案件です。") || !strings.Contains(text(one.doc), "<https://anken.example/u/tok>") {
-		t.Errorf("GET /dev/mail/%d = %d, want its text part and headers:\n%s", ids[1], one.status, one.body)
+	one := fx.Get(t, "/dev/mail/"+strconv.FormatInt(ids[1], 10))
+	if one.Status != 200 || !strings.Contains(servertest.Text(one.Doc), "新着案件です。") || !strings.Contains(servertest.Text(one.Doc), "<https://anken.example/u/tok>") {
+		t.Errorf("GET /dev/mail/%d = %d, want its text part and headers:\n%s", ids[1], one.Status, one.Body)
 	}
-	if p := fx.get(t, "/dev/mail/999999"); p.status != 404 {
-		t.Errorf("GET /dev/mail/999999 = %d, want 404", p.status)
+	if p := fx.Get(t, "/dev/mail/999999"); p.Status != 404 {
+		t.Errorf("GET /dev/mail/999999 = %d, want 404", p.Status)
 	}
 
-	resp, err := http.Get(fx.srv.URL + "/dev/mail/" + strconv.FormatInt(ids[0], 10) + "/html")
+	resp, err := http.Get(fx.URL + "/dev/mail/" + strconv.FormatInt(ids[0], 10) + "/html")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +75,9 @@ func TestDevMail(t *testing.T) {
 		t.Errorf("HTML part: %q with CSP %q, want the HTML sandboxed and without scripts", body, csp)
 	}
 
-	off := &fixture{srv: serve(nil)}
-	if p := off.get(t, "/dev/mail"); p.status != 404 {
-		t.Errorf("GET /dev/mail without DevMail = %d, want 404", p.status)
+	off := servertest.Start(t, servertest.Options{})
+	if p := off.Get(t, "/dev/mail"); p.Status != 404 {
+		t.Errorf("GET /dev/mail without DevMail = %d, want 404", p.Status)
 	}
 }
 
@@ -101,19 +85,12 @@ func TestDevMail(t *testing.T) {
 // client on this machine only: by the connection's address, and not when
 // a proxy forwarded the request (whatever it says the client is).
 func TestDevMailLoopbackOnly(t *testing.T) {
-	st := storetest.Open(t, "sqlite")
-	id, err := st.EnqueueMail(context.Background(), store.Mail{Kind: "reset", To: "taro@example.jp", Subject: "【anken】パスワードの再設定",
+	s := servertest.Start(t, servertest.Options{DevMail: true})
+	id, err := s.Store.EnqueueMail(context.Background(), store.Mail{Kind: "reset", To: "taro@example.jp", Subject: "【anken】パスワードの再設定",
 		Text: "https://anken.example/reset?token=secret\n", HTML: "<p>https://anken.example/reset?token=secret</p>"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: search.NewIndex()}, Log: slog.New(slog.DiscardHandler),
-		BaseURL: "https://anken.example", DevMail: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	site.Register(mux)
 	for _, c := range []struct {
 		remote string
 		header []string
@@ -137,7 +114,7 @@ func TestDevMailLoopbackOnly(t *testing.T) {
 				req.Header.Set(c.header[i], c.header[i+1])
 			}
 			rec := httptest.NewRecorder()
-			mux.ServeHTTP(rec, req)
+			s.Handler.ServeHTTP(rec, req)
 			if rec.Code != c.want || (c.want == 404 && strings.Contains(rec.Body.String(), "token=secret")) {
 				t.Errorf("GET %s from %s %v: %d, want %d", path, c.remote, c.header, rec.Code, c.want)
 			}

@@ -485,27 +485,6 @@ func TestSitemapFollowsTheStore(t *testing.T) {
 	}
 }
 
-func TestSitemapWithoutStore(t *testing.T) {
-	site, err := New(Deps{Catalog: &catalog.Catalog{}, BaseURL: feedBase})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	site.Register(mux)
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/sitemap.xml", nil))
-	got := map[string]string{}
-	pages := sitePages(t)
-	if rec.Code != http.StatusOK || urls(t, "/sitemap.xml", rec.Body.String(), got) != len(pages) {
-		t.Errorf("status %d, URLs %v; want the site's %d pages", rec.Code, got, len(pages))
-	}
-	for _, p := range pages {
-		if _, ok := got[feedBase+p]; !ok {
-			t.Errorf("%s missing", p)
-		}
-	}
-}
-
 func TestRobots(t *testing.T) {
 	fx := newFeedFixture(t)
 	resp, body := fx.get(t, "/robots.txt")

@@ -3,6 +3,8 @@ package web_test
 import (
 	"strings"
 	"testing"
+
+	"anken/internal/server/servertest"
 )
 
 // The search page takes the pay, workload, freshness and agency filters,
@@ -25,32 +27,32 @@ func TestSearchPageNewFilters(t *testing.T) {
 		{"/search?agency=codebridge", []string{"物流"}, "codebridge", ""},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			p := fx.get(t, c.path)
-			if p.status != 200 {
-				t.Fatalf("GET %s = %d", c.path, p.status)
+			p := fx.Get(t, c.path)
+			if p.Status != 200 {
+				t.Fatalf("GET %s = %d", c.path, p.Status)
 			}
-			cards := find(p.doc, "article", "class=card")
+			cards := p.All(`article.card`)
 			if len(cards) != len(c.titles) {
 				t.Fatalf("%d cards, want %d (%v)", len(cards), len(c.titles), c.titles)
 			}
 			all := ""
 			for _, card := range cards {
-				all += text(find(card, "h3")[0]) + "\n"
+				all += servertest.Text(servertest.First(card, `h3`)) + "\n"
 			}
 			for _, want := range c.titles {
 				if !strings.Contains(all, want) {
 					t.Errorf("no card %q in\n%s", want, all)
 				}
 			}
-			if !strings.Contains(text(p.doc), c.chip) {
+			if !strings.Contains(servertest.Text(p.Doc), c.chip) {
 				t.Errorf("page does not name the condition %q", c.chip)
 			}
 			if c.input != "" {
 				name, value, _ := strings.Cut(c.input, "=")
 				var checked bool
-				for _, in := range find(p.doc, "input", "name="+name) {
-					v, _ := attr(in, "value")
-					if _, on := attr(in, "checked"); v == value && on {
+				for _, in := range p.All(`input[name="` + name + `"]`) {
+					v := servertest.Attr(in, "value")
+					if _, on := servertest.LookupAttr(in, "checked"); v == value && on {
 						checked = true
 					}
 				}

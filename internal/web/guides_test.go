@@ -2,41 +2,33 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/net/html"
 
-	"anken/internal/catalog"
 	"anken/internal/guide"
-	"anken/internal/search"
-	"anken/internal/search/follow"
-	"anken/internal/store/storetest"
-	"anken/internal/web"
+	"anken/internal/server/servertest"
 )
 
 func TestGuidesIndex(t *testing.T) {
 	fx := newFixture(t)
-	p := fx.get(t, "/guides")
-	if p.status != 200 {
-		t.Fatalf("GET /guides = %d", p.status)
+	p := fx.Get(t, "/guides")
+	if p.Status != 200 {
+		t.Fatalf("GET /guides = %d", p.Status)
 	}
-	cards := find(p.doc, "li", "class=guide-card")
+	cards := p.All(`li.guide-card`)
 	if len(cards) != len(guide.GuideOrder) {
 		t.Fatalf("%d guide cards, want %d", len(cards), len(guide.GuideOrder))
 	}
-	first := text(cards[0])
+	first := servertest.Text(cards[0])
 	if !strings.Contains(first, "バックエンド開発") || !strings.Contains(first, "355／500点") || !strings.Contains(first, "月4.4万〜35.2万円") {
 		t.Errorf("first card = %q, want バックエンド開発 with 355／500点 and 月4.4万〜35.2万円", first)
 	}
-	if links := find(cards[0], "a", "href=/guides/backend"); len(links) != 1 {
+	if links := servertest.All(cards[0], `a[href="/guides/backend"]`); len(links) != 1 {
 		t.Error("the backend card does not link /guides/backend")
 	}
-	rows := rowTexts(find(p.doc, "table", "class=compare")[0])
+	rows := rowTexts(p.All(`table.compare`)[0])
 	if len(rows) != len(guide.GuideOrder)+1 || rows[1] != "バックエンド開発|90|40|90|70|65|355|78" {
 		t.Errorf("comparison: %d rows, backend %q", len(rows), rows[1])
 	}
@@ -49,34 +41,34 @@ func TestGuidesIndex(t *testing.T) {
 // 月額60万〜70万円, 副業OK).
 func TestGuidePage(t *testing.T) {
 	fx := newFixture(t)
-	p := fx.get(t, "/guides/backend")
-	if p.status != 200 {
-		t.Fatalf("GET /guides/backend = %d", p.status)
+	p := fx.Get(t, "/guides/backend")
+	if p.Status != 200 {
+		t.Fatalf("GET /guides/backend = %d", p.Status)
 	}
-	if h1 := text(find(p.doc, "h1")[0]); h1 != "バックエンド開発の副業" {
+	if h1 := p.Text(`h1`); h1 != "バックエンド開発の副業" {
 		t.Errorf("h1 = %q", h1)
 	}
-	svg := find(p.doc, "svg", "role=img")
+	svg := p.All(`svg[role="img"]`)
 	if len(svg) != 2 {
 		t.Fatalf("%d charts, want the scores and the live distribution", len(svg))
 	}
-	title := find(svg[0], "title")
-	if len(title) != 1 || !strings.Contains(text(title[0]), "合計355点") {
+	title := servertest.All(svg[0], `title`)
+	if len(title) != 1 || !strings.Contains(servertest.Text(title[0]), "合計355点") {
 		t.Errorf("score chart title = %v", title)
 	}
-	if l, _ := attr(svg[0], "aria-labelledby"); !strings.Contains(l, "scores-title") {
+	if l := servertest.Attr(svg[0], "aria-labelledby"); !strings.Contains(l, "scores-title") {
 		t.Errorf("score chart aria-labelledby = %q", l)
 	}
-	if bars := find(svg[0], "rect", "class=bar"); len(bars) != 6 {
+	if bars := servertest.All(svg[0], `rect.bar`); len(bars) != 6 {
 		t.Errorf("%d score bars, want 5 scores and AI", len(bars))
 	}
-	scores := strings.Join(rowTexts(find(byID(p.doc, "scores"), "table")[0]), "\n")
+	scores := strings.Join(rowTexts(p.First(`#scores table`)), "\n")
 	for _, want := range []string{"収益性|90", "始めやすさ|40", "継続性|90", "時間の柔軟性|70", "リスクの低さ|65", "合計（500点満点）|355", "AIとの相性|78"} {
 		if !strings.Contains(scores, want) {
 			t.Errorf("score table %q lacks %q", scores, want)
 		}
 	}
-	tiers := strings.Join(rowTexts(find(p.doc, "table", "class=tiers")[0]), "\n")
+	tiers := strings.Join(rowTexts(p.All(`table.tiers`)[0]), "\n")
 	for _, want := range []string{"初級|2,000〜3,500円|1〜2時間|44,000〜154,000円", "中級|4,000〜8,000円|1〜2時間|88,000〜352,000円",
 		"時給2,000円 × 1時間 × 22日 〜 時給3,500円 × 2時間 × 22日"} {
 		if !strings.Contains(tiers, want) {
@@ -84,38 +76,38 @@ func TestGuidePage(t *testing.T) {
 		}
 	}
 	for _, s := range guide.Sections[guide.KindGuide] {
-		h := find(p.doc, "h2", "id="+s.ID+"-h")
-		if len(h) != 1 || !strings.HasPrefix(text(h[0]), s.Heading) {
+		h := p.All(`h2[id="` + s.ID + "-h" + `"]`)
+		if len(h) != 1 || !strings.HasPrefix(servertest.Text(h[0]), s.Heading) {
 			t.Errorf("section %s: %d headings", s.ID, len(h))
 		}
 	}
-	if steps := find(find(p.doc, "section", "id=first_steps")[0], "li"); len(steps) != 3 {
+	if steps := servertest.All(p.All(`section#first_steps`)[0], `li`); len(steps) != 3 {
 		t.Errorf("%d first steps, want 3", len(steps))
 	}
-	if qs := find(find(p.doc, "section", "id=faq")[0], "h3"); len(qs) < 2 {
+	if qs := servertest.All(p.All(`section#faq`)[0], `h3`); len(qs) < 2 {
 		t.Errorf("%d questions", len(qs))
 	}
-	if h := text(find(p.doc, "h2", "id=ai-h")[0]); h != "AIとの相性（78点）" {
+	if h := p.Text(`h2#ai-h`); h != "AIとの相性（78点）" {
 		t.Errorf("AI heading = %q", h)
 	}
-	liveSec := find(p.doc, "section", "class=live")[0]
-	live := text(liveSec) + "\n" + strings.Join(rowTexts(find(liveSec, "table")[0]), "\n")
+	liveSec := p.All(`section.live`)[0]
+	live := servertest.Text(liveSec) + "\n" + strings.Join(rowTexts(servertest.All(liveSec, `table`)[0]), "\n")
 	for _, want := range []string{"1件の副業OK案件を掲載中", "うち単価の記載あり 1件", "時給 5,077円", "5,000〜6,000円|1件"} {
 		if !strings.Contains(live, want) {
 			t.Errorf("live figures %q lack %q", live, want)
 		}
 	}
-	if len(find(p.doc, "a", "href=/search?role=backend&side_job=true")) == 0 {
+	if len(p.All(`a[href="/search?role=backend&side_job=true"]`)) == 0 {
 		t.Error("no link to the side-job backend listings")
 	}
 	// The writing guide maps to a free-text search; nothing matches here.
-	p = fx.get(t, "/guides/writing")
-	if p.status != 200 || !strings.Contains(text(find(p.doc, "section", "class=live")[0]), "いま掲載中の副業OK案件はありません") {
-		t.Errorf("GET /guides/writing = %d, want the empty live figures", p.status)
+	p = fx.Get(t, "/guides/writing")
+	if p.Status != 200 || !strings.Contains(p.Text(`section.live`), "いま掲載中の副業OK案件はありません") {
+		t.Errorf("GET /guides/writing = %d, want the empty live figures", p.Status)
 	}
 	for _, path := range []string{"/guides/plumbing", "/guides/Bad_Slug"} {
-		if p := fx.get(t, path); p.status != 404 {
-			t.Errorf("GET %s = %d, want 404", path, p.status)
+		if p := fx.Get(t, path); p.Status != 404 {
+			t.Errorf("GET %s = %d, want 404", path, p.Status)
 		}
 	}
 }
@@ -124,24 +116,24 @@ func TestGuidePage(t *testing.T) {
 // without JavaScript does.
 func TestGuideCalculator(t *testing.T) {
 	fx := newFixture(t)
-	p := fx.get(t, "/guides/backend")
-	form := find(p.doc, "form", "class=calc-form")
+	p := fx.Get(t, "/guides/backend")
+	form := p.All(`form.calc-form`)
 	if len(form) != 1 {
 		t.Fatal("no calculator form")
 	}
-	if a, _ := attr(form[0], "action"); a != "/guides/backend#calc" {
+	if a := servertest.Attr(form[0], "action"); a != "/guides/backend#calc" {
 		t.Errorf("form action = %q", a)
 	}
-	if m, _ := attr(form[0], "method"); m != "get" {
+	if m := servertest.Attr(form[0], "method"); m != "get" {
 		t.Errorf("form method = %q", m)
 	}
 	for _, name := range []string{"hourly", "hours_per_day", "days"} {
-		if len(find(form[0], "input", "name="+name)) != 1 {
+		if len(servertest.All(form[0], `input[name="`+name+`"]`)) != 1 {
 			t.Errorf("no input %s", name)
 		}
 	}
 	// Without the form sent: the entry tier's lower end at its hours.
-	if r := text(find(p.doc, "div", "class=calc-result")[0]); !strings.Contains(r, "時給2,000円 × 2時間 × 22日 = 88,000円") {
+	if r := p.Text(`div.calc-result`); !strings.Contains(r, "時給2,000円 × 2時間 × 22日 = 88,000円") {
 		t.Errorf("default result = %q", r)
 	}
 	tests := []struct {
@@ -156,26 +148,26 @@ func TestGuideCalculator(t *testing.T) {
 		{"hourly=3000&hours_per_day=1.25&days=22", "入力内容を確認してください", []string{"hours_per_day"}},
 	}
 	for _, tt := range tests {
-		p := fx.get(t, "/guides/backend?"+tt.query)
-		if p.status != 200 {
-			t.Errorf("%s: status %d", tt.query, p.status)
+		p := fx.Get(t, "/guides/backend?"+tt.query)
+		if p.Status != 200 {
+			t.Errorf("%s: status %d", tt.query, p.Status)
 			continue
 		}
-		if r := text(find(p.doc, "div", "class=calc-result")[0]); !strings.Contains(r, tt.want) {
+		if r := p.Text(`div.calc-result`); !strings.Contains(r, tt.want) {
 			t.Errorf("%s: result %q, want %q", tt.query, r, tt.want)
 		}
-		invalid := find(p.doc, "input", "aria-invalid=true")
+		invalid := p.All(`input[aria-invalid="true"]`)
 		if len(invalid) != len(tt.invalid) {
 			t.Errorf("%s: %d invalid inputs, want %v", tt.query, len(invalid), tt.invalid)
 		}
 		for i, in := range invalid {
-			name, _ := attr(in, "name")
-			desc, _ := attr(in, "aria-describedby")
-			if i < len(tt.invalid) && name != tt.invalid[i] || len(find(p.doc, "p", "id="+desc)) != 1 {
+			name := servertest.Attr(in, "name")
+			desc := servertest.Attr(in, "aria-describedby")
+			if i < len(tt.invalid) && name != tt.invalid[i] || len(p.All(`p[id="`+desc+`"]`)) != 1 {
 				t.Errorf("%s: invalid input %s described by %q", tt.query, name, desc)
 			}
 		}
-		if len(find(p.doc, "meta", "name=robots", "content=noindex")) != 1 {
+		if len(p.All(`meta[name="robots"][content="noindex"]`)) != 1 {
 			t.Errorf("%s: a calculator answer is indexable", tt.query)
 		}
 	}
@@ -190,14 +182,14 @@ func TestGuidePagesNoInlineCode(t *testing.T) {
 		paths = append(paths, "/guides/"+slug)
 	}
 	for _, path := range paths {
-		p := fx.get(t, path)
-		for _, s := range find(p.doc, "script") {
-			if _, hasSrc := attr(s, "src"); !hasSrc {
+		p := fx.Get(t, path)
+		for _, s := range p.All(`script`) {
+			if _, hasSrc := servertest.LookupAttr(s, "src"); !hasSrc {
 				t.Errorf("%s: inline script", path)
 			}
 		}
 		ids := map[string]bool{}
-		for _, n := range find(p.doc, "") {
+		for _, n := range p.All(`*`) {
 			for _, a := range n.Attr {
 				if strings.HasPrefix(strings.ToLower(a.Key), "on") || a.Key == "style" {
 					t.Errorf("%s: <%s %s=…>", path, n.Data, a.Key)
@@ -213,20 +205,20 @@ func TestGuidePagesNoInlineCode(t *testing.T) {
 				t.Errorf("%s: <style>", path)
 			}
 		}
-		if h1 := find(p.doc, "h1"); len(h1) != 1 {
+		if h1 := p.All(`h1`); len(h1) != 1 {
 			t.Errorf("%s: %d h1", path, len(h1))
 		}
-		for _, in := range find(p.doc, "input") {
-			if typ, _ := attr(in, "type"); typ == "hidden" {
+		for _, in := range p.All(`input`) {
+			if typ := servertest.Attr(in, "type"); typ == "hidden" {
 				continue
 			}
-			id, _ := attr(in, "id")
-			if id == "" || len(find(p.doc, "label", "for="+id)) == 0 {
+			id := servertest.Attr(in, "id")
+			if id == "" || len(p.All(`label[for="`+id+`"]`)) == 0 {
 				t.Errorf("%s: input %q has no label", path, id)
 			}
 		}
-		for _, tbl := range find(p.doc, "table") {
-			if len(find(tbl, "caption")) != 1 {
+		for _, tbl := range p.All(`table`) {
+			if len(servertest.All(tbl, `caption`)) != 1 {
 				t.Errorf("%s: a table without a caption", path)
 			}
 		}
@@ -237,42 +229,25 @@ func TestGuidePagesNoInlineCode(t *testing.T) {
 // shows, with the date it was made.
 func TestGuideEditOnPage(t *testing.T) {
 	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
-	log := slog.New(slog.DiscardHandler)
-	lib, err := guide.New(st, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := servertest.Start(t, servertest.Options{})
+	lib := fx.Guides
 	if _, err := lib.Seed(ctx); err != nil {
 		t.Fatal(err)
 	}
-	op, _, _ := st.CreateOperator(ctx, "編集部")
+	op, _, _ := fx.Store.CreateOperator(ctx, "編集部")
 	g, _ := lib.Guide(ctx, "qa")
 	src := strings.Replace(g.Source, "title: QA・テスト", "title: QA・テスト自動化", 1)
 	if _, err := lib.PutGuide(ctx, "qa", src, op, ""); err != nil {
 		t.Fatal(err)
 	}
-	idx := search.NewIndex()
-	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, Guides: lib})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	site.Register(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	fx := &fixture{srv: srv}
-	p := fx.get(t, "/guides/qa")
-	if h1 := text(find(p.doc, "h1")[0]); h1 != "QA・テスト自動化の副業" {
+	p := fx.Get(t, "/guides/qa")
+	if h1 := p.Text(`h1`); h1 != "QA・テスト自動化の副業" {
 		t.Errorf("h1 = %q, want the edited title", h1)
 	}
-	if !strings.Contains(p.body, "最終更新") {
+	if !strings.Contains(p.Body, "最終更新") {
 		t.Error("no 最終更新 date on an edited guide")
 	}
-	if p := fx.get(t, "/guides"); !strings.Contains(p.body, "QA・テスト自動化") {
+	if p := fx.Get(t, "/guides"); !strings.Contains(p.Body, "QA・テスト自動化") {
 		t.Error("the index does not show the edited title")
 	}
 }
@@ -280,14 +255,8 @@ func TestGuideEditOnPage(t *testing.T) {
 // rowTexts returns each row of a table as its cells' texts joined by |.
 func rowTexts(table *html.Node) []string {
 	var out []string
-	for _, tr := range find(table, "tr") {
-		var cells []string
-		for c := tr.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.ElementNode && (c.Data == "th" || c.Data == "td") {
-				cells = append(cells, text(c))
-			}
-		}
-		out = append(out, strings.Join(cells, "|"))
+	for _, tr := range servertest.All(table, `tr`) {
+		out = append(out, strings.Join(servertest.Texts(servertest.All(tr, `th, td`)), "|"))
 	}
 	return out
 }

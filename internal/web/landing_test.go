@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"anken/internal/server/servertest"
 )
 
 // The ways in: an area's page and each feature's page show their live
@@ -32,56 +34,56 @@ func TestLandingPages(t *testing.T) {
 		{"/features/high-rate", "月額80万円以上の案件", []string{"ECサイト"}, "/search?rate_min=800000", "/search?posted_within=1d&rate_min=800000&sort=newest", false, false},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			p := fx.get(t, c.path)
-			if p.status != http.StatusOK {
-				t.Fatalf("status %d", p.status)
+			p := fx.Get(t, c.path)
+			if p.Status != http.StatusOK {
+				t.Fatalf("status %d", p.Status)
 			}
-			if h1 := find(p.doc, "h1"); len(h1) != 1 || text(h1[0]) != c.h1 {
-				t.Errorf("h1 = %q, want %q", textsOf(h1), c.h1)
+			if h1 := p.All(`h1`); len(h1) != 1 || servertest.Text(h1[0]) != c.h1 {
+				t.Errorf("h1 = %q, want %q", servertest.Texts(h1), c.h1)
 			}
-			if got := text(find(p.doc, "p", "class=count")[0]); !strings.HasPrefix(got, "募集中の案件は1件") {
+			if got := p.Text(`p.count`); !strings.HasPrefix(got, "募集中の案件は1件") {
 				t.Errorf("count = %q", got)
 			}
-			today := find(p.doc, "p", "class=today")
-			if len(today) != 1 || !strings.HasPrefix(text(today[0]), "今日の新着 1件") ||
-				len(find(today[0], "a", "href="+c.today)) != 1 {
-				t.Errorf("今日の新着 = %q; want 1件 linking %s", textsOf(today), c.today)
+			today := p.All(`p.today`)
+			if len(today) != 1 || !strings.HasPrefix(servertest.Text(today[0]), "今日の新着 1件") ||
+				len(servertest.All(today[0], `a[href="`+c.today+`"]`)) != 1 {
+				t.Errorf("今日の新着 = %q; want 1件 linking %s", servertest.Texts(today), c.today)
 			}
-			cards := find(p.doc, "article", "class=card")
+			cards := p.All(`article.card`)
 			if len(cards) != len(c.cards) {
 				t.Fatalf("%d cards, want %v", len(cards), c.cards)
 			}
 			for i, want := range c.cards {
-				if !strings.Contains(text(find(cards[i], "h3")[0]), want) {
-					t.Errorf("card %d = %q, want %s", i+1, text(cards[i]), want)
+				if !strings.Contains(servertest.Text(servertest.First(cards[i], `h3`)), want) {
+					t.Errorf("card %d = %q, want %s", i+1, servertest.Text(cards[i]), want)
 				}
 			}
-			if len(find(p.doc, "a", "href="+c.search)) == 0 {
+			if len(p.All(`a[href="`+c.search+`"]`)) == 0 {
 				t.Errorf("no link to %s", c.search)
 			}
-			if len(find(p.doc, "a", "href="+c.search+"#save-search")) != 1 {
+			if len(p.All(`a[href="`+c.search+"#save-search"+`"]`)) != 1 {
 				t.Errorf("no new-listing mail button (%s#save-search)", c.search)
 			}
-			caption := text(find(find(p.doc, "table", "class=rates")[0], "caption")[0])
+			caption := servertest.Text(servertest.All(p.All(`table.rates`)[0], `caption`)[0])
 			if want := map[bool]string{false: "月額単価の要約", true: "時給の要約"}[c.hourly]; !strings.HasPrefix(caption, want) {
 				t.Errorf("figures %q, want %s", caption, want)
 			}
-			if c.hourly != strings.Contains(text(p.doc), "1時間あたりの単価（時給）で数えています") {
+			if c.hourly != strings.Contains(servertest.Text(p.Doc), "1時間あたりの単価（時給）で数えています") {
 				t.Errorf("the method does not say the figures are hourly (%v)", c.hourly)
 			}
-			if len(find(p.doc, "meta", "name=robots", "content=noindex")) == 1 != c.noIndex {
+			if len(p.All(`meta[name="robots"][content="noindex"]`)) == 1 != c.noIndex {
 				t.Errorf("noindex: want %v (an area below areaPageMin is not indexed)", c.noIndex)
 			}
-			if len(find(p.doc, "link", "rel=canonical", "href=https://anken.example"+c.path)) != 1 {
+			if len(p.All(`link[rel="canonical"][href="https://anken.example`+c.path+`"]`)) != 1 {
 				t.Error("no canonical link to the page")
 			}
 		})
 	}
 	// The part-time themes' figures are hourly: 決済基盤's 月額60万〜70万円
 	// over 週3〜5日 (128 hours a month) is 4,687〜5,468円 an hour.
-	p := fx.get(t, "/features/weekly-3")
-	if !strings.Contains(text(find(p.doc, "table", "class=rates")[0]), "中央値時給5,077円") {
-		t.Errorf("weekly-3 figures: %q", text(find(p.doc, "table", "class=rates")[0]))
+	p := fx.Get(t, "/features/weekly-3")
+	if !strings.Contains(p.Text(`table.rates`), "中央値時給5,077円") {
+		t.Errorf("weekly-3 figures: %q", p.Text(`table.rates`))
 	}
 	for _, c := range []struct {
 		path     string
@@ -93,7 +95,7 @@ func TestLandingPages(t *testing.T) {
 		{"/features/cheap", 404, ""},
 		{"/areas/Tokyo", 301, "/areas/tokyo"},
 	} {
-		resp, err := noFollow.Get(fx.srv.URL + c.path)
+		resp, err := noFollow.Get(fx.URL + c.path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,10 +114,10 @@ func TestLandingPages(t *testing.T) {
 func TestTopicPagesTodaysNew(t *testing.T) {
 	fx := newFixture(t)
 	for path, want := range map[string]string{"/roles/backend": "今日の新着 2件", "/roles/frontend": "今日の新着 1件"} {
-		p := fx.get(t, path)
-		today := find(p.doc, "p", "class=today")
-		if p.status != http.StatusOK || len(today) != 1 || !strings.HasPrefix(text(today[0]), want) {
-			t.Errorf("%s: %d, 今日の新着 %q; want %q", path, p.status, textsOf(today), want)
+		p := fx.Get(t, path)
+		today := p.All(`p.today`)
+		if p.Status != http.StatusOK || len(today) != 1 || !strings.HasPrefix(servertest.Text(today[0]), want) {
+			t.Errorf("%s: %d, 今日の新着 %q; want %q", path, p.Status, servertest.Texts(today), want)
 		}
 	}
 }

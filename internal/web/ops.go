@@ -40,11 +40,8 @@ type opsSite struct {
 }
 
 // registerOps adds the operator pages, carried out by the operator
-// service the API shares; there are none without it (Deps.Operate).
+// service the API shares (Deps.Operate).
 func (s *Site) registerOps(mux *http.ServeMux) {
-	if s.Operate == nil {
-		return
-	}
 	o := &opsSite{Site: s, st: s.Operate}
 	mux.HandleFunc("GET /ops", o.home)
 	mux.HandleFunc("POST /ops/login", o.login)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"anken/internal/server/servertest"
 	"anken/internal/store"
 )
 
@@ -17,20 +18,20 @@ import (
 func TestOpsAgencyProfile(t *testing.T) {
 	fx := newOpsFixture(t)
 	ctx := context.Background()
-	anon := &opsClient{fx: fx}
-	wantRedirect(t, "logged out", anon.do(t, "GET", "/ops/agencies/techlink", nil), "/ops?next=")
-	wantRedirect(t, "logged out post", anon.do(t, "POST", "/ops/agencies/techlink/profile", url.Values{"name": {"乗っ取り"}}), "/ops?next=")
-	c := &opsClient{fx: fx}
-	wantRedirect(t, "login", c.do(t, "POST", "/ops/login", url.Values{"key": {fx.opKey}, "next": {"/ops"}}), "/ops")
+	anon := fx.Browser()
+	wantRedirect(t, "logged out", anon.Do(t, "GET", "/ops/agencies/techlink", nil), "/ops?next=")
+	wantRedirect(t, "logged out post", anon.Do(t, "POST", "/ops/agencies/techlink/profile", url.Values{"name": {"乗っ取り"}}), "/ops?next=")
+	c := fx.Browser()
+	wantRedirect(t, "login", c.Do(t, "POST", "/ops/login", url.Values{"key": {fx.opKey}, "next": {"/ops"}}), "/ops")
 
-	p := c.do(t, "GET", "/ops/agencies/techlink", nil)
+	p := c.Do(t, "GET", "/ops/agencies/techlink", nil)
 	checkOpsPage(t, "agency page", p)
-	if p.status != 200 || len(find(p.doc, "form", "action=/ops/agencies/techlink/profile", "method=post")) != 1 ||
-		len(find(p.doc, "input", "name=name", "value=テックリンク")) != 1 || len(find(p.doc, "textarea", "name=description")) != 1 ||
-		len(find(p.doc, "input", "name=site_url", "type=url")) != 1 {
-		t.Fatalf("agency page: %d without the profile form\n%s", p.status, excerptOf(p))
+	if p.Status != 200 || len(p.All(`form[action="/ops/agencies/techlink/profile"][method="post"]`)) != 1 ||
+		len(p.All(`input[name="name"][value="テックリンク"]`)) != 1 || len(p.All(`textarea[name="description"]`)) != 1 ||
+		len(p.All(`input[name="site_url"][type="url"]`)) != 1 {
+		t.Fatalf("agency page: %d without the profile form\n%s", p.Status, p.Main())
 	}
-	if len(find(c.do(t, "GET", "/ops/agencies", nil).doc, "a", "href=/ops/agencies/techlink")) != 1 {
+	if len(servertest.All(c.Do(t, "GET", "/ops/agencies", nil).Doc, `a[href="/ops/agencies/techlink"]`)) != 1 {
 		t.Error("the agencies' list does not link techlink's page")
 	}
 	for _, bad := range []struct {
@@ -41,14 +42,14 @@ func TestOpsAgencyProfile(t *testing.T) {
 		{"description", url.Values{"name": {"テックリンク"}, "description": {strings.Repeat("案", 2001)}}},
 		{"name", url.Values{"name": {""}, "description": {"紹介"}}},
 	} {
-		p := c.do(t, "POST", "/ops/agencies/techlink/profile", bad.form)
-		if p.status != 422 {
-			t.Fatalf("%s refused: %d; want 422", bad.field, p.status)
+		p := c.Do(t, "POST", "/ops/agencies/techlink/profile", bad.form)
+		if p.Status != 422 {
+			t.Fatalf("%s refused: %d; want 422", bad.field, p.Status)
 		}
-		if len(find(p.doc, "", "name="+bad.field, "aria-invalid=true")) != 1 || len(find(p.doc, "div", "role=alert")) != 1 {
-			t.Errorf("%s refused: the field is not marked invalid with an alert\n%s", bad.field, excerptOf(p))
+		if len(p.All(`[name="`+bad.field+`"][aria-invalid="true"]`)) != 1 || len(p.All(`div[role="alert"]`)) != 1 {
+			t.Errorf("%s refused: the field is not marked invalid with an alert\n%s", bad.field, p.Main())
 		}
-		if bad.field == "site_url" && len(find(p.doc, "input", "name=site_url", "value=javascript:alert(1)")) != 1 {
+		if bad.field == "site_url" && len(p.All(`input[name="site_url"][value="javascript:alert(1)"]`)) != 1 {
 			t.Error("the refused form lost what was typed")
 		}
 	}
@@ -57,24 +58,24 @@ func TestOpsAgencyProfile(t *testing.T) {
 	}
 	// A textarea sends CR LF: stored as \n, one paragraph a line.
 	form := url.Values{"name": {"テックリンク株式会社"}, "description": {"Go の案件が中心です。\r\n副業も扱います。"}, "site_url": {"https://techlink.example/"}}
-	wantRedirect(t, "save", c.do(t, "POST", "/ops/agencies/techlink/profile", form), "/ops/agencies/techlink?done=profile")
+	wantRedirect(t, "save", c.Do(t, "POST", "/ops/agencies/techlink/profile", form), "/ops/agencies/techlink?done=profile")
 	pr, err := fx.st.AgencyProfile(ctx, "techlink")
 	if err != nil || pr.Name != "テックリンク株式会社" || pr.Description != "Go の案件が中心です。\n副業も扱います。" || pr.SiteURL != "https://techlink.example/" {
 		t.Fatalf("stored %+v, %v", pr, err)
 	}
-	if p := c.do(t, "GET", "/ops/agencies/techlink?done=profile", nil); !strings.Contains(text(p.doc), "プロフィールを保存しました") {
+	if p := c.Do(t, "GET", "/ops/agencies/techlink?done=profile", nil); !strings.Contains(servertest.Text(p.Doc), "プロフィールを保存しました") {
 		t.Error("no notice after saving")
 	}
-	pub := anon.do(t, "GET", "/agencies/techlink", nil)
-	if pub.status != 200 || len(find(pub.doc, "p", "class=agency-desc")) != 2 || len(find(pub.doc, "a", "href=https://techlink.example/")) != 1 ||
-		text(find(pub.doc, "h1")[0]) != "テックリンク株式会社" {
-		t.Errorf("public page after saving: %d\n%s", pub.status, excerptOf(pub))
+	pub := anon.Do(t, "GET", "/agencies/techlink", nil)
+	if pub.Status != 200 || len(pub.All(`p.agency-desc`)) != 2 || len(pub.All(`a[href="https://techlink.example/"]`)) != 1 ||
+		pub.Text(`h1`) != "テックリンク株式会社" {
+		t.Errorf("public page after saving: %d\n%s", pub.Status, pub.Main())
 	}
-	if p := c.do(t, "GET", "/ops/agencies/nobody", nil); p.status != 404 {
-		t.Errorf("an unknown agency's page: %d; want 404", p.status)
+	if p := c.Do(t, "GET", "/ops/agencies/nobody", nil); p.Status != 404 {
+		t.Errorf("an unknown agency's page: %d; want 404", p.Status)
 	}
-	if p := c.do(t, "POST", "/ops/agencies/nobody/profile", form); p.status != 404 {
-		t.Errorf("an unknown agency's profile: %d; want 404", p.status)
+	if p := c.Do(t, "POST", "/ops/agencies/nobody/profile", form); p.Status != 404 {
+		t.Errorf("an unknown agency's profile: %d; want 404", p.Status)
 	}
 	es, _ := fx.st.AuditLog(ctx, store.AuditFilter{Action: "put-agency-profile-operator"})
 	if len(es) != 1 || es[0].Actor != "山田" || es[0].Target != "agency techlink" ||

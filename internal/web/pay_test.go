@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"anken/internal/server/servertest"
 )
 
 // sideJobs are part-time listings, as a side-job agency sends them.
@@ -60,19 +62,19 @@ func TestPartTimePay(t *testing.T) {
 		{"sw-month", "データ基盤の技術顧問", "月額10万円", "週1日・月40時間、時給換算 2,500円", 2500 * 40},
 		{"sw-hours", "モバイルアプリのテスト設計", "時給2,500円", "月40時間で月10万円", 2500 * 40},
 	}
-	search := fx.get(t, "/search?side_job=true&sort=newest")
+	search := fx.Get(t, "/search?side_job=true&sort=newest")
 	cards := map[string]*html.Node{}
-	for _, c := range find(search.doc, "article", "class=card") {
-		cards[text(find(c, "h3")[0])] = c
+	for _, c := range search.All(`article.card`) {
+		cards[servertest.Text(servertest.First(c, `h3`))] = c
 	}
-	feed := fx.get(t, "/search.atom?side_job=true")
+	feed := fx.Get(t, "/search.atom?side_job=true")
 	var atom struct {
 		Entries []struct {
 			Title   string `xml:"title"`
 			Summary string `xml:"summary"`
 		} `xml:"entry"`
 	}
-	if err := xml.Unmarshal([]byte(feed.body), &atom); err != nil {
+	if err := xml.Unmarshal([]byte(feed.Body), &atom); err != nil {
 		t.Fatalf("/search.atom: %v", err)
 	}
 	summaries := map[string]string{}
@@ -110,22 +112,22 @@ func TestPartTimePay(t *testing.T) {
 			if card == nil {
 				t.Fatalf("no card for %s among %d", tt.title, len(cards))
 			}
-			within(t, "card rate", text(find(card, "p", "class=rate")[0]), tt.quote, tt.note, tt.most)
-			within(t, "card", text(card), "", "", tt.most)
+			within(t, "card rate", servertest.Text(servertest.First(card, `p.rate`)), tt.quote, tt.note, tt.most)
+			within(t, "card", servertest.Text(card), "", "", tt.most)
 
-			p := fx.get(t, "/listings/"+itoa(fx.ids[tt.ext]))
-			art := find(p.doc, "article", "class=listing")[0]
-			within(t, "page header", text(find(art, "p", "class=rate")[0]), tt.quote, tt.note, tt.most)
+			p := fx.Get(t, "/listings/"+itoa(fx.ids[tt.ext]))
+			art := p.All(`article.listing`)[0]
+			within(t, "page header", servertest.Text(servertest.First(art, `p.rate`)), tt.quote, tt.note, tt.most)
 			var pay string
-			for _, dt := range find(art, "dt") {
-				if text(dt) == "単価" {
-					pay = text(dt.NextSibling)
+			for _, dt := range servertest.All(art, `dt`) {
+				if servertest.Text(dt) == "単価" {
+					pay = servertest.Text(dt.NextSibling)
 				}
 			}
 			within(t, "page 単価", pay, tt.quote, tt.note, tt.most)
-			within(t, "page", text(art), "", "", tt.most)
-			if d := find(p.doc, "meta", "name=description"); len(d) > 0 {
-				content, _ := attr(d[0], "content")
+			within(t, "page", servertest.Text(art), "", "", tt.most)
+			if d := p.All(`meta[name="description"]`); len(d) > 0 {
+				content := servertest.Attr(d[0], "content")
 				within(t, "meta description", content, tt.quote, tt.note, tt.most)
 			}
 
@@ -160,8 +162,8 @@ func TestBaseSalaryUnit(t *testing.T) {
 		{"sw-month", "MONTH", 0, 0, 100_000},
 	} {
 		t.Run(tt.ext, func(t *testing.T) {
-			p := fx.get(t, "/listings/"+itoa(fx.ids[tt.ext]))
-			scripts := find(p.doc, "script", "type=application/ld+json")
+			p := fx.Get(t, "/listings/"+itoa(fx.ids[tt.ext]))
+			scripts := p.All(`script[type="application/ld+json"]`)
 			if len(scripts) == 0 {
 				t.Fatal("no JSON-LD")
 			}

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"anken/internal/server/servertest"
 )
 
 // On a phone the results come first and the filter panel after them; a
@@ -23,26 +25,26 @@ func TestSearchPhoneFilters(t *testing.T) {
 		{"/search?q=存在しない言葉", "絞り込み（1件指定中）", true},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			p := fx.get(t, c.path)
-			if p.status != 200 {
-				t.Fatalf("status %d", p.status)
+			p := fx.Get(t, c.path)
+			if p.Status != 200 {
+				t.Fatalf("status %d", p.Status)
 			}
-			results := find(p.doc, "section", "id=results")
+			results := p.All(`section#results`)
 			if len(results) != 1 {
 				t.Fatal("no results section")
 			}
-			controls := find(results[0], "a", "href=#filters")
-			if len(controls) != 1 || text(controls[0]) != c.label {
-				t.Fatalf("controls %q in the results; want one %q linking #filters", textsOf(controls), c.label)
+			controls := servertest.All(results[0], `a[href="#filters"]`)
+			if len(controls) != 1 || servertest.Text(controls[0]) != c.label {
+				t.Fatalf("controls %q in the results; want one %q linking #filters", servertest.Texts(controls), c.label)
 			}
-			forms := find(p.doc, "form", "id=filters")
-			if len(forms) != 1 || len(find(forms[0], "input", "type=checkbox")) == 0 {
+			forms := p.All(`form#filters`)
+			if len(forms) != 1 || len(servertest.All(forms[0], `input[type="checkbox"]`)) == 0 {
 				t.Fatal("no filter form with id filters: the control leads nowhere")
 			}
-			if len(find(forms[0], "a", "href=#results")) != 1 {
+			if len(servertest.All(forms[0], `a[href="#results"]`)) != 1 {
 				t.Error("the panel does not lead back to the results")
 			}
-			order := documentOrder(p.doc)
+			order := documentOrder(p.Doc)
 			control, panel := order[controls[0]], order[forms[0]]
 			if control > panel {
 				t.Error("the control comes after the filter panel")
@@ -50,7 +52,7 @@ func TestSearchPhoneFilters(t *testing.T) {
 			if c.noCards {
 				return
 			}
-			cards := find(p.doc, "article", "class=card")
+			cards := p.All(`article.card`)
 			if len(cards) == 0 {
 				t.Fatal("no cards")
 			}

@@ -44,9 +44,6 @@ func (s *Site) currentViewer(r *http.Request) *viewer {
 	if v, ok := r.Context().Value(viewerKey{}).(*viewer); ok {
 		return v
 	}
-	if s.Accounts == nil {
-		return nil
-	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil

@@ -3,15 +3,17 @@ package web_test
 import (
 	"strings"
 	"testing"
+
+	"anken/internal/server/servertest"
 )
 
 // The top page leads into every feature, each prefecture with open
 // listings (with its count) and the agencies' list.
 func TestTopPageWaysIn(t *testing.T) {
 	fx := newFixture(t)
-	p := fx.get(t, "/")
-	if p.status != 200 {
-		t.Fatalf("GET / = %d", p.status)
+	p := fx.Get(t, "/")
+	if p.Status != 200 {
+		t.Fatalf("GET / = %d", p.Status)
 	}
 	for href, want := range map[string]string{
 		"/features/full-remote": "フルリモートの案件",
@@ -22,12 +24,12 @@ func TestTopPageWaysIn(t *testing.T) {
 		"/areas/osaka":          "大阪府 1",
 		"/agencies":             "掲載エージェント一覧を見る",
 	} {
-		links := find(p.doc, "a", "href="+href)
-		if len(links) == 0 || !strings.Contains(text(links[0]), want) {
-			t.Errorf("%s: links %q, want one saying %q", href, textsOf(links), want)
+		links := p.All(`a[href="` + href + `"]`)
+		if len(links) == 0 || !strings.Contains(servertest.Text(links[0]), want) {
+			t.Errorf("%s: links %q, want one saying %q", href, servertest.Texts(links), want)
 		}
 	}
-	if len(find(p.doc, "a", "href=/areas/tottori")) != 0 {
+	if len(p.All(`a[href="/areas/tottori"]`)) != 0 {
 		t.Error("a prefecture without open listings is linked")
 	}
 }

@@ -43,7 +43,9 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Deps are the site's collaborators.
+// Deps are the site's collaborators. Catalog, Accounts, Operate, Guides,
+// Sitemap and Traffic are required (server.New refuses to start without
+// one); the others may be left zero.
 type Deps struct {
 	Catalog *catalog.Catalog
 	Log     *slog.Logger
@@ -51,21 +53,20 @@ type Deps struct {
 	// slash, for canonical links, feeds and sitemaps.
 	BaseURL string
 	Now     func() time.Time // time.Now when nil
-	Sitemap SitemapStore     // the open listings /sitemap.xml lists; none when nil
+	Sitemap SitemapStore     // the open listings /sitemap.xml lists
 	// DevMail, when set, is the outbox /dev/mail shows (serve --demo);
 	// without it there is no /dev/mail.
 	DevMail DevMailStore
-	// Guides are the side-job guides and job-type articles; the embedded
-	// files alone when nil.
+	// Guides are the side-job guides and job-type articles.
 	Guides *guide.Library
-	// Accounts, when set, serves engineers' pages: sign-up, login and
-	// マイページ under /me; without it there are none.
+	// Accounts serve engineers' pages: sign-up, login and マイページ
+	// under /me.
 	Accounts *account.Service
-	// Operate, when set, serves the operator pages under /ops (the
-	// service the operator API shares); without it there are none.
+	// Operate carries out the operator pages under /ops and the agency
+	// console under /agency (the service the operator API shares).
 	Operate *operate.Service
 	// Traffic counts the listings' impressions (cards on a page), views
-	// (their page) and clicks (/go); nothing is counted when nil.
+	// (their page) and clicks (/go).
 	Traffic *traffic.Counter
 }
 
@@ -172,11 +173,9 @@ func (s *Site) Register(mux *http.ServeMux) {
 	if s.DevMail != nil {
 		s.registerDevMail(mux)
 	}
-	if s.Accounts != nil {
-		s.registerAccounts(mux) // /signup, /login, /me/… (account.go, me.go)
-	}
-	s.registerOps(mux)     // /ops/… for operators, when the store serves them (ops.go)
-	s.registerConsole(mux) // /agency/… for agencies, and for operators under /ops/agencies/{slug}/console (console.go)
+	s.registerAccounts(mux) // /signup, /login, /me/… (account.go, me.go)
+	s.registerOps(mux)      // /ops/… for operators (ops.go)
+	s.registerConsole(mux)  // /agency/… for agencies, and for operators under /ops/agencies/{slug}/console (console.go)
 }
 
 func (s *Site) staticHandler() http.Handler {
@@ -203,7 +202,6 @@ type base struct {
 	Nonce       string
 	Now         time.Time
 	Names       map[string]string // agency display names by slug
-	Accounts    bool              // the site has accounts: the header offers login
 	Viewer      *viewer           // the logged-in engineer; nil when logged out
 	Path        string            // this page's path and query, for forms to come back to
 	// shown counts the listings of the cards built for the page as
@@ -217,10 +215,8 @@ func (s *Site) base(r *http.Request, title string) base {
 	// Without names (the store is down), pages show agencies' slugs.
 	names, _ := s.Catalog.AgencyNames(r.Context())
 	b := base{Title: title, Nonce: Nonce(r.Context()), Now: s.Now(), Names: names,
-		Accounts: s.Accounts != nil, Path: localPath(r.URL.RequestURI(), "/")}
-	if s.Traffic != nil {
-		b.shown = func(ids []int64) { s.Traffic.Count(r, traffic.Impression, ids...) }
-	}
+		Path:  localPath(r.URL.RequestURI(), "/"),
+		shown: func(ids []int64) { s.Traffic.Count(r, traffic.Impression, ids...) }}
 	if b.Viewer = s.currentViewer(r); b.Viewer != nil {
 		s.loadFavorites(r.Context(), b.Viewer)
 	}
@@ -407,9 +403,7 @@ func cards(hits []catalog.Hit, b base) []cardView {
 	out := make([]cardView, len(hits))
 	for i, h := range hits {
 		out[i] = newCard(h, b.Now, b.Names)
-		if b.Accounts {
-			out[i].Back = b.Path
-		}
+		out[i].Back = b.Path
 		if b.Viewer != nil {
 			out[i].Fav = b.Viewer.favs[h.ID]
 		}

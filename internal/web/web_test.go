@@ -3,28 +3,16 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"maps"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/net/html"
-
-	"anken/internal/catalog"
-	"anken/internal/ingest"
-	"anken/internal/listing"
-	"anken/internal/search"
-	"anken/internal/search/follow"
+	"anken/internal/server/servertest"
 	"anken/internal/store"
-	"anken/internal/store/storetest"
 	"anken/internal/traffic"
-	"anken/internal/web"
 )
 
 // raws are the fixture's listings, as agencies send them.
@@ -49,8 +37,10 @@ var raws = map[string][]string{
 // fixtureNow is the pages' (and the fixture store's) time.
 func fixtureNow() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
 
+// fixture is the whole server (servertest) on the pages' clock over a
+// store of the feeds' listings.
 type fixture struct {
-	srv     *httptest.Server
+	*servertest.Server
 	st      *store.Store
 	ids     map[string]int64 // external id → listing id
 	traffic *traffic.Counter // the pages' counts, written when a test flushes
@@ -62,14 +52,19 @@ var agencyNames = map[string]string{"techlink": "テックリンク", "codebridg
 func newFixture(t *testing.T) *fixture { return newFixtureOf(t, raws) }
 
 // newFixtureOf is the fixture with the listings of feeds (agency slug →
-// raw listings; techlink first, then codebridge, then the others).
+// raw listings; techlink first, then codebridge, then the others);
+// techlink's old-1 is closed. The store stamps with the pages' clock
+// (first seen, sessions), so what the pages compare agrees with what the
+// store wrote.
 func newFixtureOf(t *testing.T, feeds map[string][]string) *fixture {
+	return newFixtureWith(t, feeds, servertest.Options{Now: fixtureNow})
+}
+
+// newFixtureWith is newFixtureOf on a server started with o.
+func newFixtureWith(t *testing.T, feeds map[string][]string, o servertest.Options) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	// The store stamps with the pages' clock (first seen, sessions), so
-	// what the pages compare agrees with what the store wrote.
-	st := storetest.OpenClock(t, "sqlite", fixtureNow)
-	fx := &fixture{st: st, ids: map[string]int64{}}
+	s := servertest.Start(t, o)
+	fx := &fixture{Server: s, st: s.Store, ids: map[string]int64{}, traffic: s.Traffic}
 	slugs := []string{"techlink", "codebridge"}
 	for _, slug := range slices.Sorted(maps.Keys(feeds)) {
 		if !slices.Contains(slugs, slug) {
@@ -77,158 +72,40 @@ func newFixtureOf(t *testing.T, feeds map[string][]string) *fixture {
 		}
 	}
 	for _, slug := range slugs {
-		a, err := st.CreateAgency(ctx, slug, agencyNames[slug])
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rs []listing.Raw
-		for _, s := range feeds[slug] {
-			var r listing.Raw
-			if err := json.Unmarshal([]byte(s), &r); err != nil {
-				t.Fatalf("fixture %s: %v", s, err)
-			}
-			rs = append(rs, r)
-		}
-		res, err := ingest.Put(ctx, st, a, rs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range res {
-			if r.Outcome == ingest.Rejected {
-				t.Fatalf("fixture %s rejected: %+v", r.ExternalID, r.Errors)
-			}
-			fx.ids[r.ExternalID] = r.ID
-		}
+		a, _ := s.Agency(t, slug, agencyNames[slug])
+		maps.Copy(fx.ids, s.Put(t, a, feeds[slug]...))
 		if slug == "techlink" {
-			if _, err := st.CloseListing(ctx, a, "old-1"); err != nil {
+			if _, err := s.Store.CloseListing(context.Background(), a, "old-1"); err != nil {
 				t.Fatal(err)
 			}
+			s.CatchUp(t)
 		}
 	}
-	idx := search.NewIndex()
-	log := slog.New(slog.DiscardHandler)
-	if err := follow.New(st, idx, time.Hour, log).Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	now := fixtureNow
-	fx.traffic = traffic.New(st, traffic.Options{Now: now})
-	site, err := web.New(web.Deps{Catalog: &catalog.Catalog{Store: st, Index: idx}, Log: log, BaseURL: "https://anken.example",
-		Now: now, Traffic: fx.traffic})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	site.Register(mux)
-	fx.srv = httptest.NewServer(web.Secure(mux, http.NotFoundHandler()))
-	t.Cleanup(fx.srv.Close)
 	return fx
 }
 
-// page is a fetched page, parsed.
-type page struct {
-	status int
-	header http.Header
-	body   string
-	doc    *html.Node
-}
-
-func (fx *fixture) get(t *testing.T, path string) page {
-	t.Helper()
-	resp, err := http.Get(fx.srv.URL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	doc, err := html.Parse(strings.NewReader(string(b)))
-	if err != nil {
-		t.Fatalf("GET %s: not HTML: %v", path, err)
-	}
-	return page{status: resp.StatusCode, header: resp.Header, body: string(b), doc: doc}
-}
-
-// find returns the elements of tag (any when "") whose attributes
-// include each of attrs ("class=card", "rel=next", "type"): key=value
-// matches a value or one of a class list's words, a bare key its presence.
-func find(n *html.Node, tag string, attrs ...string) []*html.Node {
-	var out []*html.Node
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && (tag == "" || n.Data == tag) && hasAttrs(n, attrs) {
-			out = append(out, n)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return out
-}
-
-func hasAttrs(n *html.Node, attrs []string) bool {
-	for _, want := range attrs {
-		k, v, hasV := strings.Cut(want, "=")
-		got, ok := attr(n, k)
-		if !ok || hasV && got != v && !(k == "class" && contains(strings.Fields(got), v)) {
-			return false
-		}
-	}
-	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func attr(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
-
-func text(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return strings.Join(strings.Fields(b.String()), " ")
-}
+func (fx *fixture) get(t *testing.T, path string) servertest.Page { return fx.Get(t, path) }
 
 func TestTopPage(t *testing.T) {
 	fx := newFixture(t)
-	p := fx.get(t, "/")
-	if p.status != 200 {
-		t.Fatalf("GET / = %d", p.status)
+	p := fx.Get(t, "/")
+	if p.Status != 200 {
+		t.Fatalf("GET / = %d", p.Status)
 	}
-	count := find(p.doc, "p", "class=count")
-	if len(count) != 1 || !strings.Contains(text(count[0]), "3件の案件を掲載中") || !strings.Contains(text(count[0]), "更新") {
-		t.Errorf("count = %q, want 3件の案件を掲載中 with the update date", text(count[0]))
+	count := p.All(`p.count`)
+	if len(count) != 1 || !strings.Contains(servertest.Text(count[0]), "3件の案件を掲載中") || !strings.Contains(servertest.Text(count[0]), "更新") {
+		t.Errorf("count = %q, want 3件の案件を掲載中 with the update date", servertest.Text(count[0]))
 	}
-	if len(find(p.doc, "input", "name=q")) == 0 {
+	if len(p.All(`input[name="q"]`)) == 0 {
 		t.Error("no search box")
 	}
-	roles := text(find(p.doc, "ul", "class=chips")[0])
+	roles := p.Text(`ul.chips`)
 	if !strings.Contains(roles, "バックエンド 2") || !strings.Contains(roles, "フロントエンド 1") || strings.Contains(roles, "インフラ") {
 		t.Errorf("roles = %q, want バックエンド 2 and フロントエンド 1 and no closed インフラ", roles)
 	}
-	cards := find(p.doc, "article", "class=card")
-	if len(cards) != 3 || !strings.Contains(text(cards[0]), "決済基盤") {
-		t.Errorf("newest = %d cards, first %q; want 3, newest first", len(cards), text(cards[0]))
+	cards := p.All(`article.card`)
+	if len(cards) != 3 || !strings.Contains(servertest.Text(cards[0]), "決済基盤") {
+		t.Errorf("newest = %d cards, first %q; want 3, newest first", len(cards), servertest.Text(cards[0]))
 	}
 }
 
@@ -250,20 +127,20 @@ func TestSearchPage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := fx.get(t, tt.path)
-			if p.status != 200 {
-				t.Fatalf("GET %s = %d", tt.path, p.status)
+			p := fx.Get(t, tt.path)
+			if p.Status != 200 {
+				t.Fatalf("GET %s = %d", tt.path, p.Status)
 			}
-			cards := find(p.doc, "article", "class=card")
+			cards := p.All(`article.card`)
 			if len(cards) != len(tt.titles) {
 				t.Fatalf("%d cards, want %d", len(cards), len(tt.titles))
 			}
 			for i, want := range tt.titles {
-				if got := text(find(cards[i], "h3")[0]); !strings.Contains(got, want) {
+				if got := servertest.Text(servertest.First(cards[i], `h3`)); !strings.Contains(got, want) {
 					t.Errorf("card %d = %q, want %q", i, got, want)
 				}
 			}
-			all := text(p.doc)
+			all := servertest.Text(p.Doc)
 			for _, want := range tt.contains {
 				if !strings.Contains(all, want) {
 					t.Errorf("page lacks %q", want)
@@ -278,12 +155,12 @@ func TestSearchPage(t *testing.T) {
 // groups count within the hits.
 func TestSearchCounts(t *testing.T) {
 	fx := newFixture(t)
-	p := fx.get(t, "/search?remote=full")
+	p := fx.Get(t, "/search?remote=full")
 	label := func(param, value string) string {
-		for _, in := range find(p.doc, "input", "name="+param, "value="+value) {
-			id, _ := attr(in, "id")
-			for _, l := range find(p.doc, "label", "for="+id) {
-				return text(l)
+		for _, in := range p.All(`input[name="` + param + `"][value="` + value + `"]`) {
+			id := servertest.Attr(in, "id")
+			for _, l := range p.All(`label[for="` + id + `"]`) {
+				return servertest.Text(l)
 			}
 		}
 		return ""
@@ -300,7 +177,7 @@ func TestSearchCounts(t *testing.T) {
 			t.Errorf("%s=%s label = %q, want %q", tt.param, tt.value, got, tt.want)
 		}
 	}
-	if len(find(p.doc, "input", "name=remote", "value=full", "checked")) != 1 {
+	if len(p.All(`input[name="remote"][value="full"][checked]`)) != 1 {
 		t.Error("remote=full is not checked")
 	}
 }
@@ -313,19 +190,19 @@ func TestSearchPages(t *testing.T) {
 		if i > 5 {
 			t.Fatal("more pages than listings")
 		}
-		p := fx.get(t, path)
-		cards := find(p.doc, "article", "class=card")
+		p := fx.Get(t, path)
+		cards := p.All(`article.card`)
 		if len(cards) != 1 {
 			t.Fatalf("%s: %d cards, want 1", path, len(cards))
 		}
-		title := text(find(cards[0], "h3")[0])
+		title := servertest.Text(servertest.First(cards[0], `h3`))
 		if seen[title] {
 			t.Fatalf("%s: %q again", path, title)
 		}
 		seen[title] = true
 		path = ""
-		if next := find(p.doc, "a", "rel=next"); len(next) == 1 {
-			path, _ = attr(next[0], "href")
+		if next := p.All(`a[rel="next"]`); len(next) == 1 {
+			path = servertest.Attr(next[0], "href")
 			if !strings.Contains(path, "cursor=") || !strings.Contains(path, "limit=1") {
 				t.Fatalf("next link %q lacks the cursor or the page size", path)
 			}
@@ -338,15 +215,15 @@ func TestSearchPages(t *testing.T) {
 
 func TestEmptySearchSuggestsWhatToDrop(t *testing.T) {
 	fx := newFixture(t)
-	p := fx.get(t, "/search?remote=full&prefecture=JP-27")
-	if len(find(p.doc, "article", "class=card")) != 0 {
+	p := fx.Get(t, "/search?remote=full&prefecture=JP-27")
+	if len(p.All(`article.card`)) != 0 {
 		t.Fatal("want no hits")
 	}
-	empty := find(p.doc, "div", "class=empty")
+	empty := p.All(`div.empty`)
 	if len(empty) != 1 {
 		t.Fatal("no empty-result block")
 	}
-	got := text(empty[0])
+	got := servertest.Text(empty[0])
 	for _, want := range []string{"見つかりませんでした", "フルリモート を外す（1件）", "大阪府 を外す（1件）"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("empty block %q lacks %q", got, want)
@@ -390,8 +267,8 @@ func TestListingPage(t *testing.T) {
 			} `json:"value"`
 		} `json:"baseSalary"`
 	}
-	ld := func(p page) *jobPosting {
-		scripts := find(p.doc, "script", "type=application/ld+json")
+	ld := func(p servertest.Page) *jobPosting {
+		scripts := p.All(`script[type="application/ld+json"]`)
 		if len(scripts) == 0 {
 			return nil
 		}
@@ -403,7 +280,7 @@ func TestListingPage(t *testing.T) {
 	}
 
 	t.Run("full remote", func(t *testing.T) {
-		p := fx.get(t, "/listings/"+itoa(fx.ids["go-1"]))
+		p := fx.Get(t, "/listings/"+itoa(fx.ids["go-1"]))
 		jp := ld(p)
 		if jp == nil || jp.Type != "JobPosting" || jp.Title == "" || jp.Description == "" || jp.DatePosted == "" {
 			t.Fatalf("JobPosting = %+v", jp)
@@ -414,17 +291,17 @@ func TestListingPage(t *testing.T) {
 		if s := jp.BaseSalary; s == nil || s.Type != "MonetaryAmount" || s.Currency != "JPY" || s.Value.Min != 600000 || s.Value.Max != 700000 || s.Value.Unit != "MONTH" {
 			t.Errorf("baseSalary = %+v", jp.BaseSalary)
 		}
-		if jp.Hiring.Name != "テックリンク" || jp.Identifier.Value != "go-1" || !contains(jp.EmploymentType, "CONTRACTOR") {
+		if jp.Hiring.Name != "テックリンク" || jp.Identifier.Value != "go-1" || !slices.Contains(jp.EmploymentType, "CONTRACTOR") {
 			t.Errorf("organization %q, identifier %+v, employmentType %v", jp.Hiring.Name, jp.Identifier, jp.EmploymentType)
 		}
-		canon := find(p.doc, "link", "rel=canonical")
-		if href, _ := attr(canon[0], "href"); href != "https://anken.example/listings/"+itoa(fx.ids["go-1"]) {
+		canon := p.All(`link[rel="canonical"]`)
+		if href := servertest.Attr(canon[0], "href"); href != "https://anken.example/listings/"+itoa(fx.ids["go-1"]) {
 			t.Errorf("canonical = %q", href)
 		}
-		if crumbs := text(find(p.doc, "nav", "class=crumbs")[0]); !strings.Contains(crumbs, "バックエンドの案件") {
+		if crumbs := p.Text(`nav.crumbs`); !strings.Contains(crumbs, "バックエンドの案件") {
 			t.Errorf("breadcrumbs = %q", crumbs)
 		}
-		body := text(p.doc)
+		body := servertest.Text(p.Doc)
 		for _, want := range []string{"月額60万〜70万円", "フルリモート", "週3〜5日", "準委任", "副業OK", "Go", "PostgreSQL", "テックリンク で詳細を見る・応募する"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("page lacks %q", want)
@@ -432,7 +309,7 @@ func TestListingPage(t *testing.T) {
 		}
 	})
 	t.Run("onsite hourly", func(t *testing.T) {
-		jp := ld(fx.get(t, "/listings/"+itoa(fx.ids["fe-1"])))
+		jp := ld(fx.Get(t, "/listings/"+itoa(fx.ids["fe-1"])))
 		if jp == nil || jp.JobLocation == nil || jp.JobLocation.Address.Region != "東京都" || jp.JobLocation.Address.Country != "JP" || jp.LocationType != "" {
 			t.Fatalf("jobLocation = %+v, type %q", jp.JobLocation, jp.LocationType)
 		}
@@ -441,17 +318,17 @@ func TestListingPage(t *testing.T) {
 		}
 	})
 	t.Run("closed", func(t *testing.T) {
-		p := fx.get(t, "/listings/"+itoa(fx.ids["old-1"]))
-		if p.status != 200 || !strings.Contains(text(p.doc), "募集終了") {
-			t.Errorf("closed listing: %d, 募集終了 shown: %v", p.status, strings.Contains(text(p.doc), "募集終了"))
+		p := fx.Get(t, "/listings/"+itoa(fx.ids["old-1"]))
+		if p.Status != 200 || !strings.Contains(servertest.Text(p.Doc), "募集終了") {
+			t.Errorf("closed listing: %d, 募集終了 shown: %v", p.Status, strings.Contains(servertest.Text(p.Doc), "募集終了"))
 		}
 		if ld(p) != nil {
 			t.Error("a closed listing still has a JobPosting")
 		}
 	})
 	for _, path := range []string{"/listings/999999", "/listings/abc", "/listings/-1"} {
-		if p := fx.get(t, path); p.status != 404 || !strings.Contains(text(p.doc), "ページが見つかりません") {
-			t.Errorf("GET %s = %d, want the 404 page", path, p.status)
+		if p := fx.Get(t, path); p.Status != 404 || !strings.Contains(servertest.Text(p.Doc), "ページが見つかりません") {
+			t.Errorf("GET %s = %d, want the 404 page", path, p.Status)
 		}
 	}
 }
@@ -462,37 +339,37 @@ func TestListingPage(t *testing.T) {
 func TestNoInlineCode(t *testing.T) {
 	fx := newFixture(t)
 	for _, path := range []string{"/", "/search", "/search?remote=full&q=Go", "/search?q=nothing-at-all", "/listings/" + itoa(fx.ids["go-1"]), "/listings/0"} {
-		p := fx.get(t, path)
-		for _, s := range find(p.doc, "script") {
-			src, hasSrc := attr(s, "src")
-			typ, _ := attr(s, "type")
-			nonce, _ := attr(s, "nonce")
+		p := fx.Get(t, path)
+		for _, s := range p.All(`script`) {
+			src, hasSrc := servertest.LookupAttr(s, "src")
+			typ := servertest.Attr(s, "type")
+			nonce := servertest.Attr(s, "nonce")
 			if !hasSrc && (typ != "application/ld+json" || nonce == "") {
 				t.Errorf("%s: inline script %q (src %q)", path, typ, src)
 			}
 		}
-		for _, n := range find(p.doc, "") {
+		for _, n := range p.All(`*`) {
 			for _, a := range n.Attr {
 				if strings.HasPrefix(strings.ToLower(a.Key), "on") {
 					t.Errorf("%s: <%s %s=…>", path, n.Data, a.Key)
 				}
 			}
-			if n.Data == "style" || hasAttrs(n, []string{"style"}) {
+			if _, ok := servertest.LookupAttr(n, "style"); n.Data == "style" || ok {
 				t.Errorf("%s: inline style on <%s>", path, n.Data)
 			}
 		}
-		if h := find(p.doc, "html", "lang=ja"); len(h) != 1 {
+		if h := p.All(`html[lang="ja"]`); len(h) != 1 {
 			t.Errorf("%s: no <html lang=ja>", path)
 		}
-		if h1 := find(p.doc, "h1"); len(h1) != 1 {
+		if h1 := p.All(`h1`); len(h1) != 1 {
 			t.Errorf("%s: %d h1, want 1", path, len(h1))
 		}
-		for _, in := range find(p.doc, "input") {
-			if typ, _ := attr(in, "type"); typ == "hidden" {
+		for _, in := range p.All(`input`) {
+			if typ := servertest.Attr(in, "type"); typ == "hidden" {
 				continue
 			}
-			id, _ := attr(in, "id")
-			if id == "" || len(find(p.doc, "label", "for="+id)) == 0 {
+			id := servertest.Attr(in, "id")
+			if id == "" || len(p.All(`label[for="`+id+`"]`)) == 0 {
 				t.Errorf("%s: input %q has no label", path, id)
 			}
 		}
@@ -506,14 +383,14 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // the title, and no second box for the spelling.
 func TestSkillSpelling(t *testing.T) {
 	fx := newFixture(t)
-	p := fx.get(t, "/search?skill=golang")
-	if len(find(p.doc, "input", "name=skill", "value=go", "checked")) != 1 {
+	p := fx.Get(t, "/search?skill=golang")
+	if len(p.All(`input[name="skill"][value="go"][checked]`)) != 1 {
 		t.Error("skill=golang does not check the Go box")
 	}
-	if len(find(p.doc, "input", "name=skill", "value=golang")) != 0 {
+	if len(p.All(`input[name="skill"][value="golang"]`)) != 0 {
 		t.Error("a second box for the spelling golang")
 	}
-	if h1 := text(find(p.doc, "h1")[0]); h1 != "Goの案件（1件）" {
+	if h1 := p.Text(`h1`); h1 != "Goの案件（1件）" {
 		t.Errorf("h1 = %q, want Goの案件（1件）", h1)
 	}
 }
