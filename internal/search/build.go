@@ -9,6 +9,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"anken/internal/listing"
+	"anken/internal/search/query"
 )
 
 // buildBatch is how many listings a build worker folds at a time.
@@ -157,8 +158,8 @@ func (x *Index) postAll(workers int) {
 		lo, hi := n*w/workers, n*(w+1)/workers
 		part := &Index{
 			words: map[string]*roaring.Bitmap{}, titleWords: map[string]*roaring.Bitmap{},
-			skillWords: map[string]*roaring.Bitmap{}, grams: map[gram]*roaring.Bitmap{},
-			titleGrams: map[gram]*roaring.Bitmap{}, skillGrams: map[gram]*roaring.Bitmap{},
+			skillWords: map[string]*roaring.Bitmap{}, grams: map[query.Gram]*roaring.Bitmap{},
+			titleGrams: map[query.Gram]*roaring.Bitmap{}, skillGrams: map[query.Gram]*roaring.Bitmap{},
 			// Columns and text are shared read-only with x.
 			text: x.text, titleEnd: x.titleEnd, skillEnd: x.skillEnd,
 		}
@@ -209,7 +210,7 @@ func (x *Index) postAll(workers int) {
 			}
 		}
 	}
-	mergeGrams := func(dst map[gram]*roaring.Bitmap, part func(*Index) map[gram]*roaring.Bitmap) {
+	mergeGrams := func(dst map[query.Gram]*roaring.Bitmap, part func(*Index) map[query.Gram]*roaring.Bitmap) {
 		for _, p := range parts {
 			for k, b := range part(p) {
 				if d := dst[k]; d != nil {
@@ -224,11 +225,15 @@ func (x *Index) postAll(workers int) {
 	mw.Go(func() { merge(x.words, func(p *Index) map[string]*roaring.Bitmap { return p.words }) })
 	mw.Go(func() { merge(x.titleWords, func(p *Index) map[string]*roaring.Bitmap { return p.titleWords }) })
 	mw.Go(func() { merge(x.skillWords, func(p *Index) map[string]*roaring.Bitmap { return p.skillWords }) })
-	mw.Go(func() { mergeGrams(x.grams, func(p *Index) map[gram]*roaring.Bitmap { return p.grams }) })
-	mw.Go(func() { mergeGrams(x.titleGrams, func(p *Index) map[gram]*roaring.Bitmap { return p.titleGrams }) })
-	mw.Go(func() { mergeGrams(x.skillGrams, func(p *Index) map[gram]*roaring.Bitmap { return p.skillGrams }) })
+	mw.Go(func() { mergeGrams(x.grams, func(p *Index) map[query.Gram]*roaring.Bitmap { return p.grams }) })
+	mw.Go(func() {
+		mergeGrams(x.titleGrams, func(p *Index) map[query.Gram]*roaring.Bitmap { return p.titleGrams })
+	})
+	mw.Go(func() {
+		mergeGrams(x.skillGrams, func(p *Index) map[query.Gram]*roaring.Bitmap { return p.skillGrams })
+	})
 	mw.Wait()
-	for _, m := range []map[gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams} {
+	for _, m := range []map[query.Gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams} {
 		for _, b := range m {
 			b.RunOptimize()
 		}
@@ -245,7 +250,7 @@ func (x *Index) postRange(lo, hi uint32, free *roaring.Bitmap) {
 	words := [3]runs[string]{newRuns[string](), newRuns[string](), newRuns[string]()}
 	grams := [3]*gramRuns{newGramRuns(), newGramRuns(), newGramRuns()}
 	wordMaps := [3]map[string]*roaring.Bitmap{x.words, x.titleWords, x.skillWords}
-	gramMaps := [3]map[gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams}
+	gramMaps := [3]map[query.Gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams}
 	for start := lo; start < hi; start += postChunk {
 		end := min(hi, start+postChunk)
 		for s := start; s < end; s++ {
@@ -256,8 +261,8 @@ func (x *Index) postRange(lo, hi uint32, free *roaring.Bitmap) {
 			fields := [3]string{t, t[:x.titleEnd[s]], t[x.titleEnd[s]:x.skillEnd[s]]}
 			for i, f := range fields {
 				w, g := &words[i], grams[i]
-				eachWord(f, func(k string) { w.add(k, s) })
-				eachGram(f, func(k gram) { g.add(k, s) })
+				query.EachWord(f, func(k string) { w.add(k, s) })
+				query.EachGram(f, func(k query.Gram) { g.add(k, s) })
 			}
 		}
 		for i := range 3 {
@@ -301,12 +306,12 @@ func (r *runs[K]) add(k K, s uint32) int32 {
 // lookup and the run's cache misses. A key in the memo has its id and the
 // last slot added to its run.
 type gramRuns struct {
-	runs[gram]
+	runs[query.Gram]
 	memo []gramMemo
 }
 
 type gramMemo struct {
-	k    gram
+	k    query.Gram
 	id   int32 // -1: no key
 	last uint32
 }
@@ -316,7 +321,7 @@ type gramMemo struct {
 const gramMemoBits = 14
 
 func newGramRuns() *gramRuns {
-	r := &gramRuns{runs: newRuns[gram](), memo: make([]gramMemo, 1<<gramMemoBits)}
+	r := &gramRuns{runs: newRuns[query.Gram](), memo: make([]gramMemo, 1<<gramMemoBits)}
 	for i := range r.memo {
 		r.memo[i].id = -1
 	}
@@ -324,7 +329,7 @@ func newGramRuns() *gramRuns {
 }
 
 // add appends slot s to k's run unless it is already last.
-func (r *gramRuns) add(k gram, s uint32) {
+func (r *gramRuns) add(k query.Gram, s uint32) {
 	m := &r.memo[uint64(k)*0x9E3779B97F4A7C15>>(64-gramMemoBits)]
 	if m.id >= 0 && m.k == k {
 		if m.last != s {

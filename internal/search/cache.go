@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"anken/internal/search/query"
 	"github.com/RoaringBitmap/roaring/v2"
 )
 
@@ -101,8 +102,8 @@ func (c *termCache) add(x *Index, s uint32) {
 	for t, e := range c.terms {
 		if p, ok := strings.CutPrefix(t, " "); ok {
 			// A phrase: matched field by field, never across two.
-			inTitle, inSkills := holdsPhrase(title, p), holdsPhrase(skills, p)
-			if inTitle || inSkills || holdsPhrase(text[x.skillEnd[s]:], p) {
+			inTitle, inSkills := query.HoldsPhrase(title, p), query.HoldsPhrase(skills, p)
+			if inTitle || inSkills || query.HoldsPhrase(text[x.skillEnd[s]:], p) {
 				e.hits.Add(s)
 			}
 			if inTitle {

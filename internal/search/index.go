@@ -12,6 +12,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"anken/internal/listing"
+	"anken/internal/search/query"
 	"anken/internal/skill"
 )
 
@@ -67,9 +68,9 @@ type Index struct {
 	words      map[string]*roaring.Bitmap // anywhere in the text
 	titleWords map[string]*roaring.Bitmap
 	skillWords map[string]*roaring.Bitmap
-	grams      map[gram]*roaring.Bitmap
-	titleGrams map[gram]*roaring.Bitmap // for relevance of short terms
-	skillGrams map[gram]*roaring.Bitmap
+	grams      map[query.Gram]*roaring.Bitmap
+	titleGrams map[query.Gram]*roaring.Bitmap // for relevance of short terms
+	skillGrams map[query.Gram]*roaring.Bitmap
 
 	// Exact-match filters, by code (index 0: not stated).
 	roles, remotes, prefs, contracts []*roaring.Bitmap
@@ -162,9 +163,9 @@ func (x *Index) reset() {
 		words:         map[string]*roaring.Bitmap{},
 		titleWords:    map[string]*roaring.Bitmap{},
 		skillWords:    map[string]*roaring.Bitmap{},
-		grams:         map[gram]*roaring.Bitmap{},
-		titleGrams:    map[gram]*roaring.Bitmap{},
-		skillGrams:    map[gram]*roaring.Bitmap{},
+		grams:         map[query.Gram]*roaring.Bitmap{},
+		titleGrams:    map[query.Gram]*roaring.Bitmap{},
+		skillGrams:    map[query.Gram]*roaring.Bitmap{},
 		roles:         newBitmaps(len(listing.Roles) + 1),
 		remotes:       newBitmaps(len(listing.Remotes) + 1),
 		prefs:         newBitmaps(len(listing.Prefectures) + 1),
@@ -239,7 +240,7 @@ func prepare(l *listing.Listing, a *textArena) *prepared {
 		}
 		b = append(b, slug...)
 		if sk, ok := skill.BySlug(slug); ok {
-			if name := fold(sk.Name); name != slug {
+			if name := query.Fold(sk.Name); name != slug {
 				b = append(b, ' ')
 				b = append(b, name...)
 			}
@@ -513,11 +514,11 @@ func (x *Index) postings(s uint32, add bool) {
 		x.byTime.remove(x, s)
 	}
 	t := x.text[s]
-	eachWord(t, word(x.words))
-	eachWord(t[:x.titleEnd[s]], word(x.titleWords))
-	eachWord(t[x.titleEnd[s]:x.skillEnd[s]], word(x.skillWords))
-	gramFn := func(m map[gram]*roaring.Bitmap) func(gram) {
-		return func(g gram) {
+	query.EachWord(t, word(x.words))
+	query.EachWord(t[:x.titleEnd[s]], word(x.titleWords))
+	query.EachWord(t[x.titleEnd[s]:x.skillEnd[s]], word(x.skillWords))
+	gramFn := func(m map[query.Gram]*roaring.Bitmap) func(query.Gram) {
+		return func(g query.Gram) {
 			if add {
 				addTo(m, g, s)
 			} else {
@@ -525,9 +526,9 @@ func (x *Index) postings(s uint32, add bool) {
 			}
 		}
 	}
-	eachGram(t, gramFn(x.grams))
-	eachGram(t[:x.titleEnd[s]], gramFn(x.titleGrams))
-	eachGram(t[x.titleEnd[s]:x.skillEnd[s]], gramFn(x.skillGrams))
+	query.EachGram(t, gramFn(x.grams))
+	query.EachGram(t[:x.titleEnd[s]], gramFn(x.titleGrams))
+	query.EachGram(t[x.titleEnd[s]:x.skillEnd[s]], gramFn(x.skillGrams))
 }
 
 // rateIndex is the rates bucket of a monthly rate: 0 unknown, else 1+band.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"anken/internal/listing"
+	"anken/internal/search/query"
 )
 
 // The per-listing predicate. The index answers a query with bitmaps
@@ -21,7 +22,7 @@ type matcher struct {
 	agencies []string // slugs; a listing of any of them (none: any)
 	// terms are pointers so that matchers can share equal terms (the
 	// percolator's do), whose answer for one listing a doc can remember.
-	terms []*term
+	terms []*query.Term
 }
 
 // filters are a query's exact filters on the coded columns, as bit sets
@@ -56,8 +57,8 @@ const (
 )
 
 // newMatcher compiles q and its parsed text terms.
-func newMatcher(q *Query, terms []term) *matcher {
-	m := &matcher{filters: newFilters(q), skills: q.Skills, agencies: q.Agencies, terms: make([]*term, len(terms))}
+func newMatcher(q *Query, terms []query.Term) *matcher {
+	m := &matcher{filters: newFilters(q), skills: q.Skills, agencies: q.Agencies, terms: make([]*query.Term, len(terms))}
 	for i := range terms {
 		m.terms[i] = &terms[i]
 	}
@@ -173,7 +174,7 @@ type doc struct {
 	words  *fieldWords // made when a term first needs them
 	// held remembers where each term was found, when not nil: for a
 	// listing matched against many queries that share terms.
-	held map[*term]found
+	held map[*query.Term]found
 }
 
 // found is where a term is in a listing: anywhere, in the title, in the
@@ -211,7 +212,7 @@ func (d *doc) fieldWords() *fieldWords {
 	if d.words == nil {
 		set := func(s string) map[string]bool {
 			m := map[string]bool{}
-			eachWord(s, func(w string) { m[w] = true })
+			query.EachWord(s, func(w string) { m[w] = true })
 			return m
 		}
 		d.words = &fieldWords{all: set(d.text), title: set(d.text[:d.titleEnd]),
@@ -238,9 +239,9 @@ func (m *matcher) match(d *doc) (int64, bool) {
 	for _, t := range m.terms {
 		f := d.find(t)
 		switch {
-		case f.hit == t.not:
+		case f.hit == t.Not:
 			return 0, false
-		case t.not:
+		case t.Not:
 		case f.title:
 			score += weightTitle
 		case f.skills:
@@ -253,18 +254,18 @@ func (m *matcher) match(d *doc) (int64, bool) {
 }
 
 // find returns where term t is in the listing.
-func (d *doc) find(t *term) found {
+func (d *doc) find(t *query.Term) found {
 	if f, ok := d.held[t]; ok {
 		return f
 	}
 	var f found
-	if !t.substr && !t.phrase {
+	if !t.Substr && !t.Phrase {
 		ws := d.fieldWords()
-		f = found{hasWords(ws.all, t.words), hasWords(ws.title, t.words), hasWords(ws.skills, t.words)}
+		f = found{hasWords(ws.all, t.Words), hasWords(ws.title, t.Words), hasWords(ws.skills, t.Words)}
 	} else {
-		in := func(field string) bool { return strings.Contains(field, t.text) }
-		if t.phrase {
-			in = func(field string) bool { return holdsPhrase(field, t.text) }
+		in := func(field string) bool { return strings.Contains(field, t.Text) }
+		if t.Phrase {
+			in = func(field string) bool { return query.HoldsPhrase(field, t.Text) }
 		}
 		f.hit, f.title, f.skills = inFields(d.text, d.titleEnd, d.skillEnd, in)
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"anken/internal/listing"
+	"anken/internal/search/query"
 	"anken/internal/skill"
 )
 
@@ -43,11 +44,11 @@ import (
 type Percolator struct {
 	mu         sync.RWMutex
 	byID       map[int64]*saved
-	texts      table[[]*term]     // the text terms of searches, by termsKey
-	skillSets  table[[]string]    // the skills of searches
-	agencySets table[[]string]    // the agencies of searches (most name none)
-	terms      map[string]*shared // the terms of texts, by termKey: one copy of each
-	grams      map[gram]*node
+	texts      table[[]*query.Term] // the text terms of searches, by termsKey
+	skillSets  table[[]string]      // the skills of searches
+	agencySets table[[]string]      // the agencies of searches (most name none)
+	terms      map[string]*shared   // the terms of texts, by termKey: one copy of each
+	grams      map[query.Gram]*node
 	// gramBits has the bit gramBit of every gram in grams (and of some
 	// that were), so that a listing looks up only the few of its grams
 	// that may be keys.
@@ -68,7 +69,7 @@ type saved struct {
 // shared is a term that searches share, so that a listing looks for it
 // once (doc.held), and how many texts have it.
 type shared struct {
-	t *term
+	t *query.Term
 	n int
 }
 
@@ -138,7 +139,7 @@ const (
 // atom is a key of the text or skills that a listing has or not.
 type atom struct {
 	kind keyKind
-	g    gram
+	g    query.Gram
 	s    string
 }
 
@@ -183,7 +184,7 @@ func NewPercolator() *Percolator {
 	return &Percolator{
 		byID:     map[int64]*saved{},
 		terms:    map[string]*shared{},
-		grams:    map[gram]*node{},
+		grams:    map[query.Gram]*node{},
 		gramBits: new([gramBitsLen]uint64),
 		words:    map[string]*node{},
 		runs:     map[string]*node{},
@@ -211,7 +212,7 @@ func (p *Percolator) Add(id int64, q Query) {
 		}
 		bits |= skillBit(slug)
 	}
-	m := newMatcher(&q, parseText(q.Text))
+	m := newMatcher(&q, query.Parse(q.Text))
 	atoms, fs := chooseKeys(m)
 	tkey, skey, akey := termsKey(m.terms), strings.Join(m.skills, "\x00"), strings.Join(m.agencies, "\x00")
 
@@ -221,7 +222,7 @@ func (p *Percolator) Add(id int64, q Query) {
 		p.drop(id, old)
 	}
 	s := &saved{
-		text:     p.texts.add(tkey, func() []*term { return p.share(m.terms) }),
+		text:     p.texts.add(tkey, func() []*query.Term { return p.share(m.terms) }),
 		skills:   p.skillSets.add(skey, func() []string { return m.skills }),
 		agencies: p.agencySets.add(akey, func() []string { return m.agencies }),
 	}
@@ -296,8 +297,8 @@ func (p *Percolator) dropList(n *node, l *list) {
 
 // share returns ts with each term replaced by the percolator's copy of an
 // equal term. p.mu must be held for writing.
-func (p *Percolator) share(ts []*term) []*term {
-	out := make([]*term, len(ts))
+func (p *Percolator) share(ts []*query.Term) []*query.Term {
+	out := make([]*query.Term, len(ts))
 	for i, t := range ts {
 		k := termKey(t)
 		sh := p.terms[k]
@@ -313,7 +314,7 @@ func (p *Percolator) share(ts []*term) []*term {
 
 // unshare releases the terms share returned. p.mu must be held for
 // writing.
-func (p *Percolator) unshare(ts []*term) {
+func (p *Percolator) unshare(ts []*query.Term) {
 	for _, t := range ts {
 		k := termKey(t)
 		if sh := p.terms[k]; sh != nil {
@@ -325,13 +326,13 @@ func (p *Percolator) unshare(ts []*term) {
 }
 
 // termKey is a string equal for equal terms only.
-func termKey(t *term) string {
+func termKey(t *query.Term) string {
 	var b strings.Builder
-	for _, f := range []bool{t.substr, t.phrase, t.not} {
+	for _, f := range []bool{t.Substr, t.Phrase, t.Not} {
 		b.WriteByte('0' + boolByte(f))
 	}
-	b.WriteString(t.text)
-	for _, syns := range t.words {
+	b.WriteString(t.Text)
+	for _, syns := range t.Words {
 		b.WriteByte(0)
 		for _, w := range syns {
 			b.WriteByte(1)
@@ -342,7 +343,7 @@ func termKey(t *term) string {
 }
 
 // termsKey is a string equal for equal lists of terms only.
-func termsKey(ts []*term) string {
+func termsKey(ts []*query.Term) string {
 	var b strings.Builder
 	for _, t := range ts {
 		b.WriteString(termKey(t))
@@ -393,7 +394,7 @@ func (p *Percolator) nodeOf(a atom) *node {
 const gramBitsLen = 1 << 12
 
 // gramBit is the bit of gram g in Percolator.gramBits.
-func gramBit(g gram) uint32 { return uint32(uint64(g) * 0x9e3779b97f4a7c15 >> 46) }
+func gramBit(g query.Gram) uint32 { return uint32(uint64(g) * 0x9e3779b97f4a7c15 >> 46) }
 
 func (n *node) listOf(f uint16) *list {
 	for _, l := range n.lists {
@@ -408,16 +409,16 @@ func (n *node) listOf(f uint16) *list {
 
 // scratch is what one Match works in, kept for the next.
 type scratch struct {
-	grams []gram
+	grams []query.Gram
 	nodes []*node
 	out   []int64
 	buf   []int64 // for sortIDs
-	held  map[*term]found
+	held  map[*query.Term]found
 	runs  map[string]bool
 }
 
 var scratches = sync.Pool{New: func() any {
-	return &scratch{held: map[*term]found{}, runs: map[string]bool{}}
+	return &scratch{held: map[*query.Term]found{}, runs: map[string]bool{}}
 }}
 
 // Match returns the ids of the saved searches that listing l matches, in
@@ -448,11 +449,11 @@ func (p *Percolator) Match(l *listing.Listing) []int64 {
 		bits |= skillBit(slug)
 	}
 	words := d.fieldWords().all
-	eachRun(d.text, func(i, j int) { sc.runs[d.text[i:j]] = true })
+	query.EachRun(d.text, func(i, j int) { sc.runs[d.text[i:j]] = true })
 
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	eachGram(d.text, func(g gram) {
+	query.EachGram(d.text, func(g query.Gram) {
 		if b := gramBit(g); p.gramBits[b/64]>>(b%64)&1 != 0 {
 			sc.grams = append(sc.grams, g)
 		}
@@ -555,23 +556,6 @@ func skillBit(slug string) uint64 {
 	return 1 << (h % 64)
 }
 
-// eachRun calls fn with the bounds of every maximal run of ASCII letters
-// and digits in folded text s.
-func eachRun(s string, fn func(i, j int)) {
-	for i := 0; i < len(s); {
-		if !isAlnumByte(s[i]) {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(s) && isAlnumByte(s[j]) {
-			j++
-		}
-		fn(i, j)
-		i = j
-	}
-}
-
 // A saved search's keys.
 //
 // Every listing a search matches has, for each required term, the atoms
@@ -601,34 +585,34 @@ func chooseKeys(m *matcher) ([]atom, []uint16) {
 		consider(keyOption{atoms: []atom{{kind: keySkill, s: slug}}, cost: 0.08})
 	}
 	for _, t := range m.terms {
-		if t.not {
+		if t.Not {
 			continue
 		}
 		switch {
-		case t.phrase:
-			for part := range splitSpace(t.text) {
-				if !isASCII(part) {
-					for _, g := range queryGrams(part) {
+		case t.Phrase:
+			for part := range splitSpace(t.Text) {
+				if !query.IsASCII(part) {
+					for _, g := range query.Grams(part) {
 						consider(keyOption{atoms: []atom{{kind: keyGram, g: g}}, cost: gramCost(g)})
 					}
 				}
 			}
-			eachRun(t.text, func(i, j int) {
-				consider(keyOption{atoms: []atom{{kind: keyRun, s: t.text[i:j]}}, cost: wordCost(t.text[i:j])})
+			query.EachRun(t.Text, func(i, j int) {
+				consider(keyOption{atoms: []atom{{kind: keyRun, s: t.Text[i:j]}}, cost: wordCost(t.Text[i:j])})
 			})
-		case t.substr:
-			for _, g := range queryGrams(t.text) {
+		case t.Substr:
+			for _, g := range query.Grams(t.Text) {
 				consider(keyOption{atoms: []atom{{kind: keyGram, g: g}}, cost: gramCost(g)})
 			}
 			// A run inside the term, away from its ends, is a whole run
 			// of the text too.
-			eachRun(t.text, func(i, j int) {
-				if i > 0 && j < len(t.text) {
-					consider(keyOption{atoms: []atom{{kind: keyRun, s: t.text[i:j]}}, cost: wordCost(t.text[i:j])})
+			query.EachRun(t.Text, func(i, j int) {
+				if i > 0 && j < len(t.Text) {
+					consider(keyOption{atoms: []atom{{kind: keyRun, s: t.Text[i:j]}}, cost: wordCost(t.Text[i:j])})
 				}
 			})
 		default:
-			for _, syns := range t.words {
+			for _, syns := range t.Words {
 				o := keyOption{}
 				for _, w := range syns {
 					o.atoms = append(o.atoms, atom{kind: keyWord, s: w})
@@ -725,7 +709,7 @@ func runeCost(r rune) float64 {
 }
 
 // gramCost guesses the share of listings holding gram g.
-func gramCost(g gram) float64 {
+func gramCost(g query.Gram) float64 {
 	a, b := rune(g>>32), rune(g&0xffffffff)
 	if b == 0 {
 		return runeCost(a)

@@ -18,6 +18,7 @@ import (
 
 	"anken/internal/listing"
 	"anken/internal/search/persist"
+	"anken/internal/search/query"
 	"anken/internal/skill"
 )
 
@@ -84,7 +85,7 @@ var vocabulary = sync.OnceValue(func() uint64 {
 	put(strconv.Itoa(rateBands) + "/" + strconv.Itoa(rateBandWidth))
 	put(unicode.Version + "/" + norm.Version)
 	for _, s := range skill.All() {
-		put(s.Slug + "\t" + fold(s.Name))
+		put(s.Slug + "\t" + query.Fold(s.Name))
 	}
 	return h.Sum64()
 })
@@ -168,7 +169,7 @@ func (x *Index) writeBody(w *persist.Writer) {
 			w.Bitmap(b)
 		}
 	}
-	for _, m := range []map[gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams} {
+	for _, m := range []map[query.Gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams} {
 		w.U64(uint64(len(m)))
 		for k, b := range m {
 			w.U64(uint64(k))
@@ -479,7 +480,7 @@ func (x *Index) readPostings(r *persist.Reader, slots int) error {
 			return persist.Bad("a word twice")
 		}
 	}
-	for _, m := range []map[gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams} {
+	for _, m := range []map[query.Gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams} {
 		n, err := r.Count("grams", 1<<40)
 		if err != nil {
 			return err
@@ -489,12 +490,12 @@ func (x *Index) readPostings(r *persist.Reader, slots int) error {
 			if err != nil {
 				return err
 			}
-			if m[gram(k)], err = r.Bitmap(slots); err != nil {
+			if m[query.Gram(k)], err = r.Bitmap(slots); err != nil {
 				return err
 			}
 		}
 		if len(m) != n {
-			return persist.Bad("a gram twice")
+			return persist.Bad("a query.Gram twice")
 		}
 	}
 

@@ -8,96 +8,8 @@ import (
 	"unicode/utf8"
 
 	"anken/internal/listing"
+	"anken/internal/search/query"
 )
-
-// TestParseText checks how query text splits into terms and phrases.
-func TestParseText(t *testing.T) {
-	type want struct {
-		kind string // word (ASCII words), substr, phrase
-		text string
-		not  bool
-		// words is each ASCII word's alternatives, joined by "|".
-		words []string
-	}
-	w := func(text string, words ...string) want { return want{kind: "word", text: text, words: words} }
-	// syn is an unquoted word with its synonyms.
-	syn := func(text string) want { return w(text, strings.Join(synonyms(text), "|")) }
-	sub := func(text string) want { return want{kind: "substr", text: text} }
-	ph := func(text string) want { return want{kind: "phrase", text: text} }
-	not := func(x want) want { x.not = true; return x }
-	tests := []struct {
-		q    string
-		want []want
-	}{
-		{``, nil},
-		{`go 東京`, []want{syn("go"), sub("東京")}},
-		{`-java -常駐 - --`, []want{not(syn("java")), not(sub("常駐"))}},
-		{`"react native"`, []want{ph("react native")}},
-		{`"東京 駅"`, []want{ph("東京 駅")}},
-		{`"c++ engineer"`, []want{ph("c++ engineer")}},
-		{`go "リモート 可" -java`, []want{syn("go"), ph("リモート 可"), not(syn("java"))}},
-		{`-"full remote"`, []want{not(ph("full remote"))}},
-		{`－＂Full　Remote＂`, []want{not(ph("full remote"))}},
-		{"\"  React \t\n  Native  \"", []want{ph("react native")}},
-		{`"react native`, []want{ph("react native")}},
-		{`go "react native`, []want{syn("go"), ph("react native")}},
-		{`"" go`, []want{syn("go")}},
-		{`"  " -"" -"!!" "++"`, nil},
-		// One ASCII word: the word, without synonyms.
-		{`"golang"`, []want{w("golang", "golang")}},
-		{`"C#"`, []want{w("c#", "c#")}},
-		{`"(go)"`, []want{w("go", "go")}},
-		{`-"js"`, []want{not(w("js", "js"))}},
-		// No white space, no ASCII letter or digit at the ends: a substring.
-		{`"東京"`, []want{sub("東京")}},
-		{`「フルリモート」`, []want{sub("フルリモート")}},
-		{`-「常駐」`, []want{not(sub("常駐"))}},
-		{`"go言語"`, []want{ph("go言語")}},
-		{`"ci/cd"`, []want{ph("ci/cd")}},
-		// Other quotes.
-		{`“react native”`, []want{ph("react native")}},
-		{`”react native”`, []want{ph("react native")}},
-		{`“react native"`, []want{ph("react native")}},
-		{`「東京 駅」`, []want{ph("東京 駅")}},
-		{`｢東京 駅｣`, []want{ph("東京 駅")}},
-		{`『東京 駅』 go`, []want{ph("東京 駅"), syn("go")}},
-		{`「a "b" c」`, []want{ph(`a "b" c`)}},
-		{`"a 「b」 c"`, []want{ph("a 「b」 c")}},
-		{`「東京 駅`, []want{ph("東京 駅")}},
-		// Quotes split terms; only a '-' right before the quote at the
-		// start of a term excludes.
-		{`go"react native"js`, []want{syn("go"), ph("react native"), syn("js")}},
-		{`go-"react native"`, []want{w("go-", strings.Join(synonyms("go"), "|")), ph("react native")}},
-		{`- "react native"`, []want{ph("react native")}},
-		{`"a b"-"c d"`, []want{ph("a b"), not(ph("c d"))}},
-		{`東京」`, []want{sub("東京」")}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.q, func(t *testing.T) {
-			var got []want
-			for _, x := range parseText(tt.q) {
-				g := want{text: x.text, not: x.not}
-				switch {
-				case x.phrase:
-					g.kind = "phrase"
-				case x.substr:
-					g.kind = "substr"
-				default:
-					g.kind = "word"
-					for _, syns := range x.words {
-						g.words = append(g.words, strings.Join(syns, "|"))
-					}
-				}
-				got = append(got, g)
-			}
-			if !slices.EqualFunc(got, tt.want, func(a, b want) bool {
-				return a.kind == b.kind && a.text == b.text && a.not == b.not && slices.Equal(a.words, b.words)
-			}) {
-				t.Errorf("parseText(%q) =\n %+v\nwant\n %+v", tt.q, got, tt.want)
-			}
-		})
-	}
-}
 
 func TestHoldsPhrase(t *testing.T) {
 	tests := []struct {
@@ -136,8 +48,8 @@ func TestHoldsPhrase(t *testing.T) {
 		{"a b", "a b", true},
 	}
 	for _, tt := range tests {
-		if got := holdsPhrase(tt.text, tt.phrase); got != tt.want {
-			t.Errorf("holdsPhrase(%q, %q) = %t, want %t", tt.text, tt.phrase, got, tt.want)
+		if got := query.HoldsPhrase(tt.text, tt.phrase); got != tt.want {
+			t.Errorf("HoldsPhrase(%q, %q) = %t, want %t", tt.text, tt.phrase, got, tt.want)
 		}
 		if got := oraclePhraseIn(strings.Join(strings.Fields(tt.text), " "), tt.phrase); got != tt.want {
 			t.Errorf("oracle: %q holds %q = %t, want %t", tt.text, tt.phrase, got, tt.want)
@@ -238,7 +150,7 @@ func TestPhraseCacheWrites(t *testing.T) {
 	}
 }
 
-// FuzzPhrase checks holdsPhrase against the oracle's plain reading, and
+// FuzzPhrase checks query.HoldsPhrase against the oracle's plain reading, and
 // that every match holds the keys that narrow a phrase's candidates.
 func FuzzPhrase(f *testing.F) {
 	for _, s := range [][2]string{
@@ -252,37 +164,37 @@ func FuzzPhrase(f *testing.F) {
 		if !utf8.ValidString(text) || !utf8.ValidString(phrase) {
 			t.Skip()
 		}
-		text = fold(text)
-		ts := parseText(`"` + strings.NewReplacer(`"`, "", "“", "", "”", "").Replace(phrase) + `"`)
-		if len(ts) != 1 || !ts[0].phrase {
+		text = query.Fold(text)
+		ts := query.Parse(`"` + strings.NewReplacer(`"`, "", "“", "", "”", "").Replace(phrase) + `"`)
+		if len(ts) != 1 || !ts[0].Phrase {
 			return
 		}
-		p := ts[0].text
+		p := ts[0].Text
 		if p == "" || p != strings.Join(strings.Fields(p), " ") {
 			t.Fatalf("phrase %q not collapsed", p)
 		}
-		got := holdsPhrase(text, p)
+		got := query.HoldsPhrase(text, p)
 		if want := oraclePhraseIn(strings.Join(strings.Fields(text), " "), p); got != want {
-			t.Fatalf("holdsPhrase(%q, %q) = %t, oracle %t", text, p, got, want)
+			t.Fatalf("HoldsPhrase(%q, %q) = %t, oracle %t", text, p, got, want)
 		}
 		if !got {
 			return
 		}
-		k := keysOf(p)
+		k := query.KeysOf(p)
 		ws := Words(text)
-		for _, w := range k.words {
+		for _, w := range k.Words {
 			if !slices.Contains(ws, w) {
 				t.Errorf("%q holds %q but not its word %q (words %q)", text, p, w, ws)
 			}
 		}
-		for _, e := range k.edges {
-			if !slices.ContainsFunc(ws, e.holds) {
+		for _, e := range k.Edges {
+			if !slices.ContainsFunc(ws, e.Holds) {
 				t.Errorf("%q holds %q but no word holds edge %+v (words %q)", text, p, e, ws)
 			}
 		}
-		grams := map[gram]bool{}
-		eachGram(text, func(g gram) { grams[g] = true })
-		for _, g := range k.grams {
+		grams := map[query.Gram]bool{}
+		query.EachGram(text, func(g query.Gram) { grams[g] = true })
+		for _, g := range k.Grams {
 			if !grams[g] {
 				t.Errorf("%q holds %q but not its gram %q", text, p, g)
 			}

@@ -3,35 +3,12 @@
 //
 // # Query text
 //
-// Query text and listings are compared after folding: NFKC, then lower
-// case (Ｇｏ is go, ｶﾞ is ガ, ＂ is "). A listing's searchable text is three
-// fields: its title, its skills (each skill's slug, then its name where
-// that folds to something else, separated by spaces: "go csharp c#") and
-// its description. The text splits into terms at white space and quotes,
-// and a listing must hold every term:
-//
-//   - A term made only of ASCII is one or more words (runs of a-z 0-9 # +
-//     . _ -, without a leading - _ # + or a trailing . - _; "c#", "node.js",
-//     "ci/cd" is ci and cd): each must be a whole word of the text, or a
-//     synonym of it from the skill taxonomy (golang = go, k8s = kubernetes,
-//     js = javascript). A term of punctuation alone is ignored.
-//   - Any other term matches as a substring of a field (港, 東京, go言語).
-//   - A phrase is text between quotes: "…" (＂…＂), with “ and ” counting
-//     as the same quote since IMEs type ” on both sides, and the Japanese
-//     brackets 「…」 and 『…』. After folding, each run of white space in
-//     it becomes one space and white space at its ends is dropped. A
-//     listing holds the phrase when one of its fields, with each run of
-//     white space collapsed the same way, holds it as a substring such
-//     that where the phrase begins (ends) with an ASCII letter or digit,
-//     the character before (after) it is not one: "java" in a phrase does
-//     not match "javascript", "react native" matches "React  Native" and
-//     "(react native)". A phrase never matches across two fields and has
-//     no synonyms. A phrase of one ASCII word ("golang", "c#") is that
-//     word, whole, without synonyms; an empty phrase or one of ASCII
-//     punctuation alone is ignored; an unclosed quote runs to the end of
-//     the text.
-//   - A term or phrase written with a leading '-' (-java, -"full remote",
-//     -「常駐」) excludes the listings that hold it instead.
+// Query.Text is read as package query reads it: folded (NFKC, then lower
+// case), split into terms at white space and quotes: ASCII words (with
+// the skill taxonomy's synonyms), substrings, phrases between quotes and
+// exclusions written with a leading '-'. A listing must hold every term
+// in its title, skills or description; package query's documentation
+// says what holding each kind of term means.
 //
 // Relevance counts each term and phrase (not exclusions) for the best
 // field it is in: title, then skills, then description. Equal scores go
@@ -129,7 +106,7 @@ var Facets = []Facet{FacetRole, FacetSkills, FacetRemote, FacetPrefecture, Facet
 // js = javascript) in the title, skills or description; any other term
 // matches as a substring of them; a quoted phrase matches within one of
 // them with whole-word edges; -term and -"phrase" exclude. Terms are
-// ANDed (the package documentation has the details). Each filter is
+// ANDed (package query's documentation has the details). Each filter is
 // exact; several values of one filter are ORed.
 type Query struct {
 	Text        string

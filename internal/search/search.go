@@ -15,6 +15,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"anken/internal/listing"
+	"anken/internal/search/query"
 )
 
 // Search answers q. Facet counts cover every hit, not just the page.
@@ -36,7 +37,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	terms := parseText(q.Text)
+	terms := query.Parse(q.Text)
 
 	x.mu.RLock()
 	if cur != nil && cur.pinned && cur.at > x.seq {
@@ -174,7 +175,7 @@ type plan struct {
 	cur           *cursor
 }
 
-func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) {
+func (x *Index) plan(ctx context.Context, q Query, terms []query.Term) (*plan, error) {
 	p := &plan{q: q, facets: newFacetSet(q.Facets)}
 	and := []*roaring.Bitmap{x.live}
 	anyOf := func(bs []*roaring.Bitmap) *roaring.Bitmap {
@@ -250,15 +251,15 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 	for _, t := range terms {
 		var hits, title, skills *roaring.Bitmap
 		switch {
-		case t.phrase:
-			m, err := x.phrase(ctx, t.text)
+		case t.Phrase:
+			m, err := x.phrase(ctx, t.Text)
 			if err != nil {
 				return nil, err
 			}
 			hits, title, skills = m.hits, m.title, m.skills
-		case !t.substr:
+		case !t.Substr:
 			var all, ts, ss []*roaring.Bitmap
-			for _, syns := range t.words {
+			for _, syns := range t.Words {
 				var a, tt, st []*roaring.Bitmap
 				for _, w := range syns {
 					if b := x.words[w]; b != nil {
@@ -275,17 +276,17 @@ func (x *Index) plan(ctx context.Context, q Query, terms []term) (*plan, error) 
 			}
 			// A term of several words ("ci/cd") needs all of them.
 			hits, title, skills = andAll(all), andAll(ts), andAll(ss)
-		case utf8.RuneCountInString(t.text) <= 2:
-			g := queryGrams(t.text)[0]
+		case utf8.RuneCountInString(t.Text) <= 2:
+			g := query.Grams(t.Text)[0]
 			hits, title, skills = x.grams[g], x.titleGrams[g], x.skillGrams[g]
 		default:
-			m, err := x.substring(ctx, t.text)
+			m, err := x.substring(ctx, t.Text)
 			if err != nil {
 				return nil, err
 			}
 			hits, title, skills = m.hits, m.title, m.skills
 		}
-		if t.not {
+		if t.Not {
 			if hits != nil {
 				not = append(not, hits)
 			}
@@ -361,7 +362,7 @@ func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 		return m, nil
 	}
 	var bs []*roaring.Bitmap
-	for _, g := range queryGrams(t) {
+	for _, g := range query.Grams(t) {
 		b := x.grams[g]
 		if b == nil {
 			return emptyMatch(), nil
@@ -383,7 +384,7 @@ func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 	return m, err
 }
 
-// edgeScanRatio decides when a phrase's edge words (see keysOf), which
+// edgeScanRatio decides when a phrase's edge words (see query.KeysOf), which
 // take a pass over every word of the index to resolve, are worth it: when
 // the candidates without them outnumber the index's words by more than
 // 1 to edgeScanRatio. Confirming a candidate costs about that many times
@@ -398,16 +399,16 @@ func (x *Index) phrase(ctx context.Context, p string) (termMatch, error) {
 	if m, ok := x.cache.get(key); ok {
 		return m, nil
 	}
-	k := keysOf(p)
+	k := query.KeysOf(p)
 	var bs []*roaring.Bitmap
-	for _, w := range k.words {
+	for _, w := range k.Words {
 		b := x.words[w]
 		if b == nil {
 			return emptyMatch(), nil
 		}
 		bs = append(bs, b)
 	}
-	for _, g := range k.grams {
+	for _, g := range k.Grams {
 		b := x.grams[g]
 		if b == nil {
 			return emptyMatch(), nil
@@ -418,15 +419,15 @@ func (x *Index) phrase(ctx context.Context, p string) (termMatch, error) {
 	if len(bs) > 0 {
 		cand = andAll(bs)
 	}
-	if len(k.edges) > 0 && (cand == nil || cand.GetCardinality()*edgeScanRatio > uint64(len(x.words))) {
-		bs = append(bs, x.edgeWords(k.edges)...)
+	if len(k.Edges) > 0 && (cand == nil || cand.GetCardinality()*edgeScanRatio > uint64(len(x.words))) {
+		bs = append(bs, x.edgeWords(k.Edges)...)
 		cand = andAll(bs)
 	}
 	if cand == nil {
 		cand = x.live // not reached: a phrase has a gram or two words
 	}
 	slots := cand.ToArray()
-	m, err := x.confirm(ctx, slots, func(field string) bool { return holdsPhrase(field, p) })
+	m, err := x.confirm(ctx, slots, func(field string) bool { return query.HoldsPhrase(field, p) })
 	if err == nil && len(slots) >= x.cache.min {
 		x.cache.put(key, m)
 	}
@@ -435,11 +436,11 @@ func (x *Index) phrase(ctx context.Context, p string) (termMatch, error) {
 
 // edgeWords returns for each edge the slots holding a word that can hold
 // it, found in one pass over the index's words.
-func (x *Index) edgeWords(es []edge) []*roaring.Bitmap {
+func (x *Index) edgeWords(es []query.Edge) []*roaring.Bitmap {
 	sets := make([][]*roaring.Bitmap, len(es))
 	for w, b := range x.words {
 		for i, e := range es {
-			if e.holds(w) {
+			if e.Holds(w) {
 				sets[i] = append(sets[i], b)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"anken/internal/search/query"
 	"github.com/RoaringBitmap/roaring/v2"
 )
 
@@ -244,13 +245,13 @@ type past struct {
 // belong in the answer (for a collapsed search, their groups'
 // representatives as of the snapshot). The bitmap it returns may be
 // modified.
-func (x *Index) atSnapshot(p *plan, terms []term, sn *snapshot) (*roaring.Bitmap, []past) {
+func (x *Index) atSnapshot(p *plan, terms []query.Term, sn *snapshot) (*roaring.Bitmap, []past) {
 	// A plan that found a term without postings stops early; a slot that
 	// is not a hit still needs one title and skills bitmap per term, for
 	// the score of a collapsed group's representative (see pastScore).
 	npos := 0
 	for _, t := range terms {
-		if !t.not {
+		if !t.Not {
 			npos++
 		}
 	}

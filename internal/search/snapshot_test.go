@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"anken/internal/listing"
+	"anken/internal/search/query"
 )
 
 // fixedListing is listing i of the paging tests: rate i×10万円, posted i
@@ -403,7 +404,7 @@ func TestMatcherAgreesWithIndex(t *testing.T) {
 	}
 	for range queries {
 		q := randomQuery(r, ls).withDefaults()
-		terms := parseText(q.Text)
+		terms := query.Parse(q.Text)
 		p, err := x.plan(context.Background(), q, terms)
 		if err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"anken/internal/listing"
+	"anken/internal/search/query"
 )
 
 // Stats sums up the listings a search returns: the counts behind the
@@ -107,7 +108,7 @@ const (
 func (x *Index) Stats(ctx context.Context, q Query, basis Basis) (Stats, error) {
 	q.Cursor, q.Facets = "", nil
 	q = q.withDefaults()
-	terms := parseText(q.Text)
+	terms := query.Parse(q.Text)
 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -123,7 +124,7 @@ func (x *Index) Stats(ctx context.Context, q Query, basis Basis) (Stats, error) 
 }
 
 // stats computes Stats. x.mu is held for reading.
-func (x *Index) stats(ctx context.Context, q Query, terms []term, basis Basis) (Stats, error) {
+func (x *Index) stats(ctx context.Context, q Query, terms []query.Term, basis Basis) (Stats, error) {
 	sc := basis.scale()
 	p, err := x.plan(ctx, q, terms)
 	if err != nil {
