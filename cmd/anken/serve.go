@@ -108,7 +108,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 		follower.KeepSnapshots(follow.SnapshotOptions{Path: path, Every: cfg.IndexSnapshotEvery, Store: st})
 	}
 	// One read layer for the API, the pages and the mail.
-	cat := &catalog.Catalog{Store: st, Index: idx}
+	cat := &catalog.Catalog{Store: st, Index: idx, FiguresMaxAge: catalog.DefaultFiguresMaxAge}
 	// Engineers' accounts, for the API and the pages alike.
 	accounts := account.New(st, account.Options{BaseURL: baseURL, Log: log})
 	// Listings' impressions, views and apply clicks (/go) are counted in

@@ -18,9 +18,13 @@ type topView struct {
 	Roles     []count
 	Skills    []count
 	Newest    []cardView
-	NewToday  int       // 今日の新着
-	Areas     []count   // prefectures with open listings, most first: Value is the romaji slug
-	Features  []feature // the ways in by theme
+	NewToday  int // 今日の新着
+	// AsOf is when the counts were computed; Behind: the catalogue has
+	// changed since (they are kept for up to catalog.DefaultFiguresMaxAge).
+	AsOf     time.Time
+	Behind   bool
+	Areas    []count   // prefectures with open listings, most first: Value is the romaji slug
+	Features []feature // the ways in by theme
 }
 
 // count is one value of a facet with its number of listings.
@@ -41,7 +45,7 @@ func (s *Site) top(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	v := topView{base: s.base(r, ""), Open: o.Open, UpdatedAt: o.UpdatedAt, NewToday: o.NewToday}
+	v := topView{base: s.base(r, ""), Open: o.Open, UpdatedAt: o.UpdatedAt, NewToday: o.NewToday, AsOf: o.AsOf, Behind: o.Behind}
 	v.Newest = cards(o.Newest, v.base)
 	v.Description = "IT フリーランス・副業案件を複数のエージェントから横断検索。" +
 		"フルリモート、週3日、副業OK など条件で絞り込み、単価相場もひと目でわかります。"
