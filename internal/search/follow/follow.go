@@ -26,7 +26,7 @@ type Source interface {
 	Changes(ctx context.Context, after int64, limit int) ([]store.Change, error)
 }
 
-// Target is an index the follower keeps current. *Index is one.
+// Target is an index the follower keeps current. *search.Index is one.
 type Target interface {
 	// RebuildAt replaces the contents with the listings fill adds, which
 	// are those of the change log's position that fill returns.
