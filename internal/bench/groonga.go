@@ -33,7 +33,10 @@ import (
 // the filters have their indexes. Queries go to /d/select.
 //
 // Groonga's result cache is on (its default, 100 answers): Uncached
-// returns the same server asked with cache=no, the engine alone.
+// returns the same server with its cache off, the engine alone. Off is
+// cache_limit 0, which also empties it: select's cache=no is not enough,
+// as in Groonga 13 it still answers from the cache (it only keeps nothing
+// new there).
 type Groonga struct {
 	s     *groongaServer
 	cache bool
@@ -47,6 +50,11 @@ type groongaServer struct {
 	proc    *process
 	client  *http.Client
 	loaded  time.Time // when Load finished
+	// cacheLimit is the server's own cache_limit, restored when a Groonga
+	// with its cache on asks after one with it off; cacheOff is set while
+	// the limit is 0.
+	cacheLimit int
+	cacheOff   bool
 }
 
 // ErrNoGroonga is returned by StartGroonga when no groonga binary is
@@ -120,7 +128,7 @@ func (s *groongaServer) start(ctx context.Context, bin string) error {
 		}
 		if err := s.command(ctx, "status", nil, nil, &st); err == nil {
 			s.version = st.Version
-			return nil
+			return s.command(ctx, "cache_limit", nil, nil, &s.cacheLimit)
 		}
 		select {
 		case <-s.proc.done:
@@ -279,8 +287,10 @@ func (g *Groonga) Name() string {
 	return name
 }
 
-// Uncached returns the same server asked with its result cache off
-// (select's cache=no). It shares the load: run it after g.
+// Uncached returns the same server with its result cache off. It shares
+// the load: run it after g. Its first search after one of g's empties the
+// cache and sets the limit to 0, and g's first search after one of its
+// sets the limit back, so that each is a run of its own.
 func (g *Groonga) Uncached() *Groonga { return &Groonga{s: g.s, cache: false} }
 
 // SharesLoad reports whether g answers from a load made through another
@@ -441,8 +451,15 @@ func (g *Groonga) Search(ctx context.Context, q search.Query) (search.Result, er
 	if err != nil {
 		return search.Result{}, err
 	}
-	if !g.cache {
-		v.Set("cache", "no")
+	if g.s.cacheOff == g.cache {
+		limit := g.s.cacheLimit
+		if !g.cache {
+			limit = 0
+		}
+		if err := g.s.commands(ctx, []string{"cache_limit", "max", strconv.Itoa(limit)}); err != nil {
+			return search.Result{}, err
+		}
+		g.s.cacheOff = !g.cache
 	}
 	var body struct {
 		NHits   int `json:"n_hits"`
