@@ -61,20 +61,20 @@ func TestAgencyProfileAPI(t *testing.T) {
 		{"an operator, a bad site", "PUT", "/v1/operator/agencies/agency-b", fx.operatorKey, body("B社", "", "ftp://b.example/"), 422, nil, "body.site_url"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := fx.do(t, c.method, c.path, c.key, c.body)
-			if r.status != c.status {
-				t.Fatalf("%s %s: %d %s; want %d", c.method, c.path, r.status, r.raw, c.status)
+			r := fx.Do(t, c.method, c.path, c.key, c.body)
+			if r.Status != c.status {
+				t.Fatalf("%s %s: %d %s; want %d", c.method, c.path, r.Status, r.Raw, c.status)
 			}
 			for k, v := range c.want {
-				if r.body[k] != v {
-					t.Errorf("%s = %#v, want %#v (%s)", k, r.body[k], v, r.raw)
+				if r.Body[k] != v {
+					t.Errorf("%s = %#v, want %#v (%s)", k, r.Body[k], v, r.Raw)
 				}
 			}
-			if c.status == 200 && c.method == "PUT" && r.body["updated_at"] == nil {
-				t.Errorf("no updated_at after a PUT: %s", r.raw)
+			if c.status == 200 && c.method == "PUT" && r.Body["updated_at"] == nil {
+				t.Errorf("no updated_at after a PUT: %s", r.Raw)
 			}
-			if c.invalid != "" && !strings.Contains(r.raw, `"location":"`+c.invalid+`"`) {
-				t.Errorf("the 422 does not name %s: %s", c.invalid, r.raw)
+			if c.invalid != "" && !strings.Contains(r.Raw, `"location":"`+c.invalid+`"`) {
+				t.Errorf("the 422 does not name %s: %s", c.invalid, r.Raw)
 			}
 		})
 	}

@@ -36,15 +36,15 @@ func TestPostedAtWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := fx.do(t, "PUT", "/v1/agency/listings/"+tt.id, fx.keyA, listing(tt.posted))
-			if r.status != tt.status {
-				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.raw)
+			r := fx.Do(t, "PUT", "/v1/agency/listings/"+tt.id, fx.keyA, listing(tt.posted))
+			if r.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.status, r.Raw)
 			}
-			if !strings.Contains(r.raw, tt.mentions) {
-				t.Errorf("answer does not name %q: %s", tt.mentions, r.raw)
+			if !strings.Contains(r.Raw, tt.mentions) {
+				t.Errorf("answer does not name %q: %s", tt.mentions, r.Raw)
 			}
-			if warned := strings.Contains(fmt.Sprint(r.body["warnings"]), "posted_at"); warned != tt.warned {
-				t.Errorf("warned about posted_at: %v, want %v: %s", warned, tt.warned, r.raw)
+			if warned := strings.Contains(fmt.Sprint(r.Body["warnings"]), "posted_at"); warned != tt.warned {
+				t.Errorf("warned about posted_at: %v, want %v: %s", warned, tt.warned, r.Raw)
 			}
 		})
 	}
@@ -61,18 +61,18 @@ func TestPostedAtWindow(t *testing.T) {
 		{"AHEAD", now.Add(time.Hour), time.Second},
 		{"Y1999", time.Time{}, 0},
 	} {
-		r := fx.do(t, "GET", "/v1/agency/listings/"+c.id, fx.keyA, "")
+		r := fx.Do(t, "GET", "/v1/agency/listings/"+c.id, fx.keyA, "")
 		if c.near.IsZero() {
-			if r.status != 404 {
-				t.Errorf("%s: %d, want 404: %s", c.id, r.status, r.raw)
+			if r.Status != 404 {
+				t.Errorf("%s: %d, want 404: %s", c.id, r.Status, r.Raw)
 			}
 			continue
 		}
 		var l struct {
 			PostedAt time.Time `json:"posted_at"`
 		}
-		if err := json.Unmarshal([]byte(r.raw), &l); r.status != 200 || err != nil {
-			t.Fatalf("%s: %d %v: %s", c.id, r.status, err, r.raw)
+		if err := json.Unmarshal([]byte(r.Raw), &l); r.Status != 200 || err != nil {
+			t.Fatalf("%s: %d %v: %s", c.id, r.Status, err, r.Raw)
 		}
 		if d := l.PostedAt.Sub(c.near); d < -c.leeway || d > c.leeway {
 			t.Errorf("%s: posted_at %v, want about %v", c.id, l.PostedAt, c.near)
@@ -81,12 +81,12 @@ func TestPostedAtWindow(t *testing.T) {
 
 	// Newest first: the listing posted an hour ahead comes before the one
 	// that claimed 9999-12-31.
-	r := fx.do(t, "GET", "/v1/listings?sort=newest&collapse=false", "", "")
-	if r.status != 200 {
-		t.Fatalf("search: %d %s", r.status, r.raw)
+	r := fx.Do(t, "GET", "/v1/listings?sort=newest&collapse=false", "", "")
+	if r.Status != 200 {
+		t.Fatalf("search: %d %s", r.Status, r.Raw)
 	}
 	var order []string
-	for _, h := range r.body["hits"].([]any) {
+	for _, h := range r.Body["hits"].([]any) {
 		order = append(order, h.(map[string]any)["external_id"].(string))
 	}
 	if len(order) != 4 || order[0] != "AHEAD" || order[3] != "OLD" {
@@ -114,27 +114,27 @@ func TestInvalidUTF8Refused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := fx.do(t, tt.method, tt.path, fx.keyA, tt.body)
-			if r.status != tt.status {
-				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.raw)
+			r := fx.Do(t, tt.method, tt.path, fx.keyA, tt.body)
+			if r.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.status, r.Raw)
 			}
-			if !strings.Contains(r.raw, "UTF-8") || !strings.Contains(r.raw, `"location":"`+tt.location+`"`) {
-				t.Errorf("problem does not name %s as not UTF-8: %s", tt.location, r.raw)
+			if !strings.Contains(r.Raw, "UTF-8") || !strings.Contains(r.Raw, `"location":"`+tt.location+`"`) {
+				t.Errorf("problem does not name %s as not UTF-8: %s", tt.location, r.Raw)
 			}
 		})
 	}
 	// Nothing was stored, not even the batch's good item.
-	if r := fx.do(t, "GET", "/v1/listings?collapse=false", "", ""); r.status != 200 || r.body["total"] != 0.0 {
-		t.Errorf("listings stored: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "GET", "/v1/listings?collapse=false", "", ""); r.Status != 200 || r.Body["total"] != 0.0 {
+		t.Errorf("listings stored: %d %s", r.Status, r.Raw)
 	}
 	for _, id := range []string{"U-1", "U-2", "U-3%EF%BF%BD", "U-%EF%BF%BD"} {
-		if r := fx.do(t, "GET", "/v1/agency/listings/"+id, fx.keyA, ""); r.status != 404 {
-			t.Errorf("%s stored: %d %s", id, r.status, r.raw)
+		if r := fx.Do(t, "GET", "/v1/agency/listings/"+id, fx.keyA, ""); r.Status != 404 {
+			t.Errorf("%s stored: %d %s", id, r.Status, r.Raw)
 		}
 	}
 	// The same requests in valid UTF-8 are stored.
-	if r := fx.do(t, "PUT", "/v1/agency/listings/U-%E6%A1%88", fx.keyA, `{"title": "Go開発"}`); r.status != 200 {
-		t.Errorf("PUT U-案: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "PUT", "/v1/agency/listings/U-%E6%A1%88", fx.keyA, `{"title": "Go開発"}`); r.Status != 200 {
+		t.Errorf("PUT U-案: %d %s", r.Status, r.Raw)
 	}
 }
 
@@ -157,12 +157,12 @@ func TestBatchBodyLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := fx.do(t, "POST", "/v1/agency/listings:batch", fx.keyA, body(tt.size))
-			if r.status != tt.status {
-				t.Fatalf("%d bytes: status %d, want %d: %.300s", tt.size, r.status, tt.status, r.raw)
+			r := fx.Do(t, "POST", "/v1/agency/listings:batch", fx.keyA, body(tt.size))
+			if r.Status != tt.status {
+				t.Fatalf("%d bytes: status %d, want %d: %.300s", tt.size, r.Status, tt.status, r.Raw)
 			}
-			if tt.status == 413 && !strings.HasPrefix(r.ctype, "application/problem+json") {
-				t.Errorf("413 as %q, want application/problem+json", r.ctype)
+			if tt.status == 413 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+				t.Errorf("413 as %q, want application/problem+json", r.Header.Get("Content-Type"))
 			}
 		})
 	}

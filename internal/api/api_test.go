@@ -7,85 +7,75 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
+
+	"anken/internal/account"
 	"anken/internal/api"
-	"anken/internal/ingest"
-	"anken/internal/operate"
-	"anken/internal/search"
-	"anken/internal/search/follow"
+	"anken/internal/ratelimit"
+	"anken/internal/server/servertest"
+	"anken/internal/store"
 	"anken/internal/store/storetest"
 )
 
+// fixture is the whole server (servertest) over a store of the backend
+// on a clock the test may move, with agency-a's key (keyA) and, as the
+// constructor says, agency-b's (keyB), agency-a's webhook secret and an
+// operator's key; engineers' sign-ups and logins are limited loosely
+// unless the limits are given. Every write catches the index up, as a
+// node's own writes do.
 type fixture struct {
-	srv      *httptest.Server
-	keyA     string
-	keyB     string
-	follower *follow.Follower
+	*servertest.Server
+	st          *store.Store
+	clock       *storetest.Clock // the store's
+	doc         *huma.OpenAPI    // the operations, as /openapi.json lists them
+	keyA, keyB  string
+	secret      string // agency-a's webhook secret
+	operatorKey string
 }
 
+// newFixture serves agency-a and agency-b.
 func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
-	a, err := st.CreateAgency(ctx, "agency-a", "A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := st.CreateAgency(ctx, "agency-b", "B")
-	keyA, _ := st.CreateKey(ctx, a.ID)
-	keyB, _ := st.CreateKey(ctx, b.ID)
-	idx := search.NewIndex()
-	log := slog.New(slog.DiscardHandler)
-	f := follow.New(st, idx, time.Hour, log)
-	if err := f.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	fx := &fixture{keyA: keyA, keyB: keyB, follower: f}
-	wrote := func() {
-		if _, err := f.CatchUp(ctx); err != nil {
-			t.Error(err)
-		}
-	}
-	api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Wrote: wrote, Operate: operate.New(st, wrote),
-		Ingest: ingest.NewWriter(st, wrote)})
-	fx.srv = httptest.NewServer(mux)
-	t.Cleanup(fx.srv.Close)
+	fx := start(t, "sqlite", account.Limits{})
+	_, fx.keyB = fx.Agency(t, "agency-b", "B")
 	return fx
 }
 
-type response struct {
-	status int
-	ctype  string
-	body   map[string]any
-	raw    string
-}
+// newMeFixture serves agency-a, with the given accounts' limits (loose
+// when zero).
+func newMeFixture(t *testing.T, limits account.Limits) *fixture { return start(t, "sqlite", limits) }
 
-func (fx *fixture) do(t *testing.T, method, path, key, body string) response {
-	t.Helper()
-	req, _ := http.NewRequest(method, fx.srv.URL+path, strings.NewReader(body))
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
+// newOpsFixture serves agency-a, with its webhook secret, and an
+// operator, over a store of the backend.
+func newOpsFixture(t *testing.T, backend string) *fixture {
+	fx := start(t, backend, account.Limits{})
+	a, err := fx.st.AgencyBySlug(context.Background(), "agency-a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	r := response{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), raw: string(b)}
-	json.Unmarshal(b, &r.body)
-	return r
+	if fx.secret, err = fx.st.NewWebhookSecret(context.Background(), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	fx.operatorKey = fx.Operator(t, "山田")
+	return fx
+}
+
+func start(t *testing.T, backend string, limits account.Limits) *fixture {
+	t.Helper()
+	if limits == (account.Limits{}) {
+		l := func() *ratelimit.Limiter { return ratelimit.New(1000, time.Millisecond) }
+		limits = account.Limits{SignUpIP: l(), SignUpAddress: l(), LoginIP: l(), LoginAddress: l(), ResetIP: l(), ResetAddress: l()}
+	}
+	clock := storetest.NewClock(time.Now())
+	s := servertest.Start(t, servertest.Options{Backend: backend, Now: clock.Now, AccountLimits: limits})
+	fx := &fixture{Server: s, st: s.Store, clock: clock, doc: api.Register(http.NewServeMux(), api.Deps{}).OpenAPI()}
+	_, fx.keyA = s.Agency(t, "agency-a", "A")
+	return fx
 }
 
 const goodListing = `{
@@ -135,18 +125,18 @@ func TestProblems(t *testing.T) {
 			if key == "A" {
 				key = fx.keyA
 			}
-			r := fx.do(t, tt.method, tt.path, key, tt.body)
-			if r.status != tt.status {
-				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.raw)
+			r := fx.Do(t, tt.method, tt.path, key, tt.body)
+			if r.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.status, r.Raw)
 			}
-			if !strings.HasPrefix(r.ctype, "application/problem+json") {
-				t.Errorf("Content-Type %q, want application/problem+json", r.ctype)
+			if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+				t.Errorf("Content-Type %q, want application/problem+json", r.Header.Get("Content-Type"))
 			}
-			if r.body["status"] != float64(tt.status) || r.body["title"] == "" {
-				t.Errorf("problem body lacks status/title: %s", r.raw)
+			if r.Body["status"] != float64(tt.status) || r.Body["title"] == "" {
+				t.Errorf("problem body lacks status/title: %s", r.Raw)
 			}
-			if !strings.Contains(strings.ToLower(r.raw), strings.ToLower(tt.mentions)) {
-				t.Errorf("problem does not mention %q: %s", tt.mentions, r.raw)
+			if !strings.Contains(strings.ToLower(r.Raw), strings.ToLower(tt.mentions)) {
+				t.Errorf("problem does not mention %q: %s", tt.mentions, r.Raw)
 			}
 		})
 	}
@@ -154,43 +144,43 @@ func TestProblems(t *testing.T) {
 
 func TestAgencyWritesAndSearch(t *testing.T) {
 	fx := newFixture(t)
-	r := fx.do(t, "PUT", "/v1/agency/listings/GO-1", fx.keyA, goodListing)
-	if r.status != 200 || r.body["outcome"] != "created" {
-		t.Fatalf("put: %d %s", r.status, r.raw)
+	r := fx.Do(t, "PUT", "/v1/agency/listings/GO-1", fx.keyA, goodListing)
+	if r.Status != 200 || r.Body["outcome"] != "created" {
+		t.Fatalf("put: %d %s", r.Status, r.Raw)
 	}
-	id := int64(r.body["id"].(float64))
-	if r = fx.do(t, "PUT", "/v1/agency/listings/GO-1", fx.keyA, goodListing); r.body["outcome"] != "unchanged" {
-		t.Errorf("same put again: %s", r.raw)
+	id := int64(r.Body["id"].(float64))
+	if r = fx.Do(t, "PUT", "/v1/agency/listings/GO-1", fx.keyA, goodListing); r.Body["outcome"] != "unchanged" {
+		t.Errorf("same put again: %s", r.Raw)
 	}
 
-	r = fx.do(t, "GET", fmt.Sprintf("/v1/listings/%d", id), "", "")
-	if r.status != 200 || r.body["agency"] != "agency-a" || r.body["external_id"] != "GO-1" {
-		t.Fatalf("get: %d %s", r.status, r.raw)
+	r = fx.Do(t, "GET", fmt.Sprintf("/v1/listings/%d", id), "", "")
+	if r.Status != 200 || r.Body["agency"] != "agency-a" || r.Body["external_id"] != "GO-1" {
+		t.Fatalf("get: %d %s", r.Status, r.Raw)
 	}
-	rate := r.body["rate"].(map[string]any)
+	rate := r.Body["rate"].(map[string]any)
 	if rate["monthly_min"] != 600000.0 || rate["monthly_max"] != 700000.0 {
 		t.Errorf("rate = %v", rate)
 	}
 
-	r = fx.do(t, "GET", "/v1/listings?q=決済&skill=Golang&facets=role,remote", "", "")
-	if r.status != 200 || r.body["total"] != 1.0 {
-		t.Fatalf("search: %d %s", r.status, r.raw)
+	r = fx.Do(t, "GET", "/v1/listings?q=決済&skill=Golang&facets=role,remote", "", "")
+	if r.Status != 200 || r.Body["total"] != 1.0 {
+		t.Fatalf("search: %d %s", r.Status, r.Raw)
 	}
-	facets := r.body["facets"].(map[string]any)
+	facets := r.Body["facets"].(map[string]any)
 	if facets["role"].(map[string]any)["backend"] != 1.0 || facets["remote"].(map[string]any)["full"] != 1.0 {
 		t.Errorf("facets = %v", facets)
 	}
 
 	// Agency B can neither read nor close A's listing, and its own listing
 	// with the same external id is a different one.
-	if r = fx.do(t, "GET", "/v1/agency/listings/GO-1", fx.keyB, ""); r.status != 404 {
-		t.Errorf("b reads a's listing: %d %s", r.status, r.raw)
+	if r = fx.Do(t, "GET", "/v1/agency/listings/GO-1", fx.keyB, ""); r.Status != 404 {
+		t.Errorf("b reads a's listing: %d %s", r.Status, r.Raw)
 	}
-	if r = fx.do(t, "DELETE", "/v1/agency/listings/GO-1", fx.keyB, ""); r.status != 404 {
-		t.Errorf("b closes a's listing: %d %s", r.status, r.raw)
+	if r = fx.Do(t, "DELETE", "/v1/agency/listings/GO-1", fx.keyB, ""); r.Status != 404 {
+		t.Errorf("b closes a's listing: %d %s", r.Status, r.Raw)
 	}
-	if r = fx.do(t, "GET", "/v1/agency/listings/GO-1", fx.keyA, ""); r.status != 200 || r.body["status"] != "open" {
-		t.Errorf("a's listing after b's attempts: %d %s", r.status, r.raw)
+	if r = fx.Do(t, "GET", "/v1/agency/listings/GO-1", fx.keyA, ""); r.Status != 200 || r.Body["status"] != "open" {
+		t.Errorf("a's listing after b's attempts: %d %s", r.Status, r.Raw)
 	}
 
 	// A batch stores the good items and rejects the bad one alone.
@@ -199,11 +189,11 @@ func TestAgencyWritesAndSearch(t *testing.T) {
 		{"external_id": "B-2", "description": "タイトルがない"},
 		{"external_id": "B-3", "title": "インフラ構築 AWS", "description": "Terraform", "role": "infra", "rate": {"unit": "month", "min": 900000000}}
 	]}`
-	r = fx.do(t, "POST", "/v1/agency/listings:batch", fx.keyA, batch)
-	if r.status != 200 || r.body["accepted"] != 1.0 || r.body["rejected"] != 2.0 {
-		t.Fatalf("batch: %d %s", r.status, r.raw)
+	r = fx.Do(t, "POST", "/v1/agency/listings:batch", fx.keyA, batch)
+	if r.Status != 200 || r.Body["accepted"] != 1.0 || r.Body["rejected"] != 2.0 {
+		t.Fatalf("batch: %d %s", r.Status, r.Raw)
 	}
-	results := r.body["results"].([]any)
+	results := r.Body["results"].([]any)
 	if o := results[1].(map[string]any); o["outcome"] != "rejected" || !strings.Contains(fmt.Sprint(o["errors"]), "title") {
 		t.Errorf("result for the listing without a title: %v", o)
 	}
@@ -212,20 +202,20 @@ func TestAgencyWritesAndSearch(t *testing.T) {
 	}
 
 	// Closing removes it from search but keeps its page.
-	if r = fx.do(t, "DELETE", "/v1/agency/listings/GO-1", fx.keyA, ""); r.status != 200 || r.body["outcome"] != "closed" {
-		t.Fatalf("close: %d %s", r.status, r.raw)
+	if r = fx.Do(t, "DELETE", "/v1/agency/listings/GO-1", fx.keyA, ""); r.Status != 200 || r.Body["outcome"] != "closed" {
+		t.Fatalf("close: %d %s", r.Status, r.Raw)
 	}
-	if r = fx.do(t, "GET", "/v1/listings?q=決済", "", ""); r.body["total"] != 0.0 {
-		t.Errorf("closed listing still found: %s", r.raw)
+	if r = fx.Do(t, "GET", "/v1/listings?q=決済", "", ""); r.Body["total"] != 0.0 {
+		t.Errorf("closed listing still found: %s", r.Raw)
 	}
-	if r = fx.do(t, "GET", fmt.Sprintf("/v1/listings/%d", id), "", ""); r.status != 200 || r.body["status"] != "closed" {
-		t.Errorf("closed listing page: %d %s", r.status, r.raw)
+	if r = fx.Do(t, "GET", fmt.Sprintf("/v1/listings/%d", id), "", ""); r.Status != 200 || r.Body["status"] != "closed" {
+		t.Errorf("closed listing page: %d %s", r.Status, r.Raw)
 	}
 }
 
 func TestOpenAPIDocument(t *testing.T) {
 	fx := newFixture(t)
-	resp, err := http.Get(fx.srv.URL + "/openapi.json")
+	resp, err := http.Get(fx.URL + "/openapi.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 
 	"anken/internal/ingest"
 	"anken/internal/listing"
+	"anken/internal/server/servertest"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 )
@@ -43,27 +41,9 @@ func testAuditEveryWrite(t *testing.T, backend string) {
 		t.Fatal(err)
 	}
 	op := fx.operatorKey
-	send := func(method, path, key, ctype, body string, header ...string) response {
+	send := func(method, path, key, ctype, body string, header ...string) servertest.Response {
 		t.Helper()
-		req, _ := http.NewRequest(method, fx.srv.URL+path, strings.NewReader(body))
-		if key != "" {
-			req.Header.Set("Authorization", "Bearer "+key)
-		}
-		if ctype != "" {
-			req.Header.Set("Content-Type", ctype)
-		}
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		r := response{status: resp.StatusCode, raw: string(b)}
-		json.Unmarshal(b, &r.body)
-		return r
+		return fx.Do(t, method, path, key, body, append([]string{"Content-Type", ctype}, header...)...)
 	}
 	event := []byte(`{"id": "evt_9", "type": "listing.close", "external_id": "X-1"}`)
 	signature := ingest.Sign(fx.secret, time.Now(), event)
@@ -73,13 +53,13 @@ func testAuditEveryWrite(t *testing.T, backend string) {
 			Source string `json:"source"`
 		}
 		r := send("GET", path, "", "", "")
-		json.Unmarshal([]byte(r.raw), &g)
+		json.Unmarshal([]byte(r.Raw), &g)
 		b, _ := json.Marshal(map[string]string{"source": g.Source, "note": "audit test"})
 		return string(b)
 	}
 	type auditCase struct {
 		name   string
-		do     func() response
+		do     func() servertest.Response
 		status int
 		// row is the kind, actor, action, target and detail of the one
 		// row the request leaves (regular expressions), or nil for none.
@@ -92,141 +72,141 @@ func testAuditEveryWrite(t *testing.T, backend string) {
 		return []string{store.AuditOperator, "山田", action, target, detail}
 	}
 	cases := []auditCase{
-		{"put a listing", func() response {
-			r := fx.do(t, "PUT", "/v1/agency/listings/X-1", fx.keyA, goodListing)
-			if id, ok := r.body["id"].(float64); ok {
+		{"put a listing", func() servertest.Response {
+			r := fx.Do(t, "PUT", "/v1/agency/listings/X-1", fx.keyA, goodListing)
+			if id, ok := r.Body["id"].(float64); ok {
 				listingID = int64(id)
 			}
 			return r
 		}, 200, agencyRow("put-agency-listing", "/v1/agency/listings/X-1", `put 1 listings: 1 accepted, 0 rejected`)},
-		{"put refused before the write", func() response {
-			return fx.do(t, "PUT", "/v1/agency/listings/X-1", fx.keyA, `{"external_id":"X-2","title":"t"}`)
+		{"put refused before the write", func() servertest.Response {
+			return fx.Do(t, "PUT", "/v1/agency/listings/X-1", fx.keyA, `{"external_id":"X-2","title":"t"}`)
 		}, 422, nil},
-		{"put with a revoked key", func() response {
-			return fx.do(t, "PUT", "/v1/agency/listings/X-1", "ak_000000000000000000000000000000000000000000000000", goodListing)
+		{"put with a revoked key", func() servertest.Response {
+			return fx.Do(t, "PUT", "/v1/agency/listings/X-1", "ak_000000000000000000000000000000000000000000000000", goodListing)
 		}, 401, nil},
-		{"batch with an Idempotency-Key", func() response {
+		{"batch with an Idempotency-Key", func() servertest.Response {
 			return send("POST", "/v1/agency/listings:batch", fx.keyA, "application/json",
 				`{"listings": [{"external_id":"X-2","title":"Goの案件","description":"Go"},{"external_id":"","title":""}]}`, "Idempotency-Key", "k-1")
 		}, 200, agencyRow("batch-agency-listings", "/v1/agency/listings:batch", `put 2 listings: 1 accepted, 1 rejected`)},
-		{"the batch repeated with its key", func() response {
+		{"the batch repeated with its key", func() servertest.Response {
 			return send("POST", "/v1/agency/listings:batch", fx.keyA, "application/json",
 				`{"listings": [{"external_id":"X-2","title":"Goの案件","description":"Go"},{"external_id":"","title":""}]}`, "Idempotency-Key", "k-1")
 		}, 200, nil},
-		{"close a listing", func() response {
-			return fx.do(t, "DELETE", "/v1/agency/listings/X-2", fx.keyA, "")
+		{"close a listing", func() servertest.Response {
+			return fx.Do(t, "DELETE", "/v1/agency/listings/X-2", fx.keyA, "")
 		}, 200, agencyRow("close-agency-listing", `listing \d+`, `X-2 of agency-a: closed`)},
-		{"close an unknown listing", func() response {
-			return fx.do(t, "DELETE", "/v1/agency/listings/nope", fx.keyA, "")
+		{"close an unknown listing", func() servertest.Response {
+			return fx.Do(t, "DELETE", "/v1/agency/listings/nope", fx.keyA, "")
 		}, 404, nil},
-		{"webhook delivery", func() response {
+		{"webhook delivery", func() servertest.Response {
 			return send("POST", "/v1/webhooks/agency-a", "", "application/json", string(event), ingest.SignatureHeader, signature)
 		}, 202, agencyRow("post-webhook", "/v1/webhooks/agency-a", `inbox item \d+ \(duplicate: false\)`)},
-		{"the same signed delivery again", func() response {
+		{"the same signed delivery again", func() servertest.Response {
 			return send("POST", "/v1/webhooks/agency-a", "", "application/json", string(event), ingest.SignatureHeader, signature)
 		}, 409, nil},
-		{"webhook signed wrongly", func() response {
+		{"webhook signed wrongly", func() servertest.Response {
 			return send("POST", "/v1/webhooks/agency-a", "", "application/json", string(event), ingest.SignatureHeader,
 				ingest.Sign("whsec_wrong", time.Now(), event))
 		}, 401, nil},
-		{"feed upload", func() response {
+		{"feed upload", func() servertest.Response {
 			return send("POST", "/v1/agency/feeds?format=jsonl", fx.keyA, "application/x-ndjson",
 				`{"external_id":"F-1","title":"Rustの案件","description":"Rust"}`+"\n"+`{"external_id":"F-2"}`+"\n")
 		}, 202, agencyRow("upload-agency-feed", `feed run \d+ of agency-a`,
 			`2 rows: 0 created, 0 updated, 0 unchanged, 0 rejected, 0 closed; received`)},
-		{"feed source", func() response {
-			r := fx.do(t, "POST", "/v1/agency/feed-sources", fx.keyA, `{"url":"https://feeds.example.com/a.jsonl","format":"jsonl"}`)
-			if id, ok := r.body["id"].(float64); ok {
+		{"feed source", func() servertest.Response {
+			r := fx.Do(t, "POST", "/v1/agency/feed-sources", fx.keyA, `{"url":"https://feeds.example.com/a.jsonl","format":"jsonl"}`)
+			if id, ok := r.Body["id"].(float64); ok {
 				sourceID = int64(id)
 			}
 			return r
 		}, 200, agencyRow("put-agency-feed-source", "agency agency-a", `feed source \d+: https://feeds.example.com/a.jsonl \(jsonl, every 1h0m0s\)`)},
-		{"feed source refused", func() response {
-			return fx.do(t, "POST", "/v1/agency/feed-sources", fx.keyA, `{"url":"http://127.0.0.1/a.jsonl","format":"jsonl"}`)
+		{"feed source refused", func() servertest.Response {
+			return fx.Do(t, "POST", "/v1/agency/feed-sources", fx.keyA, `{"url":"http://127.0.0.1/a.jsonl","format":"jsonl"}`)
 		}, 422, nil},
-		{"delete the feed source", func() response {
-			return fx.do(t, "DELETE", fmt.Sprintf("/v1/agency/feed-sources/%d", sourceID), fx.keyA, "")
+		{"delete the feed source", func() servertest.Response {
+			return fx.Do(t, "DELETE", fmt.Sprintf("/v1/agency/feed-sources/%d", sourceID), fx.keyA, "")
 		}, 204, agencyRow("delete-agency-feed-source", "agency agency-a", `feed source \d+: https://feeds.example.com/a.jsonl`)},
-		{"delete it again", func() response {
-			return fx.do(t, "DELETE", fmt.Sprintf("/v1/agency/feed-sources/%d", sourceID), fx.keyA, "")
+		{"delete it again", func() servertest.Response {
+			return fx.Do(t, "DELETE", fmt.Sprintf("/v1/agency/feed-sources/%d", sourceID), fx.keyA, "")
 		}, 404, nil},
-		{"confirm a held run", func() response {
+		{"confirm a held run", func() servertest.Response {
 			heldRun = holdRun(t, fx.st, fx.clock, a)
-			return fx.do(t, "POST", fmt.Sprintf("/v1/agency/feeds/%d/confirm", heldRun), fx.keyA, "")
+			return fx.Do(t, "POST", fmt.Sprintf("/v1/agency/feeds/%d/confirm", heldRun), fx.keyA, "")
 		}, 200, agencyRow("confirm-agency-feed-run", `feed run \d+ of agency-a`, `\d+ listings closed`)},
-		{"confirm it again", func() response {
-			return fx.do(t, "POST", fmt.Sprintf("/v1/agency/feeds/%d/confirm", heldRun), fx.keyA, "")
+		{"confirm it again", func() servertest.Response {
+			return fx.Do(t, "POST", fmt.Sprintf("/v1/agency/feeds/%d/confirm", heldRun), fx.keyA, "")
 		}, 409, nil},
-		{"create an agency", func() response {
-			return fx.do(t, "POST", "/v1/operator/agencies", op, `{"slug":"sakura","name":"さくら"}`)
+		{"create an agency", func() servertest.Response {
+			return fx.Do(t, "POST", "/v1/operator/agencies", op, `{"slug":"sakura","name":"さくら"}`)
 		}, 201, opRow("create-agency", "agency sakura", "さくら")},
-		{"create it again", func() response {
-			return fx.do(t, "POST", "/v1/operator/agencies", op, `{"slug":"sakura"}`)
+		{"create it again", func() servertest.Response {
+			return fx.Do(t, "POST", "/v1/operator/agencies", op, `{"slug":"sakura"}`)
 		}, 409, nil},
-		{"create one with an agency's key", func() response {
-			return fx.do(t, "POST", "/v1/operator/agencies", fx.keyA, `{"slug":"ume"}`)
+		{"create one with an agency's key", func() servertest.Response {
+			return fx.Do(t, "POST", "/v1/operator/agencies", fx.keyA, `{"slug":"ume"}`)
 		}, 403, nil},
-		{"issue a key", func() response {
-			return fx.do(t, "POST", "/v1/operator/agencies/sakura/keys", op, "")
+		{"issue a key", func() servertest.Response {
+			return fx.Do(t, "POST", "/v1/operator/agencies/sakura/keys", op, "")
 		}, 201, opRow("issue-agency-key", "agency sakura", `key ak_[0-9a-f]{6}`)},
-		{"rotate the keys", func() response {
-			r := fx.do(t, "POST", "/v1/operator/agencies/sakura/keys/rotate", op, "")
+		{"rotate the keys", func() servertest.Response {
+			r := fx.Do(t, "POST", "/v1/operator/agencies/sakura/keys/rotate", op, "")
 			keys, _ := fx.st.AgencyKeys(ctx, mustSlug(t, fx.st, "sakura").ID)
 			if len(keys) > 0 {
 				keyID = keys[0].ID
 			}
 			return r
 		}, 200, opRow("rotate-agency-keys", "agency sakura", `key ak_[0-9a-f]{6}; 1 revoked`)},
-		{"revoke an unknown key", func() response {
-			return fx.do(t, "DELETE", fmt.Sprintf("/v1/operator/agencies/sakura/keys/%d", keyID+100), op, "")
+		{"revoke an unknown key", func() servertest.Response {
+			return fx.Do(t, "DELETE", fmt.Sprintf("/v1/operator/agencies/sakura/keys/%d", keyID+100), op, "")
 		}, 404, nil},
-		{"revoke the key", func() response {
-			return fx.do(t, "DELETE", fmt.Sprintf("/v1/operator/agencies/sakura/keys/%d", keyID), op, "")
+		{"revoke the key", func() servertest.Response {
+			return fx.Do(t, "DELETE", fmt.Sprintf("/v1/operator/agencies/sakura/keys/%d", keyID), op, "")
 		}, 200, opRow("revoke-agency-key", "agency sakura", `key \d+ revoked`)},
-		{"revoke every key", func() response {
-			return fx.do(t, "DELETE", "/v1/operator/agencies/sakura/keys", op, "")
+		{"revoke every key", func() servertest.Response {
+			return fx.Do(t, "DELETE", "/v1/operator/agencies/sakura/keys", op, "")
 		}, 200, opRow("revoke-agency-keys", "agency sakura", "0 keys revoked")},
-		{"set the agency's profile", func() response {
-			return fx.do(t, "PUT", "/v1/agency/profile", fx.keyA, `{"name":"エージェントA","site_url":"https://a.example/"}`)
+		{"set the agency's profile", func() servertest.Response {
+			return fx.Do(t, "PUT", "/v1/agency/profile", fx.keyA, `{"name":"エージェントA","site_url":"https://a.example/"}`)
 		}, 200, agencyRow("put-agency-profile", "agency agency-a", `profile: name \(エージェントA\), site_url \(https://a.example/\)`)},
-		{"set it badly", func() response {
-			return fx.do(t, "PUT", "/v1/agency/profile", fx.keyA, `{"name":"A","site_url":"javascript:alert(1)"}`)
+		{"set it badly", func() servertest.Response {
+			return fx.Do(t, "PUT", "/v1/agency/profile", fx.keyA, `{"name":"A","site_url":"javascript:alert(1)"}`)
 		}, 422, nil},
-		{"an operator sets a profile", func() response {
-			return fx.do(t, "PUT", "/v1/operator/agencies/sakura", op, `{"name":"さくらテック","description":"紹介文"}`)
+		{"an operator sets a profile", func() servertest.Response {
+			return fx.Do(t, "PUT", "/v1/operator/agencies/sakura", op, `{"name":"さくらテック","description":"紹介文"}`)
 		}, 200, opRow("put-agency-profile-operator", "agency sakura", `profile: name \(さくらテック\), description \(3 characters\)`)},
-		{"an operator, an unknown agency's profile", func() response {
-			return fx.do(t, "PUT", "/v1/operator/agencies/nobody", op, `{"name":"X"}`)
+		{"an operator, an unknown agency's profile", func() servertest.Response {
+			return fx.Do(t, "PUT", "/v1/operator/agencies/nobody", op, `{"name":"X"}`)
 		}, 404, nil},
-		{"a webhook secret", func() response {
-			return fx.do(t, "POST", "/v1/operator/agencies/sakura/webhook-secret", op, "")
+		{"a webhook secret", func() servertest.Response {
+			return fx.Do(t, "POST", "/v1/operator/agencies/sakura/webhook-secret", op, "")
 		}, 200, opRow("issue-webhook-secret", "agency sakura", "")},
-		{"hide a listing", func() response {
-			return fx.do(t, "POST", fmt.Sprintf("/v1/operator/listings/%d/hide", listingID), op, "")
+		{"hide a listing", func() servertest.Response {
+			return fx.Do(t, "POST", fmt.Sprintf("/v1/operator/listings/%d/hide", listingID), op, "")
 		}, 200, opRow("hide-listing", `listing \d+`, "X-1 of agency-a: hidden")},
-		{"hide an unknown listing", func() response {
-			return fx.do(t, "POST", "/v1/operator/listings/999999/hide", op, "")
+		{"hide an unknown listing", func() servertest.Response {
+			return fx.Do(t, "POST", "/v1/operator/listings/999999/hide", op, "")
 		}, 404, nil},
-		{"restore it", func() response {
-			return fx.do(t, "POST", fmt.Sprintf("/v1/operator/listings/%d/restore", listingID), op, "")
+		{"restore it", func() servertest.Response {
+			return fx.Do(t, "POST", fmt.Sprintf("/v1/operator/listings/%d/restore", listingID), op, "")
 		}, 200, opRow("restore-listing", `listing \d+`, "X-1 of agency-a: restored")},
-		{"replay every parked item", func() response {
-			return fx.do(t, "POST", "/v1/operator/inbox/replay", op, `{"all": true}`)
+		{"replay every parked item", func() servertest.Response {
+			return fx.Do(t, "POST", "/v1/operator/inbox/replay", op, `{"all": true}`)
 		}, 200, opRow("replay-inbox", "all parked items", "0 replayed")},
-		{"replay naming nothing", func() response {
-			return fx.do(t, "POST", "/v1/operator/inbox/replay", op, `{}`)
+		{"replay naming nothing", func() servertest.Response {
+			return fx.Do(t, "POST", "/v1/operator/inbox/replay", op, `{}`)
 		}, 422, nil},
-		{"edit a guide", func() response {
-			return fx.do(t, "PUT", "/v1/guides/backend", op, source("/v1/guides/backend"))
+		{"edit a guide", func() servertest.Response {
+			return fx.Do(t, "PUT", "/v1/guides/backend", op, source("/v1/guides/backend"))
 		}, 200, opRow("put-guide", "/v1/guides/backend", `revision \d+`)},
-		{"edit a guide badly", func() response {
-			return fx.do(t, "PUT", "/v1/guides/backend", op, `{"source": "no front matter"}`)
+		{"edit a guide badly", func() servertest.Response {
+			return fx.Do(t, "PUT", "/v1/guides/backend", op, `{"source": "no front matter"}`)
 		}, 422, nil},
-		{"edit a job-type article", func() response {
-			return fx.do(t, "PUT", "/v1/roles/backend/article", op, source("/v1/roles/backend/article"))
+		{"edit a job-type article", func() servertest.Response {
+			return fx.Do(t, "PUT", "/v1/roles/backend/article", op, source("/v1/roles/backend/article"))
 		}, 200, opRow("put-role-article", "/v1/roles/backend/article", `revision \d+`)},
-		{"a read", func() response {
-			return fx.do(t, "GET", "/v1/operator/audit", op, "")
+		{"a read", func() servertest.Response {
+			return fx.Do(t, "GET", "/v1/operator/audit", op, "")
 		}, 200, nil},
 	}
 	var last int64
@@ -234,8 +214,8 @@ func testAuditEveryWrite(t *testing.T, backend string) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := c.do()
-			if r.status != c.status {
-				t.Fatalf("status %d, want %d: %s", r.status, c.status, r.raw)
+			if r.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, c.status, r.Raw)
 			}
 			rows := storetest.AuditSince(t, fx.st, &last)
 			if c.row == nil {

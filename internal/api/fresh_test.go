@@ -10,9 +10,9 @@ import (
 func TestAgencyAndFreshnessFilters(t *testing.T) {
 	fx := newFixture(t)
 	for _, w := range []struct{ key, id string }{{fx.keyA, "A-1"}, {fx.keyA, "A-2"}, {fx.keyB, "B-1"}} {
-		r := fx.do(t, "PUT", "/v1/agency/listings/"+w.id, w.key, `{"title": "Goの開発 `+w.id+`", "description": "Goで開発します。"}`)
-		if r.status != 200 {
-			t.Fatalf("put %s: %d %s", w.id, r.status, r.raw)
+		r := fx.Do(t, "PUT", "/v1/agency/listings/"+w.id, w.key, `{"title": "Goの開発 `+w.id+`", "description": "Goで開発します。"}`)
+		if r.Status != 200 {
+			t.Fatalf("put %s: %d %s", w.id, r.Status, r.Raw)
 		}
 	}
 	for _, c := range []struct {
@@ -26,12 +26,12 @@ func TestAgencyAndFreshnessFilters(t *testing.T) {
 		{"posted_within=1d", []string{"A-1", "A-2", "B-1"}},
 		{"posted_within=1d&agency=agency-a", []string{"A-1", "A-2"}},
 	} {
-		r := fx.do(t, "GET", "/v1/listings?limit=100&"+c.query, "", "")
-		if r.status != 200 {
-			t.Fatalf("%s: %d %s", c.query, r.status, r.raw)
+		r := fx.Do(t, "GET", "/v1/listings?limit=100&"+c.query, "", "")
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", c.query, r.Status, r.Raw)
 		}
 		var got []string
-		for _, h := range r.body["hits"].([]any) {
+		for _, h := range r.Body["hits"].([]any) {
 			hit := h.(map[string]any)
 			got = append(got, hit["external_id"].(string))
 			if hit["first_seen_at"] == nil || hit["first_seen_at"] == "0001-01-01T00:00:00Z" {
@@ -43,13 +43,13 @@ func TestAgencyAndFreshnessFilters(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.query, got, c.want)
 		}
 	}
-	r := fx.do(t, "GET", "/v1/listings?facets=agency", "", "")
-	if f, _ := r.body["facets"].(map[string]any)["agency"].(map[string]any); f["agency-a"] != 2.0 || f["agency-b"] != 1.0 {
-		t.Errorf("facets=agency: %v", r.body["facets"])
+	r := fx.Do(t, "GET", "/v1/listings?facets=agency", "", "")
+	if f, _ := r.Body["facets"].(map[string]any)["agency"].(map[string]any); f["agency-a"] != 2.0 || f["agency-b"] != 1.0 {
+		t.Errorf("facets=agency: %v", r.Body["facets"])
 	}
 	for _, bad := range []string{"posted_within=2d", "agency=Not%20A%20Slug"} {
-		if r := fx.do(t, "GET", "/v1/listings?"+bad, "", ""); r.status != 422 {
-			t.Errorf("%s: %d, want 422 %s", bad, r.status, r.raw)
+		if r := fx.Do(t, "GET", "/v1/listings?"+bad, "", ""); r.Status != 422 {
+			t.Errorf("%s: %d, want 422 %s", bad, r.Status, r.Raw)
 		}
 	}
 }

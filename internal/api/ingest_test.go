@@ -4,79 +4,59 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/text/encoding/japanese"
 
-	"anken/internal/api"
+	"anken/internal/account"
 	"anken/internal/ingest"
-	"anken/internal/operate"
-	"anken/internal/search"
+	"anken/internal/server/servertest"
 	"anken/internal/store"
-	"anken/internal/store/storetest"
 )
 
+// ingestFixture serves agency-a (key, with its webhook secret) with a
+// delivery worker on the store's clock.
 type ingestFixture struct {
-	srv    *httptest.Server
-	st     *store.Store
+	*fixture
 	agency store.Agency
 	key    string
-	secret string
 	worker *ingest.Worker
-	clock  *storetest.Clock // the store's and the worker's
 }
 
 func newIngestFixture(t *testing.T) *ingestFixture {
 	t.Helper()
-	ctx := context.Background()
-	clock := storetest.NewClock(time.Now())
-	st := storetest.OpenClock(t, "sqlite", clock.Now)
-	a, err := st.CreateAgency(ctx, "agency-a", "A")
+	fx := newMeFixture(t, account.Limits{})
+	a, err := fx.st.AgencyBySlug(context.Background(), "agency-a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _ := st.CreateKey(ctx, a.ID)
-	secret, _ := st.NewWebhookSecret(ctx, a.ID)
-	idx := search.NewIndex()
-	mux := http.NewServeMux()
-	api.Register(mux, api.Deps{Store: st, Index: idx, Log: slog.New(slog.DiscardHandler), Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return &ingestFixture{srv: srv, st: st, agency: a, key: key, secret: secret, clock: clock,
-		worker: &ingest.Worker{Store: st, Backoff: time.Millisecond, MaxAttempts: 2, Now: clock.Now}}
+	if fx.secret, err = fx.st.NewWebhookSecret(context.Background(), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	return &ingestFixture{fixture: fx, agency: a, key: fx.keyA,
+		worker: &ingest.Worker{Store: fx.st, Backoff: time.Millisecond, MaxAttempts: 2, Now: fx.clock.Now}}
 }
 
-// request sends body with the headers and returns the answer, read.
-func (fx *ingestFixture) request(t *testing.T, method, path string, header map[string]string, body []byte) (*http.Response, []byte) {
+// request sends body with exactly the headers given and returns the answer.
+func (fx *ingestFixture) request(t *testing.T, method, path string, header map[string]string, body []byte) servertest.Response {
 	t.Helper()
-	req, _ := http.NewRequest(method, fx.srv.URL+path, bytes.NewReader(body))
+	h := []string{"Content-Type", header["Content-Type"]}
 	for k, v := range header {
-		req.Header.Set(k, v)
+		h = append(h, k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	return fx.Do(t, method, path, "", string(body), h...)
 }
 
 func (fx *ingestFixture) send(t *testing.T, method, path string, header map[string]string, body []byte) (int, map[string]any) {
 	t.Helper()
-	resp, b := fx.request(t, method, path, header, body)
-	var m map[string]any
-	json.Unmarshal(b, &m)
-	if resp.StatusCode >= 400 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
-		t.Errorf("%s %s: %d with %s", method, path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	r := fx.request(t, method, path, header, body)
+	if r.Status >= 400 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("%s %s: %d with %s", method, path, r.Status, r.Header.Get("Content-Type"))
 	}
-	return resp.StatusCode, m
+	return r.Status, r.Body
 }
 
 // drain runs the worker until the inbox has nothing to claim.
@@ -253,7 +233,7 @@ func TestIdempotencyKey(t *testing.T) {
 	answers := make(chan answer, 20)
 	for range 20 {
 		go func() {
-			req, _ := http.NewRequest("POST", fx.srv.URL+"/v1/agency/listings:batch", bytes.NewReader(batch))
+			req, _ := http.NewRequest("POST", fx.URL+"/v1/agency/listings:batch", bytes.NewReader(batch))
 			for k, v := range h {
 				req.Header.Set(k, v)
 			}
@@ -378,11 +358,11 @@ func TestFeedConfirm(t *testing.T) {
 func TestBadBodyEchoIsClipped(t *testing.T) {
 	fx := newFixture(t)
 	body := `{"listings": [` + strings.Repeat(`{"external_id":"x","title":"広告"},`, 5000) + `oops]}`
-	r := fx.do(t, "POST", "/v1/agency/listings:batch", fx.keyA, body)
-	if r.status != 400 {
-		t.Fatalf("status %d, want 400", r.status)
+	r := fx.Do(t, "POST", "/v1/agency/listings:batch", fx.keyA, body)
+	if r.Status != 400 {
+		t.Fatalf("status %d, want 400", r.Status)
 	}
-	if len(r.raw) > 2000 || !strings.Contains(r.raw, "bytes in all") {
-		t.Errorf("problem of %d bytes echoes the body: %.300s", len(r.raw), r.raw)
+	if len(r.Raw) > 2000 || !strings.Contains(r.Raw, "bytes in all") {
+		t.Errorf("problem of %d bytes echoes the body: %.300s", len(r.Raw), r.Raw)
 	}
 }

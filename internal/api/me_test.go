@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"regexp"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -16,139 +14,92 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"anken/internal/account"
-	"anken/internal/api"
-	"anken/internal/ingest"
-	"anken/internal/operate"
 	"anken/internal/ratelimit"
-	"anken/internal/search"
-	"anken/internal/store"
-	"anken/internal/store/storetest"
+	"anken/internal/server/servertest"
 )
 
-type meFixture struct {
-	*fixture
-	st       *store.Store
-	idx      *search.Index
-	doc      *huma.OpenAPI
-	accounts *account.Service
-}
-
-// newMeFixture serves the API with accounts over a fresh SQLite store,
-// with one agency (key in keyA) and the given rate limits (loose when
-// zero).
-func newMeFixture(t *testing.T, limits account.Limits) *meFixture {
+// token returns the token of the newest mail to addr with a link.
+func (fx *fixture) token(t *testing.T, kind, addr string) string {
 	t.Helper()
-	ctx := context.Background()
-	st := storetest.Open(t, "sqlite")
-	a, err := st.CreateAgency(ctx, "agency-a", "A")
+	link, err := url.Parse(fx.MailLink(t, kind, addr))
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyA, _ := st.CreateKey(ctx, a.ID)
-	if limits == (account.Limits{}) {
-		l := func() *ratelimit.Limiter { return ratelimit.New(1000, time.Millisecond) }
-		limits = account.Limits{SignUpIP: l(), SignUpAddress: l(), LoginIP: l(), LoginAddress: l(), ResetIP: l(), ResetAddress: l()}
-	}
-	accounts := account.New(st, account.Options{BaseURL: "https://anken.example",
-		Params: account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, Limits: limits})
-	mux := http.NewServeMux()
-	idx := search.NewIndex()
-	doc := api.Register(mux, api.Deps{Store: st, Index: idx, Log: slog.New(slog.DiscardHandler), Accounts: accounts, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)}).OpenAPI()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return &meFixture{fixture: &fixture{srv: srv, keyA: keyA}, st: st, idx: idx, doc: doc, accounts: accounts}
-}
-
-var linkRE = regexp.MustCompile(`https://anken\.example/(?:verify|reset)\?token=([A-Za-z0-9_-]+)`)
-
-// token returns the token of the newest mail to addr with a link.
-func (fx *meFixture) token(t *testing.T, addr string) string {
-	t.Helper()
-	fx.accounts.Wait() // a reset mail is written after the answer
-	mails, _ := fx.st.Mails(context.Background(), "", 200)
-	for _, m := range mails {
-		if m.To == addr {
-			if sm := linkRE.FindStringSubmatch(m.Text); sm != nil {
-				return sm[1]
-			}
-		}
-	}
-	t.Fatalf("no mail with a link to %s", addr)
-	return ""
+	return link.Query().Get("token")
 }
 
 // engineer signs addr up, verifies it and logs in; it returns the token.
-func (fx *meFixture) engineer(t *testing.T, addr, password string) string {
+func (fx *fixture) engineer(t *testing.T, addr, password string) string {
 	t.Helper()
-	if r := fx.do(t, "POST", "/v1/accounts", "", fmt.Sprintf(`{"email":%q,"password":%q}`, addr, password)); r.status != 202 {
-		t.Fatalf("sign-up: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "POST", "/v1/accounts", "", fmt.Sprintf(`{"email":%q,"password":%q}`, addr, password)); r.Status != 202 {
+		t.Fatalf("sign-up: %d %s", r.Status, r.Raw)
 	}
-	if r := fx.do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, fx.token(t, addr))); r.status != 200 {
-		t.Fatalf("verify: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, fx.token(t, "verify", addr))); r.Status != 200 {
+		t.Fatalf("verify: %d %s", r.Status, r.Raw)
 	}
 	return fx.login(t, addr, password)
 }
 
-func (fx *meFixture) login(t *testing.T, addr, password string) string {
+func (fx *fixture) login(t *testing.T, addr, password string) string {
 	t.Helper()
-	r := fx.do(t, "POST", "/v1/sessions", "", fmt.Sprintf(`{"email":%q,"password":%q}`, addr, password))
-	if r.status != 201 {
-		t.Fatalf("login: %d %s", r.status, r.raw)
+	r := fx.Do(t, "POST", "/v1/sessions", "", fmt.Sprintf(`{"email":%q,"password":%q}`, addr, password))
+	if r.Status != 201 {
+		t.Fatalf("login: %d %s", r.Status, r.Raw)
 	}
-	return r.body["token"].(string)
+	return r.Body["token"].(string)
 }
 
-func (fx *meFixture) listing(t *testing.T, ext string) int64 {
+func (fx *fixture) listing(t *testing.T, ext string) int64 {
 	t.Helper()
-	r := fx.do(t, "PUT", "/v1/agency/listings/"+ext, fx.keyA, goodListing)
-	if r.status != 200 {
-		t.Fatalf("put listing: %d %s", r.status, r.raw)
+	r := fx.Do(t, "PUT", "/v1/agency/listings/"+ext, fx.keyA, goodListing)
+	if r.Status != 200 {
+		t.Fatalf("put listing: %d %s", r.Status, r.Raw)
 	}
-	return int64(r.body["id"].(float64))
+	return int64(r.Body["id"].(float64))
 }
 
 func TestAccountsFlow(t *testing.T) {
 	fx := newMeFixture(t, account.Limits{})
 	const addr, pw = "taro@example.jp", "hatsuyume-fuji-2027"
 	signUp := fmt.Sprintf(`{"email":%q,"password":%q}`, addr, pw)
-	first := fx.do(t, "POST", "/v1/accounts", "", signUp)
-	if first.status != 202 {
-		t.Fatalf("sign-up: %d %s", first.status, first.raw)
+	first := fx.Do(t, "POST", "/v1/accounts", "", signUp)
+	if first.Status != 202 {
+		t.Fatalf("sign-up: %d %s", first.Status, first.Raw)
 	}
-	token := fx.token(t, addr)
+	token := fx.token(t, "verify", addr)
 	// Not verified: 403 with the right password, 401 with a wrong one.
-	if r := fx.do(t, "POST", "/v1/sessions", "", signUp); r.status != 403 {
-		t.Errorf("login before verifying: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "POST", "/v1/sessions", "", signUp); r.Status != 403 {
+		t.Errorf("login before verifying: %d %s", r.Status, r.Raw)
 	}
-	if r := fx.do(t, "POST", "/v1/sessions", "", `{"email":"taro@example.jp","password":"wrong-password-0"}`); r.status != 401 {
-		t.Errorf("wrong password before verifying: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "POST", "/v1/sessions", "", `{"email":"taro@example.jp","password":"wrong-password-0"}`); r.Status != 401 {
+		t.Errorf("wrong password before verifying: %d %s", r.Status, r.Raw)
 	}
 	// Verifying logs in: the answer keeps the address and its time and
 	// carries a session token, as a login answers.
-	v := fx.do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, token))
-	if v.status != 200 || v.body["email"] != addr || v.body["verified_at"] == nil || v.body["expires_at"] == nil {
-		t.Fatalf("verify: %d %s", v.status, v.raw)
+	v := fx.Do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, token))
+	if v.Status != 200 || v.Body["email"] != addr || v.Body["verified_at"] == nil || v.Body["expires_at"] == nil {
+		t.Fatalf("verify: %d %s", v.Status, v.Raw)
 	}
-	if tok, _ := v.body["token"].(string); tok == "" {
-		t.Errorf("verify answered no session token: %s", v.raw)
-	} else if r := fx.do(t, "GET", "/v1/me", tok, ""); r.status != 200 || r.body["email"] != addr {
-		t.Errorf("GET /v1/me with the verification's token: %d %s", r.status, r.raw)
+	if tok, _ := v.Body["token"].(string); tok == "" {
+		t.Errorf("verify answered no session token: %s", v.Raw)
+	} else if r := fx.Do(t, "GET", "/v1/me", tok, ""); r.Status != 200 || r.Body["email"] != addr {
+		t.Errorf("GET /v1/me with the verification's token: %d %s", r.Status, r.Raw)
 	}
-	if r := fx.do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, token)); r.status != 422 || !strings.Contains(r.raw, "body.token") {
-		t.Errorf("verify twice: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "POST", "/v1/accounts/verify", "", fmt.Sprintf(`{"token":%q}`, token)); r.Status != 422 || !strings.Contains(r.Raw, "body.token") {
+		t.Errorf("verify twice: %d %s", r.Status, r.Raw)
 	}
 	// An existing address answers as a new one does.
-	again := fx.do(t, "POST", "/v1/accounts", "", signUp)
-	if again.status != first.status || again.raw != first.raw {
-		t.Errorf("sign-up of an existing address answered %d %s; a new one %d %s", again.status, again.raw, first.status, first.raw)
+	again := fx.Do(t, "POST", "/v1/accounts", "", signUp)
+	if again.Status != first.Status || again.Raw != first.Raw {
+		t.Errorf("sign-up of an existing address answered %d %s; a new one %d %s", again.Status, again.Raw, first.Status, first.Raw)
 	}
-	r := fx.do(t, "POST", "/v1/sessions", "", signUp)
-	if r.status != 201 || r.body["token"] == nil || r.body["expires_at"] == nil {
-		t.Fatalf("login: %d %s", r.status, r.raw)
+	r := fx.Do(t, "POST", "/v1/sessions", "", signUp)
+	if r.Status != 201 || r.Body["token"] == nil || r.Body["expires_at"] == nil {
+		t.Fatalf("login: %d %s", r.Status, r.Raw)
 	}
-	tok := r.body["token"].(string)
-	if r := fx.do(t, "GET", "/v1/me", tok, ""); r.status != 200 || r.body["email"] != addr {
-		t.Errorf("GET /v1/me: %d %s", r.status, r.raw)
+	tok := r.Body["token"].(string)
+	if r := fx.Do(t, "GET", "/v1/me", tok, ""); r.Status != 200 || r.Body["email"] != addr {
+		t.Errorf("GET /v1/me: %d %s", r.Status, r.Raw)
 	}
 
 	// Bad input names the field.
@@ -171,78 +122,78 @@ func TestAccountsFlow(t *testing.T) {
 		{"PUT", "/v1/me/password", `{"current":"wrong-password-9","password":"another-good-one-7"}`, "body.current"},
 		{"PUT", "/v1/me/favorites/abc", ``, "path.listing_id"},
 	} {
-		r := fx.do(t, c.method, c.path, tok, c.body)
-		if r.status != 422 || !strings.Contains(r.raw, c.field) {
-			t.Errorf("%s %s %s: %d %s; want 422 naming %s", c.method, c.path, c.body, r.status, r.raw, c.field)
+		r := fx.Do(t, c.method, c.path, tok, c.body)
+		if r.Status != 422 || !strings.Contains(r.Raw, c.field) {
+			t.Errorf("%s %s %s: %d %s; want 422 naming %s", c.method, c.path, c.body, r.Status, r.Raw, c.field)
 		}
 	}
 
 	// Profile, saved search, favourite.
-	r = fx.do(t, "PUT", "/v1/me/profile", tok, `{"skills":["Golang","AWS"],"role":"backend","desired_rate":700000,"remote":"full","days_per_week":3,"prefectures":["JP-13"],"side_job_only":true,"recommend":"weekly","desired_hourly":4000,"experience":{"Golang":3,"aws":2,"java":0}}`)
-	if r.status != 200 || fmt.Sprint(r.body["skills"]) != "[go aws]" || r.body["recommend"] != "weekly" || fmt.Sprint(r.body["experience"]) != "map[aws:2 go:3]" {
-		t.Errorf("PUT profile: %d %s", r.status, r.raw)
+	r = fx.Do(t, "PUT", "/v1/me/profile", tok, `{"skills":["Golang","AWS"],"role":"backend","desired_rate":700000,"remote":"full","days_per_week":3,"prefectures":["JP-13"],"side_job_only":true,"recommend":"weekly","desired_hourly":4000,"experience":{"Golang":3,"aws":2,"java":0}}`)
+	if r.Status != 200 || fmt.Sprint(r.Body["skills"]) != "[go aws]" || r.Body["recommend"] != "weekly" || fmt.Sprint(r.Body["experience"]) != "map[aws:2 go:3]" {
+		t.Errorf("PUT profile: %d %s", r.Status, r.Raw)
 	}
-	if r := fx.do(t, "GET", "/v1/me/profile", tok, ""); r.body["desired_rate"] != 700000.0 || r.body["side_job_only"] != true ||
-		r.body["desired_hourly"] != 4000.0 || fmt.Sprint(r.body["experience"]) != "map[aws:2 go:3]" {
-		t.Errorf("GET profile: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "GET", "/v1/me/profile", tok, ""); r.Body["desired_rate"] != 700000.0 || r.Body["side_job_only"] != true ||
+		r.Body["desired_hourly"] != 4000.0 || fmt.Sprint(r.Body["experience"]) != "map[aws:2 go:3]" {
+		t.Errorf("GET profile: %d %s", r.Status, r.Raw)
 	}
-	r = fx.do(t, "POST", "/v1/me/saved-searches", tok, `{"query":"skill=golang&remote=full"}`)
-	if r.status != 201 || r.body["query"] != "remote=full&skill=go" || r.body["name"] != "Go・フルリモート" ||
-		r.body["alert"] != "instant" || r.body["hour"] != 8.0 || strings.Contains(r.raw, "unsubscribe") {
-		t.Fatalf("POST saved search: %d %s", r.status, r.raw)
+	r = fx.Do(t, "POST", "/v1/me/saved-searches", tok, `{"query":"skill=golang&remote=full"}`)
+	if r.Status != 201 || r.Body["query"] != "remote=full&skill=go" || r.Body["name"] != "Go・フルリモート" ||
+		r.Body["alert"] != "instant" || r.Body["hour"] != 8.0 || strings.Contains(r.Raw, "unsubscribe") {
+		t.Fatalf("POST saved search: %d %s", r.Status, r.Raw)
 	}
-	ssPath := fmt.Sprintf("/v1/me/saved-searches/%d", int64(r.body["id"].(float64)))
-	if r := fx.do(t, "PATCH", ssPath, tok, `{"alert":"daily","hour":21}`); r.status != 200 || r.body["alert"] != "daily" || r.body["name"] != "Go・フルリモート" {
-		t.Errorf("PATCH saved search: %d %s", r.status, r.raw)
+	ssPath := fmt.Sprintf("/v1/me/saved-searches/%d", int64(r.Body["id"].(float64)))
+	if r := fx.Do(t, "PATCH", ssPath, tok, `{"alert":"daily","hour":21}`); r.Status != 200 || r.Body["alert"] != "daily" || r.Body["name"] != "Go・フルリモート" {
+		t.Errorf("PATCH saved search: %d %s", r.Status, r.Raw)
 	}
 	id := fx.listing(t, "GO-1")
-	if r := fx.do(t, "PUT", fmt.Sprintf("/v1/me/favorites/%d", id+1000), tok, ""); r.status != 404 {
-		t.Errorf("favourite of a missing listing: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "PUT", fmt.Sprintf("/v1/me/favorites/%d", id+1000), tok, ""); r.Status != 404 {
+		t.Errorf("favourite of a missing listing: %d %s", r.Status, r.Raw)
 	}
 	for range 2 {
-		if r := fx.do(t, "PUT", fmt.Sprintf("/v1/me/favorites/%d", id), tok, ""); r.status != 204 {
-			t.Errorf("PUT favourite: %d %s", r.status, r.raw)
+		if r := fx.Do(t, "PUT", fmt.Sprintf("/v1/me/favorites/%d", id), tok, ""); r.Status != 204 {
+			t.Errorf("PUT favourite: %d %s", r.Status, r.Raw)
 		}
 	}
-	if r := fx.do(t, "GET", "/v1/me/favorites", tok, ""); r.status != 200 || !strings.Contains(r.raw, fmt.Sprintf(`"listing_id":%d`, id)) {
-		t.Errorf("GET favourites: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "GET", "/v1/me/favorites", tok, ""); r.Status != 200 || !strings.Contains(r.Raw, fmt.Sprintf(`"listing_id":%d`, id)) {
+		t.Errorf("GET favourites: %d %s", r.Status, r.Raw)
 	}
-	x := fx.do(t, "GET", "/v1/me/export", tok, "")
+	x := fx.Do(t, "GET", "/v1/me/export", tok, "")
 	for _, want := range []string{addr, `"skills":["go","aws"]`, "remote=full&skill=go", fmt.Sprintf(`"listing_id":%d`, id), `"sessions":[{`, `"mail":[{`} {
-		if !strings.Contains(x.raw, want) {
-			t.Errorf("export lacks %s: %s", want, x.raw)
+		if !strings.Contains(x.Raw, want) {
+			t.Errorf("export lacks %s: %s", want, x.Raw)
 		}
 	}
-	if strings.Contains(x.raw, "argon2") || strings.Contains(x.raw, tok) {
-		t.Errorf("export holds the password hash or the session token: %s", x.raw)
+	if strings.Contains(x.Raw, "argon2") || strings.Contains(x.Raw, tok) {
+		t.Errorf("export holds the password hash or the session token: %s", x.Raw)
 	}
 
 	// Reset: 202 whether or not the address has an account; ends sessions.
 	for _, a := range []string{"nobody@example.jp", addr} {
-		if r := fx.do(t, "POST", "/v1/accounts/password-reset", "", fmt.Sprintf(`{"email":%q}`, a)); r.status != 202 {
-			t.Errorf("reset for %s: %d %s", a, r.status, r.raw)
+		if r := fx.Do(t, "POST", "/v1/accounts/password-reset", "", fmt.Sprintf(`{"email":%q}`, a)); r.Status != 202 {
+			t.Errorf("reset for %s: %d %s", a, r.Status, r.Raw)
 		}
 	}
-	reset := fx.token(t, addr)
-	if r := fx.do(t, "POST", "/v1/accounts/password-reset/confirm", "", fmt.Sprintf(`{"token":%q,"password":"shin-password-2027"}`, reset)); r.status != 204 {
-		t.Fatalf("confirm reset: %d %s", r.status, r.raw)
+	reset := fx.token(t, "reset", addr)
+	if r := fx.Do(t, "POST", "/v1/accounts/password-reset/confirm", "", fmt.Sprintf(`{"token":%q,"password":"shin-password-2027"}`, reset)); r.Status != 204 {
+		t.Fatalf("confirm reset: %d %s", r.Status, r.Raw)
 	}
-	if r := fx.do(t, "GET", "/v1/me", tok, ""); r.status != 401 {
-		t.Errorf("session after reset: %d %s", r.status, r.raw)
-	}
-	tok = fx.login(t, addr, "shin-password-2027")
-	if r := fx.do(t, "DELETE", "/v1/sessions/current", tok, ""); r.status != 204 {
-		t.Errorf("logout: %d %s", r.status, r.raw)
-	}
-	if r := fx.do(t, "GET", "/v1/me", tok, ""); r.status != 401 {
-		t.Errorf("session after logout: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "GET", "/v1/me", tok, ""); r.Status != 401 {
+		t.Errorf("session after reset: %d %s", r.Status, r.Raw)
 	}
 	tok = fx.login(t, addr, "shin-password-2027")
-	if r := fx.do(t, "DELETE", "/v1/me", tok, ""); r.status != 204 {
-		t.Fatalf("DELETE /v1/me: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "DELETE", "/v1/sessions/current", tok, ""); r.Status != 204 {
+		t.Errorf("logout: %d %s", r.Status, r.Raw)
 	}
-	if r := fx.do(t, "GET", "/v1/me/profile", tok, ""); r.status != 401 {
-		t.Errorf("session of a deleted account: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "GET", "/v1/me", tok, ""); r.Status != 401 {
+		t.Errorf("session after logout: %d %s", r.Status, r.Raw)
+	}
+	tok = fx.login(t, addr, "shin-password-2027")
+	if r := fx.Do(t, "DELETE", "/v1/me", tok, ""); r.Status != 204 {
+		t.Fatalf("DELETE /v1/me: %d %s", r.Status, r.Raw)
+	}
+	if r := fx.Do(t, "GET", "/v1/me/profile", tok, ""); r.Status != 401 {
+		t.Errorf("session of a deleted account: %d %s", r.Status, r.Raw)
 	}
 	if x, err := fx.st.EngineerByEmail(context.Background(), addr); err == nil {
 		t.Errorf("account left after DELETE /v1/me: %+v", x)
@@ -251,23 +202,14 @@ func TestAccountsFlow(t *testing.T) {
 
 func TestAccountsRateLimit(t *testing.T) {
 	fx := newMeFixture(t, account.Defaults())
-	var last *http.Response
+	var last servertest.Response
 	for range 15 {
-		req, _ := http.NewRequest("POST", fx.srv.URL+"/v1/sessions", strings.NewReader(`{"email":"x@example.jp","password":"guess-guess-1"}`))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		last = resp
-		if resp.StatusCode == 429 {
+		if last = fx.Do(t, "POST", "/v1/sessions", "", `{"email":"x@example.jp","password":"guess-guess-1"}`); last.Status == 429 {
 			break
 		}
 	}
-	if last.StatusCode != 429 || last.Header.Get("Retry-After") == "" || !strings.HasPrefix(last.Header.Get("Content-Type"), "application/problem+json") {
-		t.Errorf("15 logins for one address: %d, Retry-After %q; want 429 with Retry-After", last.StatusCode, last.Header.Get("Retry-After"))
+	if last.Status != 429 || last.Header.Get("Retry-After") == "" || !strings.HasPrefix(last.Header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("15 logins for one address: %d, Retry-After %q; want 429 with Retry-After", last.Status, last.Header.Get("Retry-After"))
 	}
 }
 
@@ -293,21 +235,21 @@ func TestAuthorization(t *testing.T) {
 	fx.engineer(t, addrB, bPassword)
 	l1, l2 := fx.listing(t, "L-1"), fx.listing(t, "L-2")
 
-	if r := fx.do(t, "PUT", "/v1/me/profile", tokA, `{"skills":["rust"],"prefectures":["JP-47"],"desired_rate":1234000,"recommend":"daily"}`); r.status != 200 {
-		t.Fatal(r.raw)
+	if r := fx.Do(t, "PUT", "/v1/me/profile", tokA, `{"skills":["rust"],"prefectures":["JP-47"],"desired_rate":1234000,"recommend":"daily"}`); r.Status != 200 {
+		t.Fatal(r.Raw)
 	}
-	r := fx.do(t, "POST", "/v1/me/saved-searches", tokA, `{"name":"A-secret-search","query":"q=alpha-secret"}`)
-	if r.status != 201 {
-		t.Fatal(r.raw)
+	r := fx.Do(t, "POST", "/v1/me/saved-searches", tokA, `{"name":"A-secret-search","query":"q=alpha-secret"}`)
+	if r.Status != 201 {
+		t.Fatal(r.Raw)
 	}
-	ssA := int64(r.body["id"].(float64))
-	if r := fx.do(t, "PUT", fmt.Sprintf("/v1/me/favorites/%d", l1), tokA, ""); r.status != 204 {
-		t.Fatal(r.raw)
+	ssA := int64(r.Body["id"].(float64))
+	if r := fx.Do(t, "PUT", fmt.Sprintf("/v1/me/favorites/%d", l1), tokA, ""); r.Status != 204 {
+		t.Fatal(r.Raw)
 	}
 	snapshot := func() string {
 		var b strings.Builder
 		for _, p := range []string{"/v1/me", "/v1/me/profile", "/v1/me/saved-searches", "/v1/me/favorites", "/v1/me/history"} {
-			b.WriteString(fx.do(t, "GET", p, tokA, "").raw)
+			b.WriteString(fx.Do(t, "GET", p, tokA, "").Raw)
 		}
 		return b.String()
 	}
@@ -390,23 +332,23 @@ func TestAuthorization(t *testing.T) {
 		method := strings.Fields(key)[0]
 		t.Run(key, func(t *testing.T) {
 			for _, tok := range []string{"", "not-a-session-token", strings.Repeat("A", 43)} {
-				if r := fx.do(t, method, c.path, tok, c.body); r.status != 401 || !strings.HasPrefix(r.ctype, "application/problem+json") {
-					t.Errorf("with token %q: %d %s; want 401 problem", tok, r.status, r.raw)
+				if r := fx.Do(t, method, c.path, tok, c.body); r.Status != 401 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+					t.Errorf("with token %q: %d %s; want 401 problem", tok, r.Status, r.Raw)
 				}
 			}
 			if c.last {
 				tokB = fx.login(t, addrB, bPassword)
 			}
-			r := fx.do(t, method, c.path, tokB, c.body)
-			if r.status != c.status {
-				t.Errorf("engineer B: %d %s; want %d", r.status, r.raw, c.status)
+			r := fx.Do(t, method, c.path, tokB, c.body)
+			if r.Status != c.status {
+				t.Errorf("engineer B: %d %s; want %d", r.Status, r.Raw, c.status)
 			}
 			for _, s := range secrets {
-				if strings.Contains(r.raw, s) {
-					t.Errorf("engineer B's answer holds A's %q: %s", s, r.raw)
+				if strings.Contains(r.Raw, s) {
+					t.Errorf("engineer B's answer holds A's %q: %s", s, r.Raw)
 				}
 			}
-			if key == "PUT /v1/me/password" && r.status == 204 {
+			if key == "PUT /v1/me/password" && r.Status == 204 {
 				bPassword = "kumo-no-ue-33"
 			}
 		})
@@ -423,25 +365,25 @@ func TestResetLinksEnd(t *testing.T) {
 	const pw, next = "hatsuyume-fuji-2027", "shin-password-2027"
 	for i, c := range []struct {
 		name string
-		end  func(t *testing.T, fx *meFixture, addr, tok string)
+		end  func(t *testing.T, fx *fixture, addr, tok string)
 	}{
-		{"password change", func(t *testing.T, fx *meFixture, addr, tok string) {
-			if r := fx.do(t, "PUT", "/v1/me/password", tok, fmt.Sprintf(`{"current":%q,"password":%q}`, pw, next)); r.status != 204 {
-				t.Fatalf("change password: %d %s", r.status, r.raw)
+		{"password change", func(t *testing.T, fx *fixture, addr, tok string) {
+			if r := fx.Do(t, "PUT", "/v1/me/password", tok, fmt.Sprintf(`{"current":%q,"password":%q}`, pw, next)); r.Status != 204 {
+				t.Fatalf("change password: %d %s", r.Status, r.Raw)
 			}
 		}},
-		{"completed reset", func(t *testing.T, fx *meFixture, addr, tok string) {
+		{"completed reset", func(t *testing.T, fx *fixture, addr, tok string) {
 			later := fx.resetLink(t, addr)
-			if r := fx.do(t, "POST", "/v1/accounts/password-reset/confirm", "", fmt.Sprintf(`{"token":%q,"password":%q}`, later, next)); r.status != 204 {
-				t.Fatalf("confirm the later link: %d %s", r.status, r.raw)
+			if r := fx.Do(t, "POST", "/v1/accounts/password-reset/confirm", "", fmt.Sprintf(`{"token":%q,"password":%q}`, later, next)); r.Status != 204 {
+				t.Fatalf("confirm the later link: %d %s", r.Status, r.Raw)
 			}
 		}},
-		{"logout everywhere", func(t *testing.T, fx *meFixture, addr, tok string) {
-			if r := fx.do(t, "DELETE", "/v1/sessions", tok, ""); r.status != 204 {
-				t.Fatalf("log out everywhere: %d %s", r.status, r.raw)
+		{"logout everywhere", func(t *testing.T, fx *fixture, addr, tok string) {
+			if r := fx.Do(t, "DELETE", "/v1/sessions", tok, ""); r.Status != 204 {
+				t.Fatalf("log out everywhere: %d %s", r.Status, r.Raw)
 			}
-			if r := fx.do(t, "GET", "/v1/me", tok, ""); r.status != 401 {
-				t.Errorf("the session after logging out everywhere: %d %s", r.status, r.raw)
+			if r := fx.Do(t, "GET", "/v1/me", tok, ""); r.Status != 401 {
+				t.Errorf("the session after logging out everywhere: %d %s", r.Status, r.Raw)
 			}
 		}},
 	} {
@@ -451,21 +393,21 @@ func TestResetLinksEnd(t *testing.T) {
 			tok := fx.engineer(t, addr, pw)
 			early := fx.resetLink(t, addr)
 			c.end(t, fx, addr, tok)
-			r := fx.do(t, "POST", "/v1/accounts/password-reset/confirm", "", fmt.Sprintf(`{"token":%q,"password":"nottaken-password-99"}`, early))
-			if r.status != 422 || !strings.Contains(r.raw, "body.token") {
-				t.Errorf("the earlier reset link after the %s: %d %s; want 422 on body.token", c.name, r.status, r.raw)
+			r := fx.Do(t, "POST", "/v1/accounts/password-reset/confirm", "", fmt.Sprintf(`{"token":%q,"password":"nottaken-password-99"}`, early))
+			if r.Status != 422 || !strings.Contains(r.Raw, "body.token") {
+				t.Errorf("the earlier reset link after the %s: %d %s; want 422 on body.token", c.name, r.Status, r.Raw)
 			}
 		})
 	}
 }
 
 // resetLink asks for a reset mail for addr and returns its link's token.
-func (fx *meFixture) resetLink(t *testing.T, addr string) string {
+func (fx *fixture) resetLink(t *testing.T, addr string) string {
 	t.Helper()
-	if r := fx.do(t, "POST", "/v1/accounts/password-reset", "", fmt.Sprintf(`{"email":%q}`, addr)); r.status != 202 {
-		t.Fatalf("reset for %s: %d %s", addr, r.status, r.raw)
+	if r := fx.Do(t, "POST", "/v1/accounts/password-reset", "", fmt.Sprintf(`{"email":%q}`, addr)); r.Status != 202 {
+		t.Fatalf("reset for %s: %d %s", addr, r.Status, r.Raw)
 	}
-	return fx.token(t, addr)
+	return fx.token(t, "reset", addr)
 }
 
 // TestLoginDeviceCookie: a login answers an anken_device cookie, and a
@@ -479,7 +421,7 @@ func TestLoginDeviceCookie(t *testing.T) {
 	fx.engineer(t, addr, pw) // logs in once, without a cookie
 	login := func(cookie, password string) *http.Response {
 		t.Helper()
-		req, _ := http.NewRequest("POST", fx.srv.URL+"/v1/sessions", strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, addr, password)))
+		req, _ := http.NewRequest("POST", fx.URL+"/v1/sessions", strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, addr, password)))
 		req.Header.Set("Content-Type", "application/json")
 		if cookie != "" {
 			req.AddCookie(&http.Cookie{Name: "anken_device", Value: cookie})

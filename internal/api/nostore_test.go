@@ -2,11 +2,8 @@ package api_test
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -24,20 +21,8 @@ func TestNoStore(t *testing.T) {
 	fx.listing(t, "GO-1")
 	send := func(method, path, bearer, body string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest(method, fx.srv.URL+path, strings.NewReader(body))
-		if bearer != "" {
-			req.Header.Set("Authorization", "Bearer "+bearer)
-		}
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, resp.Header.Get("Cache-Control")
+		r := fx.Do(t, method, path, bearer, body)
+		return r.Status, r.Header.Get("Cache-Control")
 	}
 	login := fmt.Sprintf(`{"email":%q,"password":%q}`, addr, pw)
 	for _, c := range []struct {

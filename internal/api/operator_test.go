@@ -3,9 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,66 +10,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"anken/internal/account"
-	"anken/internal/api"
 	"anken/internal/ingest"
-	"anken/internal/operate"
-	"anken/internal/ratelimit"
-	"anken/internal/search"
-	"anken/internal/search/follow"
-	"anken/internal/store"
-	"anken/internal/store/storetest"
 )
-
-type opsFixture struct {
-	*meFixture
-	st          *store.Store
-	operatorKey string
-	secret      string           // agency-a's webhook secret
-	clock       *storetest.Clock // the store's
-}
-
-// newOpsFixture serves the API over a fresh store of the backend with an
-// agency (keyA), an operator and engineers' accounts; every write catches
-// the index up, as a node's own writes do.
-func newOpsFixture(t *testing.T, backend string) *opsFixture {
-	t.Helper()
-	ctx := context.Background()
-	clock := storetest.NewClock(time.Now())
-	st := storetest.OpenClock(t, backend, clock.Now)
-	a, err := st.CreateAgency(ctx, "agency-a", "A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyA, _ := st.CreateKey(ctx, a.ID)
-	secret, _ := st.NewWebhookSecret(ctx, a.ID)
-	_, opKey, err := st.CreateOperator(ctx, "山田")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := func() *ratelimit.Limiter { return ratelimit.New(1000, time.Millisecond) }
-	accounts := account.New(st, account.Options{BaseURL: "https://anken.example",
-		Params: account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
-		Limits: account.Limits{SignUpIP: l(), SignUpAddress: l(), LoginIP: l(), LoginAddress: l(), ResetIP: l(), ResetAddress: l()}})
-	log := slog.New(slog.DiscardHandler)
-	idx := search.NewIndex()
-	f := follow.New(st, idx, time.Hour, log)
-	if err := f.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	wrote := func() {
-		if _, err := f.CatchUp(ctx); err != nil {
-			t.Error(err)
-		}
-	}
-	doc := api.Register(mux, api.Deps{Store: st, Index: idx, Log: log, Accounts: accounts, Wrote: wrote,
-		Operate: operate.New(st, wrote), Ingest: ingest.NewWriter(st, wrote)}).OpenAPI()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	me := &meFixture{fixture: &fixture{srv: srv, keyA: keyA, follower: f}, st: st, idx: idx, doc: doc, accounts: accounts}
-	return &opsFixture{meFixture: me, st: st, operatorKey: opKey, secret: secret, clock: clock}
-}
 
 // TestOperatorAuth: every /v1/operator route, as the OpenAPI document
 // lists them, refuses no key (401), an agency's key (403), an engineer's
@@ -96,8 +35,8 @@ func TestOperatorAuth(t *testing.T) {
 		"POST /v1/operator/inbox/replay":   `{"all":true}`,
 		"PUT /v1/operator/agencies/{slug}": `{"name":"Z社"}`,
 	}
-	if r := fx.do(t, "PUT", "/v1/agency/listings/X-1", fx.keyA, goodListing); r.status != 200 {
-		t.Fatalf("put: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "PUT", "/v1/agency/listings/X-1", fx.keyA, goodListing); r.Status != 200 {
+		t.Fatalf("put: %d %s", r.Status, r.Raw)
 	}
 	n := 0
 	for path, item := range fx.doc.Paths {
@@ -125,14 +64,14 @@ func TestOperatorAuth(t *testing.T) {
 				{"revoked operator key", revoked, 401},
 				{"unknown operator key", "op_000000000000000000000000000000000000000000000000", 401},
 			} {
-				if r := fx.do(t, method, target, c.key, body); r.status != c.want || !strings.HasPrefix(r.ctype, "application/problem+json") {
-					t.Errorf("%s %s with %s: %d %s; want %d problem+json", method, target, c.who, r.status, r.ctype, c.want)
+				if r := fx.Do(t, method, target, c.key, body); r.Status != c.want || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+					t.Errorf("%s %s with %s: %d %s; want %d problem+json", method, target, c.who, r.Status, r.Header.Get("Content-Type"), c.want)
 				}
 			}
 			// Taken: anything but a refusal (a key revoked by another route
 			// first is 404, as it should be).
-			if r := fx.do(t, method, target, fx.operatorKey, body); r.status == 401 || r.status == 403 || r.status >= 500 {
-				t.Errorf("%s %s with the operator key: %d %s", method, target, r.status, r.raw)
+			if r := fx.Do(t, method, target, fx.operatorKey, body); r.Status == 401 || r.Status == 403 || r.Status >= 500 {
+				t.Errorf("%s %s with the operator key: %d %s", method, target, r.Status, r.Raw)
 			}
 		}
 	}
@@ -148,50 +87,50 @@ func TestOperatorHide(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			fx := newOpsFixture(t, backend)
-			if r := fx.do(t, "PUT", "/v1/agency/listings/H-1", fx.keyA, goodListing); r.status != 200 {
-				t.Fatalf("put: %d %s", r.status, r.raw)
+			if r := fx.Do(t, "PUT", "/v1/agency/listings/H-1", fx.keyA, goodListing); r.Status != 200 {
+				t.Fatalf("put: %d %s", r.Status, r.Raw)
 			}
-			id := int64(fx.do(t, "GET", "/v1/agency/listings/H-1", fx.keyA, "").body["id"].(float64))
+			id := int64(fx.Do(t, "GET", "/v1/agency/listings/H-1", fx.keyA, "").Body["id"].(float64))
 			listing := fmt.Sprintf("/v1/listings/%d", id)
-			total := func() float64 { return fx.do(t, "GET", "/v1/listings?q=決済基盤", "", "").body["total"].(float64) }
-			if total() != 1 || fx.do(t, "GET", listing, "", "").status != 200 {
+			total := func() float64 { return fx.Do(t, "GET", "/v1/listings?q=決済基盤", "", "").Body["total"].(float64) }
+			if total() != 1 || fx.Do(t, "GET", listing, "", "").Status != 200 {
 				t.Fatal("the listing is not searchable before hiding it")
 			}
-			r := fx.do(t, "POST", fmt.Sprintf("/v1/operator/listings/%d/hide", id), fx.operatorKey, "")
-			if r.status != 200 || r.body["status"] != "hidden" || r.body["outcome"] != "hidden" {
-				t.Fatalf("hide: %d %s", r.status, r.raw)
+			r := fx.Do(t, "POST", fmt.Sprintf("/v1/operator/listings/%d/hide", id), fx.operatorKey, "")
+			if r.Status != 200 || r.Body["status"] != "hidden" || r.Body["outcome"] != "hidden" {
+				t.Fatalf("hide: %d %s", r.Status, r.Raw)
 			}
 			if n := total(); n != 0 {
 				t.Errorf("search finds %v after hiding; want 0", n)
 			}
-			if r := fx.do(t, "GET", listing, "", ""); r.status != 404 {
-				t.Errorf("GET %s of a hidden listing: %d; want 404", listing, r.status)
+			if r := fx.Do(t, "GET", listing, "", ""); r.Status != 404 {
+				t.Errorf("GET %s of a hidden listing: %d; want 404", listing, r.Status)
 			}
-			if r := fx.do(t, "GET", "/v1/agency/listings/H-1", fx.keyA, ""); r.status != 200 || r.body["status"] != "hidden" {
-				t.Errorf("the agency's read: %d %v; want its listing, status hidden", r.status, r.body["status"])
+			if r := fx.Do(t, "GET", "/v1/agency/listings/H-1", fx.keyA, ""); r.Status != 200 || r.Body["status"] != "hidden" {
+				t.Errorf("the agency's read: %d %v; want its listing, status hidden", r.Status, r.Body["status"])
 			}
-			if r := fx.do(t, "GET", fmt.Sprintf("/v1/operator/listings/%d", id), fx.operatorKey, ""); r.status != 200 || r.body["status"] != "hidden" {
-				t.Errorf("the operator's read: %d %v", r.status, r.body["status"])
+			if r := fx.Do(t, "GET", fmt.Sprintf("/v1/operator/listings/%d", id), fx.operatorKey, ""); r.Status != 200 || r.Body["status"] != "hidden" {
+				t.Errorf("the operator's read: %d %v", r.Status, r.Body["status"])
 			}
 			// The agency updates it: it stays hidden.
-			if r := fx.do(t, "PUT", "/v1/agency/listings/H-1", fx.keyA, strings.Replace(goodListing, "決済APIの設計", "決済APIの設計と運用", 1)); r.status != 200 {
-				t.Fatalf("put again: %d %s", r.status, r.raw)
+			if r := fx.Do(t, "PUT", "/v1/agency/listings/H-1", fx.keyA, strings.Replace(goodListing, "決済APIの設計", "決済APIの設計と運用", 1)); r.Status != 200 {
+				t.Fatalf("put again: %d %s", r.Status, r.Raw)
 			}
 			if n := total(); n != 0 {
 				t.Errorf("search finds %v after the agency's update of a hidden listing; want 0", n)
 			}
-			r = fx.do(t, "POST", fmt.Sprintf("/v1/operator/listings/%d/restore", id), fx.operatorKey, "")
-			if r.status != 200 || r.body["status"] != "open" || r.body["outcome"] != "restored" {
-				t.Fatalf("restore: %d %s", r.status, r.raw)
+			r = fx.Do(t, "POST", fmt.Sprintf("/v1/operator/listings/%d/restore", id), fx.operatorKey, "")
+			if r.Status != 200 || r.Body["status"] != "open" || r.Body["outcome"] != "restored" {
+				t.Fatalf("restore: %d %s", r.Status, r.Raw)
 			}
 			if n := total(); n != 1 {
 				t.Errorf("search finds %v after restoring; want 1", n)
 			}
-			if r := fx.do(t, "GET", listing, "", ""); r.status != 200 {
-				t.Errorf("GET %s after restoring: %d", listing, r.status)
+			if r := fx.Do(t, "GET", listing, "", ""); r.Status != 200 {
+				t.Errorf("GET %s after restoring: %d", listing, r.Status)
 			}
-			if r := fx.do(t, "POST", "/v1/operator/listings/999999/hide", fx.operatorKey, ""); r.status != 404 {
-				t.Errorf("hide of an unknown listing: %d", r.status)
+			if r := fx.Do(t, "POST", "/v1/operator/listings/999999/hide", fx.operatorKey, ""); r.Status != 404 {
+				t.Errorf("hide of an unknown listing: %d", r.Status)
 			}
 		})
 	}
@@ -202,35 +141,35 @@ func TestOperatorHide(t *testing.T) {
 func TestOperatorAgencies(t *testing.T) {
 	fx := newOpsFixture(t, "sqlite")
 	op := fx.operatorKey
-	if r := fx.do(t, "POST", "/v1/operator/agencies", op, `{"slug":"sakura","name":"さくらテック"}`); r.status != 201 || r.body["slug"] != "sakura" {
-		t.Fatalf("create: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "POST", "/v1/operator/agencies", op, `{"slug":"sakura","name":"さくらテック"}`); r.Status != 201 || r.Body["slug"] != "sakura" {
+		t.Fatalf("create: %d %s", r.Status, r.Raw)
 	}
-	if r := fx.do(t, "POST", "/v1/operator/agencies", op, `{"slug":"sakura"}`); r.status != 409 {
-		t.Errorf("create again: %d; want 409", r.status)
+	if r := fx.Do(t, "POST", "/v1/operator/agencies", op, `{"slug":"sakura"}`); r.Status != 409 {
+		t.Errorf("create again: %d; want 409", r.Status)
 	}
-	if r := fx.do(t, "POST", "/v1/operator/agencies", op, `{"slug":"Not A Slug"}`); r.status != 422 {
-		t.Errorf("create with a bad slug: %d; want 422", r.status)
+	if r := fx.Do(t, "POST", "/v1/operator/agencies", op, `{"slug":"Not A Slug"}`); r.Status != 422 {
+		t.Errorf("create with a bad slug: %d; want 422", r.Status)
 	}
-	r := fx.do(t, "POST", "/v1/operator/agencies/sakura/keys", op, "")
-	k1, _ := r.body["key"].(string)
-	if r.status != 201 || !strings.HasPrefix(k1, "ak_") || !strings.HasPrefix(k1, r.body["prefix"].(string)) {
-		t.Fatalf("issue: %d %s", r.status, r.raw)
+	r := fx.Do(t, "POST", "/v1/operator/agencies/sakura/keys", op, "")
+	k1, _ := r.Body["key"].(string)
+	if r.Status != 201 || !strings.HasPrefix(k1, "ak_") || !strings.HasPrefix(k1, r.Body["prefix"].(string)) {
+		t.Fatalf("issue: %d %s", r.Status, r.Raw)
 	}
-	put := func(key string) int { return fx.do(t, "PUT", "/v1/agency/listings/S-1", key, goodListing).status }
+	put := func(key string) int { return fx.Do(t, "PUT", "/v1/agency/listings/S-1", key, goodListing).Status }
 	if s := put(k1); s != 200 {
 		t.Fatalf("put with the issued key: %d", s)
 	}
-	r = fx.do(t, "POST", "/v1/operator/agencies/sakura/keys/rotate", op, "")
-	k2, _ := r.body["key"].(string)
-	if r.status != 200 || k2 == "" || k2 == k1 || r.body["revoked"] != 1.0 {
-		t.Fatalf("rotate: %d %s", r.status, r.raw)
+	r = fx.Do(t, "POST", "/v1/operator/agencies/sakura/keys/rotate", op, "")
+	k2, _ := r.Body["key"].(string)
+	if r.Status != 200 || k2 == "" || k2 == k1 || r.Body["revoked"] != 1.0 {
+		t.Fatalf("rotate: %d %s", r.Status, r.Raw)
 	}
 	if put(k1) != 401 || put(k2) != 200 {
 		t.Errorf("after the rotation: old key %d, new key %d; want 401, 200", put(k1), put(k2))
 	}
-	r = fx.do(t, "GET", "/v1/operator/agencies", op, "")
+	r = fx.Do(t, "GET", "/v1/operator/agencies", op, "")
 	var sakura map[string]any
-	for _, a := range r.body["agencies"].([]any) {
+	for _, a := range r.Body["agencies"].([]any) {
 		if a.(map[string]any)["slug"] == "sakura" {
 			sakura = a.(map[string]any)
 		}
@@ -238,29 +177,29 @@ func TestOperatorAgencies(t *testing.T) {
 	if sakura == nil || sakura["open"] != 1.0 || sakura["keys"] != 1.0 || sakura["name"] != "さくらテック" {
 		t.Errorf("list: %v; want sakura with 1 open listing and 1 key", sakura)
 	}
-	r = fx.do(t, "GET", "/v1/operator/agencies/sakura", op, "")
-	keys, _ := r.body["api_keys"].([]any)
-	if r.status != 200 || len(keys) != 2 || strings.Contains(r.raw, k2) {
-		t.Fatalf("detail: %d %s; want two keys, shown by prefix only", r.status, r.raw)
+	r = fx.Do(t, "GET", "/v1/operator/agencies/sakura", op, "")
+	keys, _ := r.Body["api_keys"].([]any)
+	if r.Status != 200 || len(keys) != 2 || strings.Contains(r.Raw, k2) {
+		t.Fatalf("detail: %d %s; want two keys, shown by prefix only", r.Status, r.Raw)
 	}
-	if r := fx.do(t, "DELETE", "/v1/operator/agencies/sakura/keys", op, ""); r.status != 200 || r.body["revoked"] != 1.0 {
-		t.Errorf("revoke all: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "DELETE", "/v1/operator/agencies/sakura/keys", op, ""); r.Status != 200 || r.Body["revoked"] != 1.0 {
+		t.Errorf("revoke all: %d %s", r.Status, r.Raw)
 	}
 	if put(k2) != 401 {
 		t.Error("the agency still writes after every key was revoked")
 	}
-	r = fx.do(t, "POST", "/v1/operator/agencies/sakura/webhook-secret", op, "")
-	if s, _ := r.body["secret"].(string); r.status != 200 || !strings.HasPrefix(s, "whsec_") {
-		t.Errorf("webhook secret: %d %s", r.status, r.raw)
+	r = fx.Do(t, "POST", "/v1/operator/agencies/sakura/webhook-secret", op, "")
+	if s, _ := r.Body["secret"].(string); r.Status != 200 || !strings.HasPrefix(s, "whsec_") {
+		t.Errorf("webhook secret: %d %s", r.Status, r.Raw)
 	}
-	if r := fx.do(t, "POST", "/v1/operator/agencies/nobody/keys", op, ""); r.status != 404 {
-		t.Errorf("key for an unknown agency: %d", r.status)
+	if r := fx.Do(t, "POST", "/v1/operator/agencies/nobody/keys", op, ""); r.Status != 404 {
+		t.Errorf("key for an unknown agency: %d", r.Status)
 	}
-	if r := fx.do(t, "POST", "/v1/operator/inbox/replay", op, `{}`); r.status != 422 {
-		t.Errorf("replay naming nothing: %d; want 422", r.status)
+	if r := fx.Do(t, "POST", "/v1/operator/inbox/replay", op, `{}`); r.Status != 422 {
+		t.Errorf("replay naming nothing: %d; want 422", r.Status)
 	}
-	if r := fx.do(t, "GET", "/v1/operator/agencies/agency-a/rejections", op, ""); r.status != 200 {
-		t.Errorf("rejections of agency-a: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "GET", "/v1/operator/agencies/agency-a/rejections", op, ""); r.Status != 200 {
+		t.Errorf("rejections of agency-a: %d %s", r.Status, r.Raw)
 	}
 }
 
@@ -275,33 +214,25 @@ func TestAuditAPI(t *testing.T) {
 	op := fx.operatorKey
 	batch := `{"listings": [` + strings.Repeat(`{"external_id":"B-%d","title":"Goの案件","description":"Go"},`, 2) + `{"external_id":"","title":""}]}`
 	batch = fmt.Sprintf(batch, 1, 2)
-	if r := fx.do(t, "POST", "/v1/agency/listings:batch", fx.keyA, batch); r.status != 200 {
-		t.Fatalf("batch: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "POST", "/v1/agency/listings:batch", fx.keyA, batch); r.Status != 200 {
+		t.Fatalf("batch: %d %s", r.Status, r.Raw)
 	}
-	fx.do(t, "PUT", "/v1/agency/listings/B-3", fx.keyA, `{"title":""}`)                      // rejected: a row
-	fx.do(t, "PUT", "/v1/agency/listings/B-3", fx.keyA, `{"external_id":"B-4","title":"x"}`) // refused before any write: no row
-	fx.do(t, "GET", "/v1/agency/listings/B-1", fx.keyA, "")                                  // a read: no row
+	fx.Do(t, "PUT", "/v1/agency/listings/B-3", fx.keyA, `{"title":""}`)                      // rejected: a row
+	fx.Do(t, "PUT", "/v1/agency/listings/B-3", fx.keyA, `{"external_id":"B-4","title":"x"}`) // refused before any write: no row
+	fx.Do(t, "GET", "/v1/agency/listings/B-1", fx.keyA, "")                                  // a read: no row
 	body := []byte(`{"id": "evt_1", "type": "listing.close", "external_id": "B-1"}`)
-	req, _ := http.NewRequest("POST", fx.srv.URL+"/v1/webhooks/agency-a", strings.NewReader(string(body)))
-	req.Header.Set("Anken-Signature", ingest.Sign(fx.secret, time.Now(), body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 202 {
-		t.Fatalf("webhook: %v %v", resp, err)
+	if r := fx.Do(t, "POST", "/v1/webhooks/agency-a", "", string(body), "Anken-Signature", ingest.Sign(fx.secret, time.Now(), body)); r.Status != 202 {
+		t.Fatalf("webhook: %d %s", r.Status, r.Raw)
 	}
-	resp.Body.Close()
-	req, _ = http.NewRequest("POST", fx.srv.URL+"/v1/agency/feeds?format=jsonl", strings.NewReader(`{"external_id":"F-1","title":"Rustの案件"}`+"\n"))
-	req.Header.Set("Authorization", "Bearer "+fx.keyA)
-	req.Header.Set("Content-Type", "application/x-ndjson")
-	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != 202 {
-		t.Fatalf("feed upload: %v %v", resp, err)
+	if r := fx.Do(t, "POST", "/v1/agency/feeds?format=jsonl", fx.keyA, `{"external_id":"F-1","title":"Rustの案件"}`+"\n",
+		"Content-Type", "application/x-ndjson"); r.Status != 202 {
+		t.Fatalf("feed upload: %d %s", r.Status, r.Raw)
 	}
-	resp.Body.Close()
-	if r := fx.do(t, "POST", "/v1/operator/listings/1/hide", op, ""); r.status != 200 {
-		t.Fatalf("hide: %d %s", r.status, r.raw)
+	if r := fx.Do(t, "POST", "/v1/operator/listings/1/hide", op, ""); r.Status != 200 {
+		t.Fatalf("hide: %d %s", r.Status, r.Raw)
 	}
-	r := fx.do(t, "GET", "/v1/operator/audit", op, "")
-	es, _ := r.body["entries"].([]any)
+	r := fx.Do(t, "GET", "/v1/operator/audit", op, "")
+	es, _ := r.Body["entries"].([]any)
 	var got []string
 	for _, e := range es {
 		m := e.(map[string]any)
@@ -323,19 +254,19 @@ func TestAuditAPI(t *testing.T) {
 		}
 	}
 	// Filters and the cursor.
-	if r := fx.do(t, "GET", "/v1/operator/audit?actor=agency-a&limit=2", op, ""); len(r.body["entries"].([]any)) != 2 || r.body["next_cursor"] == nil {
-		t.Errorf("actor=agency-a&limit=2: %s", r.raw)
+	if r := fx.Do(t, "GET", "/v1/operator/audit?actor=agency-a&limit=2", op, ""); len(r.Body["entries"].([]any)) != 2 || r.Body["next_cursor"] == nil {
+		t.Errorf("actor=agency-a&limit=2: %s", r.Raw)
 	} else {
-		next := fx.do(t, "GET", "/v1/operator/audit?actor=agency-a&limit=2&before="+r.body["next_cursor"].(string), op, "")
-		if es := next.body["entries"].([]any); len(es) != 2 || es[1].(map[string]any)["action"] != "batch-agency-listings" {
-			t.Errorf("the next page: %s", next.raw)
+		next := fx.Do(t, "GET", "/v1/operator/audit?actor=agency-a&limit=2&before="+r.Body["next_cursor"].(string), op, "")
+		if es := next.Body["entries"].([]any); len(es) != 2 || es[1].(map[string]any)["action"] != "batch-agency-listings" {
+			t.Errorf("the next page: %s", next.Raw)
 		}
 	}
-	if r := fx.do(t, "GET", "/v1/operator/audit?action=hide-listing", op, ""); len(r.body["entries"].([]any)) != 1 {
-		t.Errorf("action=hide-listing: %s", r.raw)
+	if r := fx.Do(t, "GET", "/v1/operator/audit?action=hide-listing", op, ""); len(r.Body["entries"].([]any)) != 1 {
+		t.Errorf("action=hide-listing: %s", r.Raw)
 	}
 	// Reading the log is not itself logged, nor is any GET.
-	if r := fx.do(t, "GET", "/v1/operator/audit", op, ""); len(r.body["entries"].([]any)) != len(want) {
-		t.Errorf("reading the log added rows: %d", len(r.body["entries"].([]any)))
+	if r := fx.Do(t, "GET", "/v1/operator/audit", op, ""); len(r.Body["entries"].([]any)) != len(want) {
+		t.Errorf("reading the log added rows: %d", len(r.Body["entries"].([]any)))
 	}
 }

@@ -35,15 +35,15 @@ func TestPayThroughAPI(t *testing.T) {
 			raw["hours"] = e.hours
 		}
 		body, _ := json.Marshal(raw)
-		r := fx.do(t, "PUT", "/v1/agency/listings/"+e.id, fx.keyA, string(body))
-		if r.status != 200 {
-			t.Fatalf("put %s: %d %s", e.id, r.status, r.raw)
+		r := fx.Do(t, "PUT", "/v1/agency/listings/"+e.id, fx.keyA, string(body))
+		if r.Status != 200 {
+			t.Fatalf("put %s: %d %s", e.id, r.Status, r.Raw)
 		}
-		ids[e.id] = int(r.body["id"].(float64))
+		ids[e.id] = int(r.Body["id"].(float64))
 	}
 	for _, e := range examples {
-		r := fx.do(t, "GET", fmt.Sprintf("/v1/listings/%d", ids[e.id]), "", "")
-		rate, _ := r.body["rate"].(map[string]any)
+		r := fx.Do(t, "GET", fmt.Sprintf("/v1/listings/%d", ids[e.id]), "", "")
+		rate, _ := r.Body["rate"].(map[string]any)
 		got := [4]any{rate["monthly_min"], rate["monthly_max"], rate["hourly_min"], rate["hourly_max"]}
 		want := [4]any{}
 		for i, v := range []float64{e.monthly[0], e.monthly[1], e.hourly[0], e.hourly[1]} {
@@ -51,9 +51,9 @@ func TestPayThroughAPI(t *testing.T) {
 				want[i] = v
 			}
 		}
-		if got != want || r.body["workload"] != e.workload {
+		if got != want || r.Body["workload"] != e.workload {
 			t.Errorf("%s %s %s %s: monthly %v–%v hourly %v–%v %v; want %v–%v, %v–%v %s", e.id, e.rate, e.days, e.hours,
-				got[0], got[1], got[2], got[3], r.body["workload"], want[0], want[1], want[2], want[3], e.workload)
+				got[0], got[1], got[2], got[3], r.Body["workload"], want[0], want[1], want[2], want[3], e.workload)
 		}
 	}
 	for _, c := range []struct {
@@ -68,12 +68,12 @@ func TestPayThroughAPI(t *testing.T) {
 		{"workload=part", []string{"P-3", "P-4", "P-5", "P-6"}},
 		{"workload=full&hourly_min=3800", []string{"P-1", "P-2"}},
 	} {
-		r := fx.do(t, "GET", "/v1/listings?limit=100&"+c.query, "", "")
-		if r.status != 200 {
-			t.Fatalf("%s: %d %s", c.query, r.status, r.raw)
+		r := fx.Do(t, "GET", "/v1/listings?limit=100&"+c.query, "", "")
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", c.query, r.Status, r.Raw)
 		}
 		var got []string
-		for _, h := range r.body["hits"].([]any) {
+		for _, h := range r.Body["hits"].([]any) {
 			got = append(got, h.(map[string]any)["external_id"].(string))
 		}
 		slices.Sort(got)
@@ -82,19 +82,19 @@ func TestPayThroughAPI(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"workload=half", "hourly_min=-1", "hourly_min=5000&hourly_max=4000", "basis=daily"} {
-		if r := fx.do(t, "GET", "/v1/stats?"+bad, "", ""); r.status != 422 {
-			t.Errorf("stats?%s: %d, want 422 %s", bad, r.status, r.raw)
+		if r := fx.Do(t, "GET", "/v1/stats?"+bad, "", ""); r.Status != 422 {
+			t.Errorf("stats?%s: %d, want 422 %s", bad, r.Status, r.Raw)
 		}
 	}
-	r := fx.do(t, "GET", "/v1/stats?workload=part&basis=hourly", "", "")
-	if r.status != 200 || r.body["basis"] != "hourly" || r.body["priced"] != 4.0 {
-		t.Fatalf("hourly stats of part-time work: %d %s", r.status, r.raw)
+	r := fx.Do(t, "GET", "/v1/stats?workload=part&basis=hourly", "", "")
+	if r.Status != 200 || r.Body["basis"] != "hourly" || r.Body["priced"] != 4.0 {
+		t.Fatalf("hourly stats of part-time work: %d %s", r.Status, r.Raw)
 	}
 	// 2,750 (P-3's midpoint), 2,500, 3,750, 4,500: nearest-rank median 2,750.
-	if med := r.body["rate"].(map[string]any)["median"]; med != 2750.0 {
+	if med := r.Body["rate"].(map[string]any)["median"]; med != 2750.0 {
 		t.Errorf("hourly median %v, want 2750", med)
 	}
-	if z := r.body["volume_zone"].(map[string]any); z["from"] != 2000.0 || z["to"] != 3000.0 || z["annual_from"] != nil {
+	if z := r.Body["volume_zone"].(map[string]any); z["from"] != 2000.0 || z["to"] != 3000.0 || z["annual_from"] != nil {
 		t.Errorf("hourly volume zone %v, want 2,000–3,000 without annual", z)
 	}
 }

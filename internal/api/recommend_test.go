@@ -17,22 +17,22 @@ func TestRecommendations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.idx.Upsert(&l)
+	fx.Index.Upsert(&l)
 
-	r := fx.do(t, "GET", "/v1/me/recommendations", tok, "")
-	if r.status != 200 || len(r.body["hits"].([]any)) != 0 {
-		t.Fatalf("an empty profile: %d %s, want 200 and no hits", r.status, r.raw)
+	r := fx.Do(t, "GET", "/v1/me/recommendations", tok, "")
+	if r.Status != 200 || len(r.Body["hits"].([]any)) != 0 {
+		t.Fatalf("an empty profile: %d %s, want 200 and no hits", r.Status, r.Raw)
 	}
-	if r := fx.do(t, "PUT", "/v1/me/profile", tok, `{"skills":["golang"],"desired_rate":650000,"remote":"full"}`); r.status != 200 {
-		t.Fatal(r.raw)
+	if r := fx.Do(t, "PUT", "/v1/me/profile", tok, `{"skills":["golang"],"desired_rate":650000,"remote":"full"}`); r.Status != 200 {
+		t.Fatal(r.Raw)
 	}
-	r = fx.do(t, "GET", "/v1/me/recommendations?limit=5", tok, "")
-	if r.status != 200 {
-		t.Fatalf("%d %s", r.status, r.raw)
+	r = fx.Do(t, "GET", "/v1/me/recommendations?limit=5", tok, "")
+	if r.Status != 200 {
+		t.Fatalf("%d %s", r.Status, r.Raw)
 	}
-	hits := r.body["hits"].([]any)
+	hits := r.Body["hits"].([]any)
 	if len(hits) != 1 {
-		t.Fatalf("%d hits, want 1: %s", len(hits), r.raw)
+		t.Fatalf("%d hits, want 1: %s", len(hits), r.Raw)
 	}
 	h := hits[0].(map[string]any)
 	if got := h["listing"].(map[string]any)["id"]; got != float64(id) {
@@ -52,27 +52,27 @@ func TestRecommendations(t *testing.T) {
 
 	// Years of experience: the agency's experience field is read, and a
 	// profile with more years meets it.
-	r = fx.do(t, "PUT", "/v1/agency/listings/L-2", fx.keyA, `{"title": "Goでの決済API開発", "description": "必須：Go経験3年以上", "experience": "Go経験3年以上", "remote": "full"}`)
-	if r.status != 200 {
-		t.Fatalf("put a listing with experience: %d %s", r.status, r.raw)
+	r = fx.Do(t, "PUT", "/v1/agency/listings/L-2", fx.keyA, `{"title": "Goでの決済API開発", "description": "必須：Go経験3年以上", "experience": "Go経験3年以上", "remote": "full"}`)
+	if r.Status != 200 {
+		t.Fatalf("put a listing with experience: %d %s", r.Status, r.Raw)
 	}
-	id2 := int64(r.body["id"].(float64))
+	id2 := int64(r.Body["id"].(float64))
 	l2, err := fx.st.Listing(context.Background(), id2)
 	if err != nil || fmt.Sprint(l2.Experience) != "[{go 3}]" {
 		t.Fatalf("the listing with experience: %+v, %v", l2.Experience, err)
 	}
-	fx.idx.Upsert(&l2)
+	fx.Index.Upsert(&l2)
 	for _, c := range []struct {
 		years       int
 		met, short  bool
 		reasonShown bool
 	}{{5, true, false, true}, {1, false, true, false}} {
-		if r := fx.do(t, "PUT", "/v1/me/profile", tok, fmt.Sprintf(`{"skills":["golang"],"experience":{"go":%d}}`, c.years)); r.status != 200 {
-			t.Fatal(r.raw)
+		if r := fx.Do(t, "PUT", "/v1/me/profile", tok, fmt.Sprintf(`{"skills":["golang"],"experience":{"go":%d}}`, c.years)); r.Status != 200 {
+			t.Fatal(r.Raw)
 		}
-		r = fx.do(t, "GET", "/v1/me/recommendations", tok, "")
+		r = fx.Do(t, "GET", "/v1/me/recommendations", tok, "")
 		var found bool
-		for _, h := range r.body["hits"].([]any) {
+		for _, h := range r.Body["hits"].([]any) {
 			h := h.(map[string]any)
 			if h["listing"].(map[string]any)["id"] != float64(id2) {
 				continue
@@ -87,11 +87,11 @@ func TestRecommendations(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("go %d years: the listing is not recommended: %s", c.years, r.raw)
+			t.Errorf("go %d years: the listing is not recommended: %s", c.years, r.Raw)
 		}
 	}
-	if r := fx.do(t, "GET", "/v1/me/recommendations?limit=0", tok, ""); r.status != 422 {
-		t.Errorf("limit=0: %d, want 422", r.status)
+	if r := fx.Do(t, "GET", "/v1/me/recommendations?limit=0", tok, ""); r.Status != 422 {
+		t.Errorf("limit=0: %d, want 422", r.Status)
 	}
 }
 

@@ -5,25 +5,21 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"anken/internal/api"
-	"anken/internal/ingest"
 	"anken/internal/listing"
 	"anken/internal/market"
-	"anken/internal/operate"
 	"anken/internal/search"
+	"anken/internal/server/servertest"
 	"anken/internal/store"
-	"anken/internal/store/storetest"
 )
 
-func statsServer(t *testing.T) (*httptest.Server, *store.Store) {
+// statsServer serves four listings of an index of their own.
+func statsServer(t *testing.T) (*servertest.Server, *store.Store) {
 	t.Helper()
-	st := storetest.Open(t, "sqlite")
 	x := search.NewIndex()
 	for i, l := range []listing.Listing{
 		{Title: "Go バックエンド", Role: "backend", Skills: []string{"go"}, Remote: "full", Prefecture: "JP-13",
@@ -35,11 +31,8 @@ func statsServer(t *testing.T) (*httptest.Server, *store.Store) {
 		l.ID, l.Status = int64(i+1), listing.StatusOpen
 		x.Upsert(&l)
 	}
-	mux := http.NewServeMux()
-	api.Register(mux, api.Deps{Store: st, Index: x, Operate: operate.New(st, nil), Ingest: ingest.NewWriter(st, nil)})
-	srv := httptest.NewServer(api.JoinListParams(mux))
-	t.Cleanup(srv.Close)
-	return srv, st
+	srv := servertest.Start(t, servertest.Options{Index: x})
+	return srv, srv.Store
 }
 
 func getJSON(t *testing.T, url string, v any) int {

@@ -32,11 +32,11 @@ func TestAgencyStats(t *testing.T) {
 	keyB, _ := fx.st.CreateKey(ctx, b.ID)
 	id := map[string]int64{}
 	for _, c := range []struct{ key, ext string }{{fx.keyA, "A-1"}, {fx.keyA, "A-2"}, {keyB, "B-1"}} {
-		r := fx.do(t, "PUT", "/v1/agency/listings/"+c.ext, c.key, agencyListing("案件 "+c.ext))
-		if r.status != 200 {
-			t.Fatalf("put %s: %d %s", c.ext, r.status, r.raw)
+		r := fx.Do(t, "PUT", "/v1/agency/listings/"+c.ext, c.key, agencyListing("案件 "+c.ext))
+		if r.Status != 200 {
+			t.Fatalf("put %s: %d %s", c.ext, r.Status, r.Raw)
 		}
-		id[c.ext] = int64(r.body["id"].(float64))
+		id[c.ext] = int64(r.Body["id"].(float64))
 	}
 	c := func(i, v, k int64) store.TrafficCounts {
 		return store.TrafficCounts{Impressions: i, Views: v, Clicks: k}
@@ -63,29 +63,29 @@ func TestAgencyStats(t *testing.T) {
 		return m
 	}
 
-	r := fx.do(t, "GET", "/v1/agency/stats?from=2026-11-01&to=2026-11-03", fx.keyA, "")
-	if r.status != 200 {
-		t.Fatalf("stats: %d %s", r.status, r.raw)
+	r := fx.Do(t, "GET", "/v1/agency/stats?from=2026-11-01&to=2026-11-03", fx.keyA, "")
+	if r.Status != 200 {
+		t.Fatalf("stats: %d %s", r.Status, r.Raw)
 	}
 	want := map[string]any{"from": "2026-11-01", "to": "2026-11-03", "total": counts(600, 65, 15, 0.025),
 		"days":     []any{day("2026-11-01", 500, 60, 13, 0.026), day("2026-11-02", 0, 0, 0, 0), day("2026-11-03", 100, 5, 2, 0.02)},
 		"listings": []any{row("A-1", 500, 45, 12, 0.024), row("A-2", 100, 20, 3, 0.03)}}
-	if !equalJSON(r.body, want) {
-		t.Errorf("agency A, 1–3 November:\n got %s\nwant %v", r.raw, want)
+	if !equalJSON(r.Body, want) {
+		t.Errorf("agency A, 1–3 November:\n got %s\nwant %v", r.Raw, want)
 	}
-	r = fx.do(t, "GET", "/v1/agency/stats?from=2026-11-02&to=2026-11-03&listing=A-1", fx.keyA, "")
+	r = fx.Do(t, "GET", "/v1/agency/stats?from=2026-11-02&to=2026-11-03&listing=A-1", fx.keyA, "")
 	want = map[string]any{"from": "2026-11-02", "to": "2026-11-03", "listing": "A-1", "total": counts(100, 5, 2, 0.02),
 		"days": []any{day("2026-11-02", 0, 0, 0, 0), day("2026-11-03", 100, 5, 2, 0.02)}, "listings": []any{row("A-1", 100, 5, 2, 0.02)}}
-	if r.status != 200 || !equalJSON(r.body, want) {
-		t.Errorf("agency A, listing A-1:\n got %d %s\nwant %v", r.status, r.raw, want)
+	if r.Status != 200 || !equalJSON(r.Body, want) {
+		t.Errorf("agency A, listing A-1:\n got %d %s\nwant %v", r.Status, r.Raw, want)
 	}
-	r = fx.do(t, "GET", "/v1/agency/stats", fx.keyA, "")
-	if days, _ := r.body["days"].([]any); r.status != 200 || len(days) != traffic.DefaultDays ||
-		r.body["to"] != traffic.Day(time.Now()) && r.body["to"] != traffic.Day(time.Now().Add(-time.Minute)) {
-		t.Errorf("by default: %d, %d days to %v; want the 30 days to today (JST)", r.status, len(days), r.body["to"])
+	r = fx.Do(t, "GET", "/v1/agency/stats", fx.keyA, "")
+	if days, _ := r.Body["days"].([]any); r.Status != 200 || len(days) != traffic.DefaultDays ||
+		r.Body["to"] != traffic.Day(time.Now()) && r.Body["to"] != traffic.Day(time.Now().Add(-time.Minute)) {
+		t.Errorf("by default: %d, %d days to %v; want the 30 days to today (JST)", r.Status, len(days), r.Body["to"])
 	}
 
-	notFound := fx.do(t, "GET", "/v1/agency/stats?listing=NO-SUCH", fx.keyA, "")
+	notFound := fx.Do(t, "GET", "/v1/agency/stats?listing=NO-SUCH", fx.keyA, "")
 	for _, c := range []struct {
 		name, query, key string
 		status           int
@@ -98,15 +98,15 @@ func TestAgencyStats(t *testing.T) {
 		{"from after to", "?from=2026-11-04&to=2026-11-03", fx.keyA, 422},
 		{"367 days", "?from=2025-11-01&to=2026-11-02", fx.keyA, 422},
 	} {
-		r := fx.do(t, "GET", "/v1/agency/stats"+c.query, c.key, "")
-		if r.status != c.status || !strings.HasPrefix(r.ctype, "application/problem+json") {
-			t.Errorf("%s: %d %s; want %d problem+json", c.name, r.status, r.raw, c.status)
+		r := fx.Do(t, "GET", "/v1/agency/stats"+c.query, c.key, "")
+		if r.Status != c.status || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+			t.Errorf("%s: %d %s; want %d problem+json", c.name, r.Status, r.Raw, c.status)
 		}
-		if strings.Contains(r.raw, "7777") || strings.Contains(r.raw, "案件 B-1") {
-			t.Errorf("%s: the answer tells of agency B's listing: %s", c.name, r.raw)
+		if strings.Contains(r.Raw, "7777") || strings.Contains(r.Raw, "案件 B-1") {
+			t.Errorf("%s: the answer tells of agency B's listing: %s", c.name, r.Raw)
 		}
-		if c.name == "another agency's listing" && strings.ReplaceAll(r.raw, "B-1", "NO-SUCH") != notFound.raw {
-			t.Errorf("another agency's listing answers unlike one that does not exist:\n%s\n%s", r.raw, notFound.raw)
+		if c.name == "another agency's listing" && strings.ReplaceAll(r.Raw, "B-1", "NO-SUCH") != notFound.Raw {
+			t.Errorf("another agency's listing answers unlike one that does not exist:\n%s\n%s", r.Raw, notFound.Raw)
 		}
 	}
 }
@@ -129,27 +129,27 @@ func TestAgencyAuthorization(t *testing.T) {
 	b, _ := fx.st.CreateAgency(ctx, "agency-b", "B")
 	keyB, _ := fx.st.CreateKey(ctx, b.ID)
 	for _, ext := range []string{"A-1", "A-2"} {
-		if r := fx.do(t, "PUT", "/v1/agency/listings/"+ext, fx.keyA, agencyListing("A社の秘密の案件 "+ext)); r.status != 200 {
-			t.Fatalf("put %s: %d %s", ext, r.status, r.raw)
+		if r := fx.Do(t, "PUT", "/v1/agency/listings/"+ext, fx.keyA, agencyListing("A社の秘密の案件 "+ext)); r.Status != 200 {
+			t.Fatalf("put %s: %d %s", ext, r.Status, r.Raw)
 		}
 	}
-	r := fx.do(t, "POST", "/v1/agency/feeds?format=jsonl", fx.keyA, `{"external_id":"A-F1","title":"A社の秘密のフィード案件","rate":"月額60万円"}`+"\n")
-	if r.status != 202 {
-		t.Fatalf("A's upload: %d %s", r.status, r.raw)
+	r := fx.Do(t, "POST", "/v1/agency/feeds?format=jsonl", fx.keyA, `{"external_id":"A-F1","title":"A社の秘密のフィード案件","rate":"月額60万円"}`+"\n")
+	if r.Status != 202 {
+		t.Fatalf("A's upload: %d %s", r.Status, r.Raw)
 	}
-	runA := fmt.Sprint(int64(r.body["id"].(float64)))
-	r = fx.do(t, "POST", "/v1/agency/feed-sources", fx.keyA, `{"url":"https://feeds.example.com/a-secret-feed.jsonl","format":"jsonl","every":"1h"}`)
-	if r.status != 200 {
-		t.Fatalf("A's feed source: %d %s", r.status, r.raw)
+	runA := fmt.Sprint(int64(r.Body["id"].(float64)))
+	r = fx.Do(t, "POST", "/v1/agency/feed-sources", fx.keyA, `{"url":"https://feeds.example.com/a-secret-feed.jsonl","format":"jsonl","every":"1h"}`)
+	if r.Status != 200 {
+		t.Fatalf("A's feed source: %d %s", r.Status, r.Raw)
 	}
-	sourceA := fmt.Sprint(int64(r.body["id"].(float64)))
-	if r := fx.do(t, "PUT", "/v1/agency/profile", fx.keyA, `{"name":"A社","description":"A社の秘密の紹介","site_url":"https://a-secret.example/"}`); r.status != 200 {
-		t.Fatalf("A's profile: %d %s", r.status, r.raw)
+	sourceA := fmt.Sprint(int64(r.Body["id"].(float64)))
+	if r := fx.Do(t, "PUT", "/v1/agency/profile", fx.keyA, `{"name":"A社","description":"A社の秘密の紹介","site_url":"https://a-secret.example/"}`); r.Status != 200 {
+		t.Fatalf("A's profile: %d %s", r.Status, r.Raw)
 	}
 	snapshot := func() string {
 		var s strings.Builder
 		for _, p := range []string{"/v1/agency/listings/A-1", "/v1/agency/listings/A-2", "/v1/agency/feeds/" + runA, "/v1/agency/feed-sources", "/v1/agency/stats?from=2026-11-01&to=2026-11-02", "/v1/agency/profile"} {
-			s.WriteString(fx.do(t, "GET", p, fx.keyA, "").raw)
+			s.WriteString(fx.Do(t, "GET", p, fx.keyA, "").Raw)
 		}
 		return s.String()
 	}
@@ -202,17 +202,17 @@ func TestAgencyAuthorization(t *testing.T) {
 			for _, cred := range []struct{ who, key string }{
 				{"no key", ""}, {"an engineer's token", engineer}, {"an unknown key", "ak_0000000000000000000000000000000000000000000000"},
 			} {
-				if r := fx.do(t, method, c.path, cred.key, c.body); r.status != 401 || !strings.HasPrefix(r.ctype, "application/problem+json") {
-					t.Errorf("with %s: %d %s; want 401 problem", cred.who, r.status, r.raw)
+				if r := fx.Do(t, method, c.path, cred.key, c.body); r.Status != 401 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+					t.Errorf("with %s: %d %s; want 401 problem", cred.who, r.Status, r.Raw)
 				}
 			}
-			r := fx.do(t, method, c.path, keyB, c.body)
-			if r.status != c.status {
-				t.Errorf("agency B: %d %s; want %d", r.status, r.raw, c.status)
+			r := fx.Do(t, method, c.path, keyB, c.body)
+			if r.Status != c.status {
+				t.Errorf("agency B: %d %s; want %d", r.Status, r.Raw, c.status)
 			}
 			for _, s := range secrets {
-				if strings.Contains(r.raw, s) {
-					t.Errorf("agency B's answer holds A's %q: %s", s, r.raw)
+				if strings.Contains(r.Raw, s) {
+					t.Errorf("agency B's answer holds A's %q: %s", s, r.Raw)
 				}
 			}
 		})

@@ -12,8 +12,8 @@ import (
 // rawSend posts body and returns the status and the bytes of the answer.
 func (fx *ingestFixture) rawSend(t *testing.T, path string, header map[string]string, body []byte) (int, string) {
 	t.Helper()
-	resp, b := fx.request(t, "POST", path, header, body)
-	return resp.StatusCode, string(b)
+	r := fx.request(t, "POST", path, header, body)
+	return r.Status, r.Raw
 }
 
 // TestWebhookRefusalsAlike: an unknown agency, an agency without a webhook

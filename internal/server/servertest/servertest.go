@@ -278,8 +278,9 @@ type Response struct {
 }
 
 // Do sends a request to the API with key as its Bearer token (none when
-// empty) and body as JSON (none when empty).
-func (s *Server) Do(t testing.TB, method, path, key, body string) Response {
+// empty), body (as JSON unless a header says otherwise) and the headers
+// given as name, value, …; an empty value removes that header.
+func (s *Server) Do(t testing.TB, method, path, key, body string, header ...string) Response {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -290,6 +291,13 @@ func (s *Server) Do(t testing.TB, method, path, key, body string) Response {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] == "" {
+			req.Header.Del(header[i])
+		} else {
+			req.Header.Set(header[i], header[i+1])
+		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
