@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
 	"anken/internal/listing"
 	"anken/internal/problem"
 	"anken/internal/search"
@@ -62,13 +60,13 @@ type Catalog struct {
 
 	recent recent // listings lately read: for pages asked again, and while the store does not answer
 
-	// FiguresMaxAge is how old the top page's figures (Overview) may be
-	// once the index has moved on since they were computed: within it, a
-	// write does not make every visitor count the catalogue again. The
-	// page says when they were computed (Overview.AsOf, Behind). Zero:
-	// always those of the index as it is.
+	// FiguresMaxAge is how old the figures of the pages every visitor
+	// sees (Figures: the top page's counts, job-type pages) may be once the
+	// index has moved on since they were computed: within it, a write does
+	// not make every visitor count the catalogue again. The pages say when
+	// they were computed. Zero: always those of the index as it is.
 	FiguresMaxAge time.Duration
-	overview      keptOverview
+	figures       figures
 }
 
 // namesTTL is how long agency names are kept before they are read again.
@@ -233,11 +231,6 @@ func (c *Catalog) Similar(ctx context.Context, l listing.Listing, n int) ([]Hit,
 	return out[:min(len(out), n)], nil
 }
 
-// DefaultFiguresMaxAge is the FiguresMaxAge anken serve runs with: under a
-// steady stream of writes the top page counts the catalogue at most once
-// every 10 s, and says when.
-const DefaultFiguresMaxAge = 10 * time.Second
-
 // Overview sums up the catalogue for the top page.
 type Overview struct {
 	Open      int       // open listings, each job once
@@ -262,21 +255,11 @@ type Overview struct {
 // when the index has moved since; at the index's position they are exact
 // whatever their age.
 func (c *Catalog) Overview(ctx context.Context, n int, now time.Time) (Overview, error) {
-	at := c.Index.Position()
-	if o, ok := c.overview.get(n, at, now, c.FiguresMaxAge); ok {
-		return o, nil
-	}
-	v, err, _ := c.overview.flight.Do(strconv.Itoa(n), func() (any, error) {
-		o, err := c.countOverview(ctx, n, now)
-		if err == nil {
-			c.overview.put(n, at, o)
-		}
-		return o, err
+	o, fig, err := Figures(ctx, c, "overview\x00"+strconv.Itoa(n), now, func(ctx context.Context) (Overview, error) {
+		return c.countOverview(ctx, n, now)
 	})
-	if err != nil {
-		return Overview{}, err
-	}
-	return v.(Overview), nil
+	o.AsOf, o.Behind = fig.AsOf, fig.Behind
+	return o, err
 }
 
 // countOverview computes the Overview at the index as it is.
@@ -301,44 +284,6 @@ func (c *Catalog) countOverview(ctx context.Context, n int, now time.Time) (Over
 	}
 	return Overview{Open: p.Total, UpdatedAt: at, Roles: p.Facets[search.FacetRole], Skills: p.Facets[search.FacetSkills],
 		Prefectures: p.Facets[search.FacetPrefecture], Newest: p.Hits, NewToday: today, AsOf: now}, nil
-}
-
-// keptOverview is the Overview last computed, with the index's position
-// it was asked at.
-type keptOverview struct {
-	mu     sync.Mutex
-	o      Overview
-	n      int
-	at     int64
-	ok     bool
-	flight singleflight.Group // one count at a time when the kept one is too old
-}
-
-// get returns the kept Overview of n when it was computed at position at
-// in now's minute (今日の新着 counts from the minute), or less than maxAge
-// before now (then Behind).
-func (k *keptOverview) get(n int, at int64, now time.Time, maxAge time.Duration) (Overview, bool) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if !k.ok || k.n != n || now.Before(k.o.AsOf) {
-		return Overview{}, false
-	}
-	exact := k.at == at && now.Truncate(time.Minute).Equal(k.o.AsOf.Truncate(time.Minute))
-	if !exact && now.Sub(k.o.AsOf) >= maxAge {
-		return Overview{}, false
-	}
-	o := k.o
-	o.Behind = !exact
-	return o, true
-}
-
-func (k *keptOverview) put(n int, at int64, o Overview) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.ok && k.n == n && k.at > at {
-		return // a count begun earlier than the one kept
-	}
-	k.o, k.n, k.at, k.ok = o, n, at, true
 }
 
 // NewSince counts the jobs of q (collapsed) that anken first saw in the 24

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"anken/internal/catalog"
 	"anken/internal/listing"
@@ -56,6 +57,9 @@ type figuresView struct {
 	// 週3日以下, 副業OK), every workload counted; they have no trend (the
 	// daily snapshots are monthly).
 	Hourly bool
+	// AsOf is when the figures were computed, when they may be kept for
+	// every visitor (catalog.Figures); zero: now.
+	AsOf time.Time
 }
 
 // rateRow is one line of the rate table.

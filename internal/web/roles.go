@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"time"
 
 	"anken/internal/catalog"
 	"anken/internal/guide"
@@ -127,38 +129,63 @@ func (s *Site) skillPage(w http.ResponseWriter, r *http.Request) {
 // topic reads the figures and newest listings of a page's search p (a
 // role, a skill, an area, a feature): one Stats, one Trend, one Search
 // and one count of 今日の新着 (Catalog.NewSince). Monthly figures are of full-workload
-// listings; hourly ones (the part-time features) of every workload.
+// listings; hourly ones (the part-time features) of every workload. They
+// are the same for every visitor, and kept as catalog.Figures keeps them:
+// while writes keep coming they may be a few seconds old, and the page
+// says when they were computed.
 func (s *Site) topic(ctx context.Context, r *http.Request, p catalog.Params, name, kind string, basis search.Basis) (marketView, market.Stats, error) {
-	q, err := p.QueryAt(s.Now())
+	now := s.Now()
+	q, err := p.QueryAt(now)
 	if err != nil {
 		return marketView{}, market.Stats{}, problem.Wrap(problem.Internal, err, "the page's search is not valid")
 	}
 	all := searchURL(p, func(*catalog.Params) {})
-	subject := name + "の案件"
-	v := marketView{base: s.base(r, name)}
-	var st market.Stats
+	key := "topic\x00" + kind + "\x00" + name + "\x00" + all + "\x00" + strconv.Itoa(int(basis))
+	d, fig, err := catalog.Figures(ctx, s.Catalog, key, now, func(ctx context.Context) (topicFigures, error) {
+		return s.topicFigures(ctx, q, name+"の案件", all, basis, now)
+	})
+	v := marketView{base: s.base(r, name), Fig: d.fig}
+	if err != nil {
+		return v, d.st, err
+	}
+	v.Fig.AsOf = fig.AsOf
+	v.Topic = &topicView{Kind: kind, Name: name, Newest: cards(d.hits, v.base), Search: all,
+		Market: marketURL(p), Alert: all + "#save-search", Total: d.total, Today: d.today}
+	v.Topic.TodayURL = searchURL(p, func(p *catalog.Params) { p.PostedWithin, p.Sort = "1d", "newest" })
+	v.Fig.MarketURL = v.Topic.Market
+	return v, d.st, nil
+}
+
+// topicFigures are what a topic page shows of its search, the same for
+// every visitor.
+type topicFigures struct {
+	fig   figuresView
+	st    market.Stats
+	hits  []catalog.Hit // the newest
+	total int
+	today int
+}
+
+func (s *Site) topicFigures(ctx context.Context, q search.Query, subject, all string, basis search.Basis, now time.Time) (topicFigures, error) {
+	var d topicFigures
 	fq := q
 	if basis == search.BasisMonthly {
 		// The monthly figures are of full-workload listings: a part-time
 		// listing's month is not what the job pays for a month's work.
 		fq.Workload = listing.WorkloadFull
 	}
-	if v.Fig, st, err = s.figures(ctx, fq, subject, all, basis); err != nil {
-		return v, st, err
+	var err error
+	if d.fig, d.st, err = s.figures(ctx, fq, subject, all, basis); err != nil {
+		return d, err
 	}
 	q.Sort, q.Limit = search.SortNewest, topicNewest
 	page, err := s.Catalog.Search(ctx, q)
 	if err != nil {
-		return v, st, err
+		return d, err
 	}
-	v.Topic = &topicView{Kind: kind, Name: name, Newest: cards(page.Hits, v.base), Search: all,
-		Market: marketURL(p), Alert: all + "#save-search", Total: page.Total}
-	if v.Topic.Today, err = s.Catalog.NewSince(ctx, q, s.Now()); err != nil {
-		return v, st, err
-	}
-	v.Topic.TodayURL = searchURL(p, func(p *catalog.Params) { p.PostedWithin, p.Sort = "1d", "newest" })
-	v.Fig.MarketURL = v.Topic.Market
-	return v, st, nil
+	d.hits, d.total = page.Hits, page.Total
+	d.today, err = s.Catalog.NewSince(ctx, q, now)
+	return d, err
 }
 
 // skillIntro is a skill page's opening, written from its figures.
