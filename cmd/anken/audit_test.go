@@ -148,11 +148,7 @@ func TestServePollAudit(t *testing.T) {
 		fmt.Fprintln(w, `{"external_id": "P-2", "title": "AWS基盤構築", "rate": "月額70万円"}`)
 	}))
 	defer feeds.Close()
-	st, err := store.Open(ctx, store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := dataStore(t, dir)
 	a, err := st.AgencyBySlug(ctx, "polled")
 	if err != nil {
 		t.Fatal(err)

@@ -24,15 +24,7 @@ import (
 // createAgency runs `anken agency create` and returns the API key.
 func createAgency(t *testing.T, dir, slug string) string {
 	t.Helper()
-	out, err := command(t, dir, "agency", "create", slug).CombinedOutput()
-	if err != nil {
-		t.Fatalf("agency create: %v: %s", err, out)
-	}
-	m := regexp.MustCompile(`api key: (ak_\w+)`).FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("no key in %s", out)
-	}
-	return string(m[1])
+	return createdKey(t, dir, "agency", "create", slug)
 }
 
 func openListings(t *testing.T, dir string) int {

@@ -30,14 +30,7 @@ func TestServeMailSurvivesKill(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := dataStore(t, dir)
 	const total = 300
 	want := map[string]bool{}
 	for i := range total {
@@ -130,14 +123,7 @@ func TestServeMailSurvivesKill(t *testing.T) {
 func TestMailOutboxCommand(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := dataStore(t, dir)
 	for _, to := range []string{"taro@example.jp", "gone@example.jp"} {
 		if _, err := st.EnqueueMail(ctx, store.Mail{Kind: "verify", To: to, Subject: "【anken】メールアドレスの確認", Text: "本文\n"}); err != nil {
 			t.Fatal(err)

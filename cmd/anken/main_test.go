@@ -1,8 +1,10 @@
 package main
 
 import (
+	"anken/internal/store"
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -105,6 +108,37 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// createdKey runs `anken args…` in dataDir, a command that creates an
+// agency or an operator, and returns the key it prints once.
+func createdKey(t *testing.T, dataDir string, args ...string) string {
+	t.Helper()
+	out, err := command(t, dataDir, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("anken %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	m := regexp.MustCompile(`(?m)^(?:api|operator) key: ((?:ak|op)_\w+)$`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("anken %s printed no key: %s", strings.Join(args, " "), out)
+	}
+	return string(m[1])
+}
+
+// dataStore opens the store of dataDir, migrated, as a process there
+// would; it is closed when the test ends.
+func dataStore(t *testing.T, dataDir string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // startServe starts `anken serve` and waits until /readyz answers 200.
@@ -258,19 +292,7 @@ func TestServeDemoSearch(t *testing.T) {
 // server with SIGTERM and expects a clean exit.
 func TestAgencyKeyAndShutdown(t *testing.T) {
 	dir := t.TempDir()
-	out, err := command(t, dir, "agency", "create", "sakura-tech", "--name", "さくらテック").CombinedOutput()
-	if err != nil {
-		t.Fatalf("agency create: %v: %s", err, out)
-	}
-	var key string
-	for _, line := range strings.Split(string(out), "\n") {
-		if k, ok := strings.CutPrefix(line, "api key: "); ok {
-			key = k
-		}
-	}
-	if !strings.HasPrefix(key, "ak_") {
-		t.Fatalf("no key in %q", out)
-	}
+	key := createdKey(t, dir, "agency", "create", "sakura-tech", "--name", "さくらテック")
 	s := startServe(t, dir)
 	body := `{"title": "【Go/フルリモート】決済基盤のバックエンド開発", "description": "決済APIの開発",
 		"rate": "月額60万〜70万円", "remote": "フルリモート", "skills": ["Golang"]}`

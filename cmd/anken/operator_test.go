@@ -16,19 +16,7 @@ import (
 // The guides were seeded from the content files when serve started.
 func TestOperatorEditsGuide(t *testing.T) {
 	dir := t.TempDir()
-	out, err := command(t, dir, "operator", "create", "編集部").CombinedOutput()
-	if err != nil {
-		t.Fatalf("operator create: %v: %s", err, out)
-	}
-	var key string
-	for _, line := range strings.Split(string(out), "\n") {
-		if k, ok := strings.CutPrefix(line, "operator key: "); ok {
-			key = k
-		}
-	}
-	if !strings.HasPrefix(key, "op_") {
-		t.Fatalf("no key in %q", out)
-	}
+	key := createdKey(t, dir, "operator", "create", "編集部")
 	if out, err := command(t, dir, "operator", "list").CombinedOutput(); err != nil || !strings.Contains(string(out), "編集部") ||
 		strings.Contains(string(out), key) {
 		t.Errorf("operator list: %v: %s (want the name, never the key)", err, out)

@@ -160,11 +160,7 @@ func TestServeSIGTERMCutsLongUpload(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := dataStore(t, dir)
 	a, err := st.AgencyBySlug(ctx, "stream")
 	if err != nil {
 		t.Fatal(err)

@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"anken/internal/store"
 )
 
 // TestServeRestartsFromSnapshot starts serve on demo listings, stops it
@@ -57,10 +55,7 @@ func TestServeRestartsFromSnapshot(t *testing.T) {
 	imp(row("NEW-1", "停止中に届いた決済基盤開発"), row("NEW-2", "停止中に届いた決済基盤開発その2"),
 		row("KEEP-2", "継続中の決済基盤開発その2（改訂）"))
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := dataStore(t, dir)
 	a, err := st.AgencyBySlug(ctx, "snap")
 	if err != nil {
 		t.Fatal(err)

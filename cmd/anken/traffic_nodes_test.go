@@ -213,16 +213,7 @@ func TestServeSIGKILLLosesAtMostTheFlushInterval(t *testing.T) {
 		t.Skip("starts a server")
 	}
 	dir := t.TempDir()
-	out, err := command(t, dir, "agency", "create", "sakura-tech", "--name", "さくらテック").CombinedOutput()
-	if err != nil {
-		t.Fatalf("agency create: %v: %s", err, out)
-	}
-	var key string
-	for _, line := range strings.Split(string(out), "\n") {
-		if k, ok := strings.CutPrefix(line, "api key: "); ok {
-			key = k
-		}
-	}
+	key := createdKey(t, dir, "agency", "create", "sakura-tech", "--name", "さくらテック")
 	s := startServe(t, dir)
 	const apply = "https://sakura-tech.example/entry/PAY-1"
 	id := putApplyListing(t, s.base, key, "PAY-1", apply)
@@ -247,7 +238,7 @@ func TestServeSIGKILLLosesAtMostTheFlushInterval(t *testing.T) {
 	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	_, err = waitExit(t, s, 10*time.Second)
+	_, err := waitExit(t, s, 10*time.Second)
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		t.Fatalf("after SIGKILL: %v; want killed by the signal", err)

@@ -17,16 +17,7 @@ import (
 // last flush: nothing counted is lost on a clean stop.
 func TestServeCountsApplyClicks(t *testing.T) {
 	dir := t.TempDir()
-	out, err := command(t, dir, "agency", "create", "sakura-tech", "--name", "さくらテック").CombinedOutput()
-	if err != nil {
-		t.Fatalf("agency create: %v: %s", err, out)
-	}
-	var key string
-	for _, line := range strings.Split(string(out), "\n") {
-		if k, ok := strings.CutPrefix(line, "api key: "); ok {
-			key = k
-		}
-	}
+	key := createdKey(t, dir, "agency", "create", "sakura-tech", "--name", "さくらテック")
 	s := startServe(t, dir)
 	body := `{"title": "【Go/フルリモート】決済基盤のバックエンド開発", "description": "決済APIの開発",
 		"rate": "月額60万〜70万円", "apply_url": "https://sakura-tech.example/entry/PAY-1"}`
