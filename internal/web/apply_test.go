@@ -140,7 +140,7 @@ func TestApplyForged(t *testing.T) {
 		})
 	}
 	p := fx.Get(t, "/listings/"+id("old-1"))
-	if p.Status != 200 || !strings.Contains(servertest.Text(p.Doc), "募集終了") || len(p.All(`p.apply`)) != 0 {
+	if p.Status != 200 || !strings.Contains(p.Text(`[role=status]`), "募集終了") || len(p.All(`p.apply`)) != 0 {
 		t.Errorf("a closed listing's page: %d, 募集終了 %v, an apply button %v", p.Status,
 			strings.Contains(servertest.Text(p.Doc), "募集終了"), len(p.All(`p.apply`)) != 0)
 	}

@@ -142,7 +142,7 @@ func TestConsoleLogin(t *testing.T) {
 	if p.Status != 200 || len(p.All(`input[name="key"][type="password"]`)) != 1 || len(p.All(`meta[name="robots"][content="noindex"]`)) != 1 {
 		t.Fatalf("login page = %d without its form or noindex", p.Status)
 	}
-	if p := c.Do(t, "POST", "/agency/login", url.Values{"key": {"ak_wrong"}}); p.Status != http.StatusUnauthorized || !strings.Contains(servertest.Text(p.Doc), "API キーが正しくない") {
+	if p := c.Do(t, "POST", "/agency/login", url.Values{"key": {"ak_wrong"}}); p.Status != http.StatusUnauthorized || !strings.Contains(p.Text(`[role=alert]`), "API キーが正しくない") {
 		t.Errorf("a wrong key = %d", p.Status)
 	}
 	req, _ := http.NewRequest("POST", fx.URL+"/agency/login", strings.NewReader(url.Values{"key": {fx.alphaKey}, "next": {"https://evil.example/"}}.Encode()))
@@ -301,7 +301,7 @@ func TestConsoleFeeds(t *testing.T) {
 		t.Fatalf("discard = %d", p.Status)
 	}
 	p = a.Do(t, "GET", p.Header.Get("Location"), nil)
-	if !strings.Contains(servertest.Text(p.Doc), "破棄しました") || !strings.Contains(p.Text(fmt.Sprintf("#run%d", run)), "破棄") {
+	if !strings.Contains(p.Text(`[role=status]`), "破棄しました") || !strings.Contains(p.Text(fmt.Sprintf("#run%d", run)), "破棄") {
 		t.Errorf("after the discard: %q", p.Text(fmt.Sprintf("#run%d", run)))
 	}
 	if n, _ := fx.st.AgencyListingCounts(context.Background(), fx.alpha); n[listing.StatusOpen] != 3 {
@@ -317,7 +317,7 @@ func TestConsoleFeeds(t *testing.T) {
 		t.Fatalf("confirm = %d", p.Status)
 	}
 	p = a.Do(t, "GET", p.Header.Get("Location"), nil)
-	if !strings.Contains(servertest.Text(p.Doc), "2 件を募集終了にしました") {
+	if !strings.Contains(p.Text(`[role=status]`), "2 件を募集終了にしました") {
 		t.Errorf("after the confirm: %s", servertest.Text(p.Doc))
 	}
 	if n, _ := fx.st.AgencyListingCounts(context.Background(), fx.alpha); n[listing.StatusOpen] != 1 {
@@ -371,7 +371,7 @@ func TestConsoleOperator(t *testing.T) {
 	fx := newConsoleFixture(t)
 	o := fx.operator(t)
 	p := o.Do(t, "GET", "/ops/agencies/alpha/console", nil)
-	if p.Status != 200 || p.Text(`[id="`+"n-open"+`"]`) != "3" || !strings.Contains(servertest.Text(p.Doc), "運用者（山田）として アルファ（alpha）の管理画面") {
+	if p.Status != 200 || p.Text(`[id="`+"n-open"+`"]`) != "3" || !strings.Contains(p.Text(`[role=status]`), "運用者（山田）として アルファ（alpha）の管理画面") {
 		t.Fatalf("operator's view = %d: %s", p.Status, p.Text(`[id="`+"n-open"+`"]`))
 	}
 	if len(p.All(`a[href="/ops/agencies/alpha/console/listings"]`)) == 0 {

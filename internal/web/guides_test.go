@@ -182,46 +182,7 @@ func TestGuidePagesNoInlineCode(t *testing.T) {
 		paths = append(paths, "/guides/"+slug)
 	}
 	for _, path := range paths {
-		p := fx.Get(t, path)
-		for _, s := range p.All(`script`) {
-			if _, hasSrc := servertest.LookupAttr(s, "src"); !hasSrc {
-				t.Errorf("%s: inline script", path)
-			}
-		}
-		ids := map[string]bool{}
-		for _, n := range p.All(`*`) {
-			for _, a := range n.Attr {
-				if strings.HasPrefix(strings.ToLower(a.Key), "on") || a.Key == "style" {
-					t.Errorf("%s: <%s %s=…>", path, n.Data, a.Key)
-				}
-				if a.Key == "id" {
-					if ids[a.Val] {
-						t.Errorf("%s: id %q twice", path, a.Val)
-					}
-					ids[a.Val] = true
-				}
-			}
-			if n.Data == "style" {
-				t.Errorf("%s: <style>", path)
-			}
-		}
-		if h1 := p.All(`h1`); len(h1) != 1 {
-			t.Errorf("%s: %d h1", path, len(h1))
-		}
-		for _, in := range p.All(`input`) {
-			if typ := servertest.Attr(in, "type"); typ == "hidden" {
-				continue
-			}
-			id := servertest.Attr(in, "id")
-			if id == "" || len(p.All(`label[for="`+id+`"]`)) == 0 {
-				t.Errorf("%s: input %q has no label", path, id)
-			}
-		}
-		for _, tbl := range p.All(`table`) {
-			if len(servertest.All(tbl, `caption`)) != 1 {
-				t.Errorf("%s: a table without a caption", path)
-			}
-		}
+		checkMarkup(t, path, fx.Get(t, path))
 	}
 }
 
@@ -244,10 +205,10 @@ func TestGuideEditOnPage(t *testing.T) {
 	if h1 := p.Text(`h1`); h1 != "QA・テスト自動化の副業" {
 		t.Errorf("h1 = %q, want the edited title", h1)
 	}
-	if !strings.Contains(p.Body, "最終更新") {
+	if !strings.HasPrefix(p.Text(`main p.hint`), "最終更新 ") {
 		t.Error("no 最終更新 date on an edited guide")
 	}
-	if p := fx.Get(t, "/guides"); !strings.Contains(p.Body, "QA・テスト自動化") {
+	if p := fx.Get(t, "/guides"); p.Text(`h3 a[href="/guides/qa"]`) != "QA・テスト自動化" {
 		t.Error("the index does not show the edited title")
 	}
 }

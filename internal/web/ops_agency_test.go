@@ -63,7 +63,7 @@ func TestOpsAgencyProfile(t *testing.T) {
 	if err != nil || pr.Name != "テックリンク株式会社" || pr.Description != "Go の案件が中心です。\n副業も扱います。" || pr.SiteURL != "https://techlink.example/" {
 		t.Fatalf("stored %+v, %v", pr, err)
 	}
-	if p := c.Do(t, "GET", "/ops/agencies/techlink?done=profile", nil); !strings.Contains(servertest.Text(p.Doc), "プロフィールを保存しました") {
+	if p := c.Do(t, "GET", "/ops/agencies/techlink?done=profile", nil); !strings.Contains(p.Text(`[role=status]`), "プロフィールを保存しました") {
 		t.Error("no notice after saving")
 	}
 	pub := anon.Do(t, "GET", "/agencies/techlink", nil)

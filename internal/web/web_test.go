@@ -319,7 +319,7 @@ func TestListingPage(t *testing.T) {
 	})
 	t.Run("closed", func(t *testing.T) {
 		p := fx.Get(t, "/listings/"+itoa(fx.ids["old-1"]))
-		if p.Status != 200 || !strings.Contains(servertest.Text(p.Doc), "募集終了") {
+		if p.Status != 200 || !strings.Contains(p.Text(`[role=status]`), "募集終了") {
 			t.Errorf("closed listing: %d, 募集終了 shown: %v", p.Status, strings.Contains(servertest.Text(p.Doc), "募集終了"))
 		}
 		if ld(p) != nil {
@@ -327,51 +327,69 @@ func TestListingPage(t *testing.T) {
 		}
 	})
 	for _, path := range []string{"/listings/999999", "/listings/abc", "/listings/-1"} {
-		if p := fx.Get(t, path); p.Status != 404 || !strings.Contains(servertest.Text(p.Doc), "ページが見つかりません") {
+		if p := fx.Get(t, path); p.Status != 404 || !strings.Contains(p.Text(`h1`), "ページが見つかりません") {
 			t.Errorf("GET %s = %d, want the 404 page", path, p.Status)
 		}
 	}
 }
 
-// TestNoInlineCode checks every page for what the CSP would block: inline
-// scripts (JSON-LD data blocks aside) and event-handler attributes; and
-// that each page declares Japanese, labels its inputs and has one h1.
+// TestNoInlineCode holds the search and listing pages to checkMarkup.
 func TestNoInlineCode(t *testing.T) {
 	fx := newFixture(t)
 	for _, path := range []string{"/", "/search", "/search?remote=full&q=Go", "/search?q=nothing-at-all", "/listings/" + itoa(fx.ids["go-1"]), "/listings/0"} {
-		p := fx.Get(t, path)
-		for _, s := range p.All(`script`) {
-			src, hasSrc := servertest.LookupAttr(s, "src")
-			typ := servertest.Attr(s, "type")
-			nonce := servertest.Attr(s, "nonce")
-			if !hasSrc && (typ != "application/ld+json" || nonce == "") {
-				t.Errorf("%s: inline script %q (src %q)", path, typ, src)
-			}
+		checkMarkup(t, path, fx.Get(t, path))
+	}
+}
+
+// checkMarkup checks what every page must be: nothing the CSP would
+// block (a script without src other than a JSON-LD block with the nonce,
+// an event-handler or style attribute, a <style>), <html lang=ja>, one
+// h1, each id once, every visible input and select labelled, every table
+// captioned and every button named.
+func checkMarkup(t *testing.T, path string, p servertest.Page) {
+	t.Helper()
+	for _, s := range p.All(`script:not([src])`) {
+		if servertest.Attr(s, "type") != "application/ld+json" || servertest.Attr(s, "nonce") == "" {
+			t.Errorf("%s: inline script %q", path, servertest.Attr(s, "type"))
 		}
-		for _, n := range p.All(`*`) {
-			for _, a := range n.Attr {
-				if strings.HasPrefix(strings.ToLower(a.Key), "on") {
-					t.Errorf("%s: <%s %s=…>", path, n.Data, a.Key)
+	}
+	ids := map[string]bool{}
+	for _, n := range p.All(`*`) {
+		for _, a := range n.Attr {
+			if strings.HasPrefix(strings.ToLower(a.Key), "on") || a.Key == "style" {
+				t.Errorf("%s: <%s %s=…>", path, n.Data, a.Key)
+			}
+			if a.Key == "id" {
+				if ids[a.Val] {
+					t.Errorf("%s: id %q twice", path, a.Val)
 				}
-			}
-			if _, ok := servertest.LookupAttr(n, "style"); n.Data == "style" || ok {
-				t.Errorf("%s: inline style on <%s>", path, n.Data)
+				ids[a.Val] = true
 			}
 		}
-		if h := p.All(`html[lang="ja"]`); len(h) != 1 {
-			t.Errorf("%s: no <html lang=ja>", path)
+	}
+	if n := len(p.All(`style`)); n > 0 {
+		t.Errorf("%s: %d <style>", path, n)
+	}
+	if len(p.All(`html[lang="ja"]`)) != 1 {
+		t.Errorf("%s: no <html lang=ja>", path)
+	}
+	if h1 := p.All(`h1`); len(h1) != 1 {
+		t.Errorf("%s: %d h1, want 1", path, len(h1))
+	}
+	for _, in := range p.All(`input:not([type=hidden]), select`) {
+		id := servertest.Attr(in, "id")
+		if id == "" || len(p.All(`label[for="`+id+`"]`)) == 0 {
+			t.Errorf("%s: %s %q has no label", path, in.Data, id)
 		}
-		if h1 := p.All(`h1`); len(h1) != 1 {
-			t.Errorf("%s: %d h1, want 1", path, len(h1))
+	}
+	for _, tbl := range p.All(`table`) {
+		if servertest.First(tbl, `caption`) == nil {
+			t.Errorf("%s: a table without a caption", path)
 		}
-		for _, in := range p.All(`input`) {
-			if typ := servertest.Attr(in, "type"); typ == "hidden" {
-				continue
-			}
-			id := servertest.Attr(in, "id")
-			if id == "" || len(p.All(`label[for="`+id+`"]`)) == 0 {
-				t.Errorf("%s: input %q has no label", path, id)
-			}
+	}
+	for _, b := range p.All(`button`) {
+		if servertest.Text(b) == "" && servertest.Attr(b, "aria-label") == "" {
+			t.Errorf("%s: a button without a name", path)
 		}
 	}
 }
