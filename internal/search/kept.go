@@ -3,60 +3,70 @@ package search
 import (
 	"fmt"
 	"sync"
+
+	"anken/internal/search/query"
 )
 
 // atPosition keeps answers that depend only on what a query matches and
-// on the index's contents, for as long as those stay as they are: the
-// market figures of Stats, and the facet counts of a first page with many
-// hits. The pages every visitor sees ask the same few queries again and
-// again (the top page's counts, each job type's figures, a popular
-// search's facets), and between two changes of the index their answers
-// cannot change. Answers are kept for the index's position: every write
-// moves it, and the first answer asked at a new position empties the
-// rest; a build or a snapshot read empties it too (reset). Searches fill
-// it under the index's read lock, so it has its own mutex. The index keeps
-// one for each kind of answer.
+// on the index's contents: the market figures of Stats, and the facet
+// counts of a first page with many hits. The pages every visitor sees ask
+// the same few queries again and again (the top page's counts, each job
+// type's figures, a popular search's facets), and between two writes that
+// do not touch what a query matches their answers cannot change. Each
+// answer is kept with the index's position it is exact at; asked at a
+// later position, it is checked against the writes since (unchanged.go)
+// and answered, now exact at the new position, or dropped. A build or a
+// snapshot read empties it (reset). Searches fill it under the index's
+// read lock, so it has its own mutex. The index keeps one for each kind
+// of answer.
 //
 // What it answers is exactly what would be computed: kept answers are
 // never older than the index they are read from.
 type atPosition[V any] struct {
-	mu  sync.Mutex
-	seq int64
-	by  map[string]V
+	mu sync.Mutex
+	by map[string]*keptAnswer[V]
 }
 
-// atPositionMax bounds the answers kept for one position, of each kind: a
-// position held all day sees many queries, and a few hundred are the
-// pages most asked for.
+type keptAnswer[V any] struct {
+	v  V
+	at int64 // the position v is exact at
+}
+
+// atPositionMax bounds the answers kept, of each kind: a few hundred are
+// the pages most asked for.
 const atPositionMax = 512
 
-// get returns the answer kept for key at position seq. Asked at another
-// position than the answers kept, it forgets them.
-func (a *atPosition[V]) get(seq int64, key string) (V, bool) {
+// get returns the answer kept for key when it is exact at position seq:
+// kept at seq, or at an earlier position with only writes since that
+// change nothing q (with its parsed terms) matches. The index's read lock
+// is held.
+func (a *atPosition[V]) get(x *Index, q *Query, terms []query.Term, key string) (V, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.at(seq)
-	v, ok := a.by[key]
-	return v, ok
+	e, ok := a.by[key]
+	switch {
+	case !ok:
+		var zero V
+		return zero, false
+	case e.at == x.seq:
+		return e.v, true
+	case x.unchanged(q, terms, e.at):
+		e.at = x.seq
+		return e.v, true
+	}
+	delete(a.by, key)
+	var zero V
+	return zero, false
 }
 
 // put keeps v as the answer for key at position seq.
 func (a *atPosition[V]) put(seq int64, key string, v V) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.at(seq)
-	if len(a.by) >= atPositionMax {
-		clear(a.by)
+	if a.by == nil || len(a.by) >= atPositionMax {
+		a.by = map[string]*keptAnswer[V]{}
 	}
-	a.by[key] = v
-}
-
-// at empties a when its answers are for another position than seq.
-// a.mu is held.
-func (a *atPosition[V]) at(seq int64) {
-	if a.seq != seq || a.by == nil {
-		a.seq, a.by = seq, map[string]V{}
-	}
+	a.by[key] = &keptAnswer[V]{v: v, at: seq}
 }
 
 // reset forgets every answer: the index's contents were replaced.

@@ -104,3 +104,29 @@ func TestKeptAnswersFollowWrites(t *testing.T) {
 		t.Error("no figures were answered from kept")
 	}
 }
+
+// TestKeptAnswersOutliveUnrelatedWrites: figures kept for a query are
+// answered again after a write that matches the query neither before nor
+// after it, and counted again after one that does.
+func TestKeptAnswersOutliveUnrelatedWrites(t *testing.T) {
+	x := NewIndex()
+	for i := int64(1); i <= 10; i++ {
+		x.Upsert(fixedListing(i))
+	}
+	ctx := context.Background()
+	q := Query{Text: "決済基盤"}
+	first, err := x.Stats(ctx, q, BasisMonthly)
+	if err != nil || len(first.Bands) == 0 {
+		t.Fatalf("stats %+v, %v", first, err)
+	}
+	x.Upsert(edited(fixedListing(1), func(l *listing.Listing) { l.Description = "保守" }))
+	again, _ := x.Stats(ctx, q, BasisMonthly)
+	if &again.Bands[0] != &first.Bands[0] {
+		t.Error("a write matching neither way made the figures be counted again")
+	}
+	x.Upsert(edited(fixedListing(6), func(l *listing.Listing) { l.Rate.MonthlyMax = 3_000_000 }))
+	after, _ := x.Stats(ctx, q, BasisMonthly)
+	if &after.Bands[0] == &first.Bands[0] || after.Max != 3_000_000 {
+		t.Errorf("a write to a hit kept the figures: max %d", after.Max)
+	}
+}

@@ -90,8 +90,8 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 			x.addOfferingAgencies(&counts, hits)
 		}
 	default:
-		// The facets of many hits are counted once a position: a first
-		// page asked again before the index changes reads them from kept.
+		// The facets of many hits are counted once, and kept until a
+		// write changes what the query matches (atPosition).
 		// (A later page counts as of its first, with olds: never kept.)
 		key := ""
 		if sn == nil && p.facets.any {
@@ -99,7 +99,7 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 		}
 		var ok bool
 		if key != "" {
-			counts, ok = x.keptFacets.get(x.seq, key)
+			counts, ok = x.keptFacets.get(x, &q, terms, key)
 		}
 		if !ok {
 			if p.facets.skills && res.Total <= x.countWalkMax {

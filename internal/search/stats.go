@@ -103,8 +103,9 @@ const (
 // one rate of its bucket when the bucket holds one (the usual case), or
 // found by counting the rates of that bucket alone.
 //
-// The answer is kept until the index changes (atPosition), so its Bands
-// and Breakdown are shared with later callers: they must not change them.
+// The answer is kept until a write changes what q matches (atPosition),
+// so its Bands and Breakdown are shared with later callers: they must not
+// change them.
 func (x *Index) Stats(ctx context.Context, q Query, basis Basis) (Stats, error) {
 	q.Cursor, q.Facets = "", nil
 	q = q.withDefaults()
@@ -113,7 +114,7 @@ func (x *Index) Stats(ctx context.Context, q Query, basis Basis) (Stats, error) 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	key := q.matchKey() + "|" + strconv.Itoa(int(basis))
-	if st, ok := x.keptStats.get(x.seq, key); ok {
+	if st, ok := x.keptStats.get(x, &q, terms, key); ok {
 		return st, nil
 	}
 	st, err := x.stats(ctx, q, terms, basis)
