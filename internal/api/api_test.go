@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +78,32 @@ func start(t *testing.T, backend string, limits account.Limits) *fixture {
 	fx := &fixture{Server: s, st: s.Store, clock: clock, doc: api.Register(http.NewServeMux(), api.Deps{}).OpenAPI()}
 	_, fx.keyA = s.Agency(t, "agency-a", "A")
 	return fx
+}
+
+// operation is one operation of the OpenAPI document.
+type operation struct {
+	method, path string
+	*huma.Operation
+}
+
+// operations lists the operations of doc, by path and then method.
+func operations(doc *huma.OpenAPI) []operation {
+	var out []operation
+	for path, item := range doc.Paths {
+		for method, op := range map[string]*huma.Operation{"GET": item.Get, "PUT": item.Put, "POST": item.Post,
+			"PATCH": item.Patch, "DELETE": item.Delete} {
+			if op != nil {
+				out = append(out, operation{method, path, op})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b operation) int { return cmp.Or(cmp.Compare(a.path, b.path), cmp.Compare(a.method, b.method)) })
+	return out
+}
+
+// securedBy reports whether the operation takes the credential scheme.
+func (o operation) securedBy(scheme string) bool {
+	return slices.ContainsFunc(o.Security, func(s map[string][]string) bool { _, ok := s[scheme]; return ok })
 }
 
 const goodListing = `{

@@ -151,17 +151,10 @@ func TestAgencyPages(t *testing.T) {
 
 // dlItems are the term|definition pairs of the agencyfigs lists under n.
 func dlItems(n *html.Node) []string {
-	var out []string
-	for _, dl := range servertest.All(n, `dl.agency-figs`) {
-		for _, dt := range servertest.All(dl, `dt`) {
-			dd := dt.NextSibling
-			for dd != nil && dd.Data != "dd" {
-				dd = dd.NextSibling
-			}
-			if dd != nil {
-				out = append(out, servertest.Text(dt)+"|"+servertest.Text(dd))
-			}
-		}
+	dts, dds := servertest.All(n, `dl.agency-figs dt`), servertest.All(n, `dl.agency-figs dt + dd`)
+	out := make([]string, min(len(dts), len(dds)))
+	for i := range out {
+		out[i] = servertest.Text(dts[i]) + "|" + servertest.Text(dds[i])
 	}
 	return out
 }

@@ -44,7 +44,10 @@ func TestSearchPhoneFilters(t *testing.T) {
 			if len(servertest.All(forms[0], `a[href="#results"]`)) != 1 {
 				t.Error("the panel does not lead back to the results")
 			}
-			order := documentOrder(p.Doc)
+			order := map[*html.Node]int{} // the elements, numbered in document order
+			for i, n := range p.All(`*`) {
+				order[n] = i
+			}
 			control, panel := order[controls[0]], order[forms[0]]
 			if control > panel {
 				t.Error("the control comes after the filter panel")
@@ -61,20 +64,4 @@ func TestSearchPhoneFilters(t *testing.T) {
 			}
 		})
 	}
-}
-
-// documentOrder numbers the elements of doc in document order.
-func documentOrder(doc *html.Node) map[*html.Node]int {
-	out := map[*html.Node]int{}
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			out[n] = len(out)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	return out
 }
