@@ -1,63 +1,30 @@
 package store
 
 import (
-	"cmp"
 	"context"
-	"database/sql"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"anken/internal/dedupe"
 	"anken/internal/listing"
 )
 
 // Duplicate groups. Every stored listing has its MinHash signature (column
-// minhash) and its LSH buckets (table listing_bands, one row per band plus
-// one for the canonical apply URL). When a listing's content changes, its
-// group is chosen in the same transaction from what the database holds, so
-// any number of nodes agree: open listings of other agencies sharing a
-// bucket are candidates; one with the same apply URL, or else the most
-// similar at or above dedupe.Threshold, gives its group. The column
-// group_id is 0 for "own group" (the listing's id), which lets a new
-// listing be written before its id is known.
+// minhash) and so its LSH buckets, one per band plus one for the canonical
+// apply URL, held in memory by each Store (buckets.go) and caught up from
+// the listings in the write transaction. When a listing's content
+// changes, its group is chosen in that transaction from what the database
+// holds, so any number of nodes agree: open listings of other agencies
+// sharing a bucket are candidates; one with the same apply URL, or else
+// the most similar at or above dedupe.Threshold, gives its group. The
+// column group_id is 0 for "own group" (the listing's id), which lets a
+// new listing be written before its id is known.
 
 // bucketLimit is how many of the most recent listings of other agencies in
 // one bucket are candidates. Buckets of boilerplate text can grow large; reposts follow
 // their original within days, so the newest members are the ones to check.
 const bucketLimit = 16
-
-// bandsInsertSQL inserts n bucket rows.
-func (d dialect) bandsInsertSQL(n int) string {
-	var b strings.Builder
-	if d == sqlite {
-		// OR IGNORE: a statement that cannot abort needs no statement journal.
-		b.WriteString(`INSERT OR IGNORE INTO listing_bands (hash, listing_id, agency_id) VALUES `)
-	} else {
-		b.WriteString(`INSERT INTO listing_bands (hash, listing_id, agency_id) VALUES `)
-	}
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(" + d.params(3*i+1, 3) + ")")
-	}
-	if d == postgres {
-		b.WriteString(` ON CONFLICT DO NOTHING`)
-	}
-	return b.String()
-}
-
-var bandsDeleteSQL = func() string {
-	ph := make([]string, dedupe.Bands+1)
-	for i := range ph {
-		ph[i] = fmt.Sprintf("$%d", i+2)
-	}
-	return `DELETE FROM listing_bands WHERE listing_id = $1 AND hash IN (` + strings.Join(ph, ", ") + `)`
-}()
 
 // sigBlob is what the minhash column holds: the signature, then the
 // apply URL's bucket key when there is one.
@@ -110,10 +77,11 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 	// is the difference between reading each page once and many times.
 	slices.Sort(keys)
 	// The candidates of each listing, with whether one shares its apply URL.
-	members, err := w.bucketMembers(ctx, agency, keys)
+	bt, err := w.buckets(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("store: duplicate candidates: %w", err)
+		return nil, err
 	}
+	members := bt.members(keys, agency.ID)
 	// Each listing's candidates, by how many buckets they share with it.
 	shared := make([]map[int64]*dedupe.Vote, len(idx))
 	for k, cids := range members {
@@ -207,117 +175,28 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 // other agencies are candidates.
 const bucketWindow = 64
 
-// bucketMembers returns, for each bucket key, the newest members of other
-// agencies than agency (at most bucketLimit, newest first), in one
-// statement for all keys.
-func (w *writer) bucketMembers(ctx context.Context, agency Agency, keys []int64) (map[int64][]int64, error) {
-	out := map[int64][]int64{}
-	var (
-		rows *sql.Rows
-		err  error
-	)
-	if w.dialect == sqlite {
-		list, _ := json.Marshal(keys)
-		rows, err = w.stmt(ctx, `SELECT k.value, (SELECT group_concat(listing_id) FROM (
-				SELECT listing_id, agency_id FROM listing_bands WHERE hash = k.value ORDER BY listing_id DESC LIMIT `+strconv.Itoa(bucketWindow)+`
-			) WHERE agency_id <> ?) FROM json_each(?) k`).QueryContext(ctx, agency.ID, string(list))
-	} else {
-		rows, err = w.stmt(ctx, `SELECT k, b.listing_id::text FROM unnest($1::bigint[]) k CROSS JOIN LATERAL (
-				SELECT listing_id, agency_id FROM listing_bands WHERE hash = k ORDER BY listing_id DESC LIMIT `+strconv.Itoa(bucketWindow)+`
-			) b WHERE b.agency_id <> $2`).QueryContext(ctx, keys, agency.ID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			k   int64
-			ids sql.NullString
-		)
-		if err := rows.Scan(&k, &ids); err != nil {
-			return nil, err
-		}
-		if !ids.Valid || ids.String == "" {
-			continue
-		}
-		for f := range strings.SplitSeq(ids.String, ",") {
-			id, err := strconv.ParseInt(f, 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("bucket member %q: %w", f, err)
-			}
-			out[k] = append(out[k], id)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for k, ids := range out {
-		slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
-		out[k] = ids[:min(len(ids), bucketLimit)]
-	}
-	return out, nil
-}
-
 // maxParams is how many parameters a batched lookup passes in one
 // statement: below SQLite's limit of 32,766 and PostgreSQL's of 65,535.
 const maxParams = 30000
 
-// unbucket removes the LSH buckets of a listing's old signature (and any
-// apply URL), stored as oldSig.
-func (w *writer) unbucket(ctx context.Context, id int64, oldSig []byte) error {
-	if len(oldSig) < 4*dedupe.Size {
+// bucketAll records the LSH buckets of the listings ls[i] for i in idx,
+// which have their ids; existed[n] says ls[idx[n]] was stored before, so
+// its older buckets are dropped.
+func (w *writer) bucketAll(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, idx []int, existed []bool) error {
+	if len(idx) == 0 {
 		return nil
 	}
-	old := dedupe.Parse(oldSig[:4*dedupe.Size])
-	args := []any{id}
-	for _, k := range old.BandKeys() {
-		args = append(args, k)
+	bt, err := w.buckets(ctx)
+	if err != nil {
+		return err
 	}
-	urlKey := int64(-1)
-	if len(oldSig) == 4*dedupe.Size+8 {
-		urlKey = int64(binary.LittleEndian.Uint64(oldSig[4*dedupe.Size:]))
-	}
-	args = append(args, urlKey)
-	_, err := w.stmt(ctx, bandsDeleteSQL).ExecContext(ctx, args...)
-	return err
-}
-
-// bandRows is how many bucket rows one statement inserts (three parameters
-// each).
-const bandRows = 3000
-
-// bucketAll writes the LSH buckets of the listings ls[i] for i in idx, which
-// have their ids.
-func (w *writer) bucketAll(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, idx []int) error {
-	type band struct{ hash, id int64 }
-	var bands []band
-	for _, i := range idx {
-		sig := &prep[i].sig
-		if sig.IsZero() {
-			continue
-		}
-		id := ls[i].ID
-		for _, k := range sig.BandKeys() {
-			bands = append(bands, band{k, id})
-		}
-		if k, ok := dedupe.URLKey(ls[i].ApplyURL); ok {
-			bands = append(bands, band{k, id})
+	var es []bucketEntry
+	for n, i := range idx {
+		if es, err = bt.put(es, ls[i].ID, agency.ID, listingKeys(sigBlob(&prep[i].sig, ls[i].ApplyURL)), existed[n]); err != nil {
+			return fmt.Errorf("store: duplicate buckets of listing %d: %w", ls[i].ID, err)
 		}
 	}
-	// Written in key order, the rows land as one sweep over the index's
-	// pages rather than one random page each (see groups).
-	slices.SortFunc(bands, func(a, b band) int { return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(a.id, b.id)) })
-	args := make([]any, 0, 3*bandRows)
-	for lo := 0; lo < len(bands); lo += bandRows {
-		args = args[:0]
-		for _, b := range bands[lo:min(lo+bandRows, len(bands))] {
-			args = append(args, b.hash, b.id, agency.ID)
-		}
-		if _, err := w.stmt(ctx, w.dialect.bandsInsertSQL(len(args)/3)).ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("store: write duplicate buckets: %w", err)
-		}
-	}
+	bt.added(es)
 	return nil
 }
 

@@ -60,18 +60,19 @@ func (s *Store) PutListings(ctx context.Context, agency Agency, ls []*listing.Li
 // normalized, without the id, agency, group and update time, which live in
 // columns), the doc's hash, and its MinHash signature.
 type stored struct {
-	doc  []byte
-	hash string
-	sig  dedupe.Signature
-	err  error
+	doc    []byte
+	hash   string
+	sig    dedupe.Signature
+	err    error
+	posted bool // the listing came with its PostedAt; else the write gives it one
 }
 
 // prepareListing computes what it can of l's stored form. Its doc depends
 // on PostedAt: a listing without one takes the stored listing's, known only
 // in the transaction, so its doc is left for then.
 func prepareListing(l *listing.Listing) stored {
-	st := stored{sig: dedupe.Sign(l.Title, l.Description)}
-	if !l.PostedAt.IsZero() {
+	st := stored{sig: dedupe.Sign(l.Title, l.Description), posted: !l.PostedAt.IsZero()}
+	if st.posted {
 		st.encode(l)
 	}
 	return st
@@ -96,9 +97,11 @@ const segment = 500
 
 // putAll writes ls, in order, in the writer's transaction, with a few
 // statements per segment of listings rather than several per listing. run
-// is the feed run carrying them (0 for none). A segment never holds the
-// same external id twice, so each one is looked up once and written once.
-func (w *writer) putAll(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, run int64) ([]PutResult, error) {
+// is the feed run carrying them (0 for none); carry marks the unchanged
+// ones with it too (see carries), else they are not written at all. A
+// segment never holds the same external id twice, so each one is looked
+// up once and written once.
+func (w *writer) putAll(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, run int64, carry bool) ([]PutResult, error) {
 	out := make([]PutResult, len(ls))
 	seen := map[string]bool{}
 	for start := 0; start < len(ls); {
@@ -108,7 +111,7 @@ func (w *writer) putAll(ctx context.Context, agency Agency, ls []*listing.Listin
 			seen[ls[end].ExternalID] = true
 			end++
 		}
-		if err := w.putSegment(ctx, agency, ls[start:end], prep[start:end], run, out[start:end]); err != nil {
+		if err := w.putSegment(ctx, agency, ls[start:end], prep[start:end], run, carry, out[start:end]); err != nil {
 			return nil, err
 		}
 		start = end
@@ -122,10 +125,9 @@ type current struct {
 	hash      string
 	postedAt  time.Time
 	firstSeen sql.NullTime
-	sig       []byte
 }
 
-func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, run int64, out []PutResult) error {
+func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Listing, prep []stored, run int64, carry bool, out []PutResult) error {
 	old, err := w.current(ctx, agency, ls)
 	if err != nil {
 		return err
@@ -146,7 +148,7 @@ func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Li
 				l.FirstSeenAt = o.firstSeen.Time.UTC()
 			}
 		}
-		if l.PostedAt.IsZero() {
+		if !p.posted { // given again by a write tried again (errBucketsUnbuilt)
 			l.PostedAt = w.now
 			if exists {
 				l.PostedAt = o.postedAt
@@ -162,12 +164,15 @@ func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Li
 			// The stored row carries the group; read it back only when asked.
 			l.ID = o.id
 			out[i] = PutResult{ID: o.id, Outcome: Unchanged}
-			if run != 0 {
+			if carry {
 				touched = append(touched, o.id)
 			}
 			continue
 		}
 		changed = append(changed, i)
+	}
+	if len(changed) > 0 && !w.index.ready.Load() {
+		return errBucketsUnbuilt
 	}
 	groups, err := w.groups(ctx, agency, ls, prep, changed)
 	if err != nil {
@@ -195,9 +200,6 @@ func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Li
 			ExecContext(ctx, l.Status, p.hash, p.doc, l.PostedAt.UTC(), w.now, group, sigBlob(&p.sig, l.ApplyURL), run, seq, validThrough(l), o.id); err != nil {
 			return fmt.Errorf("store: put listing %q: %w", l.ExternalID, err)
 		}
-		if err := w.unbucket(ctx, o.id, o.sig); err != nil {
-			return fmt.Errorf("store: put listing %q: group: %w", l.ExternalID, err)
-		}
 		l.ID = o.id
 		out[i] = PutResult{ID: o.id, Seq: seq, Outcome: Updated}
 	}
@@ -209,7 +211,11 @@ func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Li
 			ls[i].GroupID = ls[i].ID
 		}
 	}
-	if err := w.bucketAll(ctx, agency, ls, prep, changed); err != nil {
+	existed := make([]bool, len(changed))
+	for n, i := range changed {
+		_, existed[n] = old[ls[i].ExternalID]
+	}
+	if err := w.bucketAll(ctx, agency, ls, prep, changed, existed); err != nil {
 		return err
 	}
 	return w.touch(ctx, run, touched)
@@ -223,7 +229,7 @@ func (w *writer) current(ctx context.Context, agency Agency, ls []*listing.Listi
 	for _, l := range ls {
 		args = append(args, l.ExternalID)
 	}
-	rows, err := w.stmt(ctx, `SELECT external_id, id, content_hash, posted_at, first_seen, minhash FROM listings WHERE agency_id = `+
+	rows, err := w.stmt(ctx, `SELECT external_id, id, content_hash, posted_at, first_seen FROM listings WHERE agency_id = `+
 		w.dialect.params(1, 1)+` AND external_id IN (`+w.dialect.params(2, len(ls))+`)`).
 		QueryContext(ctx, args...)
 	if err != nil {
@@ -236,7 +242,7 @@ func (w *writer) current(ctx context.Context, agency Agency, ls []*listing.Listi
 			ext string
 			c   current
 		)
-		if err := rows.Scan(&ext, &c.id, &c.hash, &c.postedAt, &c.firstSeen, &c.sig); err != nil {
+		if err := rows.Scan(&ext, &c.id, &c.hash, &c.postedAt, &c.firstSeen); err != nil {
 			return nil, fmt.Errorf("store: look up listings of %q: %w", agency.Slug, err)
 		}
 		out[ext] = c

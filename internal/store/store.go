@@ -55,6 +55,7 @@ type Store struct {
 	db      *sql.DB
 	dialect dialect
 	clock   func() time.Time
+	buckets *bucketIndex // duplicate buckets, built at the first put (buckets.go)
 }
 
 // Config says which database to open.
@@ -126,7 +127,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("store: ANKEN_DATABASE_URL must start with postgres:// (got %q)", redact(cfg.DatabaseURL))
 	}
-	s.clock = cfg.Now
+	s.clock, s.buckets = cfg.Now, &bucketIndex{}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

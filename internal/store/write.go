@@ -21,14 +21,36 @@ type writer struct {
 	stmts   map[string]*sql.Stmt
 	seq     int64 // the last change-log number given out, once seqRead
 	seqRead bool
+	index   *bucketIndex
+	bt      *bucketTx      // the bucket index, once taken (buckets)
+	carry   map[int64]bool // by feed run: whether it marks what it carries (carries)
 }
 
 // write runs fn in a transaction that may append to the change log.
 func (s *Store) write(ctx context.Context, fn func(*writer) error) error {
-	return s.inTx(ctx, true, func(tx *sql.Tx) error {
-		w := &writer{tx: tx, dialect: s.dialect, now: s.now(), stmts: map[string]*sql.Stmt{}}
+	var w *writer
+	err := s.inTx(ctx, true, func(tx *sql.Tx) error {
+		w = &writer{tx: tx, dialect: s.dialect, now: s.now(), stmts: map[string]*sql.Stmt{}, index: s.buckets}
 		return fn(w)
 	})
+	if w != nil && w.bt != nil {
+		w.bt.end(err == nil, w.seq)
+	}
+	return err
+}
+
+// buckets returns the duplicate bucket index, taken for the transaction
+// and caught up with the listings written since it was last used; the
+// caller built it (bucketIndex.build) before the transaction began.
+func (w *writer) buckets(ctx context.Context) (*bucketTx, error) {
+	if w.bt == nil {
+		bt, err := w.index.begin(ctx, w.tx)
+		if err != nil {
+			return nil, err
+		}
+		w.bt = bt
+	}
+	return w.bt, nil
 }
 
 // stmt returns the statement for query, prepared once per transaction: a
@@ -156,7 +178,7 @@ type WorkResult struct {
 func (s *Store) Apply(ctx context.Context, ws []Work) ([]WorkResult, error) {
 	prepareAll(ws)
 	out := make([]WorkResult, len(ws))
-	err := s.write(ctx, func(w *writer) error {
+	apply := func(w *writer) error {
 		counts := map[int64]*runCounts{}
 		for i := range ws {
 			r, err := w.apply(ctx, &ws[i], counts)
@@ -178,7 +200,16 @@ func (s *Store) Apply(ctx context.Context, ws []Work) ([]WorkResult, error) {
 			}
 		}
 		return nil
-	})
+	}
+	err := s.write(ctx, apply)
+	if errors.Is(err, errBucketsUnbuilt) {
+		// The first write to group a listing: the bucket index is read
+		// outside the transaction, which is then done again.
+		if err := s.buckets.build(ctx, s.db, s.dialect); err != nil {
+			return nil, err
+		}
+		err = s.write(ctx, apply)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +276,11 @@ func (w *writer) apply(ctx context.Context, wk *Work, counts map[int64]*runCount
 			counts[wk.RunID] = c
 		}
 	}
-	puts, err := w.putAll(ctx, wk.Agency, wk.Puts, wk.prep, wk.RunID)
+	carry, err := w.carries(ctx, wk.Agency, wk.RunID)
+	if err != nil {
+		return res, err
+	}
+	puts, err := w.putAll(ctx, wk.Agency, wk.Puts, wk.prep, wk.RunID, carry)
 	if err != nil {
 		return res, fmt.Errorf("store: put listings of agency %q: %w", wk.Agency.Slug, err)
 	}
@@ -304,6 +339,29 @@ func (w *writer) apply(ctx context.Context, wk *Work, counts map[int64]*runCount
 		}
 	}
 	return res, nil
+}
+
+// carries reports whether the feed run must mark the unchanged listings
+// it carries (feed_run): only a full run of the agency still to settle,
+// this one or an earlier one, reads the marks (staleWhere), so a re-import
+// of an unchanged feed, when there is none, rewrites no listing.
+func (w *writer) carries(ctx context.Context, agency Agency, run int64) (bool, error) {
+	if run == 0 {
+		return false, nil
+	}
+	if c, ok := w.carry[run]; ok {
+		return c, nil
+	}
+	var n int
+	if err := w.stmt(ctx, `SELECT COUNT(*) FROM feed_runs WHERE agency_id = $1 AND full_feed = $2 AND id <= $3 AND state IN ($4, $5, $6)`).
+		QueryRowContext(ctx, agency.ID, true, run, RunReceiving, RunReceived, RunHeld).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: full runs of %q: %w", agency.Slug, err)
+	}
+	if w.carry == nil {
+		w.carry = map[int64]bool{}
+	}
+	w.carry[run] = n > 0
+	return n > 0, nil
 }
 
 // claim takes o's key for the agency, or fails with ErrRepeated when it
