@@ -42,11 +42,14 @@ type Store interface {
 // Searcher answers searches with listing ids, and the market figures of
 // the listings a search returns; search.Index is the implementation.
 // Position names the index's contents: it moves with every write, and
-// answers asked at one position are the same.
+// answers asked at one position are the same. Unchanged reports whether
+// the first page of q answered at position since is still its answer,
+// and the position now.
 type Searcher interface {
 	Search(ctx context.Context, q search.Query) (search.Result, error)
 	Stats(ctx context.Context, q search.Query, basis search.Basis) (search.Stats, error)
 	Position() int64
+	Unchanged(q search.Query, since int64) (int64, bool)
 }
 
 // Catalog reads listings as engineers see them. Safe for concurrent use.
@@ -158,6 +161,14 @@ func (c *Catalog) Search(ctx context.Context, q search.Query) (Page, error) {
 // the same for every request at one position: the listings it shows are
 // read at the versions the index holds.
 func (c *Catalog) Position() int64 { return c.Index.Position() }
+
+// Unchanged reports whether the first page of q answered at position
+// since is the answer at the index's position now, which it returns: the
+// writes since changed nothing q matches. The listings it shows are
+// unchanged too, so a page kept for since may be shown again.
+func (c *Catalog) Unchanged(q search.Query, since int64) (int64, bool) {
+	return c.Index.Unchanged(q, since)
+}
 
 // Counts are a search's totals without its listings.
 type Counts struct {

@@ -31,6 +31,9 @@ func (x *movingIndex) Stats(context.Context, search.Query, search.Basis) (search
 }
 
 func (x *movingIndex) Position() int64 { return x.at }
+func (x *movingIndex) Unchanged(q search.Query, since int64) (int64, bool) {
+	return x.at, false
+}
 
 // overviewStep is one visit of the top page.
 type overviewStep struct {

@@ -79,6 +79,9 @@ func (x fixedIndex) Stats(context.Context, search.Query, search.Basis) (search.S
 }
 
 func (fixedIndex) Position() int64 { return 1 }
+func (fixedIndex) Unchanged(q search.Query, since int64) (int64, bool) {
+	return 1, false
+}
 
 // TestStoreAwayAnswersFromRecent: while the store does not answer, a
 // search whose listings were all read lately answers with them, one with
@@ -158,6 +161,9 @@ func (x stampedIndex) Stats(context.Context, search.Query, search.Basis) (search
 }
 
 func (stampedIndex) Position() int64 { return 1 }
+func (stampedIndex) Unchanged(q search.Query, since int64) (int64, bool) {
+	return 1, false
+}
 
 // TestRecentAnswersPagesAgain: a page asked again reads from the store
 // only the listings whose stamp changed (or that have none), and shows

@@ -61,12 +61,12 @@ func (x *Index) unchanged(q *Query, terms []query.Term, since int64) bool {
 	}
 	for _, c := range log[i:] {
 		if v := c.old; v != nil {
-			if q.Collapse && v.group != 0 || matches(x.docOf(v)) {
+			if q.Collapse && v.groupID() != v.id || matches(x.docOf(v)) {
 				return false
 			}
 		}
 		if s, ok := x.slot[c.id]; ok {
-			if q.Collapse && x.group[s] != 0 || matches(x.docOfSlot(s)) {
+			if q.Collapse && x.groupOf(s) != c.id || matches(x.docOfSlot(s)) {
 				return false
 			}
 		}

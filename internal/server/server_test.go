@@ -40,6 +40,9 @@ func (panicky) Stats(context.Context, search.Query, search.Basis) (search.Stats,
 	panic("boom")
 }
 func (panicky) Position() int64 { return 0 }
+func (panicky) Unchanged(q search.Query, since int64) (int64, bool) {
+	return 0, false
+}
 
 // metricsToken is the /metrics token of the servers tests start.
 const metricsToken = "test-metrics-token-0123"
