@@ -154,9 +154,6 @@ func opsPages(t *testing.T, browser context.Context, base, key string) {
 				}
 				b.open(pg.path, http.StatusOK)
 				b.waitFor("main h1 to show", `!!document.querySelector("main h1") && document.fonts.status === "loaded"`)
-				if axe == "" {
-					t.Skip("axe-core is not installed: npm ci --prefix tools/axe")
-				}
 				b.axe(axe)
 			})
 		}
@@ -364,12 +361,9 @@ func pages(t *testing.T, browser context.Context, base string) {
 					b.mu.Unlock()
 				}
 				b.open(pg.path, pg.status)
-				b.waitFor(pg.ready+" to show", `!!document.querySelector(`+strconv.Quote(pg.ready)+`) && document.fonts.status === "loaded"`)
-				if *screenshots && pg.status == http.StatusOK {
-					b.screenshot(filepath.Join(root, "docs", "screenshots", pg.name+"-"+vp.name+".png"))
-				}
-				if axe == "" {
-					t.Skip("axe-core is not installed: npm ci --prefix tools/axe")
+				b.ready(pg.ready)
+				if pg.status == http.StatusOK {
+					b.shot(root, pg.name+"-"+vp.name)
 				}
 				b.axe(axe)
 			})
@@ -395,15 +389,10 @@ func waysIn(t *testing.T, browser context.Context, base string) {
 			t.Run(pg.name+"/"+vp.name, func(t *testing.T) {
 				b := openTab(t, browser, base, vp, true)
 				b.open(pg.path, http.StatusOK)
-				b.waitFor(pg.ready+" to show", `!!document.querySelector(`+strconv.Quote(pg.ready)+`) && document.fonts.status === "loaded"`)
-				if *screenshots {
-					b.screenshot(filepath.Join(root, "docs", "screenshots", pg.name+"-"+vp.name+".png"))
-				}
+				b.ready(pg.ready)
+				b.shot(root, pg.name+"-"+vp.name)
 				if w := eval[int](b, "measure the page's width", `document.documentElement.scrollWidth`); w > int(vp.width) {
 					t.Errorf("the page is %d px wide in a %d px window: it scrolls sideways", w, vp.width)
-				}
-				if axe == "" {
-					t.Skip("axe-core is not installed: npm ci --prefix tools/axe")
 				}
 				b.axe(axe)
 			})
@@ -466,13 +455,8 @@ func accountPages(t *testing.T, browser context.Context, base string) {
 			t.Run(pg.name+"/"+vp.name, func(t *testing.T) {
 				b := openTab(t, browser, base, vp, true)
 				b.open(pg.path, http.StatusOK)
-				b.waitFor(pg.ready+" to show", `!!document.querySelector(`+strconv.Quote(pg.ready)+`) && document.fonts.status === "loaded"`)
-				if *screenshots {
-					b.screenshot(filepath.Join(root, "docs", "screenshots", pg.name+"-"+vp.name+".png"))
-				}
-				if axe == "" {
-					t.Skip("axe-core is not installed: npm ci --prefix tools/axe")
-				}
+				b.ready(pg.ready)
+				b.shot(root, pg.name+"-"+vp.name)
 				b.axe(axe)
 			})
 		}
@@ -734,10 +718,30 @@ const axeRun = `axe.run(document, {
 	})),
 }))`
 
-// axe runs axe-core on the page; a serious or critical violation fails
-// the test, a lesser one is logged.
+// ready waits until an element matching sel shows and the fonts are
+// loaded: the page is as a person sees it.
+func (b *tab) ready(sel string) {
+	b.t.Helper()
+	b.waitFor(sel+" to show", `!!document.querySelector(`+strconv.Quote(sel)+`) && document.fonts.status === "loaded"`)
+}
+
+// shot writes the page's screenshot to docs/screenshots/name.png under
+// root when -screenshots asks for them.
+func (b *tab) shot(root, name string) {
+	b.t.Helper()
+	if *screenshots {
+		b.screenshot(filepath.Join(root, "docs", "screenshots", name+".png"))
+	}
+}
+
+// axe runs axe-core (src) on the page; a serious or critical violation
+// fails the test, a lesser one is logged. Without axe-core (src empty)
+// the test is skipped.
 func (b *tab) axe(src string) {
 	b.t.Helper()
+	if src == "" {
+		b.t.Skip("axe-core is not installed: npm ci --prefix tools/axe")
+	}
 	b.do("load axe-core into the page", chromedp.Evaluate[chromedp.Void](src))
 	res := eval[struct {
 		Passes     int            `json:"passes"`
