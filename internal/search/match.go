@@ -227,16 +227,23 @@ func (m *matcher) match(d *doc) (int64, bool) {
 	if !m.filters.ok(&d.cols) {
 		return 0, false
 	}
-	for _, slug := range m.skills {
+	return matchRest(m.skills, m.agencies, m.terms, d)
+}
+
+// matchRest is match after the filters: the skills (all of them), the
+// agencies (any of them) and the text terms. The percolator, which has
+// checked a saved search's filters already, starts here.
+func matchRest(skills, agencies []string, terms []*query.Term, d *doc) (int64, bool) {
+	for _, slug := range skills {
 		if !d.hasSkill(slug) {
 			return 0, false
 		}
 	}
-	if len(m.agencies) > 0 && !slices.Contains(m.agencies, d.agency) {
+	if len(agencies) > 0 && !slices.Contains(agencies, d.agency) {
 		return 0, false
 	}
 	var score int64
-	for _, t := range m.terms {
+	for _, t := range terms {
 		f := d.find(t)
 		switch {
 		case f.hit == t.Not:

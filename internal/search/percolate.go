@@ -492,9 +492,7 @@ func (p *Percolator) Match(l *listing.Listing) []int64 {
 				if e.skillBits&^bits != 0 || !e.filters.ok(c) {
 					continue
 				}
-				m := matcher{filters: e.filters, skills: p.skillSets.vals[e.skills], agencies: p.agencySets.vals[e.agencies],
-					terms: p.texts.vals[e.text]}
-				if _, ok := m.match(d); ok {
+				if _, ok := matchRest(p.skillSets.vals[e.skills], p.agencySets.vals[e.agencies], p.texts.vals[e.text], d); ok {
 					out = append(out, e.id)
 				}
 			}
