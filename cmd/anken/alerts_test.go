@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"anken/internal/mail/mailtest"
+	"anken/internal/server/servertest"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 )
@@ -48,7 +49,7 @@ func TestTwoNodesAlertOnce(t *testing.T) {
 	}
 	// Alerts begin at the end of the change log when they first run:
 	// wait for that before writing listings.
-	if !poll(time.Minute, 50*time.Millisecond, func() bool {
+	if !servertest.Poll(time.Minute, 50*time.Millisecond, func() bool {
 		_, ok, err := st.Position(ctx, "alerts")
 		if err != nil {
 			t.Fatal(err)
@@ -121,7 +122,7 @@ func waitLinked(t *testing.T, srv *mailtest.Server, want map[string]bool, nodes 
 	t.Helper()
 	var linked, ids map[string]int
 	missing := 0
-	if !poll(90*time.Second, 100*time.Millisecond, func() bool {
+	if !servertest.Poll(90*time.Second, 100*time.Millisecond, func() bool {
 		linked, ids = map[string]int{}, map[string]int{}
 		for _, m := range srv.Messages() {
 			if !strings.Contains(m.Subject, "新着案件") {

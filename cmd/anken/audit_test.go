@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"anken/internal/server/servertest"
 	"anken/internal/store"
 	"anken/internal/store/storetest"
 )
@@ -161,7 +162,7 @@ func TestServePollAudit(t *testing.T) {
 	if code, _, body := putListing(t, s, key, "A-1", "【Go】決済基盤の開発"); code != 200 {
 		t.Fatalf("PUT: %d %s", code, body)
 	}
-	if !poll(30*time.Second, 50*time.Millisecond, func() bool {
+	if !servertest.Poll(30*time.Second, 50*time.Millisecond, func() bool {
 		srcs, err := st.FeedSources(ctx, a)
 		if err != nil {
 			t.Fatal(err)

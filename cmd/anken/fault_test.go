@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"anken/internal/server/servertest"
 )
 
 // tcpProxy stands between anken and PostgreSQL. Stop is PostgreSQL going
@@ -108,7 +110,7 @@ func (p *tcpProxy) Start() {
 	var err error
 	// The port was just closed; it is ours to take again once the system
 	// lets it go.
-	if !poll(5*time.Second, 20*time.Millisecond, func() bool {
+	if !servertest.Poll(5*time.Second, 20*time.Millisecond, func() bool {
 		ln, err = net.Listen("tcp", p.addr)
 		return err == nil
 	}) {
@@ -170,7 +172,7 @@ func waitHits(t *testing.T, node *process, q string, want int) (string, int) {
 	t.Helper()
 	var ids string
 	var n int
-	if !poll(5*time.Second, 20*time.Millisecond, func() bool {
+	if !servertest.Poll(5*time.Second, 20*time.Millisecond, func() bool {
 		ids, n = searchIDs(t, node.base, q)
 		return n == want
 	}) {
@@ -212,7 +214,7 @@ func TestPostgresStopStart(t *testing.T) {
 	proxy.Stop()
 	start := time.Now()
 	code := 0
-	if !poll(10*time.Second, 100*time.Millisecond, func() bool {
+	if !servertest.Poll(10*time.Second, 100*time.Millisecond, func() bool {
 		code, _ = status(t, node.base, "/readyz")
 		return code == http.StatusServiceUnavailable
 	}) {
@@ -245,7 +247,7 @@ func TestPostgresStopStart(t *testing.T) {
 
 	proxy.Start()
 	start = time.Now()
-	if !poll(10*time.Second, 100*time.Millisecond, func() bool {
+	if !servertest.Poll(10*time.Second, 100*time.Millisecond, func() bool {
 		code, _ = status(t, node.base, "/readyz")
 		return code == http.StatusOK
 	}) {

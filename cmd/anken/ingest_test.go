@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"anken/internal/ingest"
+	"anken/internal/server/servertest"
 )
 
 // createAgency runs `anken agency create` and returns the API key.
@@ -80,7 +81,7 @@ func TestImportSIGKILL(t *testing.T) {
 	// Kill it once it has committed something, well before the end. When
 	// that is is the machine's speed: the test skips below if the kill
 	// did not land midway, rather than fail.
-	poll(30*time.Second, 100*time.Millisecond, func() bool { return openListingsQuiet(dir) > 0 })
+	servertest.Poll(30*time.Second, 100*time.Millisecond, func() bool { return openListingsQuiet(dir) > 0 })
 	imp.Process.Signal(syscall.SIGKILL)
 	err := imp.Wait()
 	first := openListingsQuiet(dir)
@@ -185,7 +186,7 @@ func TestWebhookBurstSIGKILL(t *testing.T) {
 	}
 	// Kill it once a third are accepted (or all were sent); the check
 	// after it fails only when the kill missed the burst altogether.
-	if !poll(time.Minute, 5*time.Millisecond, func() bool {
+	if !servertest.Poll(time.Minute, 5*time.Millisecond, func() bool {
 		mu.Lock()
 		n := len(accepted)
 		mu.Unlock()
@@ -204,7 +205,7 @@ func TestWebhookBurstSIGKILL(t *testing.T) {
 	s = startServe(t, dir)
 	// Every accepted delivery becomes its listing, once.
 	missing := []string{}
-	if !poll(30*time.Second, 200*time.Millisecond, func() bool {
+	if !servertest.Poll(30*time.Second, 200*time.Millisecond, func() bool {
 		missing = missing[:0]
 		for id := range accepted {
 			req, _ := http.NewRequest(http.MethodGet, s.base+"/v1/agency/listings/"+id, nil)

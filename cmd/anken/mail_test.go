@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"anken/internal/mail/mailtest"
+	"anken/internal/server/servertest"
 	"anken/internal/store"
 )
 
@@ -87,7 +88,7 @@ func TestServeMailSurvivesKill(t *testing.T) {
 	t.Logf("killed with %d of %d mails received and %d claimed", beforeKill, total, sending)
 
 	second := startAnken(t, dir, env)
-	if !poll(time.Minute, 50*time.Millisecond, func() bool {
+	if !servertest.Poll(time.Minute, 50*time.Millisecond, func() bool {
 		n, err := st.MailCount(ctx, store.MailSent)
 		if err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"anken/internal/store"
 	"bufio"
 	"bytes"
 	"context"
@@ -18,10 +17,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"anken/internal/server/servertest"
+	"anken/internal/store"
 )
 
 // These tests run the real binary as an operator would: built once, then
@@ -88,26 +89,7 @@ func freeAddr(t *testing.T) string {
 type process struct {
 	base string
 	cmd  *exec.Cmd
-	logs *syncBuffer
-}
-
-// syncBuffer is the process's stderr: written by exec's copying goroutine,
-// read by the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs *servertest.Buffer
 }
 
 // createdKey runs `anken args…` in dataDir, a command that creates an
@@ -310,7 +292,7 @@ func TestAgencyKeyAndShutdown(t *testing.T) {
 	}
 	// The writing node applies its own write before the next poll.
 	var res searchBody
-	if !poll(5*time.Second, 20*time.Millisecond, func() bool {
+	if !servertest.Poll(5*time.Second, 20*time.Millisecond, func() bool {
 		res = searchBody{}
 		getJSON(t, s.base+"/v1/listings?q=決済&skill=go", &res)
 		return res.Total == 1

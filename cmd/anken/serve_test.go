@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"anken/internal/server/servertest"
 	"anken/internal/store"
 )
 
@@ -25,7 +26,7 @@ func startAnken(t *testing.T, dataDir string, env []string, args ...string) *pro
 	addr := freeAddr(t)
 	cmd := command(t, dataDir, append([]string{"serve", "--addr", addr}, args...)...)
 	cmd.Env = append(cmd.Env, env...)
-	logs := &syncBuffer{}
+	logs := &servertest.Buffer{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -42,7 +43,7 @@ func startAnken(t *testing.T, dataDir string, env []string, args ...string) *pro
 // waitReady waits until /readyz answers 200.
 func waitReady(t *testing.T, s *process) {
 	t.Helper()
-	if !poll(2*time.Minute, 50*time.Millisecond, func() bool {
+	if !servertest.Poll(2*time.Minute, 50*time.Millisecond, func() bool {
 		resp, err := http.Get(s.base + "/readyz")
 		if err != nil {
 			return false
@@ -124,7 +125,7 @@ func TestServeSIGTERMCutsLongUpload(t *testing.T) {
 	db := openDB(t, dir)
 	var runID int64
 	var err error
-	if !poll(30*time.Second, 20*time.Millisecond, func() bool {
+	if !servertest.Poll(30*time.Second, 20*time.Millisecond, func() bool {
 		err = db.QueryRow(`SELECT id FROM feed_runs WHERE state = 'receiving'`).Scan(&runID)
 		return !errors.Is(err, sql.ErrNoRows)
 	}) || err != nil {
@@ -228,7 +229,7 @@ func TestServeClosesExpiredAtStart(t *testing.T) {
 	}
 	s := startServe(t, dir)
 	var res searchBody
-	poll(30*time.Second, 50*time.Millisecond, func() bool {
+	servertest.Poll(30*time.Second, 50*time.Millisecond, func() bool {
 		res = searchBody{}
 		getJSON(t, s.base+"/v1/listings?q=決済API", &res)
 		return res.Total == 1

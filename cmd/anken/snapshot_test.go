@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"anken/internal/server/servertest"
 )
 
 // TestServeRestartsFromSnapshot starts serve on demo listings, stops it
@@ -99,7 +101,7 @@ func total(t *testing.T, s *process, q string) int {
 func waitLog(t *testing.T, s *process, parts ...string) string {
 	t.Helper()
 	var found string
-	if !poll(time.Minute, 50*time.Millisecond, func() bool {
+	if !servertest.Poll(time.Minute, 50*time.Millisecond, func() bool {
 		for _, line := range strings.Split(s.logs.String(), "\n") {
 			ok := true
 			for _, p := range parts {

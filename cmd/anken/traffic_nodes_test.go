@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"anken/internal/server/servertest"
 	"anken/internal/traffic"
 )
 
@@ -108,7 +109,7 @@ func TestTwoNodesCountClicks(t *testing.T) {
 	id := putApplyListing(t, nodes[0].base, key, "PAY-1", apply)
 	// Both nodes answer the pair (a robot's click: not counted).
 	for i, n := range nodes {
-		if !poll(10*time.Second, 20*time.Millisecond, func() bool { return click(n.base, id, "techlink", robotUA, apply) == nil }) {
+		if !servertest.Poll(10*time.Second, 20*time.Millisecond, func() bool { return click(n.base, id, "techlink", robotUA, apply) == nil }) {
 			t.Fatalf("node %d: /go/%d/techlink not answered 302 after 10 s: %v", i, id, click(n.base, id, "techlink", robotUA, apply))
 		}
 	}
@@ -162,7 +163,7 @@ func TestTwoNodesCountClicks(t *testing.T) {
 	start := time.Now()
 	wave(0, first)
 	sent := time.Since(start)
-	if !poll(3*traffic.FlushEvery, 50*time.Millisecond, func() bool { return clicks() >= first }) {
+	if !servertest.Poll(3*traffic.FlushEvery, 50*time.Millisecond, func() bool { return clicks() >= first }) {
 		t.Fatalf("%d clicks stored %v after the first wave, want %d; logs:\n%s\n%s", clicks(), 3*traffic.FlushEvery, first, nodes[0].logs, nodes[1].logs)
 	}
 	if n := clicks(); n != first {

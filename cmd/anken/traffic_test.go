@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -19,24 +18,7 @@ func TestServeCountsApplyClicks(t *testing.T) {
 	dir := t.TempDir()
 	key := createdKey(t, dir, "agency", "create", "sakura-tech", "--name", "さくらテック")
 	s := startServe(t, dir)
-	body := `{"title": "【Go/フルリモート】決済基盤のバックエンド開発", "description": "決済APIの開発",
-		"rate": "月額60万〜70万円", "apply_url": "https://sakura-tech.example/entry/PAY-1"}`
-	req, _ := http.NewRequest(http.MethodPut, s.base+"/v1/agency/listings/PAY-1", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("put: %d %s", resp.StatusCode, b)
-	}
-	var id int64
-	if _, err := fmt.Sscanf(string(b[strings.Index(string(b), `"id":`):]), `"id":%d`, &id); err != nil {
-		t.Fatalf("no id in %s", b)
-	}
+	id := putApplyListing(t, s.base, key, "PAY-1", "https://sakura-tech.example/entry/PAY-1")
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(path, ua string) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, s.base+path, nil)

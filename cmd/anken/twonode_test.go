@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"anken/internal/ingest"
+	"anken/internal/server/servertest"
 	"anken/internal/store"
 )
 
@@ -73,7 +74,7 @@ func TestTwoNodes(t *testing.T) {
 		if code, _, body := putListing(t, from, key, fmt.Sprintf("two-%d", i), "【Go】"+word+"基盤の開発"); code != 200 {
 			t.Fatalf("PUT through node %d: %d %s", i%2, code, body)
 		}
-		if !poll(10*time.Second, 10*time.Millisecond, func() bool {
+		if !servertest.Poll(10*time.Second, 10*time.Millisecond, func() bool {
 			_, n := searchIDs(t, to.base, word)
 			return n == 1
 		}) {
@@ -129,7 +130,7 @@ func TestTwoNodes(t *testing.T) {
 		}
 		return n
 	}
-	if !poll(30*time.Second, 50*time.Millisecond, func() bool {
+	if !servertest.Poll(30*time.Second, 50*time.Millisecond, func() bool {
 		return count(`SELECT count(*) FROM inbox WHERE state <> 'done'`) == 0 &&
 			count(`SELECT count(*) FROM feed_sources WHERE last_run = 0`) == 0
 	}) {

@@ -2,43 +2,23 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"anken/internal/server/servertest"
 )
-
-// syncBuffer is a log destination the server's goroutines share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestBrokenBodies: a request body that cannot be read is the client's
 // fault, on every JSON endpoint: a broken chunked encoding answers 400, a
 // client that declares 70 MiB and goes away 499, both logged at info and
 // none as a server error. A real server, a raw TCP client.
 func TestBrokenBodies(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &servertest.Buffer{}
 	srv := servertest.Start(t, servertest.Options{Health: fakeHealth{ready: true},
 		Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	_, key := srv.Agency(t, "agency-a", "A")

@@ -223,7 +223,7 @@ func TestMetricsNotPublicByDefault(t *testing.T) {
 // send every few seconds, are logged at debug; people's requests, and a
 // probe's server failure, at info and error as before.
 func TestProbesLogAtDebug(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &servertest.Buffer{}
 	srv := servertest.Start(t, servertest.Options{Health: fakeHealth{},
 		Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), MetricsToken: metricsToken})
 	get(t, srv.URL+"/healthz")

@@ -26,6 +26,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"anken/internal/server/servertest"
 )
 
 var screenshots = flag.Bool("screenshots", false, "write PNG screenshots of the pages at phone and desktop widths to docs/screenshots")
@@ -632,7 +634,7 @@ func (b *tab) follow(what, sel string) {
 func (b *tab) waitFor(what, cond string) {
 	b.t.Helper()
 	var err error
-	if !poll(waitTimeout, 100*time.Millisecond, func() bool {
+	if !servertest.Poll(waitTimeout, 100*time.Millisecond, func() bool {
 		var ok bool
 		ok, err = chromedp.Run(b.ctx, chromedp.Evaluate[bool](`!!(`+cond+`)`))
 		return (err == nil && ok) || b.ctx.Err() != nil
@@ -640,22 +642,6 @@ func (b *tab) waitFor(what, cond string) {
 		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
 		b.t.Fatalf("waiting for %s: not after %v at %s (last error: %v)", what, waitTimeout, loc, err)
 	}
-}
-
-// poll calls cond every interval until it returns true, for at most
-// timeout, and reports whether it did: a wait for the browser or the
-// server to reach a state, never a sleep of a fixed length.
-func poll(timeout, interval time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		<-tick.C
-	}
-	return true
 }
 
 // back goes one step back in the tab's history, as the browser's back
@@ -967,7 +953,7 @@ func startAnken(t *testing.T) (base, bin, dataDir string) {
 	cmd := exec.Command(bin, "serve", "--demo", "--demo-listings", "3000", "--addr", addr)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "ANKEN_DATA_DIR="+dataDir, "ANKEN_DATABASE_URL=", "ANKEN_LOG_FORMAT=text")
-	logs := &syncBuffer{}
+	logs := &servertest.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	dieWithTest(cmd)
 	if err := cmd.Start(); err != nil {
@@ -982,15 +968,15 @@ func startAnken(t *testing.T) (base, bin, dataDir string) {
 		cmd.Process.Kill()
 		<-exited
 		if t.Failed() {
-			t.Logf("anken serve's log, the end:\n%s", logs.tail(8<<10))
+			t.Logf("anken serve's log, the end:\n%s", tail(logs, 8<<10))
 		}
 	})
 
 	base = "http://" + addr
-	ready := poll(readyTimeout, 100*time.Millisecond, func() bool {
+	ready := servertest.Poll(readyTimeout, 100*time.Millisecond, func() bool {
 		select {
 		case <-exited:
-			t.Fatalf("anken serve ended before it was ready (%v):\n%s", cmd.ProcessState, logs.tail(8<<10))
+			t.Fatalf("anken serve ended before it was ready (%v):\n%s", cmd.ProcessState, tail(logs, 8<<10))
 		default:
 		}
 		resp, err := http.Get(base + "/readyz")
@@ -1001,7 +987,7 @@ func startAnken(t *testing.T) (base, bin, dataDir string) {
 		return resp.StatusCode == http.StatusOK
 	})
 	if !ready {
-		t.Fatalf("anken serve not ready after %v:\n%s", readyTimeout, logs.tail(8<<10))
+		t.Fatalf("anken serve not ready after %v:\n%s", readyTimeout, tail(logs, 8<<10))
 	}
 	return base, bin, dataDir
 }
@@ -1011,7 +997,7 @@ func startAnken(t *testing.T) (base, bin, dataDir string) {
 func startBrowser(t *testing.T, path string) context.Context {
 	t.Helper()
 	profile := t.TempDir()
-	out := &syncBuffer{}
+	out := &servertest.Buffer{}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path),
 		chromedp.Headless, // also hides scrollbars
@@ -1038,31 +1024,17 @@ func startBrowser(t *testing.T, path string) context.Context {
 	select {
 	case err := <-started:
 		if err != nil {
-			t.Fatalf("start %s: %v\n%s", path, err, out.tail(4<<10))
+			t.Fatalf("start %s: %v\n%s", path, err, tail(out, 4<<10))
 		}
 	case <-time.After(browserTimeout):
-		t.Fatalf("%s did not start within %v:\n%s", path, browserTimeout, out.tail(4<<10))
+		t.Fatalf("%s did not start within %v:\n%s", path, browserTimeout, tail(out, 4<<10))
 	}
 	return browser
 }
 
-// syncBuffer collects a process's output, written by exec's goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// tail is the last n bytes written, from a line's start.
-func (b *syncBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
+// tail is the last n bytes written to b, from a line's start.
+func tail(b *servertest.Buffer, n int) string {
+	s := b.String()
 	if len(s) <= n {
 		return s
 	}
