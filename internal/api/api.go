@@ -59,8 +59,7 @@ type Deps struct {
 	// Accounts are engineers' accounts (/v1/accounts, /v1/sessions,
 	// /v1/me/…).
 	Accounts *account.Service
-	// Guides are the side-job guides and job-type articles; one over
-	// Store (unseeded: the embedded files until an operator edits) when nil.
+	// Guides are the side-job guides and job-type articles.
 	Guides *guide.Library
 	// Ingest is the one write path of agencies' listings, once per
 	// Idempotency-Key.

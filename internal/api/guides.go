@@ -83,13 +83,6 @@ type revisionsOutput struct{ Body RevisionsBody }
 type operatorKey struct{}
 
 func (h *handlers) registerGuides() {
-	if h.Guides == nil { // unseeded, it serves the files until an operator edits
-		var st guide.Store
-		if h.Store != nil {
-			st = h.Store
-		}
-		h.Guides, _ = guide.New(st, h.Log)
-	}
 	doc := h.api.OpenAPI()
 	doc.Tags = append(doc.Tags,
 		&huma.Tag{Name: "guides", Description: "Side-job guides (副業ガイド) per category and job-type articles (職種記事) per role, to read: no key needed. Operators edit them with their key (under operator), and every edit is kept."})

@@ -45,7 +45,9 @@ var staticFS embed.FS
 
 // Deps are the site's collaborators. Catalog, Accounts, Operate, Guides,
 // Sitemap and Traffic are required (server.New refuses to start without
-// one); the others may be left zero.
+// one); the others may be left zero. A Site made without the required
+// ones, as the page benchmark makes one, serves the public pages only:
+// the guides from the embedded files, nothing counted.
 type Deps struct {
 	Catalog *catalog.Catalog
 	Log     *slog.Logger
@@ -57,7 +59,8 @@ type Deps struct {
 	// DevMail, when set, is the outbox /dev/mail shows (serve --demo);
 	// without it there is no /dev/mail.
 	DevMail DevMailStore
-	// Guides are the side-job guides and job-type articles.
+	// Guides are the side-job guides and job-type articles (the embedded
+	// files alone when nil).
 	Guides *guide.Library
 	// Accounts serve engineers' pages: sign-up, login and マイページ
 	// under /me.
