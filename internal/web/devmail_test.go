@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func TestDevMail(t *testing.T) {
 	if len(p.All(`meta[name="robots"][content="noindex"]`)) != 1 {
 		t.Error("/dev/mail is not noindex")
 	}
-	if p := fx.Get(t, "/dev/mail?state=sent"); len(p.All(`tr`)) != 0 || !strings.Contains(p.Body, "メールはまだありません") {
+	if p := fx.Get(t, "/dev/mail?state=sent"); len(p.All(`tr`)) != 0 || p.Text(`main p:not(.hint)`) != "メールはまだありません。" {
 		t.Errorf("/dev/mail?state=sent lists mail, want none")
 	}
 	if p := fx.Get(t, "/dev/mail?state=bogus"); p.Status != 400 {
@@ -57,7 +58,7 @@ func TestDevMail(t *testing.T) {
 	}
 
 	one := fx.Get(t, "/dev/mail/"+strconv.FormatInt(ids[1], 10))
-	if one.Status != 200 || !strings.Contains(servertest.Text(one.Doc), "新着案件です。") || !strings.Contains(servertest.Text(one.Doc), "<https://anken.example/u/tok>") {
+	if one.Status != 200 || !strings.Contains(one.Text(`.mail-text`), "新着案件です。") || !slices.Contains(servertest.Texts(one.All(`td code`)), "<https://anken.example/u/tok>") {
 		t.Errorf("GET /dev/mail/%d = %d, want its text part and headers:\n%s", ids[1], one.Status, one.Body)
 	}
 	if p := fx.Get(t, "/dev/mail/999999"); p.Status != 404 {

@@ -68,7 +68,7 @@ func TestLandingPages(t *testing.T) {
 			if want := map[bool]string{false: "月額単価の要約", true: "時給の要約"}[c.hourly]; !strings.HasPrefix(caption, want) {
 				t.Errorf("figures %q, want %s", caption, want)
 			}
-			if c.hourly != strings.Contains(servertest.Text(p.Doc), "1時間あたりの単価（時給）で数えています") {
+			if c.hourly != strings.Contains(p.Text(`details.method ul`), "1時間あたりの単価（時給）で数えています") {
 				t.Errorf("the method does not say the figures are hourly (%v)", c.hourly)
 			}
 			if len(p.All(`meta[name="robots"][content="noindex"]`)) == 1 != c.noIndex {

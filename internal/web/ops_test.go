@@ -107,7 +107,7 @@ func TestOpsFlow(t *testing.T) {
 	if p := anon.Do(t, "GET", "/listings/"+id, nil); p.Status != 404 {
 		t.Errorf("public page of the hidden listing: %d; want 404", p.Status)
 	}
-	if p := anon.Do(t, "GET", "/search?q=決済基盤", nil); strings.Contains(p.Body, "/listings/"+id+"\"") {
+	if p := anon.Do(t, "GET", "/search?q=決済基盤", nil); len(p.All(`a[href="/listings/`+id+`"]`)) > 0 {
 		t.Error("search still shows the hidden listing")
 	}
 	p = c.Do(t, "GET", "/ops/listings/"+id+"?done=hide", nil)
