@@ -72,7 +72,7 @@ func TestAgencyPages(t *testing.T) {
 			figures(t, dlItems(cards[0]), techlink)
 			figures(t, dlItems(cards[1]), map[string]string{"掲載中の案件": "1件", "主な職種": "バックエンド 1件",
 				"月額単価の中央値": "月額60万円", "リモート可の割合": "0.0%", "30日以内の新着": "1件"})
-			if len(servertest.All(cards[0], `a[href="/search?agency=techlink&collapse=false"]`)) != 1 {
+			if len(servertest.All(cards[0], `a[href="/search?agency=techlink"]`)) != 1 {
 				t.Error("no link to techlink's listings")
 			}
 			if strings.Contains(servertest.Text(p.Doc), "募集のないエージェント") {
@@ -99,20 +99,17 @@ func TestAgencyPages(t *testing.T) {
 				t.Errorf("newest = %q; want 決済基盤 then ECサイト", servertest.Texts(cards))
 			}
 			// The search within its listings: a GET form to /search that
-			// keeps agency=techlink, each of its own listings (not a shared
-			// job's representative, which may be another agency's).
+			// keeps agency=techlink.
 			var form bool
 			for _, f := range p.All(`form[action="/search"][method="get"]`) {
-				if len(servertest.All(f, `input[type="hidden"][name="agency"][value="techlink"]`)) == 1 && len(servertest.All(f, `input[name="q"]`)) == 1 &&
-					len(servertest.All(f, `input[type="hidden"][name="collapse"][value="false"]`)) == 1 {
+				if len(servertest.All(f, `input[type="hidden"][name="agency"][value="techlink"]`)) == 1 && len(servertest.All(f, `input[name="q"]`)) == 1 {
 					form = true
 				}
 			}
 			if !form {
 				t.Error("no search form within techlink's listings")
 			}
-			for _, href := range []string{"/market?agency=techlink&collapse=false", "/search?agency=techlink&collapse=false&sort=newest",
-				"/search?agency=techlink&collapse=false&posted_within=30d&sort=newest"} {
+			for _, href := range []string{"/market?agency=techlink", "/search?agency=techlink&sort=newest", "/search?agency=techlink&posted_within=30d&sort=newest"} {
 				if len(p.All(`a[href="`+href+`"]`)) == 0 {
 					t.Errorf("no link to %s", href)
 				}
