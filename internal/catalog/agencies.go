@@ -52,9 +52,11 @@ type RoleCount struct {
 }
 
 // AgencyParams are the search of an agency's open listings, as /search
-// takes it (agency=slug).
+// takes it (agency=slug&collapse=false): each of its own listings. A
+// collapsed search would show a job the agency shares with others as the
+// group's representative, which may be another agency's listing.
 func AgencyParams(slug string) Params {
-	return Params{Agency: []string{slug}, Collapse: true}
+	return Params{Agency: []string{slug}}
 }
 
 // AgencyFigures reads the live figures of the agency with the slug, its

@@ -72,7 +72,7 @@ func TestAgencyPages(t *testing.T) {
 			figures(t, dlItems(cards[0]), techlink)
 			figures(t, dlItems(cards[1]), map[string]string{"掲載中の案件": "1件", "主な職種": "バックエンド 1件",
 				"月額単価の中央値": "月額60万円", "リモート可の割合": "0.0%", "30日以内の新着": "1件"})
-			if len(servertest.All(cards[0], `a[href="/search?agency=techlink"]`)) != 1 {
+			if len(servertest.All(cards[0], `a[href="/search?agency=techlink&collapse=false"]`)) != 1 {
 				t.Error("no link to techlink's listings")
 			}
 			if strings.Contains(servertest.Text(p.Doc), "募集のないエージェント") {
@@ -99,17 +99,20 @@ func TestAgencyPages(t *testing.T) {
 				t.Errorf("newest = %q; want 決済基盤 then ECサイト", servertest.Texts(cards))
 			}
 			// The search within its listings: a GET form to /search that
-			// keeps agency=techlink.
+			// keeps agency=techlink, each of its own listings (not a shared
+			// job's representative, which may be another agency's).
 			var form bool
 			for _, f := range p.All(`form[action="/search"][method="get"]`) {
-				if len(servertest.All(f, `input[type="hidden"][name="agency"][value="techlink"]`)) == 1 && len(servertest.All(f, `input[name="q"]`)) == 1 {
+				if len(servertest.All(f, `input[type="hidden"][name="agency"][value="techlink"]`)) == 1 && len(servertest.All(f, `input[name="q"]`)) == 1 &&
+					len(servertest.All(f, `input[type="hidden"][name="collapse"][value="false"]`)) == 1 {
 					form = true
 				}
 			}
 			if !form {
 				t.Error("no search form within techlink's listings")
 			}
-			for _, href := range []string{"/market?agency=techlink", "/search?agency=techlink&sort=newest", "/search?agency=techlink&posted_within=30d&sort=newest"} {
+			for _, href := range []string{"/market?agency=techlink&collapse=false", "/search?agency=techlink&collapse=false&sort=newest",
+				"/search?agency=techlink&collapse=false&posted_within=30d&sort=newest"} {
 				if len(p.All(`a[href="`+href+`"]`)) == 0 {
 					t.Errorf("no link to %s", href)
 				}
@@ -210,5 +213,46 @@ func TestSearchKeepsAgency(t *testing.T) {
 	}
 	if a := p.All(`ul.applied`); len(a) != 1 || !strings.Contains(servertest.Text(a[0]), "techlink") {
 		t.Errorf("applied conditions %q, want the agency among them", servertest.Texts(a))
+	}
+}
+
+// TestAgencyPageShowsItsOwnListings: a job two agencies offer is one
+// group, shown in collapsed searches as its first listing (techlink's
+// here). codebridge's page and its links list codebridge's own listing,
+// not the group's representative of another agency.
+func TestAgencyPageShowsItsOwnListings(t *testing.T) {
+	const job = `{"external_id":"%s","title":"物流倉庫の在庫管理システム刷新【Java/Spring】","description":"物流倉庫の在庫管理システムを刷新します。JavaとSpring Bootを使います。\n週5日、横浜の現場に常駐です。",
+		"rate":"月額55万〜65万円","remote":"常駐","days":"週5日","location":"神奈川県横浜市","skills":["java","spring"],"role":"backend","contract":"準委任",
+		"apply_url":"https://jobs.example/logistics-1","posted_at":"2026-11-26T09:00:00+09:00"}`
+	fx := newFixtureOf(t, map[string][]string{
+		"techlink": {strings.Replace(job, "%s", "tl-1", 1), // old-1: the fixture closes it
+			`{"external_id":"old-1","title":"終了したインフラ案件","description":"AWSの運用保守。","rate":"月額50万円","role":"infra"}`},
+		"codebridge": {strings.Replace(job, "%s", "cb-1", 1)},
+	})
+	ctx := context.Background()
+	tl, err := fx.st.Listing(ctx, fx.ids["tl-1"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := fx.st.Listing(ctx, fx.ids["cb-1"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tl.GroupID == 0 || cb.GroupID != tl.GroupID {
+		t.Fatalf("the two offers are not one group: %d, %d", tl.GroupID, cb.GroupID)
+	}
+	p := fx.Get(t, "/agencies/codebridge")
+	cards := p.All(`article.card`)
+	if len(cards) != 1 {
+		t.Fatalf("%d cards on codebridge's page, want its one listing", len(cards))
+	}
+	own := "/listings/" + strconv.FormatInt(cb.ID, 10)
+	if len(servertest.All(cards[0], `a[href^="`+own+`"]`)) == 0 {
+		t.Errorf("codebridge's card does not link its own listing %s: %q", own, servertest.Text(cards[0]))
+	}
+	// Its "all listings" search shows codebridge's listing too.
+	all := fx.Get(t, "/search?agency=codebridge&collapse=false&sort=newest")
+	if hits := all.All(`article.card a[href^="` + own + `"]`); len(hits) == 0 {
+		t.Errorf("/search?agency=codebridge&collapse=false does not show %s", own)
 	}
 }
