@@ -106,6 +106,23 @@ func (o operation) securedBy(scheme string) bool {
 	return slices.ContainsFunc(o.Security, func(s map[string][]string) bool { _, ok := s[scheme]; return ok })
 }
 
+// covers checks that an authorization table has a row for each of ops,
+// the operations a test must try, and none for another: how says what a
+// row must show.
+func covers[R any](t *testing.T, ops []string, table map[string]R, how string) {
+	t.Helper()
+	for _, key := range ops {
+		if _, ok := table[key]; !ok {
+			t.Errorf("%s is not in the authorization table: add how %s", key, how)
+		}
+	}
+	for key := range table {
+		if !slices.Contains(ops, key) {
+			t.Errorf("the table has %s, which is not registered so", key)
+		}
+	}
+}
+
 const goodListing = `{
 	"title": "【Go/フルリモート】決済基盤のバックエンド開発",
 	"description": "決済APIの設計・開発。Go と PostgreSQL。",
