@@ -121,6 +121,17 @@ func TestAgencyPages(t *testing.T) {
 				t.Error("no canonical link")
 			}
 		}},
+		{"/search?agency=techlink&collapse=false", 200, func(t *testing.T, p servertest.Page) {
+			// The condition is named by the agency's display name, in the
+			// chips and the title.
+			chips := servertest.Texts(p.All(`ul.applied a`))
+			if len(chips) != 1 || !strings.Contains(chips[0], "テックリンク") {
+				t.Errorf("applied conditions %q, want テックリンク", chips)
+			}
+			if title := servertest.Texts(p.All(`title`)); len(title) != 1 || !strings.HasPrefix(title[0], "テックリンクの案件") {
+				t.Errorf("title %q", title)
+			}
+		}},
 		{"/agencies/codebridge", 200, func(t *testing.T, p servertest.Page) {
 			if len(p.All(`p.agency-desc`)) != 0 || len(p.All(`p.agency-site`)) != 0 {
 				t.Error("an agency that set no profile shows a description or a site")
@@ -211,8 +222,8 @@ func TestSearchKeepsAgency(t *testing.T) {
 	if len(form) != 1 || len(servertest.All(form[0], `input[type="hidden"][name="agency"][value="techlink"]`)) != 1 {
 		t.Error("the filter form drops the agency")
 	}
-	if a := p.All(`ul.applied`); len(a) != 1 || !strings.Contains(servertest.Text(a[0]), "techlink") {
-		t.Errorf("applied conditions %q, want the agency among them", servertest.Texts(a))
+	if a := p.All(`ul.applied`); len(a) != 1 || !strings.Contains(servertest.Text(a[0]), "テックリンク") {
+		t.Errorf("applied conditions %q, want the agency among them, by its name", servertest.Texts(a))
 	}
 }
 

@@ -118,7 +118,7 @@ func (s *Site) searchFeed(w http.ResponseWriter, r *http.Request) {
 	f := atomFeed{
 		Lang:   "ja",
 		ID:     self,
-		Title:  feedTitle(p),
+		Title:  feedTitle(p, s.agencyNames(ctx)),
 		Author: atomPerson{Name: "anken"},
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: self},
@@ -226,8 +226,8 @@ func feedSummary(h catalog.Hit) string {
 }
 
 // feedTitle names the search: 「Go・フルリモートの新着案件 | anken」.
-func feedTitle(p catalog.Params) string {
-	if c := conditionText(p); c != "" {
+func feedTitle(p catalog.Params, agencies map[string]string) string {
+	if c := conditionText(p, agencies); c != "" {
 		return c + "の新着案件 | anken"
 	}
 	return "新着案件 | anken"

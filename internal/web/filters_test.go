@@ -24,7 +24,7 @@ func TestSearchPageNewFilters(t *testing.T) {
 		{"/search?hourly_min=4500", []string{"決済基盤", "ECサイト"}, "時給4,500円以上", ""},
 		{"/search?hourly_min=5000", []string{"決済基盤", "ECサイト"}, "時給5,000円以上", "hourly_min=5000"},
 		{"/search?posted_within=30d", []string{"決済基盤", "ECサイト", "物流"}, "30日以内の新着", "posted_within=30d"},
-		{"/search?agency=codebridge", []string{"物流"}, "codebridge", ""},
+		{"/search?agency=codebridge", []string{"物流"}, "コードブリッジ", ""},
 	} {
 		t.Run(c.path, func(t *testing.T) {
 			p := fx.Get(t, c.path)

@@ -239,7 +239,7 @@ func (s *Site) market(w http.ResponseWriter, r *http.Request) {
 		q.Workload = listing.WorkloadFull
 	}
 	p.Skill = q.Skills
-	cond := conditionText(p)
+	cond := conditionText(p, s.agencyNames(ctx))
 	subject := "掲載中の案件"
 	if cond != "" {
 		subject = cond + "の案件"
@@ -255,7 +255,7 @@ func (s *Site) market(w http.ResponseWriter, r *http.Request) {
 	v.Canonical = s.absolute(marketURL(p))
 	v.NoIndex = p.Q != ""
 	v.Crumbs = []crumb{{"トップ", "/"}, {"単価相場", ""}}
-	v.Form = newMarketForm(p)
+	v.Form = newMarketForm(p, s.agencyNames(ctx))
 	s.render(w, r, http.StatusOK, "market", v)
 }
 
@@ -268,7 +268,7 @@ func marketURL(p catalog.Params) string {
 	return "/market"
 }
 
-func newMarketForm(p catalog.Params) *marketForm {
+func newMarketForm(p catalog.Params, agencies map[string]string) *marketForm {
 	f := &marketForm{Params: p, SkillCSV: strings.Join(p.Skill, ","), SideJob: p.SideJob == "true", Clear: "/market"}
 	for _, r := range listing.Roles {
 		f.Roles = append(f.Roles, option{Value: string(r), Label: roleName(r), Checked: slices.Contains(p.Role, string(r)), ID: "m-role-" + string(r)})
@@ -288,7 +288,7 @@ func newMarketForm(p catalog.Params) *marketForm {
 	for _, step := range rateSteps {
 		f.Rates = append(f.Rates, option{Value: strconv.FormatInt(step, 10), Label: man(step) + "円以上", Checked: p.RateMin == step})
 	}
-	for _, a := range appliedConditions(p) {
+	for _, a := range appliedConditions(p, agencies) {
 		a.URL = "/market" + strings.TrimPrefix(a.URL, "/search")
 		f.Applied = append(f.Applied, a)
 	}

@@ -93,7 +93,8 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	v := searchView{base: s.base(r, searchTitle(p, page.Total)), Params: p, Total: page.Total, Paged: p.Cursor != ""}
+	agencies := s.agencyNames(ctx)
+	v := searchView{base: s.base(r, searchTitle(p, page.Total, agencies)), Params: p, Total: page.Total, Paged: p.Cursor != ""}
 	v.Hits = cards(page.Hits, v.base)
 	v.Q = p.Q
 	v.Description = "IT フリーランス・副業案件の検索結果。" + strconv.Itoa(page.Total) + "件。職種・スキル・リモート・稼働日数・単価で絞り込めます。"
@@ -129,7 +130,7 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		o.URL = searchURL(p, func(p *catalog.Params) { p.Sort = so.Value })
 		v.Sorts = append(v.Sorts, o)
 	}
-	v.Applied = appliedConditions(p)
+	v.Applied = appliedConditions(p, agencies)
 	if len(p.Role) == 1 && slices.Contains(listing.Roles, listing.Role(p.Role[0])) {
 		v.RolePage = &crumb{roleName(listing.Role(p.Role[0])), "/roles/" + p.Role[0]}
 	}
@@ -143,17 +144,17 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "search", v)
 }
 
-func searchTitle(p catalog.Params, total int) string {
-	if c := conditionText(p); c != "" {
+func searchTitle(p catalog.Params, total int, agencies map[string]string) string {
+	if c := conditionText(p, agencies); c != "" {
 		return c + "の案件（" + comma(int64(total)) + "件）"
 	}
 	return "案件検索（" + comma(int64(total)) + "件）"
 }
 
 // conditionText names a search's conditions in Japanese: 「Go」・フルリモート.
-func conditionText(p catalog.Params) string {
+func conditionText(p catalog.Params, agencies map[string]string) string {
 	var labels []string
-	for _, a := range appliedConditions(p) {
+	for _, a := range appliedConditions(p, agencies) {
 		labels = append(labels, a.Label)
 	}
 	return strings.Join(labels, "・")
@@ -369,7 +370,7 @@ func mapKeys(m map[string]int) func(func(string) bool) {
 
 // appliedConditions lists the search's active conditions, each with the
 // URL of the search without it.
-func appliedConditions(p catalog.Params) []applied {
+func appliedConditions(p catalog.Params, agencies map[string]string) []applied {
 	var out []applied
 	add := func(label string, edit func(*catalog.Params)) {
 		out = append(out, applied{label, searchURL(p, edit)})
@@ -412,7 +413,7 @@ func appliedConditions(p catalog.Params) []applied {
 	if w := freshnessLabel(p.PostedWithin); w != "" {
 		add(w+"の新着", func(p *catalog.Params) { p.PostedWithin = "" })
 	}
-	list(p.Agency, func(v string) string { return v }, func(p *catalog.Params) *[]string { return &p.Agency })
+	list(p.Agency, func(v string) string { return agencyName(agencies, v) }, func(p *catalog.Params) *[]string { return &p.Agency })
 	if p.SideJob == "true" {
 		add("副業OK", func(p *catalog.Params) { p.SideJob = "" })
 	} else if p.SideJob == "false" {
@@ -427,7 +428,7 @@ func appliedConditions(p catalog.Params) []applied {
 // of its conditions would find, most hits first.
 func (s *Site) relaxations(ctx context.Context, p catalog.Params) ([]relax, error) {
 	var out []relax
-	for _, a := range appliedConditions(p) {
+	for _, a := range appliedConditions(p, s.agencyNames(ctx)) {
 		u, err := url.Parse(a.URL)
 		if err != nil {
 			continue

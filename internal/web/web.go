@@ -421,6 +421,16 @@ func cards(hits []catalog.Hit, b base) []cardView {
 	return out
 }
 
+// agencyNames returns the agencies' display names by slug, or none when
+// they cannot be read: pages then name agencies by their slugs.
+func (s *Site) agencyNames(ctx context.Context) map[string]string {
+	names, err := s.Catalog.AgencyNames(ctx)
+	if err != nil {
+		return nil
+	}
+	return names
+}
+
 // agencyName is the display name of the agency slug.
 func agencyName(names map[string]string, slug string) string {
 	if n, ok := names[slug]; ok {
