@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 
@@ -371,12 +370,7 @@ func TestMeAuthorization(t *testing.T) {
 	sid := strings.TrimPrefix(mustAttr(t, ss[0], "id"), "s")
 
 	// B's answer to each route: 404 where the id is A's; else B's own page.
-	type row struct {
-		path string
-		form url.Values
-		b    int // B's status
-	}
-	table := map[string]row{
+	table := map[string]route{ // want: B's status
 		"GET /me":                        {"/me", nil, 200},
 		"GET /me/profile":                {"/me/profile", nil, 200},
 		"POST /me/profile":               {"/me/profile", url.Values{"role": {"frontend"}}, 303},
@@ -396,42 +390,29 @@ func TestMeAuthorization(t *testing.T) {
 		"GET /me/delete":                 {"/me/delete", nil, 200},
 		"POST /me/delete":                {"/me/delete", url.Values{"confirm": {"a@example.jp"}}, 422}, // A's address does not delete B
 	}
-	for _, pattern := range web.MePatterns() {
-		tt, ok := table[pattern]
-		if !ok {
-			t.Errorf("route %q is not in the authorization table: add it", pattern)
-			continue
+	eachRoute(t, web.MePatterns(), table, func(t *testing.T, method string, tt route) {
+		p := b.Do(t, method, tt.path, tt.form)
+		if p.Status != tt.want {
+			t.Errorf("B: %s %s = %d, want %d", method, tt.path, p.Status, tt.want)
 		}
-		method, _, _ := strings.Cut(pattern, " ")
-		t.Run(pattern, func(t *testing.T) {
-			p := b.Do(t, method, tt.path, tt.form)
-			if p.Status != tt.b {
-				t.Errorf("B: %s %s = %d, want %d", method, tt.path, p.Status, tt.b)
-			}
-			if p.Status == 404 && !strings.Contains(p.Text(`h1`), "ページが見つかりません") {
-				t.Errorf("B: %s %s: not the 404 page", method, tt.path)
-			}
-			if p.Status == 200 && strings.Contains(p.Body, "a@example.jp") {
-				t.Errorf("B: %s %s shows A's address", method, tt.path)
-			}
-			if method == "GET" && tt.path != "/me/export" && len(p.All(`meta[name="robots"][content="noindex"]`)) != 1 {
-				t.Errorf("%s is not noindex", tt.path)
-			}
-			out := fx.Browser().Do(t, method, tt.path, tt.form)
-			want := "/login?next=" + url.QueryEscape(tt.path)
-			if method == "POST" {
-				want = "/login?next=%2Fme"
-			}
-			if loc := out.Header.Get("Location"); out.Status != 303 || loc != want {
-				t.Errorf("logged out: %s %s = %d to %q, want 303 to %s", method, tt.path, out.Status, loc, want)
-			}
-		})
-	}
-	for pattern := range table {
-		if !slices.Contains(web.MePatterns(), pattern) {
-			t.Errorf("the table has %q, which is not a route", pattern)
+		if p.Status == 404 && !strings.Contains(p.Text(`h1`), "ページが見つかりません") {
+			t.Errorf("B: %s %s: not the 404 page", method, tt.path)
 		}
-	}
+		if p.Status == 200 && strings.Contains(p.Body, "a@example.jp") {
+			t.Errorf("B: %s %s shows A's address", method, tt.path)
+		}
+		if method == "GET" && tt.path != "/me/export" && len(p.All(`meta[name="robots"][content="noindex"]`)) != 1 {
+			t.Errorf("%s is not noindex", tt.path)
+		}
+		out := fx.Browser().Do(t, method, tt.path, tt.form)
+		want := "/login?next=" + url.QueryEscape(tt.path)
+		if method == "POST" {
+			want = "/login?next=%2Fme"
+		}
+		if loc := out.Header.Get("Location"); out.Status != 303 || loc != want {
+			t.Errorf("logged out: %s %s = %d to %q, want 303 to %s", method, tt.path, out.Status, loc, want)
+		}
+	})
 
 	// A's things are as A left them.
 	p := a.Get(t, "/me/searches")

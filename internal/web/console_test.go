@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -404,12 +403,7 @@ func TestConsoleOperator(t *testing.T) {
 func TestConsoleAuthorization(t *testing.T) {
 	fx := newConsoleFixture(t)
 	run := fmt.Sprint(fx.heldRun(t, fx.alpha, "A1"))
-	type row struct {
-		path string
-		form url.Values
-		beta int // beta's status
-	}
-	table := map[string]row{
+	table := map[string]route{ // want: beta's status
 		"GET /agency":                     {"/agency", nil, 200},
 		"GET /agency/listings":            {"/agency/listings", nil, 200},
 		"GET /agency/rejections":          {"/agency/rejections", nil, 200},
@@ -427,40 +421,27 @@ func TestConsoleAuthorization(t *testing.T) {
 	engineer := fx.Browser()
 	engineer.SetCookie(servertest.SessionCookie, fx.engineer)
 	engineer.SetCookie("anken_agency", fx.engineer)
-	for _, pattern := range web.ConsolePatterns() {
-		tt, ok := table[pattern]
-		if !ok {
-			t.Errorf("route %q is not in the authorization table: add it", pattern)
-			continue
+	eachRoute(t, web.ConsolePatterns(), table, func(t *testing.T, method string, tt route) {
+		for who, c := range map[string]*servertest.Browser{"nobody": fx.Browser(), "an engineer": engineer} {
+			p := c.Do(t, method, tt.path, tt.form)
+			if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/agency/login?next=") {
+				t.Errorf("%s: %s %s = %d → %q, want the login", who, method, tt.path, p.Status, p.Header.Get("Location"))
+			}
 		}
-		method, _, _ := strings.Cut(pattern, " ")
-		t.Run(pattern, func(t *testing.T) {
-			for who, c := range map[string]*servertest.Browser{"nobody": fx.Browser(), "an engineer": engineer} {
-				p := c.Do(t, method, tt.path, tt.form)
-				if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/agency/login?next=") {
-					t.Errorf("%s: %s %s = %d → %q, want the login", who, method, tt.path, p.Status, p.Header.Get("Location"))
-				}
-			}
-			p := b.Do(t, method, tt.path, tt.form)
-			if p.Status != tt.beta {
-				t.Errorf("beta: %s %s = %d, want %d", method, tt.path, p.Status, tt.beta)
-			}
-			if p.Status == 200 && (strings.Contains(p.Body, "アルファ") || strings.Contains(p.Body, ">A1<")) {
-				t.Errorf("beta: %s %s shows alpha's", method, tt.path)
-			}
-			if p.Status == 200 && p.Header.Get("Cache-Control") != "no-store" {
-				t.Errorf("%s is cached", tt.path)
-			}
-			// The operator's path of beta's console answers as beta does.
-			op := o.Do(t, method, "/ops/agencies/beta/console"+strings.TrimPrefix(tt.path, "/agency"), tt.form)
-			if op.Status != tt.beta {
-				t.Errorf("operator as beta: %s %s = %d, want %d", method, tt.path, op.Status, tt.beta)
-			}
-		})
-	}
-	for pattern := range table {
-		if !slices.Contains(web.ConsolePatterns(), pattern) {
-			t.Errorf("the table has %q, which is not a route", pattern)
+		p := b.Do(t, method, tt.path, tt.form)
+		if p.Status != tt.want {
+			t.Errorf("beta: %s %s = %d, want %d", method, tt.path, p.Status, tt.want)
 		}
-	}
+		if p.Status == 200 && (strings.Contains(p.Body, "アルファ") || strings.Contains(p.Body, ">A1<")) {
+			t.Errorf("beta: %s %s shows alpha's", method, tt.path)
+		}
+		if p.Status == 200 && p.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s is cached", tt.path)
+		}
+		// The operator's path of beta's console answers as beta does.
+		op := o.Do(t, method, "/ops/agencies/beta/console"+strings.TrimPrefix(tt.path, "/agency"), tt.form)
+		if op.Status != tt.want {
+			t.Errorf("operator as beta: %s %s = %d, want %d", method, tt.path, op.Status, tt.want)
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -390,6 +391,35 @@ func checkMarkup(t *testing.T, path string, p servertest.Page) {
 	for _, b := range p.All(`button`) {
 		if servertest.Text(b) == "" && servertest.Attr(b, "aria-label") == "" {
 			t.Errorf("%s: a button without a name", path)
+		}
+	}
+}
+
+// route is how a test tries one route: a concrete path, the form posted
+// (nil for a GET) and the status it wants.
+type route struct {
+	path string
+	form url.Values
+	want int
+}
+
+// eachRoute runs try in a subtest for each of patterns, the routes as
+// registered, with its row of table; a route without a row, or a row
+// without a route, fails the test.
+func eachRoute(t *testing.T, patterns []string, table map[string]route, try func(t *testing.T, method string, r route)) {
+	t.Helper()
+	for _, pattern := range patterns {
+		r, ok := table[pattern]
+		if !ok {
+			t.Errorf("route %q is not in the authorization table: add it", pattern)
+			continue
+		}
+		method, _, _ := strings.Cut(pattern, " ")
+		t.Run(pattern, func(t *testing.T) { try(t, method, r) })
+	}
+	for pattern := range table {
+		if !slices.Contains(patterns, pattern) {
+			t.Errorf("the table has %q, which is not a route", pattern)
 		}
 	}
 }
