@@ -106,20 +106,25 @@ func (o operation) securedBy(scheme string) bool {
 	return slices.ContainsFunc(o.Security, func(s map[string][]string) bool { _, ok := s[scheme]; return ok })
 }
 
-// covers checks that an authorization table has a row for each of ops,
-// the operations a test must try, and none for another: how says what a
-// row must show.
-func covers[R any](t *testing.T, ops []string, table map[string]R, how string) {
+// eachOperation runs try in a subtest for each of ops ("METHOD /path",
+// the operations a test must try, in order) with its row of table; an
+// operation without a row, or a row without an operation, fails the
+// test: how says what a row must show.
+func eachOperation[R any](t *testing.T, ops []string, table map[string]R, how string, try func(t *testing.T, key, method string, row R)) {
 	t.Helper()
-	for _, key := range ops {
-		if _, ok := table[key]; !ok {
-			t.Errorf("%s is not in the authorization table: add how %s", key, how)
-		}
-	}
 	for key := range table {
 		if !slices.Contains(ops, key) {
 			t.Errorf("the table has %s, which is not registered so", key)
 		}
+	}
+	for _, key := range ops {
+		row, ok := table[key]
+		if !ok {
+			t.Errorf("%s is not in the authorization table: add how %s", key, how)
+			continue
+		}
+		method, _, _ := strings.Cut(key, " ")
+		t.Run(key, func(t *testing.T) { try(t, key, method, row) })
 	}
 }
 

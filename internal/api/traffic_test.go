@@ -175,32 +175,24 @@ func TestAgencyAuthorization(t *testing.T) {
 			ops = append(ops, op.method+" "+op.path)
 		}
 	}
-	covers(t, ops, table, "agency B tries it on agency A's data")
-	for _, key := range ops {
-		c, ok := table[key]
-		if !ok {
-			continue
+	eachOperation(t, ops, table, "agency B tries it on agency A's data", func(t *testing.T, key, method string, c authCase) {
+		for _, cred := range []struct{ who, key string }{
+			{"no key", ""}, {"an engineer's token", engineer}, {"an unknown key", "ak_0000000000000000000000000000000000000000000000"},
+		} {
+			if r := fx.Do(t, method, c.path, cred.key, c.body); r.Status != 401 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+				t.Errorf("with %s: %d %s; want 401 problem", cred.who, r.Status, r.Raw)
+			}
 		}
-		method := strings.Fields(key)[0]
-		t.Run(key, func(t *testing.T) {
-			for _, cred := range []struct{ who, key string }{
-				{"no key", ""}, {"an engineer's token", engineer}, {"an unknown key", "ak_0000000000000000000000000000000000000000000000"},
-			} {
-				if r := fx.Do(t, method, c.path, cred.key, c.body); r.Status != 401 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
-					t.Errorf("with %s: %d %s; want 401 problem", cred.who, r.Status, r.Raw)
-				}
+		r := fx.Do(t, method, c.path, keyB, c.body)
+		if r.Status != c.status {
+			t.Errorf("agency B: %d %s; want %d", r.Status, r.Raw, c.status)
+		}
+		for _, s := range secrets {
+			if strings.Contains(r.Raw, s) {
+				t.Errorf("agency B's answer holds A's %q: %s", s, r.Raw)
 			}
-			r := fx.Do(t, method, c.path, keyB, c.body)
-			if r.Status != c.status {
-				t.Errorf("agency B: %d %s; want %d", r.Status, r.Raw, c.status)
-			}
-			for _, s := range secrets {
-				if strings.Contains(r.Raw, s) {
-					t.Errorf("agency B's answer holds A's %q: %s", s, r.Raw)
-				}
-			}
-		})
-	}
+		}
+	})
 	if after := snapshot(); after != before {
 		t.Errorf("A's data changed while B tried it:\nbefore %s\nafter  %s", before, after)
 	}
