@@ -27,7 +27,7 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdin io.R
 	fs.Var(&columns, "column", "CSV header mapping HEADER=FIELD, e.g. 案件コード=external_id (repeatable)")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	batch := fs.Int("batch", 0, "rows per transaction (default 10000)")
-	cacheMiB := fs.Int("cache-mib", 64, "SQLite page cache in MiB: a large import runs faster with one that holds the duplicate buckets (about 0.4 KB a listing)")
+	cacheMiB := fs.Int("cache-mib", 64, "SQLite page cache in MiB: a larger one keeps more of what a large import reads again (listings it replaces, duplicate candidates) in memory")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	if err := fs.Parse(args); err != nil {
 		return err

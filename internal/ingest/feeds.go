@@ -259,7 +259,7 @@ type ImportOptions struct {
 func Import(ctx context.Context, st FeedStore, req FeedRequest, r io.Reader, o ImportOptions) (store.FeedRun, error) {
 	if o.Batch <= 0 {
 		// Large: a SQLite commit writes every page the batch touched, and
-		// the duplicate buckets spread a batch over the whole bucket index.
+		// index pages included: fewer, larger commits write each fewer times.
 		o.Batch = 10000
 	}
 	if o.Workers <= 0 {

@@ -127,12 +127,14 @@ func (ix *bucketIndex) build(ctx context.Context, db *sql.DB, d dialect) error {
 		return fmt.Errorf("store: build duplicate buckets: %w", err)
 	}
 	defer tx.Rollback()
-	var seq int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM listings`).Scan(&seq); err != nil {
+	var seq, n int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM listings`).Scan(&seq, &n); err != nil {
 		return fmt.Errorf("store: build duplicate buckets: %w", err)
 	}
 	var (
-		all   []bucketEntry
+		// Sized once: grown by appends, the index would pass through
+		// twice its size.
+		all   = make([]bucketEntry, 0, n*(dedupe.Bands+1))
 		maxID uint32
 	)
 	if err := scanBuckets(ctx, tx, `SELECT id, agency_id, minhash, seq FROM listings`, nil,

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -72,9 +73,7 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 	if len(keys) == 0 {
 		return out, nil
 	}
-	// In key order the lookups sweep the bucket index once instead of
-	// seeking all over it: with the index larger than the page cache, that
-	// is the difference between reading each page once and many times.
+	// In key order the lookups walk each run of the index once.
 	slices.Sort(keys)
 	// The candidates of each listing, with whether one shares its apply URL.
 	bt, err := w.buckets(ctx)
@@ -82,30 +81,35 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 		return nil, err
 	}
 	members := bt.members(keys, agency.ID)
-	// Each listing's candidates, by how many buckets they share with it.
-	shared := make([]map[int64]*dedupe.Vote, len(idx))
+	// Each listing's candidates, by how many buckets they share with it:
+	// one hit per (listing, candidate, bucket), sorted and counted.
+	type hit struct {
+		n   int
+		id  int64
+		url bool
+	}
+	var hits []hit
 	for k, cids := range members {
-		for _, cid := range cids {
-			for _, m := range byKey[k] {
-				if shared[m.n] == nil {
-					shared[m.n] = map[int64]*dedupe.Vote{}
-				}
-				v := shared[m.n][cid]
-				if v == nil {
-					v = &dedupe.Vote{ID: cid}
-					shared[m.n][cid] = v
-				}
-				v.Bands++
-				v.URL = v.URL || m.url
+		for _, m := range byKey[k] {
+			for _, cid := range cids {
+				hits = append(hits, hit{n: m.n, id: cid, url: m.url})
 			}
 		}
 	}
+	slices.SortFunc(hits, func(a, b hit) int { return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.id, b.id)) })
 	cands := make([][]dedupe.Vote, len(idx))
-	ids := map[int64]bool{}
-	for n, votes := range shared {
-		for _, v := range votes {
-			cands[n] = append(cands[n], *v)
+	for lo := 0; lo < len(hits); {
+		v := dedupe.Vote{ID: hits[lo].id}
+		hi := lo
+		for ; hi < len(hits) && hits[hi].n == hits[lo].n && hits[hi].id == v.ID; hi++ {
+			v.Bands++
+			v.URL = v.URL || hits[hi].url
 		}
+		cands[hits[lo].n] = append(cands[hits[lo].n], v)
+		lo = hi
+	}
+	ids := map[int64]bool{}
+	for n := range cands {
 		cands[n] = dedupe.TopVotes(cands[n])
 		for _, v := range cands[n] {
 			ids[v.ID] = true

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -65,18 +66,37 @@ type stored struct {
 	sig    dedupe.Signature
 	err    error
 	posted bool // the listing came with its PostedAt; else the write gives it one
+	// template is the doc of a listing without PostedAt, with a
+	// placeholder for it (see prepareListing); nil when none could be
+	// made.
+	template []byte
 }
 
 // prepareListing computes what it can of l's stored form. Its doc depends
-// on PostedAt: a listing without one takes the stored listing's, known only
-// in the transaction, so its doc is left for then.
+// on PostedAt: a listing without one takes the stored listing's, or the
+// time of the write, known only in the transaction; its doc is encoded
+// with a placeholder time (template), which the write replaces (stamp).
 func prepareListing(l *listing.Listing) stored {
 	st := stored{sig: dedupe.Sign(l.Title, l.Description), posted: !l.PostedAt.IsZero()}
 	if st.posted {
 		st.encode(l)
+		return st
 	}
+	c := *l
+	c.PostedAt = postedPlaceholder
+	if st.encode(&c); st.err == nil && bytes.Count(st.doc, postedPlaceholderJSON) == 1 {
+		st.template = st.doc
+	}
+	st.doc, st.hash, st.err = nil, "", nil
 	return st
 }
+
+// postedPlaceholder is the PostedAt of a template doc, and
+// postedPlaceholderJSON how it reads in the doc.
+var (
+	postedPlaceholder     = time.Unix(0, 0).UTC()
+	postedPlaceholderJSON = []byte(`"posted_at":"1970-01-01T00:00:00Z"`)
+)
 
 func (st *stored) encode(l *listing.Listing) {
 	c := *l
@@ -88,6 +108,20 @@ func (st *stored) encode(l *listing.Listing) {
 	}
 	h := sha256.Sum256(st.doc)
 	st.hash = hex.EncodeToString(h[:])
+}
+
+// stamp gives l's doc its PostedAt, set by the write: the template with
+// the time in place of the placeholder, which is what encoding l gives,
+// without encoding it again in the single writer.
+func (st *stored) stamp(l *listing.Listing) {
+	t, err := l.PostedAt.MarshalJSON()
+	if st.template == nil || err != nil {
+		st.encode(l)
+		return
+	}
+	st.doc = bytes.Replace(st.template, postedPlaceholderJSON, append([]byte(`"posted_at":`), t...), 1)
+	h := sha256.Sum256(st.doc)
+	st.hash, st.err = hex.EncodeToString(h[:]), nil
 }
 
 // segment is how many listings one round of batched statements writes. A
@@ -153,7 +187,7 @@ func (w *writer) putSegment(ctx context.Context, agency Agency, ls []*listing.Li
 			if exists {
 				l.PostedAt = o.postedAt
 			}
-			p.encode(l)
+			p.stamp(l)
 		} else if p.doc == nil && p.err == nil {
 			p.encode(l)
 		}

@@ -66,8 +66,9 @@ type Config struct {
 	// DataDir holds the SQLite file anken.db; "./data" when empty.
 	DataDir string
 	// CacheMiB is SQLite's page cache per connection; 64 MiB when 0. A
-	// bulk import gains from one that holds the duplicate-bucket index
-	// (about 0.4 KB a listing), see docs/BENCHMARKS.md.
+	// bulk import reads listings again (those it replaces, duplicate
+	// candidates): a larger cache keeps more of them, see
+	// docs/BENCHMARKS.md.
 	CacheMiB int
 	// Existing opens only a SQLite store that exists: when DataDir has no
 	// anken.db, Open answers a *NoStoreError rather than create one. The
