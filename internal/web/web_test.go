@@ -85,8 +85,6 @@ func newFixtureWith(t *testing.T, feeds map[string][]string, o servertest.Option
 	return fx
 }
 
-func (fx *fixture) get(t *testing.T, path string) servertest.Page { return fx.Get(t, path) }
-
 func TestTopPage(t *testing.T) {
 	fx := newFixture(t)
 	p := fx.Get(t, "/")
