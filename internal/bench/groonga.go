@@ -293,9 +293,12 @@ func (g *Groonga) Name() string {
 // sets the limit back, so that each is a run of its own.
 func (g *Groonga) Uncached() *Groonga { return &Groonga{s: g.s, cache: false} }
 
-// SharesLoad reports whether g answers from a load made through another
+// Shares reports whether g answers from a load made through another
 // Groonga (Uncached): its Load is not to be timed.
-func (g *Groonga) SharesLoad() bool { return !g.cache }
+func (g *Groonga) Shares() bool { return !g.cache }
+
+// CopyTook is 0: Groonga's load builds its indexes as it goes.
+func (g *Groonga) CopyTook() time.Duration { return 0 }
 
 // RSS returns the groonga process's resident set size.
 func (g *Groonga) RSS() uint64 { return rssOf(g.s.proc.cmd.Process.Pid) }
@@ -365,7 +368,7 @@ const groongaBatch = 10_000
 // (the next batch is encoded on another core while Groonga loads one),
 // then builds the indexes. A Groonga from Uncached loads nothing.
 func (g *Groonga) Load(ctx context.Context, ls []*listing.Listing) error {
-	if g.SharesLoad() {
+	if g.Shares() {
 		return nil
 	}
 	if !g.s.loaded.IsZero() {
@@ -432,7 +435,7 @@ func (g *Groonga) Load(ctx context.Context, ls []*listing.Listing) error {
 // than the database's last change, which it keeps in whole seconds: in
 // the second after a write every query misses.
 func (g *Groonga) Settle(ctx context.Context) error {
-	if g.SharesLoad() || g.s.loaded.IsZero() {
+	if g.Shares() || g.s.loaded.IsZero() {
 		return nil
 	}
 	select {

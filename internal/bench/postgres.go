@@ -59,6 +59,15 @@ func row(l *listing.Listing) TrigramRow {
 // CopyTook is how long the last Load's COPY took, before the indexes.
 func (p Postgres) CopyTook() time.Duration { return p.Copied }
 
+// Settle returns at once: PostgreSQL answers as it will once loaded.
+func (Postgres) Settle(context.Context) error { return nil }
+
+// Shares is false: each Postgres baseline loads its own schema.
+func (Postgres) Shares() bool { return false }
+
+// RSS is 0: the server's memory is not this process's to read.
+func (Postgres) RSS() uint64 { return 0 }
+
 // Search answers q with the baseline.
 func (p Postgres) Search(ctx context.Context, q search.Query) (search.Result, error) {
 	subs, words := search.Terms(q.Text)

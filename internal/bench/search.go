@@ -44,20 +44,25 @@ type Options struct {
 }
 
 // Baseline is a search implementation to compare with.
-//
-// A baseline may also say how much memory its server holds (RSS() uint64),
-// how long its bare bulk load took before its indexes (CopyTook()
-// time.Duration), that it answers from what an earlier baseline of the
-// run loaded (SharesLoad() bool, true: the same server asked another way;
-// its Load is called but not reported), and that it needs a moment after
-// its load before it answers as it will in service (Settle(ctx) error,
-// called after Load, untimed).
 type Baseline interface {
 	Name() string
-	// Load stores the listings (and builds its indexes).
+	// Load stores the listings (and builds its indexes); timed. A
+	// baseline that Shares another's load is loaded through it.
 	Load(ctx context.Context, ls []*listing.Listing) error
+	// Settle waits, untimed, after Load until the baseline answers as it
+	// will in service (nil at once for most).
+	Settle(ctx context.Context) error
 	// Search answers q: total, the page's ids, and facet counts.
 	Search(ctx context.Context, q search.Query) (search.Result, error)
+	// Shares reports that it answers from what an earlier baseline of the
+	// run loaded (the same server asked another way): its load is not
+	// reported.
+	Shares() bool
+	// CopyTook is its bare bulk load before its indexes; 0 when it has
+	// none to report.
+	CopyTook() time.Duration
+	// RSS is its server's resident set in bytes; 0 when unknown.
+	RSS() uint64
 }
 
 // BaselineReport is what loading a baseline measured.
@@ -78,24 +83,17 @@ type BaselineReport struct {
 func loadBaselines(ctx context.Context, bs []Baseline, ls []*listing.Listing, logf func(string, ...any)) ([]BaselineReport, error) {
 	var out []BaselineReport
 	for _, b := range bs {
-		r := BaselineReport{Name: b.Name(), Rows: len(ls)}
-		if s, ok := b.(interface{ SharesLoad() bool }); ok {
-			r.Shared = s.SharesLoad()
-		}
+		r := BaselineReport{Name: b.Name(), Rows: len(ls), Shared: b.Shares()}
 		start := time.Now()
 		if err := b.Load(ctx, ls); err != nil {
 			return nil, fmt.Errorf("bench: %s load: %w", b.Name(), err)
 		}
 		r.Load = time.Since(start)
-		if s, ok := b.(interface{ Settle(context.Context) error }); ok {
-			if err := s.Settle(ctx); err != nil {
-				return nil, fmt.Errorf("bench: %s: %w", b.Name(), err)
-			}
+		if err := b.Settle(ctx); err != nil {
+			return nil, fmt.Errorf("bench: %s: %w", b.Name(), err)
 		}
-		if c, ok := b.(interface{ CopyTook() time.Duration }); ok {
-			r.Copy = c.CopyTook()
-		}
-		r.RSSLoaded = baselineRSS(b)
+		r.Copy = b.CopyTook()
+		r.RSSLoaded = b.RSS()
 		if !r.Shared {
 			logf("%s loaded %d listings in %s (%.0f rows/s)", b.Name(), len(ls), r.Load.Round(time.Millisecond),
 				float64(len(ls))/r.Load.Seconds())
@@ -103,13 +101,6 @@ func loadBaselines(ctx context.Context, bs []Baseline, ls []*listing.Listing, lo
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-func baselineRSS(b Baseline) uint64 {
-	if r, ok := b.(interface{ RSS() uint64 }); ok {
-		return r.RSS()
-	}
-	return 0
 }
 
 // markdownLoads writes a line for each baseline's load.
@@ -386,7 +377,7 @@ func Search(ctx context.Context, o Options) (*Report, error) {
 		logf("%s", line)
 	}
 	for i, b := range o.Baselines {
-		rep.Baselines[i].RSSAfter = baselineRSS(b)
+		rep.Baselines[i].RSSAfter = b.RSS()
 	}
 	return rep, nil
 }

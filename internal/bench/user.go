@@ -269,7 +269,7 @@ func User(ctx context.Context, o UserOptions) (*UserReport, error) {
 			logf("%s", line)
 		}
 		for i, b := range o.Baselines {
-			rep.Baselines[i].RSSAfter = baselineRSS(b)
+			rep.Baselines[i].RSSAfter = b.RSS()
 		}
 	}
 	return rep, nil
