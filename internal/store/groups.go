@@ -3,7 +3,9 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -127,38 +129,41 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 	for id := range ids {
 		list = append(list, id)
 	}
-	for lo := 0; lo < len(list); lo += maxParams {
-		chunk := list[lo:min(lo+maxParams, len(list))]
-		args := make([]any, 0, len(chunk))
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		rows, err := w.stmt(ctx, `SELECT id, group_id, minhash FROM listings WHERE status = 'open' AND id IN (`+w.dialect.params(1, len(chunk))+`)`).
-			QueryContext(ctx, args...)
-		if err != nil {
-			return nil, fmt.Errorf("store: duplicate candidates: %w", err)
-		}
-		for rows.Next() {
-			var (
-				c  candidate
-				id int64
-				mh []byte
-			)
-			if err := rows.Scan(&id, &c.group, &mh); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: duplicate candidates: %w", err)
-			}
-			if c.group == 0 {
-				c.group = id
-			}
-			c.sig = dedupe.Parse(mh[:min(len(mh), 4*dedupe.Size)])
-			open[id] = &c
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: duplicate candidates: %w", err)
-		}
+	// In id order, the reads walk the table forward. One statement of
+	// one parameter, prepared once per transaction.
+	slices.Sort(list)
+	var rows *sql.Rows
+	if w.dialect == sqlite {
+		arr, _ := json.Marshal(list)
+		rows, err = w.stmt(ctx, `SELECT id, group_id, minhash FROM listings WHERE status = 'open' AND id IN (SELECT value FROM json_each(?))`).
+			QueryContext(ctx, string(arr))
+	} else {
+		rows, err = w.stmt(ctx, `SELECT id, group_id, minhash FROM listings WHERE status = 'open' AND id = ANY($1::bigint[])`).
+			QueryContext(ctx, list)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("store: duplicate candidates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			c  candidate
+			id int64
+			mh []byte
+		)
+		if err := rows.Scan(&id, &c.group, &mh); err != nil {
+			return nil, fmt.Errorf("store: duplicate candidates: %w", err)
+		}
+		if c.group == 0 {
+			c.group = id
+		}
+		c.sig = dedupe.Parse(mh[:min(len(mh), 4*dedupe.Size)])
+		open[id] = &c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: duplicate candidates: %w", err)
+	}
+	rows.Close()
 	// The decision is dedupe's; the store hands it the candidates.
 	var cs []dedupe.Candidate
 	for n, i := range idx {
@@ -178,10 +183,6 @@ func (w *writer) groups(ctx context.Context, agency Agency, ls []*listing.Listin
 // bucket of one agency's boilerplate. Of them, the newest bucketLimit of
 // other agencies are candidates.
 const bucketWindow = 64
-
-// maxParams is how many parameters a batched lookup passes in one
-// statement: below SQLite's limit of 32,766 and PostgreSQL's of 65,535.
-const maxParams = 30000
 
 // bucketAll records the LSH buckets of the listings ls[i] for i in idx,
 // which have their ids; existed[n] says ls[idx[n]] was stored before, so
