@@ -46,9 +46,9 @@ type Estimate struct {
 
 // Assumptions and limits of the estimates.
 const (
-	DefaultDays   = 22 // working days a month, as the side-job guides count
-	HoursPerDay   = 8 // a full day, for a monthly rate worked N days a week
-	WeeksPerMonth = 4 // as listing.PayOf counts a month: 週5日 is 160 h
+	DefaultDays   = 22      // working days a month, as the side-job guides count
+	HoursPerDay   = 8       // a full day, for a monthly rate worked N days a week
+	WeeksPerMonth = 4       // as listing.PayOf counts a month: 週5日 is 160 h
 	MaxHourly     = 100_000 // yen an hour
 	MaxMonthly    = 5_000_000
 	MaxAnnual     = MaxMonthly * 12
