@@ -78,6 +78,9 @@ type Site struct {
 	Deps
 	pages  map[string]*template.Template
 	static map[string]string // file name → content hash, for cache-busting URLs
+	// cardTmpl renders card bodies (the shared parts), kept in bodies.
+	cardTmpl *template.Template
+	bodies   cardBodies
 }
 
 // New parses the templates and fingerprints the static files.
@@ -106,6 +109,9 @@ func New(d Deps) (*Site, error) {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
 	funcs := s.funcs()
+	if s.cardTmpl, err = template.New("parts").Funcs(funcs).ParseFS(templateFS, "templates/parts.html"); err != nil {
+		return nil, fmt.Errorf("web: template parts: %w", err)
+	}
 	// Each page is templates/<name>.html composed with the layout and the
 	// shared parts.
 	files, err := fs.Glob(templateFS, "templates/*.html")
@@ -133,6 +139,7 @@ func (s *Site) funcs() template.FuncMap {
 		"contractName":   contractName,
 		"prefectureName": prefectureName,
 		"skillName":      skillName,
+		"cardBody":       s.cardBody,
 		"comma":          func(n int) string { return comma(int64(n)) },
 		"payText":        payText,
 		"daysText":       daysText,
