@@ -78,9 +78,9 @@ type Site struct {
 	Deps
 	pages  map[string]*template.Template
 	static map[string]string // file name → content hash, for cache-busting URLs
-	// cardTmpl renders card bodies (the shared parts), kept in bodies.
-	cardTmpl *template.Template
-	bodies   cardBodies
+	// parts renders the fragments kept for every visitor (fragments.go).
+	parts     *template.Template
+	fragments fragments
 }
 
 // New parses the templates and fingerprints the static files.
@@ -109,7 +109,7 @@ func New(d Deps) (*Site, error) {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
 	funcs := s.funcs()
-	if s.cardTmpl, err = template.New("parts").Funcs(funcs).ParseFS(templateFS, "templates/parts.html"); err != nil {
+	if s.parts, err = template.New("parts").Funcs(funcs).ParseFS(templateFS, "templates/parts.html"); err != nil {
 		return nil, fmt.Errorf("web: template parts: %w", err)
 	}
 	// Each page is templates/<name>.html composed with the layout and the
@@ -140,6 +140,7 @@ func (s *Site) funcs() template.FuncMap {
 		"prefectureName": prefectureName,
 		"skillName":      skillName,
 		"cardBody":       s.cardBody,
+		"filterGroups":   s.filterGroupsHTML,
 		"comma":          func(n int) string { return comma(int64(n)) },
 		"payText":        payText,
 		"daysText":       daysText,

@@ -25,7 +25,7 @@ func TestCardBodyKept(t *testing.T) {
 	if strings.Contains(string(first), "お気に入り") {
 		t.Error("the favourite button, which depends on the visitor, is in the kept body")
 	}
-	if _, ok := s.bodies.get(c.bodyKey()); !ok {
+	if _, ok := s.fragments.get("cardbody\x00" + c.bodyKey()); !ok {
 		t.Fatal("the body was not kept")
 	}
 	// Another visitor, another page: the same body.
@@ -48,6 +48,47 @@ func TestCardBodyKept(t *testing.T) {
 		edit(&changed)
 		if changed.bodyKey() == c.bodyKey() {
 			t.Errorf("%s: the same key", name)
+		}
+	}
+}
+
+// TestFilterGroupsKept: the filter groups are rendered once for the values
+// they show, and a changed count or check renders them afresh.
+func TestFilterGroupsKept(t *testing.T) {
+	s, err := New(Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := []filterGroup{{Param: "role", Legend: "職種", Type: "checkbox", Open: true,
+		Opts: []option{{Value: "backend", Label: "バックエンド", ID: "f-role-backend", CountText: "1,234"}}}}
+	first, err := s.filterGroupsHTML(gs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(first), `value="backend"`) || !strings.Contains(string(first), "1,234") {
+		t.Fatalf("groups: %s", first)
+	}
+	if again, _ := s.filterGroupsHTML(gs); again != first {
+		t.Error("the same groups rendered differently")
+	}
+	for name, edit := range map[string]func(*option){
+		"count":   func(o *option) { o.CountText = "1,235" },
+		"checked": func(o *option) { o.Checked = true },
+		"label":   func(o *option) { o.Label = "<b>" },
+	} {
+		o := gs[0].Opts[0]
+		edit(&o)
+		changed := []filterGroup{gs[0]}
+		changed[0].Opts = []option{o}
+		h, err := s.filterGroupsHTML(changed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h == first {
+			t.Errorf("%s: the kept groups were served for other values", name)
+		}
+		if strings.Contains(string(h), "<b>") {
+			t.Errorf("%s: a label is not escaped: %s", name, h)
 		}
 	}
 }
