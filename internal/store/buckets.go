@@ -137,7 +137,7 @@ func (ix *bucketIndex) build(ctx context.Context, db *sql.DB, d dialect) error {
 		all   = make([]bucketEntry, 0, n*(dedupe.Bands+1))
 		maxID uint32
 	)
-	if err := scanBuckets(ctx, tx, `SELECT id, agency_id, minhash, seq FROM listings`, nil,
+	if err := scanBuckets(ctx, tx, d.bucketsScanSQL(), nil,
 		func(id, agency uint32, keys []int64, _ int64) {
 			maxID = max(maxID, id)
 			for _, k := range keys {
@@ -150,6 +150,16 @@ func (ix *bucketIndex) build(ctx context.Context, db *sql.DB, d dialect) error {
 	ix.runs.add(all, nil)
 	ix.ready.Store(true)
 	return nil
+}
+
+// bucketsScanSQL reads every listing's buckets: on SQLite from the index
+// that holds them (migration 18), not from the table's pages, which hold
+// the documents too.
+func (d dialect) bucketsScanSQL() string {
+	if d == sqlite {
+		return `SELECT id, agency_id, minhash, seq FROM listings INDEXED BY listings_buckets`
+	}
+	return `SELECT id, agency_id, minhash, seq FROM listings`
 }
 
 // scanBuckets runs query and calls fn with each listing's buckets.
