@@ -20,11 +20,12 @@ import (
 // It is derived data, as the search index is: a listing's buckets follow
 // from its minhash column (the signature, then the apply URL's key), and
 // every write of that column gives the listing a new change-log number.
-// So each Store builds the index from the listings at its first put and,
-// in each write transaction that groups, catches up with the listings
-// whose seq is above the position it reflects, under the change log's
-// lock (SQLite's write lock, PostgreSQL's advisory lock): every node
-// reads the same buckets as the database holds them, and decides alike.
+// So each Store builds the index from the listings at its first write
+// that groups a listing and, in each write transaction that groups,
+// catches up with the listings whose seq is above the position it
+// reflects, under the change log's lock (SQLite's write lock,
+// PostgreSQL's advisory lock): every node reads the same buckets as the
+// database holds them, and decides alike.
 //
 // A bucket table in the database (listing_bands, until migration 17)
 // cost 17 rows a listing keyed by a random hash: each batch of a bulk
@@ -66,6 +67,7 @@ type bucketRuns [][]bucketEntry
 // bucketTx is what one write transaction does to the bucket index.
 type bucketTx struct {
 	ix    *bucketIndex
+	from  int64 // the index's position before the transaction caught it up
 	runs  bucketRuns
 	moved map[uint32][]int64
 }
@@ -203,6 +205,7 @@ func (ix *bucketIndex) begin(ctx context.Context, tx *sql.Tx) (*bucketTx, error)
 		return nil, errBucketsUnbuilt
 	}
 	var caught []bucketEntry
+	from := ix.seq
 	seq, maxID := ix.seq, ix.maxID
 	err := scanBuckets(ctx, tx, `SELECT id, agency_id, minhash, seq FROM listings WHERE seq > $1 ORDER BY seq`, []any{ix.seq},
 		func(id, agency uint32, keys []int64, s int64) {
@@ -224,15 +227,22 @@ func (ix *bucketIndex) begin(ctx context.Context, tx *sql.Tx) (*bucketTx, error)
 	}
 	ix.commit(caught, nil)
 	ix.seq, ix.maxID = seq, maxID
-	return &bucketTx{ix: ix, moved: map[uint32][]int64{}}, nil
+	return &bucketTx{ix: ix, from: from, moved: map[uint32][]int64{}}, nil
 }
 
 // end releases the index; what the transaction added joins it when it
 // committed, and seq is the last change-log number it wrote (0: none).
+//
+// The catch-up may have read rows the transaction itself wrote before
+// (a close, say, numbered in the log but never committed when it rolls
+// back): a rolled-back transaction moves the index's position back to
+// where it was, for its numbers will be given again. What it caught up
+// stays: read again, it changes nothing.
 func (bt *bucketTx) end(committed bool, seq int64) {
 	ix := bt.ix
 	defer ix.mu.Unlock()
 	if !committed {
+		ix.seq = bt.from
 		return
 	}
 	var added []bucketEntry

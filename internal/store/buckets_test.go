@@ -186,3 +186,69 @@ func TestReimportRewritesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestBucketsAfterRollback: a write transaction that rolls back gives its
+// change-log numbers back, and the next writer, on another node, takes
+// them again; the node whose transaction rolled back still catches up
+// with what that writer did. (Its catch-up had read its own uncommitted
+// close, numbered like the other node's later write.)
+func TestBucketsAfterRollback(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			cfg := store.Config{}
+			if backend == "sqlite" {
+				cfg.DataDir = t.TempDir()
+			} else {
+				cfg.DatabaseURL = storetest.URL(t)
+			}
+			open := func() *store.Store {
+				s, err := store.Open(ctx, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				if _, err := s.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			n1, n2 := open(), open()
+			a, b, c := mustAgency(t, n1, "a"), mustAgency(t, n1, "b"), mustAgency(t, n1, "c")
+			put := func(s *store.Store, ag store.Agency, ext, title, url string) int64 {
+				t.Helper()
+				l := sample(ext)
+				l.Title, l.Description, l.ApplyURL = title, title+"の説明。", url
+				r, err := s.PutListing(ctx, ag, l)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r.ID
+			}
+			put(n1, a, "A-1", "決済基盤の開発", "https://a.example/1")
+			z := put(n1, c, "C-1", "データ分析基盤の構築", "https://c.example/1")
+			put(n2, a, "A-2", "モバイルアプリ開発", "https://a.example/2")
+			// Node 1: a close, then a put, then a failure: all rolled back.
+			y := sample("B-1")
+			y.ApplyURL = "https://b.example/1"
+			_, err := n1.Apply(ctx, []store.Work{
+				{Agency: a, Closes: []string{"A-1"}},
+				{Agency: b, Puts: []*listing.Listing{y}, Once: &store.Once{Key: "k", Answer: func(store.WorkResult) (store.Idempotent, bool, error) {
+					return store.Idempotent{}, false, fmt.Errorf("the answer could not be made")
+				}}},
+			})
+			if err == nil {
+				t.Fatal("Apply with a failing answer succeeded")
+			}
+			// Node 2 moves C-1 to a new apply URL, with the number node 1
+			// gave back.
+			put(n2, c, "C-1", "データ分析基盤の構築", "https://shared.example/job")
+			// Node 1 knows it there.
+			w := put(n1, b, "B-2", "全く別の案件", "https://shared.example/job")
+			l, err := n1.Listing(ctx, w)
+			if err != nil || l.GroupID != z {
+				t.Errorf("a listing with C-1's new apply URL is in group %d (%v), want %d", l.GroupID, err, z)
+			}
+		})
+	}
+}
