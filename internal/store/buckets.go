@@ -419,10 +419,13 @@ func gallop(run []bucketEntry, from int, k int64) int {
 	return lo + 1 + i
 }
 
-// sortEntries sorts es by (hash, id) and returns them: a radix sort by
-// hash, a byte at a time from the lowest, then by id among equal hashes,
-// which are few. A comparison sort of a 2,000,000-listing index (34
-// million entries) took seconds more.
+// sortEntries sorts es by (hash, id), in place: a radix sort by hash —
+// the entries first spread in place over 256 parts by the hash's top
+// byte, then each part sorted a byte at a time from the lowest through a
+// buffer the size of one part, so that sorting an index needs about a
+// 128th of its size more rather than twice it — then by id among equal
+// hashes, which are few. A comparison sort of a 2,000,000-listing index
+// (34 million entries) took seconds more.
 func sortEntries(es []bucketEntry) []bucketEntry {
 	if len(es) < 1<<12 {
 		slices.SortFunc(es, bucketEntry.compare)
@@ -434,37 +437,72 @@ func sortEntries(es []bucketEntry) []bucketEntry {
 			return es
 		}
 	}
-	tmp := make([]bucketEntry, len(es))
-	src, dst := es, tmp
-	for shift := 0; shift < 64; shift += 8 {
-		var count [256]int
-		for _, e := range src {
-			count[byte(uint64(e.hash)>>shift)]++
-		}
-		if count[byte(uint64(src[0].hash)>>shift)] == len(src) {
-			continue // every entry has this byte alike
-		}
-		pos := 0
-		for b, c := range count {
-			count[b] = pos
-			pos += c
-		}
-		for _, e := range src {
-			b := byte(uint64(e.hash) >> shift)
-			dst[count[b]] = e
-			count[b]++
-		}
-		src, dst = dst, src
+	top := func(e bucketEntry) byte { return byte(uint64(e.hash) >> 56) }
+	var count, start, next [256]int
+	for _, e := range es {
+		count[top(e)]++
 	}
-	for lo := 0; lo < len(src); {
+	largest, pos := 0, 0
+	for b, c := range count {
+		start[b], next[b] = pos, pos
+		pos += c
+		largest = max(largest, c)
+	}
+	// Each swap puts one entry in its part (American flag sort).
+	for b := range 256 {
+		end := start[b] + count[b]
+		for next[b] < end {
+			e := es[next[b]]
+			t := top(e)
+			if int(t) == b {
+				next[b]++
+				continue
+			}
+			es[next[b]], es[next[t]] = es[next[t]], e
+			next[t]++
+		}
+	}
+	tmp := make([]bucketEntry, largest)
+	for b := range 256 {
+		part := es[start[b] : start[b]+count[b]]
+		if len(part) < 1<<12 {
+			slices.SortFunc(part, func(x, y bucketEntry) int { return cmp.Compare(x.hash, y.hash) })
+			continue
+		}
+		src, dst := part, tmp[:len(part)]
+		for shift := 0; shift < 56; shift += 8 {
+			var count [256]int
+			for _, e := range src {
+				count[byte(uint64(e.hash)>>shift)]++
+			}
+			if count[byte(uint64(src[0].hash)>>shift)] == len(src) {
+				continue // every entry has this byte alike
+			}
+			pos := 0
+			for b, c := range count {
+				count[b] = pos
+				pos += c
+			}
+			for _, e := range src {
+				b := byte(uint64(e.hash) >> shift)
+				dst[count[b]] = e
+				count[b]++
+			}
+			src, dst = dst, src
+		}
+		if &src[0] != &part[0] {
+			copy(part, src)
+		}
+	}
+	for lo := 0; lo < len(es); {
 		hi := lo + 1
-		for hi < len(src) && src[hi].hash == src[lo].hash {
+		for hi < len(es) && es[hi].hash == es[lo].hash {
 			hi++
 		}
 		if hi-lo > 1 {
-			slices.SortFunc(src[lo:hi], bucketEntry.compare)
+			slices.SortFunc(es[lo:hi], bucketEntry.compare)
 		}
 		lo = hi
 	}
-	return src
+	return es
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -145,18 +146,29 @@ func TestBucketMembersMatchTable(t *testing.T) {
 	}
 }
 
-// TestSortEntries checks the radix sort against a comparison sort.
+// TestSortEntries checks the radix sort against a comparison sort: small
+// hashes (one part), hashes over the whole range with parts large enough
+// for the bytewise passes, and many equal hashes.
 func TestSortEntries(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 100, 5000, 100000} {
-		es := make([]bucketEntry, n)
+	for _, tc := range []struct {
+		n    int
+		hash func(i int) int64
+	}{
+		{0, nil}, {1, func(int) int64 { return 5 }},
+		{100000, func(i int) int64 { return r.Int64N(1 << 20 * int64(1+i%3)) }},
+		{100000, func(int) int64 { return r.Int64N(math.MaxInt64) }},
+		{1 << 21, func(int) int64 { return r.Int64N(math.MaxInt64) }},
+		{300000, func(int) int64 { return r.Int64N(1000) << 50 }},
+	} {
+		es := make([]bucketEntry, tc.n)
 		for i := range es {
-			es[i] = bucketEntry{hash: r.Int64N(1 << 20 * int64(1+i%3)), id: uint32(r.IntN(1000)), agency: 1}
+			es[i] = bucketEntry{hash: tc.hash(i), id: uint32(r.IntN(1000)), agency: 1}
 		}
 		want := slices.Clone(es)
 		slices.SortFunc(want, bucketEntry.compare)
 		if got := sortEntries(es); !slices.Equal(got, want) {
-			t.Errorf("n=%d: radix order differs from (hash, id) order", n)
+			t.Errorf("n=%d: radix order differs from (hash, id) order", tc.n)
 		}
 	}
 }
