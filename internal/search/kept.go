@@ -3,8 +3,6 @@ package search
 import (
 	"fmt"
 	"sync"
-
-	"anken/internal/search/query"
 )
 
 // atPosition keeps answers that depend only on what a query matches and
@@ -36,11 +34,12 @@ type keptAnswer[V any] struct {
 // the pages most asked for.
 const atPositionMax = 512
 
-// get returns the answer kept for key when it is exact at position seq:
-// kept at seq, or at an earlier position with only writes since that
-// change nothing q (with its parsed terms) matches. The index's read lock
-// is held.
-func (a *atPosition[V]) get(x *Index, q *Query, terms []query.Term, key string) (V, bool) {
+// get returns the answer kept for key when it is exact at the index's
+// position: kept at it, or brought to it from an earlier position by
+// catchUp, which answers the kept value as it is at the index's position
+// now, or false when it cannot (unchanged.go). The index's read lock is
+// held.
+func (a *atPosition[V]) get(x *Index, key string, catchUp func(kept V, since int64) (V, bool)) (V, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	e, ok := a.by[key]
@@ -50,9 +49,10 @@ func (a *atPosition[V]) get(x *Index, q *Query, terms []query.Term, key string) 
 		return zero, false
 	case e.at == x.seq:
 		return e.v, true
-	case x.unchanged(q, terms, e.at):
-		e.at = x.seq
-		return e.v, true
+	}
+	if v, ok := catchUp(e.v, e.at); ok {
+		e.v, e.at = v, x.seq
+		return v, true
 	}
 	delete(a.by, key)
 	var zero V

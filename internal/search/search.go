@@ -99,7 +99,9 @@ func (x *Index) Search(ctx context.Context, q Query) (Result, error) {
 		}
 		var ok bool
 		if key != "" {
-			counts, ok = x.keptFacets.get(x, &q, terms, key)
+			counts, ok = x.keptFacets.get(x, key, func(kept facetCounts, since int64) (facetCounts, bool) {
+				return x.catchUpFacets(&q, terms, p.facets, kept, since)
+			})
 		}
 		if !ok {
 			if p.facets.skills && res.Total <= x.countWalkMax {
@@ -1017,31 +1019,47 @@ func (s facetSet) newCounts(skills, agencies int) facetCounts {
 	return c
 }
 
-func (fc *facetCounts) add(s facetSet, c *cols, skills []uint16) {
+func (fc *facetCounts) add(s facetSet, c *cols, skills []uint16) { fc.addN(s, c, skills, 1) }
+
+// addN counts a listing n times (n = -1 takes one out).
+func (fc *facetCounts) addN(s facetSet, c *cols, skills []uint16, n int) {
 	if !s.any {
 		return
 	}
-	fc.role[c.role]++
-	fc.remote[c.remote]++
-	fc.pref[c.pref]++
-	fc.contract[c.contract]++
-	fc.days[c.days]++
+	fc.role[c.role] += n
+	fc.remote[c.remote] += n
+	fc.pref[c.pref] += n
+	fc.contract[c.contract] += n
+	fc.days[c.days] += n
 	if c.sideJob {
-		fc.sideJob[1]++
+		fc.sideJob[1] += n
 	} else {
-		fc.sideJob[0]++
+		fc.sideJob[0] += n
 	}
 	if c.rateHi > 0 {
-		fc.rate[min(int(c.rateHi)/rateBandWidth, rateBands-1)]++
+		fc.rate[min(int(c.rateHi)/rateBandWidth, rateBands-1)] += n
 	}
 	if s.skills {
 		for _, sk := range skills {
-			fc.skills[sk]++
+			fc.skills[sk] += n
 		}
 	}
 	if s.agency && int(c.agency) < len(fc.agency) {
-		fc.agency[c.agency]++
+		fc.agency[c.agency] += n
 	}
+}
+
+// fits reports whether counts sized as fc's can count a listing with
+// columns c and skills: codes given out after fc was sized cannot.
+func (fc *facetCounts) fits(s facetSet, c *cols, skills []uint16) bool {
+	if s.skills {
+		for _, sk := range skills {
+			if int(sk) >= len(fc.skills) {
+				return false
+			}
+		}
+	}
+	return !s.agency || int(c.agency) < len(fc.agency)
 }
 
 func (fc *facetCounts) merge(o *facetCounts) {

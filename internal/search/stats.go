@@ -114,7 +114,9 @@ func (x *Index) Stats(ctx context.Context, q Query, basis Basis) (Stats, error) 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	key := q.matchKey() + "|" + strconv.Itoa(int(basis))
-	if st, ok := x.keptStats.get(x, &q, terms, key); ok {
+	if st, ok := x.keptStats.get(x, key, func(kept Stats, since int64) (Stats, bool) {
+		return kept, x.unchanged(&q, terms, since)
+	}); ok {
 		return st, nil
 	}
 	st, err := x.stats(ctx, q, terms, basis)

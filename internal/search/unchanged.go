@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 
 	"anken/internal/search/query"
@@ -85,4 +86,61 @@ func (x *Index) docOfSlot(s uint32) *doc {
 		d.agency = x.agencySlug[a]
 	}
 	return d
+}
+
+// catchUpFacets brings facet counts kept for q at position since to the
+// index's position: each listing written since is taken out as it was at
+// since when it matched then, and counted as it is now when it matches
+// now. The kept counts are not changed (callers may be reading them): the
+// answer is a copy. It is false when unchanged would be false for a
+// reason other than a match (a cursor, the history, too many writes, a
+// collapsed query and a duplicate group) or when a listing has a skill or
+// agency code the counts were not sized for.
+func (x *Index) catchUpFacets(q *Query, terms []query.Term, fs facetSet, kept facetCounts, since int64) (facetCounts, bool) {
+	switch {
+	case since == x.seq:
+		return kept, true
+	case q.Cursor != "" || since > x.seq || since < x.hist.horizon:
+		return facetCounts{}, false
+	}
+	log := x.hist.log[x.hist.head:]
+	i := sort.Search(len(log), func(i int) bool { return log[i].seq > since })
+	if len(log)-i > unchangedMaxWrites {
+		return facetCounts{}, false
+	}
+	m := newMatcher(q, terms)
+	matches := func(d *doc) bool {
+		_, ok := m.match(d)
+		return ok
+	}
+	out := kept
+	out.skills, out.agency = slices.Clone(kept.skills), slices.Clone(kept.agency)
+	seen := make(map[int64]bool, len(log)-i)
+	for _, c := range log[i:] {
+		if q.Collapse && (c.old != nil && c.old.groupID() != c.old.id || len(x.reposts[c.id]) > 0) {
+			return facetCounts{}, false
+		}
+		if seen[c.id] {
+			continue // the version at since is the first write's old one
+		}
+		seen[c.id] = true
+		if v := c.old; v != nil && matches(x.docOf(v)) {
+			if !out.fits(fs, &v.cols, v.skills) {
+				return facetCounts{}, false
+			}
+			out.addN(fs, &v.cols, v.skills, -1)
+		}
+		if s, ok := x.slot[c.id]; ok {
+			if q.Collapse && x.groupOf(s) != c.id {
+				return facetCounts{}, false
+			}
+			if matches(x.docOfSlot(s)) {
+				if !out.fits(fs, &x.cols[s], x.skills[s]) {
+					return facetCounts{}, false
+				}
+				out.addN(fs, &x.cols[s], x.skills[s], 1)
+			}
+		}
+	}
+	return out, true
 }
