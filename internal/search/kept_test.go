@@ -21,8 +21,11 @@ func TestKeptAnswersFollowWrites(t *testing.T) {
 	put := func(id int64) {
 		l := randomListing(r, id)
 		statsRate(r, l)
-		if id > 10 && r.IntN(3) == 0 {
+		switch {
+		case id > 10 && r.IntN(3) == 0:
 			l.GroupID = 1 + r.Int64N(id-1)
+		case id > 10 && r.IntN(8) == 0:
+			l.GroupID = id + 1 + r.Int64N(8) // a group named by a later listing
 		}
 		x.Upsert(l)
 		y.Upsert(l)

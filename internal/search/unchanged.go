@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 
@@ -91,11 +92,12 @@ func (x *Index) docOfSlot(s uint32) *doc {
 // catchUpFacets brings facet counts kept for q at position since to the
 // index's position: each listing written since is taken out as it was at
 // since when it matched then, and counted as it is now when it matches
-// now. The kept counts are not changed (callers may be reading them): the
-// answer is a copy. It is false when unchanged would be false for a
-// reason other than a match (a cursor, the history, too many writes, a
-// collapsed query and a duplicate group) or when a listing has a skill or
-// agency code the counts were not sized for.
+// now; for a collapsed query, each duplicate group a written listing was
+// or is in is taken out as it was shown then and counted as it is shown
+// now (catchUpGroups). The kept counts are not changed (callers may be
+// reading them): the answer is a copy. It is false for a cursor, a
+// position outside the history or too many writes ago, or when a listing
+// has a skill or agency code the counts were not sized for.
 func (x *Index) catchUpFacets(q *Query, terms []query.Term, fs facetSet, kept facetCounts, since int64) (facetCounts, bool) {
 	switch {
 	case since == x.seq:
@@ -115,11 +117,11 @@ func (x *Index) catchUpFacets(q *Query, terms []query.Term, fs facetSet, kept fa
 	}
 	out := kept
 	out.skills, out.agency = slices.Clone(kept.skills), slices.Clone(kept.agency)
+	if q.Collapse {
+		return x.catchUpGroups(log[i:], matches, fs, out)
+	}
 	seen := make(map[int64]bool, len(log)-i)
 	for _, c := range log[i:] {
-		if q.Collapse && (c.old != nil && c.old.groupID() != c.old.id || len(x.reposts[c.id]) > 0) {
-			return facetCounts{}, false
-		}
 		if seen[c.id] {
 			continue // the version at since is the first write's old one
 		}
@@ -131,15 +133,98 @@ func (x *Index) catchUpFacets(q *Query, terms []query.Term, fs facetSet, kept fa
 			out.addN(fs, &v.cols, v.skills, -1)
 		}
 		if s, ok := x.slot[c.id]; ok {
-			if q.Collapse && x.groupOf(s) != c.id {
-				return facetCounts{}, false
-			}
 			if matches(x.docOfSlot(s)) {
 				if !out.fits(fs, &x.cols[s], x.skills[s]) {
 					return facetCounts{}, false
 				}
 				out.addN(fs, &x.cols[s], x.skills[s], 1)
 			}
+		}
+	}
+	return out, true
+}
+
+// catchUpGroups is catchUpFacets for a collapsed query. A collapsed search
+// counts each duplicate group with a matching member once, as its
+// representative (its first listing while open, else its member with the
+// lowest id), and adds the other agencies offering it to the agency facet
+// (addOfferingAgencies). The groups the writes since touched are counted
+// as they were at since — today's members not written since, with the
+// written listings' versions at since — and as they are now.
+func (x *Index) catchUpGroups(changes []change, matches func(*doc) bool, fs facetSet, out facetCounts) (facetCounts, bool) {
+	then := map[int64]*version{} // each written listing as it was at since; nil: not in the index
+	for _, c := range changes {
+		if _, ok := then[c.id]; !ok {
+			then[c.id] = c.old
+		}
+	}
+	groups := map[int64]bool{}
+	for id, v := range then {
+		if v != nil {
+			groups[v.groupID()] = true
+		}
+		if s, ok := x.slot[id]; ok {
+			groups[x.groupOf(s)] = true
+		}
+	}
+	// member is one listing of a group as counted: its id, its document,
+	// its columns and skills.
+	type member struct {
+		id     int64
+		d      *doc
+		cols   *cols
+		skills []uint16
+	}
+	count := func(ms []member, g int64, n int) bool {
+		if len(ms) == 0 || !slices.ContainsFunc(ms, func(m member) bool { return matches(m.d) }) {
+			return true
+		}
+		// The representative first: the first listing if open, else the
+		// lowest id.
+		slices.SortFunc(ms, func(a, b member) int {
+			switch {
+			case a.id == g:
+				return -1
+			case b.id == g:
+				return 1
+			}
+			return cmp.Compare(a.id, b.id)
+		})
+		rep := ms[0]
+		if !out.fits(fs, rep.cols, rep.skills) {
+			return false
+		}
+		out.addN(fs, rep.cols, rep.skills, n)
+		if fs.agency && len(ms) > 1 {
+			seen := []uint16{rep.cols.agency}
+			for _, m := range ms[1:] {
+				if a := m.cols.agency; !slices.Contains(seen, a) {
+					seen = append(seen, a)
+					if int(a) >= len(out.agency) {
+						return false
+					}
+					out.agency[a] += n
+				}
+			}
+		}
+		return true
+	}
+	for g := range groups {
+		var before, after []member
+		for _, s := range x.members(g) {
+			m := member{id: x.id[s], d: x.docOfSlot(s), cols: &x.cols[s], skills: x.skills[s]}
+			after = append(after, m)
+			if _, written := then[m.id]; !written {
+				before = append(before, m)
+			}
+		}
+		for id, v := range then {
+			if v != nil && v.groupID() == g {
+				before = append(before, member{id: id, d: x.docOf(v), cols: &v.cols, skills: v.skills})
+			}
+		}
+		if !count(before, g, -1) || !count(after, g, 1) {
+			return facetCounts{}, false
 		}
 	}
 	return out, true
