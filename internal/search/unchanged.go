@@ -14,8 +14,8 @@ import (
 // are all of matching listings, and a listing that matches neither way is
 // in none of them. A collapsed search also shows and counts duplicate
 // groups by members that need not match (the representative, the offers,
-// the agencies offering the job), so for it any write to a listing of a
-// group with more than one member counts as a change. The history of
+// the agencies offering the job), so for it a write that touched a group
+// with a member matching then or now counts as a change. The history of
 // writes (snapshot.go) holds every version a write replaced, and the
 // index the current ones, so whether the writes since a position changed
 // an answer can be decided exactly, a listing at a time, with the
@@ -62,21 +62,78 @@ func (x *Index) unchanged(q *Query, terms []query.Term, since int64) bool {
 		return ok
 	}
 	for _, c := range log[i:] {
-		if v := c.old; v != nil {
-			if q.Collapse && v.groupID() != v.id || matches(x.docOf(v)) {
-				return false
-			}
+		if v := c.old; v != nil && matches(x.docOf(v)) {
+			return false
 		}
-		if s, ok := x.slot[c.id]; ok {
-			if q.Collapse && x.groupOf(s) != c.id || matches(x.docOfSlot(s)) {
-				return false
-			}
+		if s, ok := x.slot[c.id]; ok && matches(x.docOfSlot(s)) {
+			return false
 		}
-		if q.Collapse && len(x.reposts[c.id]) > 0 {
-			return false // the first listing of a group with reposts
+	}
+	if !q.Collapse {
+		return true
+	}
+	// A collapsed search also shows a group by members that need not
+	// match: a group the writes touched changes the answer when a member
+	// matched then or matches now.
+	then, groups := x.touched(log[i:])
+	for g := range groups {
+		before, after := x.groupMembers(g, then)
+		if slices.ContainsFunc(before, func(m member) bool { return matches(m.d) }) ||
+			slices.ContainsFunc(after, func(m member) bool { return matches(m.d) }) {
+			return false
 		}
 	}
 	return true
+}
+
+// touched returns each listing the changes wrote as it was before the
+// first of them (nil: not in the index), and the duplicate groups they
+// were or are in.
+func (x *Index) touched(changes []change) (map[int64]*version, map[int64]bool) {
+	then := map[int64]*version{}
+	for _, c := range changes {
+		if _, ok := then[c.id]; !ok {
+			then[c.id] = c.old
+		}
+	}
+	groups := map[int64]bool{}
+	for id, v := range then {
+		if v != nil {
+			groups[v.groupID()] = true
+		}
+		if s, ok := x.slot[id]; ok {
+			groups[x.groupOf(s)] = true
+		}
+	}
+	return then, groups
+}
+
+// member is one listing of a duplicate group as a collapsed search counts
+// it: its id, document, columns and skills.
+type member struct {
+	id     int64
+	d      *doc
+	cols   *cols
+	skills []uint16
+}
+
+// groupMembers returns group g's members before the writes then records —
+// today's members not written since, and the written listings' versions
+// then — and now.
+func (x *Index) groupMembers(g int64, then map[int64]*version) (before, after []member) {
+	for _, s := range x.members(g) {
+		m := member{id: x.id[s], d: x.docOfSlot(s), cols: &x.cols[s], skills: x.skills[s]}
+		after = append(after, m)
+		if _, written := then[m.id]; !written {
+			before = append(before, m)
+		}
+	}
+	for id, v := range then {
+		if v != nil && v.groupID() == g {
+			before = append(before, member{id: id, d: x.docOf(v), cols: &v.cols, skills: v.skills})
+		}
+	}
+	return before, after
 }
 
 // docOfSlot returns the document of slot s, without copying it.
@@ -152,29 +209,7 @@ func (x *Index) catchUpFacets(q *Query, terms []query.Term, fs facetSet, kept fa
 // as they were at since — today's members not written since, with the
 // written listings' versions at since — and as they are now.
 func (x *Index) catchUpGroups(changes []change, matches func(*doc) bool, fs facetSet, out facetCounts) (facetCounts, bool) {
-	then := map[int64]*version{} // each written listing as it was at since; nil: not in the index
-	for _, c := range changes {
-		if _, ok := then[c.id]; !ok {
-			then[c.id] = c.old
-		}
-	}
-	groups := map[int64]bool{}
-	for id, v := range then {
-		if v != nil {
-			groups[v.groupID()] = true
-		}
-		if s, ok := x.slot[id]; ok {
-			groups[x.groupOf(s)] = true
-		}
-	}
-	// member is one listing of a group as counted: its id, its document,
-	// its columns and skills.
-	type member struct {
-		id     int64
-		d      *doc
-		cols   *cols
-		skills []uint16
-	}
+	then, groups := x.touched(changes)
 	count := func(ms []member, g int64, n int) bool {
 		if len(ms) == 0 || !slices.ContainsFunc(ms, func(m member) bool { return matches(m.d) }) {
 			return true
@@ -210,19 +245,7 @@ func (x *Index) catchUpGroups(changes []change, matches func(*doc) bool, fs face
 		return true
 	}
 	for g := range groups {
-		var before, after []member
-		for _, s := range x.members(g) {
-			m := member{id: x.id[s], d: x.docOfSlot(s), cols: &x.cols[s], skills: x.skills[s]}
-			after = append(after, m)
-			if _, written := then[m.id]; !written {
-				before = append(before, m)
-			}
-		}
-		for id, v := range then {
-			if v != nil && v.groupID() == g {
-				before = append(before, member{id: id, d: x.docOf(v), cols: &v.cols, skills: v.skills})
-			}
-		}
+		before, after := x.groupMembers(g, then)
 		if !count(before, g, -1) || !count(after, g, 1) {
 			return facetCounts{}, false
 		}
