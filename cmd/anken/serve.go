@@ -230,6 +230,19 @@ func serve(ctx context.Context, cfg config.Config, args []string, stderr io.Writ
 			log.Error("index load failed", slog.Any("err", err))
 			return fmt.Errorf("index load: %w", err)
 		}
+		// The store's duplicate buckets, built now rather than by the
+		// first write that groups a listing, which would wait for them.
+		g.Go(func() error {
+			start := time.Now()
+			if err := st.WarmDuplicates(bg); err != nil {
+				if bg.Err() == nil {
+					log.Warn("duplicate buckets: built at the first write instead", slog.Any("err", err))
+				}
+				return nil
+			}
+			log.Info("duplicate buckets ready", slog.Duration("took", time.Since(start)))
+			return nil
+		})
 		follower.Run(bg)
 		// Stopping: the server has drained (bg ends after it) and no
 		// change is applied any more. The snapshot at the last position
