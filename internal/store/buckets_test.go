@@ -20,24 +20,7 @@ func TestTwoStoresGroupAlike(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			cfg := store.Config{}
-			if backend == "sqlite" {
-				cfg.DataDir = t.TempDir()
-			} else {
-				cfg.DatabaseURL = storetest.URL(t)
-			}
-			open := func() *store.Store {
-				s, err := store.Open(ctx, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				if _, err := s.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			n1, n2 := open(), open()
+			n1, n2 := twoNodes(t, backend)
 			a, b, c, d := mustAgency(t, n1, "a"), mustAgency(t, n1, "b"), mustAgency(t, n1, "c"), mustAgency(t, n1, "d")
 			group := func(s *store.Store, id int64) int64 {
 				t.Helper()
@@ -196,24 +179,7 @@ func TestBucketsAfterRollback(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			cfg := store.Config{}
-			if backend == "sqlite" {
-				cfg.DataDir = t.TempDir()
-			} else {
-				cfg.DatabaseURL = storetest.URL(t)
-			}
-			open := func() *store.Store {
-				s, err := store.Open(ctx, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				if _, err := s.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			n1, n2 := open(), open()
+			n1, n2 := twoNodes(t, backend)
 			a, b, c := mustAgency(t, n1, "a"), mustAgency(t, n1, "b"), mustAgency(t, n1, "c")
 			put := func(s *store.Store, ag store.Agency, ext, title, url string) int64 {
 				t.Helper()
@@ -251,4 +217,28 @@ func TestBucketsAfterRollback(t *testing.T) {
 			}
 		})
 	}
+}
+
+// twoNodes opens two Stores on one migrated database, as two nodes would.
+func twoNodes(t *testing.T, backend string) (*store.Store, *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := store.Config{}
+	if backend == "sqlite" {
+		cfg.DataDir = t.TempDir()
+	} else {
+		cfg.DatabaseURL = storetest.URL(t)
+	}
+	open := func() *store.Store {
+		s, err := store.Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	return open(), open()
 }
