@@ -135,6 +135,13 @@ func (h *history) add(c change) {
 	}
 }
 
+// after returns the writes kept whose position is after pos, oldest
+// first.
+func (h *history) after(pos int64) []change {
+	log := h.log[h.head:]
+	return log[sort.Search(len(log), func(i int) bool { return log[i].seq > pos }):]
+}
+
 // clear forgets every write: the index now holds the listings as of seq.
 func (h *history) clear(seq int64) {
 	h.log, h.head, h.bytes, h.horizon = nil, 0, 0, seq
@@ -210,14 +217,13 @@ type snapshot struct {
 // was. pos must not be older than the history's horizon. x.mu must be
 // held.
 func (x *Index) since(pos int64) *snapshot {
-	log := x.hist.log[x.hist.head:]
-	i := sort.Search(len(log), func(i int) bool { return log[i].seq > pos })
-	if i == len(log) {
+	changes := x.hist.after(pos)
+	if len(changes) == 0 {
 		return nil
 	}
 	sn := &snapshot{changed: roaring.New()}
-	seen := make(map[int64]struct{}, len(log)-i)
-	for _, c := range log[i:] {
+	seen := make(map[int64]struct{}, len(changes))
+	for _, c := range changes {
 		if _, ok := seen[c.id]; ok {
 			continue // only the first write after pos knows the version at pos
 		}

@@ -3,7 +3,6 @@ package search
 import (
 	"cmp"
 	"slices"
-	"sort"
 
 	"anken/internal/search/query"
 )
@@ -42,26 +41,12 @@ func (x *Index) Unchanged(q Query, since int64) (int64, bool) {
 // unchanged is Unchanged with the index's read lock held and q's text
 // parsed.
 func (x *Index) unchanged(q *Query, terms []query.Term, since int64) bool {
-	switch {
-	case since == x.seq:
-		return true
-	case q.Cursor != "" || since > x.seq || since < x.hist.horizon:
+	changes, ok := x.writesSince(q, since)
+	if !ok {
 		return false
 	}
-	log := x.hist.log[x.hist.head:]
-	i := sort.Search(len(log), func(i int) bool { return log[i].seq > since })
-	if len(log)-i > unchangedMaxWrites {
-		return false
-	}
-	var m *matcher
-	matches := func(d *doc) bool {
-		if m == nil {
-			m = newMatcher(q, terms)
-		}
-		_, ok := m.match(d)
-		return ok
-	}
-	for _, c := range log[i:] {
+	matches := matcherOf(q, terms)
+	for _, c := range changes {
 		if v := c.old; v != nil && matches(x.docOf(v)) {
 			return false
 		}
@@ -75,7 +60,7 @@ func (x *Index) unchanged(q *Query, terms []query.Term, since int64) bool {
 	// A collapsed search also shows a group by members that need not
 	// match: a group the writes touched changes the answer when a member
 	// matched then or matches now.
-	then, groups := x.touched(log[i:])
+	then, groups := x.touched(changes)
 	for g := range groups {
 		before, after := x.groupMembers(g, then)
 		if slices.ContainsFunc(before, func(m member) bool { return matches(m.d) }) ||
@@ -84,6 +69,35 @@ func (x *Index) unchanged(q *Query, terms []query.Term, since int64) bool {
 		}
 	}
 	return true
+}
+
+// writesSince returns the writes after position since that a first page
+// of q answered then must be checked against, and false when it cannot be:
+// q has a cursor (a later page shows the current content of listings that
+// matched at its first), since is outside the history, or the writes are
+// more than unchangedMaxWrites.
+func (x *Index) writesSince(q *Query, since int64) ([]change, bool) {
+	switch {
+	case since == x.seq:
+		return nil, true
+	case q.Cursor != "" || since > x.seq || since < x.hist.horizon:
+		return nil, false
+	}
+	changes := x.hist.after(since)
+	return changes, len(changes) <= unchangedMaxWrites
+}
+
+// matcherOf returns the per-listing predicate of q, compiled when first
+// asked.
+func matcherOf(q *Query, terms []query.Term) func(*doc) bool {
+	var m *matcher
+	return func(d *doc) bool {
+		if m == nil {
+			m = newMatcher(q, terms)
+		}
+		_, ok := m.match(d)
+		return ok
+	}
 }
 
 // touched returns each listing the changes wrote as it was before the
@@ -156,29 +170,21 @@ func (x *Index) docOfSlot(s uint32) *doc {
 // position outside the history or too many writes ago, or when a listing
 // has a skill or agency code the counts were not sized for.
 func (x *Index) catchUpFacets(q *Query, terms []query.Term, fs facetSet, kept facetCounts, since int64) (facetCounts, bool) {
+	changes, ok := x.writesSince(q, since)
 	switch {
-	case since == x.seq:
+	case !ok:
+		return facetCounts{}, false
+	case len(changes) == 0:
 		return kept, true
-	case q.Cursor != "" || since > x.seq || since < x.hist.horizon:
-		return facetCounts{}, false
 	}
-	log := x.hist.log[x.hist.head:]
-	i := sort.Search(len(log), func(i int) bool { return log[i].seq > since })
-	if len(log)-i > unchangedMaxWrites {
-		return facetCounts{}, false
-	}
-	m := newMatcher(q, terms)
-	matches := func(d *doc) bool {
-		_, ok := m.match(d)
-		return ok
-	}
+	matches := matcherOf(q, terms)
 	out := kept
 	out.skills, out.agency = slices.Clone(kept.skills), slices.Clone(kept.agency)
 	if q.Collapse {
-		return x.catchUpGroups(log[i:], matches, fs, out)
+		return x.catchUpGroups(changes, matches, fs, out)
 	}
-	seen := make(map[int64]bool, len(log)-i)
-	for _, c := range log[i:] {
+	seen := make(map[int64]bool, len(changes))
+	for _, c := range changes {
 		if seen[c.id] {
 			continue // the version at since is the first write's old one
 		}
