@@ -59,7 +59,6 @@ func ParseHost(host string) (Host, error) {
 		}
 		return Host{Addr: a}, nil
 	}
-	name := strings.ToLower(host)
 	if !isASCII(host) {
 		if !utf8.ValidString(host) {
 			return Host{}, fmt.Errorf("host %q is not valid UTF-8", host)
@@ -68,9 +67,18 @@ func ParseHost(host string) (Host, error) {
 		if err != nil {
 			return Host{}, fmt.Errorf("host %q is not a valid international name: %w", host, err)
 		}
-		name = strings.ToLower(mapped)
+		if !isASCII(mapped) {
+			return Host{}, fmt.Errorf("host %q maps to %q, not ASCII", host, mapped)
+		}
+		// The mapped host is read as if it had been given: "︓︓１" is the
+		// IPv6 address ::1, and "︓" no host at all.
+		h, err := ParseHost(mapped)
+		if err != nil {
+			return Host{}, fmt.Errorf("host %q (%q once mapped): %w", host, mapped, err)
+		}
+		return h, nil
 	}
-	name = strings.TrimSuffix(name, ".")
+	name := strings.TrimSuffix(strings.ToLower(host), ".")
 	if name == "" {
 		return Host{}, fmt.Errorf("host %q has no name", host)
 	}

@@ -215,6 +215,8 @@ func TestParseHost(t *testing.T) {
 		{"", ""},
 		{"::zz", ""},
 		{"\xff.example", ""},
+		{"︓︓１", "::1"}, // presentation-form colons map to an IPv6 literal
+		{"︓", ""},      // found by FuzzParseHost: a name ":" that read back as no host
 	} {
 		h, err := ParseHost(c.host)
 		got := h.String()
