@@ -166,6 +166,7 @@ func (x *Index) postAll(workers int) {
 		parts[w] = part
 		wg.Go(func() { part.postRange(uint32(lo), uint32(hi), free) })
 	}
+	wg.Go(func() { x.fillBook(free) })
 	// Column bitmaps are cheap: post them here meanwhile.
 	for s := range uint32(n) {
 		if free.Contains(s) {
@@ -236,6 +237,16 @@ func (x *Index) postAll(workers int) {
 	for _, m := range []map[query.Gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams} {
 		for _, b := range m {
 			b.RunOptimize()
+		}
+	}
+}
+
+// fillBook enters the text of every slot but the free ones into the line
+// book.
+func (x *Index) fillBook(free *roaring.Bitmap) {
+	for s := range uint32(len(x.id)) {
+		if !free.Contains(s) {
+			x.book.add(s, x.text[s], x.titleEnd[s], x.skillEnd[s])
 		}
 	}
 }
@@ -364,7 +375,7 @@ func (x *Index) takeFrom(n *Index) {
 	x.id, x.group, x.text, x.titleEnd, x.skillEnd = n.id, n.group, n.text, n.titleEnd, n.skillEnd
 	x.cols, x.skills, x.slot, x.free, x.live = n.cols, n.skills, n.slot, n.free, n.live
 	x.words, x.titleWords, x.skillWords = n.words, n.titleWords, n.skillWords
-	x.grams, x.titleGrams, x.skillGrams = n.grams, n.titleGrams, n.skillGrams
+	x.grams, x.titleGrams, x.skillGrams, x.book = n.grams, n.titleGrams, n.skillGrams, n.book
 	x.roles, x.remotes, x.prefs, x.contracts = n.roles, n.remotes, n.prefs, n.contracts
 	x.skillSet, x.sideJob, x.part, x.skillCode, x.skillSlug = n.skillSet, n.sideJob, n.part, n.skillCode, n.skillSlug
 	x.agencyCode, x.agencySlug, x.agencySet = n.agencyCode, n.agencySlug, n.agencySet

@@ -71,6 +71,7 @@ type Index struct {
 	grams      map[query.Gram]*roaring.Bitmap
 	titleGrams map[query.Gram]*roaring.Bitmap // for relevance of short terms
 	skillGrams map[query.Gram]*roaring.Bitmap
+	book       *lineBook // the texts' distinct lines (lines.go)
 
 	// Exact-match filters, by code (index 0: not stated).
 	roles, remotes, prefs, contracts []*roaring.Bitmap
@@ -166,6 +167,7 @@ func (x *Index) reset() {
 		grams:         map[query.Gram]*roaring.Bitmap{},
 		titleGrams:    map[query.Gram]*roaring.Bitmap{},
 		skillGrams:    map[query.Gram]*roaring.Bitmap{},
+		book:          newLineBook(),
 		roles:         newBitmaps(len(listing.Roles) + 1),
 		remotes:       newBitmaps(len(listing.Remotes) + 1),
 		prefs:         newBitmaps(len(listing.Prefectures) + 1),
@@ -514,6 +516,11 @@ func (x *Index) postings(s uint32, add bool) {
 		x.byTime.remove(x, s)
 	}
 	t := x.text[s]
+	if add {
+		x.book.add(s, t, x.titleEnd[s], x.skillEnd[s])
+	} else {
+		x.book.remove(s)
+	}
 	query.EachWord(t, word(x.words))
 	query.EachWord(t[:x.titleEnd[s]], word(x.titleWords))
 	query.EachWord(t[x.titleEnd[s]:x.skillEnd[s]], word(x.skillWords))

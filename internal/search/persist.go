@@ -295,6 +295,9 @@ func (x *Index) readBody(r *persist.Reader, slots, listings int) error {
 			return err
 		}
 	}
+	free := roaring.New()
+	free.AddMany(x.free)
+	x.fillBook(free)
 	return nil
 }
 

@@ -39,6 +39,7 @@ var derivedFields = map[string]string{
 	"keptFacets":    "answers kept for one position of the index: starts empty",
 	"rep":           "each duplicate's representative: derived from reposts as the snapshot is read",
 	"agencySet":     "each agency's slots: derived from the columns as the snapshot is read",
+	"book":          "the texts' distinct lines: derived from the texts as the snapshot is read",
 	"stamp":         "names versions within one process: a snapshot read takes a new one for all",
 	"walkMax":       "a setting of the loading index",
 	"runMax":        "a setting of the loading index",

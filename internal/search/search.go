@@ -363,24 +363,8 @@ func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 	if m, ok := x.cache.get(t); ok {
 		return m, nil
 	}
-	var bs []*roaring.Bitmap
-	for _, g := range query.Grams(t) {
-		b := x.grams[g]
-		if b == nil {
-			return emptyMatch(), nil
-		}
-		bs = append(bs, b)
-	}
-	cand := andAll(bs).ToArray()
-	f := newFinder(t, func(yield func(string) bool) {
-		for i := 0; i < len(cand); i += max(1, len(cand)/64) {
-			if !yield(x.text[cand[i]]) {
-				return
-			}
-		}
-	})
-	m, err := x.confirm(ctx, cand, f.in)
-	if err == nil && len(cand) >= x.cache.min {
+	m, err := x.book.substring(ctx, t)
+	if err == nil && m.hits.GetCardinality() >= uint64(x.cache.min) {
 		x.cache.put(t, m)
 	}
 	return m, err

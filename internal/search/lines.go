@@ -1,0 +1,401 @@
+package search
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"anken/internal/search/query"
+)
+
+// lineBook holds each distinct line of the indexed texts once, with the
+// slots whose text has it. A substring term never holds a line break
+// (query.Parse splits at white space), so it occurs in a text exactly
+// when it occurs in one of the text's lines: a term asked for the first
+// time is confirmed against the distinct lines its bigrams allow, and its
+// slots are the union of those lines' slots. Listings repeat lines (a
+// heading, an agency's boilerplate, the same requirement in many
+// listings): at 200,000 generated listings their 9.25 million lines are
+// 261,000 distinct ones, 24.5 MB of 257 MB. Confirming each candidate
+// listing's whole text instead cost time in proportion to the listings
+// that hold the term, and a common term is in most of them.
+//
+// A line is kept under its field (title, skills, description), so that
+// the lines a term is in say in which fields it is. Lines of fewer than
+// three runes, or without a rune a gram is made of, can hold no term
+// that comes here, and have no postings.
+type lineBook struct {
+	ids   map[string]uint32 // field byte + line → id
+	arena textArena         // the keys, in blocks of many
+	lines []bookLine        // by id
+	free  []uint32
+	grams map[query.Gram]*roaring.Bitmap // line ids, by the bigrams of their line
+
+	of [][]uint32 // by slot: the ids of its text's lines, in order
+}
+
+type bookLine struct {
+	key  string          // field byte + line; "" when the id is free
+	uses uint32          // how many times slots' texts hold it
+	n    uint32          // how many slots hold it
+	one  uint32          // the slot holding it, while n is 1
+	few  []uint32        // the slots holding it, in order, while n is 2..fewMax
+	many *roaring.Bitmap // the slots holding it, while n > fewMax
+}
+
+// fewMax is the most slots a line keeps in a list rather than a bitmap:
+// a bitmap costs about a hundred bytes however few it holds, and
+// gathering the slots of many small bitmaps costs an iterator each.
+const fewMax = 16
+
+// has reports whether slot s holds the line.
+func (l *bookLine) has(s uint32) bool {
+	switch {
+	case l.n == 1:
+		return l.one == s
+	case l.few != nil:
+		_, ok := slices.BinarySearch(l.few, s)
+		return ok
+	case l.many != nil:
+		return l.many.Contains(s)
+	}
+	return false
+}
+
+// addSlot adds slot s, which does not hold the line yet.
+func (l *bookLine) addSlot(s uint32) {
+	switch {
+	case l.n == 0:
+		l.one = s
+	case l.n == 1:
+		l.few = []uint32{min(l.one, s), max(l.one, s)}
+	case l.n < fewMax:
+		i, _ := slices.BinarySearch(l.few, s)
+		l.few = slices.Insert(l.few, i, s)
+	case l.n == fewMax:
+		l.many = roaring.BitmapOf(l.few...)
+		l.many.Add(s)
+		l.few = nil
+	default:
+		l.many.Add(s)
+	}
+	l.n++
+}
+
+// removeSlot removes slot s, which holds the line.
+func (l *bookLine) removeSlot(s uint32) {
+	switch l.n--; {
+	case l.n == 0:
+	case l.n == 1:
+		l.one = l.few[0]
+		if l.one == s {
+			l.one = l.few[1]
+		}
+		l.few = nil
+	case l.n < fewMax:
+		i, _ := slices.BinarySearch(l.few, s)
+		l.few = slices.Delete(l.few, i, i+1)
+	case l.n == fewMax:
+		l.many.Remove(s)
+		l.few, l.many = l.many.ToArray(), nil
+	default:
+		l.many.Remove(s)
+	}
+}
+
+// Fields of a line, the first byte of its key.
+const (
+	lineTitle byte = iota
+	lineSkills
+	lineBody
+)
+
+func newLineBook() *lineBook {
+	return &lineBook{ids: map[string]uint32{}, grams: map[query.Gram]*roaring.Bitmap{}}
+}
+
+// eachLine calls fn with the field and text of each line of text, whose
+// title is text[:te] and skills text[te:se] (as prepare lays them out,
+// each field after the first starting with its line break).
+func eachLine(text string, te, se uint32, fn func(field byte, line string)) {
+	for a := 0; ; {
+		b := strings.IndexByte(text[a:], '\n')
+		if b < 0 {
+			b = len(text)
+		} else {
+			b += a
+		}
+		f := lineBody
+		switch {
+		case b <= int(te):
+			f = lineTitle
+		case b <= int(se):
+			f = lineSkills
+		}
+		fn(f, text[a:b])
+		if b == len(text) {
+			return
+		}
+		a = b + 1
+	}
+}
+
+// posted reports whether a line has postings: whether a substring term
+// of three or more runes can be in it.
+func posted(line string) bool {
+	if utf8.RuneCountInString(line) < 3 {
+		return false
+	}
+	for _, r := range line {
+		if r >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// add enters slot s's text into the book.
+func (k *lineBook) add(s uint32, text string, te, se uint32) {
+	for int(s) >= len(k.of) {
+		k.of = append(k.of, nil)
+	}
+	ids := k.of[s][:0]
+	var key []byte
+	eachLine(text, te, se, func(f byte, line string) {
+		key = append(append(key[:0], f), line...)
+		id, ok := k.ids[string(key)]
+		if !ok {
+			id = k.intern(k.arena.string(key))
+		}
+		ids = append(ids, id)
+		l := &k.lines[id]
+		l.uses++
+		if posted(line) && !l.has(s) {
+			l.addSlot(s)
+		}
+	})
+	k.of[s] = slices.Clip(ids)
+}
+
+// intern gives a new line its id and its grams' postings.
+func (k *lineBook) intern(key string) uint32 {
+	var id uint32
+	if n := len(k.free); n > 0 {
+		id, k.free = k.free[n-1], k.free[:n-1]
+	} else {
+		id = uint32(len(k.lines))
+		k.lines = append(k.lines, bookLine{})
+	}
+	k.lines[id] = bookLine{key: key}
+	k.ids[key] = id
+	if line := key[1:]; posted(line) {
+		for _, g := range query.Grams(line) {
+			addTo(k.grams, g, id)
+		}
+	}
+	return id
+}
+
+// remove takes slot s's text out of the book, freeing the lines no other
+// text holds.
+func (k *lineBook) remove(s uint32) {
+	for _, id := range k.of[s] {
+		l := &k.lines[id]
+		if l.has(s) {
+			l.removeSlot(s)
+		}
+		if l.uses--; l.uses == 0 {
+			k.drop(id)
+		}
+	}
+	k.of[s] = nil
+}
+
+func (k *lineBook) drop(id uint32) {
+	key := k.lines[id].key
+	if line := key[1:]; posted(line) {
+		for _, g := range query.Grams(line) {
+			removeFrom(k.grams, g, id)
+		}
+	}
+	delete(k.ids, key)
+	k.lines[id] = bookLine{}
+	k.free = append(k.free, id)
+}
+
+// text returns slot s's text, its lines joined, appended to b.
+func (k *lineBook) text(b []byte, s uint32) []byte {
+	for i, id := range k.of[s] {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = append(b, k.lines[id].key[1:]...)
+	}
+	return b
+}
+
+// linePart is how many lines one goroutine confirms at least.
+const linePart = 4096
+
+// substring returns the slots whose text holds t, a term of three or
+// more runes: the lines its bigrams allow are confirmed one by one, on
+// every core when there are many, and the slots of those that hold it
+// are gathered by field.
+func (k *lineBook) substring(ctx context.Context, t string) (termMatch, error) {
+	var bs []*roaring.Bitmap
+	for _, g := range query.Grams(t) {
+		b := k.grams[g]
+		if b == nil {
+			return emptyMatch(), nil
+		}
+		bs = append(bs, b)
+	}
+	cand := andAll(bs).ToArray()
+	f := newFinder(t, func(yield func(string) bool) {
+		for i := 0; i < len(cand); i += max(1, len(cand)/256) {
+			if !yield(k.lines[cand[i]].key[1:]) {
+				return
+			}
+		}
+	})
+	w := min(runtime.GOMAXPROCS(0), max(1, len(cand)/linePart))
+	found := make([][]uint32, w)
+	slots := make([]int, w) // how many slots the lines found hold, at most
+	var wg sync.WaitGroup
+	for i := range w {
+		part := cand[len(cand)*i/w : len(cand)*(i+1)/w]
+		wg.Go(func() {
+			for j, id := range part {
+				if j%4096 == 0 && ctx.Err() != nil {
+					return
+				}
+				if l := &k.lines[id]; f.in(l.key[1:]) {
+					found[i] = append(found[i], id)
+					slots[i] += int(l.n)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return termMatch{}, err
+	}
+	var byField [3]*roaring.Bitmap
+	if n := len(k.of); sum(slots)*denseFrom < n {
+		byField = k.sparseSlots(found)
+	} else {
+		byField = k.denseSlots(found, n)
+	}
+	hits := roaring.FastOr(byField[:]...)
+	return termMatch{hits: hits, title: byField[lineTitle], skills: byField[lineSkills]}, nil
+}
+
+// denseFrom decides how substring gathers the slots of the lines found:
+// in a bitset of every slot when they hold more than one slot in
+// denseFrom, else in a sorted list. A variable for tests.
+var denseFrom = 64
+
+// sparseSlots returns the slots of lines, by field, gathered in a list.
+func (k *lineBook) sparseSlots(lines [][]uint32) [3]*roaring.Bitmap {
+	var all [3][]uint32
+	for _, ids := range lines {
+		for _, id := range ids {
+			l := &k.lines[id]
+			f := l.key[0]
+			switch {
+			case l.n == 1:
+				all[f] = append(all[f], l.one)
+			case l.few != nil:
+				all[f] = append(all[f], l.few...)
+			default:
+				all[f] = append(all[f], l.many.ToArray()...)
+			}
+		}
+	}
+	var out [3]*roaring.Bitmap
+	for f := range all {
+		slices.Sort(all[f])
+		out[f] = roaring.New()
+		out[f].AddMany(all[f])
+	}
+	return out
+}
+
+// denseSlots returns the slots of lines, by field, gathered in bitsets
+// of n slots, one part of lines per core.
+func (k *lineBook) denseSlots(lines [][]uint32, n int) [3]*roaring.Bitmap {
+	words := (n + 63) / 64
+	sets := make([][3][]uint64, len(lines))
+	bigs := make([][3][]*roaring.Bitmap, len(lines))
+	var wg sync.WaitGroup
+	for i, ids := range lines {
+		wg.Go(func() {
+			var set [3][]uint64
+			buf := make([]uint32, 4096)
+			for f := range set {
+				set[f] = make([]uint64, words)
+			}
+			for _, id := range ids {
+				l := &k.lines[id]
+				f := l.key[0]
+				switch {
+				case l.n == 1:
+					set[f][l.one/64] |= 1 << (l.one % 64)
+				case l.few != nil:
+					for _, s := range l.few {
+						set[f][s/64] |= 1 << (s % 64)
+					}
+				case l.n >= bigLine:
+					bigs[i][f] = append(bigs[i][f], l.many)
+				default:
+					// Not WriteDenseTo: it copies a dense container over
+					// the words instead of adding to them.
+					it := l.many.ManyIterator()
+					for m := it.NextMany(buf); m > 0; m = it.NextMany(buf) {
+						for _, s := range buf[:m] {
+							set[f][s/64] |= 1 << (s % 64)
+						}
+					}
+				}
+			}
+			sets[i] = set
+		})
+	}
+	wg.Wait()
+	var out [3]*roaring.Bitmap
+	for f := range out {
+		set := sets[0][f]
+		for _, o := range sets[1:] {
+			for j, v := range o[f] {
+				set[j] |= v
+			}
+		}
+		out[f] = roaring.FromDense(set, false)
+		var big []*roaring.Bitmap
+		for _, b := range bigs {
+			big = append(big, b[f]...)
+		}
+		if len(big) > 0 {
+			out[f].Or(roaring.FastOr(big...))
+		}
+	}
+	return out
+}
+
+// bigLine is how many slots a line holds from which denseSlots adds its
+// bitmap as a whole (a bitmap container is ORed a word at a time) rather
+// than a slot at a time.
+const bigLine = 4096
+
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
