@@ -116,7 +116,11 @@ func (x *Index) rebuild(ctx context.Context, fill func(add func(*listing.Listing
 			n.free = append(n.free, s)
 			n.text[s] = ""
 		}
-		n.place(p)
+		s := n.place(p)
+		if int(s) == len(n.text) {
+			n.text = append(n.text, "")
+		}
+		n.text[s] = p.text
 	}
 	all = nil
 	n.postAll(workers)
@@ -125,6 +129,7 @@ func (x *Index) rebuild(ctx context.Context, fill func(add func(*listing.Listing
 			n.reposts[g] = append(n.reposts[g], uint32(s))
 		}
 	}
+	n.text = nil // the book holds them
 	for g, ms := range n.reposts {
 		n.sortByID(ms)
 		n.regroup(g)

@@ -92,12 +92,11 @@ func (c *termCache) put(t string, m termMatch) {
 	c.terms[t] = &cachedTerm{termMatch: m, used: c.clock}
 }
 
-// add records slot s, just written, in every cached term it holds. The
+// add records slot s, just written with text, in every cached term it holds. The
 // index's write lock is held.
-func (c *termCache) add(x *Index, s uint32) {
+func (c *termCache) add(x *Index, s uint32, text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	text := x.text[s]
 	title, skills := text[:x.titleEnd[s]], text[x.titleEnd[s]:x.skillEnd[s]]
 	for t, e := range c.terms {
 		if p, ok := strings.CutPrefix(t, " "); ok {

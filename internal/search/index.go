@@ -53,8 +53,11 @@ type Index struct {
 	mu sync.RWMutex
 
 	// Per slot.
-	id       []int64
-	group    []int64 // listing.GroupID; 0 when not grouped
+	id    []int64
+	group []int64 // listing.GroupID; 0 when not grouped
+	// text holds each slot's folded text only while a build or a
+	// snapshot's read posts the texts; then the book holds them, once
+	// per distinct line (textOf).
 	text     []string
 	titleEnd []uint32 // text[:titleEnd] is the title
 	skillEnd []uint32 // text[titleEnd:skillEnd] is the skills
@@ -364,12 +367,12 @@ func (x *Index) write(seq int64, l *listing.Listing) {
 	var old *version
 	if s, ok := x.slot[p.id]; ok {
 		old = x.versionOf(s)
-		x.remove(s)
+		x.remove(s, old.text)
 	}
 	s := x.place(p)
-	x.post(s)
+	x.post(s, p.text)
 	x.joinGroup(s)
-	x.cache.add(x, s)
+	x.cache.add(x, s, p.text)
 	x.logWrite(seq, p.id, old)
 }
 
@@ -383,7 +386,7 @@ func (x *Index) drop(seq, id int64) {
 	switch {
 	case ok:
 		old := x.versionOf(s)
-		x.remove(s)
+		x.remove(s, old.text)
 		x.logWrite(seq, id, old)
 	case seq > 0:
 		x.advance(seq)
@@ -402,13 +405,12 @@ func (x *Index) place(p *prepared) uint32 {
 		x.group = append(x.group, 0)
 		x.rep = append(x.rep, 0)
 		x.stamp = append(x.stamp, 0)
-		x.text = append(x.text, "")
 		x.titleEnd = append(x.titleEnd, 0)
 		x.skillEnd = append(x.skillEnd, 0)
 		x.cols = append(x.cols, cols{})
 		x.skills = append(x.skills, nil)
 	}
-	x.id[s], x.group[s], x.text[s] = p.id, p.group, p.text
+	x.id[s], x.group[s] = p.id, p.group
 	x.stamp[s] = stamps.Add(1)
 	x.titleEnd[s], x.skillEnd[s], x.cols[s] = p.titleEnd, p.skillEnd, p.cols
 	codes := make([]uint16, len(p.skills))
@@ -451,23 +453,27 @@ func (x *Index) skillCodeOf(slug string) uint16 {
 	return c
 }
 
-// post adds slot s to every posting its text and columns belong in.
-// x.mu must be held.
-func (x *Index) post(s uint32) { x.postings(s, true) }
+// post adds slot s, whose text is t, to every posting its text and
+// columns belong in. x.mu must be held.
+func (x *Index) post(s uint32, t string) { x.postings(s, true, t) }
 
-// remove takes slot s out of every posting and frees it. x.mu must be held.
-func (x *Index) remove(s uint32) {
-	x.postings(s, false)
+// remove takes slot s, whose text is t, out of every posting and frees
+// it. x.mu must be held.
+func (x *Index) remove(s uint32, t string) {
+	x.postings(s, false, t)
 	x.cache.remove(s)
 	delete(x.slot, x.id[s])
 	x.leaveGroup(s)
-	x.text[s], x.skills[s], x.id[s], x.group[s] = "", nil, 0, 0
+	x.skills[s], x.id[s], x.group[s] = nil, 0, 0
 	x.free = append(x.free, s)
 }
 
+// textOf returns slot s's text, its lines joined. x.mu must be held.
+func (x *Index) textOf(s uint32) string { return string(x.book.text(nil, s)) }
+
 // postings adds slot s to (or removes it from) its column bitmaps and the
-// word and gram postings of its text.
-func (x *Index) postings(s uint32, add bool) {
+// word and gram postings of its text t.
+func (x *Index) postings(s uint32, add bool, t string) {
 	fixed := func(b *roaring.Bitmap) {
 		if add {
 			b.Add(s)
@@ -515,7 +521,6 @@ func (x *Index) postings(s uint32, add bool) {
 	} else {
 		x.byTime.remove(x, s)
 	}
-	t := x.text[s]
 	if add {
 		x.book.add(s, t, x.titleEnd[s], x.skillEnd[s])
 	} else {

@@ -239,6 +239,18 @@ func (k *lineBook) text(b []byte, s uint32) []byte {
 	return b
 }
 
+// textLen returns the length of slot s's text.
+func (k *lineBook) textLen(s uint32) int {
+	if int(s) >= len(k.of) || len(k.of[s]) == 0 {
+		return 0
+	}
+	n := len(k.of[s]) - 1 // the line breaks
+	for _, id := range k.of[s] {
+		n += len(k.lines[id].key) - 1
+	}
+	return n
+}
+
 // linePart is how many lines one goroutine confirms at least.
 const linePart = 4096
 

@@ -137,7 +137,7 @@ func (x *Index) writeBody(w *persist.Writer) {
 		b = binary.LittleEndian.AppendUint32(b, uint32(c.rateHi))
 		b = append(b, c.role, c.remote, c.pref, c.contract, c.days, boolByte(c.sideJob))
 		b = binary.LittleEndian.AppendUint16(b, uint16(len(x.skills[s])))
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(x.text[s])))
+		b = binary.LittleEndian.AppendUint32(b, uint32(x.book.textLen(uint32(s))))
 		b = binary.LittleEndian.AppendUint32(b, uint32(c.hourLo))
 		b = binary.LittleEndian.AppendUint32(b, uint32(c.hourHi))
 		b = append(b, boolByte(c.part))
@@ -145,7 +145,7 @@ func (x *Index) writeBody(w *persist.Writer) {
 		b = binary.LittleEndian.AppendUint16(b, c.agency)
 		w.Raw(b)
 		skills += len(x.skills[s])
-		texts += len(x.text[s])
+		texts += x.book.textLen(uint32(s))
 	}
 	w.U64(uint64(skills))
 	for _, codes := range x.skills {
@@ -154,8 +154,10 @@ func (x *Index) writeBody(w *persist.Writer) {
 		}
 	}
 	w.U64(uint64(texts))
-	for _, t := range x.text {
-		w.Raw(unsafe.Slice(unsafe.StringData(t), len(t)))
+	var text []byte
+	for s := range x.id {
+		text = x.book.text(text[:0], uint32(s))
+		w.Raw(text)
 	}
 	w.U64(uint64(len(x.free)))
 	for _, s := range x.free {
@@ -298,6 +300,7 @@ func (x *Index) readBody(r *persist.Reader, slots, listings int) error {
 	free := roaring.New()
 	free.AddMany(x.free)
 	x.fillBook(free)
+	x.text = nil // the book holds them
 	return nil
 }
 

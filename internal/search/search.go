@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -459,11 +460,13 @@ func (x *Index) confirm(ctx context.Context, cand []uint32, in func(field string
 	for i, r := range parts {
 		wg.Go(func() {
 			f := &out[i]
+			var buf []byte // the candidate's text, joined from its lines
 			for j, s := range cand[r[0]:r[1]] {
 				if j%1024 == 0 && ctx.Err() != nil {
 					return
 				}
-				hit, title, skills := inFields(x.text[s], x.titleEnd[s], x.skillEnd[s], in)
+				buf = x.book.text(buf[:0], s)
+				hit, title, skills := inFields(unsafe.String(unsafe.SliceData(buf), len(buf)), x.titleEnd[s], x.skillEnd[s], in)
 				if hit {
 					f.hits = append(f.hits, s)
 				}

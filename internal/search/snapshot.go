@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"anken/internal/search/query"
@@ -71,11 +70,9 @@ func (v *version) groupID() int64 {
 	return v.id
 }
 
-// versionOf copies slot s. The text is copied too, so that an old version
-// does not keep a whole block of a Rebuild's arena alive and its size is
-// what the history counts.
+// versionOf copies slot s, its text joined from its lines.
 func (x *Index) versionOf(s uint32) *version {
-	return &version{id: x.id[s], group: x.group[s], text: strings.Clone(x.text[s]),
+	return &version{id: x.id[s], group: x.group[s], text: x.textOf(s),
 		titleEnd: x.titleEnd[s], skillEnd: x.skillEnd[s], cols: x.cols[s], skills: x.skills[s]}
 }
 

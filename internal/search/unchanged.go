@@ -150,9 +150,9 @@ func (x *Index) groupMembers(g int64, then map[int64]*version) (before, after []
 	return before, after
 }
 
-// docOfSlot returns the document of slot s, without copying it.
+// docOfSlot returns the document of slot s.
 func (x *Index) docOfSlot(s uint32) *doc {
-	d := &doc{text: x.text[s], titleEnd: x.titleEnd[s], skillEnd: x.skillEnd[s], cols: x.cols[s],
+	d := &doc{text: x.textOf(s), titleEnd: x.titleEnd[s], skillEnd: x.skillEnd[s], cols: x.cols[s],
 		skills: x.skills[s], slugs: x.skillSlug}
 	if a := x.cols[s].agency; int(a) < len(x.agencySlug) {
 		d.agency = x.agencySlug[a]
