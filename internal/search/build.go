@@ -4,7 +4,9 @@ import (
 	"context"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -63,20 +65,30 @@ func (x *Index) rebuild(ctx context.Context, fill func(add func(*listing.Listing
 			}
 		})
 	}
-	collected := make(chan []*prepared, 1)
+	// Place each listing as its batch comes, in the order listings came
+	// (a later one with the same id replaces an earlier one), and enter
+	// its text into the book, which keeps it from then on: the folded
+	// texts of the whole catalogue are never held at once.
+	placed := make(chan struct{})
 	go func() {
-		var all []*prepared
+		defer close(placed)
 		pending := map[int]*batch{}
 		next := 0
 		for b := range out {
 			pending[b.seq] = b
 			for pb, ok := pending[next]; ok; pb, ok = pending[next] {
-				all = append(all, pb.ps...)
+				for _, p := range pb.ps {
+					if s, ok := n.slot[p.id]; ok {
+						n.book.remove(s)
+						n.free = append(n.free, s)
+					}
+					s := n.place(p)
+					n.book.add(s, p.text, p.titleEnd, p.skillEnd)
+				}
 				delete(pending, next)
 				next++
 			}
 		}
-		collected <- all
 	}()
 	cur := &batch{}
 	seq := 0
@@ -101,7 +113,7 @@ func (x *Index) rebuild(ctx context.Context, fill func(add func(*listing.Listing
 	close(in)
 	wg.Wait()
 	close(out)
-	all := <-collected
+	<-placed
 	if fillErr != nil {
 		return fillErr
 	}
@@ -109,27 +121,13 @@ func (x *Index) rebuild(ctx context.Context, fill func(add func(*listing.Listing
 		return err
 	}
 
-	// Place every listing (a later one with the same id replaces an
-	// earlier one), then post slot ranges in parallel.
-	for _, p := range all {
-		if s, ok := n.slot[p.id]; ok {
-			n.free = append(n.free, s)
-			n.text[s] = ""
-		}
-		s := n.place(p)
-		if int(s) == len(n.text) {
-			n.text = append(n.text, "")
-		}
-		n.text[s] = p.text
-	}
-	all = nil
+	// Post slot ranges in parallel.
 	n.postAll(workers)
 	for s := range n.id {
-		if g := n.groupOf(uint32(s)); n.text[s] != "" && g != n.id[s] {
+		if g := n.groupOf(uint32(s)); n.slot[n.id[s]] == uint32(s) && g != n.id[s] {
 			n.reposts[g] = append(n.reposts[g], uint32(s))
 		}
 	}
-	n.text = nil // the book holds them
 	for g, ms := range n.reposts {
 		n.sortByID(ms)
 		n.regroup(g)
@@ -165,13 +163,12 @@ func (x *Index) postAll(workers int) {
 			words: map[string]*roaring.Bitmap{}, titleWords: map[string]*roaring.Bitmap{},
 			skillWords: map[string]*roaring.Bitmap{}, grams: map[query.Gram]*roaring.Bitmap{},
 			titleGrams: map[query.Gram]*roaring.Bitmap{}, skillGrams: map[query.Gram]*roaring.Bitmap{},
-			// Columns and text are shared read-only with x.
-			text: x.text, titleEnd: x.titleEnd, skillEnd: x.skillEnd,
+			// Columns and the book are shared read-only with x.
+			book: x.book, titleEnd: x.titleEnd, skillEnd: x.skillEnd,
 		}
 		parts[w] = part
 		wg.Go(func() { part.postRange(uint32(lo), uint32(hi), free) })
 	}
-	wg.Go(func() { x.fillBook(free) })
 	// Column bitmaps are cheap: post them here meanwhile.
 	for s := range uint32(n) {
 		if free.Contains(s) {
@@ -246,16 +243,6 @@ func (x *Index) postAll(workers int) {
 	}
 }
 
-// fillBook enters the text of every slot but the free ones into the line
-// book.
-func (x *Index) fillBook(free *roaring.Bitmap) {
-	for s := range uint32(len(x.id)) {
-		if !free.Contains(s) {
-			x.book.add(s, x.text[s], x.titleEnd[s], x.skillEnd[s])
-		}
-	}
-}
-
 // postChunk is how many slots postRange gathers before adding them to
 // bitmaps: adding sorted runs with AddMany is many times faster than
 // adding slots one by one.
@@ -267,13 +254,16 @@ func (x *Index) postRange(lo, hi uint32, free *roaring.Bitmap) {
 	grams := [3]*gramRuns{newGramRuns(), newGramRuns(), newGramRuns()}
 	wordMaps := [3]map[string]*roaring.Bitmap{x.words, x.titleWords, x.skillWords}
 	gramMaps := [3]map[query.Gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams}
+	var text []byte
 	for start := lo; start < hi; start += postChunk {
 		end := min(hi, start+postChunk)
 		for s := start; s < end; s++ {
 			if free.Contains(s) {
 				continue
 			}
-			t := x.text[s]
+			// Reused for the next slot: runs.add copies a word it keeps.
+			text = x.book.text(text[:0], s)
+			t := unsafe.String(unsafe.SliceData(text), len(text))
 			fields := [3]string{t, t[:x.titleEnd[s]], t[x.titleEnd[s]:x.skillEnd[s]]}
 			for i, f := range fields {
 				w, g := &words[i], grams[i]
@@ -302,6 +292,9 @@ func newRuns[K comparable]() runs[K] { return runs[K]{ids: map[K]int32{}} }
 func (r *runs[K]) add(k K, s uint32) int32 {
 	id, ok := r.ids[k]
 	if !ok {
+		if w, ok := any(k).(string); ok {
+			k = any(strings.Clone(w)).(K) // k may be part of a buffer reused
+		}
 		id = int32(len(r.keys))
 		r.ids[k] = id
 		r.keys = append(r.keys, k)
@@ -377,7 +370,7 @@ func (r *runs[K]) flush(dst map[K]*roaring.Bitmap) {
 
 // takeFrom moves n's contents into x. x.mu must be held.
 func (x *Index) takeFrom(n *Index) {
-	x.id, x.group, x.text, x.titleEnd, x.skillEnd = n.id, n.group, n.text, n.titleEnd, n.skillEnd
+	x.id, x.group, x.titleEnd, x.skillEnd = n.id, n.group, n.titleEnd, n.skillEnd
 	x.cols, x.skills, x.slot, x.free, x.live = n.cols, n.skills, n.slot, n.free, n.live
 	x.words, x.titleWords, x.skillWords = n.words, n.titleWords, n.skillWords
 	x.grams, x.titleGrams, x.skillGrams, x.book = n.grams, n.titleGrams, n.skillGrams, n.book

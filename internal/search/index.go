@@ -30,7 +30,8 @@ import (
 //	3: the term cache.
 //	4: hourly pay and workload columns, the part-time bitmap (DESIGN.md Pay).
 //	5: first-seen and agency columns, the agency slugs.
-const FormatVersion = 5
+//	6: the texts as the book of their distinct lines (lines.go).
+const FormatVersion = 6
 
 // Index is the in-memory search index over open listings.
 //
@@ -55,10 +56,8 @@ type Index struct {
 	// Per slot.
 	id    []int64
 	group []int64 // listing.GroupID; 0 when not grouped
-	// text holds each slot's folded text only while a build or a
-	// snapshot's read posts the texts; then the book holds them, once
-	// per distinct line (textOf).
-	text     []string
+	// The book holds each slot's folded text, once per distinct line
+	// (textOf).
 	titleEnd []uint32 // text[:titleEnd] is the title
 	skillEnd []uint32 // text[titleEnd:skillEnd] is the skills
 	cols     []cols

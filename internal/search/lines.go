@@ -10,6 +10,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"anken/internal/search/persist"
 	"anken/internal/search/query"
 )
 
@@ -43,7 +44,7 @@ type bookLine struct {
 	key  string          // field byte + line; "" when the id is free
 	uses uint32          // how many times slots' texts hold it
 	n    uint32          // how many slots hold it
-	one  uint32          // the slot holding it, while n is 1
+	one  uint32          // the slot holding it, while n is 1; else 0
 	few  []uint32        // the slots holding it, in order, while n is 2..fewMax
 	many *roaring.Bitmap // the slots holding it, while n > fewMax
 }
@@ -73,7 +74,7 @@ func (l *bookLine) addSlot(s uint32) {
 	case l.n == 0:
 		l.one = s
 	case l.n == 1:
-		l.few = []uint32{min(l.one, s), max(l.one, s)}
+		l.few, l.one = []uint32{min(l.one, s), max(l.one, s)}, 0
 	case l.n < fewMax:
 		i, _ := slices.BinarySearch(l.few, s)
 		l.few = slices.Insert(l.few, i, s)
@@ -91,6 +92,7 @@ func (l *bookLine) addSlot(s uint32) {
 func (l *bookLine) removeSlot(s uint32) {
 	switch l.n--; {
 	case l.n == 0:
+		l.one = 0
 	case l.n == 1:
 		l.one = l.few[0]
 		if l.one == s {
@@ -410,4 +412,146 @@ func sum(xs []int) int {
 		n += x
 	}
 	return n
+}
+
+// write writes the book for a snapshot: every line id's key (empty for a
+// free id) and the free ids in the order they are taken, then each
+// slot's line ids, then the lines' gram postings.
+// How many slots hold each line, and which, is derived as it is read.
+func (k *lineBook) write(w *persist.Writer, slots int) {
+	w.U64(uint64(len(k.lines)))
+	for i := range k.lines {
+		w.Str(k.lines[i].key)
+	}
+	w.U64(uint64(len(k.free)))
+	for _, id := range k.free {
+		w.U32(id)
+	}
+	n := 0
+	for s := range slots {
+		n += len(k.idsOf(uint32(s)))
+	}
+	w.U64(uint64(n))
+	for s := range slots {
+		for _, id := range k.idsOf(uint32(s)) {
+			w.U32(id)
+		}
+	}
+	w.U64(uint64(len(k.grams)))
+	for g, b := range k.grams {
+		w.U64(uint64(g))
+		w.Bitmap(b)
+	}
+}
+
+func (k *lineBook) idsOf(s uint32) []uint32 {
+	if int(s) < len(k.of) {
+		return k.of[s]
+	}
+	return nil
+}
+
+// read reads what write wrote into k, a new book, for slots whose counts
+// of lines are given (0 for a free slot), checking every bound a search
+// relies on.
+func (k *lineBook) read(r *persist.Reader, lines []uint32) error {
+	n, err := r.Count("line ids", 1<<32-1)
+	if err != nil {
+		return err
+	}
+	k.lines = make([]bookLine, n)
+	for id := range k.lines {
+		key, err := r.Str(1 << 30)
+		if err != nil {
+			return err
+		}
+		if key == "" {
+			continue
+		}
+		if key[0] > lineBody {
+			return persist.Bad("line %d: field %d", id, key[0])
+		}
+		if _, ok := k.ids[key]; ok {
+			return persist.Bad("line %d: a line twice", id)
+		}
+		key = k.arena.string([]byte(key))
+		k.lines[id].key = key
+		k.ids[key] = uint32(id)
+	}
+	nfree, err := r.Count("free line ids", uint64(len(k.lines)))
+	if err != nil {
+		return err
+	}
+	k.free = make([]uint32, nfree)
+	for i := range k.free {
+		if k.free[i], err = r.U32(); err != nil {
+			return err
+		}
+		if int(k.free[i]) >= len(k.lines) || k.lines[k.free[i]].key != "" {
+			return persist.Bad("free line id %d: in use or of %d", k.free[i], len(k.lines))
+		}
+	}
+	if nfree != len(k.lines)-len(k.ids) {
+		return persist.Bad("%d free line ids of %d, %d in use", nfree, len(k.lines), len(k.ids))
+	}
+	var sum uint64
+	for _, c := range lines {
+		sum += uint64(c)
+	}
+	total, err := r.Count("lines of slots", sum)
+	if err != nil {
+		return err
+	}
+	if uint64(total) != sum {
+		return persist.Bad("%d lines of slots, the slots hold %d", total, sum)
+	}
+	k.of = make([][]uint32, len(lines))
+	last := make([]uint32, len(k.lines)) // 1+the last slot added to each line
+	all := make([]uint32, total)
+	for i := range all {
+		if all[i], err = r.U32(); err != nil {
+			return err
+		}
+	}
+	for s, c := range lines {
+		ids := all[:c:c]
+		all = all[c:]
+		if c == 0 {
+			continue
+		}
+		k.of[s] = ids
+		for _, id := range ids {
+			if int(id) >= len(k.lines) || k.lines[id].key == "" {
+				return persist.Bad("slot %d: line %d, free or of %d", s, id, len(k.lines))
+			}
+			l := &k.lines[id]
+			l.uses++
+			if posted(l.key[1:]) && last[id] != uint32(s)+1 {
+				last[id] = uint32(s) + 1
+				l.addSlot(uint32(s))
+			}
+		}
+	}
+	for id := range k.lines {
+		if k.lines[id].key != "" && k.lines[id].uses == 0 {
+			return persist.Bad("line %d: no slot holds it", id)
+		}
+	}
+	ng, err := r.Count("line grams", 1<<40)
+	if err != nil {
+		return err
+	}
+	for range ng {
+		g, err := r.U64()
+		if err != nil {
+			return err
+		}
+		if k.grams[query.Gram(g)], err = r.Bitmap(len(k.lines)); err != nil {
+			return err
+		}
+	}
+	if len(k.grams) != ng {
+		return persist.Bad("a line gram twice")
+	}
+	return nil
 }

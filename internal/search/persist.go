@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 	"unicode"
-	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"golang.org/x/text/unicode/norm"
@@ -124,7 +123,7 @@ func (x *Index) writeBody(w *persist.Writer) {
 	for _, s := range x.agencySlug {
 		w.Str(s)
 	}
-	skills, texts := 0, 0
+	skills := 0
 	for s := range x.id {
 		var rec [slotRecord]byte
 		c := &x.cols[s]
@@ -137,7 +136,7 @@ func (x *Index) writeBody(w *persist.Writer) {
 		b = binary.LittleEndian.AppendUint32(b, uint32(c.rateHi))
 		b = append(b, c.role, c.remote, c.pref, c.contract, c.days, boolByte(c.sideJob))
 		b = binary.LittleEndian.AppendUint16(b, uint16(len(x.skills[s])))
-		b = binary.LittleEndian.AppendUint32(b, uint32(x.book.textLen(uint32(s))))
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(x.book.idsOf(uint32(s)))))
 		b = binary.LittleEndian.AppendUint32(b, uint32(c.hourLo))
 		b = binary.LittleEndian.AppendUint32(b, uint32(c.hourHi))
 		b = append(b, boolByte(c.part))
@@ -145,7 +144,6 @@ func (x *Index) writeBody(w *persist.Writer) {
 		b = binary.LittleEndian.AppendUint16(b, c.agency)
 		w.Raw(b)
 		skills += len(x.skills[s])
-		texts += x.book.textLen(uint32(s))
 	}
 	w.U64(uint64(skills))
 	for _, codes := range x.skills {
@@ -153,12 +151,7 @@ func (x *Index) writeBody(w *persist.Writer) {
 			w.U16(c)
 		}
 	}
-	w.U64(uint64(texts))
-	var text []byte
-	for s := range x.id {
-		text = x.book.text(text[:0], uint32(s))
-		w.Raw(text)
-	}
+	x.book.write(w, len(x.id))
 	w.U64(uint64(len(x.free)))
 	for _, s := range x.free {
 		w.U32(s)
@@ -297,10 +290,6 @@ func (x *Index) readBody(r *persist.Reader, slots, listings int) error {
 			return err
 		}
 	}
-	free := roaring.New()
-	free.AddMany(x.free)
-	x.fillBook(free)
-	x.text = nil // the book holds them
 	return nil
 }
 
@@ -354,9 +343,9 @@ func (x *Index) readAgencies(r *persist.Reader) error {
 func (x *Index) readSlots(r *persist.Reader, slots int) error {
 	x.id, x.group = make([]int64, slots), make([]int64, slots)
 	x.titleEnd, x.skillEnd = make([]uint32, slots), make([]uint32, slots)
-	x.cols, x.skills, x.text = make([]cols, slots), make([][]uint16, slots), make([]string, slots)
+	x.cols, x.skills = make([]cols, slots), make([][]uint16, slots)
 	nsk := make([]uint16, slots)
-	textLen := make([]uint32, slots)
+	nlines := make([]uint32, slots)
 	per := r.BufLen() / slotRecord
 	for lo := 0; lo < slots; lo += per {
 		hi := min(slots, lo+per)
@@ -372,14 +361,13 @@ func (x *Index) readSlots(r *persist.Reader, slots int) error {
 			c.posted, c.rateLo, c.rateHi = int64(le.Uint64(b[24:])), int32(le.Uint32(b[32:])), int32(le.Uint32(b[36:]))
 			c.role, c.remote, c.pref, c.contract, c.days = b[40], b[41], b[42], b[43], b[44]
 			c.sideJob = b[45] == 1
-			nsk[s], textLen[s] = le.Uint16(b[46:]), le.Uint32(b[48:])
+			nsk[s], nlines[s] = le.Uint16(b[46:]), le.Uint32(b[48:])
 			c.hourLo, c.hourHi = int32(le.Uint32(b[52:])), int32(le.Uint32(b[56:]))
 			c.part = b[60] == 1
 			c.seen, c.agency = int64(le.Uint64(b[61:])), le.Uint16(b[69:])
 			if b[45] > 1 || b[60] > 1 || int(c.agency) >= max(len(x.agencySlug), 1) || int(c.role) > len(listing.Roles) || int(c.remote) > len(listing.Remotes) ||
 				int(c.pref) > len(listing.Prefectures) || int(c.contract) > len(listing.Contracts) ||
-				x.titleEnd[s] > x.skillEnd[s] || x.skillEnd[s] > textLen[s] && textLen[s] > 0 {
-				// A free slot keeps its bounds with no text (remove).
+				x.titleEnd[s] > x.skillEnd[s] {
 				return persist.Bad("slot %d: columns or text bounds out of range", s)
 			}
 		}
@@ -415,7 +403,7 @@ func (x *Index) readSlots(r *persist.Reader, slots int) error {
 		x.skills[s] = codes[i : i+k : i+k]
 		i += k
 	}
-	if err := x.readTexts(r, textLen); err != nil {
+	if err := x.book.read(r, nlines); err != nil {
 		return err
 	}
 
@@ -445,6 +433,10 @@ func (x *Index) readLive(r *persist.Reader, slots, listings int) error {
 		if int(s) >= slots || x.live.Contains(s) {
 			return persist.Bad("free slot %d is live or out of range", s)
 		}
+		if len(x.book.idsOf(s)) > 0 {
+			// A free slot's lines would hold the book's lines alive.
+			return persist.Bad("free slot %d has lines", s)
+		}
 	}
 	x.slot = make(map[int64]uint32, listings)
 	it := x.live.Iterator()
@@ -453,7 +445,7 @@ func (x *Index) readLive(r *persist.Reader, slots, listings int) error {
 		if _, ok := x.slot[x.id[s]]; ok {
 			return persist.Bad("listing %d in two slots", x.id[s])
 		}
-		if int(x.skillEnd[s]) > len(x.text[s]) {
+		if int(x.skillEnd[s]) > x.book.textLen(s) {
 			return persist.Bad("slot %d: text bounds out of range", s)
 		}
 		if a := int(x.cols[s].agency); a >= len(x.agencySet) {
@@ -655,59 +647,6 @@ func (x *Index) readCache(r *persist.Reader, slots int) error {
 
 // subset reports whether every value of a is in b.
 func subset(a, b *roaring.Bitmap) bool { return a.AndCardinality(b) == a.GetCardinality() }
-
-// readTexts reads the slots' texts into blocks shared by many, as a build
-// folds them (textArena).
-func (x *Index) readTexts(r *persist.Reader, lens []uint32) error {
-	var sum uint64
-	for _, n := range lens {
-		sum += uint64(n)
-	}
-	total, err := r.Count("text bytes", sum)
-	if err != nil {
-		return err
-	}
-	if uint64(total) != sum {
-		return persist.Bad("%d text bytes, the slots hold %d", total, sum)
-	}
-	var block []byte
-	for s := 0; s < len(lens); {
-		n := int(lens[s])
-		if n == 0 {
-			s++
-			continue
-		}
-		if n > arenaBlock/8 { // a long text on its own
-			b, err := r.Bytes(n)
-			if err != nil {
-				return err
-			}
-			x.text[s] = unsafe.String(&b[0], n)
-			s++
-			continue
-		}
-		// As many texts as fit in the block, in one read.
-		if cap(block)-len(block) < n {
-			block = make([]byte, 0, arenaBlock)
-		}
-		start, end := s, len(block)
-		for ; s < len(lens) && lens[s] <= arenaBlock/8 && end+int(lens[s]) <= cap(block); s++ {
-			end += int(lens[s])
-		}
-		chunk := block[len(block):end]
-		if err := r.ReadFull(chunk); err != nil {
-			return err
-		}
-		for i := start; i < s; i++ {
-			if k := int(lens[i]); k > 0 {
-				x.text[i] = unsafe.String(&chunk[0], k)
-				chunk = chunk[k:]
-			}
-		}
-		block = block[:end]
-	}
-	return nil
-}
 
 // WriteSnapshotFile writes the index's snapshot to path atomically: into a
 // temporary file beside it, synced, then renamed over it, so that path
