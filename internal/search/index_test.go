@@ -897,6 +897,8 @@ func TestShortAndTrickyTerms(t *testing.T) {
 		{"JavaScript フロント", "React", []string{"javascript"}},
 		{"東京都 CI/CD 整備", "k8s クラスタ運用", nil},
 		{"ｶﾞｲﾄﾞ作成", "ＡＷＳ 構築", nil},
+		// Punctuation that ends a piece of text (lines.go), in terms too.
+		{"【フルリモート／週3】医療・介護システム開発", "要件定義、設計。運用保守\n医療系", nil},
 	}
 	for i, d := range docs {
 		x.Upsert(&listing.Listing{ID: int64(i + 1), Title: d.title, Description: d.desc, Skills: d.skills,
@@ -922,12 +924,24 @@ func TestShortAndTrickyTerms(t *testing.T) {
 		{"aws", []int64{7}},
 		{"港 go", []int64{1}},
 		{"港 java", nil},
-		{"", []int64{1, 2, 3, 4, 5, 6, 7}},
-		{"!!", []int64{1, 2, 3, 4, 5, 6, 7}},
-		{"-港", []int64{2, 3, 4, 5, 6, 7}},
-		{"-go -c# -c++", []int64{4, 5, 6, 7}},
-		{"開発 -golang", []int64{2}},
-		{"--", []int64{1, 2, 3, 4, 5, 6, 7}},
+		{"", []int64{1, 2, 3, 4, 5, 6, 7, 8}},
+		{"!!", []int64{1, 2, 3, 4, 5, 6, 7, 8}},
+		{"-港", []int64{2, 3, 4, 5, 6, 7, 8}},
+		{"-go -c# -c++", []int64{4, 5, 6, 7, 8}},
+		{"開発 -golang", []int64{2, 8}},
+		{"--", []int64{1, 2, 3, 4, 5, 6, 7, 8}},
+		{"介護システム", []int64{8}},
+		{"医療・介護", []int64{8}},
+		{"療・介", []int64{8}},
+		{"リモート/週3", []int64{8}},
+		{"3】医療", []int64{8}},
+		{"ト】医療", nil},
+		{"【フルリ", []int64{8}},
+		{"設計。運", []int64{8}},
+		{"定義、", []int64{8}},
+		{"保守医療", nil},
+		{"医療系", []int64{8}},
+		{"医療", []int64{8}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) { checkTextHits(t, x, tt.q, tt.want) })

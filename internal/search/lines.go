@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/binary"
 	"runtime"
 	"slices"
 	"strings"
@@ -14,20 +15,25 @@ import (
 	"anken/internal/search/query"
 )
 
-// lineBook holds each distinct line of the indexed texts once, with the
-// slots whose text has it. A substring term never holds a line break
-// (query.Parse splits at white space), so it occurs in a text exactly
-// when it occurs in one of the text's lines: a term asked for the first
-// time is confirmed against the distinct lines its bigrams allow, and its
-// slots are the union of those lines' slots. Listings repeat lines (a
-// heading, an agency's boilerplate, the same requirement in many
-// listings): at 200,000 generated listings their 9.25 million lines are
-// 261,000 distinct ones, 24.5 MB of 257 MB. Confirming each candidate
-// listing's whole text instead cost time in proportion to the listings
-// that hold the term, and a common term is in most of them.
+// lineBook holds each distinct piece of the indexed texts once, with the
+// slots whose text has it; in this file a "line" is such a piece. A text
+// is cut after each rune that ends a piece (endsPiece): a line break or
+// other white space, an opening quote, or common punctuation. A term
+// that holds none of those runes occurs in a text exactly when it occurs
+// in one of the text's pieces: a term asked for the first time is
+// confirmed against the distinct pieces its bigrams allow, and its slots
+// are the union of those pieces' slots. (A term holding punctuation that
+// ends a piece is confirmed against whole texts: substringInTexts.)
 //
-// A line is kept under its field (title, skills, description), so that
-// the lines a term is in say in which fields it is. Lines of fewer than
+// Listings repeat pieces: a heading, a title's bracketed tags, an
+// agency's boilerplate, the same requirement in many listings. At
+// 200,000 generated listings their 9.9 million pieces are 107,000
+// distinct ones, 7.9 MB of 238 MB. Confirming each candidate listing's
+// whole text instead cost time in proportion to the listings that hold
+// the term, and a common term is in most of them.
+//
+// A piece is kept under its field (title, skills, description), so that
+// the pieces a term is in say in which fields it is. Pieces of fewer than
 // three runes, or without a rune a gram is made of, can hold no term
 // that comes here, and have no postings.
 type lineBook struct {
@@ -41,12 +47,13 @@ type lineBook struct {
 }
 
 type bookLine struct {
-	key  string          // field byte + line; "" when the id is free
-	uses uint32          // how many times slots' texts hold it
-	n    uint32          // how many slots hold it
-	one  uint32          // the slot holding it, while n is 1; else 0
-	few  []uint32        // the slots holding it, in order, while n is 2..fewMax
-	many *roaring.Bitmap // the slots holding it, while n > fewMax
+	key    string          // field byte + line; "" when the id is free
+	posted bool            // posted(key[1:]): it has slots and grams
+	uses   uint32          // how many times slots' texts hold it
+	n      uint32          // how many slots hold it
+	one    uint32          // the slot holding it, while n is 1; else 0
+	few    []uint32        // the slots holding it, in order, while n is 2..fewMax
+	many   *roaring.Bitmap // the slots holding it, while n > fewMax
 }
 
 // fewMax is the most slots a line keeps in a list rather than a bitmap:
@@ -121,30 +128,68 @@ func newLineBook() *lineBook {
 	return &lineBook{ids: map[string]uint32{}, grams: map[query.Gram]*roaring.Bitmap{}}
 }
 
-// eachLine calls fn with the field and text of each line of text, whose
-// title is text[:te] and skills text[te:se] (as prepare lays them out,
-// each field after the first starting with its line break).
-func eachLine(text string, te, se uint32, fn func(field byte, line string)) {
-	for a := 0; ; {
-		b := strings.IndexByte(text[a:], '\n')
-		if b < 0 {
-			b = len(text)
-		} else {
-			b += a
-		}
-		f := lineBody
-		switch {
-		case b <= int(te):
-			f = lineTitle
-		case b <= int(se):
-			f = lineSkills
-		}
-		fn(f, text[a:b])
-		if b == len(text) {
-			return
-		}
-		a = b + 1
+// endsPiece reports whether r ends a piece of text: white space and
+// opening quotes, which no term holds, and punctuation that titles and
+// descriptions are made of and terms rarely hold (after folding, which
+// makes （ ( and ／ /).
+func endsPiece(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiEndsPiece[r]
 	}
+	if query.InNoTerm(r) {
+		return true
+	}
+	switch r {
+	case '【', '】', '」', '』', '・', '、', '。':
+		return true
+	}
+	return false
+}
+
+// asciiEndsPiece is endsPiece for ASCII, looked up.
+var asciiEndsPiece = func() (t [utf8.RuneSelf]bool) {
+	for r := range rune(utf8.RuneSelf) {
+		t[r] = query.InNoTerm(r) || strings.ContainsRune("()/:|,", r)
+	}
+	return t
+}()
+
+// eachLine calls fn with the field, the piece and the piece without the
+// rune that ends it, for each piece of text, whose title is text[:te] and
+// skills text[te:se] (as prepare lays them out, each field after the
+// first starting with its line break). The pieces, joined, are the text.
+func eachLine(text string, te, se uint32, fn func(field byte, piece, inner string)) {
+	a := 0
+	for i, r := range text {
+		if !endsPiece(r) {
+			continue
+		}
+		end := i + utf8.RuneLen(r)
+		fn(fieldAt(a, te, se), text[a:end], text[a:i])
+		a = end
+	}
+	if a < len(text) {
+		fn(fieldAt(a, te, se), text[a:], text[a:])
+	}
+}
+
+// fieldAt is the field of a piece that begins at a.
+func fieldAt(a int, te, se uint32) byte {
+	switch {
+	case a <= int(te):
+		return lineTitle
+	case a <= int(se):
+		return lineSkills
+	}
+	return lineBody
+}
+
+// innerOf returns piece without the rune that ends it, if one does.
+func innerOf(piece string) string {
+	if r, n := utf8.DecodeLastRuneInString(piece); n > 0 && endsPiece(r) {
+		return piece[:len(piece)-n]
+	}
+	return piece
 }
 
 // posted reports whether a line has postings: whether a substring term
@@ -168,24 +213,25 @@ func (k *lineBook) add(s uint32, text string, te, se uint32) {
 	}
 	ids := k.of[s][:0]
 	var key []byte
-	eachLine(text, te, se, func(f byte, line string) {
-		key = append(append(key[:0], f), line...)
+	eachLine(text, te, se, func(f byte, piece, inner string) {
+		key = append(append(key[:0], f), piece...)
 		id, ok := k.ids[string(key)]
 		if !ok {
-			id = k.intern(k.arena.string(key))
+			id = k.intern(k.arena.string(key), len(inner))
 		}
 		ids = append(ids, id)
 		l := &k.lines[id]
 		l.uses++
-		if posted(line) && !l.has(s) {
+		if l.posted && !l.has(s) {
 			l.addSlot(s)
 		}
 	})
 	k.of[s] = slices.Clip(ids)
 }
 
-// intern gives a new line its id and its grams' postings.
-func (k *lineBook) intern(key string) uint32 {
+// intern gives a new line its id and its grams' postings; key[1:inner+1]
+// is the piece without the rune that ends it.
+func (k *lineBook) intern(key string, inner int) uint32 {
 	var id uint32
 	if n := len(k.free); n > 0 {
 		id, k.free = k.free[n-1], k.free[:n-1]
@@ -193,10 +239,10 @@ func (k *lineBook) intern(key string) uint32 {
 		id = uint32(len(k.lines))
 		k.lines = append(k.lines, bookLine{})
 	}
-	k.lines[id] = bookLine{key: key}
+	k.lines[id] = bookLine{key: key, posted: posted(key[1 : inner+1])}
 	k.ids[key] = id
-	if line := key[1:]; posted(line) {
-		for _, g := range query.Grams(line) {
+	if k.lines[id].posted {
+		for _, g := range query.Grams(key[1:]) {
 			addTo(k.grams, g, id)
 		}
 	}
@@ -220,8 +266,8 @@ func (k *lineBook) remove(s uint32) {
 
 func (k *lineBook) drop(id uint32) {
 	key := k.lines[id].key
-	if line := key[1:]; posted(line) {
-		for _, g := range query.Grams(line) {
+	if k.lines[id].posted {
+		for _, g := range query.Grams(key[1:]) {
 			removeFrom(k.grams, g, id)
 		}
 	}
@@ -230,12 +276,9 @@ func (k *lineBook) drop(id uint32) {
 	k.free = append(k.free, id)
 }
 
-// text returns slot s's text, its lines joined, appended to b.
+// text returns slot s's text, its pieces joined, appended to b.
 func (k *lineBook) text(b []byte, s uint32) []byte {
-	for i, id := range k.of[s] {
-		if i > 0 {
-			b = append(b, '\n')
-		}
+	for _, id := range k.of[s] {
 		b = append(b, k.lines[id].key[1:]...)
 	}
 	return b
@@ -246,7 +289,7 @@ func (k *lineBook) textLen(s uint32) int {
 	if int(s) >= len(k.of) || len(k.of[s]) == 0 {
 		return 0
 	}
-	n := len(k.of[s]) - 1 // the line breaks
+	n := 0
 	for _, id := range k.of[s] {
 		n += len(k.lines[id].key) - 1
 	}
@@ -415,9 +458,9 @@ func sum(xs []int) int {
 }
 
 // write writes the book for a snapshot: every line id's key (empty for a
-// free id) and the free ids in the order they are taken, then each
-// slot's line ids, then the lines' gram postings.
-// How many slots hold each line, and which, is derived as it is read.
+// free id) and the free ids in the order they are taken, the slots that
+// hold each line, each slot's line ids, then the lines' gram postings.
+// How many times slots hold each line is counted as it is read.
 func (k *lineBook) write(w *persist.Writer, slots int) {
 	w.U64(uint64(len(k.lines)))
 	for i := range k.lines {
@@ -426,6 +469,20 @@ func (k *lineBook) write(w *persist.Writer, slots int) {
 	w.U64(uint64(len(k.free)))
 	for _, id := range k.free {
 		w.U32(id)
+	}
+	for i := range k.lines {
+		l := &k.lines[i]
+		w.U32(l.n)
+		switch {
+		case l.n == 1:
+			w.U32(l.one)
+		case l.few != nil:
+			for _, s := range l.few {
+				w.U32(s)
+			}
+		case l.many != nil:
+			w.Bitmap(l.many)
+		}
 	}
 	n := 0
 	for s := range slots {
@@ -442,6 +499,48 @@ func (k *lineBook) write(w *persist.Writer, slots int) {
 		w.U64(uint64(g))
 		w.Bitmap(b)
 	}
+}
+
+// readSlots reads the slots that hold each line, of slots in all.
+func (k *lineBook) readSlots(r *persist.Reader, slots int) error {
+	for id := range k.lines {
+		l := &k.lines[id]
+		n, err := r.U32()
+		if err != nil {
+			return err
+		}
+		if n > uint32(slots) || n > 0 && !l.posted {
+			return persist.Bad("line %d: held by %d slots of %d, posted %t", id, n, slots, l.posted)
+		}
+		l.n = n
+		switch {
+		case n == 1:
+			if l.one, err = r.U32(); err != nil {
+				return err
+			}
+			if l.one >= uint32(slots) {
+				return persist.Bad("line %d: slot %d of %d", id, l.one, slots)
+			}
+		case n > 1 && n <= fewMax:
+			l.few = make([]uint32, n)
+			for i := range l.few {
+				if l.few[i], err = r.U32(); err != nil {
+					return err
+				}
+				if l.few[i] >= uint32(slots) || i > 0 && l.few[i] <= l.few[i-1] {
+					return persist.Bad("line %d: slots out of order or range", id)
+				}
+			}
+		case n > fewMax:
+			if l.many, err = r.Bitmap(slots); err != nil {
+				return err
+			}
+			if l.many.GetCardinality() != uint64(n) {
+				return persist.Bad("line %d: %d slots, %d in its bitmap", id, n, l.many.GetCardinality())
+			}
+		}
+	}
+	return nil
 }
 
 func (k *lineBook) idsOf(s uint32) []uint32 {
@@ -475,7 +574,7 @@ func (k *lineBook) read(r *persist.Reader, lines []uint32) error {
 			return persist.Bad("line %d: a line twice", id)
 		}
 		key = k.arena.string([]byte(key))
-		k.lines[id].key = key
+		k.lines[id].key, k.lines[id].posted = key, posted(innerOf(key[1:]))
 		k.ids[key] = uint32(id)
 	}
 	nfree, err := r.Count("free line ids", uint64(len(k.lines)))
@@ -494,6 +593,9 @@ func (k *lineBook) read(r *persist.Reader, lines []uint32) error {
 	if nfree != len(k.lines)-len(k.ids) {
 		return persist.Bad("%d free line ids of %d, %d in use", nfree, len(k.lines), len(k.ids))
 	}
+	if err := k.readSlots(r, len(lines)); err != nil {
+		return err
+	}
 	var sum uint64
 	for _, c := range lines {
 		sum += uint64(c)
@@ -506,11 +608,14 @@ func (k *lineBook) read(r *persist.Reader, lines []uint32) error {
 		return persist.Bad("%d lines of slots, the slots hold %d", total, sum)
 	}
 	k.of = make([][]uint32, len(lines))
-	last := make([]uint32, len(k.lines)) // 1+the last slot added to each line
 	all := make([]uint32, total)
-	for i := range all {
-		if all[i], err = r.U32(); err != nil {
+	for i := 0; i < total; {
+		b, err := r.Next(min(total-i, r.BufLen()/4) * 4)
+		if err != nil {
 			return err
+		}
+		for ; len(b) > 0; b, i = b[4:], i+1 {
+			all[i] = binary.LittleEndian.Uint32(b)
 		}
 	}
 	for s, c := range lines {
@@ -524,12 +629,7 @@ func (k *lineBook) read(r *persist.Reader, lines []uint32) error {
 			if int(id) >= len(k.lines) || k.lines[id].key == "" {
 				return persist.Bad("slot %d: line %d, free or of %d", s, id, len(k.lines))
 			}
-			l := &k.lines[id]
-			l.uses++
-			if posted(l.key[1:]) && last[id] != uint32(s)+1 {
-				last[id] = uint32(s) + 1
-				l.addSlot(uint32(s))
-			}
+			k.lines[id].uses++
 		}
 	}
 	for id := range k.lines {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -364,11 +365,34 @@ func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 	if m, ok := x.cache.get(t); ok {
 		return m, nil
 	}
-	m, err := x.book.substring(ctx, t)
+	var (
+		m   termMatch
+		err error
+	)
+	if strings.ContainsFunc(t, endsPiece) {
+		m, err = x.substringInTexts(ctx, t)
+	} else {
+		m, err = x.book.substring(ctx, t)
+	}
 	if err == nil && m.hits.GetCardinality() >= uint64(x.cache.min) {
 		x.cache.put(t, m)
 	}
 	return m, err
+}
+
+// substringInTexts answers a term that holds a rune ending a piece of
+// text, which the book cannot: its bigrams give candidate listings, and
+// each candidate's text, joined from its pieces, confirms it.
+func (x *Index) substringInTexts(ctx context.Context, t string) (termMatch, error) {
+	var bs []*roaring.Bitmap
+	for _, g := range query.Grams(t) {
+		b := x.grams[g]
+		if b == nil {
+			return emptyMatch(), nil
+		}
+		bs = append(bs, b)
+	}
+	return x.confirm(ctx, andAll(bs).ToArray(), func(field string) bool { return strings.Contains(field, t) })
 }
 
 // edgeScanRatio decides when a phrase's edge words (see query.KeysOf), which

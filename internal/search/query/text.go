@@ -166,3 +166,7 @@ func EachRun(s string, fn func(i, j int)) {
 		i = j
 	}
 }
+
+// InNoTerm reports whether no term Parse returns holds r: white space,
+// which separates terms, and the quotes that open a phrase.
+func InNoTerm(r rune) bool { return separates(r) || opens(r) }
