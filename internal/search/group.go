@@ -103,10 +103,15 @@ func (x *Index) collapse(hits *roaring.Bitmap) *roaring.Bitmap {
 	if n := dupHits.GetCardinality(); n <= uint64(len(x.rep)/x.denseRepsFrom) {
 		// Few duplicates among the hits: gather their representatives in
 		// a slice rather than a bitset of every slot (250 KB at 2M).
-		reps := make([]uint32, 0, n)
+		// A representative that is a hit is in out already, and a
+		// duplicate mostly matches where its representative does: only
+		// the others are sorted and added.
+		var reps []uint32
 		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
 			for _, s := range buf[:k] {
-				reps = append(reps, x.rep[s])
+				if r := x.rep[s]; !hits.Contains(r) {
+					reps = append(reps, r)
+				}
 			}
 		}
 		slices.Sort(reps)
