@@ -35,15 +35,15 @@ const FormatVersion = 6
 
 // Index is the in-memory search index over open listings.
 //
-// Each listing sits in a slot. Per slot the index keeps the folded text
-// (for confirming substrings) and coded columns (role, remote, prefecture,
-// contract, days, rate, posted_at, skills) that filters, facets and sorts
-// read without touching the listing. Text is indexed as ASCII words (the
+// Each listing sits in a slot. Per slot the index keeps its folded text,
+// as ids of the distinct pieces the book of texts holds once each
+// (lines.go), and coded columns (role, remote, prefecture, contract,
+// days, rate, posted_at, skills) that filters, facets and sorts read
+// without touching the listing. Text is indexed as ASCII words (the
 // taxonomy's synonyms are resolved at query time) and as grams of one and
-// two runes for substring matching; a term of three or more runes is
-// narrowed by its bigrams and confirmed against the text, and terms that
-// keep being asked are cached as exact bitmaps. Filters are roaring
-// bitmaps.
+// two runes; a term of three or more runes is confirmed against the
+// distinct pieces its bigrams allow, and terms that keep being asked are
+// cached as exact bitmaps. Filters are roaring bitmaps.
 //
 // The index does not keep listings: a search answers ids, and callers read
 // the page's listings from the store.

@@ -358,9 +358,10 @@ func codes[S ~string](all []S, vs []S) []uint8 {
 	return out
 }
 
-// substring answers a term of three or more runes: its bigrams give the
-// candidates and each candidate's text confirms it. The answer is cached
-// when it cost enough to compute.
+// substring answers a term of three or more runes from the book of the
+// texts' distinct pieces (lines.go), or, when the term holds a rune that
+// ends a piece, from the candidate listings' whole texts. The answer is
+// cached when it held many listings.
 func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 	if m, ok := x.cache.get(t); ok {
 		return m, nil
