@@ -304,15 +304,7 @@ const linePart = 4096
 // every core when there are many, and the slots of those that hold it
 // are gathered by field.
 func (k *lineBook) substring(ctx context.Context, t string) (termMatch, error) {
-	var bs []*roaring.Bitmap
-	for _, g := range query.Grams(t) {
-		b := k.grams[g]
-		if b == nil {
-			return emptyMatch(), nil
-		}
-		bs = append(bs, b)
-	}
-	cand := andAll(bs).ToArray()
+	cand := withGrams(k.grams, t).ToArray()
 	f := newFinder(t, func(yield func(string) bool) {
 		for i := 0; i < len(cand); i += max(1, len(cand)/256) {
 			if !yield(k.lines[cand[i]].key[1:]) {
@@ -494,11 +486,7 @@ func (k *lineBook) write(w *persist.Writer, slots int) {
 			w.U32(id)
 		}
 	}
-	w.U64(uint64(len(k.grams)))
-	for g, b := range k.grams {
-		w.U64(uint64(g))
-		w.Bitmap(b)
-	}
+	writeGrams(w, k.grams)
 }
 
 // readSlots reads the slots that hold each line, of slots in all.
@@ -637,21 +625,5 @@ func (k *lineBook) read(r *persist.Reader, lines []uint32) error {
 			return persist.Bad("line %d: no slot holds it", id)
 		}
 	}
-	ng, err := r.Count("line grams", 1<<40)
-	if err != nil {
-		return err
-	}
-	for range ng {
-		g, err := r.U64()
-		if err != nil {
-			return err
-		}
-		if k.grams[query.Gram(g)], err = r.Bitmap(len(k.lines)); err != nil {
-			return err
-		}
-	}
-	if len(k.grams) != ng {
-		return persist.Bad("a line gram twice")
-	}
-	return nil
+	return readGrams(r, k.grams, len(k.lines))
 }

@@ -165,11 +165,7 @@ func (x *Index) writeBody(w *persist.Writer) {
 		}
 	}
 	for _, m := range []map[query.Gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams} {
-		w.U64(uint64(len(m)))
-		for k, b := range m {
-			w.U64(uint64(k))
-			w.Bitmap(b)
-		}
+		writeGrams(w, m)
 	}
 	for _, bs := range x.filterBitmaps() {
 		w.U32(uint32(len(*bs)))
@@ -458,6 +454,36 @@ func (x *Index) readLive(r *persist.Reader, slots, listings int) error {
 	return nil
 }
 
+// writeGrams writes gram postings m.
+func writeGrams(w *persist.Writer, m map[query.Gram]*roaring.Bitmap) {
+	w.U64(uint64(len(m)))
+	for k, b := range m {
+		w.U64(uint64(k))
+		w.Bitmap(b)
+	}
+}
+
+// readGrams reads what writeGrams wrote into m, each value below most.
+func readGrams(r *persist.Reader, m map[query.Gram]*roaring.Bitmap, most int) error {
+	n, err := r.Count("grams", 1<<40)
+	if err != nil {
+		return err
+	}
+	for range n {
+		k, err := r.U64()
+		if err != nil {
+			return err
+		}
+		if m[query.Gram(k)], err = r.Bitmap(most); err != nil {
+			return err
+		}
+	}
+	if len(m) != n {
+		return persist.Bad("a query.Gram twice")
+	}
+	return nil
+}
+
 // readPostings reads the word and gram postings.
 func (x *Index) readPostings(r *persist.Reader, slots int) error {
 	for _, m := range []map[string]*roaring.Bitmap{x.words, x.titleWords, x.skillWords} {
@@ -479,21 +505,8 @@ func (x *Index) readPostings(r *persist.Reader, slots int) error {
 		}
 	}
 	for _, m := range []map[query.Gram]*roaring.Bitmap{x.grams, x.titleGrams, x.skillGrams} {
-		n, err := r.Count("grams", 1<<40)
-		if err != nil {
+		if err := readGrams(r, m, slots); err != nil {
 			return err
-		}
-		for range n {
-			k, err := r.U64()
-			if err != nil {
-				return err
-			}
-			if m[query.Gram(k)], err = r.Bitmap(slots); err != nil {
-				return err
-			}
-		}
-		if len(m) != n {
-			return persist.Bad("a query.Gram twice")
 		}
 	}
 

@@ -385,15 +385,22 @@ func (x *Index) substring(ctx context.Context, t string) (termMatch, error) {
 // text, which the book cannot: its bigrams give candidate listings, and
 // each candidate's text, joined from its pieces, confirms it.
 func (x *Index) substringInTexts(ctx context.Context, t string) (termMatch, error) {
+	return x.confirm(ctx, withGrams(x.grams, t).ToArray(), func(field string) bool { return strings.Contains(field, t) })
+}
+
+// withGrams returns what the postings m hold for every bigram of t (a
+// term of two or more runes): none when one has no posting. The result
+// must not be modified.
+func withGrams(m map[query.Gram]*roaring.Bitmap, t string) *roaring.Bitmap {
 	var bs []*roaring.Bitmap
 	for _, g := range query.Grams(t) {
-		b := x.grams[g]
+		b := m[g]
 		if b == nil {
-			return emptyMatch(), nil
+			return roaring.New()
 		}
 		bs = append(bs, b)
 	}
-	return x.confirm(ctx, andAll(bs).ToArray(), func(field string) bool { return strings.Contains(field, t) })
+	return andAll(bs)
 }
 
 // edgeScanRatio decides when a phrase's edge words (see query.KeysOf), which
